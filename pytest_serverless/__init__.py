@@ -1,0 +1,87 @@
+"""pytest_serverless: AWS Step Functions and API Gateway, in process, on a virtual clock.
+
+Everything public is importable from here. Heavy parts (the ASL engine, the gateway, the loaders) are
+imported on first use, so ``import pytest_serverless`` stays cheap and pulls in neither pytest nor responses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .clock import VirtualClock
+from .errors import (
+    InvalidDefinition,
+    ServerlessError,
+    TaskFailure,
+    TemplateError,
+    UnmockedTask,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from .asl.machine import Execution, StateMachine, TaskCall
+    from .asl.mocks import MockConfig, load_mock_config
+    from .gateway import Gateway
+    from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
+    from .gateway.authorizers.iam import IamAuthorizer
+    from .gateway.authorizers.lambda_authorizer import LambdaAuthorizer
+    from .loaders import ServerlessApp, load_template
+    from .plugin.assertions import assert_path, assert_status
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Execution",
+    "Gateway",
+    "IamAuthorizer",
+    "InvalidDefinition",
+    "JwtAuthorizer",
+    "LambdaAuthorizer",
+    "MockConfig",
+    "ServerlessApp",
+    "ServerlessError",
+    "StateMachine",
+    "TaskCall",
+    "TaskFailure",
+    "TemplateError",
+    "TokenIssuer",
+    "UnmockedTask",
+    "UsageError",
+    "VirtualClock",
+    "__version__",
+    "assert_path",
+    "assert_status",
+    "load_mock_config",
+    "load_template",
+]
+
+_LAZY = {
+    "Execution": ".asl.machine",
+    "StateMachine": ".asl.machine",
+    "TaskCall": ".asl.machine",
+    "MockConfig": ".asl.mocks",
+    "load_mock_config": ".asl.mocks",
+    "Gateway": ".gateway",
+    "TokenIssuer": ".gateway.authorizers.cognito_jwt",
+    "JwtAuthorizer": ".gateway.authorizers.cognito_jwt",
+    "IamAuthorizer": ".gateway.authorizers.iam",
+    "LambdaAuthorizer": ".gateway.authorizers.lambda_authorizer",
+    "ServerlessApp": ".loaders",
+    "load_template": ".loaders",
+    "assert_path": ".plugin.assertions",
+    "assert_status": ".plugin.assertions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'pytest_serverless' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

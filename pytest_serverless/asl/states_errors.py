@@ -1,0 +1,61 @@
+"""States.* error names (one enum) and StatesError, the catchable runtime error of the engine."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["StatesError", "StatesErrorName", "error_matches"]
+
+
+class StatesErrorName(str, Enum):
+    ALL = "States.ALL"
+    BRANCH_FAILED = "States.BranchFailed"
+    DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+    EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+    HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+    HTTP_SOCKET = "States.Http.Socket"
+    INTRINSIC_FAILURE = "States.IntrinsicFailure"
+    ITEM_READER_FAILED = "States.ItemReaderFailed"
+    NO_CHOICE_MATCHED = "States.NoChoiceMatched"
+    PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
+    PERMISSIONS = "States.Permissions"
+    QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+    RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+    RESULT_WRITER_FAILED = "States.ResultWriterFailed"
+    RUNTIME = "States.Runtime"
+    TASK_FAILED = "States.TaskFailed"
+    TIMEOUT = "States.Timeout"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_NOT_CAUGHT_BY_ALL = frozenset({StatesErrorName.RUNTIME.value, StatesErrorName.DATA_LIMIT_EXCEEDED.value})
+
+
+class StatesError(Exception):
+    """A runtime error inside an execution: Retry and Catch see ``error`` and ``cause``.
+
+    Never escapes ``StateMachine.execute``: an uncaught one ends the execution FAILED.
+    """
+
+    def __init__(self, error: str | StatesErrorName, cause: str | None = None) -> None:
+        self.error = str(error)
+        self.cause = cause
+        super().__init__(f"{self.error}: {cause}" if cause is not None else self.error)
+
+
+def error_matches(pattern: str, error: str) -> bool:
+    """Whether an ``ErrorEquals`` entry matches an error name, by AWS's rules.
+
+    ``States.ALL`` matches everything but States.Runtime and States.DataLimitExceeded;
+    ``States.TaskFailed`` matches everything but States.Timeout (and those two terminal errors).
+    A heartbeat timeout is reported as States.Timeout, which ``States.HeartbeatTimeout`` also matches.
+    """
+    if pattern == error:
+        return True
+    if pattern == StatesErrorName.ALL.value:
+        return error not in _NOT_CAUGHT_BY_ALL
+    if pattern == StatesErrorName.TASK_FAILED.value:
+        return error not in _NOT_CAUGHT_BY_ALL and error != StatesErrorName.TIMEOUT.value
+    return False

@@ -1,0 +1,93 @@
+"""Exceptions raised on purpose by pytest_serverless.
+
+Three kinds of failure are kept apart:
+
+* runtime ``States.*`` errors live inside the ASL engine (``asl.states_errors.StatesError``) and end an
+  execution ``FAILED``; they are returned, never raised out of ``execute``;
+* gateway failures are HTTP responses with AWS-shaped bodies;
+* Python exceptions (this module) are for misuse and bad definitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "InvalidDefinition",
+    "ServerlessError",
+    "TaskFailure",
+    "TemplateError",
+    "UnmockedTask",
+    "UsageError",
+]
+
+
+class ServerlessError(Exception):
+    """Base class for everything pytest_serverless raises on purpose."""
+
+
+class InvalidDefinition(ServerlessError, ValueError):
+    """An Amazon States Language definition that AWS would refuse.
+
+    ``problems`` lists every problem found as ``(json_pointer, message)`` pairs.
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]], *, source: str | None = None) -> None:
+        self.problems: list[tuple[str, str]] = list(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        lines = [f"{pointer or '/'}: {message}" for pointer, message in self.problems]
+        count = len(self.problems)
+        header = f"invalid state machine definition{where} ({count} problem{'s' if count != 1 else ''}):"
+        super().__init__("\n  ".join([header, *lines]))
+
+
+class TemplateError(ServerlessError, ValueError):
+    """A SAM, CloudFormation or OpenAPI template that cannot be loaded.
+
+    ``source`` names the file, ``pointer`` the resource and field (``/Resources/Api/Properties/Auth``).
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, pointer: str | None = None) -> None:
+        self.source = source
+        self.pointer = pointer
+        self.reason = message
+        where = ":".join(part for part in (source, pointer) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class UsageError(ServerlessError, TypeError):
+    """Wrong arguments to a fixture, a marker or a public function."""
+
+
+class UnmockedTask(ServerlessError):
+    """A Task state ran with neither a mock nor a handler for it."""
+
+    def __init__(
+        self, state_name: str, resource: str, *, available: Sequence[str] = (), detail: str | None = None
+    ) -> None:
+        self.state_name = state_name
+        self.resource = resource
+        self.available = list(available)
+        given = ", ".join(repr(name) for name in self.available) if self.available else "none"
+        message = (
+            f"Task state {state_name!r} (resource {resource!r}) has no mock and no handler. "
+            f"Mocks and handlers given: {given}. Pass mocks={{{state_name!r}: [...]}} to execute(), "
+            f"tasks={{{resource!r}: handler}} to StateMachine(), or use @pytest.mark.mock_task({state_name!r}, ...)."
+        )
+        if detail:
+            message += f" {detail}"
+        super().__init__(message)
+
+
+class TaskFailure(Exception):
+    """Raised by a task mock or handler to fail the Task with an AWS error name and cause.
+
+    ``raise TaskFailure("Payment.Declined", "card expired")`` is what a Lambda function raising an
+    error of that name would produce; Retry and Catch see ``error`` and ``cause``.
+    """
+
+    def __init__(self, error: str, cause: str | None = None) -> None:
+        self.error = error
+        self.cause = cause
+        super().__init__(f"{error}: {cause}" if cause is not None else error)

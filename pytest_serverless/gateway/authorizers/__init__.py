@@ -1,0 +1,5 @@
+"""gateway/authorizers."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""gateway/integrations."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,41 @@
+"""The Lambda ``context`` object handed to Python handlers, on the virtual clock."""
+
+from __future__ import annotations
+
+from ..clock import VirtualClock
+
+__all__ = ["LambdaContext"]
+
+
+class LambdaContext:
+    """What AWS's Python runtime passes as ``context``; the remaining time follows the virtual clock."""
+
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        aws_request_id: str,
+        clock: VirtualClock,
+        timeout_seconds: float = 3.0,
+        memory_limit_in_mb: int = 128,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.aws_request_id = aws_request_id
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = f"2024/01/01/[$LATEST]{aws_request_id.replace('-', '')}"
+        self.identity = None
+        self.client_context = None
+        self.clock = clock
+        self.timeout_seconds = timeout_seconds
+        self._deadline = clock.time() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - self.clock.time()) * 1000))
+
+    def __repr__(self) -> str:
+        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"

@@ -1,0 +1,5 @@
+"""loaders."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""reporting."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
