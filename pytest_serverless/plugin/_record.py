@@ -1,0 +1,358 @@
+"""What one test did through the fixtures: its mocks, machines, executions and gateway responses.
+
+One ``TestRecord`` per test (stored on the test item), so nothing leaks from one test to the next. The
+fixtures route every state machine and gateway through it; the plugin's hooks check the test's
+``expect_path``/``expect_status`` markers against it. No pytest import here: the plugin passes in a
+``HookRelay`` that calls the pluggy hooks through the test's node.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import UsageError
+from pytest_serverless.hookspecs import IntegrationRegistry
+
+from .assertions import (
+    PathMismatch,
+    StatusMismatch,
+    describe_outcome,
+    explain_path,
+    explain_status,
+    path_matches,
+)
+from .markers import MockSpec, PathExpectation, StatusExpectation
+
+__all__ = ["HookRelay", "TestRecord", "machine_inventory"]
+
+
+class HookRelay(Protocol):
+    def register_integrations(self, registry: IntegrationRegistry) -> None: ...
+
+    def execution_finished(self, execution: Any, state_machine: Any) -> None: ...
+
+    def gateway_response(self, request: Any, response: Any) -> None: ...
+
+
+def _walk_program(program: Any, names: set[str], resources: set[str]) -> None:
+    states = getattr(program, "states", None)
+    if not isinstance(states, Mapping):
+        return
+    for name, state in states.items():
+        names.add(str(name))
+        resource = getattr(state, "resource", None)
+        if isinstance(resource, str) and resource:
+            resources.add(resource)
+        for branch in getattr(state, "branches", ()) or ():
+            _walk_program(branch, names, resources)
+        processor = getattr(state, "processor", None)
+        if processor is not None:
+            _walk_program(processor, names, resources)
+
+
+def _walk_definition(definition: Any, names: set[str], resources: set[str]) -> None:
+    states = definition.get("States") if isinstance(definition, Mapping) else None
+    if not isinstance(states, Mapping):
+        return
+    for name, state in states.items():
+        names.add(str(name))
+        if not isinstance(state, Mapping):
+            continue
+        if isinstance(state.get("Resource"), str):
+            resources.add(state["Resource"])
+        for branch in state.get("Branches") or ():
+            _walk_definition(branch, names, resources)
+        for key in ("ItemProcessor", "Iterator"):
+            _walk_definition(state.get(key), names, resources)
+
+
+def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The state names (Parallel branches and Map processors included) and Task resources of a machine,
+    or None when the machine does not tell."""
+    names: set[str] = set()
+    resources: set[str] = set()
+    for attribute in ("program", "_program", "model"):
+        program = getattr(machine, attribute, None)
+        if program is not None and isinstance(getattr(program, "states", None), Mapping):
+            _walk_program(program, names, resources)
+            return frozenset(names), frozenset(resources)
+    definition = getattr(machine, "definition", None)
+    if isinstance(definition, Mapping):
+        _walk_definition(definition, names, resources)
+        return frozenset(names), frozenset(resources)
+    return None
+
+
+class TestRecord:
+    """Everything one test did through the plugin's fixtures."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        hooks: HookRelay,
+        mocks: dict[str, MockSpec] | None = None,
+        expect_path: PathExpectation | None = None,
+        expect_status: StatusExpectation | None = None,
+    ) -> None:
+        self.label = label
+        self.hooks = hooks
+        self.mocks: dict[str, MockSpec] = dict(mocks or {})
+        self.expect_path = expect_path
+        self.expect_status = expect_status
+        self.clock: VirtualClock | None = None
+        self.machines: list[Any] = []
+        self.executions: list[tuple[Any, Any]] = []
+        self.responses: list[tuple[Any, Any]] = []
+        self._registry: IntegrationRegistry | None = None
+        self.passed = False  # the test body and the checks after it passed
+
+    # section: integrations
+
+    @property
+    def registry(self) -> IntegrationRegistry:
+        """The test's integrations, from ``pytest_serverless_register_integrations`` (called on first use)."""
+        if self._registry is None:
+            registry = IntegrationRegistry()
+            self.hooks.register_integrations(registry)
+            self._registry = registry
+        return self._registry
+
+    # section: state machines
+
+    def mocks_for(self, machine: Any) -> dict[str, Any]:
+        """The marker mocks that apply to ``machine``: those naming one of its states or resources.
+
+        Class- and module-level mocks naming another machine's state are left out, so one ``mock_task``
+        on a module can serve several machines. The test's own mocks are always passed on, so that an
+        ``UnmockedTask`` error lists them (a typo shows), and so are ARN keys (the engine also matches
+        function ARNs).
+        """
+        inventory = machine_inventory(machine)
+        chosen: dict[str, Any] = {}
+        for key, spec in self.mocks.items():
+            if (
+                spec.own
+                or inventory is None
+                or key in inventory[0]
+                or key in inventory[1]
+                or key.startswith("arn:")
+            ):
+                chosen[key] = spec.build()
+        return chosen
+
+    def make_state_machine(self, definition: Any, kwargs: dict[str, Any]) -> Any:
+        """``sfn(definition, **kwargs)``: a StateMachine on the test's clock, with the test's mocks and
+        registered integrations."""
+        __tracebackhide__ = True
+        from pytest_serverless import StateMachine
+
+        if "mocks" in kwargs:
+            raise UsageError(
+                "sfn(definition, mocks=...): mocks are given per execution, as sm.execute(input, "
+                "mocks={...}), or for the whole test with @pytest.mark.mock_task(state, ...)"
+            )
+        if kwargs.get("clock") is None and self.clock is not None:
+            kwargs["clock"] = self.clock
+        registered = self.registry.tasks
+        if registered:
+            own_tasks = kwargs.get("tasks") or {}
+            if not isinstance(own_tasks, Mapping):
+                raise UsageError(
+                    f"sfn(definition, tasks=...): tasks must be a dict, not {type(own_tasks).__name__}"
+                )
+            kwargs["tasks"] = {**registered, **own_tasks}
+        machine = StateMachine(definition, **kwargs)
+        return self.adopt_machine(machine)
+
+    def adopt_machine(self, machine: Any) -> Any:
+        """Route ``machine.execute`` through this record (mocks applied, executions recorded and reported)."""
+        if any(known is machine for known in self.machines):
+            return machine
+        original = machine.execute
+        record = self
+
+        @functools.wraps(original)
+        def execute(
+            input: Any = None,
+            *,
+            mocks: Mapping[str, Any] | None = None,
+            name: str | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            __tracebackhide__ = True
+            merged = record.mocks_for(machine)
+            if mocks:
+                merged.update(mocks)
+            given = merged if (merged or mocks is not None) else None
+            execution = original(input, mocks=given, name=name, **kwargs)
+            record.executions.append((machine, execution))
+            record.hooks.execution_finished(execution, machine)
+            return execution
+
+        try:
+            machine.execute = execute
+        except AttributeError as error:  # pragma: no cover - a StateMachine with __slots__ and no __dict__
+            raise UsageError(f"cannot record executions of {type(machine).__name__}: {error}") from None
+        self.machines.append(machine)
+        return machine
+
+    # section: gateway
+
+    def adopt_gateway(self, gateway: Any) -> Any:
+        """Register the test's gateway integrations on ``gateway`` and record its responses."""
+        integrations = self.registry.gateway_integrations
+        if integrations:
+            register = getattr(gateway, "register_integration", None)
+            if register is None:
+                raise UsageError(
+                    f"pytest_serverless_register_integrations registered gateway integrations "
+                    f"{sorted(integrations)}, but {type(gateway).__name__} has no register_integration()"
+                )
+            for name, factory in integrations.items():
+                register(name, factory)
+        _subscribe_responses(gateway, self.record_response)
+        return gateway
+
+    def record_response(self, request: Any, response: Any) -> None:
+        self.responses.append((request, response))
+        self.hooks.gateway_response(request, response)
+
+    # section: checks after the test ran
+
+    def unknown_mocks(self) -> list[str]:
+        """Messages for the test's own ``mock_task`` markers naming no state of any machine it made."""
+        inventories = [machine_inventory(machine) for machine in self.machines]
+        if not self.machines or any(inventory is None for inventory in inventories):
+            return []
+        names: set[str] = set()
+        resources: set[str] = set()
+        for inventory in inventories:
+            assert inventory is not None
+            names |= inventory[0]
+            resources |= inventory[1]
+        problems = []
+        for key, spec in self.mocks.items():
+            if not spec.own or key in names or key in resources or key.startswith("arn:"):
+                continue
+            known = ", ".join(repr(name) for name in sorted(names))
+            close = difflib.get_close_matches(key, sorted(names), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                f"{spec.declared}: no state machine of this test has a state or resource {key!r}{hint} "
+                f"(states: {known})"
+            )
+        return problems
+
+    def check_after_call(self) -> None:
+        """Raise for the test's expectations not met: unknown mocked states, expect_path, expect_status."""
+        __tracebackhide__ = True
+        problems = self.unknown_mocks()
+        if problems:
+            raise UsageError("\n".join(problems))
+        if self.expect_path is not None:
+            self._check_paths(self.expect_path)
+        if self.expect_status is not None:
+            self._check_status(self.expect_status)
+
+    def _check_paths(self, expectation: PathExpectation) -> None:
+        __tracebackhide__ = True
+        if not self.executions:
+            raise PathMismatch(
+                f"{expectation.declared}: the test ran no execution through the sfn or "
+                "serverless_app fixtures"
+            )
+        total = len(self.executions)
+        for number, (machine, execution) in enumerate(self.executions, start=1):
+            if path_matches(execution.path, expectation.expected, expectation.mode):
+                continue
+            which = f"execution {number} of {total}" if total > 1 else "the execution"
+            name = getattr(machine, "name", None)
+            of = f" of {name!r}" if isinstance(name, str) else ""
+            title = f"{expectation.declared}: {which}{of} took another path (mode {expectation.mode!r})"
+            lines = explain_path(execution, expectation.expected, expectation.mode, title=title)
+            inventory = machine_inventory(machine)
+            if inventory is not None:
+                unknown = [
+                    state for state in dict.fromkeys(expectation.expected) if state not in inventory[0]
+                ]
+                if unknown:
+                    names = ", ".join(repr(state) for state in unknown)
+                    lines.append(
+                        f"  note: {names} {'is not a state' if len(unknown) == 1 else 'are not states'} "
+                        f"of this state machine"
+                    )
+            raise PathMismatch("\n".join(lines))
+
+    def _check_status(self, expectation: StatusExpectation) -> None:
+        __tracebackhide__ = True
+        if not self.responses:
+            raise StatusMismatch(
+                f"{expectation.declared}: the test got no response through the gateway or "
+                "serverless_app fixtures"
+            )
+        _, response = self.responses[-1]
+        status = getattr(response, "status_code", None)
+        if status != expectation.code:
+            count = len(self.responses)
+            title = (
+                f"{expectation.declared}: the last gateway response (of {count}) has status {status}, "
+                f"expected {expectation.code}"
+            )
+            raise StatusMismatch("\n".join(explain_status(response, expectation.code, title=title)))
+
+    def unused_mocks(self) -> list[str]:
+        """Messages for the test's own ``mock_task`` markers that no execution used."""
+        used: set[str] = set()
+        for _, execution in self.executions:
+            for call in getattr(execution, "task_calls", None) or ():
+                used.add(str(getattr(call, "state", "")))
+                used.add(str(getattr(call, "resource", "")))
+        messages = []
+        for key, spec in self.mocks.items():
+            if not spec.own or spec.calls or key in used:
+                continue
+            if not self.machines:
+                why = "the test made no state machine through the sfn or serverless_app fixtures"
+            elif not self.executions:
+                why = "the test ran no execution"
+            elif key.startswith("arn:") and spec.kind == "responses":
+                continue  # the engine may have matched it by function ARN; task_calls cannot tell
+            else:
+                count = len(self.executions)
+                plural = "s" if count != 1 else ""
+                why = f"{key!r} was not invoked by the {count} execution{plural} the test ran"
+            messages.append(f"{spec.declared}: mock never used: {why}")
+        return messages
+
+    def outcomes(self) -> list[str]:
+        """One line per execution (for the report section of a failed test)."""
+        return [
+            f"{getattr(execution, 'path', [])!r}: {describe_outcome(execution)}"
+            for _, execution in self.executions
+        ]
+
+
+def _subscribe_responses(gateway: Any, callback: Callable[[Any, Any], None]) -> None:
+    """Have ``gateway`` call ``callback(request, response)`` after every answer (its ``on_response``
+    listener; one already set keeps being called first)."""
+    if not hasattr(gateway, "on_response"):
+        raise UsageError(
+            f"{type(gateway).__name__} has no on_response listener: its responses cannot be recorded"
+        )
+    previous = gateway.on_response
+    if previous is None:
+        gateway.on_response = callback
+        return
+
+    def both(request: Any, response: Any) -> None:
+        previous(request, response)
+        callback(request, response)
+
+    gateway.on_response = both

@@ -1,0 +1,143 @@
+"""The fixtures: ``serverless_clock``, ``sfn``, ``gateway``, ``serverless_app``. All function-scoped.
+
+Each test gets its own clock, its own gateway (so its own throttle buckets, caches and usage counters) and
+state machines that apply its ``mock_task`` markers and record their executions for ``expect_path``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import TemplateError, UsageError
+
+from .hooks import flag_plugin_error, record_for, template_path
+
+if TYPE_CHECKING:
+    from pytest_serverless import Gateway, ServerlessApp, StateMachine
+
+__all__ = ["gateway", "serverless_app", "serverless_clock", "sfn"]
+
+
+@pytest.fixture
+def serverless_clock() -> VirtualClock:
+    """A fresh VirtualClock (2024-01-01T00:00:00Z) for the test, used by ``sfn``, ``gateway`` and
+    ``serverless_app``.
+
+    Override it in a ``conftest.py`` to start the test's virtual time elsewhere.
+    """
+    return VirtualClock()
+
+
+@pytest.fixture
+def sfn(request: pytest.FixtureRequest, serverless_clock: VirtualClock) -> Callable[..., StateMachine]:
+    """A factory: ``sfn(definition, **kwargs) -> StateMachine`` (kwargs as ``StateMachine`` takes them).
+
+    The machines run on the test's clock, apply its ``mock_task`` markers (the ``mocks=`` given to
+    ``execute`` win over them), get the Task handlers registered through
+    ``pytest_serverless_register_integrations`` (the ``tasks=`` given here win over them), and every
+    execution they run is checked against ``expect_path`` and reported to
+    ``pytest_serverless_execution_finished``.
+    """
+    record = record_for(request.node)
+    record.clock = serverless_clock
+
+    def make(definition: Any, **kwargs: Any) -> StateMachine:
+        __tracebackhide__ = True
+        return record.make_state_machine(definition, kwargs)  # type: ignore[no-any-return]
+
+    return make
+
+
+@pytest.fixture
+def gateway(request: pytest.FixtureRequest, serverless_clock: VirtualClock) -> Gateway:
+    """A fresh ``Gateway`` on the test's clock; every response it gives is checked by ``expect_status`` and
+    reported to ``pytest_serverless_gateway_response``."""
+    from pytest_serverless import Gateway
+
+    record = record_for(request.node)
+    record.clock = serverless_clock
+    return record.adopt_gateway(Gateway(clock=serverless_clock))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def serverless_app(request: pytest.FixtureRequest, serverless_clock: VirtualClock) -> ServerlessApp:
+    """The template named by the ``serverless_template`` ini option (or ``--serverless-template``), loaded
+    with ``load_template`` on the test's clock, with the test's mocks and integrations."""
+    path = template_path(request.config)
+    if path is None:
+        raise flag_plugin_error(
+            UsageError(
+                "the serverless_app fixture needs a template: set serverless_template = "
+                "path/to/template.yaml in the [pytest] section of your ini file (or "
+                "[tool.pytest.ini_options] in pyproject.toml), or pass "
+                "--serverless-template=path/to/template.yaml"
+            )
+        )
+    if not Path(path).is_file():
+        source = _template_source(request.config)
+        raise flag_plugin_error(
+            UsageError(f"serverless_template {str(path)!r} does not exist (set by {source})")
+        )
+    from pytest_serverless import load_template
+
+    record = record_for(request.node)
+    record.clock = serverless_clock
+    kwargs: dict[str, Any] = {}
+    accepted = _parameters(load_template)
+    if "clock" in accepted:
+        kwargs["clock"] = serverless_clock
+    registered = record.registry.tasks
+    if registered and "tasks" in accepted:
+        kwargs["tasks"] = registered
+    try:
+        app = load_template(str(path), **kwargs)
+    except TemplateError as error:
+        raise flag_plugin_error(error) from None
+    # The test's mock_task markers are applied per execution by the adopted machines (not as the app's
+    # default mocks), so that the closest marker wins and unused or unknown mocks are reported.
+    _adopt_app(record, app)
+    if "sfn" not in request.fixturenames:
+        # every machine of the test is known now: a mock_task naming none of their states fails the setup
+        problems = record.unknown_mocks()
+        if problems:
+            raise flag_plugin_error(UsageError("\n".join(problems)))
+    return app
+
+
+def _template_source(config: pytest.Config) -> str:
+    return (
+        "--serverless-template"
+        if config.getoption("serverless_template")
+        else "the serverless_template ini option"
+    )
+
+
+def _parameters(function: Callable[..., Any]) -> set[str]:
+    try:
+        return set(inspect.signature(function).parameters)
+    except (TypeError, ValueError):  # pragma: no cover
+        return set()
+
+
+def _adopt_app(record: Any, app: Any) -> None:
+    """Route the app's state machines and gateway through the test's record."""
+    for machine in _app_machines(app):
+        record.adopt_machine(machine)
+    app_gateway = getattr(app, "gateway", None)
+    if app_gateway is not None:
+        record.adopt_gateway(app_gateway)
+
+
+def _app_machines(app: Any) -> list[Any]:
+    machines = getattr(app, "state_machines", None)
+    if isinstance(machines, dict):
+        return list(machines.values())
+    if isinstance(machines, (list, tuple)):
+        return list(machines)
+    return []

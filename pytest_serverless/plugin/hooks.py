@@ -1,0 +1,265 @@
+"""The pytest hooks of the plugin: options, markers, per-test records, checks after the test, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from pathlib import Path
+from typing import Any, TypeGuard
+
+import pytest
+
+from pytest_serverless import __version__, hookspecs
+from pytest_serverless.errors import UsageError
+from pytest_serverless.hookspecs import IntegrationRegistry
+
+from ._record import TestRecord
+from .assertions import describe_outcome, explain_path, explain_status
+from .markers import (
+    MARKER_HELP,
+    UnusedMockWarning,
+    parse_expect_path,
+    parse_expect_status,
+    parse_mock_tasks,
+)
+
+__all__ = ["flag_plugin_error", "record_for", "template_path"]
+
+_RECORD = pytest.StashKey[TestRecord]()
+_CURRENT = pytest.StashKey["pytest.Item | None"]()
+_DISTRIBUTION = "pytest-serverless-contracts"
+_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING"})
+
+
+# section: options, hooks, markers
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("serverless", "pytest_serverless (Step Functions and API Gateway in process)")
+    group.addoption(
+        "--serverless-template",
+        dest="serverless_template",
+        default=None,
+        metavar="PATH",
+        help="SAM / CloudFormation template for the serverless_app fixture "
+        "(overrides the serverless_template ini option).",
+    )
+    parser.addini(
+        "serverless_template",
+        "SAM / CloudFormation template for the serverless_app fixture (relative to the ini file).",
+        type="string",
+        default="",
+    )
+    # --sfn-coverage, --sfn-coverage-fail-under and --serverless-contracts are added by plugin/coverage.py and
+    # plugin/contracts.py (issue 7).
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for text in MARKER_HELP.values():
+        config.addinivalue_line("markers", text)
+    config.stash[_CURRENT] = None
+
+
+def template_path(config: pytest.Config) -> Path | None:
+    """The template the serverless_app fixture loads: ``--serverless-template`` (relative to the invocation
+    directory), else the ``serverless_template`` ini option (relative to the ini file), else None."""
+    option = config.getoption("serverless_template", None)
+    if option:
+        return Path(config.invocation_params.dir, option)
+    value = str(config.getini("serverless_template") or "").strip()
+    if not value:
+        return None
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return Path(base, value)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    path = template_path(config)
+    template = "none" if path is None else _relative(path, config.rootpath)
+    return f"serverless: {_DISTRIBUTION} {__version__}, template: {template}"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+# section: one record per test
+
+
+class _NodeHooks:
+    """Calls the plugin hooks through the test's node, so conftest.py files apply to the tests below them."""
+
+    __slots__ = ("_item",)
+
+    def __init__(self, item: pytest.Item) -> None:
+        self._item = item
+
+    def register_integrations(self, registry: IntegrationRegistry) -> None:
+        self._item.ihook.pytest_serverless_register_integrations(registry=registry)
+
+    def execution_finished(self, execution: Any, state_machine: Any) -> None:
+        self._item.ihook.pytest_serverless_execution_finished(
+            execution=execution, state_machine=state_machine, item=self._item
+        )
+
+    def gateway_response(self, request: Any, response: Any) -> None:
+        self._item.ihook.pytest_serverless_gateway_response(
+            request=request, response=response, item=self._item
+        )
+
+
+def _build_record(item: pytest.Item) -> TestRecord:
+    """Validate the test's markers (closest first) into a fresh record. Raises UsageError."""
+    mocks = parse_mock_tasks(
+        (mark, node.nodeid, node is item) for node, mark in item.iter_markers_with_node("mock_task")
+    )
+    path_marks = list(item.iter_markers_with_node("expect_path"))
+    status_marks = list(item.iter_markers_with_node("expect_status"))
+    # every marker is validated, the closest one is used
+    paths = [parse_expect_path(mark, node.nodeid) for node, mark in path_marks]
+    statuses = [parse_expect_status(mark, node.nodeid) for node, mark in status_marks]
+    return TestRecord(
+        label=item.nodeid,
+        hooks=_NodeHooks(item),
+        mocks=mocks,
+        expect_path=paths[0] if paths else None,
+        expect_status=statuses[0] if statuses else None,
+    )
+
+
+def record_for(node: pytest.Item) -> TestRecord:
+    """The record of the test ``node`` (made when the test is set up)."""
+    record: TestRecord | None = node.stash.get(_RECORD, None)
+    if record is None:
+        record = _build_record(node)
+        node.stash[_RECORD] = record
+    return record
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    __tracebackhide__ = True
+    item.config.stash[_CURRENT] = item
+    try:
+        item.stash[_RECORD] = _build_record(item)
+    except UsageError as error:
+        raise flag_plugin_error(error) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    __tracebackhide__ = True
+    record = item.stash.get(_RECORD, None)
+    try:
+        result = yield
+    except BaseException:
+        if record is not None:
+            _add_failure_notes(item, record)
+        raise
+    if record is not None:
+        try:
+            record.check_after_call()
+        except (UsageError, AssertionError) as error:
+            raise flag_plugin_error(error) from None
+        record.passed = True
+    return result
+
+
+def flag_plugin_error(error: BaseException) -> BaseException:
+    """Mark an exception raised by the plugin itself (not by the test's code) for a message-only report."""
+    error._serverless_plugin = True  # type: ignore[attr-defined]
+    return error
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    excinfo = call.excinfo
+    if excinfo is not None and report.failed and getattr(excinfo.value, "_serverless_plugin", False):
+        # the message says it all; the plugin's own frames would only hide it
+        report.longrepr = excinfo.getrepr(style="value")
+    return report
+
+
+def _add_failure_notes(item: pytest.Item, record: TestRecord) -> None:
+    notes = record.unknown_mocks()
+    if notes:
+        item.add_report_section("call", "serverless", "\n".join(notes))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    record = item.stash.get(_RECORD, None)
+    try:
+        result = yield
+    finally:
+        # the record (executions, responses, machines) goes with the test
+        if record is not None:
+            del item.stash[_RECORD]
+        item.config.stash[_CURRENT] = None
+    if record is not None and record.passed:
+        for message in record.unused_mocks():
+            item.warn(UnusedMockWarning(message))
+    return result
+
+
+# section: assertion explanations
+
+
+def pytest_assertrepr_compare(
+    config: pytest.Config, op: str, left: object, right: object
+) -> list[str] | None:
+    """Explain ``assert execution.path == [...]`` and ``assert response.status_code == N`` for executions and
+    responses the current test got through the fixtures."""
+    if op != "==":
+        return None
+    item = config.stash.get(_CURRENT, None)
+    record = item.stash.get(_RECORD, None) if item is not None else None
+    if record is None:
+        return None
+    if _is_state_list(left) and _is_state_list(right):
+        return _explain_paths(record, left, right)
+    if left in _STATUSES and right in _STATUSES:
+        # assert execution.status == "SUCCEEDED": how the most recent execution with that status ended
+        for _, execution in reversed(record.executions):
+            status = getattr(execution, "status", None)
+            if status in (left, right):
+                path = getattr(execution, "path", [])
+                return [f"{left!r} == {right!r}", f"  {describe_outcome(execution)}", f"  path: {path!r}"]
+    if _is_status(left) and _is_status(right):
+        # the most recent response whose status is one side
+        for _, response in reversed(record.responses):
+            status = getattr(response, "status_code", None)
+            for actual, expected in ((left, right), (right, left)):
+                if status == actual:
+                    return [f"{left!r} == {right!r}", *explain_status(response, expected)[1:]]
+    return None
+
+
+def _explain_paths(record: TestRecord, left: Sequence[str], right: Sequence[str]) -> list[str] | None:
+    """The most recent execution whose path is one side (by identity first, then by value), explained."""
+    for by_identity in (True, False):
+        for _, execution in reversed(record.executions):
+            path = getattr(execution, "path", None)
+            if not isinstance(path, list):
+                continue
+            for actual, expected in ((left, right), (right, left)):
+                if path is actual if by_identity else path == list(actual):
+                    return [f"{left!r} == {right!r}", *explain_path(execution, list(expected), "exact")]
+    return None
+
+
+def _is_state_list(value: object) -> TypeGuard[Sequence[str]]:
+    return isinstance(value, (list, tuple)) and all(isinstance(state, str) for state in value)
+
+
+def _is_status(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599
