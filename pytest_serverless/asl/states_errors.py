@@ -30,7 +30,9 @@ class StatesErrorName(str, Enum):
         return self.value
 
 
-_NOT_CAUGHT_BY_ALL = frozenset({StatesErrorName.RUNTIME.value, StatesErrorName.DATA_LIMIT_EXCEEDED.value})
+# AWS-recorded behaviour (conformance corpus): States.ALL catches a Task's States.DataLimitExceeded; the
+# engine's own data-limit failures (a state's output too large) are terminal and never reach Catch at all.
+_NOT_CAUGHT_BY_ALL = frozenset({StatesErrorName.RUNTIME.value})
 
 
 class StatesError(Exception):
@@ -48,12 +50,12 @@ class StatesError(Exception):
 def error_matches(pattern: str, error: str) -> bool:
     """Whether an ``ErrorEquals`` entry matches an error name, by AWS's rules.
 
-    ``States.ALL`` matches everything but States.Runtime and States.DataLimitExceeded;
-    ``States.TaskFailed`` matches everything but States.Timeout (and those two terminal errors).
+    ``States.ALL`` matches everything but States.Runtime (which nothing catches, not even by name);
+    ``States.TaskFailed`` matches everything but States.Timeout (and States.Runtime).
     A heartbeat timeout is reported as States.Timeout, which ``States.HeartbeatTimeout`` also matches.
     """
     if pattern == error:
-        return True
+        return error != StatesErrorName.RUNTIME.value
     if pattern == StatesErrorName.ALL.value:
         return error not in _NOT_CAUGHT_BY_ALL
     if pattern == StatesErrorName.TASK_FAILED.value:

@@ -20,7 +20,7 @@ from pytest_serverless.asl.jsonata import (
 )
 from pytest_serverless.asl.states_errors import StatesError
 
-CORPUS = Path("/work/shared/conformance")
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance"  # ../shared beside the project
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 

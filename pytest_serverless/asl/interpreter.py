@@ -1,0 +1,537 @@
+"""The run loop: one execution of a compiled state machine on the virtual clock.
+
+Every state kind, data flow (JSONPath and JSONata), variables, Retry and Catch, Wait, limits and history
+events. Map and Parallel live in ``flow.py``; Task invocation in ``invoke.py``. Iterations and branches
+run one after another, deterministically; each starts at the time its slot frees up, so virtual durations
+are those of concurrent execution.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from pytest_serverless._ids import IdFactory
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import ServerlessError
+
+from . import model as m
+from .history import History, HistoryLimitExceeded
+from .paths import CompiledPath, PathNotFound, dumps, write_result_path
+from .states_errors import StatesError
+
+if TYPE_CHECKING:
+    from .tasks import MockCursor
+
+__all__ = ["ExecutionTimedOut", "Frame", "Interpreter", "RunResult", "iso_millis"]
+
+DATA_LIMIT = 262_144
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+QUERY = "States.QueryEvaluationError"
+RUNTIME = "States.Runtime"
+
+
+_ISO_CACHE: dict[float, str] = {}
+_FIELD = re.compile(r"specified for the field '([^']*)'")
+
+
+def iso_millis(epoch: float) -> str:
+    """``2024-01-01T00:00:00.000Z`` (the Context Object's timestamp format)."""
+    text = _ISO_CACHE.get(epoch)
+    if text is None:
+        moment = _EPOCH + timedelta(seconds=epoch)
+        text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        if len(_ISO_CACHE) > 4096:
+            _ISO_CACHE.clear()
+        _ISO_CACHE[epoch] = text
+    return text
+
+
+class ExecutionTimedOut(Exception):
+    """The execution reached its own TimeoutSeconds (or the Express/Standard maximum)."""
+
+
+class Terminal(StatesError):
+    """A StatesError that Retry and Catch never see (States.Runtime, engine-side data limits)."""
+
+
+class Frame:
+    """One thread of execution: the machine, a Parallel branch or a Map iteration."""
+
+    __slots__ = ("item", "prev", "variables")
+
+    def __init__(self, variables: dict[str, Any], prev: int, item: tuple[int, Any] | None = None) -> None:
+        self.variables = variables
+        self.prev = prev
+        self.item = item
+
+
+class RunResult:
+    __slots__ = ("cause", "error", "output", "status")
+
+    def __init__(self, status: str, output: Any = None, error: str | None = None, cause: str | None = None):
+        self.status = status
+        self.output = output
+        self.error = error
+        self.cause = cause
+
+
+class StateRun:
+    """Per-entry facts a state's helpers need for messages and the context object."""
+
+    __slots__ = ("entered_id", "entered_time", "input", "retry_count", "state", "token")
+
+    def __init__(self, state: m.State, entered_id: int, entered_time: float, value: Any = None) -> None:
+        self.state = state
+        self.input = value
+        self.entered_id = entered_id
+        self.entered_time = entered_time
+        self.retry_count = 0
+        self.token: str | None = None
+
+    def prefix(self) -> str:
+        return (
+            f"An error occurred while executing the state '{self.state.name}' "
+            f"(entered at the event id #{self.entered_id}). "
+        )
+
+
+class Interpreter:
+    """Runs one execution. Built by ``StateMachine.execute``; not reused."""
+
+    def __init__(
+        self,
+        *,
+        program: m.Program,
+        clock: VirtualClock,
+        execution_arn: str,
+        execution_name: str,
+        state_machine_arn: str,
+        state_machine_name: str,
+        machine_type: str,
+        timeout_seconds: float | None,
+        mocks: Mapping[str, MockCursor],
+        handlers: Mapping[str, Any],
+        machines: Mapping[str, Any],
+        seed: str | None,
+        ids: IdFactory,
+        role_arn: str,
+    ) -> None:
+        self.program = program
+        self.clock = clock
+        self.now = clock.time()
+        self.start = self.now
+        self.history = History()
+        self.path: list[str] = []
+        self.task_calls: list[tuple[str, str, Any]] = []
+        self.result_writes: list[dict[str, Any]] = []
+        self.mocks = mocks
+        self.handlers = handlers
+        self.machines = machines
+        self._seed = seed
+        self._rng: random.Random | None = None
+        self.ids = ids
+        self.execution_arn = execution_arn
+        self.machine_type = machine_type
+        limit = 300.0 if machine_type == "EXPRESS" else 31_536_000.0
+        if timeout_seconds is not None:
+            limit = min(limit, float(timeout_seconds))
+        self.deadline = self.start + limit
+        self.execution_context: dict[str, Any] = {
+            "Id": execution_arn,
+            "Input": None,
+            "StartTime": iso_millis(self.start),
+            "Name": execution_name,
+            "RoleArn": role_arn,
+            "RedriveCount": 0,
+        }
+        self.machine_context = {"Id": state_machine_arn, "Name": state_machine_name}
+        self._state_runners = _runners()
+
+    @property
+    def rng(self) -> random.Random:
+        """Seeded randomness (jitter, MathRandom, $random), created on first use."""
+        if self._rng is None:
+            self._rng = random.Random(self._seed)
+        return self._rng
+
+    # ------------------------------------------------------------ time
+
+    def advance(self, seconds: float) -> None:
+        """Move this thread's time forward (and the shared clock with it), checking the deadline."""
+        if seconds <= 0:
+            return
+        target = self.now + seconds
+        if target > self.deadline:
+            self.now = self.deadline
+            self._sync_clock()
+            raise ExecutionTimedOut()
+        self.now = target
+        self._sync_clock()
+
+    def _sync_clock(self) -> None:
+        behind = self.now - self.clock.time()
+        if behind > 0:
+            self.clock.advance(behind)
+
+    # ------------------------------------------------------------ events
+
+    def event(
+        self,
+        frame: Frame,
+        event_type: str,
+        details: dict[str, Any] | None = None,
+        payload_key: str | None = None,
+        payload: Any = None,
+    ) -> int:
+        frame.prev = self.history.add(event_type, self.now, frame.prev, details, payload_key, payload)
+        return frame.prev
+
+    # ------------------------------------------------------------ run
+
+    def run(self, execution_input: Any) -> RunResult:
+        self.execution_context["Input"] = execution_input
+        frame = Frame({}, 0)
+        self.event(
+            frame,
+            "ExecutionStarted",
+            {"roleArn": self.execution_context["RoleArn"]},
+            "input",
+            execution_input,
+        )
+        try:
+            output = self.run_program(self.program, execution_input, frame)
+        except ExecutionTimedOut:
+            return self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+        except StatesError as failure:
+            return self._finish(frame, "FAILED", "ExecutionFailed", failure.error or None, failure.cause)
+        except HistoryLimitExceeded:
+            cause = (
+                "The execution reached the maximum number of history events (25000). Start a new "
+                "execution (for example with a child workflow) to continue the work."
+            )
+            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+        except ServerlessError:  # UnmockedTask, UsageError: misuse is raised out of execute()
+            raise
+        except RecursionError:
+            return self._finish(
+                frame, "FAILED", "ExecutionFailed", RUNTIME, "The state machine's data is nested too deeply."
+            )
+        except Exception as error:  # pragma: no cover - a bug in the engine; fail the execution, not the test
+            cause = f"pytest_serverless internal error ({type(error).__name__}: {error}); please report it."
+            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+        self.history.limit += 1
+        self.event(frame, "ExecutionSucceeded", None, "output", output)
+        return RunResult("SUCCEEDED", output=output)
+
+    def _finish(
+        self, frame: Frame, status: str, event_type: str, error: str | None, cause: str | None
+    ) -> RunResult:
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        self.history.limit += 1
+        self.event(frame, event_type, details)
+        return RunResult(status, error=error, cause=cause)
+
+    def run_program(self, program: m.Program, value: Any, frame: Frame) -> Any:
+        """Run states from StartAt to an end; return the output or raise StatesError."""
+        states = program.states
+        name: str | None = program.start_at
+        runners = self._state_runners
+        while name is not None:
+            state = states.get(name)
+            if state is None:
+                raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+            self.path.append(name)
+            entered = self.event(frame, f"{state.type}StateEntered", {"name": name}, "input", value)
+            run = StateRun(state, entered, self.now, value)
+            name, value = runners[type(state)](self, state, value, frame, run)
+        return value
+
+    # ------------------------------------------------------------ helpers: errors
+
+    def runtime(self, run: StateRun, message: str) -> Terminal:
+        return Terminal(RUNTIME, run.prefix() + message)
+
+    def prefixed(self, run: StateRun, error: StatesError) -> StatesError:
+        """Add the state prefix to an evaluation error's cause (JSONata, Choice paths, intrinsics)."""
+        cause = error.cause or ""
+        if error.error in (QUERY, RUNTIME) and not cause.startswith("An error occurred while executing"):
+            cls = Terminal if error.error == RUNTIME else StatesError
+            return cls(error.error, run.prefix() + cause)
+        return error
+
+    def evaluation_failed(
+        self, frame: Frame, run: StateRun, error: StatesError, location: str | None = None
+    ) -> None:
+        if error.error == QUERY:
+            details = {"error": error.error, "cause": error.cause or "", "state": run.state.name}
+            if location is None:
+                found = _FIELD.search(error.cause or "")
+                location = found.group(1) if found else None
+            if location:
+                details["location"] = location
+            self.event(frame, "EvaluationFailed", details)
+
+    # ------------------------------------------------------------ helpers: context and lookups
+
+    def context(self, run: StateRun, frame: Frame) -> dict[str, Any]:
+        context: dict[str, Any] = {
+            "Execution": self.execution_context,
+            "State": {
+                "EnteredTime": iso_millis(run.entered_time),
+                "Name": run.state.name,
+                "RetryCount": run.retry_count,
+            },
+            "StateMachine": self.machine_context,
+        }
+        if run.token is not None:
+            context["Task"] = {"Token": run.token}
+        if frame.item is not None:
+            context["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
+        return context
+
+    def base_of(self, path: CompiledPath, data: Any, run: StateRun, frame: Frame) -> Any:
+        root = path.root
+        if root == "$":
+            return data
+        if root == "$$":
+            return self.context(run, frame)
+        name = path.variable
+        variables = frame.variables
+        if name not in variables:
+            raise PathNotFound(f"The variable '${name}' was not found")
+        return variables[name]
+
+    def lookup(self, path: CompiledPath, data: Any, run: StateRun, frame: Frame) -> Any:
+        return path.get(self.base_of(path, data, run, frame))
+
+    def resolver(self, data: Any, run: StateRun, frame: Frame) -> Callable[[str], Any]:
+        """``resolve(path_text)`` for intrinsics and Choice rules; raises PathNotFound (a LookupError)."""
+        from .paths import compile_path
+
+        def resolve(text: str) -> Any:
+            return self.lookup(compile_path(text), data, run, frame)
+
+        return resolve
+
+    def states_var(self, run: StateRun, frame: Frame, **parts: Any) -> dict[str, Any]:
+        parts["context"] = self.context(run, frame)
+        return parts
+
+    def jsonata(self, template: Any, run: StateRun, frame: Frame, **parts: Any) -> Any:
+        try:
+            return template.evaluate(
+                self.states_var(run, frame, **parts),
+                frame.variables,
+                self.rng,
+                now_millis=int(self.now * 1000),
+            )
+        except StatesError as error:
+            raise self.prefixed(run, error) from None
+
+    # ------------------------------------------------------------ JSONPath data flow
+
+    def input_path(self, state: m.State, value: Any, run: StateRun, frame: Frame) -> Any:
+        path = state.input_path
+        if path is None:
+            return value
+        if path is m.NULL_PATH:
+            return {}
+        try:
+            return self.lookup(path, value, run, frame)
+        except PathNotFound as error:
+            raise self.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+
+    def output_path(self, state: m.State, value: Any, run: StateRun, frame: Frame) -> Any:
+        path = state.output_path
+        if path is None:
+            return value
+        if path is m.NULL_PATH:
+            return {}
+        try:
+            return self.lookup(path, value, run, frame)
+        except PathNotFound as error:
+            raise self.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+
+    def result_path(self, path: Any, raw_input: Any, result: Any, run: StateRun) -> Any:
+        if path is None:
+            return result
+        if path is m.NULL_PATH:
+            return raw_input
+        try:
+            return write_result_path(raw_input, path, result)
+        except PathNotFound:
+            raise StatesError(
+                "States.ResultPathMatchFailure",
+                f'Unable to apply step "ResultPath" to input {dumps(raw_input)}',
+            ) from None
+
+    def payload(self, template: Any, data: Any, run: StateRun, frame: Frame) -> Any:
+        """Evaluate a JSONPath payload template (Parameters, ItemSelector, ResultSelector, Assign)."""
+        if template.constant:
+            return template.evaluate(_never, _never)
+
+        def resolve(path: CompiledPath, key: str, text: str) -> Any:
+            try:
+                return self.lookup(path, data, run, frame)
+            except PathNotFound:
+                where = (
+                    "input" if path.root == "$" else "context object" if path.root == "$$" else "variables"
+                )
+                shown = (
+                    data
+                    if path.root == "$"
+                    else self.base_of(path, data, run, frame)
+                    if path.root == "$$"
+                    else frame.variables
+                )
+                message = (
+                    f"The JSONPath '{text}' specified for the field '{key}' could not be found in the {where}"
+                )
+                if path.root == "$var":
+                    raise self.runtime(run, message) from None
+                raise self.runtime(run, f"{message} '{dumps(shown)}'") from None
+
+        def call(intrinsic: Any, key: str) -> Any:
+            def lookup(text: str) -> Any:
+                from .paths import compile_path
+
+                path = compile_path(text)
+                try:
+                    return self.lookup(path, data, run, frame)
+                except PathNotFound:
+                    message = f"The JSONPath '{text}' specified for the field '{key}' could not be found"
+                    raise self.runtime(run, f"{message} in the input '{dumps(data)}'") from None
+
+            try:
+                return intrinsic.evaluate(lookup, self.rng)
+            except StatesError as error:
+                raise self.prefixed(run, error) from None
+
+        return template.evaluate(resolve, call)
+
+    def assign(
+        self, state_assign: Any, ql: str, data: Any, run: StateRun, frame: Frame, **parts: Any
+    ) -> dict[str, Any]:
+        """The variables a state's Assign produces (not yet visible)."""
+        if ql == m.JSONATA:
+            values = self.jsonata(state_assign, run, frame, **parts)
+        else:
+            values = self.payload(state_assign, data, run, frame)
+        if not isinstance(values, dict):
+            return {}
+        return values
+
+    def commit(self, frame: Frame, assigned: dict[str, Any] | None) -> None:
+        if assigned:
+            frame.variables.update(assigned)
+
+    def check_size(self, run: StateRun, value: Any, what: str | None = None) -> None:
+        if _size_may_exceed(value):
+            size = len(dumps(value).encode("utf-8"))
+            if size > DATA_LIMIT:
+                raise Terminal(
+                    "States.DataLimitExceeded",
+                    f"The state/task '{what or run.state.name}' returned a result with a size exceeding the "
+                    "maximum number of bytes service limit.",
+                )
+
+    def exit_state(
+        self, frame: Frame, run: StateRun, output: Any, assigned: dict[str, Any] | None = None
+    ) -> None:
+        if output is not run.input:
+            self.check_size(run, output)
+        details: dict[str, Any] = {"name": run.state.name}
+        if assigned and _size_may_exceed(assigned) and len(dumps(assigned).encode("utf-8")) > DATA_LIMIT:
+            raise Terminal(
+                "States.DataLimitExceeded",
+                f"The variables assigned by the state '{run.state.name}' exceed the maximum size of 256 KiB.",
+            )
+        if assigned:
+            details["assignedVariables"] = {key: dumps(value) for key, value in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+        self.event(frame, f"{run.state.type}StateExited", details, "output", output)
+        self.commit(frame, assigned)
+
+    # ------------------------------------------------------------ Retry / Catch
+
+    def with_retry(
+        self,
+        state: Any,
+        raw_input: Any,
+        run: StateRun,
+        frame: Frame,
+        attempt: Callable[[], tuple[str | None, Any]],
+        on_final_failure: Callable[[StatesError], None] | None = None,
+    ) -> tuple[str | None, Any]:
+        """Run ``attempt`` under the state's Retry and Catch (see ``recovery.py``)."""
+        from pytest_serverless.asl.recovery import run_with_retry
+
+        return run_with_retry(self, state, raw_input, run, frame, attempt, on_final_failure)
+
+
+_RUNNERS: dict[type, Callable[..., tuple[str | None, Any]]] = {}
+
+
+def _runners() -> dict[type, Callable[..., tuple[str | None, Any]]]:
+    """State kind -> ``runner(interp, state, value, frame, run) -> (next, output)`` (built once)."""
+    if not _RUNNERS:
+        from pytest_serverless.asl import flow, invoke, map_state, simple_states
+
+        _RUNNERS.update(
+            {
+                m.PassState: simple_states.run_pass,
+                m.TaskState: invoke.run_task,
+                m.ChoiceState: simple_states.run_choice,
+                m.WaitState: simple_states.run_wait,
+                m.SucceedState: simple_states.run_succeed,
+                m.FailState: simple_states.run_fail,
+                m.ParallelState: flow.run_parallel,
+                m.MapState: map_state.run_map,
+            }
+        )
+    return _RUNNERS
+
+
+def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve
+    raise AssertionError("constant payload template resolved a path")
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def java_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value) if not isinstance(value, float) else repr(value)
+
+
+def _size_may_exceed(value: Any) -> bool:
+    """Cheap, sound pre-check: only serialize values that could reach the 256 KiB limit.
+
+    ``repr`` runs at C speed; a JSON text is at most 1.5 times as many characters as the repr of the same
+    value (escapes ``\\u0000`` vs ``\\x00``; repr's separators are longer) and a character is at most 4
+    UTF-8 bytes, so a repr of at most DATA_LIMIT / 6 characters cannot exceed the limit.
+    """
+    if isinstance(value, (dict, list, str)):
+        return len(repr(value)) * 6 > DATA_LIMIT
+    return False

@@ -1,0 +1,407 @@
+"""The Task state: arguments, the call (mock, handler or nested machine), timeouts, result, events."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from pytest_serverless._ids import REGION
+from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
+from pytest_serverless.lambdas import invoke_handler
+
+from . import model as m
+from .interpreter import json_type
+from .paths import CompiledPath, PathNotFound, copy_json, dumps
+from .states_errors import StatesError
+from .tasks import (
+    Resource,
+    TaskCallOutcome,
+    find_handler,
+    function_arn,
+    function_name,
+    lambda_error,
+    parse_resource,
+    wrap_lambda_invoke,
+)
+
+if TYPE_CHECKING:
+    from .interpreter import Frame, Interpreter, StateRun
+
+__all__ = ["run_task"]
+
+_DEFAULT_TIMEOUT = 99_999_999
+_EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_RESOURCES: dict[str, Resource] = {}
+
+
+def _resource(arn: str) -> Resource:
+    resource = _RESOURCES.get(arn)
+    if resource is None:
+        resource = _RESOURCES[arn] = parse_resource(arn)
+    return resource
+
+
+def run_task(
+    interp: Interpreter, state: m.TaskState, value: Any, frame: Frame, run: StateRun
+) -> tuple[str | None, Any]:
+    resource = _resource(state.resource)
+    jsonata = state.query_language == m.JSONATA
+    if resource.pattern == "token":
+        run.token = interp.ids.next("task-token")
+    try:
+        timeout = _seconds(
+            interp,
+            state,
+            "TimeoutSeconds",
+            state.timeout_seconds,
+            state.timeout_seconds_path,
+            value,
+            run,
+            frame,
+        )
+        heartbeat = _seconds(
+            interp,
+            state,
+            "HeartbeatSeconds",
+            state.heartbeat_seconds,
+            state.heartbeat_seconds_path,
+            value,
+            run,
+            frame,
+        )
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+
+    def attempt() -> tuple[str | None, Any]:
+        try:
+            if jsonata:
+                arguments = (
+                    interp.jsonata(state.parameters, run, frame, input=value)
+                    if state.parameters is not None
+                    else value
+                )
+            else:
+                effective = interp.input_path(state, value, run, frame)
+                arguments = (
+                    interp.payload(state.parameters, effective, run, frame)
+                    if state.parameters is not None
+                    else effective
+                )
+        except StatesError as error:
+            interp.evaluation_failed(frame, run, error)
+            raise
+        result = _call(interp, state, resource, arguments, run, frame, timeout, heartbeat)
+        try:
+            assigned = None
+            if jsonata:
+                parts = {"input": value, "result": result}
+                output = (
+                    interp.jsonata(state.output, run, frame, **parts) if state.output is not None else result
+                )
+                if state.assign is not None:
+                    assigned = interp.assign(state.assign, m.JSONATA, None, run, frame, **parts)
+            else:
+                if state.result_selector is not None:
+                    result = interp.payload(state.result_selector, result, run, frame)
+                if state.assign is not None:
+                    assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
+                output = interp.output_path(
+                    state, interp.result_path(state.result_path, value, result, run), run, frame
+                )
+        except StatesError as error:
+            interp.evaluation_failed(frame, run, error)
+            raise
+        interp.exit_state(frame, run, output, assigned)
+        return state.next, output
+
+    return interp.with_retry(state, value, run, frame, attempt)
+
+
+def _seconds(
+    interp: Interpreter,
+    state: m.TaskState,
+    field: str,
+    literal: Any,
+    path: CompiledPath | None,
+    value: Any,
+    run: StateRun,
+    frame: Frame,
+) -> float | None:
+    if literal is not None:
+        if isinstance(literal, (int, float)):
+            return float(literal)
+        result = interp.jsonata(literal, run, frame, input=value)
+        if isinstance(result, bool) or not isinstance(result, (int, float)):
+            raise interp.prefixed(
+                run,
+                StatesError(
+                    "States.QueryEvaluationError",
+                    f"The JSONata expression '{literal.text}' specified for the field '{field}' returned an "
+                    f"unexpected result type. Expected 'integer', but was '{json_type(result)}' for "
+                    f"value: {dumps(result)}",
+                ),
+            )
+        return float(result)
+    if path is not None:
+        try:
+            result = interp.lookup(path, value, run, frame)
+        except PathNotFound as error:
+            raise interp.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+        if isinstance(result, bool) or not isinstance(result, (int, float)) or result <= 0:
+            raise interp.runtime(
+                run, f"The {field}Path parameter references an invalid value: {path.text} == {dumps(result)}"
+            )
+        return float(result)
+    return None
+
+
+# ---------------------------------------------------------------- the call
+
+
+def _call(
+    interp: Interpreter,
+    state: m.TaskState,
+    resource: Resource,
+    arguments: Any,
+    run: StateRun,
+    frame: Frame,
+    timeout: float | None,
+    heartbeat: float | None,
+) -> Any:
+    kind = resource.kind
+    if kind == "lambda":
+        details: dict[str, Any] = {"resource": resource.arn}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        interp.event(frame, "LambdaFunctionScheduled", details, "input", arguments)
+        prefix = "LambdaFunction"
+    elif kind == "activity":
+        details = {"resource": resource.arn}
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        interp.event(frame, "ActivityScheduled", details, "input", arguments)
+        prefix = "Activity"
+    else:
+        details = {
+            "resourceType": resource.resource_type,
+            "resource": resource.action,
+            "region": REGION,
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = int(heartbeat)
+        interp.event(frame, "TaskScheduled", details, "parameters", arguments)
+        prefix = "Task"
+    task_details = (
+        {"resourceType": resource.resource_type, "resource": resource.action} if prefix == "Task" else None
+    )
+    interp.task_calls.append((state.name, state.resource, arguments))
+    started_details: dict[str, Any] | None = task_details
+    if prefix == "Activity":
+        started_details = {"workerName": "pytest-serverless"}
+    interp.event(frame, f"{prefix}Started", started_details)
+
+    outcome = _outcome(interp, state, resource, arguments, run, timeout)
+    duration = outcome.duration
+    limit_error: StatesError | None = None
+    if heartbeat is not None and duration > heartbeat and (timeout is None or heartbeat < timeout):
+        duration = heartbeat
+        limit_error = StatesError("States.Timeout", "")
+        limit_error.heartbeat = True  # type: ignore[attr-defined]
+    elif timeout is not None and duration > timeout:
+        duration = timeout
+        limit_error = StatesError("States.Timeout", "")
+    interp.advance(duration)
+    if resource.pattern in ("token", "sync", "sync2") and prefix == "Task":
+        interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
+    if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
+        limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
+    if limit_error is not None:
+        failure: dict[str, Any] = dict(task_details or {})
+        failure["error"] = limit_error.error
+        if limit_error.cause is not None:
+            failure["cause"] = limit_error.cause
+        interp.event(frame, f"{prefix}TimedOut", failure)
+        raise limit_error
+    if outcome.failed:
+        failure = dict(task_details or {})
+        if outcome.error is not None:
+            failure["error"] = outcome.error
+        if outcome.cause is not None:
+            failure["cause"] = outcome.cause
+        interp.event(frame, f"{prefix}Failed", failure)
+        raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+    result = outcome.value
+    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
+    if len(dumps(result).encode("utf-8")) > 262_144 if _large(result) else False:
+        raise StatesError(
+            "States.DataLimitExceeded",
+            f"The state/task '{resource.arn if kind == 'lambda' else resource.resource_type}' returned a "
+            "result with a size exceeding the maximum number of bytes service limit.",
+        )
+    return result
+
+
+def _large(value: Any) -> bool:
+    from .interpreter import _size_may_exceed
+
+    return _size_may_exceed(value)
+
+
+def _outcome(
+    interp: Interpreter,
+    state: m.TaskState,
+    resource: Resource,
+    arguments: Any,
+    run: StateRun,
+    timeout: float | None,
+) -> TaskCallOutcome:
+    keys = [state.name, resource.arn]
+    function = None
+    if resource.is_lambda_invoke and isinstance(arguments, dict):
+        function = function_arn(arguments.get("FunctionName"))
+        if function is not None:
+            keys.append(function)
+            keys.append(function_name(function))
+    elif resource.kind == "lambda":
+        keys.append(function_name(resource.arn))
+    for key in keys:
+        cursor = interp.mocks.get(key)
+        if cursor is not None:
+            return cursor.next(arguments)
+    handler = find_handler(interp.handlers, keys)
+    if handler is not None:
+        return _run_handler(interp, handler, resource, arguments, function, timeout)
+    if resource.resource_type == "states" and resource.base_action == "startExecution":
+        outcome = _nested(interp, resource, arguments)
+        if outcome is not None:
+            return outcome
+    available = sorted(set(interp.mocks) | set(interp.handlers))
+    raise UnmockedTask(state.name, state.resource, available=available)
+
+
+def _run_handler(
+    interp: Interpreter,
+    handler: Any,
+    resource: Resource,
+    arguments: Any,
+    function: str | None,
+    timeout: float | None,
+) -> TaskCallOutcome:
+    request_id = interp.ids.next("request")
+    if resource.is_lambda_invoke:
+        event = arguments.get("Payload") if isinstance(arguments, dict) else None
+        name = function_name(function or "function")
+    else:
+        event = arguments
+        name = function_name(resource.arn) if resource.kind == "lambda" else resource.action
+    before = interp.clock.time()
+    try:
+        result, _elapsed = invoke_handler(
+            handler,
+            copy_json(event),
+            function_name=name,
+            request_id=request_id,
+            clock=interp.clock,
+            timeout_seconds=float(timeout) if timeout is not None else 60.0,
+        )
+    except TaskFailure as failure:
+        return TaskCallOutcome(
+            error=failure.error, cause=failure.cause, failed=True, duration=_elapsed_since(interp, before)
+        )
+    except ServerlessError:  # misuse (an unmocked nested task, bad arguments) stays loud
+        raise
+    except Exception as error:  # the handler's own exception: Lambda reports it as the function error
+        error_name, cause = lambda_error(error, request_id)
+        return TaskCallOutcome(
+            error=error_name, cause=cause, failed=True, duration=_elapsed_since(interp, before)
+        )
+    try:
+        result = copy_json(result)
+    except (TypeError, ValueError) as error:
+        marshal = {
+            "errorMessage": f"Unable to marshal response: {error}",
+            "errorType": "Runtime.MarshalError",
+            "requestId": request_id,
+            "stackTrace": [],
+        }
+        return TaskCallOutcome(error="Runtime.MarshalError", cause=dumps(marshal), failed=True)
+    if resource.is_lambda_invoke:
+        result = wrap_lambda_invoke(result, request_id)
+    duration = _elapsed_since(interp, before)
+    return TaskCallOutcome(value=result, duration=duration)
+
+
+def _elapsed_since(interp: Interpreter, before: float) -> float:
+    """Virtual time a handler spent (it may advance the shared clock); the interpreter re-applies it."""
+    elapsed = interp.clock.time() - before
+    return max(0.0, elapsed)
+
+
+def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCallOutcome | None:
+    if not isinstance(arguments, dict):
+        return None
+    arn = arguments.get("StateMachineArn")
+    machine = interp.machines.get(arn) if isinstance(arn, str) else None
+    if machine is None and isinstance(arn, str):
+        machine = interp.machines.get(arn.rsplit(":", 1)[-1])
+    if machine is None:
+        if isinstance(arn, str) and interp.machines:
+            return TaskCallOutcome(
+                error="StepFunctions.StateMachineDoesNotExistException",
+                cause=f"State Machine Does Not Exist: '{arn}' (Service: AWSStepFunctions; Status Code: 400; "
+                "Error Code: StateMachineDoesNotExist; Request ID: 00000000-0000-0000-0000-000000000000; "
+                "Proxy: null)",
+                failed=True,
+            )
+        return None
+    child_input = arguments.get("Input")
+    if isinstance(child_input, str):
+        with contextlib.suppress(ValueError):
+            child_input = json.loads(child_input)
+    name = arguments.get("Name")
+    if name is not None and (not isinstance(name, str) or not _EXECUTION_NAME.match(name)):
+        return TaskCallOutcome(
+            error="StepFunctions.InvalidNameException",
+            cause=f"Invalid Name: '{name}' (Service: AWSStepFunctions; Status Code: 400; Error Code: "
+            "InvalidName; Request ID: 00000000-0000-0000-0000-000000000000; Proxy: null)",
+            failed=True,
+        )
+    try:
+        copy_json(child_input)
+    except (TypeError, ValueError):
+        child_input = None
+    before = interp.clock.time()
+    child = machine.execute(child_input, name=name)
+    # the child may run on another clock: its own duration is what the parent waits
+    duration = max(child.duration, interp.clock.time() - before)
+    started = int(child.start_time * 1000)
+    if resource.pattern == "":
+        return TaskCallOutcome(value={"ExecutionArn": child.arn, "StartDate": started}, duration=0.0)
+    description: dict[str, Any] = {
+        "ExecutionArn": child.arn,
+        "Input": dumps(child_input),
+        "InputDetails": {"Included": True},
+        "Name": child.name,
+        "StartDate": started,
+        "StateMachineArn": machine.arn,
+        "Status": child.status,
+        "StopDate": int((child.start_time + child.duration) * 1000),
+    }
+    if child.status == "SUCCEEDED":
+        description["Output"] = child.output if resource.pattern == "sync2" else dumps(child.output)
+        description["OutputDetails"] = {"Included": True}
+        return TaskCallOutcome(value=description, duration=duration)
+    if child.error is not None:
+        description["Error"] = child.error
+    if child.cause is not None:
+        description["Cause"] = child.cause
+    return TaskCallOutcome(
+        error="States.TaskFailed", cause=dumps(description), failed=True, duration=duration
+    )

@@ -1,0 +1,306 @@
+"""``StateMachine``, ``Execution`` and ``TaskCall``: the public face of the ASL engine (API.md section 2)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, NamedTuple
+
+from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import InvalidDefinition, UsageError
+
+from . import model as m
+from .interpreter import Interpreter
+from .parse import parse_definition
+from .paths import copy_json
+from .tasks import MockCursor
+
+__all__ = ["Execution", "StateMachine", "TaskCall"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_TYPES = ("STANDARD", "EXPRESS")
+
+
+class TaskCall(NamedTuple):
+    """One Task invocation: the state, its resource and the input (arguments) it was called with."""
+
+    state: str
+    resource: str
+    input: Any
+
+
+class Execution:
+    """The result of ``StateMachine.execute``; exported for annotations (built only by the engine)."""
+
+    __slots__ = (
+        "_history",
+        "_raw_history",
+        "arn",
+        "cause",
+        "duration",
+        "error",
+        "input",
+        "mock_calls",
+        "name",
+        "output",
+        "path",
+        "result_writes",
+        "start_time",
+        "state_machine",
+        "status",
+        "task_calls",
+    )
+
+    def __init__(self) -> None:
+        self.status = "RUNNING"
+        self.output: Any = None
+        self.error: str | None = None
+        self.cause: str | None = None
+        self.path: list[str] = []
+        self.duration = 0.0
+        self.task_calls: list[TaskCall] = []
+        self.arn = ""
+        self.name = ""
+        self.input: Any = None
+        self.start_time = 0.0
+        self.state_machine: StateMachine | None = None
+        self.result_writes: list[dict[str, Any]] = []
+        #: invocations per mock key given to ``execute`` (0 = declared but never used)
+        self.mock_calls: dict[str, int] = {}
+        self._raw_history: Any = None
+        self._history: list[dict[str, Any]] | None = None
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """Events shaped as ``GetExecutionHistory`` returns them (rendered on first access)."""
+        if self._history is None:
+            self._history = self._raw_history.rendered() if self._raw_history is not None else []
+        return self._history
+
+    @property
+    def start_date(self) -> datetime:
+        """When the execution started (aware UTC datetime, virtual time)."""
+        return _EPOCH + timedelta(seconds=self.start_time)
+
+    @property
+    def stop_date(self) -> datetime:
+        """When the execution ended (aware UTC datetime, virtual time)."""
+        return _EPOCH + timedelta(seconds=self.start_time + self.duration)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+    def __repr__(self) -> str:
+        extra = f", error={self.error!r}" if self.error else ""
+        return f"Execution(name={self.name!r}, status={self.status!r}{extra}, path={self.path!r})"
+
+
+def _load(definition: Any, substitutions: Mapping[str, Any] | None) -> Any:
+    from .definition import load_definition
+
+    return load_definition(definition, substitutions)
+
+
+def _validate(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
+    from .validate import validate_definition
+
+    return validate_definition(definition)
+
+
+def _express_problems(program: m.Program) -> Iterable[tuple[str, str]]:
+    """What AWS refuses in an EXPRESS machine: .sync, .waitForTaskToken and activities."""
+    for state in program.states.values():
+        if isinstance(state, m.TaskState):
+            resource = state.resource
+            if resource.endswith((".sync", ".sync:2")) or resource.endswith(".waitForTaskToken"):
+                pattern = resource.rsplit(".", 1)[-1].split(":")[0]
+                yield (
+                    f"{state.pointer}/Resource",
+                    f"EXPRESS state machines do not support the '.{pattern}' integration pattern "
+                    f"(resource {resource!r}); use type='STANDARD'",
+                )
+            elif ":activity:" in resource:
+                yield (
+                    f"{state.pointer}/Resource",
+                    f"EXPRESS state machines do not support activities (resource {resource!r}); "
+                    "use type='STANDARD'",
+                )
+        elif isinstance(state, m.ParallelState):
+            for branch in state.branches:
+                yield from _express_problems(branch)
+        elif isinstance(state, m.MapState) and state.processor is not None:
+            yield from _express_problems(state.processor)
+
+
+class StateMachine:
+    """An Amazon States Language state machine, run in process on a virtual clock.
+
+    ``StateMachine(definition, *, name="StateMachine", type="STANDARD", substitutions=None, tasks=None,
+    clock=None)`` (API.md), plus keywords for integration:
+
+    * ``state_machines``: other StateMachines (a mapping by ARN or name, or an iterable) that
+      ``arn:aws:states:::states:startExecution[.sync[:2]]`` Tasks may start;
+    * ``on_execution_finished``: ``callback(execution)`` after every execution (the pytest hook);
+    * ``seed``: seeds FULL jitter, ``States.MathRandom``/``$random()`` (default 0);
+    * ``timeout_seconds``: overrides the definition's own ``TimeoutSeconds``;
+    * ``mocks``: default mocks for every execution (``execute(mocks=...)`` entries win over them).
+    """
+
+    def __init__(
+        self,
+        definition: Any,
+        *,
+        name: str = "StateMachine",
+        type: str = "STANDARD",  # noqa: A002 - API.md's keyword
+        substitutions: Mapping[str, Any] | None = None,
+        tasks: Mapping[str, Callable[..., Any]] | None = None,
+        clock: VirtualClock | None = None,
+        state_machines: Mapping[str, StateMachine] | Iterable[StateMachine] | None = None,
+        on_execution_finished: Callable[[Execution], None] | None = None,
+        seed: int | str | None = 0,
+        timeout_seconds: float | None = None,
+        mocks: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise UsageError(
+                f"StateMachine(name=...) must be 1-80 letters, digits, '-' or '_' (got {name!r})"
+            )
+        if type not in _TYPES:
+            raise UsageError(f"StateMachine(type=...) must be 'STANDARD' or 'EXPRESS' (got {type!r})")
+        if clock is not None and not isinstance(clock, VirtualClock):
+            raise UsageError(
+                f"StateMachine(clock=...) takes a VirtualClock, not {builtin_type(clock).__name__}"
+            )
+        if tasks is not None and not isinstance(tasks, Mapping):
+            raise UsageError(
+                "StateMachine(tasks=...) takes a mapping {resource ARN, pattern or state name: handler}"
+            )
+        for key, handler in (tasks or {}).items():
+            if not isinstance(key, str) or not callable(handler):
+                raise UsageError(f"StateMachine(tasks=...): {key!r} must map a string to a callable handler")
+        self.name = name
+        self.type = type
+        self.arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
+        self.clock = clock if clock is not None else VirtualClock()
+        self.tasks: dict[str, Callable[..., Any]] = dict(tasks or {})
+        if mocks is not None and not isinstance(mocks, Mapping):
+            raise UsageError("StateMachine(mocks=...) takes a mapping {state name or resource ARN: mock}")
+        self.mocks: dict[str, Any] = dict(mocks or {})
+        self.on_execution_finished = on_execution_finished
+        self.seed = seed
+        self.definition = _load(definition, substitutions)
+        if not isinstance(self.definition, dict):
+            raise InvalidDefinition([("", "the definition must be a JSON object")])
+        problems = _validate(self.definition)
+        if problems:
+            raise InvalidDefinition(problems)
+        self.program: m.Program = parse_definition(self.definition)
+        if type == "EXPRESS":
+            express_problems = list(_express_problems(self.program))
+            if express_problems:
+                raise InvalidDefinition(express_problems)
+        declared = self.definition.get("TimeoutSeconds")
+        self.timeout_seconds: float | None = (
+            float(timeout_seconds)
+            if timeout_seconds is not None
+            else float(declared)
+            if isinstance(declared, (int, float)) and not isinstance(declared, bool)
+            else None
+        )
+        self.state_machines: dict[str, StateMachine] = {}
+        if state_machines is not None:
+            self.register(state_machines)
+        self._ids = IdFactory(f"{name}")
+        self._count = 0
+
+    def add_task_handler(self, key: str, handler: Callable[..., Any]) -> None:
+        """Answer Tasks whose state name or resource matches ``key`` (an ARN, a pattern with ``*`` or a
+        state name) with ``handler(event, context)``; used by integration packs."""
+        if not isinstance(key, str) or not callable(handler):
+            raise UsageError(f"add_task_handler({key!r}, ...) needs a string key and a callable handler")
+        self.tasks[key] = handler
+
+    def register(self, machines: Mapping[str, StateMachine] | Iterable[StateMachine] | StateMachine) -> None:
+        """Make other machines startable by ``states:startExecution`` Tasks (by ARN and by name)."""
+        if isinstance(machines, StateMachine):
+            machines = [machines]
+        items = machines.items() if isinstance(machines, Mapping) else ((None, sm) for sm in machines)
+        for key, machine in items:
+            if not isinstance(machine, StateMachine):
+                raise UsageError(
+                    f"state_machines: expected StateMachine objects, got {builtin_type(machine).__name__}"
+                )
+            if key:
+                self.state_machines[key] = machine
+            self.state_machines.setdefault(machine.arn, machine)
+            self.state_machines.setdefault(machine.name, machine)
+
+    def execute(
+        self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None
+    ) -> Execution:  # noqa: A002
+        """Run one execution to its end on the virtual clock and return it (never sleeps, never raises
+        for runtime errors: those end the execution FAILED). ``input=None`` starts with ``{}`` as
+        StartExecution without input does; the caller's objects are copied, never shared."""
+        if mocks is not None and not isinstance(mocks, Mapping):
+            raise UsageError("execute(mocks=...) takes a mapping {state name or resource ARN: mock}")
+        if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
+            raise UsageError(f"execute(name=...) must be 1-80 letters, digits, '-' or '_' (got {name!r})")
+        if input is None:  # StartExecution without input starts with "{}"
+            input = {}  # noqa: A001
+        try:
+            input = copy_json(input)  # noqa: A001 - the engine never shares objects with the caller
+        except (TypeError, ValueError) as error:
+            raise UsageError(f"execute(input=...) must be JSON-serializable: {error}") from None
+        self._count += 1
+        execution_name = name or deterministic_uuid(self.arn, "execution", self._count)
+        merged = {**self.mocks, **mocks} if mocks else self.mocks
+        cursors = {str(key): MockCursor(str(key), mock) for key, mock in merged.items()}
+        execution_arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{self.name}:{execution_name}"
+        seed = f"{self.seed}:{self._count}" if self.seed is not None else None
+        interpreter = Interpreter(
+            program=self.program,
+            clock=self.clock,
+            execution_arn=execution_arn,
+            execution_name=execution_name,
+            state_machine_arn=self.arn,
+            state_machine_name=self.name,
+            machine_type=self.type,
+            timeout_seconds=self.timeout_seconds,
+            mocks=cursors,
+            handlers=self.tasks,
+            machines=self.state_machines,
+            seed=seed,
+            ids=IdFactory(f"{self.arn}:{execution_name}"),
+            role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{self.name}-role",
+        )
+        result = interpreter.run(input)
+        execution = Execution()
+        execution.status = result.status
+        output = result.output
+        execution.output = copy_json(output) if isinstance(output, (dict, list)) else output
+        execution.error = result.error
+        execution.cause = result.cause
+        execution.path = interpreter.path
+        execution.duration = interpreter.now - interpreter.start
+        execution.task_calls = [TaskCall(*call) for call in interpreter.task_calls]
+        execution.arn = execution_arn
+        execution.name = execution_name
+        execution.input = input
+        execution.start_time = interpreter.start
+        execution.state_machine = self
+        execution.result_writes = interpreter.result_writes
+        execution._raw_history = interpreter.history
+        execution.mock_calls = {key: cursor.calls for key, cursor in cursors.items()}
+        if self.on_execution_finished is not None:
+            self.on_execution_finished(execution)
+        return execution
+
+    def __repr__(self) -> str:
+        return f"StateMachine(name={self.name!r}, type={self.type!r}, states={len(self.program.states)})"
+
+
+builtin_type = type

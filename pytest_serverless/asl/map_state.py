@@ -1,0 +1,488 @@
+"""The Map state: inline and distributed, ItemReader/ItemBatcher/ResultWriter, tolerated failures.
+
+Iterations run one after another in a deterministic order; each starts at the virtual time its
+MaxConcurrency slot frees up, so the Map's duration is that of concurrent execution.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import TYPE_CHECKING, Any
+
+from . import model as m
+from .flow import finish_state
+from .history import History
+from .interpreter import Terminal
+from .paths import PathNotFound, dumps
+from .states_errors import StatesError
+
+if TYPE_CHECKING:
+    from .interpreter import Frame, Interpreter, StateRun
+
+__all__ = ["run_map"]
+
+_QUERY = "States.QueryEvaluationError"
+
+
+def run_map(
+    interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun
+) -> tuple[str | None, Any]:
+    phase = [""]
+
+    def attempt() -> tuple[str | None, Any]:
+        phase[0] = "running"
+        result = _map_attempt(interp, state, value, frame, run, phase)
+        return result
+
+    def failed(error: StatesError) -> None:
+        if phase[0] == "running":
+            interp.event(frame, "MapStateFailed")
+
+    return interp.with_retry(state, value, run, frame, attempt, failed)
+
+
+def _map_items(
+    interp: Interpreter, state: m.MapState, value: Any, effective: Any, run: StateRun, frame: Frame
+) -> list[Any]:
+    jsonata = state.query_language == m.JSONATA
+    if state.item_reader is not None:
+        return _read_items(interp, state, effective, run, frame)
+    if jsonata:
+        if state.items is not None:
+            items = interp.jsonata(state.items, run, frame, input=value)
+            if not isinstance(items, list):
+                raise interp.prefixed(run, state.items.type_error("array", items))
+            return items
+        if not isinstance(value, list):
+            raise StatesError(
+                _QUERY, run.prefix() + f"Map state input must be an array but was: {dumps(value)}"
+            )
+        return value
+    items = effective
+    if state.items_path is not None and state.items_path is not m.NULL_PATH:
+        try:
+            items = interp.lookup(state.items_path, effective, run, frame)
+        except PathNotFound as error:
+            raise interp.runtime(run, f"Invalid path '{state.items_path.text}' : {error.message}") from None
+    if not isinstance(items, list):
+        raise interp.runtime(
+            run,
+            "Map state input must be an array but was: " + dumps(items)
+            if state.items_path is None
+            else f"Invalid path '{state.items_path.text}': The ItemsPath must reference a JSON array, "
+            f"but was: {dumps(items)}",
+        )
+    return items
+
+
+def _read_items(
+    interp: Interpreter, state: m.MapState, effective: Any, run: StateRun, frame: Frame
+) -> list[Any]:
+    """ItemReader: the data comes from a mock or handler of the reader's resource (or the Map state name)."""
+    reader = state.item_reader or {}
+    resource = str(reader.get("Resource", ""))
+    arguments: Any = reader.get("Parameters", reader.get("Arguments", {}))
+    if state.item_reader_template is not None:
+        if state.query_language == m.JSONATA:
+            rendered = interp.jsonata(state.item_reader_template, run, frame, input=effective)
+            arguments = rendered.get("Arguments", {}) if isinstance(rendered, dict) else {}
+        else:
+            arguments = interp.payload(state.item_reader_template, effective, run, frame)
+    keys = [f"{state.name}.ItemReader", state.name, resource]
+    outcome = None
+    for key in keys:
+        cursor = interp.mocks.get(key)
+        if cursor is not None:
+            outcome = cursor.next(arguments)
+            break
+    if outcome is None:
+        from .tasks import find_handler
+
+        handler = find_handler(interp.handlers, keys)
+        if handler is None:
+            from pytest_serverless.errors import UnmockedTask
+
+            raise UnmockedTask(
+                state.name,
+                resource,
+                available=sorted(set(interp.mocks) | set(interp.handlers)),
+                detail=f"The ItemReader data comes from a mock keyed {keys[0]!r}, {keys[1]!r} "
+                f"or {resource!r}.",
+            )
+        interp.task_calls.append((state.name, resource, arguments))
+        try:
+            data = handler(arguments, None)
+        except Exception as error:  # a failing reader
+            raise StatesError("States.ItemReaderFailed", str(error)) from None
+    else:
+        interp.task_calls.append((state.name, resource, arguments))
+        if outcome.failed:
+            raise StatesError(outcome.error or "States.ItemReaderFailed", outcome.cause)
+        data = outcome.value
+    config = reader.get("ReaderConfig") or {}
+    if not isinstance(config, dict):
+        config = {}
+    if isinstance(data, str):
+        data = _parse_reader_text(data, config)
+    if isinstance(data, dict):
+        for key in ("Items", "Contents", "items"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+    if not isinstance(data, list):
+        raise StatesError(
+            "States.ItemReaderFailed", f"The ItemReader data must be a JSON array, got {dumps(data)}"
+        )
+    limit = config.get("MaxItems")
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+        data = data[:limit]
+    return data
+
+
+_CSV_DELIMITERS = {"COMMA": ",", "SEMICOLON": ";", "PIPE": "|", "SPACE": " ", "TAB": "\t"}
+
+
+def _parse_reader_text(text: str, config: dict[str, Any]) -> Any:
+    """An S3 object's body as the reader sees it: JSON, JSONL or CSV (``ReaderConfig.InputType``)."""
+    import csv
+    import io
+    import json
+
+    kind = str(config.get("InputType", "JSON")).upper()
+    try:
+        if kind == "CSV":
+            delimiter = _CSV_DELIMITERS.get(str(config.get("CSVDelimiter", "COMMA")), ",")
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            headers = config.get("CSVHeaders")
+            if config.get("CSVHeaderLocation", "FIRST_ROW") != "GIVEN" or not isinstance(headers, list):
+                headers, rows = (rows[0], rows[1:]) if rows else ([], [])
+            return [dict(zip(headers, row, strict=False)) for row in rows]
+        if kind == "JSONL":
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return json.loads(text)
+    except (ValueError, csv.Error) as error:
+        raise StatesError(
+            "States.ItemReaderFailed", f"The ItemReader could not parse the {kind} data: {error}"
+        ) from None
+
+
+def _number(
+    interp: Interpreter,
+    state: m.MapState,
+    field: str,
+    literal: Any,
+    path: Any,
+    value: Any,
+    effective: Any,
+    run: StateRun,
+    frame: Frame,
+    integer: bool,
+) -> float | None:
+    if path is not None:
+        try:
+            raw = interp.lookup(path, effective, run, frame)
+        except PathNotFound as error:
+            raise interp.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+        kind = "integer" if integer else "float"
+        if isinstance(raw, str):
+            try:
+                raw_number: Any = int(raw.strip()) if integer else float(raw.strip())
+            except ValueError:
+                raw_number = raw
+            if not isinstance(raw_number, str):
+                return float(raw_number)
+        ok = not isinstance(raw, bool) and isinstance(raw, (int, float))
+        if ok and integer and raw != int(raw):
+            ok = False
+        if not ok:
+            shown = raw if isinstance(raw, str) else dumps(raw)
+            raise interp.runtime(
+                run,
+                f'The {field}Path field refers to value "{shown}" which is not a valid {kind}: {path.text}',
+            )
+        return float(raw)
+    if literal is None:
+        return None
+    if isinstance(literal, (int, float)) and not isinstance(literal, bool):
+        return float(literal)
+    result = interp.jsonata(literal, run, frame, input=value)
+    if isinstance(result, bool) or not isinstance(result, (int, float)):
+        raise interp.prefixed(run, literal.type_error("number", result))
+    return float(result)
+
+
+def _map_attempt(
+    interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun, phase: list[str]
+) -> tuple[str | None, Any]:
+
+    jsonata = state.query_language == m.JSONATA
+    try:
+        effective = value if jsonata else interp.input_path(state, value, run, frame)
+        items = _map_items(interp, state, value, effective, run, frame)
+        concurrency = _number(
+            interp,
+            state,
+            "MaxConcurrency",
+            state.max_concurrency,
+            state.max_concurrency_path,
+            value,
+            effective,
+            run,
+            frame,
+            True,
+        )
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+    started = interp.event(frame, "MapStateStarted", {"length": len(items)})
+    try:
+        tolerated_count = _number(
+            interp,
+            state,
+            "ToleratedFailureCount",
+            state.tolerated_failure_count,
+            state.tolerated_failure_count_path,
+            value,
+            effective,
+            run,
+            frame,
+            True,
+        )
+        tolerated_percent = _number(
+            interp,
+            state,
+            "ToleratedFailurePercentage",
+            state.tolerated_failure_percentage,
+            state.tolerated_failure_percentage_path,
+            value,
+            effective,
+            run,
+            frame,
+            False,
+        )
+        if tolerated_count is not None and tolerated_count < 0:
+            raise interp.runtime(run, "ToleratedFailureCount cannot be negative.")
+        if tolerated_percent is not None and not 0 <= tolerated_percent <= 100:
+            raise interp.runtime(run, "ToleratedFailurePercentage must be between 0 and 100.")
+        if concurrency is not None and concurrency < 0:
+            raise interp.runtime(run, "MaxConcurrency cannot be negative.")
+        inputs = _iteration_inputs(interp, state, value, effective, items, run, frame)
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+    processor = state.processor
+    assert processor is not None
+    slots = int(concurrency or 0)
+    start = end = interp.now
+    heap: list[float] = []
+    results: list[Any] = []
+    failures = 0
+    allowed = _allowed_failures(tolerated_count, tolerated_percent, len(inputs))
+    distributed = state.distributed
+    if distributed:
+        map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
+        interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
+    for index, (item, iteration_input) in enumerate(inputs):
+        interp.now = max(start, heapq.heappop(heap)) if 0 < slots <= len(heap) else start
+        failure = _iteration(interp, state, processor, index, item, iteration_input, frame, started, results)
+        end = max(end, interp.now)
+        if slots > 0:
+            heapq.heappush(heap, interp.now)
+        if failure is None:
+            continue
+        failures += 1
+        if isinstance(failure, Terminal) or failures > allowed:
+            interp.now = end
+            frame.prev = len(interp.history)
+            if distributed:
+                interp.event(frame, "MapRunFailed", {"error": failure.error, "cause": failure.cause})
+            if not isinstance(failure, Terminal) and _has_tolerance(state):
+                raise StatesError(
+                    "States.ExceedToleratedFailureThreshold", "The specified tolerance threshold was exceeded"
+                ) from None
+            raise failure
+        error_output: dict[str, Any] = {"Error": failure.error}
+        if failure.cause is not None:
+            error_output["Cause"] = failure.cause
+        results.append(error_output)
+    interp.now = end
+    frame.prev = len(interp.history)
+    result: Any = results
+    if distributed:
+        interp.event(frame, "MapRunSucceeded")
+    interp.event(frame, "MapStateSucceeded")
+    phase[0] = "succeeded"
+    if state.result_writer is not None:
+        result = _write_results(interp, state, results, run)
+    return finish_state(interp, state, value, result, run, frame)
+
+
+def _iteration(
+    interp: Interpreter,
+    state: m.MapState,
+    processor: m.Program,
+    index: int,
+    item: Any,
+    iteration_input: Any,
+    frame: Frame,
+    started: int,
+    results: list[Any],
+) -> StatesError | None:
+    """Run one iteration; append its output to ``results`` or return its error.
+
+    Inline iterations read a copy of the outer variables and log MapIteration* events; distributed
+    children (child executions) see no variables and keep their events out of the parent history.
+    """
+    from .interpreter import Frame
+
+    if state.distributed:
+        child = Frame({}, 0, (index, item))
+        saved = interp.history
+        interp.history = History()
+        try:
+            results.append(interp.run_program(processor, iteration_input, child))
+        except StatesError as error:
+            return error
+        finally:
+            interp.history = saved
+        return None
+    child = Frame(dict(frame.variables), started, (index, item))
+    details = {"name": state.name, "index": index}
+    interp.event(child, "MapIterationStarted", details)
+    try:
+        results.append(interp.run_program(processor, iteration_input, child))
+    except StatesError as error:
+        interp.event(child, "MapIterationFailed", details)
+        return error
+    interp.event(child, "MapIterationSucceeded", details)
+    return None
+
+
+def _has_tolerance(state: m.MapState) -> bool:
+    return any(
+        field is not None
+        for field in (
+            state.tolerated_failure_count,
+            state.tolerated_failure_count_path,
+            state.tolerated_failure_percentage,
+            state.tolerated_failure_percentage_path,
+        )
+    )
+
+
+def _allowed_failures(count: float | None, percent: float | None, total: int) -> float:
+    """How many failed iterations the Map tolerates; with both settings, exceeding either fails it."""
+    limits = []
+    if count is not None:
+        limits.append(count)
+    if percent is not None:
+        limits.append(math.floor(total * percent / 100.0) if percent < 100 else float(total))
+    return min(limits) if limits else 0.0
+
+
+def _iteration_inputs(
+    interp: Interpreter,
+    state: m.MapState,
+    value: Any,
+    effective: Any,
+    items: list[Any],
+    run: StateRun,
+    frame: Frame,
+) -> list[tuple[Any, Any]]:
+    from .interpreter import Frame
+
+    selector = state.item_selector
+    jsonata = state.query_language == m.JSONATA
+    out: list[tuple[Any, Any]] = []
+    for index, item in enumerate(items):
+        if selector is None:
+            out.append((item, item))
+            continue
+        scratch = Frame(frame.variables, frame.prev, (index, item))
+        if jsonata:
+            selected = interp.jsonata(selector, run, scratch, input=value)
+        else:
+            selected = interp.payload(selector, effective, run, scratch)
+        out.append((item, selected))
+    batcher = state.item_batcher
+    if state.item_batcher_template is not None and not state.item_batcher_template.is_constant:
+        batcher = interp.jsonata(state.item_batcher_template, run, frame, input=value)
+        if not isinstance(batcher, dict):
+            batcher = state.item_batcher
+    if batcher is None:
+        return out
+    return _batches(interp, state, effective, out, batcher, run, frame)
+
+
+def _batches(
+    interp: Interpreter,
+    state: m.MapState,
+    effective: Any,
+    inputs: list[tuple[Any, Any]],
+    batcher: dict[str, Any],
+    run: StateRun,
+    frame: Frame,
+) -> list[tuple[Any, Any]]:
+    from .paths import compile_path
+
+    def setting(name: str) -> Any:
+        if f"{name}Path" in batcher:
+            try:
+                return interp.lookup(compile_path(batcher[f"{name}Path"]), effective, run, frame)
+            except PathNotFound as error:
+                raise interp.runtime(
+                    run, f"Invalid path '{batcher[f'{name}Path']}' : {error.message}"
+                ) from None
+        return batcher.get(name)
+
+    max_items = setting("MaxItemsPerBatch")
+    max_bytes = setting("MaxInputBytesPerBatch")
+    batch_input = batcher.get("BatchInput")
+    if isinstance(batch_input, dict) and state.query_language != m.JSONATA:
+        from .paths import compile_payload
+
+        template = compile_payload(batch_input, lambda text: None)
+        if not template.constant:
+            batch_input = interp.payload(template, effective, run, frame)
+    out: list[tuple[Any, Any]] = []
+    current: list[Any] = []
+    size = 0
+    for _item, selected in inputs:
+        item_size = len(dumps(selected).encode()) if max_bytes else 0
+        full = (isinstance(max_items, int) and max_items > 0 and len(current) >= max_items) or (
+            isinstance(max_bytes, int) and max_bytes > 0 and current and size + item_size > max_bytes
+        )
+        if full:
+            out.append(_batch(current, batch_input))
+            current, size = [], 0
+        current.append(selected)
+        size += item_size
+    if current:
+        out.append(_batch(current, batch_input))
+    return out
+
+
+def _batch(items: list[Any], batch_input: Any) -> tuple[Any, Any]:
+    value: dict[str, Any] = {}
+    if batch_input is not None:
+        value["BatchInput"] = batch_input
+    value["Items"] = items
+    return value, value
+
+
+def _write_results(interp: Interpreter, state: m.MapState, results: list[Any], run: StateRun) -> Any:
+    """ResultWriter: record what would be written, return what AWS returns to the Map state."""
+    writer = state.result_writer or {}
+    arguments = writer.get("Parameters", writer.get("Arguments", {})) or {}
+    bucket = arguments.get("Bucket", "") if isinstance(arguments, dict) else ""
+    prefix = arguments.get("Prefix", "") if isinstance(arguments, dict) else ""
+    map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.name}"
+    interp.result_writes.append({"state": state.name, "writer": writer, "results": results})
+    return {
+        "MapRunArn": map_run,
+        "ResultWriterDetails": {
+            "Bucket": bucket,
+            "Key": f"{prefix}/{map_run.rsplit(':', 1)[-1]}/manifest.json",
+        },
+    }

@@ -1,0 +1,281 @@
+"""Task resources: what a ``Resource`` ARN means, and who answers the call (mock, handler, nested machine).
+
+Resolution order for a Task state ``S`` with resource ``R``: a mock keyed by ``S``, by ``R`` (or, for
+``lambda:invoke``, by the function named in the arguments); then a handler in ``tasks`` keyed the same way
+or by an ARN pattern with ``*``; then, for ``states:startExecution``, a registered StateMachine; otherwise
+:class:`UnmockedTask` is raised out of ``execute``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_serverless._ids import ACCOUNT_ID, REGION
+from pytest_serverless.errors import ServerlessError, TaskFailure, UsageError
+
+from .paths import copy_json
+from .states_errors import StatesError
+
+__all__ = [
+    "MockCursor",
+    "Resource",
+    "TaskCallOutcome",
+    "lambda_error",
+    "normalize_mock",
+    "parse_resource",
+    "wrap_lambda_invoke",
+]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A parsed ``Resource``: ``kind`` is ``lambda`` (plain function ARN), ``activity`` or ``service``."""
+
+    arn: str
+    kind: str
+    resource_type: str  # "lambda", "aws-sdk:dynamodb", "sqs", ...
+    action: str  # "invoke", "sendMessage.waitForTaskToken", "getItem"
+    pattern: str  # "", "sync", "sync2", "token"
+
+    @property
+    def is_lambda_invoke(self) -> bool:
+        return self.kind == "service" and self.resource_type == "lambda" and self.action.startswith("invoke")
+
+    @property
+    def base_action(self) -> str:
+        return self.action.split(".", 1)[0]
+
+
+def parse_resource(arn: str) -> Resource:
+    if ":function:" in arn and arn.startswith("arn:") and ":lambda:" in arn:
+        return Resource(arn, "lambda", "lambda", arn, "")
+    if ":activity:" in arn:
+        return Resource(arn, "activity", "activity", arn, "")
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "states":
+        return Resource(arn, "service", "unknown", arn, "")
+    rest = parts[5]
+    if rest.startswith("aws-sdk:"):
+        sdk = rest.split(":", 2)
+        if len(sdk) < 3:
+            return Resource(arn, "service", "unknown", arn, "")
+        service, action = f"aws-sdk:{sdk[1]}", sdk[2]
+    elif ":" in rest:
+        service, action = rest.split(":", 1)
+    else:
+        return Resource(arn, "service", "unknown", arn, "")
+    pattern = ""
+    if action.endswith(".sync:2"):
+        pattern = "sync2"
+    elif action.endswith(".sync"):
+        pattern = "sync"
+    elif action.endswith(".waitForTaskToken"):
+        pattern = "token"
+    return Resource(arn, "service", service, action, pattern)
+
+
+# ---------------------------------------------------------------- mocks
+
+
+@dataclass(frozen=True)
+class TaskCallOutcome:
+    """What a mock step says: a return value or an error; ``duration`` in virtual seconds."""
+
+    value: Any = None
+    error: str | None = None
+    cause: str | None = None
+    failed: bool = False
+    duration: float = 0.0
+
+
+class MockCursor:
+    """One mock in one execution: hands out responses in invocation order (the last one repeats)."""
+
+    __slots__ = ("_function", "_steps", "calls", "key")
+
+    def __init__(self, key: str, mock: Any) -> None:
+        self.key = key
+        self.calls = 0
+        self._function: Callable[[Any], Any] | None = None
+        self._steps: list[TaskCallOutcome] = []
+        if callable(mock):
+            self._function = mock
+        else:
+            self._steps = normalize_mock(mock, key)
+
+    def next(self, payload: Any) -> TaskCallOutcome:
+        index = self.calls
+        self.calls += 1
+        if self._function is not None:
+            try:
+                value = self._function(copy_json(payload))
+            except TaskFailure as failure:
+                return TaskCallOutcome(error=failure.error, cause=failure.cause, failed=True)
+            except ServerlessError:
+                raise
+            except Exception as error:  # the mock's own exception: reported like a Lambda function error
+                name, cause = lambda_error(error, "00000000-0000-0000-0000-000000000000")
+                return TaskCallOutcome(error=name, cause=cause, failed=True)
+            try:
+                return TaskCallOutcome(value=copy_json(value))
+            except (TypeError, ValueError) as error:
+                return TaskCallOutcome(
+                    error="States.Runtime",
+                    cause=f"The mock {self.key!r} returned a value that is not JSON: {error}",
+                    failed=True,
+                )
+        steps = self._steps
+        return steps[index] if index < len(steps) else steps[-1]
+
+
+def _step(key: str, where: str, step: Any) -> TaskCallOutcome:
+    if not isinstance(step, Mapping) or not (("Return" in step) ^ ("Throw" in step)):
+        raise UsageError(
+            f"mock {key!r} response {where}: expected {{'Return': value}} or "
+            f"{{'Throw': {{'Error': ..., 'Cause': ...}}}}, got {step!r}"
+        )
+    duration = step.get("Duration", 0)
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
+        raise UsageError(f"mock {key!r} response {where}: 'Duration' must be a number of seconds >= 0")
+    if "Return" in step:
+        return TaskCallOutcome(value=step["Return"], duration=float(duration))
+    throw = step["Throw"]
+    if not isinstance(throw, Mapping):
+        raise UsageError(f"mock {key!r} response {where}: 'Throw' must be {{'Error': ..., 'Cause': ...}}")
+    error = throw.get("Error")
+    cause = throw.get("Cause")
+    if cause is not None and not isinstance(cause, str):
+        cause = json.dumps(cause, separators=(",", ":"))
+    return TaskCallOutcome(
+        error=str(error) if error is not None else None, cause=cause, failed=True, duration=float(duration)
+    )
+
+
+def normalize_mock(mock: Any, key: str) -> list[TaskCallOutcome]:
+    """A list of responses, or a dict keyed ``"0"``, ``"1-2"``: the Step Functions Local shape."""
+    if isinstance(mock, Mapping) and ("Return" in mock or "Throw" in mock):
+        return [_step(key, "0", mock)]
+    if isinstance(mock, Mapping):
+        ranges: list[tuple[int, int, Any]] = []
+        for text, step in mock.items():
+            match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", str(text))
+            if match is None:
+                raise UsageError(f"mock {key!r}: key {text!r} is not an invocation number like '0' or '1-2'")
+            low = int(match.group(1))
+            high = int(match.group(2)) if match.group(2) is not None else low
+            if high < low:
+                raise UsageError(f"mock {key!r}: range {text!r} ends before it starts")
+            ranges.append((low, high, step))
+        ranges.sort(key=lambda item: item[0])
+        out: list[TaskCallOutcome] = []
+        for low, high, step in ranges:
+            if low != len(out):
+                raise UsageError(
+                    f"mock {key!r}: invocation keys must be consecutive from '0' (missing {len(out)})"
+                )
+            outcome = _step(key, repr(f"{low}" if low == high else f"{low}-{high}"), step)
+            out.extend([outcome] * (high - low + 1))
+        if not out:
+            raise UsageError(f"mock {key!r} has no responses")
+        return out
+    if isinstance(mock, (list, tuple)):
+        if not mock:
+            raise UsageError(f"mock {key!r} has no responses")
+        return [_step(key, str(index), step) for index, step in enumerate(mock)]
+    raise UsageError(
+        f"mock {key!r}: expected a list of {{'Return': ...}}/{{'Throw': ...}} responses, a dict keyed '0', "
+        f"'1-2', ... or a callable, got {type(mock).__name__}"
+    )
+
+
+# ---------------------------------------------------------------- handlers
+
+
+def find_handler(handlers: Mapping[str, Any], keys: Iterable[str]) -> Any:
+    """The handler for the first key found exactly, else the first ``*`` pattern matching a key."""
+    keys = [key for key in keys if key]
+    for key in keys:
+        handler = handlers.get(key)
+        if handler is not None:
+            return handler
+    for pattern, handler in handlers.items():
+        if "*" in pattern and any(fnmatch.fnmatchcase(key, pattern) for key in keys):
+            return handler
+    return None
+
+
+def function_arn(name: Any) -> str | None:
+    """A Lambda ``FunctionName`` (name, partial or full ARN, with qualifier) as a full function ARN."""
+    if not isinstance(name, str) or not name:
+        return None
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        return ":".join(parts[:7])
+    if ":function:" in name:
+        return f"arn:aws:lambda:{REGION}:{name.split(':function:')[0]}:function:{name.split(':function:')[1]}"
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name.split(':')[0]}"
+
+
+def function_name(arn_or_name: str) -> str:
+    if ":function:" in arn_or_name:
+        return arn_or_name.split(":function:", 1)[1].split(":")[0]
+    return arn_or_name.split(":")[0]
+
+
+def lambda_error(error: BaseException, request_id: str) -> tuple[str, str]:
+    """(error, cause) as Lambda reports an unhandled Python exception."""
+    error_type = type(error).__name__
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [
+        frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith(package)
+    ]
+    stack = traceback.format_list(frames)
+    cause = {
+        "errorMessage": str(error),
+        "errorType": error_type,
+        "requestId": request_id,
+        "stackTrace": stack,
+    }
+    return error_type, json.dumps(cause, separators=(",", ":"))
+
+
+def wrap_lambda_invoke(payload: Any, request_id: str) -> dict[str, Any]:
+    """The ``lambda:invoke`` integration's result around a function's return value."""
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [str(len(json.dumps(payload, separators=(",", ":"))))],
+                "Date": ["Mon, 01 Jan 2024 00:00:00 GMT"],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": str(len(json.dumps(payload, separators=(",", ":")))),
+                "Content-Type": "application/json",
+                "Date": "Mon, 01 Jan 2024 00:00:00 GMT",
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def states_error(outcome: TaskCallOutcome) -> StatesError:
+    return StatesError(outcome.error or "States.TaskFailed", outcome.cause)
