@@ -17,17 +17,25 @@ import json
 import math
 import random
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
-import jsonata.jsonata as _library_module
-from jsonata import Jsonata
-from jsonata.jexception import JException
-from jsonata.utils import Utils
+# jsonata-python raises the process-wide recursion limit to 10,000 on import. Give the user's limit back:
+# a change of it in the middle of a test upsets tools such as hypothesis, and an expression too deep for it
+# ends as States.QueryEvaluationError (RecursionError is caught below).
+_RECURSION_LIMIT = sys.getrecursionlimit()
 
-from pytest_serverless.asl import _jsonata_functions as aws_functions
-from pytest_serverless.asl._jsonata_fast import FALLBACK, compile_fast
-from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
+import jsonata.jsonata as _library_module  # noqa: E402
+from jsonata import Jsonata  # noqa: E402
+from jsonata.jexception import JException  # noqa: E402
+from jsonata.utils import Utils  # noqa: E402
+
+sys.setrecursionlimit(_RECURSION_LIMIT)
+
+from pytest_serverless.asl import _jsonata_functions as aws_functions  # noqa: E402
+from pytest_serverless.asl._jsonata_fast import FALLBACK, compile_fast  # noqa: E402
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName  # noqa: E402
 
 __all__ = [
     "JsonataSyntaxError",
