@@ -1,0 +1,2 @@
+def ship(event, context):
+    return {"trackingId": f"TRK-{event['orderId']}"}

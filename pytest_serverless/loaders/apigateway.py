@@ -1,0 +1,405 @@
+"""Plain CloudFormation API Gateway resources, as CDK and hand-written templates declare them.
+
+REST: ``AWS::ApiGateway::RestApi`` (with a ``Body``/``BodyS3Location`` or built from ``Resource`` and
+``Method`` resources), ``Authorizer``, ``Deployment``/``Stage`` (variables, MethodSettings), ``UsagePlan``,
+``ApiKey``, ``UsagePlanKey``, ``RequestValidator``/``Model``. HTTP: ``AWS::ApiGatewayV2::Api`` (with a
+``Body`` or quick-create ``Target``), ``Route``, ``Integration``, ``Authorizer`` and ``Stage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .cloudformation import Template
+from .model import ApiSpec, AuthorizerSpec, Integration, RouteSpec, StageSpec, TemplateModel, UsagePlanSpec
+from .openapi import read_body
+from .sam import logical_target
+from .sam_api import local_document, number, stage_from_method_settings
+from .uris import cognito_issuer, integration, lambda_target
+
+__all__ = ["read_rest_resources", "read_v2_resources"]
+
+_REST_API = ("AWS::ApiGateway::RestApi",)
+_V2_API = ("AWS::ApiGatewayV2::Api",)
+
+
+def _of_type(t: Template, kind: str) -> list[str]:
+    return [logical_id for logical_id in t.resources if t.resource_type(logical_id) == kind]
+
+
+def _raw(t: Template, logical_id: str, name: str) -> Any:
+    return (t.resources[logical_id].get("Properties") or {}).get(name)
+
+
+def _api_of(
+    t: Template, model: TemplateModel, logical_id: str, field: str, expected: tuple[str, ...]
+) -> ApiSpec:
+    api_id = logical_target(t, _raw(t, logical_id, field), expected)
+    if api_id is None or api_id not in model.apis:
+        raise t.error(
+            f"{field} names no {expected[0]} of this template", f"/Resources/{logical_id}/Properties/{field}"
+        )
+    return model.apis[api_id]
+
+
+# -- REST ----------------------------------------------------------------------------------------------------
+
+
+def _resource_path(t: Template, resource_id: Any, root_ids: set[str], seen: tuple[str, ...] = ()) -> str:
+    if resource_id is None:
+        return "/"
+    target = logical_target(t, resource_id, ("AWS::ApiGateway::Resource",))
+    if target is None or t.resource_type(target) != "AWS::ApiGateway::Resource":
+        return "/"  # RootResourceId
+    if target in seen:
+        raise t.error("resources form a cycle through ParentId", f"/Resources/{target}/Properties/ParentId")
+    props = t.properties(target)
+    parent = _resource_path(t, _raw(t, target, "ParentId"), root_ids, (*seen, target))
+    return parent.rstrip("/") + "/" + str(props.get("PathPart", ""))
+
+
+def read_rest_resources(t: Template, model: TemplateModel) -> None:
+    for logical_id in _of_type(t, "AWS::ApiGateway::RestApi"):
+        props = t.properties(logical_id)
+        pointer = f"/Resources/{logical_id}/Properties"
+        api = ApiSpec(
+            logical_id=logical_id, kind="REST", name=str(props.get("Name") or logical_id), pointer=pointer
+        )
+        api.binary_media_types = [str(item) for item in props.get("BinaryMediaTypes") or []]
+        api.api_key_source = str(props.get("ApiKeySourceType") or "HEADER")
+        model.apis[logical_id] = api
+        if "Body" in props:
+            read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
+        elif isinstance(props.get("BodyS3Location"), str):
+            body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
+            read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")
+
+    authorizer_names: dict[str, str] = {}
+    for logical_id in _of_type(t, "AWS::ApiGateway::Authorizer"):
+        api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
+        props = t.properties(logical_id)
+        pointer = f"/Resources/{logical_id}/Properties"
+        name = str(props.get("Name") or logical_id)
+        kind = str(props.get("Type", "TOKEN")).upper()
+        identity = [part.strip() for part in str(props.get("IdentitySource", "")).split(",") if part.strip()]
+        if kind == "COGNITO_USER_POOLS":
+            arns = props.get("ProviderARNs") or []
+            if not arns:
+                raise t.error("a COGNITO_USER_POOLS authorizer needs ProviderARNs", pointer + "/ProviderARNs")
+            issuer = cognito_issuer(str(arns[0]), source=t.source, pointer=pointer + "/ProviderARNs/0")
+            spec = AuthorizerSpec(
+                name=name, kind="cognito", pointer=pointer, issuer=issuer, identity_source=identity
+            )
+        else:
+            uri = props.get("AuthorizerUri")
+            if not isinstance(uri, str):
+                raise t.error(f"a {kind} authorizer needs AuthorizerUri", pointer + "/AuthorizerUri")
+            spec = AuthorizerSpec(
+                name=name,
+                kind="lambda",
+                pointer=pointer,
+                function=lambda_target(model, uri),
+                lambda_type="TOKEN" if kind == "TOKEN" else "REQUEST",
+                identity_source=identity,
+                ttl=float(props.get("AuthorizerResultTtlInSeconds", 300)),
+            )
+        api.authorizers[name] = spec
+        authorizer_names[logical_id] = name
+
+    validators: dict[str, tuple[bool, bool]] = {}  # logical id -> (body, parameters)
+    for logical_id in _of_type(t, "AWS::ApiGateway::RequestValidator"):
+        validator_props = t.properties(logical_id)
+        validators[logical_id] = (
+            bool(validator_props.get("ValidateRequestBody")),
+            bool(validator_props.get("ValidateRequestParameters")),
+        )
+    models: dict[str, dict[str, Any]] = {}
+    for logical_id in _of_type(t, "AWS::ApiGateway::Model"):
+        props = t.properties(logical_id)
+        schema = props.get("Schema")
+        if isinstance(schema, Mapping):
+            models[str(props.get("Name") or logical_id)] = dict(schema)
+            models[logical_id] = dict(schema)
+
+    for logical_id in _of_type(t, "AWS::ApiGateway::Method"):
+        api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
+        props = t.properties(logical_id)
+        pointer = f"/Resources/{logical_id}/Properties"
+        path = _resource_path(t, _raw(t, logical_id, "ResourceId"), set())
+        raw_integration = props.get("Integration") or {}
+        found = integration(
+            model,
+            kind=str(raw_integration.get("Type", "")),
+            uri=raw_integration.get("Uri") if isinstance(raw_integration.get("Uri"), str) else None,
+            source=t.source,
+            pointer=pointer + "/Integration",
+            request_templates=raw_integration.get("RequestTemplates"),
+            request_parameters=raw_integration.get("RequestParameters"),
+            responses=raw_integration.get("IntegrationResponses"),
+            timeout_ms=raw_integration.get("TimeoutInMillis"),
+        )
+        route = RouteSpec(
+            method=str(props.get("HttpMethod", "ANY")).upper(), path=path, integration=found, pointer=pointer
+        )
+        auth_type = str(props.get("AuthorizationType", "NONE")).upper()
+        if auth_type == "NONE":
+            route.authorizer = "NONE"
+        elif auth_type == "AWS_IAM":
+            api.authorizers.setdefault("AWS_IAM", AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=pointer))
+            route.authorizer = "AWS_IAM"
+        else:
+            authorizer = logical_target(
+                t, _raw(t, logical_id, "AuthorizerId"), ("AWS::ApiGateway::Authorizer",)
+            )
+            if authorizer not in authorizer_names:
+                raise t.error(
+                    f"AuthorizationType {auth_type} needs an AuthorizerId naming an "
+                    "AWS::ApiGateway::Authorizer",
+                    pointer + "/AuthorizerId",
+                )
+            route.authorizer = authorizer_names[authorizer]
+        if isinstance(props.get("AuthorizationScopes"), list):
+            route.scopes = [str(scope) for scope in props["AuthorizationScopes"]]
+        route.api_key_required = bool(props.get("ApiKeyRequired", False))
+        validator = logical_target(
+            t, _raw(t, logical_id, "RequestValidatorId"), ("AWS::ApiGateway::RequestValidator",)
+        )
+        validates_body, validates_parameters = validators.get(validator or "", (False, False))
+        if validates_parameters:
+            route.required_parameters = [
+                str(name)
+                for name, required in (props.get("RequestParameters") or {}).items()
+                if required is True
+            ]
+        if validates_body:
+            for model_ref in (props.get("RequestModels") or {}).values():
+                if str(model_ref) in models:
+                    route.request_schema = models[str(model_ref)]
+            for raw_ref in (_raw(t, logical_id, "RequestModels") or {}).values():
+                target = logical_target(t, raw_ref, ("AWS::ApiGateway::Model",))
+                if target in models:
+                    route.request_schema = models[target]
+        cache_keys = raw_integration.get("CacheKeyParameters")
+        if isinstance(cache_keys, list):
+            route.cache_key_parameters = [str(key) for key in cache_keys]
+        api.routes.append(route)
+
+    stages: dict[str, StageSpec] = {}
+    for logical_id in _of_type(t, "AWS::ApiGateway::Stage"):
+        api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
+        props = t.properties(logical_id)
+        stage = StageSpec(
+            name=str(props.get("StageName") or logical_id),
+            variables={k: str(v) for k, v in (props.get("Variables") or {}).items()},
+        )
+        stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
+        api.stages.append(stage)
+        stages[logical_id] = stage
+    for logical_id in _of_type(t, "AWS::ApiGateway::Deployment"):
+        props = t.properties(logical_id)
+        if not props.get("StageName"):
+            continue
+        api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
+        if any(stage.name == props["StageName"] for stage in api.stages):
+            continue
+        description = props.get("StageDescription") or {}
+        stage = StageSpec(
+            name=str(props["StageName"]),
+            variables={k: str(v) for k, v in (description.get("Variables") or {}).items()},
+        )
+        settings = list(description.get("MethodSettings") or [])
+        if "ThrottlingRateLimit" in description or description.get("CachingEnabled"):
+            settings.append({"ResourcePath": "/*", "HttpMethod": "*", **description})
+        stage_from_method_settings(stage, settings, bool(description.get("CacheClusterEnabled")))
+        api.stages.append(stage)
+
+    _usage_plans(t, model)
+
+
+def _usage_plans(t: Template, model: TemplateModel) -> None:
+    key_values: dict[str, str] = {}
+    for logical_id in _of_type(t, "AWS::ApiGateway::ApiKey"):
+        props = t.properties(logical_id)
+        value = props.get("Value")
+        key_values[logical_id] = str(value) if isinstance(value, str) else t.short_id(logical_id, 40)
+        model.api_keys[logical_id] = key_values[logical_id]
+    plan_keys: dict[str, list[str]] = {}
+    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlanKey"):
+        plan = logical_target(t, _raw(t, logical_id, "UsagePlanId"), ("AWS::ApiGateway::UsagePlan",))
+        key = logical_target(t, _raw(t, logical_id, "KeyId"), ("AWS::ApiGateway::ApiKey",))
+        if plan is not None and key in key_values:
+            plan_keys.setdefault(plan, []).append(key_values[key])
+    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlan"):
+        props = t.properties(logical_id)
+        throttle = props.get("Throttle") or {}
+        quota = props.get("Quota") or {}
+        rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
+        raw_stages = _raw(t, logical_id, "ApiStages") or []
+        for index, entry in enumerate(props.get("ApiStages") or []):
+            raw_entry = (
+                raw_stages[index]
+                if index < len(raw_stages) and isinstance(raw_stages[index], Mapping)
+                else {}
+            )
+            api_id = logical_target(
+                t, raw_entry.get("ApiId"), ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api")
+            )
+            if api_id is None or api_id not in model.apis:
+                continue
+            model.apis[api_id].usage_plans.append(
+                UsagePlanSpec(
+                    name=str(props.get("UsagePlanName") or logical_id),
+                    api_keys=list(plan_keys.get(logical_id, [])),
+                    throttle=(rate, burst if burst is not None else rate) if rate is not None else None,
+                    quota=(int(quota["Limit"]), str(quota.get("Period", "DAY")).upper())
+                    if "Limit" in quota
+                    else None,
+                    stages=[str(entry.get("Stage"))] if entry.get("Stage") else [],
+                )
+            )
+
+
+# -- HTTP (v2) -----------------------------------------------------------------------------------------------
+
+
+def read_v2_resources(t: Template, model: TemplateModel) -> None:
+    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Api"):
+        props = t.properties(logical_id)
+        pointer = f"/Resources/{logical_id}/Properties"
+        if str(props.get("ProtocolType", "HTTP")).upper() != "HTTP" and "Body" not in props:
+            model.unsupported.append(
+                f"{logical_id}: AWS::ApiGatewayV2::Api with ProtocolType {props['ProtocolType']}"
+            )
+            continue
+        api = ApiSpec(
+            logical_id=logical_id, kind="HTTP", name=str(props.get("Name") or logical_id), pointer=pointer
+        )
+        model.apis[logical_id] = api
+        if "Body" in props:
+            read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
+        elif isinstance(props.get("BodyS3Location"), str):
+            body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
+            read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")
+        if isinstance(props.get("Target"), str):  # quick create: a $default route and stage
+            target = Integration("lambda", function=lambda_target(model, props["Target"]))
+            key = str(props.get("RouteKey", "$default"))
+            method, _, path = key.partition(" ")
+            api.routes.append(
+                RouteSpec(
+                    method=method if path else "ANY",
+                    path=path or "$default",
+                    integration=target,
+                    pointer=pointer + "/Target",
+                )
+            )
+            api.stages.append(StageSpec(name="$default"))
+        if isinstance(props.get("CorsConfiguration"), Mapping):
+            api.cors = dict(props["CorsConfiguration"])
+
+    authorizers: dict[str, str] = {}
+    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Authorizer"):
+        api = _api_of(t, model, logical_id, "ApiId", _V2_API)
+        props = t.properties(logical_id)
+        pointer = f"/Resources/{logical_id}/Properties"
+        name = str(props.get("Name") or logical_id)
+        sources = [str(s) for s in props.get("IdentitySource") or []]
+        if str(props.get("AuthorizerType", "")).upper() == "JWT":
+            config = props.get("JwtConfiguration") or {}
+            if not isinstance(config.get("Issuer"), str):
+                raise t.error("a JWT authorizer needs JwtConfiguration.Issuer", pointer + "/JwtConfiguration")
+            spec = AuthorizerSpec(
+                name=name,
+                kind="jwt",
+                pointer=pointer,
+                issuer=config["Issuer"],
+                audiences=[str(a) for a in config.get("Audience") or []],
+                identity_source=sources,
+            )
+        else:
+            uri = props.get("AuthorizerUri")
+            if not isinstance(uri, str):
+                raise t.error("a REQUEST authorizer needs AuthorizerUri", pointer + "/AuthorizerUri")
+            spec = AuthorizerSpec(
+                name=name,
+                kind="lambda",
+                pointer=pointer,
+                function=lambda_target(model, uri),
+                lambda_type="REQUEST",
+                identity_source=sources,
+                ttl=float(props.get("AuthorizerResultTtlInSeconds", 0)),
+                payload_version=str(props.get("AuthorizerPayloadFormatVersion", "2.0")),
+                simple_responses=bool(props.get("EnableSimpleResponses", False)),
+            )
+        api.authorizers[name] = spec
+        authorizers[logical_id] = name
+
+    integrations: dict[str, Integration] = {}
+    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Integration"):
+        props = t.properties(logical_id)
+        integrations[logical_id] = integration(
+            model,
+            kind=str(props.get("IntegrationType", "")),
+            uri=props.get("IntegrationUri") if isinstance(props.get("IntegrationUri"), str) else None,
+            source=t.source,
+            pointer=f"/Resources/{logical_id}/Properties",
+            subtype=props.get("IntegrationSubtype"),
+            request_parameters=props.get("RequestParameters"),
+            timeout_ms=props.get("TimeoutInMillis"),
+            payload_version=props.get("PayloadFormatVersion"),
+            api_kind="HTTP",
+        )
+
+    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Route"):
+        api = _api_of(t, model, logical_id, "ApiId", _V2_API)
+        props = t.properties(logical_id)
+        pointer = f"/Resources/{logical_id}/Properties"
+        key = str(props.get("RouteKey", ""))
+        target_text = str(props.get("Target", ""))
+        found = next(
+            (spec for lid, spec in integrations.items() if target_text.endswith("/" + t.short_id(lid))), None
+        )
+        if found is None:
+            raise t.error(
+                "Target must be integrations/<Ref of an AWS::ApiGatewayV2::Integration>", pointer + "/Target"
+            )
+        method, _, path = key.partition(" ")
+        route = RouteSpec(
+            method=method if path else "ANY", path=path or key, integration=found, pointer=pointer
+        )
+        auth_type = str(props.get("AuthorizationType", "NONE")).upper()
+        if auth_type == "NONE":
+            route.authorizer = "NONE"
+        elif auth_type == "AWS_IAM":
+            api.authorizers.setdefault("AWS_IAM", AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=pointer))
+            route.authorizer = "AWS_IAM"
+        else:
+            authorizer = logical_target(
+                t, _raw(t, logical_id, "AuthorizerId"), ("AWS::ApiGatewayV2::Authorizer",)
+            )
+            if authorizer not in authorizers:
+                raise t.error(
+                    f"AuthorizationType {auth_type} needs an AuthorizerId naming an "
+                    "AWS::ApiGatewayV2::Authorizer",
+                    pointer + "/AuthorizerId",
+                )
+            route.authorizer = authorizers[authorizer]
+        if isinstance(props.get("AuthorizationScopes"), list):
+            route.scopes = [str(scope) for scope in props["AuthorizationScopes"]]
+        api.routes.append(route)
+
+    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
+        api = _api_of(t, model, logical_id, "ApiId", _V2_API)
+        props = t.properties(logical_id)
+        stage = StageSpec(
+            name=str(props.get("StageName", "$default")),
+            variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
+        )
+        settings = props.get("DefaultRouteSettings") or {}
+        rate, burst = (
+            number(settings.get("ThrottlingRateLimit")),
+            number(settings.get("ThrottlingBurstLimit")),
+        )
+        if rate is not None:
+            stage.throttle = (rate, burst if burst is not None else rate)
+        api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

@@ -1,0 +1,468 @@
+"""``load_template`` and ``ServerlessApp``: a template's functions, state machines, APIs and rules, live.
+
+The reader turns the file into a ``TemplateModel``; this module builds the running pieces from it: Python
+handlers, ``StateMachine`` objects (with every template function registered as a Task handler under its ARN),
+gateway APIs with their authorizers, routes, stages and usage plans, and EventBridge rules and schedules on
+the virtual clock.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pytest_serverless._ids import IdFactory
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import InvalidDefinition, ServerlessError, TemplateError, UsageError
+from pytest_serverless.lambdas import invoke_handler
+from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, build_api
+from pytest_serverless.loaders.cloudformation import Template
+from pytest_serverless.loaders.events import event_envelope, matches, target_input
+from pytest_serverless.loaders.handlers import resolve_handler, unresolved_handler, with_environment
+from pytest_serverless.loaders.model import RuleSpec, StateMachineSpec, TemplateModel
+from pytest_serverless.loaders.reader import read_template
+from pytest_serverless.loaders.schedules import Schedule, parse_schedule
+
+if TYPE_CHECKING:
+    from pytest_serverless.asl.machine import Execution, StateMachine
+    from pytest_serverless.gateway.authorizers.cognito_jwt import TokenIssuer
+
+__all__ = ["RuleInvocation", "ServerlessApp", "UnsupportedResourceWarning", "load_template"]
+
+Handler = Callable[[Any, Any], Any]
+
+
+class RuleInvocation(NamedTuple):
+    """A Lambda function invoked as the target of an event rule or schedule."""
+
+    rule: str
+    function: str
+    input: Any
+    result: Any
+    error: BaseException | None
+
+
+class UnsupportedResourceWarning(UserWarning):
+    """A template declares resources that pytest_serverless does not emulate (they are ignored)."""
+
+
+def _machine_class() -> type[StateMachine]:
+    from pytest_serverless.asl.machine import StateMachine
+
+    class TemplateStateMachine(StateMachine):
+        """A StateMachine from a template: the app's default mocks apply to every execution."""
+
+        default_mocks: Mapping[str, Any] = {}
+
+        def execute(
+            self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None
+        ) -> Execution:  # noqa: A002 - API.md's keyword
+            merged = {**self.default_mocks, **(mocks or {})}
+            return super().execute(input, mocks=merged or None, name=name)
+
+    return TemplateStateMachine
+
+
+class ServerlessApp:
+    """A loaded template (built by ``load_template``; exported for annotations).
+
+    ``app.state_machine(id_or_name)``, ``app.api(logical_id)``, ``app.token_issuer(authorizer_name)``,
+    ``app.put_events([...])``, ``app.function(logical_id)``; ``app.clock``, ``app.gateway``,
+    ``app.executions`` (every execution of the app's state machines, in order), ``app.invocations`` (Lambda
+    targets of rules and schedules), ``app.api_keys`` (ApiKey logical id -> value), ``app.iam_credentials``,
+    ``app.unsupported`` (what was ignored).
+    """
+
+    def __init__(
+        self,
+        *,
+        source: Path,
+        template: Template,
+        model: TemplateModel,
+        clock: VirtualClock,
+        handlers: Mapping[str, Handler],
+        mocks: Mapping[str, Any],
+        tasks: Mapping[str, Handler],
+        on_execution_finished: Callable[[Execution], None] | None,
+    ) -> None:
+        from pytest_serverless.gateway import Gateway
+
+        self.source = source
+        self.template = template
+        self.model = model
+        self.clock = clock
+        self.unsupported: list[str] = list(model.unsupported)
+        self.api_keys: dict[str, str] = dict(model.api_keys)
+        self.executions: list[Execution] = []
+        self.invocations: list[RuleInvocation] = []  # Lambda targets of rules and schedules
+        self._on_execution_finished = on_execution_finished
+        self._ids = IdFactory(f"events:{source}")
+        self.functions: dict[str, Handler] = self._handlers(handlers)
+        self.state_machines: dict[str, StateMachine] = {}
+        self._build_state_machines(mocks, tasks)
+        self.gateway = Gateway(clock=clock)
+        self.iam_credentials: dict[str, str] = dict(IAM_CREDENTIALS)  # what AWS_IAM routes accept
+        self.issuers: dict[str, TokenIssuer] = {}
+        self.apis: dict[str, Any] = {}
+        self._authorizer_issuers: dict[str, TokenIssuer] = {}
+        self._authorizer_kinds: dict[str, str] = {}
+        for logical_id, spec in model.apis.items():
+            self.apis[logical_id] = build_api(self, spec)
+        self.rules: list[RuleSpec] = [rule for rule in model.rules if rule.enabled]
+        self._schedules: list[tuple[RuleSpec, Schedule, float]] = []
+        for rule in self.rules:
+            if rule.schedule is not None:
+                try:
+                    schedule = parse_schedule(rule.schedule, origin=clock.time())
+                except ValueError as exc:
+                    field = (
+                        "ScheduleExpression"
+                        if rule.pointer.endswith("/Properties")
+                        else "Properties/Schedule"
+                    )
+                    raise TemplateError(
+                        str(exc), source=str(source), pointer=f"{rule.pointer}/{field}"
+                    ) from None
+                first = schedule.next_after(clock.time())
+                if first is not None:
+                    self._schedules.append((rule, schedule, first))
+        self._firing = False
+        self._unsubscribe = clock.subscribe(self._on_tick) if self._schedules else None
+
+    # -- building ------------------------------------------------------------------------------------------
+
+    def _handlers(self, given: Mapping[str, Handler]) -> dict[str, Handler]:
+        by_name = {spec.name: logical_id for logical_id, spec in self.model.functions.items()}
+        for key, fn in given.items():
+            if key not in self.model.functions and key not in by_name:
+                raise UsageError(
+                    f"load_template(handlers=...): {key!r} is not a function of {self.source} "
+                    f"(functions: {sorted(self.model.functions) or 'none'})"
+                )
+            if not callable(fn):
+                raise UsageError(f"load_template(handlers=...): the handler for {key!r} is not callable")
+        found: dict[str, Handler] = {}
+        for logical_id, spec in self.model.functions.items():
+            explicit = given.get(logical_id) or given.get(spec.name)
+            if explicit is not None:
+                found[logical_id] = with_environment(explicit, spec)
+                continue
+            resolved = resolve_handler(spec, source=str(self.source))
+            if resolved is None:
+                self.unsupported.append(
+                    f"{logical_id}: no local Python code to run (runtime {spec.runtime or 'unknown'}); "
+                    f"pass handlers={{{logical_id!r}: fn}}"
+                )
+                resolved = unresolved_handler(spec)
+            found[logical_id] = resolved
+        return found
+
+    def handler_for(self, target: str | None) -> Handler:
+        """The handler of a function logical id; an unresolved stand-in for an ARN outside the template."""
+        if target is not None and target in self.functions:
+            return self.functions[target]
+        from pytest_serverless.loaders.model import FunctionSpec
+
+        name = (target or "unknown").rsplit(":", 1)[-1]
+        return unresolved_handler(FunctionSpec(logical_id=name, name=name, arn=target or "", pointer=""))
+
+    def function_name(self, target: str | None) -> str | None:
+        """The physical name of a function logical id (what Lambda calls it), else the ARN's last part."""
+        if target is None:
+            return None
+        spec = self.model.functions.get(target)
+        return spec.name if spec is not None else target.rsplit(":", 1)[-1]
+
+    def _build_state_machines(self, mocks: Mapping[str, Any], tasks: Mapping[str, Handler]) -> None:
+        machine_class = _machine_class()
+        function_tasks: dict[str, Handler] = {}
+        for logical_id, function in self.model.functions.items():
+            function_tasks[function.arn] = self.functions[logical_id]
+            function_tasks.setdefault(function.name, self.functions[logical_id])
+        for logical_id, spec in self.model.state_machines.items():
+            machine = self._state_machine(machine_class, spec, {**function_tasks, **tasks})
+            machine.default_mocks = dict(mocks)  # type: ignore[attr-defined]
+            self.state_machines[logical_id] = machine
+        machines = list(self.state_machines.values())
+        for machine in machines:
+            machine.register(machines)
+
+    def _state_machine(
+        self, machine_class: type[StateMachine], spec: StateMachineSpec, tasks: Mapping[str, Handler]
+    ) -> StateMachine:
+        field = "DefinitionUri" if spec.definition_file else "Definition"
+        pointer = f"{spec.pointer}/{field}"
+        try:
+            return machine_class(
+                spec.definition,
+                name=spec.name[:80],
+                type=spec.type,
+                substitutions={k: v if isinstance(v, str) else str(v) for k, v in spec.substitutions.items()}
+                or None,
+                tasks=tasks,
+                clock=self.clock,
+                on_execution_finished=self._finished,
+            )
+        except InvalidDefinition as exc:
+            where = f" ({spec.definition_file})" if spec.definition_file else ""
+            problems = "\n  ".join(f"{p or '/'}: {message}" for p, message in exc.problems)
+            raise TemplateError(
+                f"state machine {spec.logical_id} has an invalid definition{where}:\n  {problems}",
+                source=str(self.source),
+                pointer=pointer,
+            ) from None
+        except UsageError as exc:
+            raise TemplateError(
+                f"state machine {spec.logical_id}: {exc}", source=str(self.source), pointer=pointer
+            ) from None
+
+    def _finished(self, execution: Execution) -> None:
+        self.executions.append(execution)
+        if self._on_execution_finished is not None:
+            self._on_execution_finished(execution)
+
+    # -- public API ------------------------------------------------------------------------------------------
+
+    def state_machine(self, logical_id_or_name: str) -> StateMachine:
+        machine = self.state_machines.get(logical_id_or_name)
+        if machine is not None:
+            return machine
+        for candidate in self.state_machines.values():
+            if logical_id_or_name in (candidate.name, candidate.arn):
+                return candidate
+        raise UsageError(
+            f"{logical_id_or_name!r} is not a state machine of {self.source} "
+            f"(state machines: {sorted(self.state_machines) or 'none'})"
+        )
+
+    def api(self, logical_id: str) -> Any:
+        api = self.apis.get(logical_id)
+        if api is not None:
+            return api
+        for spec_id, spec in self.model.apis.items():
+            if spec.name == logical_id:
+                return self.apis[spec_id]
+        raise UsageError(
+            f"{logical_id!r} is not an API of {self.source} (APIs: {sorted(self.apis) or 'none'})"
+        )
+
+    def function(self, logical_id: str) -> Handler:
+        if logical_id not in self.functions:
+            raise UsageError(
+                f"{logical_id!r} is not a function of {self.source} "
+                f"(functions: {sorted(self.functions) or 'none'})"
+            )
+        return self.functions[logical_id]
+
+    def token_issuer(self, authorizer_name: str) -> TokenIssuer:
+        issuer = self._authorizer_issuers.get(authorizer_name)
+        if issuer is not None:
+            return issuer
+        kind = self._authorizer_kinds.get(authorizer_name)
+        if kind is not None:
+            raise UsageError(
+                f"authorizer {authorizer_name!r} is a {kind} authorizer: it does not check JWTs, so it has "
+                "no token issuer"
+            )
+        raise UsageError(
+            f"{authorizer_name!r} is not an authorizer of {self.source} "
+            f"(JWT / Cognito authorizers: {sorted(self._authorizer_issuers) or 'none'})"
+        )
+
+    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> list[Execution]:
+        """Deliver events to every enabled rule whose pattern matches; returns the executions started."""
+        if isinstance(entries, Mapping) or not isinstance(entries, Sequence):
+            raise UsageError(
+                "put_events takes a list of entries: [{'Source': ..., 'DetailType': ..., 'Detail': {...}}]"
+            )
+        started: list[Execution] = []
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("Source"), str):
+                raise UsageError(
+                    f"put_events entry {index} needs 'Source', 'DetailType' and 'Detail', got {entry!r}"
+                )
+            try:
+                event = event_envelope(entry, event_id=self._ids.next("event"), now=self.clock.now())
+            except ValueError as exc:
+                raise UsageError(f"put_events entry {index}: 'Detail' is not valid JSON ({exc})") from None
+            bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
+            for rule in self.rules:
+                if rule.pattern is None or rule.event_bus != bus or not matches(rule.pattern, event):
+                    continue
+                started.extend(self._deliver(rule, event))
+        return started
+
+    def _deliver(self, rule: RuleSpec, event: dict[str, Any]) -> list[Execution]:
+        started: list[Execution] = []
+        for target in rule.targets:
+            payload = target_input(
+                event,
+                rule_name=rule.name,
+                rule_arn=rule.arn,
+                constant=target.input,
+                input_path=target.input_path,
+                transformer=target.input_transformer,
+            )
+            if target.state_machine is not None and target.state_machine in self.state_machines:
+                started.append(self.state_machines[target.state_machine].execute(payload))
+            elif target.function is not None:
+                # EventBridge invokes a Lambda target asynchronously: its failure is recorded, not raised
+                try:
+                    result, _ = invoke_handler(
+                        self.handler_for(target.function),
+                        payload,
+                        function_name=self.function_name(target.function) or target.function,
+                        request_id=self._ids.next("invoke"),
+                        clock=self.clock,
+                    )
+                except Exception as exc:  # noqa: BLE001 - the function's own failure
+                    self.invocations.append(RuleInvocation(rule.name, target.function, payload, None, exc))
+                else:
+                    self.invocations.append(RuleInvocation(rule.name, target.function, payload, result, None))
+        return started
+
+    def _on_tick(self, epoch: float) -> None:
+        if self._firing:
+            return
+        self._firing = True
+        try:
+            while True:
+                due = [
+                    (when, i) for i, (_, _, when) in enumerate(self._schedules) if when <= self.clock.time()
+                ]
+                if not due:
+                    return
+                when, index = min(due)
+                rule, schedule, _ = self._schedules[index]
+                following = schedule.next_after(when)
+                self._schedules[index] = (
+                    rule,
+                    schedule,
+                    following if following is not None else float("inf"),
+                )
+                event = {
+                    "version": "0",
+                    "id": self._ids.next("event"),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "account": "123456789012",
+                    "time": _iso(when),
+                    "region": "us-east-1",
+                    "resources": [rule.arn],
+                    "detail": {},
+                }
+                self._deliver(rule, event)
+        finally:
+            self._firing = False
+
+    def close(self) -> None:
+        """Stop the schedules (unsubscribe from the clock)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def __repr__(self) -> str:
+        return (
+            f"ServerlessApp({str(self.source)!r}, state_machines={sorted(self.state_machines)}, "
+            f"apis={sorted(self.apis)}, functions={sorted(self.functions)})"
+        )
+
+
+def _iso(epoch: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_template(
+    path: str | Path,
+    handlers: Mapping[str, Handler] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    clock: VirtualClock | None = None,
+    mocks: Mapping[str, Any] | None = None,
+    tasks: Mapping[str, Handler] | None = None,
+    on_execution_finished: Callable[[Execution], None] | None = None,
+) -> ServerlessApp:
+    """Load a SAM / CloudFormation / CDK template (YAML or JSON) into a live ``ServerlessApp``.
+
+    ``handlers``: ``{function logical id or name: fn}`` (else each function's ``CodeUri`` + ``Handler`` is
+    imported); ``parameters``: template parameter overrides; ``mocks``: default Task mocks for every
+    execution; ``tasks``: extra Task handlers for every state machine; ``on_execution_finished``: called
+    after each execution of the app's state machines.
+    """
+    if not isinstance(path, (str, Path)):
+        raise UsageError(f"load_template(path) takes a file path, got {type(path).__name__}")
+    for label, value in (
+        ("handlers", handlers),
+        ("parameters", parameters),
+        ("mocks", mocks),
+        ("tasks", tasks),
+    ):
+        if value is not None and not isinstance(value, Mapping):
+            raise UsageError(f"load_template({label}=...) takes a mapping, got {type(value).__name__}")
+    if clock is not None and not isinstance(clock, VirtualClock):
+        raise UsageError(f"load_template(clock=...) takes a VirtualClock, got {type(clock).__name__}")
+    source = Path(path)
+    template, model = _read(source, parameters)
+    try:
+        app = _build(
+            source,
+            template,
+            model,
+            clock or VirtualClock(),
+            handlers or {},
+            mocks or {},
+            tasks or {},
+            on_execution_finished,
+        )
+    except ServerlessError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise TemplateError(
+            f"cannot build the app: {type(exc).__name__}: {exc}", source=str(source)
+        ) from None
+    if app.unsupported:
+        warnings.warn(
+            UnsupportedResourceWarning(
+                f"{source}: {len(app.unsupported)} part(s) of the template are not emulated and were "
+                "ignored: " + "; ".join(app.unsupported)
+            ),
+            stacklevel=2,
+        )
+    return app
+
+
+def _read(source: Path, parameters: Mapping[str, Any] | None) -> tuple[Template, TemplateModel]:
+    try:
+        return read_template(source, parameters)
+    except ServerlessError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise TemplateError(
+            f"cannot read the template: {type(exc).__name__}: {exc}", source=str(source)
+        ) from None
+
+
+def _build(
+    source: Path,
+    template: Template,
+    model: TemplateModel,
+    clock: VirtualClock,
+    handlers: Mapping[str, Handler],
+    mocks: Mapping[str, Any],
+    tasks: Mapping[str, Handler],
+    on_execution_finished: Callable[[Execution], None] | None,
+) -> ServerlessApp:
+    return ServerlessApp(
+        source=source,
+        template=template,
+        model=model,
+        clock=clock,
+        handlers=handlers,
+        mocks=mocks,
+        tasks=tasks,
+        on_execution_finished=on_execution_finished,
+    )

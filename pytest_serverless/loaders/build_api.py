@@ -1,0 +1,272 @@
+"""Turning an ``ApiSpec`` into a live gateway API: authorizers, routes, stages and usage plans.
+
+JWT and Cognito authorizers get a ``TokenIssuer`` per issuer URL (on the app's clock) and trust its keys, so
+``app.token_issuer(name).token(...)`` mints tokens the loaded API accepts. Lambda authorizers call the
+template's function. IAM authorizers accept the credentials in ``IAM_CREDENTIALS``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pytest_serverless.errors import TemplateError, UsageError
+from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, RouteSpec
+
+if TYPE_CHECKING:
+    from pytest_serverless.loaders.app import ServerlessApp
+
+__all__ = ["IAM_CREDENTIALS", "build_api"]
+
+# AWS's documentation example key pair: what a loaded AWS_IAM route accepts.
+IAM_CREDENTIALS = {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+
+
+def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
+    from pytest_serverless.gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
+    from pytest_serverless.gateway.authorizers.iam import IamAuthorizer
+    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
+
+    app._authorizer_kinds[spec.name] = {"lambda": "Lambda", "iam": "AWS_IAM"}.get(spec.kind, spec.kind)
+    if spec.kind in ("jwt", "cognito"):
+        assert spec.issuer is not None
+        issuer = app.issuers.get(spec.issuer)
+        if issuer is None:
+            if spec.kind == "jwt":
+                audience = spec.audiences[0] if spec.audiences else "client-id"
+            else:
+                pool_id = spec.issuer.rsplit("/", 1)[-1]
+                audience = app.model.user_pool_clients.get(pool_id, "client-id")
+            issuer = TokenIssuer(issuer=spec.issuer, audience=audience, clock=app.clock)
+            app.issuers[spec.issuer] = issuer
+        app._authorizer_issuers[spec.name] = issuer
+        source = spec.identity_source[0] if spec.identity_source else "Authorization"
+        audiences: list[str] = list(spec.audiences) if spec.kind == "jwt" else []
+        return JwtAuthorizer(issuer, audience=audiences, identity_source=source)
+    if spec.kind == "iam":
+        return IamAuthorizer(credentials=dict(IAM_CREDENTIALS))
+    handler = app.handler_for(spec.function)
+    sources = list(spec.identity_source)
+    if spec.lambda_type == "TOKEN" and api.kind == "REST":
+        return LambdaAuthorizer(
+            handler,
+            type="TOKEN",
+            identity_source=sources[0] if sources else "Authorization",
+            ttl=min(spec.ttl, 3600),
+            name=spec.name,
+        )
+    return LambdaAuthorizer(
+        handler,
+        type="REQUEST",
+        identity_source=", ".join(sources) or None,
+        ttl=min(spec.ttl, 3600) if sources else 0,
+        payload_format="2.0" if api.kind == "HTTP" and spec.payload_version == "2.0" else "1.0",
+        simple_responses=spec.simple_responses and api.kind == "HTTP" and spec.payload_version == "2.0",
+        name=spec.name,
+    )
+
+
+def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    integration = route.integration
+    if integration.kind == "lambda":
+        kwargs["handler"] = app.handler_for(integration.function)
+        kwargs["function_name"] = app.function_name(integration.function)
+    elif integration.kind == "sfn":
+        assert integration.state_machine is not None
+        machine = app.state_machines.get(integration.state_machine)
+        if machine is None:
+            raise TemplateError(
+                f"the integration starts {integration.state_machine!r}, which is not a state machine of "
+                "this template",
+                source=str(app.source),
+                pointer=route.pointer,
+            )
+        kwargs["state_machine"] = machine
+        kwargs["sync"] = integration.sync
+    elif integration.kind == "http":
+        kwargs["http"] = integration.url
+    else:
+        kwargs["mock"] = integration.mock
+    if not integration.proxy and api.kind == "REST":
+        if integration.kind == "lambda":
+            kwargs["proxy"] = False
+        else:
+            kwargs["http_proxy"] = False
+        if integration.request_templates:
+            kwargs["request_templates"] = integration.request_templates
+        if integration.responses:
+            kwargs["integration_responses"] = integration.responses
+    authorizer = route.authorizer if route.authorizer is not None else api.default_authorizer
+    if authorizer is not None and authorizer != "NONE":
+        if authorizer not in api.authorizers:
+            raise TemplateError(
+                f"route {route.key} uses authorizer {authorizer!r}, which the API does not declare "
+                f"(authorizers: {sorted(api.authorizers) or 'none'})",
+                source=str(app.source),
+                pointer=route.pointer,
+            )
+        kwargs["authorizer"] = authorizer
+        scopes = route.scopes if route.scopes is not None else api.authorizers[authorizer].scopes
+        if scopes:
+            kwargs["scopes"] = list(scopes)
+    api_key = route.api_key_required if route.api_key_required is not None else api.api_key_required
+    if api_key and api.kind == "REST":
+        kwargs["api_key_required"] = True
+    if integration.timeout is not None:
+        kwargs["timeout"] = integration.timeout
+    if route.request_schema is not None and api.kind == "REST":
+        kwargs["request_schema"] = route.request_schema
+    if route.required_parameters and api.kind == "REST":
+        kwargs["required_parameters"] = list(route.required_parameters)
+    if route.cache_key_parameters and api.kind == "REST":
+        kwargs["cache_key_parameters"] = list(route.cache_key_parameters)
+    return kwargs
+
+
+def _unquote(value: Any) -> str:
+    return str(value).strip().strip("'")
+
+
+def _cors(api: ApiSpec) -> dict[str, Any] | None:
+    """SAM ``Cors`` (quoted values), ``CorsConfiguration`` or ``x-amazon-apigateway-cors`` as gateway cors."""
+    cors = api.cors
+    if cors is None:
+        return None
+    lowered = {key[0].lower() + key[1:]: value for key, value in cors.items()}
+    config: dict[str, Any] = {}
+
+    def listing(value: Any) -> list[str]:
+        if isinstance(value, list):
+            return [_unquote(item) for item in value]
+        return [part.strip() for part in _unquote(value).split(",") if part.strip()]
+
+    origins = lowered.get("allowOrigins", lowered.get("allowOrigin"))
+    config["allow_origins"] = listing(origins) if origins is not None else ["*"]
+    if lowered.get("allowMethods") is not None:
+        config["allow_methods"] = listing(lowered["allowMethods"])
+    if lowered.get("allowHeaders") is not None:
+        config["allow_headers"] = listing(lowered["allowHeaders"])
+    if lowered.get("exposeHeaders") is not None:
+        config["expose_headers"] = listing(lowered["exposeHeaders"])
+    if lowered.get("maxAge") is not None:
+        config["max_age"] = int(_unquote(lowered["maxAge"]))
+    if lowered.get("allowCredentials") is not None:
+        config["allow_credentials"] = str(lowered["allowCredentials"]).lower() in ("true", "'true'")
+    return config
+
+
+def _authorized_preflights(api: ApiSpec) -> list[RouteSpec]:
+    """SAM puts the default authorizer on the OPTIONS methods it adds for CORS (unless
+    ``AddDefaultAuthorizerToCorsPreflight: false``): a preflight without a token is refused, as in AWS."""
+    from pytest_serverless.loaders.model import Integration
+
+    config = _cors(api) or {}
+    methods: dict[str, set[str]] = {}
+    for route in api.routes:
+        methods.setdefault(route.path, set()).add(route.method)
+    added: list[RouteSpec] = []
+    for path, verbs in sorted(methods.items()):
+        if "OPTIONS" in verbs or path == "$default":
+            continue
+        headers = {
+            "Access-Control-Allow-Origin": ",".join(config.get("allow_origins", ["*"])),
+            "Access-Control-Allow-Methods": ",".join(
+                config.get("allow_methods") or sorted({*verbs, "OPTIONS"})
+            ),
+        }
+        if config.get("allow_headers"):
+            headers["Access-Control-Allow-Headers"] = ",".join(config["allow_headers"])
+        if config.get("max_age") is not None:
+            headers["Access-Control-Max-Age"] = str(config["max_age"])
+        mock = {"statusCode": 200, "body": "", "headers": headers}
+        added.append(
+            RouteSpec(
+                method="OPTIONS",
+                path=path,
+                integration=Integration("mock", mock=mock),
+                pointer=api.pointer + "/Auth/AddDefaultAuthorizerToCorsPreflight",
+                api_key_required=False,
+            )
+        )
+    return added
+
+
+def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
+    gateway = app.gateway
+    name = spec.name
+    if name in gateway.apis:  # two APIs of one template with the same Name
+        name = f"{spec.name}-{spec.logical_id}"
+    try:
+        if spec.kind == "REST":
+            api = gateway.rest_api(
+                name, binary_media_types=list(spec.binary_media_types) or None, cors=_cors(spec)
+            )
+        else:
+            api = gateway.http_api(name, cors=_cors(spec))
+    except (UsageError, ValueError) as exc:
+        raise TemplateError(
+            f"API {spec.logical_id}: {exc}", source=str(app.source), pointer=spec.pointer
+        ) from None
+    for name, authorizer in spec.authorizers.items():
+        try:
+            api.authorizer(name, _authorizer(app, spec, authorizer))
+        except UsageError as exc:
+            raise TemplateError(
+                f"authorizer {name}: {exc}", source=str(app.source), pointer=authorizer.pointer
+            ) from None
+    kwargs: dict[str, Any]
+    routes = list(spec.routes)
+    if spec.cors is not None and spec.default_authorizer is not None and spec.preflight_authorized:
+        routes += _authorized_preflights(spec)
+    cached: set[str] | None = None
+    for stage_spec in spec.stages:
+        if stage_spec.cache_ttl and stage_spec.cached_routes is not None:
+            cached = (cached or set()) | stage_spec.cached_routes
+    seen: dict[str, str] = {}
+    for route in routes:
+        if route.key in seen:
+            raise TemplateError(
+                f"route {route.key} is declared twice (also at {seen[route.key]})",
+                source=str(app.source),
+                pointer=route.pointer,
+            )
+        seen[route.key] = route.pointer
+        try:
+            kwargs = _route_kwargs(app, spec, route)
+            if cached is not None and spec.kind == "REST":
+                kwargs["caching"] = route.key in cached
+            api.route(route.key, **kwargs)
+        except (UsageError, ValueError, TypeError) as exc:
+            if isinstance(exc, TemplateError):
+                raise
+            raise TemplateError(
+                f"route {route.key}: {exc}", source=str(app.source), pointer=route.pointer
+            ) from None
+    for stage in spec.stages or []:
+        kwargs = {"variables": dict(stage.variables)}
+        if stage.throttle is not None:
+            kwargs["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
+        if stage.cache_ttl:
+            kwargs["cache_ttl"] = stage.cache_ttl
+        throttles = {key: value for key, value in stage.route_throttles.items() if key in seen}
+        if throttles:
+            kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
+        try:
+            api.deploy(stage.name, **kwargs)
+        except (UsageError, ValueError, TypeError) as exc:
+            raise TemplateError(
+                f"stage {stage.name}: {exc}", source=str(app.source), pointer=spec.pointer
+            ) from None
+    for plan in spec.usage_plans:
+        kwargs = {"api_keys": list(plan.api_keys)}
+        if plan.throttle is not None:
+            kwargs["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
+        if plan.quota is not None:
+            kwargs["quota"] = plan.quota
+        try:
+            api.usage_plan(plan.name, **kwargs)
+        except (UsageError, ValueError, TypeError) as exc:
+            raise TemplateError(
+                f"usage plan {plan.name}: {exc}", source=str(app.source), pointer=spec.pointer
+            ) from None
+    return api

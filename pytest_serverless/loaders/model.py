@@ -1,0 +1,187 @@
+"""What a template declares, as plain data: functions, APIs with their routes and authorizers, state machines
+and event rules. The readers (``sam.py``, ``apigateway.py``, ``openapi.py``, ``events.py``) fill these in;
+``app.py`` turns them into live gateway APIs and state machines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "ApiSpec",
+    "AuthorizerSpec",
+    "FunctionSpec",
+    "Integration",
+    "RouteSpec",
+    "RuleSpec",
+    "StageSpec",
+    "StateMachineSpec",
+    "TargetSpec",
+    "TemplateModel",
+    "UsagePlanSpec",
+]
+
+ApiKind = Literal["REST", "HTTP"]
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str
+    arn: str
+    pointer: str
+    handler: str | None = None  # "app.handler"
+    code_dir: str | None = None  # absolute folder holding the code
+    inline_code: str | None = None  # Code.ZipFile / InlineCode
+    runtime: str | None = None
+    timeout: float = 3.0
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Integration:
+    """Where a route goes: a Lambda function, a state machine, an HTTP URL or a mock response."""
+
+    kind: Literal["lambda", "sfn", "http", "mock"]
+    function: str | None = None  # FunctionSpec logical id
+    state_machine: str | None = None  # StateMachineSpec logical id
+    sync: bool = False
+    url: str | None = None
+    mock: dict[str, Any] | None = None
+    timeout: float | None = None  # seconds
+    proxy: bool = True  # False: a REST non-proxy (AWS / HTTP) integration with mapping templates
+    request_templates: dict[str, str] | None = None
+    responses: list[dict[str, Any]] | None = None  # [{statusCode, selectionPattern, responseTemplates, ...}]
+
+
+@dataclass
+class RouteSpec:
+    method: str  # "GET", "ANY"
+    path: str  # "/orders/{id}"; "$default" for an HTTP API default route
+    integration: Integration
+    pointer: str
+    authorizer: str | None = None  # None: the API's default; "NONE": no authorizer
+    scopes: list[str] | None = None
+    api_key_required: bool | None = None
+    request_schema: dict[str, Any] | None = None
+    cache_key_parameters: list[str] = field(default_factory=list)
+    required_parameters: list[str] = field(default_factory=list)  # "querystring.q", "header.X-Id"
+
+    @property
+    def key(self) -> str:
+        return self.path if self.path == "$default" else f"{self.method} {self.path}"
+
+
+@dataclass
+class AuthorizerSpec:
+    name: str
+    kind: Literal["jwt", "cognito", "lambda", "iam"]
+    pointer: str
+    issuer: str | None = None
+    audiences: list[str] = field(default_factory=list)
+    function: str | None = None  # Lambda authorizer function logical id (or ARN when not in the template)
+    lambda_type: Literal["TOKEN", "REQUEST"] = "TOKEN"
+    identity_source: list[str] = field(default_factory=list)
+    ttl: float = 300.0
+    payload_version: str = "1.0"
+    simple_responses: bool = False
+    scopes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StageSpec:
+    name: str
+    variables: dict[str, str] = field(default_factory=dict)
+    throttle: tuple[float, float] | None = None
+    cache_ttl: float | None = None  # None: no cache cluster / caching disabled
+    cached_routes: set[str] | None = None  # route keys with caching enabled ("GET /x"); None: all
+    route_throttles: dict[str, tuple[float, float]] = field(default_factory=dict)  # "GET /x" -> (rate, burst)
+
+
+@dataclass
+class UsagePlanSpec:
+    name: str
+    api_keys: list[str] = field(default_factory=list)
+    throttle: tuple[float, float] | None = None
+    quota: tuple[int, str] | None = None
+    stages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApiSpec:
+    logical_id: str
+    kind: ApiKind
+    name: str
+    pointer: str
+    routes: list[RouteSpec] = field(default_factory=list)
+    authorizers: dict[str, AuthorizerSpec] = field(default_factory=dict)
+    default_authorizer: str | None = None
+    api_key_required: bool = False
+    stages: list[StageSpec] = field(default_factory=list)
+    usage_plans: list[UsagePlanSpec] = field(default_factory=list)
+    cors: dict[str, Any] | None = None
+    preflight_authorized: bool = False  # SAM's AddDefaultAuthorizerToCorsPreflight (default true)
+    binary_media_types: list[str] = field(default_factory=list)
+    api_key_source: str = "HEADER"
+
+
+@dataclass
+class StateMachineSpec:
+    logical_id: str
+    name: str
+    arn: str
+    pointer: str
+    definition: Any  # dict, or JSON text
+    type: str = "STANDARD"
+    substitutions: dict[str, Any] = field(default_factory=dict)
+    definition_file: str | None = None
+
+
+@dataclass
+class TargetSpec:
+    pointer: str
+    state_machine: str | None = None  # logical id
+    function: str | None = None  # logical id (or ARN when outside the template)
+    input: str | None = None  # constant JSON text
+    input_path: str | None = None
+    input_transformer: dict[str, Any] | None = None
+
+
+@dataclass
+class RuleSpec:
+    logical_id: str
+    pointer: str
+    pattern: dict[str, Any] | None = None
+    schedule: str | None = None
+    enabled: bool = True
+    event_bus: str = "default"
+    name: str = ""
+    arn: str = ""
+    targets: list[TargetSpec] = field(default_factory=list)
+
+
+@dataclass
+class TemplateModel:
+    """Everything read from one template."""
+
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    state_machines: dict[str, StateMachineSpec] = field(default_factory=dict)
+    apis: dict[str, ApiSpec] = field(default_factory=dict)
+    rules: list[RuleSpec] = field(default_factory=list)
+    api_keys: dict[str, str] = field(default_factory=dict)  # ApiKey logical id -> key value
+    user_pool_clients: dict[str, str] = field(default_factory=dict)  # user pool id -> an app client id
+    unsupported: list[str] = field(default_factory=list)
+
+    def function_for_arn(self, arn: str) -> str | None:
+        """The logical id of the function an ARN (or name, or ARN with a qualifier) points at."""
+        for logical_id, function in self.functions.items():
+            if arn in (function.arn, function.name) or arn.startswith(function.arn + ":"):
+                return logical_id
+        return None
+
+    def state_machine_for_arn(self, arn: str) -> str | None:
+        for logical_id, machine in self.state_machines.items():
+            if arn in (machine.arn, machine.name):
+                return logical_id
+        return None

@@ -1,0 +1,350 @@
+"""The AWS SAM resource types: ``AWS::Serverless::Function`` (and its Api, HttpApi, Schedule and
+EventBridgeRule events), ``AWS::Serverless::Api``, ``AWS::Serverless::HttpApi`` and
+``AWS::Serverless::StateMachine``.
+
+Routes declared by function and state machine events land on the API they name (``RestApiId``/``ApiId``) or
+on the implicit ``ServerlessRestApi`` (stage ``Prod``) / ``ServerlessHttpApi`` (stage ``$default``) that SAM
+creates, configured from ``Globals.Api`` / ``Globals.HttpApi``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .cloudformation import Template, merge_globals
+from .model import (
+    FunctionSpec,
+    Integration,
+    RouteSpec,
+    RuleSpec,
+    StateMachineSpec,
+    TargetSpec,
+    TemplateModel,
+)
+from .sam_api import read_sam_api
+
+__all__ = [
+    "apply_globals",
+    "read_function",
+    "read_function_events",
+    "read_sam_api",
+    "read_state_machine_events",
+]
+
+_GLOBAL_SECTIONS = {
+    "AWS::Serverless::Function": "Function",
+    "AWS::Serverless::Api": "Api",
+    "AWS::Serverless::HttpApi": "HttpApi",
+    "AWS::Serverless::StateMachine": "StateMachine",
+    "AWS::Serverless::SimpleTable": "SimpleTable",
+}
+
+
+def apply_globals(t: Template) -> None:
+    """Merge the ``Globals`` section into each SAM resource's properties, before anything is resolved."""
+    section = t.document.get("Globals") or {}
+    if not isinstance(section, Mapping):
+        raise t.error("'Globals' must be a mapping", "/Globals")
+    for logical_id, resource in list(t.resources.items()):
+        name = _GLOBAL_SECTIONS.get(str(resource["Type"]))
+        defaults = section.get(name) if name else None
+        if isinstance(defaults, Mapping):
+            t.set_properties(logical_id, merge_globals(defaults, resource.get("Properties") or {}))
+
+
+def _pointer(logical_id: str, *parts: str) -> str:
+    return "/".join([f"/Resources/{logical_id}/Properties", *parts])
+
+
+def logical_target(t: Template, raw: Any, expected: tuple[str, ...]) -> str | None:
+    """The logical id behind ``!Ref X`` / ``!GetAtt X.Arn`` / a physical id of a resource of ``expected``."""
+    if isinstance(raw, Mapping) and len(raw) == 1:
+        key, value = next(iter(raw.items()))
+        if key == "Ref" and isinstance(value, str):
+            return value
+        if key == "Fn::GetAtt":
+            parts = value.split(".", 1) if isinstance(value, str) else value
+            if isinstance(parts, list) and parts and isinstance(parts[0], str):
+                return parts[0]
+    if isinstance(raw, str):
+        if raw in t.resources or raw in t.extra_resources:
+            return raw
+        for logical_id in t.resources:
+            if t.resource_type(logical_id) in expected and raw == t.ref(logical_id, ""):
+                return logical_id
+    return None
+
+
+# -- functions ---------------------------------------------------------------------------------------------
+
+
+def read_function(t: Template, logical_id: str, model: TemplateModel) -> FunctionSpec:
+    """``AWS::Serverless::Function`` or ``AWS::Lambda::Function`` (Code.ZipFile, CDK asset folders)."""
+    kind = t.resource_type(logical_id)
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    name = t.physical_name(logical_id)
+    arn = t.get_att(logical_id, "Arn", pointer)
+    environment = ((props.get("Environment") or {}).get("Variables")) or {}
+    spec = FunctionSpec(
+        logical_id=logical_id,
+        name=name,
+        arn=arn,
+        pointer=pointer,
+        handler=props.get("Handler") if isinstance(props.get("Handler"), str) else None,
+        runtime=props.get("Runtime") if isinstance(props.get("Runtime"), str) else None,
+        timeout=float(props.get("Timeout", 3)),
+        environment={str(k): _env_text(v) for k, v in environment.items()},
+    )
+    if kind == "AWS::Serverless::Function":
+        if isinstance(props.get("InlineCode"), str):
+            spec.inline_code = props["InlineCode"]
+        code_uri = props.get("CodeUri")
+        if isinstance(code_uri, str) and not code_uri.startswith("s3://"):
+            spec.code_dir = str((t.base_dir / code_uri).resolve())
+        elif code_uri is None and spec.inline_code is None:
+            spec.code_dir = str(t.base_dir.resolve())
+    else:
+        code = props.get("Code") or {}
+        if isinstance(code.get("ZipFile"), str):
+            spec.inline_code = code["ZipFile"]
+        metadata = t.resources[logical_id].get("Metadata") or {}
+        asset = metadata.get("aws:asset:path") if isinstance(metadata, Mapping) else None
+        if isinstance(asset, str):
+            spec.code_dir = str((t.base_dir / asset).resolve())
+    model.functions[logical_id] = spec
+    return spec
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> None:
+    events = t.properties(logical_id).get("Events") or {}
+    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events") or {}
+    for name, event in events.items():
+        pointer = _pointer(logical_id, "Events", name)
+        kind = event.get("Type") if isinstance(event, Mapping) else None
+        props = event.get("Properties") or {} if isinstance(event, Mapping) else {}
+        raw_props = (raw_events.get(name) or {}).get("Properties") or {}
+        target = Integration("lambda", function=logical_id)
+        if kind == "Api":
+            _api_event(t, model, props, raw_props, target, pointer)
+        elif kind == "HttpApi":
+            timeout = props.get("TimeoutInMillis")
+            target.timeout = float(timeout) / 1000 if timeout else None
+            if str(props.get("PayloadFormatVersion", "2.0")) == "1.0":
+                model.unsupported.append(
+                    f"{pointer}: PayloadFormatVersion 1.0 (the function gets 2.0 events)"
+                )
+            _http_api_event(t, model, props, raw_props, target, pointer)
+        elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
+            model.rules.append(
+                _rule_from_event(t, logical_id, name, kind, props, TargetSpec(pointer, function=logical_id))
+            )
+        else:
+            model.unsupported.append(f"{logical_id}: event {name} of type {kind} (ignored)")
+
+
+# -- events shared by functions and state machines -----------------------------------------------------------
+
+
+def _api_event(
+    t: Template,
+    model: TemplateModel,
+    props: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    target: Integration,
+    pointer: str,
+) -> None:
+    api_id = (
+        logical_target(t, raw.get("RestApiId"), ("AWS::Serverless::Api",)) if "RestApiId" in raw else None
+    )
+    if api_id is None or (api_id == "ServerlessRestApi" and api_id not in t.resources):
+        if "RestApiId" in raw and api_id is None:
+            raise t.error(
+                "RestApiId names no AWS::Serverless::Api of this template", pointer + "/Properties/RestApiId"
+            )
+        api_id = "ServerlessRestApi"
+        if api_id not in model.apis:
+            implicit = t.resolve(
+                {"StageName": "Prod", **((t.document.get("Globals") or {}).get("Api") or {})}, "/Globals/Api"
+            )
+            t.extra_resources[api_id] = "AWS::Serverless::Api"
+            model.apis[api_id] = read_sam_api(t, api_id, model, implicit, rest=True)
+    api = model.apis.get(api_id)
+    if api is None:
+        raise t.error(
+            f"RestApiId {api_id!r} is not an AWS::Serverless::Api", pointer + "/Properties/RestApiId"
+        )
+    for field in ("Path", "Method"):
+        if not isinstance(props.get(field), str):
+            raise t.error(f"an Api event needs '{field}'", f"{pointer}/Properties/{field}")
+    route = RouteSpec(method=props["Method"].upper(), path=props["Path"], integration=target, pointer=pointer)
+    _route_auth(route, props.get("Auth") or {})
+    model_name = (props.get("RequestModel") or {}).get("Model")
+    if isinstance(model_name, str):
+        schemas = (t.properties(api_id).get("Models") or {}) if api_id in t.resources else {}
+        if model_name not in schemas:
+            raise t.error(
+                f"RequestModel {model_name!r} is not in the API's Models",
+                pointer + "/Properties/RequestModel",
+            )
+        if (props.get("RequestModel") or {}).get("ValidateBody", True):
+            route.request_schema = dict(schemas[model_name])
+    api.routes.append(route)
+
+
+def _http_api_event(
+    t: Template,
+    model: TemplateModel,
+    props: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    target: Integration,
+    pointer: str,
+) -> None:
+    api_id = logical_target(t, raw.get("ApiId"), ("AWS::Serverless::HttpApi",)) if "ApiId" in raw else None
+    if api_id is None or (api_id == "ServerlessHttpApi" and api_id not in t.resources):
+        if "ApiId" in raw and api_id is None:
+            raise t.error(
+                "ApiId names no AWS::Serverless::HttpApi of this template", pointer + "/Properties/ApiId"
+            )
+        api_id = "ServerlessHttpApi"
+        if api_id not in model.apis:
+            implicit = t.resolve(
+                dict((t.document.get("Globals") or {}).get("HttpApi") or {}), "/Globals/HttpApi"
+            )
+            t.extra_resources[api_id] = "AWS::Serverless::HttpApi"
+            model.apis[api_id] = read_sam_api(t, api_id, model, implicit, rest=False)
+    api = model.apis[api_id]
+    path, method = props.get("Path"), props.get("Method")
+    if path is None and method is None:
+        route = RouteSpec(method="ANY", path="$default", integration=target, pointer=pointer)
+    else:
+        route = RouteSpec(
+            method=str(method or "ANY").upper(), path=str(path or "/"), integration=target, pointer=pointer
+        )
+    _route_auth(route, props.get("Auth") or {})
+    api.routes.append(route)
+
+
+def _route_auth(route: RouteSpec, auth: Mapping[str, Any]) -> None:
+    if "Authorizer" in auth:
+        route.authorizer = str(auth["Authorizer"])
+    if "ApiKeyRequired" in auth:
+        route.api_key_required = bool(auth["ApiKeyRequired"])
+    if isinstance(auth.get("AuthorizationScopes"), list):
+        route.scopes = [str(scope) for scope in auth["AuthorizationScopes"]]
+
+
+def _rule_from_event(
+    t: Template, owner: str, name: str, kind: str, props: Mapping[str, Any], target: TargetSpec
+) -> RuleSpec:
+    pointer = target.pointer
+    enabled = (
+        props.get("Enabled", True) is not False and str(props.get("State", "ENABLED")).upper() != "DISABLED"
+    )
+    rule_name = str(props.get("RuleName") or props.get("Name") or f"{t.stack_name}-{owner}{name}")
+    rule = RuleSpec(
+        logical_id=f"{owner}{name}",
+        pointer=pointer,
+        enabled=enabled,
+        event_bus=_bus_name(props.get("EventBusName")),
+        name=rule_name,
+    )
+    input_value = props.get("Input")
+    target.input = (
+        input_value if isinstance(input_value, str) or input_value is None else json.dumps(input_value)
+    )
+    if kind in ("Schedule", "ScheduleV2"):
+        schedule = props.get("Schedule") or props.get("ScheduleExpression")
+        if not isinstance(schedule, str):
+            raise t.error("a Schedule event needs 'Schedule'", pointer + "/Properties/Schedule")
+        rule.schedule = schedule
+    else:
+        pattern = props.get("Pattern")
+        if not isinstance(pattern, Mapping):
+            raise t.error(f"an {kind} event needs 'Pattern'", pointer + "/Properties/Pattern")
+        rule.pattern = dict(pattern)
+        target.input_path = props.get("InputPath")
+        target.input_transformer = props.get("InputTransformer")
+    rule.targets.append(target)
+    return rule
+
+
+def _bus_name(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw:
+        return "default"
+    return raw.rsplit("/", 1)[-1] if raw.startswith("arn:") else raw
+
+
+# -- state machines ------------------------------------------------------------------------------------------
+
+
+def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> StateMachineSpec:
+    """``AWS::Serverless::StateMachine`` or ``AWS::StepFunctions::StateMachine``."""
+    props = t.properties(logical_id)
+    pointer = _pointer(logical_id)
+    sam = t.resource_type(logical_id) == "AWS::Serverless::StateMachine"
+    definition: Any = None
+    definition_file: str | None = None
+    for field in ("Definition", "DefinitionString", "DefinitionUri", "DefinitionS3Location"):
+        if field not in props:
+            continue
+        value = props[field]
+        if field in ("DefinitionUri", "DefinitionS3Location"):
+            if not isinstance(value, str):
+                raise t.error(f"{field} in S3 cannot be loaded here; use a local path", f"{pointer}/{field}")
+            file = (t.base_dir / value).resolve()
+            if not file.is_file():
+                raise t.error(f"file {str(file)!r} does not exist", f"{pointer}/{field}")
+            definition_file = str(file)
+            definition = Path(file)
+        elif field == "DefinitionString" and not isinstance(value, str):
+            raise t.error("DefinitionString must resolve to a string", f"{pointer}/{field}")
+        else:
+            definition = value
+        break
+    if definition is None:
+        raise t.error(
+            "a state machine needs Definition, DefinitionString, DefinitionUri or DefinitionS3Location",
+            pointer,
+        )
+    kind = str(props.get("Type" if sam else "StateMachineType", "STANDARD")).upper()
+    substitutions = props.get("DefinitionSubstitutions") or {}
+    name = t.physical_name(logical_id)
+    spec = StateMachineSpec(
+        logical_id=logical_id,
+        name=name,
+        arn=t.ref(logical_id, pointer),
+        pointer=pointer,
+        definition=definition,
+        type=kind,
+        substitutions=dict(substitutions),
+        definition_file=definition_file,
+    )
+    model.state_machines[logical_id] = spec
+    return spec
+
+
+def read_state_machine_events(t: Template, logical_id: str, model: TemplateModel) -> None:
+    events = t.properties(logical_id).get("Events") or {}
+    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events") or {}
+    for name, event in events.items():
+        pointer = _pointer(logical_id, "Events", name)
+        kind = event.get("Type") if isinstance(event, Mapping) else None
+        props = (event.get("Properties") or {}) if isinstance(event, Mapping) else {}
+        raw_props = (raw_events.get(name) or {}).get("Properties") or {}
+        if kind == "Api":
+            _api_event(t, model, props, raw_props, Integration("sfn", state_machine=logical_id), pointer)
+        elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
+            target = TargetSpec(pointer, state_machine=logical_id)
+            model.rules.append(_rule_from_event(t, logical_id, name, kind, props, target))
+        else:
+            model.unsupported.append(f"{logical_id}: event {name} of type {kind} (ignored)")

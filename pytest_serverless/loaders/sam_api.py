@@ -1,0 +1,236 @@
+"""``AWS::Serverless::Api`` and ``AWS::Serverless::HttpApi`` (and SAM's implicit APIs).
+
+Authorizers, the default authorizer, API keys and usage plans, stages with variables and MethodSettings
+(throttling, caching), CORS, and OpenAPI bodies from ``DefinitionBody`` or a local ``DefinitionUri``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pytest_serverless.loaders.cloudformation import Template
+from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, StageSpec, TemplateModel, UsagePlanSpec
+from pytest_serverless.loaders.openapi import read_body
+from pytest_serverless.loaders.uris import cognito_issuer, lambda_target
+from pytest_serverless.loaders.yaml_cfn import load_document
+
+__all__ = ["local_document", "number", "read_sam_api", "stage_from_method_settings"]
+
+
+def _pointer(logical_id: str, *parts: str) -> str:
+    return "/".join([f"/Resources/{logical_id}/Properties", *parts])
+
+
+def _authorizers(
+    t: Template, model: TemplateModel, auth: Mapping[str, Any], pointer: str, *, rest: bool
+) -> dict[str, AuthorizerSpec]:
+    found: dict[str, AuthorizerSpec] = {}
+    for name, config in (auth.get("Authorizers") or {}).items():
+        where = f"{pointer}/Auth/Authorizers/{name}"
+        if not isinstance(config, Mapping):
+            raise t.error("an authorizer must be a mapping", where)
+        identity = config.get("Identity") or {}
+        ttl = float(identity.get("ReauthorizeEvery", 300))
+        if "UserPoolArn" in config:
+            arns = config["UserPoolArn"]
+            first = arns[0] if isinstance(arns, list) and arns else arns
+            issuer = cognito_issuer(str(first), source=t.source, pointer=where + "/UserPoolArn")
+            header = identity.get("Header", "Authorization")
+            found[name] = AuthorizerSpec(
+                name=name,
+                kind="cognito",
+                pointer=where,
+                issuer=issuer,
+                identity_source=[str(header)],
+                scopes=[str(s) for s in config.get("AuthorizationScopes") or []],
+            )
+        elif "JwtConfiguration" in config:
+            jwt_config = config["JwtConfiguration"] or {}
+            jwt_issuer = jwt_config.get("issuer") or jwt_config.get("Issuer")
+            if not isinstance(jwt_issuer, str):
+                raise t.error("JwtConfiguration needs an issuer", where + "/JwtConfiguration")
+            audience = jwt_config.get("audience") or jwt_config.get("Audience") or []
+            source = config.get("IdentitySource", "$request.header.Authorization")
+            found[name] = AuthorizerSpec(
+                name=name,
+                kind="jwt",
+                pointer=where,
+                issuer=jwt_issuer,
+                audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
+                identity_source=[str(source)],
+                scopes=[str(s) for s in config.get("AuthorizationScopes") or []],
+            )
+        elif "FunctionArn" in config:
+            function = lambda_target(model, str(config["FunctionArn"]))
+            if rest:
+                payload = str(config.get("FunctionPayloadType", "TOKEN")).upper()
+                if payload == "TOKEN":
+                    sources = [f"method.request.header.{identity.get('Header', 'Authorization')}"]
+                else:
+                    sources = [f"method.request.header.{h}" for h in identity.get("Headers") or []]
+                    sources += [f"method.request.querystring.{q}" for q in identity.get("QueryStrings") or []]
+                found[name] = AuthorizerSpec(
+                    name=name,
+                    kind="lambda",
+                    pointer=where,
+                    function=function,
+                    lambda_type="TOKEN" if payload == "TOKEN" else "REQUEST",
+                    identity_source=sources,
+                    ttl=ttl,
+                )
+            else:
+                sources = [f"$request.header.{h}" for h in identity.get("Headers") or []]
+                sources += [f"$request.querystring.{q}" for q in identity.get("QueryStrings") or []]
+                found[name] = AuthorizerSpec(
+                    name=name,
+                    kind="lambda",
+                    pointer=where,
+                    function=function,
+                    lambda_type="REQUEST",
+                    identity_source=sources,
+                    ttl=ttl if "ReauthorizeEvery" in identity else 0.0,
+                    payload_version=str(config.get("AuthorizerPayloadFormatVersion", "2.0")),
+                    simple_responses=bool(config.get("EnableSimpleResponses", False)),
+                )
+        else:
+            raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
+    if auth.get("EnableIamAuthorizer") or auth.get("DefaultAuthorizer") == "AWS_IAM":
+        found["AWS_IAM"] = AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=f"{pointer}/Auth")
+    return found
+
+
+def number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def stage_from_method_settings(stage: StageSpec, settings: Any, cache_enabled: bool) -> None:
+    for entry in settings or []:
+        if not isinstance(entry, Mapping):
+            continue
+        raw_path = str(entry.get("ResourcePath", "/*"))
+        path = raw_path if raw_path == "/*" else raw_path[1:].replace("~1", "/") or "/"
+        method = str(entry.get("HttpMethod", "*")).upper()
+        rate, burst = number(entry.get("ThrottlingRateLimit")), number(entry.get("ThrottlingBurstLimit"))
+        if rate is not None:
+            if path == "/*" and method == "*":
+                stage.throttle = (rate, burst if burst is not None else rate)
+            else:
+                for verb in (
+                    ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+                    if method == "*"
+                    else (method,)
+                ):
+                    stage.route_throttles[f"{verb} {path}"] = (rate, burst if burst is not None else rate)
+        if entry.get("CachingEnabled") and cache_enabled:
+            stage.cache_ttl = float(entry.get("CacheTtlInSeconds", 300))
+            if not (path == "/*" and method == "*"):
+                stage.cached_routes = (stage.cached_routes or set()) | {f"{method} {path}"}
+
+
+def read_sam_api(
+    t: Template, logical_id: str, model: TemplateModel, props: Mapping[str, Any] | None = None, *, rest: bool
+) -> ApiSpec:
+    """``AWS::Serverless::Api`` (``rest=True``) or ``AWS::Serverless::HttpApi``."""
+    if props is None:
+        props = t.properties(logical_id)
+    pointer = _pointer(logical_id)
+    name = str(
+        props.get("Name") or (t.physical_name(logical_id) if logical_id in t.resources else logical_id)
+    )
+    api = ApiSpec(logical_id=logical_id, kind="REST" if rest else "HTTP", name=name, pointer=pointer)
+    auth = props.get("Auth") or {}
+    api.authorizers = _authorizers(t, model, auth, pointer, rest=rest)
+    default = auth.get("DefaultAuthorizer")
+    if isinstance(default, str):
+        if default not in api.authorizers:
+            raise t.error(
+                f"DefaultAuthorizer {default!r} is not one of the API's Authorizers "
+                f"({sorted(api.authorizers)})",
+                pointer + "/Auth/DefaultAuthorizer",
+            )
+        api.default_authorizer = default
+    api.api_key_required = bool(auth.get("ApiKeyRequired", False))
+    api.preflight_authorized = rest and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False
+    body = props.get("DefinitionBody")
+    uri = props.get("DefinitionUri")
+    if isinstance(uri, str) and body is None:
+        body = local_document(t, uri, pointer + "/DefinitionUri")
+    elif isinstance(uri, Mapping):
+        model.unsupported.append(f"{logical_id}: DefinitionUri in S3 (use a local path)")
+    if body is not None:
+        read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
+    if rest:
+        stage_name = props.get("StageName")
+        if not isinstance(stage_name, str):
+            raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
+        stage = StageSpec(
+            name=stage_name, variables={k: str(v) for k, v in (props.get("Variables") or {}).items()}
+        )
+        stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
+        api.stages.append(stage)
+        api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
+        cors = props.get("Cors")
+        if cors is not None:
+            api.cors = {"AllowOrigin": cors} if isinstance(cors, str) else dict(cors)
+        if props.get("ApiKeySourceType"):
+            api.api_key_source = str(props["ApiKeySourceType"])
+        _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
+    else:
+        stage = StageSpec(
+            name=str(props.get("StageName", "$default")),
+            variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
+        )
+        settings = props.get("DefaultRouteSettings") or {}
+        rate, burst = (
+            number(settings.get("ThrottlingRateLimit")),
+            number(settings.get("ThrottlingBurstLimit")),
+        )
+        if rate is not None:
+            stage.throttle = (rate, burst if burst is not None else rate)
+        api.stages.append(stage)
+        if props.get("CorsConfiguration") is not None:
+            cors = props["CorsConfiguration"]
+            api.cors = (
+                {"AllowOrigins": ["*"]} if cors is True else dict(cors) if isinstance(cors, Mapping) else None
+            )
+    return api
+
+
+def _usage_plan(
+    t: Template, logical_id: str, model: TemplateModel, api: ApiSpec, plan: Any, stage_name: str
+) -> None:
+    if not isinstance(plan, Mapping):
+        return
+    mode = str(plan.get("CreateUsagePlan", "NONE")).upper()
+    if mode == "NONE":
+        return
+    prefix = logical_id if mode == "PER_API" else "Serverless"
+    key_id = f"{prefix}ApiKey"
+    key_value = model.api_keys.setdefault(key_id, t.short_id(key_id, 40))
+    throttle = plan.get("Throttle") or {}
+    quota = plan.get("Quota") or {}
+    rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
+    api.usage_plans.append(
+        UsagePlanSpec(
+            name=str(plan.get("UsagePlanName") or f"{prefix}UsagePlan"),
+            api_keys=[key_value],
+            throttle=(rate, burst if burst is not None else rate) if rate is not None else None,
+            quota=(int(quota["Limit"]), str(quota.get("Period", "DAY")).upper())
+            if "Limit" in quota
+            else None,
+            stages=[stage_name],
+        )
+    )
+
+
+def local_document(t: Template, path: str, pointer: str) -> Any:
+    if path.startswith("s3://"):
+        raise t.error(f"{path!r} is in S3; point it at a local file to load it here", pointer)
+    file = (t.base_dir / path).resolve()
+    if not file.is_file():
+        raise t.error(f"file {str(file)!r} does not exist", pointer)
+    return t.resolve(load_document(file), pointer)

@@ -1,0 +1,5 @@
+import json
+
+
+def render(body):
+    return json.dumps(body)
