@@ -1,0 +1,172 @@
+"""The coverable parts of a state machine definition: its states and the transitions between them.
+
+A ``MachineGraph`` is built from the definition alone (a plain dict, as ``StateMachine.definition`` holds it),
+so a coverage data file that stores the definition can be reported on later without the machine.
+
+Transitions, each with a stable key ``"<source> -> <target> [<label>]"``:
+
+* ``Next``: a state's ``Next``;
+* ``Choices[i]`` and ``Default``: each Choice rule and the Choice's default;
+* ``Catch[i]``: each catcher of a Task, Parallel or Map (to the catcher's ``Next``);
+* ``Retry[i]``: each retrier (a loop on the state itself);
+* ``Branches[i]`` / ``ItemProcessor`` (``Iterator`` in older definitions): entering a Parallel's branch or a
+  Map's item processor;
+* ``End``: leaving a state with ``"End": true`` (the end of its machine, branch or item processor).
+
+The edge from the machine's start to ``StartAt`` is kept for drawing but not counted (every execution
+takes it).
+Succeed and Fail states are terminal: entering them is what counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["END", "START", "MachineGraph", "StateNode", "Transition", "definition_digest", "transition_key"]
+
+START = "(start)"
+END = "(end)"
+
+
+def definition_digest(definition: Mapping[str, Any]) -> str:
+    """A short hash of the definition (canonical JSON): tells two versions of a machine apart."""
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def transition_key(source: str, target: str, label: str) -> str:
+    return f"{source} -> {target} [{label}]"
+
+
+@dataclass(frozen=True)
+class StateNode:
+    """One state. ``scope`` is ``""`` at the top level, ``"Fan/Branches[0]"`` in a Parallel branch and
+    ``"Items/ItemProcessor"`` in a Map's processor; ``parent`` is the Parallel or Map state, if any."""
+
+    name: str
+    type: str
+    scope: str
+    parent: str | None
+    depth: int
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One edge; ``target`` is ``END`` for an ``End`` transition and the state itself for ``Retry[i]``."""
+
+    source: str
+    target: str
+    label: str
+    scope: str
+    counted: bool = True
+
+    @property
+    def key(self) -> str:
+        return transition_key(self.source, self.target, self.label)
+
+    @property
+    def kind(self) -> str:
+        """``next``, ``choice``, ``default``, ``catch``, ``retry``, ``branch``, ``end`` or ``start``."""
+        head = self.label.partition("[")[0]
+        return {
+            "Next": "next",
+            "Choices": "choice",
+            "Default": "default",
+            "Catch": "catch",
+            "Retry": "retry",
+            "Branches": "branch",
+            "ItemProcessor": "branch",
+            "Iterator": "branch",
+            "End": "end",
+            "Start": "start",
+        }.get(head, "next")
+
+
+class MachineGraph:
+    """States (nested ones included, in definition order) and transitions of a definition."""
+
+    def __init__(self, definition: Mapping[str, Any]) -> None:
+        self.definition = definition
+        self.states: dict[str, StateNode] = {}
+        self.raw: dict[str, Mapping[str, Any]] = {}
+        self.transitions: list[Transition] = []
+        start = definition.get("StartAt")
+        if isinstance(start, str):
+            self.transitions.append(Transition(START, start, "Start", "", counted=False))
+        self._walk(definition, scope="", parent=None, depth=0, pointer="")
+        self.by_key: dict[str, Transition] = {transition.key: transition for transition in self.transitions}
+
+    @property
+    def counted(self) -> list[Transition]:
+        return [transition for transition in self.transitions if transition.counted]
+
+    def _walk(self, scope_def: Any, *, scope: str, parent: str | None, depth: int, pointer: str) -> None:
+        states = scope_def.get("States") if isinstance(scope_def, Mapping) else None
+        if not isinstance(states, Mapping):
+            return
+        for name, state in states.items():
+            if not isinstance(state, Mapping) or name in self.states:
+                continue
+            where = f"{pointer}/States/{name}"
+            kind = str(state.get("Type", "?"))
+            self.states[name] = StateNode(name, kind, scope, parent, depth, where)
+            self.raw[name] = state
+            self._edges(name, kind, state, scope)
+            if kind == "Parallel":
+                for index, branch in enumerate(state.get("Branches") or ()):
+                    label = f"Branches[{index}]"
+                    start = branch.get("StartAt") if isinstance(branch, Mapping) else None
+                    if isinstance(start, str):
+                        self.transitions.append(Transition(name, start, label, scope))
+                    self._walk(
+                        branch,
+                        scope=f"{name}/{label}",
+                        parent=name,
+                        depth=depth + 1,
+                        pointer=f"{where}/{label}",
+                    )
+            elif kind == "Map":
+                for field in ("ItemProcessor", "Iterator"):
+                    processor = state.get(field)
+                    if isinstance(processor, Mapping):
+                        start = processor.get("StartAt")
+                        if isinstance(start, str):
+                            self.transitions.append(Transition(name, start, field, scope))
+                        self._walk(
+                            processor,
+                            scope=f"{name}/{field}",
+                            parent=name,
+                            depth=depth + 1,
+                            pointer=f"{where}/{field}",
+                        )
+                        break
+
+    def _edges(self, name: str, kind: str, state: Mapping[str, Any], scope: str) -> None:
+        add = self.transitions.append
+        if kind == "Choice":
+            for index, rule in enumerate(state.get("Choices") or ()):
+                target = rule.get("Next") if isinstance(rule, Mapping) else None
+                if isinstance(target, str):
+                    add(Transition(name, target, f"Choices[{index}]", scope))
+            default = state.get("Default")
+            if isinstance(default, str):
+                add(Transition(name, default, "Default", scope))
+            return
+        if kind in ("Succeed", "Fail"):
+            return
+        for index, _retrier in enumerate(state.get("Retry") or ()):
+            add(Transition(name, name, f"Retry[{index}]", scope))
+        for index, catcher in enumerate(state.get("Catch") or ()):
+            target = catcher.get("Next") if isinstance(catcher, Mapping) else None
+            if isinstance(target, str):
+                add(Transition(name, target, f"Catch[{index}]", scope))
+        target = state.get("Next")
+        if isinstance(target, str):
+            add(Transition(name, target, "Next", scope))
+        elif state.get("End") is True:
+            add(Transition(name, END, "End", scope))
