@@ -1,11 +1,14 @@
-"""The request as the gateway pipeline sees it: method, path, multi-valued headers and query, body."""
+"""The HTTP messages of the gateway: the request as the pipeline sees it, and the response it gives back."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
 
-__all__ = ["GatewayRequest", "Headers"]
+__all__ = ["GatewayRequest", "Headers", "Response", "parse_query", "split_target"]
 
 
 class Headers(Mapping[str, str]):
@@ -15,7 +18,7 @@ class Headers(Mapping[str, str]):
     ``headers.get_all("x-a")`` gives every value.
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_index", "_items")
 
     def __init__(self, items: Iterable[tuple[str, str]] | Mapping[str, str] | None = None) -> None:
         if items is None:
@@ -25,13 +28,28 @@ class Headers(Mapping[str, str]):
         else:
             pairs = [(str(k), str(v)) for k, v in items]
         self._items = pairs
+        self._index: dict[str, str] | None = None
+
+    @classmethod
+    def trusted(cls, pairs: list[tuple[str, str]]) -> Headers:
+        """Headers over ``pairs`` as they are (already ``str`` pairs, owned by the new object): no copying."""
+        headers = cls.__new__(cls)
+        headers._items = pairs
+        headers._index = None
+        return headers
+
+    def _lookup(self) -> dict[str, str]:
+        """lower-cased name -> last value, built on first use (headers are read far more than written)."""
+        index = self._index
+        if index is None:
+            index = self._index = {key.lower(): value for key, value in self._items}
+        return index
 
     def __getitem__(self, name: str) -> str:
-        lowered = name.lower()
-        for key, value in reversed(self._items):
-            if key.lower() == lowered:
-                return value
-        raise KeyError(name)
+        try:
+            return self._lookup()[name.lower()]
+        except KeyError:
+            raise KeyError(name) from None
 
     def __iter__(self) -> Iterator[str]:
         seen: set[str] = set()
@@ -41,10 +59,13 @@ class Headers(Mapping[str, str]):
                 yield key
 
     def __len__(self) -> int:
-        return len({key.lower() for key, _ in self._items})
+        return len(self._lookup())
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and any(key.lower() == name.lower() for key, _ in self._items)
+        return isinstance(name, str) and name.lower() in self._lookup()
+
+    def get(self, name: str, default: Any = None) -> Any:  # faster than Mapping.get's KeyError round trip
+        return self._lookup().get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         lowered = name.lower()
@@ -56,15 +77,18 @@ class Headers(Mapping[str, str]):
 
     def add(self, name: str, value: str) -> None:
         self._items.append((name, value))
+        self._index = None
 
     def set(self, name: str, value: str) -> None:
         lowered = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
         self._items.append((name, value))
+        self._index = None
 
     def remove(self, name: str) -> None:
         lowered = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
+        self._index = None
 
     def copy(self) -> Headers:
         return Headers(self._items)
@@ -75,7 +99,7 @@ class Headers(Mapping[str, str]):
 
 @dataclass
 class GatewayRequest:
-    """One request as received by a stage (``path`` excludes the stage; ``raw_path`` is what the client sent)."""
+    """One request as a stage receives it (``path`` excludes the stage; ``raw_path`` is what was sent)."""
 
     method: str
     path: str
@@ -90,3 +114,77 @@ class GatewayRequest:
 
     def query_values(self, name: str) -> list[str]:
         return [value for key, value in self.query if key == name]
+
+
+class Response:
+    """The gateway's answer: ``status_code``, case-insensitive ``headers``, ``content``, ``text``, ``json()``
+
+    ``answered_by`` names the pipeline step that produced the answer (``"route"``, ``"api_key"``,
+    ``"authorizer"``, ``"validation"``, ``"throttle"``, ``"quota"``, ``"cache"``, ``"integration"``,
+    ``"timeout"``, ``"cors"``); ``reason`` says why in words (never sent to the client), and ``error`` is the
+    exception a handler or backend raised, if any (AWS hides both behind its answer; they are kept here for
+    the test's failure report).
+    """
+
+    __slots__ = (
+        "answered_by",
+        "content",
+        "error",
+        "headers",
+        "reason",
+        "request",
+        "request_id",
+        "route_key",
+        "status_code",
+    )
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: Headers,
+        content: bytes,
+        *,
+        answered_by: str = "integration",
+        request_id: str = "",
+        route_key: str | None = None,
+        request: GatewayRequest | None = None,
+        error: BaseException | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.answered_by = answered_by
+        self.request_id = request_id
+        self.route_key = route_key
+        self.request = request
+        self.error = error
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    def __repr__(self) -> str:
+        return f"<Response [{self.status_code}] answered_by={self.answered_by!r}>"
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """``"/a/b?x=1#frag"`` -> ``("/a/b", "x=1")``; the fragment is never sent, as with a real client."""
+    target = target.partition("#")[0]
+    path, _, query = target.partition("?")
+    return path, query
+
+
+def parse_query(raw_query: str) -> list[tuple[str, str]]:
+    """Decode a query string as API Gateway does: ``+`` is a space, ``%2B`` a ``+``; blank values kept."""
+    if not raw_query:
+        return []
+    return parse_qsl(raw_query, keep_blank_values=True)

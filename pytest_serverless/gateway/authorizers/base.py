@@ -62,6 +62,10 @@ class AuthDecision:
     identity: Mapping[str, Any] = field(default_factory=dict)  # IAM: accessKey, caller, user, userArn...
     cached: bool = False
     latency: float = 0.0  # virtual seconds spent in the authorizer
+    # overrides the response type's x-amzn-ErrorType (IAM: UnrecognizedClientException...)
+    error_type: str | None = None
+    # why the request was refused, for logs and failure messages (never sent to clients)
+    reason: str | None = None
 
     @property
     def allowed(self) -> bool:

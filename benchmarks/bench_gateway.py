@@ -1,0 +1,153 @@
+"""Requests per second through the fake API Gateway, against calling the handler directly (one run).
+
+    .venv/bin/python benchmarks/bench_gateway.py [--seconds 1.0]
+
+Each row: requests/s, microseconds per request, and the slowdown against calling the same handler directly
+with a ready-made event (the direct call is the baseline: 1.00x). The handler does a small amount of realistic
+work (reads the path parameter and query, builds and serialises a JSON answer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pytest_serverless import Gateway
+from pytest_serverless.lambdas import LambdaContext
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    order_id = (event.get("pathParameters") or {}).get("id", "0")
+    query = event.get("queryStringParameters") or {}
+    items = [
+        {"sku": f"SKU-{i}", "qty": i % 3 + 1, "price": 9.99 + i} for i in range(int(query.get("n", "8")))
+    ]
+    total = round(sum((i % 3 + 1) * (9.99 + i) for i in range(len(items))), 2)
+    body = {"id": order_id, "items": items, "total": total, "currency": "EUR"}
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+
+
+def rate(fn: Callable[[], Any], seconds: float) -> float:
+    count = 0
+    started = time.process_time()
+    deadline = started + seconds
+    while True:
+        for _ in range(50):
+            fn()
+        count += 50
+        now = time.process_time()
+        if now >= deadline:
+            return count / (now - started)
+
+
+def measure(
+    rows: list[tuple[str, Callable[[], Any]]], seconds: float, rounds: int = 5
+) -> list[tuple[str, float]]:
+    """Best rate of ``rounds`` interleaved rounds per row (CPU time of this process: machines are shared)."""
+    for _, fn in rows:
+        for _ in range(200):  # warm-up
+            fn()
+    best = [0.0] * len(rows)
+    for _ in range(rounds):
+        for index, (_, fn) in enumerate(rows):
+            best[index] = max(best[index], rate(fn, seconds / rounds))
+    return [(name, value) for (name, _), value in zip(rows, best, strict=True)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per row")
+    seconds = parser.parse_args().seconds
+
+    gateway = Gateway()
+    # The virtual clock stands still here, so AWS's account bucket (burst 5,000) would run dry: lift it.
+    gateway.set_account_throttle(1e9, 10**9)
+    rest = gateway.rest_api("bench-rest")
+    rest.route("GET /orders/{id}", handler)
+    http = gateway.http_api("bench-http")
+    http.route("GET /orders/{id}", handler)
+    rest_client = rest.deploy("prod").client()
+    http_client = http.deploy("$default").client()
+    params = {"n": "8"}
+
+    captured: list[Any] = []
+    probe = gateway.rest_api("probe")
+
+    def capture(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        captured.append(event)
+        return handler(event, context)
+
+    probe.route("GET /orders/{id}", capture)
+    probe.deploy("prod").client().get("/orders/42", params=params)
+    event = captured[0]
+    context = LambdaContext(
+        function_name="handler", aws_request_id="id", clock=gateway.clock, timeout_seconds=29
+    )
+
+    rows: list[tuple[str, Callable[[], Any]]] = [
+        ("direct handler call", lambda: handler(event, context)),
+        ("REST API, no auth", lambda: rest_client.get("/orders/42", params=params)),
+        ("HTTP API, no auth", lambda: http_client.get("/orders/42", params=params)),
+    ]
+
+    try:
+        from pytest_serverless import JwtAuthorizer, LambdaAuthorizer
+    except ImportError as exc:  # the authorizers are optional for this benchmark
+        print(f"(authorizer rows skipped: {exc})")
+    else:
+        issuer = gateway.token_issuer(
+            issuer="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench", audience="bench-client"
+        )
+        jwt_api = gateway.http_api("bench-jwt")
+        jwt_api.authorizer("users", JwtAuthorizer(issuer))
+        jwt_api.route("GET /orders/{id}", handler, authorizer="users")
+        jwt_client = jwt_api.deploy("$default").client()
+        token = issuer.token(sub="user-1")
+        jwt_headers = {"Authorization": f"Bearer {token}"}
+        assert jwt_client.get("/orders/42", headers=jwt_headers).status_code == 200
+        rows.append(
+            (
+                "HTTP API, JWT authorizer",
+                lambda: jwt_client.get("/orders/42", params=params, headers=jwt_headers),
+            )
+        )
+
+        def allow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return {
+                "principalId": "user-1",
+                "policyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
+                    ],
+                },
+                "context": {"tier": "gold"},
+            }
+
+        lam_api = gateway.rest_api("bench-lambda-auth")
+        lam_api.authorizer(
+            "custom", LambdaAuthorizer(allow, type="TOKEN", identity_source="Authorization", ttl=300)
+        )
+        lam_api.route("GET /orders/{id}", handler, authorizer="custom")
+        lam_client = lam_api.deploy("prod").client()
+        lam_headers = {"Authorization": "token-1"}
+        assert lam_client.get("/orders/42", headers=lam_headers).status_code == 200
+        rows.append(
+            (
+                "REST API, Lambda authorizer (cached)",
+                lambda: lam_client.get("/orders/42", params=params, headers=lam_headers),
+            )
+        )
+
+    results = measure(rows, seconds)
+    baseline = results[0][1]
+    print(f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs direct':>10}")
+    for name, value in results:
+        print(f"{name:40} {value:10.0f} {1e6 / value:9.1f} {baseline / value:9.2f}x")
+
+
+if __name__ == "__main__":
+    main()

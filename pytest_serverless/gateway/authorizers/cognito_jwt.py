@@ -1,0 +1,495 @@
+"""Cognito user pools and JWT authorizers: a fake user pool that mints RS256 tokens, and the validator.
+
+The only module that imports pyjwt. ``TokenIssuer`` plays the user pool (its own RSA key, a public JWKS,
+Cognito-shaped ID and access tokens on the virtual clock); ``JwtAuthorizer`` validates tokens the way API
+Gateway does, in AWS's order:
+
+1. the token from the identity source (``Bearer <token>`` or the bare token);
+2. ``kid`` and the RSA signature against the JWKS (only RSA algorithms: ``none`` and HMAC are refused);
+3. ``iss``;
+4. ``aud``, or ``client_id`` only when ``aud`` is absent;
+5. ``exp`` / ``nbf`` / ``iat``;
+6. the Cognito token kind (REST user-pool authorizers) and the route's scopes (``scope`` or ``scp``).
+
+Clock skew: ``leeway`` defaults to 0 seconds. AWS documents strict comparisons ("exp must be after the
+current time", "nbf/iat before the current time") and publishes no skew allowance; the virtual clock never
+drifts, so a token is refused from the very second ``now >= exp``. Pass ``leeway=`` to model a tolerance.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import jwt
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from pytest_serverless._ids import IdFactory
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import UsageError
+
+from .base import AuthDecision, AuthorizationCall
+
+__all__ = ["JwtAuthorizer", "TokenIssuer"]
+
+DEFAULT_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
+_RSA_ALGORITHMS = ("RS256", "RS384", "RS512")
+_KEYS: dict[str, rsa.RSAPrivateKey] = {}  # one key per issuer URL per process: 2048-bit generation is slow
+
+TokenUse = Literal["id", "access"]
+
+
+def _private_key(slot: str) -> rsa.RSAPrivateKey:
+    key = _KEYS.get(slot)
+    if key is None:
+        key = _KEYS[slot] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_uint(value: int) -> str:
+    return _b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
+def _json_segment(value: Mapping[str, Any]) -> str:
+    return _b64url(json.dumps(value, separators=(",", ":")).encode())
+
+
+class TokenIssuer:
+    """A fake Cognito user pool: its own RSA key, a public JWKS, and tokens on a virtual clock.
+
+    ``TokenIssuer(issuer=..., audience="client-id", clock=None)``; pass the gateway's clock so that ``iat``
+    and ``exp`` follow the time the gateway sees (``gateway.token_issuer(...)`` does it for you).
+    """
+
+    def __init__(
+        self,
+        issuer: str = DEFAULT_ISSUER,
+        audience: str = "client-id",
+        clock: VirtualClock | None = None,
+        *,
+        key_id: str | None = None,
+    ) -> None:
+        if not isinstance(issuer, str) or not issuer:
+            raise UsageError(f"TokenIssuer(issuer=...) takes the issuer URL as a string, got {issuer!r}")
+        if not isinstance(audience, str) or not audience:
+            raise UsageError(
+                f"TokenIssuer(audience=...) takes the app client id as a string, got {audience!r}"
+            )
+        self.issuer = issuer
+        self.audience = audience
+        self.clock = clock if clock is not None else VirtualClock()
+        self.kid = key_id or _b64url(hashlib.sha256(f"kid:{issuer}".encode()).digest()[:20])
+        self._key = _private_key(issuer)
+        self._ids = IdFactory(seed=f"token-issuer:{issuer}")
+        numbers = self._key.public_key().public_numbers()
+        self._jwk = {
+            "alg": "RS256",
+            "e": _b64url_uint(numbers.e),
+            "kid": self.kid,
+            "kty": "RSA",
+            "n": _b64url_uint(numbers.n),
+            "use": "sig",
+        }
+
+    @property
+    def jwks(self) -> dict[str, Any]:
+        """The public JSON Web Key Set, as ``https://<issuer>/.well-known/jwks.json`` would serve it."""
+        return {"keys": [dict(self._jwk)]}
+
+    @property
+    def public_key_pem(self) -> bytes:
+        """The public key as PEM (what an attacker would try as an HMAC secret)."""
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def claims(
+        self,
+        sub: str = "user-1",
+        groups: Sequence[str] = ("admin",),
+        scopes: Sequence[str] = ("orders/read",),
+        expires_in: float = 3600,
+        token_use: TokenUse = "id",
+        **claims: Any,
+    ) -> dict[str, Any]:
+        """The payload ``token()`` signs. A claim given as ``None`` is left out."""
+        if token_use not in ("id", "access"):
+            raise UsageError(f'token_use must be "id" or "access", got {token_use!r}')
+        now = int(self.clock.time())
+        payload: dict[str, Any] = {"sub": sub}
+        if groups:
+            payload["cognito:groups"] = list(groups)
+        payload["iss"] = self.issuer
+        if token_use == "id":
+            payload["cognito:username"] = sub
+            payload["aud"] = self.audience
+        else:
+            payload["client_id"] = self.audience
+        payload["origin_jti"] = self._ids.next("origin_jti")
+        payload["event_id"] = self._ids.next("event_id")
+        payload["token_use"] = token_use
+        if token_use == "access":
+            payload["scope"] = " ".join(scopes)
+        payload["auth_time"] = now
+        payload["exp"] = int(now + expires_in)
+        payload["iat"] = now
+        payload["jti"] = self._ids.next("jti")
+        if token_use == "access":
+            payload["username"] = sub
+        for name, value in claims.items():
+            if value is None:
+                payload.pop(name, None)
+            else:
+                payload[name] = value
+        return payload
+
+    def token(
+        self,
+        sub: str = "user-1",
+        groups: Sequence[str] = ("admin",),
+        scopes: Sequence[str] = ("orders/read",),
+        expires_in: float = 3600,
+        token_use: TokenUse = "id",
+        *,
+        headers: Mapping[str, Any] | None = None,
+        **claims: Any,
+    ) -> str:
+        """A signed Cognito-shaped token.
+
+        ID tokens carry ``aud``, ``cognito:groups``, ``cognito:username`` and ``token_use="id"`` (no scopes,
+        as Cognito does); access tokens carry ``client_id``, ``scope`` (space separated), ``username`` and
+        ``token_use="access"`` and no ``aud``. ``iat``/``auth_time``/``exp`` come from the issuer's clock.
+        Extra ``claims`` override (``None`` removes one); ``headers`` are merged into the JOSE header.
+        """
+        payload = self.claims(sub, groups, scopes, expires_in, token_use, **claims)
+        return self.sign(payload, headers=headers)
+
+    def sign(
+        self,
+        payload: Mapping[str, Any],
+        headers: Mapping[str, Any] | None = None,
+        *,
+        algorithm: str = "RS256",
+    ) -> str:
+        """Sign any payload with this pool's key (``kid`` set unless ``headers`` override it).
+
+        ``algorithm`` may be ``RS256``/``RS384``/``RS512``, or, to build hostile tokens, ``none`` (empty
+        signature) and ``HS256`` (HMAC keyed with this pool's public key PEM: the key-confusion attack).
+        """
+        header: dict[str, Any] = {"alg": algorithm, "typ": "JWT", "kid": self.kid}
+        header.update(headers or {})
+        signing_input = f"{_json_segment(header)}.{_json_segment(payload)}".encode()
+        if algorithm == "none":
+            signature = b""
+        elif algorithm == "HS256":
+            signature = hmac.new(self.public_key_pem, signing_input, hashlib.sha256).digest()
+        elif algorithm in _RSA_ALGORITHMS:
+            digest: hashes.HashAlgorithm = {
+                "RS256": hashes.SHA256(),
+                "RS384": hashes.SHA384(),
+                "RS512": hashes.SHA512(),
+            }[algorithm]
+            signature = self._key.sign(signing_input, padding.PKCS1v15(), digest)
+        else:
+            raise UsageError(
+                f"TokenIssuer.sign(algorithm=...) supports RS256/RS384/RS512/none/HS256, not {algorithm!r}"
+            )
+        return f"{signing_input.decode()}.{_b64url(signature)}"
+
+    def __repr__(self) -> str:
+        return f"TokenIssuer(issuer={self.issuer!r}, audience={self.audience!r}, kid={self.kid!r})"
+
+
+# descriptions in the www-authenticate header of HTTP APIs. AWS's own words where known: "the token does not
+# have a valid audience" (AWS docs), "the token has expired", "token contains an invalid number of segments"
+# and "expected scopes: [...]" (observed responses); the others follow the same style.
+_SEGMENTS = "token contains an invalid number of segments"
+_MALFORMED = "the token is malformed"
+_ALGORITHM = "the token is not signed with a supported algorithm"
+_KID = "the token does not have a valid key id"
+_SIGNATURE = "the token does not have a valid signature"
+_ISSUER = "the token does not have a valid issuer"
+_AUDIENCE = "the token does not have a valid audience"
+_EXPIRED = "the token has expired"
+_NO_EXPIRY = "the token does not have a valid expiration"
+_NOT_YET = "the token is not valid yet"
+_ISSUED_FUTURE = "the token was issued in the future"
+_TOKEN_USE = "the token does not have a valid token_use"
+
+
+class _Refused(Exception):
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _token_scopes(claims: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    for name in ("scope", "scp"):
+        value = claims.get(name)
+        if isinstance(value, str):
+            found.extend(value.split())
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, str))
+    return found
+
+
+def _segment(segment: str) -> bytes:
+    if not segment or not re.fullmatch(r"[A-Za-z0-9_-]*", segment) or len(segment) % 4 == 1:
+        raise _Refused(_MALFORMED)
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Step 2 of AWS's workflow, "decode the token": JSON header and payload, base64url signature."""
+    header_segment, payload_segment, signature_segment = token.split(".")
+    try:
+        header = json.loads(_segment(header_segment))
+        claims = json.loads(_segment(payload_segment))
+    except (ValueError, UnicodeDecodeError):
+        raise _Refused(_MALFORMED) from None
+    if signature_segment:
+        _segment(signature_segment)
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise _Refused(_MALFORMED)
+    return header, claims
+
+
+def _identity_header(identity_source: str) -> str:
+    source = identity_source.strip()
+    for prefix in ("$request.header.", "method.request.header."):
+        if source.startswith(prefix):
+            return source[len(prefix) :]
+    if source.startswith(("$", "method.")):
+        raise UsageError(
+            f"JwtAuthorizer(identity_source={identity_source!r}): a JWT authorizer reads its token from a "
+            'header, e.g. "Authorization", "$request.header.Authorization" or '
+            '"method.request.header.Authorization"'
+        )
+    return source
+
+
+class JwtAuthorizer:
+    """Validates JWTs as API Gateway's Cognito user pool (REST) and JWT (HTTP API) authorizers do.
+
+    ``JwtAuthorizer(issuer, *, audience=None, jwks=None, identity_source="Authorization", token_use=None,
+    leeway=0.0, validation_regex=None)``:
+
+    - ``issuer``: a ``TokenIssuer`` (its URL, audience and JWKS are trusted) or the issuer URL, in which case
+      ``jwks`` (a JWKS dict) is required;
+    - ``audience``: a string or list of accepted ``aud``/``client_id`` values. ``None`` means the
+      TokenIssuer's audience (no check when built from a URL); an empty list means no audience check, as a
+      REST ``COGNITO_USER_POOLS`` authorizer does;
+    - ``token_use``: ``"id"`` or ``"access"`` to require one kind of Cognito token. ``None`` does what AWS
+      does for the API kind: REST user-pool authorizers require an access token when the method has scopes
+      and an ID token when it has none; HTTP API JWT authorizers do not look at ``token_use``;
+    - ``ttl``: REST user-pool authorizer result caching. A token that validated is trusted for ``ttl``
+      seconds without being checked again (AWS's console default is 300 s, so an expired token keeps working
+      until its cached result expires). 0, the default here, validates every request; HTTP APIs never cache.
+
+    Failures: REST answers ``UNAUTHORIZED`` (401) for any invalid token and for missing scopes. HTTP APIs
+    answer 401 with ``www-authenticate: Bearer scope="..." error="invalid_token" error_description="..."``
+    and ``FORBIDDEN`` (403) with ``error="insufficient_scope"`` when no route scope is granted.
+    """
+
+    def __init__(
+        self,
+        issuer: TokenIssuer | str,
+        *,
+        audience: str | Sequence[str] | None = None,
+        jwks: Mapping[str, Any] | None = None,
+        identity_source: str = "Authorization",
+        token_use: TokenUse | None = None,
+        leeway: float = 0.0,
+        validation_regex: str | None = None,
+        ttl: float = 0,
+    ) -> None:
+        if isinstance(issuer, TokenIssuer):
+            self.issuer = issuer.issuer
+            jwks = issuer.jwks if jwks is None else jwks
+            default_audience: list[str] = [issuer.audience]
+        elif isinstance(issuer, str) and issuer:
+            if jwks is None:
+                raise UsageError(
+                    f"JwtAuthorizer({issuer!r}) needs jwks={{'keys': [...]}} (the issuer's public keys), "
+                    "or pass a TokenIssuer instead of its URL"
+                )
+            self.issuer = issuer
+            default_audience = []
+        else:
+            raise UsageError(f"JwtAuthorizer takes a TokenIssuer or an issuer URL, got {issuer!r}")
+        if audience is None:
+            self.audience: tuple[str, ...] = tuple(default_audience)
+        elif isinstance(audience, str):
+            self.audience = (audience,)
+        else:
+            self.audience = tuple(str(item) for item in audience)
+        if token_use not in (None, "id", "access"):
+            raise UsageError(
+                f'JwtAuthorizer(token_use=...) must be None, "id" or "access", got {token_use!r}'
+            )
+        if isinstance(leeway, bool) or not isinstance(leeway, (int, float)) or leeway < 0:
+            raise UsageError(f"JwtAuthorizer(leeway=...) takes a number of seconds >= 0, got {leeway!r}")
+        self.token_use = token_use
+        self.leeway = float(leeway)
+        self.identity_source = identity_source
+        self.header_name = _identity_header(identity_source)
+        self.validation_regex = re.compile(validation_regex) if validation_regex else None
+        self._keys = self._load_jwks(jwks)
+        if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
+            raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
+        self.ttl = float(ttl)
+        self._cache: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
+
+    @staticmethod
+    def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
+        keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+        if not isinstance(keys, list):
+            raise UsageError(
+                'JwtAuthorizer(jwks=...) takes a JSON Web Key Set: {"keys": [{"kty": "RSA", ...}]}'
+            )
+        loaded: dict[str, jwt.PyJWK] = {}
+        for index, entry in enumerate(keys):
+            if not isinstance(entry, Mapping) or entry.get("kty") != "RSA" or not entry.get("kid"):
+                continue  # AWS only uses RSA keys with a kid; others cannot match a token
+            try:
+                loaded[str(entry["kid"])] = jwt.PyJWK(dict(entry), algorithm=str(entry.get("alg") or "RS256"))
+            except jwt.PyJWTError as exc:
+                raise UsageError(
+                    f"JwtAuthorizer(jwks=...): key {index} ({entry.get('kid')!r}) is invalid: {exc}"
+                ) from None
+        if not loaded:
+            raise UsageError(
+                "JwtAuthorizer(jwks=...) holds no RSA key with a kid; API Gateway could use none"
+            )
+        return loaded
+
+    # -- the AWS validation pipeline -------------------------------------------------------------------
+
+    def authorize(self, call: AuthorizationCall) -> AuthDecision:
+        raw = call.request.headers.get(self.header_name)
+        if raw is None or not raw.strip():
+            return self._unauthorized(call, None, "missing identity source")
+        token = raw.strip()
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        if self.validation_regex is not None and not self.validation_regex.fullmatch(raw):
+            return self._unauthorized(call, _MALFORMED, "the token does not match the validation expression")
+        key = (call.api_id, call.stage, token)
+        cached = self._cache.get(key) if self.ttl > 0 and call.api_kind == "REST" else None
+        hit = cached is not None and call.clock.time() < cached[0]
+        try:
+            if cached is not None and hit:
+                claims = cached[1]
+            else:
+                claims = self._verify(token, call)
+                if self.ttl > 0 and call.api_kind == "REST":
+                    self._cache[key] = (call.clock.time() + self.ttl, claims)
+            self._check_token_use(claims, call)
+        except _Refused as refused:
+            return self._unauthorized(call, refused.description, refused.description)
+        granted = _token_scopes(claims)
+        if call.scopes and not any(scope in granted for scope in call.scopes):
+            return self._insufficient_scope(call)
+        return AuthDecision(
+            principal_id=str(claims.get("sub")) if claims.get("sub") is not None else None,
+            claims=claims,
+            scopes=tuple(granted) if call.scopes else None,
+            cached=hit,
+        )
+
+    def _verify(self, token: str, call: AuthorizationCall) -> dict[str, Any]:
+        if token.count(".") != 2:
+            raise _Refused(_SEGMENTS)
+        header, claims = _decode(token)
+        algorithm = header.get("alg")
+        if algorithm not in _RSA_ALGORITHMS:
+            raise _Refused(_ALGORITHM)
+        kid = header.get("kid")
+        key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise _Refused(_KID)
+        if key.algorithm_name != algorithm:
+            raise _Refused(_ALGORITHM)
+        try:
+            jwt.api_jws.PyJWS().decode_complete(token, key.key, algorithms=[str(algorithm)])
+        except jwt.InvalidSignatureError:
+            raise _Refused(_SIGNATURE) from None
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise _Refused(_MALFORMED) from None
+        self._check_claims(claims, call)
+        return claims
+
+    def _check_claims(self, claims: dict[str, Any], call: AuthorizationCall) -> None:
+        if claims.get("iss") != self.issuer:
+            raise _Refused(_ISSUER)
+        if self.audience:
+            if "aud" in claims:
+                aud = claims["aud"]
+                values = aud if isinstance(aud, list) else [aud]
+                if not any(isinstance(value, str) and value in self.audience for value in values):
+                    raise _Refused(_AUDIENCE)
+            elif claims.get("client_id") not in self.audience:
+                raise _Refused(_AUDIENCE)
+        now = call.clock.time()
+        exp = _number(claims.get("exp"))
+        if exp is None:
+            raise _Refused(_NO_EXPIRY)
+        if now >= exp + self.leeway:
+            raise _Refused(_EXPIRED)
+        if "nbf" in claims:
+            nbf = _number(claims["nbf"])
+            if nbf is None or now < nbf - self.leeway:
+                raise _Refused(_NOT_YET)
+        if "iat" in claims:
+            iat = _number(claims["iat"])
+            if iat is None or iat > now + self.leeway:
+                raise _Refused(_ISSUED_FUTURE)
+
+    def _check_token_use(self, claims: Mapping[str, Any], call: AuthorizationCall) -> None:
+        required = self.token_use
+        if required is None and call.api_kind == "REST":
+            required = "access" if call.scopes else "id"
+        if required is not None and claims.get("token_use") != required:
+            raise _Refused(_TOKEN_USE)
+
+    # -- decisions ---------------------------------------------------------------------------------------
+
+    def _unauthorized(self, call: AuthorizationCall, description: str | None, reason: str) -> AuthDecision:
+        if call.api_kind != "HTTP":
+            return AuthDecision(response_type="UNAUTHORIZED", reason=reason)
+        if description is None:
+            challenge = "Bearer"
+        else:
+            scope = " ".join(call.scopes)
+            challenge = f'Bearer scope="{scope}" error="invalid_token" error_description="{description}"'
+        return AuthDecision(
+            response_type="UNAUTHORIZED", headers={"www-authenticate": challenge}, reason=reason
+        )
+
+    def _insufficient_scope(self, call: AuthorizationCall) -> AuthDecision:
+        scope = " ".join(call.scopes)
+        reason = f"expected scopes: [{scope}]"
+        if call.api_kind != "HTTP":
+            return AuthDecision(response_type="UNAUTHORIZED", reason=reason)
+        challenge = f'Bearer scope="{scope}" error="insufficient_scope" error_description="{reason}"'
+        return AuthDecision(response_type="FORBIDDEN", headers={"www-authenticate": challenge}, reason=reason)
+
+    def __repr__(self) -> str:
+        return f"JwtAuthorizer(issuer={self.issuer!r}, audience={list(self.audience)!r})"

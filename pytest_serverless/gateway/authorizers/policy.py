@@ -1,0 +1,93 @@
+"""IAM policy evaluation for Lambda authorizer output, against an ``execute-api`` method ARN.
+
+API Gateway evaluates the policy a Lambda authorizer returns (and caches) against the ARN of the method being
+called: an explicit ``Deny`` wins, then any ``Allow``, otherwise the request is implicitly denied. ``Action``
+and ``Resource`` patterns use IAM wildcards: ``*`` matches any run of characters (``/`` included) and ``?``
+exactly one. Actions compare case-insensitively, resources case-sensitively.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, Literal
+
+__all__ = ["PolicyError", "PolicyVerdict", "evaluate_policy", "wildcard_match"]
+
+PolicyVerdict = Literal["ALLOW", "DENY", "IMPLICIT_DENY"]
+_ACTION = "execute-api:Invoke"
+
+
+class PolicyError(ValueError):
+    """The policy document is malformed (API Gateway answers AUTHORIZER_CONFIGURATION_ERROR)."""
+
+
+@lru_cache(maxsize=1024)
+def _pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    parts = [".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern]
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    """IAM wildcard matching: ``*`` any characters (``/`` too), ``?`` one character."""
+    return _pattern(pattern, ignore_case).fullmatch(value) is not None
+
+
+def _strings(statement: Mapping[str, Any], key: str, index: int) -> list[str] | None:
+    if key not in statement:
+        return None
+    value = statement[key]
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) for item in items):
+        raise PolicyError(f"policyDocument.Statement[{index}].{key} must be a string or a list of strings")
+    return list(items)
+
+
+def _statement_applies(statement: Mapping[str, Any], index: int, method_arn: str) -> bool:
+    actions = _strings(statement, "Action", index)
+    not_actions = _strings(statement, "NotAction", index)
+    resources = _strings(statement, "Resource", index)
+    not_resources = _strings(statement, "NotResource", index)
+    if actions is None and not_actions is None:
+        raise PolicyError(f"policyDocument.Statement[{index}] has neither Action nor NotAction")
+    if resources is None and not_resources is None:
+        raise PolicyError(f"policyDocument.Statement[{index}] has neither Resource nor NotResource")
+    if actions is not None:
+        action_ok = any(wildcard_match(pattern, _ACTION, ignore_case=True) for pattern in actions)
+    else:
+        action_ok = not any(wildcard_match(p, _ACTION, ignore_case=True) for p in not_actions or [])
+    if resources is not None:
+        resource_ok = any(wildcard_match(pattern, method_arn) for pattern in resources)
+    else:
+        resource_ok = not any(wildcard_match(pattern, method_arn) for pattern in not_resources or [])
+    return action_ok and resource_ok
+
+
+def evaluate_policy(policy_document: Any, method_arn: str) -> PolicyVerdict:
+    """``ALLOW``, ``DENY`` (an explicit Deny matched) or ``IMPLICIT_DENY`` (no Allow matched).
+
+    Raises ``PolicyError`` for a document API Gateway could not read.
+    """
+    if not isinstance(policy_document, Mapping):
+        raise PolicyError("policyDocument must be a JSON object")
+    statements = policy_document.get("Statement")
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    if not isinstance(statements, list):
+        raise PolicyError("policyDocument.Statement must be an object or a list of objects")
+    allowed = False
+    for index, statement in enumerate(statements):
+        if not isinstance(statement, Mapping):
+            raise PolicyError(f"policyDocument.Statement[{index}] must be an object")
+        effect = statement.get("Effect")
+        if not isinstance(effect, str) or effect.lower() not in ("allow", "deny"):
+            raise PolicyError(
+                f'policyDocument.Statement[{index}].Effect must be "Allow" or "Deny", got {effect!r}'
+            )
+        if not _statement_applies(statement, index, method_arn):
+            continue
+        if effect.lower() == "deny":
+            return "DENY"
+        allowed = True
+    return "ALLOW" if allowed else "IMPLICIT_DENY"

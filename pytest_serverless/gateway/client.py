@@ -1,0 +1,171 @@
+"""``stage.client()``: a small in-process HTTP client (no network, no dependency on ``requests``)."""
+
+from __future__ import annotations
+
+import json as _json
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Union
+from urllib.parse import quote, quote_plus
+
+from pytest_serverless.errors import UsageError
+
+from .request import GatewayRequest, Headers, Response, parse_query, split_target
+
+if TYPE_CHECKING:
+    from .model import Stage
+
+__all__ = ["Client"]
+
+Params = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]  # noqa: UP007 (runtime alias, py3.10)
+# Characters a client leaves as they are in a path (requests' "requote" set, plus '%' for existing escapes).
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_UNSAFE = re.compile(r"[^A-Za-z0-9/%:@!$&'()*+,;=._~-]")
+
+
+def _pairs(params: Params) -> list[tuple[str, str]]:
+    if params is None or isinstance(params, str):
+        return []
+    items = params.items() if isinstance(params, Mapping) else params
+    pairs: list[tuple[str, str]] = []
+    for key, value in items:
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pairs.extend((str(key), _text(item)) for item in values)
+    return pairs
+
+
+_QUERY_SAFE = re.compile(r"^[A-Za-z0-9._~-]*$")
+
+
+def _urlencode(pairs: list[tuple[str, str]]) -> str:
+    """``urlencode`` with a fast path for the common plain names and values (same output)."""
+    parts = []
+    for key, value in pairs:
+        if not _QUERY_SAFE.match(key):
+            key = quote_plus(key)
+        if not _QUERY_SAFE.match(value):
+            value = quote_plus(value)
+        parts.append(f"{key}={value}")
+    return "&".join(parts)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+class Client:
+    """A stage's HTTP client: ``request`` and ``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``...
+
+    ``path`` is relative to the stage (``/orders/1``); answers are ``Response`` objects.
+    """
+
+    def __init__(
+        self, stage: Stage, *, source_ip: str = "198.51.100.1", user_agent: str | None = None
+    ) -> None:
+        self.stage = stage
+        self._domain = stage.domain_name
+        self._prefix = "" if stage.name == "$default" else f"/{stage.name}"
+        self.source_ip = source_ip
+        self.user_agent = user_agent or "pytest-serverless-client"
+        self.last_response: Response | None = None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        if not isinstance(method, str) or not isinstance(path, str):
+            raise UsageError(f"client.request(method, path): both must be strings, got {method!r}, {path!r}")
+        if json is not None and data is not None:
+            raise UsageError("client.request: pass json= or data=, not both")
+        target = path if path.startswith("/") else "/" + path
+        raw_path, raw_query = split_target(target)
+        if _UNSAFE.search(raw_path):
+            raw_path = quote(raw_path, safe=_PATH_SAFE)
+        query = parse_query(raw_query)
+        extra = _pairs(params) if not isinstance(params, str) else parse_query(params)
+        if extra:
+            encoded = _urlencode(extra)
+            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+            query.extend(extra)
+        domain = self._domain
+        pairs: list[tuple[str, str]] = [
+            ("Host", domain),
+            ("User-Agent", self.user_agent),
+            ("Accept-Encoding", "gzip, deflate"),
+            ("Accept", "*/*"),
+        ]
+        body = b""
+        content_type: str | None = None
+        if json is not None:
+            body = _json.dumps(json).encode("utf-8")
+            content_type = "application/json"
+        elif data is not None:
+            if isinstance(data, bytes):
+                body = data
+            elif isinstance(data, str):
+                body = data.encode("utf-8")
+            elif isinstance(data, (Mapping, list, tuple)):
+                body = _urlencode(_pairs(data)).encode("ascii")
+                content_type = "application/x-www-form-urlencoded"
+            else:
+                raise UsageError(
+                    f"client.request: data= takes bytes, str or a dict, got {type(data).__name__}"
+                )
+        names: set[str] = set()
+        if headers:
+            given = list(headers.items() if isinstance(headers, Mapping) else headers)
+            names = {str(name).lower() for name, _ in given}
+            pairs = [(n, v) for n, v in pairs if n.lower() not in names]
+            pairs.extend((str(name), _text(value)) for name, value in given if value is not None)
+        if content_type is not None and "content-type" not in names:
+            pairs.append(("Content-Type", content_type))
+        if body and "content-length" not in names:
+            pairs.append(("Content-Length", str(len(body))))
+        if cookies:
+            pairs.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
+        request = GatewayRequest(
+            method=method.upper(),
+            path=raw_path,
+            headers=Headers.trusted(pairs),
+            query=query,
+            body=body,
+            raw_path=self._prefix + raw_path,
+            raw_query_string=raw_query,
+            source_ip=self.source_ip,
+            domain_name=domain,
+        )
+        response = self.stage.handle(request)
+        self.last_response = response
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Response:
+        return self.request("OPTIONS", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Response:
+        return self.request("HEAD", path, **kwargs)

@@ -1,0 +1,373 @@
+"""Lambda proxy events: payload format 1.0 (REST) and 2.0 (HTTP API), shaped as AWS delivers them.
+
+See ``reference/apigw-recorded/events``: absent values are ``null`` in 1.0 and omitted in 2.0; the 1.0 path
+stays percent-encoded; ``queryStringParameters`` keeps the last value (1.0) or joins values with commas (2.0).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import time
+from typing import Any
+from urllib.parse import unquote
+
+from pytest_serverless._ids import ACCOUNT_ID
+
+from .integrations.base import IntegrationCall
+from .request import GatewayRequest
+
+__all__ = [
+    "format_request_time",
+    "forwarded_headers",
+    "is_binary",
+    "make_trace_id",
+    "trace_id",
+    "v1_event",
+    "v2_event",
+]
+
+# Request headers API Gateway never passes on (recorded against AWS).
+DROPPED_HEADERS = frozenset(
+    {
+        "connection",
+        "expect",
+        "te",
+        "transfer-encoding",
+        "upgrade",
+        "proxy-authenticate",
+        "max-forwards",
+        "content-md5",
+        "server",
+        "trailer",
+        "www-authenticate",
+        "keep-alive",
+        "proxy-connection",
+    }
+)
+# Header names API Gateway canonicalises whatever the client's spelling (recorded: Authorization, User-Agent).
+_CANONICAL = {"authorization": "Authorization", "user-agent": "User-Agent", "host": "Host"}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "/javascript", "/x-www-form-urlencoded", "/graphql")
+
+
+@functools.lru_cache(maxsize=1024)
+def _resource_id(api_id: str, resource_path: str) -> str:
+    return hashlib.sha256(f"{api_id}{resource_path}".encode()).hexdigest()[:6]
+
+
+def format_request_time(epoch: float) -> str:
+    """``01/Jan/2024:00:00:00 +0000`` (English month names whatever the locale)."""
+    return _format_seconds(int(epoch))
+
+
+@functools.lru_cache(maxsize=256)
+def _format_seconds(epoch: int) -> str:
+    t = time.gmtime(epoch)
+    day = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}"
+    return f"{day}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+
+
+def make_trace_id(request: GatewayRequest, request_time: float, extended_request_id: str) -> str:
+    """The client's ``X-Amzn-Trace-Id`` when it sent one, else a new ``Root=1-<time>-<id>``."""
+    incoming = request.headers.get("X-Amzn-Trace-Id")
+    if isinstance(incoming, str) and incoming.startswith("Root="):
+        return incoming
+    return f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
+
+
+def trace_id(call: IntegrationCall) -> str:
+    return make_trace_id(call.request, call.request_time, call.extended_request_id)
+
+
+def forwarded_headers(call: IntegrationCall) -> list[tuple[str, str]]:
+    """The request headers as the backend sees them: hop-by-hop ones dropped, gateway ones added."""
+    pairs: list[tuple[str, str]] = []
+    has_host = False
+    forwarded_for: str | None = None
+    for name, value in call.request.headers.items_all():
+        lowered = name.lower()
+        if lowered in DROPPED_HEADERS:
+            continue
+        if lowered == "host":
+            has_host = True
+        elif lowered == "x-forwarded-for":
+            forwarded_for = value
+            continue
+        elif lowered in ("x-forwarded-port", "x-forwarded-proto", "x-amzn-trace-id"):
+            continue
+        pairs.append((_CANONICAL.get(lowered, name), value))
+    if not has_host:
+        pairs.append(("Host", call.domain_name))
+    pairs.append(("X-Amzn-Trace-Id", trace_id(call)))
+    source_ip = call.request.source_ip
+    pairs.append(("X-Forwarded-For", f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip))
+    pairs.append(("X-Forwarded-Port", "443"))
+    pairs.append(("X-Forwarded-Proto", "https"))
+    return pairs
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def is_binary(content_type: str | None, binary_media_types: tuple[str, ...]) -> bool:
+    """Whether ``content_type`` matches one of the API's ``binaryMediaTypes`` (``image/*``, ``*/*`` too)."""
+    if not binary_media_types:
+        return False
+    media = _media_type(content_type)
+    if not media:
+        return "*/*" in binary_media_types
+    kind = media.partition("/")[0]
+    for pattern in binary_media_types:
+        pattern = pattern.lower()
+        if pattern in ("*/*", media) or pattern == f"{kind}/*":
+            return True
+    return False
+
+
+def _is_text(content_type: str | None, body: bytes) -> bool:
+    media = _media_type(content_type)
+    if media.startswith("text/") or media.endswith(_TEXT_SUFFIXES):
+        return True
+    if media:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _rest_string(value: Any) -> str:
+    """REST authorizer values reach the function as strings (lists comma-joined, as Cognito groups do)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_rest_string(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _http_string(value: Any) -> str:
+    """HTTP API JWT claims are strings too; arrays are printed Go-style, ``[a b]`` *(observed)*."""
+    if isinstance(value, (list, tuple)):
+        return "[" + " ".join(_http_string(item) for item in value) + "]"
+    return _rest_string(value)
+
+
+def _identity(call: IntegrationCall) -> dict[str, Any]:
+    headers = call.request.headers
+    identity: dict[str, Any] = {
+        "accessKey": None,
+        "accountId": None,
+        "caller": None,
+        "cognitoAuthenticationProvider": None,
+        "cognitoAuthenticationType": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "principalOrgId": None,
+        "sourceIp": call.request.source_ip,
+        "user": None,
+        "userAgent": headers.get("User-Agent"),
+        "userArn": None,
+    }
+    if call.api_key is not None:
+        identity["apiKey"] = call.api_key
+        identity["apiKeyId"] = call.api_key_id
+    if call.auth is not None and call.auth.identity:
+        identity.update(call.auth.identity)
+    return identity
+
+
+def _v1_authorizer(call: IntegrationCall) -> dict[str, Any] | None:
+    auth = call.auth
+    if auth is None:
+        return None
+    if auth.claims is not None:
+        return {"claims": {k: _rest_string(v) for k, v in auth.claims.items()}}
+    if auth.identity and not auth.context and auth.principal_id is None:
+        return None  # IAM: the caller is in requestContext.identity
+    result: dict[str, Any] = {
+        "principalId": auth.principal_id,
+        "integrationLatency": int(auth.latency * 1000),
+    }
+    result.update((k, _rest_string(v)) for k, v in auth.context.items())
+    return result
+
+
+def _v2_authorizer(call: IntegrationCall) -> dict[str, Any] | None:
+    auth = call.auth
+    if auth is None:
+        return None
+    if auth.claims is not None:
+        scopes = list(auth.scopes) if auth.scopes else None
+        return {"jwt": {"claims": {k: _http_string(v) for k, v in auth.claims.items()}, "scopes": scopes}}
+    if auth.identity and not auth.context and auth.principal_id is None:
+        ident = auth.identity
+        return {
+            "iam": {
+                "accessKey": ident.get("accessKey"),
+                "accountId": ident.get("accountId"),
+                "callerId": ident.get("caller"),
+                "cognitoIdentity": None,
+                "principalOrgId": ident.get("principalOrgId"),
+                "userArn": ident.get("userArn"),
+                "userId": ident.get("user"),
+            }
+        }
+    return {"lambda": dict(auth.context)}
+
+
+def _body_v1(call: IntegrationCall) -> tuple[str | None, bool]:
+    body = call.request.body
+    if not body:
+        return None, False
+    if is_binary(call.request.headers.get("Content-Type"), call.binary_media_types):
+        return base64.b64encode(body).decode("ascii"), True
+    return body.decode("utf-8", "replace"), False
+
+
+def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str, Any]:
+    """The payload format 1.0 event (REST AWS_PROXY; HTTP APIs send it with lower-case header names)."""
+    request = call.request
+    headers: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for name, value in forwarded_headers(call):
+        lowered = name.lower()
+        key = spelled.get(lowered)
+        if key is None:
+            key = spelled[lowered] = lowered if lower_headers else name
+            multi[key] = [value]
+        else:
+            multi[key].append(value)
+        headers[key] = value
+    query: dict[str, str] | None = None
+    multi_query: dict[str, list[str]] | None = None
+    if request.query:
+        query, multi_query = {}, {}
+        for name, value in request.query:
+            query[name] = value
+            values = multi_query.get(name)
+            if values is None:
+                multi_query[name] = [value]
+            else:
+                values.append(value)
+    path = request.path
+    if path.startswith("//"):
+        path = "/" + path.lstrip("/")
+    body, encoded = _body_v1(call)
+    context: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": call.api_id,
+        "deploymentId": call.deployment_id,
+        "domainName": call.domain_name,
+        "domainPrefix": call.domain_name.partition(".")[0],
+        "extendedRequestId": call.extended_request_id,
+        "httpMethod": request.method,
+        "identity": _identity(call),
+        "path": f"/{call.stage}{request.path}",
+        "protocol": request.protocol,
+        "requestId": call.request_id,
+        "requestTime": format_request_time(call.request_time),
+        "requestTimeEpoch": int(call.request_time * 1000),
+        "resourceId": _resource_id(call.api_id, call.resource_path),
+        "resourcePath": call.resource_path,
+        "stage": call.stage,
+    }
+    authorizer = _v1_authorizer(call)
+    if authorizer is not None:
+        context["authorizer"] = authorizer
+    return {
+        "resource": call.resource_path,
+        "path": path,
+        "httpMethod": request.method,
+        "headers": headers,
+        "multiValueHeaders": multi,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": dict(call.path_parameters) or None,
+        "stageVariables": dict(call.stage_variables) or None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+
+
+def v2_event(call: IntegrationCall) -> dict[str, Any]:
+    """The payload format 2.0 event (HTTP API)."""
+    request = call.request
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in forwarded_headers(call):
+        key = name.lower()
+        if key == "cookie":
+            cookies.extend(part.strip() for part in value.split(";") if part.strip())
+            continue
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    raw_path = unquote(request.path)
+    if call.stage != "$default":
+        raw_path = f"/{call.stage}{raw_path}"
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": call.route_key,
+        "rawPath": raw_path,
+        "rawQueryString": request.raw_query_string,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = headers
+    if request.query:
+        query: dict[str, str] = {}
+        for name, value in request.query:
+            query[name] = f"{query[name]},{value}" if name in query else value
+        event["queryStringParameters"] = query
+    context: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": call.api_id,
+    }
+    authorizer = _v2_authorizer(call)
+    if authorizer is not None:
+        context["authorizer"] = authorizer
+    context.update(
+        {
+            "domainName": call.domain_name,
+            "domainPrefix": call.domain_name.partition(".")[0],
+            "http": {
+                "method": request.method,
+                "path": raw_path,
+                "protocol": request.protocol,
+                "sourceIp": request.source_ip,
+                "userAgent": request.headers.get("User-Agent", ""),
+            },
+            "requestId": call.extended_request_id,
+            "routeKey": call.route_key,
+            "stage": call.stage,
+            "time": format_request_time(call.request_time),
+            "timeEpoch": int(call.request_time * 1000),
+        }
+    )
+    if call.path_parameters:
+        event["pathParameters"] = dict(call.path_parameters)
+    event["requestContext"] = context
+    if call.stage_variables:
+        event["stageVariables"] = dict(call.stage_variables)
+    body = request.body
+    if body:
+        if _is_text(request.headers.get("Content-Type"), body):
+            event["body"] = body.decode("utf-8", "replace")
+            event["isBase64Encoded"] = False
+        else:
+            event["body"] = base64.b64encode(body).decode("ascii")
+            event["isBase64Encoded"] = True
+    else:
+        event["isBase64Encoded"] = False
+    return event

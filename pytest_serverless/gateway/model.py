@@ -1,0 +1,501 @@
+"""The gateway's objects: ``Gateway`` -> ``Api`` (REST or HTTP) -> ``Route``, ``Stage`` (+ canary)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_serverless._ids import deterministic_uuid
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import UsageError
+
+from .authorizers.base import Authorizer
+from .caching import normalize_cache_key_parameter
+from .cors import CorsConfig, cors_config
+from .integrations.base import Integration, IntegrationFactory
+from .request import GatewayRequest, Response
+from .routing import ParsedRouteKey, parse_route_key
+from .stages import Canary, Deployment, Stage, _variables
+from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
+from .usage_plans import UsagePlan
+
+if TYPE_CHECKING:
+    from .authorizers.cognito_jwt import TokenIssuer
+
+__all__ = ["Api", "Canary", "Deployment", "Gateway", "Route", "Stage"]
+
+ApiKind = Literal["REST", "HTTP"]
+MAX_TIMEOUT = {"REST": 29.0, "HTTP": 30.0}
+_PARAM_SOURCES = {"header": 0, "path": 1, "querystring": 2}
+ResponseListener = Callable[[GatewayRequest, Response], None]
+
+
+class Route:
+    """One route (REST method on a resource, or HTTP API route); built by ``api.route(...)``."""
+
+    __slots__ = (
+        "api_key_required",
+        "authorizer",
+        "cache_key_parameters",
+        "caching",
+        "integration",
+        "integration_kind",
+        "key",
+        "required_parameters",
+        "scopes",
+        "throttle",
+        "timeout",
+        "validator",
+    )
+
+    def __init__(
+        self,
+        key: ParsedRouteKey,
+        integration: Integration,
+        integration_kind: str,
+        *,
+        authorizer: str | Authorizer | None,
+        scopes: tuple[str, ...],
+        api_key_required: bool,
+        timeout: float,
+        validator: Any,
+        required_parameters: tuple[tuple[str, str], ...],
+        cache_key_parameters: tuple[tuple[str, str], ...],
+        caching: bool,
+        throttle: tuple[float, int] | None,
+    ) -> None:
+        self.key = key
+        self.integration = integration
+        self.integration_kind = integration_kind
+        self.authorizer = authorizer
+        self.scopes = scopes
+        self.api_key_required = api_key_required
+        self.timeout = timeout
+        self.validator = validator
+        self.required_parameters = required_parameters
+        self.cache_key_parameters = cache_key_parameters
+        self.caching = caching
+        self.throttle = throttle
+
+    @property
+    def route_key(self) -> str:
+        return self.key.route_key
+
+    def __repr__(self) -> str:
+        return f"Route({self.route_key!r}, {self.integration_kind})"
+
+
+class Api:
+    """A REST API (payload 1.0, REST error bodies) or an HTTP API (payload 2.0); see ``Gateway.rest_api``."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        kind: ApiKind,
+        name: str,
+        api_id: str,
+        *,
+        binary_media_types: Iterable[str] | None = None,
+        cors: Any = None,
+        api_key_source: str = "HEADER",
+    ) -> None:
+        if api_key_source not in ("HEADER", "AUTHORIZER"):
+            raise UsageError(
+                f"API {name!r}: api_key_source must be 'HEADER' or 'AUTHORIZER', got {api_key_source!r}"
+            )
+        self.api_key_source = api_key_source
+        self.gateway = gateway
+        self.kind: ApiKind = kind
+        self.name = name
+        self.id = api_id
+        if isinstance(binary_media_types, str):
+            binary_media_types = [binary_media_types]
+        self.binary_media_types = tuple(binary_media_types or ())
+        self.cors: CorsConfig | None = cors_config(cors, f"API {name!r}")
+        self.routes: dict[str, Route] = {}
+        self.authorizers: dict[str, Authorizer] = {}
+        self.stages: dict[str, Stage] = {}
+        self.usage_plans: list[UsagePlan] = []
+        self._key_plans: dict[str, UsagePlan] = {}
+        self._live: Deployment | None = None
+        self._deployments = 0
+
+    # building --------------------------------------------------------------------------------------------
+    def route(
+        self,
+        route_key: str,
+        handler: Callable[[Any, Any], Any] | None = None,
+        *,
+        state_machine: Any = None,
+        sync: bool = True,
+        http: str | None = None,
+        http_proxy: bool = True,
+        http_method: str | None = None,
+        mock: Mapping[str, Any] | None = None,
+        integration: str | Integration | None = None,
+        integration_options: Mapping[str, Any] | None = None,
+        proxy: bool = True,
+        request_templates: Mapping[str, str] | None = None,
+        integration_responses: Sequence[Mapping[str, Any]] | None = None,
+        authorizer: str | Authorizer | None = None,
+        scopes: Iterable[str] | None = None,
+        api_key_required: bool = False,
+        timeout: float | None = None,
+        request_schema: Mapping[str, Any] | None = None,
+        required_parameters: Iterable[str] | None = None,
+        cache_key_parameters: Iterable[str] | None = None,
+        caching: bool | None = None,
+        throttle: tuple[float, int] | None = None,
+        function_name: str | None = None,
+        payload_format: str | None = None,
+    ) -> Route:
+        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``integration``."""
+        from .integrations.builders import build_integration
+
+        key = parse_route_key(route_key, api_kind=self.kind)
+        where = f"route {key.route_key!r}"
+        if key.route_key in self.routes:
+            raise UsageError(f"{where} is defined twice on API {self.name!r}")
+        built, kind = build_integration(
+            self,
+            where,
+            handler=handler,
+            state_machine=state_machine,
+            sync=sync,
+            http=http,
+            http_proxy=http_proxy,
+            http_method=http_method,
+            mock=mock,
+            integration=integration,
+            integration_options=integration_options,
+            proxy=proxy,
+            request_templates=request_templates,
+            integration_responses=integration_responses,
+            function_name=function_name,
+            payload_format=payload_format,
+        )
+        rest_only = {
+            "api_key_required": api_key_required,
+            "request_schema": request_schema is not None,
+            "required_parameters": required_parameters is not None,
+            "cache_key_parameters": cache_key_parameters is not None,
+            "caching": caching is not None,
+        }
+        if self.kind == "HTTP":
+            used = [name for name, value in rest_only.items() if value]
+            if used:
+                raise UsageError(f"{where}: {', '.join(used)}: REST API features; HTTP APIs do not have them")
+        limit = MAX_TIMEOUT[self.kind]
+        if timeout is None:
+            timeout = limit
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0.05 <= timeout <= limit:
+            raise UsageError(
+                f"{where}: timeout must be between 0.05 and {limit:g} seconds on a {self.kind} API, "
+                f"got {timeout!r}"
+            )
+        if (
+            authorizer is not None
+            and not isinstance(authorizer, str)
+            and not callable(getattr(authorizer, "authorize", None))
+        ):
+            raise UsageError(
+                f"{where}: authorizer= takes an authorizer name or an object with authorize(call)"
+            )
+        scope_list = tuple(scopes or ())
+        if isinstance(scopes, str):
+            scope_list = (scopes,)
+        route = Route(
+            key,
+            built,
+            kind,
+            authorizer=None if authorizer in ("NONE", "") else authorizer,
+            scopes=scope_list,
+            api_key_required=bool(api_key_required),
+            timeout=float(timeout),
+            validator=_validator(request_schema, where),
+            required_parameters=_required(required_parameters, key, where),
+            cache_key_parameters=tuple(
+                normalize_cache_key_parameter(p, key.params, where) for p in (cache_key_parameters or ())
+            ),
+            caching=key.method == "GET" if caching is None else bool(caching),
+            throttle=check_throttle(throttle, where) if throttle is not None else None,
+        )
+        self.routes[key.route_key] = route
+        self._live = None
+        return route
+
+    def authorizer(self, name: str, authorizer: Authorizer) -> Authorizer:
+        """Register ``authorizer`` (``JwtAuthorizer``, ``LambdaAuthorizer``, ``IamAuthorizer``...) by name."""
+        if not isinstance(name, str) or not name:
+            raise UsageError(
+                f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}"
+            )
+        if not callable(getattr(authorizer, "authorize", None)):
+            raise UsageError(
+                f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use JwtAuthorizer, "
+                "LambdaAuthorizer, IamAuthorizer or an object implementing the Authorizer protocol"
+            )
+        self.authorizers[name] = authorizer
+        self._live = None
+        return authorizer
+
+    def usage_plan(
+        self,
+        name: str,
+        api_keys: Iterable[str] = (),
+        *,
+        throttle: tuple[float, int] | None = None,
+        quota: tuple[int, str] | None = None,
+        stages: Iterable[str] | None = None,
+    ) -> UsagePlan:
+        """API keys with a per-key throttle and quota, for routes declared with ``api_key_required=True``."""
+        if self.kind == "HTTP":
+            raise UsageError(
+                f"usage plan {name!r}: HTTP APIs have no API keys or usage plans; use a REST API"
+            )
+        plan = UsagePlan(
+            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
+        )
+        for key in plan.api_keys:
+            if key in self._key_plans:
+                raise UsageError(
+                    f"usage plan {name!r}: API key {key!r} is already in plan {self._key_plans[key].name!r}"
+                )
+        for key in plan.api_keys:
+            self._key_plans[key] = plan
+        self.usage_plans.append(plan)
+        return plan
+
+    def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        plan = self._key_plans.get(key)
+        if plan is None or key in plan.disabled or not plan.applies_to(stage):
+            return None
+        return plan
+
+    # deploying -------------------------------------------------------------------------------------------
+    def _snapshot(self) -> Deployment:
+        self._deployments += 1
+        deployment_id = deterministic_uuid("deployment", self.id, self._deployments).replace("-", "")[:6]
+        return Deployment(deployment_id, list(self.routes.values()), self.authorizers, self.kind)
+
+    def live_deployment(self) -> Deployment:
+        if self._live is None:
+            self._live = self._snapshot()
+        return self._live
+
+    def deploy(
+        self,
+        stage: str,
+        *,
+        throttle: tuple[float, int] | None = None,
+        cache_ttl: float = 0,
+        variables: Mapping[str, str] | None = None,
+        canary: Mapping[str, Any] | None = None,
+        route_throttles: Mapping[str, tuple[float, int]] | None = None,
+        auto_deploy: bool | None = None,
+    ) -> Stage:
+        """Publish the current routes to ``stage`` and return it.
+
+        ``canary={"percent": 10, "variables": {...}, "seed": 1}`` keeps the stage's current deployment and
+        sends ``percent`` of requests to the new one. HTTP API stages follow later route changes
+        (``auto_deploy``, default True for HTTP APIs, as SAM's ``$default`` stage); REST stages keep their
+        snapshot until the next ``deploy``.
+        """
+        if not isinstance(stage, str) or not stage or "/" in stage:
+            raise UsageError(
+                f"deploy(stage): the stage name must be a non-empty string without '/', got {stage!r}"
+            )
+        if stage == "$default" and self.kind == "REST":
+            raise UsageError("deploy('$default'): only HTTP APIs have a $default stage")
+        follow = self.kind == "HTTP" if auto_deploy is None else bool(auto_deploy)
+        deployment = None if follow and canary is None else self._snapshot()
+        existing = self.stages.get(stage)
+        if canary is not None:
+            if not isinstance(canary, Mapping):
+                raise UsageError(
+                    f"stage {stage!r}: canary= takes a dict like {{'percent': 10, 'variables': {{}}}}"
+                )
+            unknown = set(canary) - {"percent", "variables", "seed"}
+            if unknown:
+                raise UsageError(
+                    f"stage {stage!r}: unknown canary key(s) {sorted(unknown)}; use percent, variables, seed"
+                )
+            percent = canary.get("percent", 0)
+            if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not 0 <= percent <= 100:
+                raise UsageError(
+                    f"stage {stage!r}: canary percent must be between 0 and 100, got {percent!r}"
+                )
+            assert deployment is not None
+            new_canary = Canary(
+                deployment,
+                float(percent),
+                _variables(canary.get("variables"), f"stage {stage!r} canary"),
+                canary.get("seed"),
+            )
+            if existing is None:
+                existing = self.stages[stage] = Stage(self, stage, deployment)
+                existing._configure(
+                    throttle=throttle,
+                    cache_ttl=cache_ttl,
+                    variables=variables,
+                    route_throttles=route_throttles,
+                )
+            elif variables is not None:
+                existing.variables = _variables(variables, f"stage {stage!r}")
+            existing.canary = new_canary
+            return existing
+        if existing is None:
+            existing = self.stages[stage] = Stage(self, stage, deployment)
+        else:
+            existing.deployment = deployment
+            existing.canary = None
+        existing._configure(
+            throttle=throttle, cache_ttl=cache_ttl, variables=variables, route_throttles=route_throttles
+        )
+        return existing
+
+    def stage(self, name: str) -> Stage:
+        try:
+            return self.stages[name]
+        except KeyError:
+            known = ", ".join(repr(s) for s in self.stages) or "none yet"
+            raise UsageError(
+                f"API {self.name!r} has no stage {name!r} (stages: {known}); "
+                f"create it with api.deploy({name!r})"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"{'RestApi' if self.kind == 'REST' else 'HttpApi'}({self.name!r}, id={self.id!r})"
+
+
+def _validator(schema: Mapping[str, Any] | None, where: str) -> Any:
+    if schema is None:
+        return None
+    import jsonschema
+
+    if not isinstance(schema, Mapping):
+        raise UsageError(f"{where}: request_schema must be a JSON Schema dict, got {schema!r}")
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
+    try:
+        cls.check_schema(dict(schema))
+    except jsonschema.SchemaError as exc:
+        pointer = "/" + "/".join(str(p) for p in exc.path)
+        raise UsageError(
+            f"{where}: request_schema is not a valid JSON Schema at {pointer}: {exc.message}"
+        ) from exc
+    return cls(schema)
+
+
+def _required(names: Iterable[str] | None, key: ParsedRouteKey, where: str) -> tuple[tuple[str, str], ...]:
+    """``["header.x-a", "querystring.q", "method.request.path.id"]`` -> sorted as AWS lists them."""
+    result: list[tuple[str, str]] = []
+    for name in names or ():
+        if not isinstance(name, str):
+            raise UsageError(f"{where}: required_parameters entries must be strings, got {name!r}")
+        text = name[len("method.request.") :] if name.startswith("method.request.") else name
+        source, dot, rest = text.partition(".")
+        if not dot or source not in _PARAM_SOURCES or not rest:
+            raise UsageError(
+                f"{where}: required parameter {name!r} must look like 'header.NAME', 'path.NAME' "
+                "or 'querystring.NAME'"
+            )
+        result.append((source, rest))
+    result.sort(key=lambda item: _PARAM_SOURCES[item[0]])
+    return tuple(result)
+
+
+class Gateway:
+    """The fake API Gateway: ``Gateway(clock=None, on_response=None)``.
+
+    ``on_response(request, response)`` is called after every answer (the plugin's
+    ``pytest_serverless_gateway_response`` hook uses it).
+    """
+
+    def __init__(
+        self, clock: VirtualClock | None = None, *, on_response: ResponseListener | None = None
+    ) -> None:
+        self.clock = clock if clock is not None else VirtualClock()
+        self.on_response = on_response
+        self._request_rng = random.Random("pytest-serverless-gateway-requests")
+        self.apis: dict[str, Api] = {}
+        self.integrations: dict[str, IntegrationFactory] = {}
+        self.account_throttle = ACCOUNT_DEFAULT
+        self._account_bucket: TokenBucket | None = None
+
+    def _new_api(self, kind: ApiKind, name: str, **options: Any) -> Api:
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"an API needs a non-empty string name, got {name!r}")
+        if name in self.apis:
+            raise UsageError(f"an API named {name!r} already exists on this gateway")
+        digest = hashlib.sha256(f"{kind}:{name}:{len(self.apis)}".encode()).hexdigest()
+        api_id = "".join(ch for ch in digest if ch.isalpha() or ch.isdigit())[:10]
+        api = Api(self, kind, name, api_id, **options)
+        self.apis[name] = api
+        return api
+
+    def rest_api(
+        self,
+        name: str,
+        binary_media_types: Iterable[str] | None = None,
+        *,
+        cors: Any = None,
+        api_key_source: str = "HEADER",
+    ) -> Api:
+        """A REST API: payload format 1.0, REST error bodies, API keys, usage plans, caching.
+
+        ``api_key_source="AUTHORIZER"`` takes the API key from a Lambda authorizer's ``usageIdentifierKey``.
+        """
+        return self._new_api(
+            "REST", name, binary_media_types=binary_media_types, cors=cors, api_key_source=api_key_source
+        )
+
+    def http_api(self, name: str, *, cors: Any = None) -> Api:
+        """An HTTP API: payload format 2.0, HTTP API error bodies, ``$default`` route and stage."""
+        return self._new_api("HTTP", name, cors=cors)
+
+    def api(self, name: str) -> Api:
+        try:
+            return self.apis[name]
+        except KeyError:
+            raise UsageError(f"no API named {name!r} (APIs: {', '.join(self.apis) or 'none'})") from None
+
+    def token_issuer(self, *, issuer: str, audience: str, **options: Any) -> TokenIssuer:
+        """A ``TokenIssuer`` (fake user pool) on this gateway's clock."""
+        from .authorizers.cognito_jwt import TokenIssuer
+
+        return TokenIssuer(issuer=issuer, audience=audience, clock=self.clock, **options)
+
+    def register_integration(self, name: str, factory: IntegrationFactory) -> None:
+        """``api.route(..., integration=name, integration_options={...})`` calls ``factory(**options)``."""
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"register_integration: name must be a non-empty string, got {name!r}")
+        if not callable(factory):
+            raise UsageError(f"register_integration({name!r}, ...): the factory must be callable")
+        self.integrations[name] = factory
+
+    def account_bucket(self) -> TokenBucket:
+        if self._account_bucket is None:
+            self._account_bucket = TokenBucket(*self.account_throttle, self.clock.time())
+        return self._account_bucket
+
+    def set_account_throttle(self, rate: float, burst: int) -> None:
+        """Change the account-level limit (AWS default: 10,000 requests/s, burst 5,000)."""
+        self.account_throttle = check_throttle((rate, burst), "account throttle")
+        self._account_bucket = None
+
+    def next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
+        """(requestId, extendedRequestId, Lambda invocation id); HTTP APIs use the short form for both."""
+        bits = self._request_rng.getrandbits(344)  # seeded: the same ids in every run
+        digest = bits.to_bytes(43, "big")
+        extended = base64.b64encode(digest[:11]).decode("ascii")[:15] + "="
+        h = digest[11:].hex()
+        invocation = f"{h[32:40]}-{h[40:44]}-4{h[45:48]}-a{h[49:52]}-{h[52:64]}"
+        if kind == "HTTP":
+            return extended, extended, invocation
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}", extended, invocation
+
+    def __repr__(self) -> str:
+        return f"Gateway(apis={list(self.apis)})"

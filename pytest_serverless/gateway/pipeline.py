@@ -1,0 +1,461 @@
+"""The request pipeline, in AWS's order.
+
+route match -> API key and usage plan -> authorizer -> request validation -> throttling -> cache (REST)
+-> integration (-> timeout, response mapping) -> access log and metrics.
+
+Every refusal is an AWS-shaped answer (``responses.error_response``); nothing a client sends makes this module
+raise. Only misuse (``ServerlessError``: an unmocked Task, a bad argument) propagates to the test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless.errors import ServerlessError
+
+from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
+from .caching import cache_key
+from .events import make_trace_id
+from .integrations.base import IntegrationCall, IntegrationResult
+from .request import GatewayRequest, Headers, Response
+from .responses import HTTP_ERRORS, REST_ERRORS, error_response, identity_headers
+from .routing import RouteMatch
+from .throttling import TokenBucket
+
+if TYPE_CHECKING:
+    from .model import Deployment, Route, Stage
+
+__all__ = ["run"]
+
+KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+MAX_PAYLOAD = 10 * 1024 * 1024  # 10 MB, both API kinds
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+_NO_CACHE = re.compile(r"max-age\s*=\s*0(?!\d)")
+
+
+class _Outcome:
+    """What the access log records about one request."""
+
+    __slots__ = ("authorizer_status", "cache_hit", "integration_latency", "invocation_id", "route_key")
+
+    def __init__(self, invocation_id: str = "") -> None:
+        self.invocation_id = invocation_id
+        self.route_key: str | None = None
+        self.authorizer_status: int | None = None
+        self.integration_latency: float | None = None
+        self.cache_hit = False
+
+
+_FAILURES = {
+    "LAMBDA_PROXY_FAILURE": "the Lambda function failed",
+    "INTEGRATION_FAILURE": "the integration failed",
+    "API_CONFIGURATION_ERROR": "a mapping template or integration setting failed",
+}
+
+
+def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
+    """(gateway response type, reason) for a request no real client could get through, else ``None``."""
+    path = request.path
+    if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
+        return "BAD_REQUEST", f"malformed request path {path!r}"
+    for name, value in request.headers.items_all():
+        if not _TOKEN.match(name):
+            return "BAD_REQUEST", f"malformed header name {name!r}"
+        if _BAD_VALUE.search(value):
+            return "BAD_REQUEST", f"malformed value of header {name!r}"
+    if len(request.body) > MAX_PAYLOAD:
+        return "REQUEST_TOO_LARGE", f"the body has {len(request.body)} bytes; the limit is {MAX_PAYLOAD}"
+    return None
+
+
+def _key_problem(api_key: str | None, stage: str, source: str) -> str:
+    if not api_key:
+        return f"the route requires an API key and there is no {source}"
+    return f"API key {api_key!r} is not an enabled key of a usage plan of stage {stage!r}"
+
+
+def _limits(bucket: TokenBucket) -> str:
+    return f"({bucket.rate:g}/s, burst {bucket.burst})"
+
+
+def _no_route(deployment: Deployment, method: str, path: str, match: RouteMatch[Route] | None) -> str:
+    """Why nothing answered: the resource's methods, or every route of the deployment."""
+    if match is not None:
+        methods = sorted(r.key.method for r in deployment.routes if r.key.path == match.resource_path)
+        return f"resource {match.resource_path} has no {method} method (methods: {', '.join(methods)})"
+    keys = [r.route_key for r in deployment.routes]
+    shown = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
+    return f"no route matches {method} {path} (routes: {shown or 'none'})"
+
+
+def run(
+    stage: Stage,
+    deployment: Deployment,
+    variables: Mapping[str, str],
+    request: GatewayRequest,
+    *,
+    canary: bool,
+) -> Response:
+    api = stage.api
+    gateway = api.gateway
+    clock = gateway.clock
+    started = clock.time()
+    request_id, extended_id, invocation_id = gateway.next_request_ids(api.kind)
+    outcome = _Outcome(invocation_id)
+    response = _process(stage, deployment, variables, request, request_id, extended_id, started, outcome)
+    if request.method == "HEAD":
+        response.content = b""  # a HEAD answer has headers only (Content-Length still counts the body)
+    latency_ms = int(round((clock.time() - started) * 1000))
+    integration_ms = (
+        None if outcome.integration_latency is None else int(round(outcome.integration_latency * 1000))
+    )
+    status = response.status_code
+    response.route_key = outcome.route_key
+    stage.logs.append(
+        {
+            "requestId": response.request_id,
+            "routeKey": outcome.route_key,
+            "httpMethod": request.method,
+            "path": request.path,
+            "status": status,
+            "latency": latency_ms,
+            "integrationLatency": integration_ms,
+            "authorizerStatus": outcome.authorizer_status,
+            "cacheHit": outcome.cache_hit,
+            "answeredBy": response.answered_by,
+            "canary": canary,
+        }
+    )
+    metrics = stage.metrics
+    metrics["Count"] += 1
+    if 400 <= status < 500:
+        metrics["4XXError"] += 1
+    elif status >= 500:
+        metrics["5XXError"] += 1
+    metrics["Latency"] += latency_ms
+    if integration_ms is not None:
+        metrics["IntegrationLatency"] += integration_ms
+    listener = gateway.on_response
+    if listener is not None:
+        listener(request, response)
+    return response
+
+
+def _process(
+    stage: Stage,
+    deployment: Deployment,
+    variables: Mapping[str, str],
+    request: GatewayRequest,
+    request_id: str,
+    extended_id: str,
+    started: float,
+    outcome: _Outcome,
+) -> Response:
+    api = stage.api
+    kind = api.kind
+    cors = api.cors
+
+    def fail(response_type: str, answered_by: str, **extra: Any) -> Response:
+        response = error_response(
+            kind,
+            response_type,
+            request_id=request_id,
+            extended_request_id=extended_id,
+            answered_by=answered_by,
+            route_key=outcome.route_key,
+            request=request,
+            **extra,
+        )
+        if cors is not None:
+            for name, value in cors.response_headers(request):
+                response.headers.set(name, value)
+        return response
+
+    # 0. requests no real client could send
+    problem = _malformed(request)
+    if problem is not None:
+        return fail(problem[0], "route", reason=problem[1])
+    method = request.method
+    missing_route = "MISSING_AUTHENTICATION_TOKEN" if kind == "REST" else "RESOURCE_NOT_FOUND"
+    if method not in KNOWN_METHODS:
+        return fail(missing_route, "route", reason=f"{method!r} is not an HTTP method API Gateway accepts")
+
+    # 1. route match (and CORS preflight)
+    match = deployment.table.match(method, request.path)
+    route = match.route if match is not None else None
+    if cors is not None and method == "OPTIONS" and (route is None or route.key.method != "OPTIONS"):
+        preflight = cors.preflight_headers(request)
+        if preflight is not None:
+            status = 204 if kind == "HTTP" else 200
+            pairs = [("Content-Type", "application/json"), *identity_headers(kind, request_id, extended_id)]
+            pairs.extend(preflight)
+            pairs.append(("Content-Length", "0"))
+            return Response(
+                status, Headers(pairs), b"", answered_by="cors", request_id=request_id, request=request
+            )
+    if route is None or match is None:
+        return fail(missing_route, "route", reason=_no_route(deployment, method, request.path, match))
+    outcome.route_key = route.route_key
+    path_params = match.path_parameters
+
+    # 2. API key and usage plan (with apiKeySource AUTHORIZER: after the authorizer, from its answer)
+    plan = None
+    api_key = None
+    from_header = api.api_key_source == "HEADER"
+    if route.api_key_required and from_header:
+        api_key = request.headers.get("x-api-key")
+        plan = api.plan_for_key(api_key, stage.name) if api_key else None
+        if plan is None:
+            return fail(
+                "INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, "x-api-key header")
+            )
+
+    # 3. authorizer
+    decision: AuthDecision | None = None
+    if route.authorizer is not None:
+        decision, refusal = _authorize(
+            stage,
+            deployment,
+            route,
+            request,
+            variables,
+            path_params,
+            match.resource_path,
+            request_id,
+            outcome,
+        )
+        if refusal is not None:
+            return fail(refusal[0], "authorizer", **refusal[1])
+
+    if route.api_key_required and not from_header:
+        api_key = decision.usage_identifier_key if decision is not None else None
+        plan = api.plan_for_key(api_key, stage.name) if api_key else None
+        if plan is None:
+            where = "usageIdentifierKey from the authorizer"
+            return fail("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))
+
+    # 4. request validation (REST)
+    if route.required_parameters:
+        missing = _missing_parameters(route, request, path_params)
+        if missing:
+            return fail(
+                "BAD_REQUEST_PARAMETERS",
+                "validation",
+                message=f"Missing required request parameters: [{missing}]",
+                reason=f"missing required request parameters: {missing}",
+            )
+    if route.validator is not None:
+        invalid = _body_problem(route.validator, request.body)
+        if invalid is not None:
+            return fail("BAD_REQUEST_BODY", "validation", reason=invalid)
+
+    # 5. throttling: usage-plan key -> route/method -> stage -> account
+    if plan is not None and api_key is not None:
+        verdict = plan.take(api_key)
+        if verdict is not None:
+            if verdict == "QUOTA_EXCEEDED":
+                return fail(verdict, "quota", reason=f"usage plan {plan.name!r}: quota {plan.quota} used up")
+            return fail(verdict, "throttle", reason=f"usage plan {plan.name!r}: throttle {plan.throttle}")
+    clock = api.gateway.clock
+    now = clock.time()
+    bucket = stage.route_bucket(route) if (stage.route_throttles or route.throttle) else None
+    if bucket is not None and not bucket.take(now):
+        return fail("THROTTLED", "throttle", reason=f"route {route.route_key!r}: throttle {_limits(bucket)}")
+    bucket = stage.stage_bucket()
+    if bucket is not None and not bucket.take(now):
+        return fail("THROTTLED", "throttle", reason=f"stage {stage.name!r}: throttle {_limits(bucket)}")
+    bucket = api.gateway.account_bucket()
+    if not bucket.take(now):
+        return fail("THROTTLED", "throttle", reason=f"account limit: throttle {_limits(bucket)}")
+
+    # 6. cache (REST)
+    cache = stage.cache
+    key: tuple[object, ...] | None = None
+    if cache is not None and route.caching:
+        key = cache_key(request, match.resource_path, path_params, route.cache_key_parameters)
+        control = request.headers.get("Cache-Control")
+        entry = None if control is not None and _NO_CACHE.search(control) else cache.get(key, now)
+        if entry is not None:
+            outcome.cache_hit = True
+            stage.metrics["CacheHitCount"] += 1
+            headers = entry.headers.copy()
+            for name, value in identity_headers(kind, request_id, extended_id):
+                headers.set(name, value)
+            return Response(
+                entry.status, headers, entry.body, answered_by="cache", request_id=request_id, request=request
+            )
+        stage.metrics["CacheMissCount"] += 1
+
+    # 7. integration
+    call = IntegrationCall(
+        request=request,
+        api_kind=kind,
+        api_id=api.id,
+        api_name=api.name,
+        stage=stage.name,
+        stage_variables=variables,
+        deployment_id=deployment.id,
+        route_key=route.route_key,
+        resource_path=match.resource_path,
+        path_parameters=path_params,
+        request_id=request_id,
+        extended_request_id=extended_id,
+        request_time=started,
+        timeout=route.timeout,
+        clock=clock,
+        domain_name=request.domain_name or stage.domain_name,
+        binary_media_types=api.binary_media_types,
+        auth=decision,
+        api_key=api_key,
+        api_key_id=None
+        if api_key is None
+        else deterministic_uuid("api-key", api.id, api_key).replace("-", "")[:10],
+        invocation_id=outcome.invocation_id,
+    )
+    before = clock.time()
+    try:
+        result = route.integration.invoke(call)
+    except ServerlessError:
+        raise
+    except Exception as exc:  # a custom integration (or a bug of ours) failed: AWS would answer 500
+        result = IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
+    elapsed = clock.time() - before if result.latency is None else result.latency
+    outcome.integration_latency = elapsed
+    if elapsed > route.timeout or result.failure == "INTEGRATION_TIMEOUT":
+        why = f"the integration took {elapsed:g} s; the route's timeout is {route.timeout:g} s"
+        if result.failure == "INTEGRATION_TIMEOUT" and result.error is not None:
+            why = f"the backend timed out: {result.error}"
+        return fail("INTEGRATION_TIMEOUT", "timeout", error=result.error, reason=why)
+    if result.failure is not None:
+        why = _FAILURES.get(result.failure, result.failure.lower().replace("_", " "))
+        if result.error is not None:
+            why = f"{why}: {type(result.error).__name__}: {result.error}"
+        return fail(result.failure, "integration", error=result.error, reason=why)
+    headers = Headers(result.headers)
+    for name, value in identity_headers(kind, request_id, extended_id):
+        headers.add(name, value)
+    if result.trace_header and kind == "REST":
+        headers.add("X-Amzn-Trace-Id", make_trace_id(request, started, extended_id))
+    if cors is not None and (kind == "HTTP" or route.integration_kind not in ("lambda_proxy", "http_proxy")):
+        for name, value in cors.response_headers(request):
+            headers.set(name, value)
+    body = result.body
+    if "Content-Length" in headers:
+        headers.remove("Content-Length")
+    headers.add("Content-Length", str(len(body)))
+    if key is not None and cache is not None and 200 <= result.status < 300:
+        stored = Headers(
+            [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]
+        )
+        cache.put(key, result.status, stored, body, clock.time())
+    return Response(
+        result.status,
+        headers,
+        body,
+        answered_by="integration",
+        request_id=request_id,
+        request=request,
+        error=result.error,
+    )
+
+
+def _authorize(
+    stage: Stage,
+    deployment: Deployment,
+    route: Route,
+    request: GatewayRequest,
+    variables: Mapping[str, str],
+    path_params: Mapping[str, str],
+    resource_path: str,
+    request_id: str,
+    outcome: _Outcome,
+) -> tuple[AuthDecision | None, tuple[str, dict[str, Any]] | None]:
+    api = stage.api
+    name = route.authorizer
+    authorizer: Authorizer = deployment.authorizers[name] if isinstance(name, str) else name  # type: ignore[assignment]
+    route_key = route.route_key
+    call = AuthorizationCall(
+        request=request,
+        api_kind=api.kind,
+        api_id=api.id,
+        api_name=api.name,
+        stage=stage.name,
+        stage_variables=variables,
+        route_key=route_key,
+        resource_path=resource_path,
+        path_parameters=path_params,
+        method_arn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
+        f"{request.path.lstrip('/')}",
+        request_id=request_id,
+        clock=api.gateway.clock,
+        scopes=route.scopes,
+        account_id=ACCOUNT_ID,
+        region=REGION,
+    )
+    try:
+        decision = authorizer.authorize(call)
+    except ServerlessError:
+        raise
+    except Exception as exc:
+        outcome.authorizer_status = 500
+        why = f"authorizer {name!r} raised {type(exc).__name__}: {exc}"
+        return None, ("AUTHORIZER_CONFIGURATION_ERROR", {"error": exc, "reason": why})
+    if not isinstance(decision, AuthDecision):  # a hand-written authorizer returned something else
+        outcome.authorizer_status = 500  # type: ignore[unreachable]
+        why = f"authorizer {name!r} returned {decision!r}, not an AuthDecision"
+        return None, ("AUTHORIZER_CONFIGURATION_ERROR", {"reason": why})
+    if decision.response_type is not None:
+        extra: dict[str, Any] = {"extra_headers": dict(decision.headers)}
+        if decision.message is not None:
+            extra["message"] = decision.message
+        extra["error_type"] = getattr(decision, "error_type", None)
+        reason = getattr(decision, "reason", None)
+        extra["reason"] = (
+            f"authorizer {name!r} refused: {reason}" if reason else f"authorizer {name!r} refused"
+        )
+        rendered_status = _status_of(api.kind, decision.response_type)
+        outcome.authorizer_status = rendered_status
+        return decision, (decision.response_type, extra)
+    outcome.authorizer_status = 200
+    return decision, None
+
+
+def _status_of(kind: str, response_type: str) -> int:
+    if kind == "REST":
+        return REST_ERRORS.get(response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[0]
+    return HTTP_ERRORS.get(response_type, HTTP_ERRORS["API_CONFIGURATION_ERROR"])[0]
+
+
+def _missing_parameters(route: Route, request: GatewayRequest, path_params: Mapping[str, str]) -> str:
+    missing: list[str] = []
+    for source, name in route.required_parameters:
+        if source == "header":
+            present = name in request.headers
+        elif source == "path":
+            present = bool(path_params.get(name))
+        else:
+            present = bool(request.query_values(name))
+        if not present:
+            missing.append(name)
+    return ", ".join(missing)
+
+
+def _body_problem(validator: Any, body: bytes) -> str | None:
+    """Why the body fails the route's model (JSON pointer and message), or ``None`` when it passes."""
+    if not body.strip():
+        return "the request has no body; the route's request_schema requires one"
+    try:
+        document = json.loads(body)
+    except ValueError as exc:
+        return f"the body is not JSON: {exc}"
+    error = next(iter(validator.iter_errors(document)), None)
+    if error is None:
+        return None
+    pointer = "/" + "/".join(str(part) for part in error.absolute_path)
+    return f"the body does not match request_schema at {pointer}: {error.message}"

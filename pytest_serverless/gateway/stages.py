@@ -1,0 +1,200 @@
+"""Deployed stages: ``Deployment`` snapshots, ``Canary`` releases, ``Stage`` (client, serve, logs)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_serverless.errors import UsageError
+
+from .authorizers.base import Authorizer
+from .caching import StageCache, check_cache_ttl
+from .pipeline import run
+from .request import GatewayRequest, Response
+from .routing import RouteTable
+from .throttling import TokenBucket, check_throttle
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .model import Api, Route
+
+__all__ = ["Canary", "Deployment", "Stage"]
+
+ApiKind = Literal["REST", "HTTP"]
+
+
+class Deployment:
+    """A frozen snapshot of an API's routes and authorizers (what ``deploy`` publishes)."""
+
+    __slots__ = ("authorizers", "id", "routes", "table")
+
+    def __init__(
+        self,
+        deployment_id: str,
+        routes: Sequence[Route],
+        authorizers: Mapping[str, Authorizer],
+        kind: ApiKind,
+    ):
+        self.id = deployment_id
+        self.routes = tuple(routes)
+        self.authorizers = dict(authorizers)
+        for route in self.routes:
+            name = route.authorizer
+            if isinstance(name, str) and name not in self.authorizers:
+                known = ", ".join(sorted(self.authorizers)) or "none"
+                raise UsageError(
+                    f"route {route.route_key!r} uses authorizer {name!r}, which is not defined "
+                    f"(authorizers: {known}); add it with api.authorizer({name!r}, ...)"
+                )
+        self.table: RouteTable[Route] = RouteTable(((r.key, r) for r in self.routes), api_kind=kind)
+
+
+class Canary:
+    """A canary on a stage: ``percent`` of requests go to ``deployment`` with ``variables`` overrides."""
+
+    __slots__ = ("deployment", "percent", "rng", "variables")
+
+    def __init__(
+        self, deployment: Deployment, percent: float, variables: Mapping[str, str], seed: int | str | None
+    ):
+        self.deployment = deployment
+        self.percent = percent
+        self.variables = dict(variables)
+        self.rng = random.Random(seed if seed is not None else f"canary-{deployment.id}")
+
+
+def _metrics() -> dict[str, float]:
+    return {
+        "Count": 0,
+        "4XXError": 0,
+        "5XXError": 0,
+        "Latency": 0.0,
+        "IntegrationLatency": 0.0,
+        "CacheHitCount": 0,
+        "CacheMissCount": 0,
+    }
+
+
+class Stage:
+    """A deployed stage: ``client()``, ``serve(base_url)``, ``logs``, ``metrics``, ``promote_canary()``."""
+
+    def __init__(self, api: Api, name: str, deployment: Deployment | None) -> None:
+        self.api = api
+        self.name = name
+        self.deployment = deployment  # None: follows the API's routes (HTTP API auto-deploy)
+        self.variables: dict[str, str] = {}
+        self.throttle: tuple[float, int] | None = None
+        self.route_throttles: dict[str, tuple[float, int]] = {}
+        self.cache: StageCache | None = None
+        self.canary: Canary | None = None
+        self.logs: list[dict[str, Any]] = []
+        self.metrics: dict[str, float] = _metrics()
+        self._bucket: TokenBucket | None = None
+        self._route_buckets: dict[str, TokenBucket] = {}
+
+    # configuration ---------------------------------------------------------------------------------------
+    def _configure(
+        self,
+        *,
+        throttle: Any,
+        cache_ttl: Any,
+        variables: Any,
+        route_throttles: Any,
+    ) -> None:
+        where = f"stage {self.name!r}"
+        now = self.api.gateway.clock.time()
+        self.throttle = check_throttle(throttle, where) if throttle is not None else None
+        self._bucket = TokenBucket(*self.throttle, now) if self.throttle else None
+        self.route_throttles = {}
+        for route_key, value in dict(route_throttles or {}).items():
+            self.route_throttles[str(route_key)] = check_throttle(value, f"{where}, route {route_key!r}")
+        self._route_buckets = {}
+        ttl = check_cache_ttl(cache_ttl, where)
+        if ttl and self.api.kind == "HTTP":
+            raise UsageError(f"{where}: HTTP APIs have no stage cache; cache_ttl is a REST API setting")
+        self.cache = StageCache(ttl) if ttl else None
+        self.variables = _variables(variables, where)
+
+    def stage_bucket(self) -> TokenBucket | None:
+        return self._bucket
+
+    def route_bucket(self, route: Route) -> TokenBucket | None:
+        key = route.route_key
+        bucket = self._route_buckets.get(key)
+        if bucket is None:
+            limits = self.route_throttles.get(key) or route.throttle
+            if limits is None:
+                return None
+            bucket = self._route_buckets[key] = TokenBucket(*limits, self.api.gateway.clock.time())
+        return bucket
+
+    def current_deployment(self) -> Deployment:
+        if self.deployment is None:
+            return self.api.live_deployment()
+        return self.deployment
+
+    # requests --------------------------------------------------------------------------------------------
+    def handle(self, request: GatewayRequest) -> Response:
+        """Run ``request`` (its ``path`` relative to this stage) through the pipeline."""
+        canary = self.canary
+        if canary is not None and canary.rng.random() * 100.0 < canary.percent:
+            variables = {**self.variables, **canary.variables}
+            return run(self, canary.deployment, variables, request, canary=True)
+        return run(self, self.current_deployment(), self.variables, request, canary=False)
+
+    def client(self) -> Client:
+        """A small HTTP client bound to this stage (no network, no ``requests`` needed)."""
+        from .client import Client
+
+        return Client(self)
+
+    @contextmanager
+    def serve(self, base_url: str) -> Iterator[Stage]:
+        """Answer ``requests`` calls to ``base_url`` with this stage (through ``responses``)."""
+        from .interception import serve
+
+        with serve(self, base_url):
+            yield self
+
+    def promote_canary(self) -> None:
+        """Make the canary deployment (and its stage variable overrides) the stage's own; drop the canary."""
+        if self.canary is None:
+            raise UsageError(
+                f"stage {self.name!r} has no canary to promote; deploy with canary={{'percent': ...}}"
+            )
+        self.deployment = self.canary.deployment
+        self.variables.update(self.canary.variables)
+        self.canary = None
+        if self.cache is not None:
+            self.cache.flush()
+
+    def flush_cache(self) -> None:
+        if self.cache is not None:
+            self.cache.flush()
+
+    @property
+    def domain_name(self) -> str:
+        return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
+
+    @property
+    def url(self) -> str:
+        suffix = "" if self.name == "$default" else f"/{self.name}"
+        return f"https://{self.domain_name}{suffix}"
+
+    def __repr__(self) -> str:
+        return f"Stage({self.api.name!r}, {self.name!r})"
+
+
+def _variables(value: Any, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise UsageError(f"{where}: variables must be a dict of strings, got {value!r}")
+    result: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            raise UsageError(f"{where}: stage variable {key!r} must be a string, got {item!r}")
+        result[key] = str(item)
+    return result

@@ -1,0 +1,287 @@
+"""Lambda proxy events: payload 1.0 compared with events recorded against AWS, and payload 2.0."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_serverless import Gateway
+from pytest_serverless.gateway.authorizers.base import AuthDecision
+
+RECORDED = (
+    Path(__file__).resolve().parents[3] / "shared" / "reference/apigw-recorded/events"
+)  # ../shared beside the project
+
+
+def capture(kind="REST", stage="stage", route="ANY /{proxy+}", **api_options):
+    seen = []
+
+    def handler(event, context):
+        seen.append((event, context))
+        return {"statusCode": 200, "body": "ok"}
+
+    gateway = Gateway()
+    api = gateway.rest_api("events", **api_options) if kind == "REST" else gateway.http_api("events")
+    api.route(route, handler)
+    return api.deploy(stage).client(), seen
+
+
+def recorded(name):
+    path = RECORDED / name
+    if not path.exists():
+        pytest.skip(f"recorded reference {path} not available")
+    return json.loads(path.read_text())
+
+
+class Allow:
+    def __init__(self, decision):
+        self.decision = decision
+
+    def authorize(self, call):
+        return self.decision
+
+
+# payload 1.0 (REST), compared with AWS recordings
+
+
+def test_v1_event_has_the_recorded_keys_and_nulls():
+    expected = recorded("rest-v1-proxy-get-greedy-path.json")["event"]
+    client, seen = capture()
+    client.get("/proxy-value", headers={"tEsT-HEADeR": "aValUE", "authorization": "random-value"})
+    event = seen[0][0]
+    assert set(event) == set(expected)
+    assert set(event["requestContext"]) == set(expected["requestContext"])
+    assert set(event["requestContext"]["identity"]) == set(expected["requestContext"]["identity"])
+    for key in ("queryStringParameters", "multiValueQueryStringParameters", "stageVariables", "body"):
+        assert event[key] is None
+    assert event["isBase64Encoded"] is False
+    assert event["requestContext"]["protocol"] == "HTTP/1.1"
+    assert event["requestContext"]["accountId"] == "123456789012"
+    assert event["requestContext"]["stage"] == "stage"
+    assert event["requestContext"]["path"] == "/stage/proxy-value"
+    assert event["requestContext"]["resourcePath"] == "/{proxy+}"
+    assert "authorizer" not in event["requestContext"]
+
+
+def test_v1_headers_keep_client_casing_canonicalise_authorization_and_drop_hop_by_hop():
+    client, seen = capture()
+    client.get(
+        "/x",
+        headers={
+            "tEsT-HEADeR": "aValUE",
+            "aUThorization": "Bearer t",
+            "user-Agent": "test/1",
+            "Connection": "close",
+            "Expect": "100-continue",
+            "TE": "deflate",
+            "Max-Forwards": "2",
+            "Content-MD5": "x",
+            "WWW-Authenticate": "Basic",
+            "Referer": "https://example.com/",
+        },
+    )
+    headers = seen[0][0]["headers"]
+    assert headers["tEsT-HEADeR"] == "aValUE"
+    assert headers["Authorization"] == "Bearer t"
+    assert headers["User-Agent"] == "test/1"
+    assert headers["Referer"] == "https://example.com/"
+    for dropped in ("Connection", "Expect", "TE", "Max-Forwards", "Content-MD5", "WWW-Authenticate"):
+        assert dropped not in headers
+    for added in ("Host", "X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto"):
+        assert added in headers
+    assert seen[0][0]["multiValueHeaders"]["tEsT-HEADeR"] == ["aValUE"]
+    assert seen[0][0]["requestContext"]["identity"]["userAgent"] == "test/1"
+
+
+def test_v1_query_string_decoding_matches_the_recording():
+    expected = recorded("rest-v1-proxy-get-query-encoding.json")["event"]
+    client, seen = capture()
+    client.get(
+        "/proxy-value/api?dateTimeOffset=2023-06-12T18:05:10.123456+00:00&email=test%2Balias@gmail.com"
+        "&plus=test+alias@gmail.com&url=https://www.google.com/&whitespace=foo bar&zhash=abort/#&ignored=no"
+    )
+    event = seen[0][0]
+    assert event["queryStringParameters"] == expected["queryStringParameters"]
+    assert event["multiValueQueryStringParameters"] == expected["multiValueQueryStringParameters"]
+    assert event["path"] == expected["path"]
+    assert event["pathParameters"] == expected["pathParameters"]
+
+
+def test_v1_repeated_query_keys_keep_the_last_single_value_and_all_multi_values():
+    expected = recorded("rest-v1-proxy-post-multivalue-query-json-body.json")["event"]
+    client, seen = capture()
+    client.post(
+        "/proxy-value",
+        params={"category": ["electronics", "books"], "price": ["10", "20", "30"]},
+        data='{"message": "hello world"}',
+        headers={"Content-Type": "application/json;charset=utf-8"},
+    )
+    event = seen[0][0]
+    assert event["queryStringParameters"] == expected["queryStringParameters"]
+    assert event["multiValueQueryStringParameters"] == expected["multiValueQueryStringParameters"]
+    assert event["body"] == '{"message": "hello world"}'
+    assert event["isBase64Encoded"] is False
+
+
+def test_v1_request_ids_are_deterministic_and_in_the_context():
+    client, seen = capture()
+    first = client.get("/a")
+    assert seen[0][0]["requestContext"]["requestId"] == first.headers["x-amzn-RequestId"]
+    assert seen[0][0]["requestContext"]["extendedRequestId"] == first.headers["x-amz-apigw-id"]
+    again, seen_again = capture()
+    assert again.get("/a").request_id == first.request_id
+    assert seen[0][0]["requestContext"]["requestTime"] == "01/Jan/2024:00:00:00 +0000"
+    assert seen[0][0]["requestContext"]["requestTimeEpoch"] == 1704067200000
+
+
+def test_v1_binary_body_is_base64_when_content_type_is_a_binary_media_type():
+    client, seen = capture(binary_media_types=["image/*"])
+    client.post("/upload", data=b"\x89PNG\x00\xff", headers={"Content-Type": "image/png"})
+    client.post("/upload", data="text", headers={"Content-Type": "text/plain"})
+    assert seen[0][0]["isBase64Encoded"] is True
+    assert base64.b64decode(seen[0][0]["body"]) == b"\x89PNG\x00\xff"
+    assert seen[1][0]["isBase64Encoded"] is False
+    assert seen[1][0]["body"] == "text"
+
+
+def test_v1_stage_variables_and_lambda_authorizer_context_are_strings():
+    seen = []
+    gateway = Gateway()
+    api = gateway.rest_api("ctx")
+    api.authorizer(
+        "custom", Allow(AuthDecision(principal_id="user-1", context={"n": 1, "ok": True, "s": "x"}))
+    )
+    api.route("GET /a", lambda e, c: seen.append(e) or {"statusCode": 200}, authorizer="custom")
+    api.deploy("prod", variables={"env": "prod"}).client().get("/a")
+    assert seen[0]["stageVariables"] == {"env": "prod"}
+    assert seen[0]["requestContext"]["authorizer"] == {
+        "principalId": "user-1",
+        "integrationLatency": 0,
+        "n": "1",
+        "ok": "true",
+        "s": "x",
+    }
+
+
+def test_v1_cognito_claims_are_strings_with_groups_comma_joined():
+    seen = []
+    gateway = Gateway()
+    api = gateway.rest_api("claims")
+    claims = {"sub": "u1", "cognito:groups": ["admin", "ops"], "exp": 1704070800}
+    api.authorizer("users", Allow(AuthDecision(claims=claims)))
+    api.route("GET /a", lambda e, c: seen.append(e) or {"statusCode": 200}, authorizer="users")
+    api.deploy("prod").client().get("/a")
+    assert seen[0]["requestContext"]["authorizer"] == {
+        "claims": {"sub": "u1", "cognito:groups": "admin,ops", "exp": "1704070800"}
+    }
+
+
+# payload 2.0 (HTTP API)
+
+
+def test_v2_event_shape():
+    client, seen = capture(kind="HTTP", stage="$default", route="GET /pets/{id}")
+    client.get(
+        "/pets/7",
+        params={"q": ["a", "b"], "x": "1"},
+        headers={"X-Multi": "v", "User-Agent": "ua/1"},
+        cookies={"c1": "v1", "c2": "v2"},
+    )
+    event, context = seen[0]
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "GET /pets/{id}"
+    assert event["rawPath"] == "/pets/7"
+    assert event["rawQueryString"] == "q=a&q=b&x=1"
+    assert event["cookies"] == ["c1=v1", "c2=v2"]
+    assert "cookie" not in event["headers"]
+    assert event["headers"]["x-multi"] == "v"
+    assert event["queryStringParameters"] == {"q": "a,b", "x": "1"}
+    assert event["pathParameters"] == {"id": "7"}
+    assert "stageVariables" not in event
+    assert "body" not in event
+    assert event["isBase64Encoded"] is False
+    rc = event["requestContext"]
+    assert rc["http"] == {
+        "method": "GET",
+        "path": "/pets/7",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "198.51.100.1",
+        "userAgent": "ua/1",
+    }
+    assert rc["routeKey"] == "GET /pets/{id}"
+    assert rc["stage"] == "$default"
+    assert rc["time"] == "01/Jan/2024:00:00:00 +0000"
+    assert rc["timeEpoch"] == 1704067200000
+    assert "authorizer" not in rc
+    assert set(rc) == {
+        "accountId",
+        "apiId",
+        "domainName",
+        "domainPrefix",
+        "http",
+        "requestId",
+        "routeKey",
+        "stage",
+        "time",
+        "timeEpoch",
+    }
+
+
+def test_v2_duplicate_headers_are_comma_joined():
+    client, seen = capture(kind="HTTP", stage="$default", route="GET /a")
+    client.get("/a", headers=[("X-Dup", "1"), ("x-dup", "2")])
+    assert seen[0][0]["headers"]["x-dup"] == "1,2"
+
+
+def test_v2_binary_body_is_base64_and_json_body_is_text():
+    client, seen = capture(kind="HTTP", stage="$default", route="POST /a")
+    client.post("/a", data=b"\x00\xff", headers={"Content-Type": "application/octet-stream"})
+    client.post("/a", json={"k": 1})
+    assert seen[0][0]["isBase64Encoded"] is True
+    assert base64.b64decode(seen[0][0]["body"]) == b"\x00\xff"
+    assert seen[1][0]["body"] == '{"k": 1}'
+    assert seen[1][0]["isBase64Encoded"] is False
+
+
+def test_v2_jwt_claims_are_strings_with_go_style_arrays_and_scopes():
+    seen = []
+    gateway = Gateway()
+    api = gateway.http_api("jwt")
+    decision = AuthDecision(
+        claims={"sub": "u", "cognito:groups": ["a", "b"], "exp": 5}, scopes=("orders/read",)
+    )
+    api.authorizer("users", Allow(decision))
+    api.route("GET /a", lambda e, c: seen.append(e) or {"ok": 1}, authorizer="users")
+    api.deploy("$default").client().get("/a")
+    assert seen[0]["requestContext"]["authorizer"] == {
+        "jwt": {"claims": {"sub": "u", "cognito:groups": "[a b]", "exp": "5"}, "scopes": ["orders/read"]}
+    }
+
+
+def test_v2_lambda_authorizer_context_keeps_types():
+    seen = []
+    gateway = Gateway()
+    api = gateway.http_api("lam")
+    api.authorizer("custom", Allow(AuthDecision(context={"n": 1, "ok": True})))
+    api.route("GET /a", lambda e, c: seen.append(e) or {"ok": 1}, authorizer="custom")
+    api.deploy("$default").client().get("/a")
+    assert seen[0]["requestContext"]["authorizer"] == {"lambda": {"n": 1, "ok": True}}
+
+
+def test_lambda_context_remaining_time_follows_route_timeout():
+    gateway = Gateway()
+    api = gateway.http_api("ctx")
+    remaining = []
+
+    def handler(event, context):
+        remaining.append(context.get_remaining_time_in_millis())
+        context.clock.advance(2)
+        remaining.append(context.get_remaining_time_in_millis())
+        return {"ok": True}
+
+    api.route("GET /a", handler, timeout=10)
+    api.deploy("$default").client().get("/a")
+    assert remaining == [10000, 8000]

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import pytest_serverless
+from pytest_serverless import errors
+
+
+def _modules_after_import(module: str) -> set[str]:
+    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return set(out.split())
+
+
+# section: dependency direction
+
+
+@pytest.mark.parametrize("module", ["pytest_serverless", "pytest_serverless.asl", "pytest_serverless.clock"])
+def test_core_imports_neither_pytest_nor_responses(module):
+    loaded = _modules_after_import(module)
+    assert "pytest" not in loaded
+    assert "responses" not in loaded
+
+
+def test_public_names_are_all_importable():
+    for name in pytest_serverless.__all__:
+        assert getattr(pytest_serverless, name) is not None, name
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = pytest_serverless.Nope  # type: ignore[attr-defined]
+
+
+# section: errors
+
+
+def test_invalid_definition_lists_every_problem_with_its_pointer():
+    error = errors.InvalidDefinition([("/States/A", "missing 'Type'"), ("/StartAt", "no state 'B'")])
+    assert isinstance(error, ValueError)
+    assert error.problems == [("/States/A", "missing 'Type'"), ("/StartAt", "no state 'B'")]
+    assert str(error) == (
+        "invalid state machine definition (2 problems):\n  /States/A: missing 'Type'\n  /StartAt: no state 'B'"
+    )
+
+
+def test_unmocked_task_names_state_resource_and_what_was_given():
+    error = errors.UnmockedTask("Charge", "arn:aws:states:::lambda:invoke", available=["Notify"])
+    assert error.state_name == "Charge"
+    assert error.resource == "arn:aws:states:::lambda:invoke"
+    assert "'Notify'" in str(error)
+    assert "mock_task('Charge'" in str(error)
+
+
+def test_template_error_names_file_and_pointer():
+    error = errors.TemplateError("unknown intrinsic !Reff", source="template.yaml", pointer="/Resources/Fn")
+    assert str(error) == "template.yaml:/Resources/Fn: unknown intrinsic !Reff"
+    assert isinstance(error, ValueError)
+
+
+def test_usage_error_is_a_type_error():
+    assert issubclass(errors.UsageError, TypeError)
+    assert issubclass(errors.UsageError, errors.ServerlessError)
