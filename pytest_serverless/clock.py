@@ -25,7 +25,9 @@ class VirtualClock:
         if not isinstance(start, datetime):
             raise TypeError(f"VirtualClock(start=...) takes an aware datetime, not {type(start).__name__}")
         if start.tzinfo is None or start.utcoffset() is None:
-            raise ValueError("VirtualClock(start=...) needs a timezone-aware datetime, e.g. tzinfo=timezone.utc")
+            raise ValueError(
+                "VirtualClock(start=...) needs a timezone-aware datetime, e.g. tzinfo=timezone.utc"
+            )
         self._epoch = start.timestamp()
         self._listeners: list[Callable[[float], None]] = []
 
@@ -43,6 +45,8 @@ class VirtualClock:
             raise TypeError(f"advance() takes a number of seconds, not {type(seconds).__name__}")
         if math.isnan(seconds) or seconds < 0:
             raise ValueError(f"advance() cannot move time backwards or by NaN (got {seconds!r})")
+        if math.isinf(seconds):
+            raise ValueError("advance() takes a finite number of seconds (got inf)")
         if seconds == 0:
             return
         self._epoch += float(seconds)
@@ -50,7 +54,7 @@ class VirtualClock:
             listener(self._epoch)
 
     def subscribe(self, listener: Callable[[float], None]) -> Callable[[], None]:
-        """Call ``listener(epoch)`` after each advance (used by schedules); returns an unsubscribe function."""
+        """Call ``listener(epoch)`` after each advance (schedules use it); returns an unsubscribe function."""
         self._listeners.append(listener)
 
         def unsubscribe() -> None:

@@ -73,7 +73,8 @@ class UnmockedTask(ServerlessError):
         message = (
             f"Task state {state_name!r} (resource {resource!r}) has no mock and no handler. "
             f"Mocks and handlers given: {given}. Pass mocks={{{state_name!r}: [...]}} to execute(), "
-            f"tasks={{{resource!r}: handler}} to StateMachine(), or use @pytest.mark.mock_task({state_name!r}, ...)."
+            f"tasks={{{resource!r}: handler}} to StateMachine(), "
+            f"or use @pytest.mark.mock_task({state_name!r}, ...)."
         )
         if detail:
             message += f" {detail}"

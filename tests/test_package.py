@@ -43,7 +43,9 @@ def test_invalid_definition_lists_every_problem_with_its_pointer():
     assert isinstance(error, ValueError)
     assert error.problems == [("/States/A", "missing 'Type'"), ("/StartAt", "no state 'B'")]
     assert str(error) == (
-        "invalid state machine definition (2 problems):\n  /States/A: missing 'Type'\n  /StartAt: no state 'B'"
+        "invalid state machine definition (2 problems):\n"
+        "  /States/A: missing 'Type'\n"
+        "  /StartAt: no state 'B'"
     )
 
 

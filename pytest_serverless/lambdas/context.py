@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..clock import VirtualClock
+from pytest_serverless.clock import VirtualClock
 
 __all__ = ["LambdaContext"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..clock import VirtualClock
+from pytest_serverless.clock import VirtualClock
+
 from .context import LambdaContext
 
 __all__ = ["Handler", "invoke_handler"]

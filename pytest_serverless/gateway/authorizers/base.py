@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from ...clock import VirtualClock
-from ..request import GatewayRequest
+from pytest_serverless.clock import VirtualClock
+from pytest_serverless.gateway.request import GatewayRequest
 
 __all__ = ["AuthDecision", "AuthorizationCall", "Authorizer"]
 
@@ -32,7 +32,9 @@ class AuthorizationCall:
     route_key: str  # "GET /orders/{id}" (HTTP API) or the same built from REST method + resource path
     resource_path: str  # "/orders/{id}"
     path_parameters: Mapping[str, str]
-    method_arn: str  # arn:aws:execute-api:us-east-1:123456789012:<apiId>/<stage>/<METHOD>/<path without leading />
+    method_arn: (
+        str  # arn:aws:execute-api:us-east-1:123456789012:<apiId>/<stage>/<METHOD>/<path without leading />
+    )
     request_id: str
     clock: VirtualClock
     scopes: tuple[str, ...] = ()  # authorization scopes the route requires (JWT / Cognito)
