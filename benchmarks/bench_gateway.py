@@ -1,6 +1,6 @@
 """Requests per second through the fake API Gateway, against calling the handler directly (one run).
 
-    .venv/bin/python benchmarks/bench_gateway.py [--seconds 1.0]
+    .venv/bin/python benchmarks/bench_gateway.py [--seconds 2.0] [--quick]
 
 Each row: requests/s, microseconds per request, and the slowdown against calling the same handler directly
 with a ready-made event (the direct call is the baseline: 1.00x). The handler does a small amount of realistic
@@ -57,11 +57,8 @@ def measure(
     return [(name, value) for (name, _), value in zip(rows, best, strict=True)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per row")
-    seconds = parser.parse_args().seconds
-
+def build_rows() -> list[tuple[str, Callable[[], Any]]]:
+    """The rows: (title, a call that makes one request), the direct handler call first."""
     gateway = Gateway()
     # The virtual clock stands still here, so AWS's account bucket (burst 5,000) would run dry: lift it.
     gateway.set_account_throttle(1e9, 10**9)
@@ -142,11 +139,29 @@ def main() -> None:
             )
         )
 
-    results = measure(rows, seconds)
+    return rows
+
+
+def run(seconds: float = 2.0) -> list[tuple[str, float]]:
+    """(title, requests per second) per row, measured in one run."""
+    return measure(build_rows(), seconds)
+
+
+def table_lines(results: list[tuple[str, float]]) -> list[str]:
     baseline = results[0][1]
-    print(f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs direct':>10}")
+    lines = [f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs direct':>10}"]
     for name, value in results:
-        print(f"{name:40} {value:10.0f} {1e6 / value:9.1f} {baseline / value:9.2f}x")
+        lines.append(f"{name:40} {value:10.0f} {1e6 / value:9.1f} {baseline / value:9.2f}x")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per row")
+    parser.add_argument("--quick", action="store_true", help="0.2 s per row: smoke-test the script")
+    args = parser.parse_args(argv)
+    for line in table_lines(run(0.2 if args.quick else args.seconds)):
+        print(line)
 
 
 if __name__ == "__main__":

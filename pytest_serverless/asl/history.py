@@ -41,60 +41,52 @@ class History:
     """The growing list of events of one execution (branches included).
 
     Events are stored as tuples ``(type, previous_id, epoch_seconds, details, payload_key, payload)`` and
-    rendered to ``GetExecutionHistory`` dicts on demand.
+    rendered to ``GetExecutionHistory`` dicts on demand. ``details`` is a dict, None, or a state name (a
+    ``str``) standing for ``{"name": <state name>}``: most events are StateEntered/StateExited, and a
+    string costs no allocation. ``Interpreter.event`` appends to ``events`` (checking ``limit``) itself:
+    it runs twice per state entered.
     """
 
     __slots__ = ("events", "limit")
 
     def __init__(self, limit: int = HISTORY_LIMIT) -> None:
-        self.events: list[tuple[str, int, float, dict[str, Any] | None, str | None, Any]] = []
+        self.events: list[tuple[str, int, float, dict[str, Any] | str | None, str | None, Any]] = []
         self.limit = limit
-
-    def add(
-        self,
-        event_type: str,
-        when: float,
-        previous: int,
-        details: dict[str, Any] | None = None,
-        payload_key: str | None = None,
-        payload: Any = None,
-    ) -> int:
-        """Append an event; return its id. ``previous`` is the id of the event it follows (0 = none).
-
-        ``payload_key``/``payload``: a JSON value rendered lazily as ``"<key>": "<json>"`` plus
-        ``"<key>Details": {"truncated": false}`` in the details.
-        """
-        events = self.events
-        if len(events) >= self.limit:
-            raise HistoryLimitExceeded()
-        events.append((event_type, previous, when, details, payload_key, payload))
-        return len(events)
 
     def __len__(self) -> int:
         return len(self.events)
 
     def rendered(self) -> list[dict[str, Any]]:
-        """The events as dicts with aware-datetime timestamps."""
+        """The events as dicts with aware-datetime timestamps.
+
+        Events share timestamps (virtual time stands still between most of them) and payloads (a state's
+        output is the next state's input): both are computed once per distinct value.
+        """
         out = []
-        for index, (event_type, previous, when, details, payload_key, payload) in enumerate(self.events):
+        stamps: dict[float, datetime] = {}
+        texts: dict[int, tuple[Any, str]] = {}  # id(payload) -> (payload kept alive, its JSON text)
+        for index, (event_type, previous, when, details, payload_key, payload) in enumerate(self.events, 1):
+            stamp = stamps.get(when)
+            if stamp is None:
+                stamp = stamps[when] = _EPOCH + timedelta(seconds=when)
             event: dict[str, Any] = {
                 "type": event_type,
-                "id": index + 1,
+                "id": index,
                 "previousEventId": previous,
-                "timestamp": _EPOCH + timedelta(seconds=when),
+                "timestamp": stamp,
             }
             if details is not None or payload_key is not None:
-                body = dict(details) if details else {}
+                if isinstance(details, str):
+                    body: dict[str, Any] = {"name": details}
+                else:
+                    body = dict(details) if details else {}
                 if payload_key is not None:
-                    body.update(payload_details(payload_key, payload))
+                    known = texts.get(id(payload))
+                    if known is None or known[0] is not payload:
+                        known = texts[id(payload)] = (payload, dumps(payload))
+                    body[payload_key] = known[1]
+                    if payload_key != "parameters":
+                        body[payload_key + "Details"] = {"truncated": False}
                 event[details_key(event_type)] = body
             out.append(event)
         return out
-
-
-def payload_details(key: str, value: Any) -> dict[str, Any]:
-    """``{"input": "<json>", "inputDetails": {"truncated": False}}``-style fields (``parameters`` has no
-    details field)."""
-    if key == "parameters":
-        return {key: dumps(value)}
-    return {key: dumps(value), f"{key}Details": {"truncated": False}}

@@ -36,6 +36,10 @@ RUNTIME = "States.Runtime"
 
 
 _ISO_CACHE: dict[float, str] = {}
+_UNSET = object()
+_BIG_INT = 10**17  # integers inside +-10**17 print in at most 18 characters
+_ENTERED: dict[str, str] = {}  # "Pass" -> "PassStateEntered"
+_EXITED: dict[str, str] = {}
 _FIELD = re.compile(r"specified for the field '([^']*)'")
 
 
@@ -126,6 +130,8 @@ class Interpreter:
         self.now = clock.time()
         self.start = self.now
         self.history = History()
+        self._bounds: dict[int, tuple[Any, int]] = {}  # id -> (container kept alive, JSON size bound)
+        self._checked: Any = _UNSET  # the last value check_size passed
         self.path: list[str] = []
         self.task_calls: list[tuple[str, str, Any]] = []
         self.result_writes: list[dict[str, Any]] = []
@@ -184,12 +190,18 @@ class Interpreter:
         self,
         frame: Frame,
         event_type: str,
-        details: dict[str, Any] | None = None,
+        details: dict[str, Any] | str | None = None,
         payload_key: str | None = None,
         payload: Any = None,
     ) -> int:
-        frame.prev = self.history.add(event_type, self.now, frame.prev, details, payload_key, payload)
-        return frame.prev
+        """Record an event (``History.add`` inlined: this runs twice per state entered)."""
+        history = self.history
+        events = history.events
+        if len(events) >= history.limit:
+            raise HistoryLimitExceeded()
+        events.append((event_type, frame.prev, self.now, details, payload_key, payload))
+        frame.prev = event_id = len(events)
+        return event_id
 
     # ------------------------------------------------------------ run
 
@@ -250,7 +262,10 @@ class Interpreter:
             if state is None:
                 raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
             self.path.append(name)
-            entered = self.event(frame, f"{state.type}StateEntered", {"name": name}, "input", value)
+            entered_type = _ENTERED.get(state.type)
+            if entered_type is None:
+                entered_type = _ENTERED[state.type] = state.type + "StateEntered"
+            entered = self.event(frame, entered_type, name, "input", value)
             run = StateRun(state, entered, self.now, value)
             name, value = runners[type(state)](self, state, value, frame, run)
         return value
@@ -435,7 +450,13 @@ class Interpreter:
             frame.variables.update(assigned)
 
     def check_size(self, run: StateRun, value: Any, what: str | None = None) -> None:
-        if _size_may_exceed(value):
+        if value is self._checked:  # a Pass state's result is often its output: checked already
+            return
+        if isinstance(value, (dict, list)):
+            may_exceed = self._json_bound(value) > DATA_LIMIT
+        else:
+            may_exceed = _size_may_exceed(value)
+        if may_exceed:
             size = len(dumps(value).encode("utf-8"))
             if size > DATA_LIMIT:
                 raise Terminal(
@@ -443,22 +464,79 @@ class Interpreter:
                     f"The state/task '{what or run.state.name}' returned a result with a size exceeding the "
                     "maximum number of bytes service limit.",
                 )
+        self._checked = value
+
+    def _json_bound(self, value: dict[str, Any] | list[Any], depth: int = 0) -> int:
+        """An upper bound on the UTF-8 size of ``value`` as JSON, at the cost of what is new in it.
+
+        A state's output is mostly its input with a little added (ResultPath, Parameters picking fields):
+        sizing the whole value at every state made each state cost O(payload). Containers of 1 KiB or
+        more are remembered by identity for this execution (the engine never mutates a value once built;
+        what handlers and mocks return is a fresh copy), so a big part carried from state to state is
+        sized once. A large container not seen before is sized by ``repr`` at C speed (JSON is at most
+        6 UTF-8 bytes per repr character, see ``_size_may_exceed``); a small one by its members.
+        """
+        known = self._bounds.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        if len(value) > 32 or depth > 32:
+            bound = len(repr(value)) * 6
+        else:
+            # brackets, separators (one too many: a bound), per key its quotes and colon; per member:
+            # a string 6 bytes a character (escapes), a number of the usual size, true/false/null 32
+            bound = 2 + len(value)
+            if isinstance(value, dict):
+                for key, member in value.items():
+                    bound += len(key) * 6 + 3
+                    kind = type(member)
+                    if kind is str:
+                        bound += len(member) * 6 + 2
+                    elif (kind is int and -_BIG_INT < member < _BIG_INT) or kind is float or member is None:
+                        bound += 32
+                    else:
+                        bound += self._member_bound(member, depth)
+            else:
+                for member in value:
+                    kind = type(member)
+                    if kind is str:
+                        bound += len(member) * 6 + 2
+                    elif (kind is int and -_BIG_INT < member < _BIG_INT) or kind is float or member is None:
+                        bound += 32
+                    else:
+                        bound += self._member_bound(member, depth)
+        if bound >= 1024:
+            self._bounds[id(value)] = (value, bound)
+        return bound
+
+    def _member_bound(self, member: Any, depth: int) -> int:
+        if isinstance(member, (dict, list)):
+            return self._json_bound(member, depth + 1)
+        if isinstance(member, str):
+            return len(member) * 6 + 2
+        return len(repr(member)) * 6 + 32  # booleans, big integers, anything else
 
     def exit_state(
         self, frame: Frame, run: StateRun, output: Any, assigned: dict[str, Any] | None = None
     ) -> None:
         if output is not run.input:
             self.check_size(run, output)
-        details: dict[str, Any] = {"name": run.state.name}
+        state = run.state
+        details: dict[str, Any] | str = state.name
         if assigned and _size_may_exceed(assigned) and len(dumps(assigned).encode("utf-8")) > DATA_LIMIT:
             raise Terminal(
                 "States.DataLimitExceeded",
-                f"The variables assigned by the state '{run.state.name}' exceed the maximum size of 256 KiB.",
+                f"The variables assigned by the state '{state.name}' exceed the maximum size of 256 KiB.",
             )
         if assigned:
-            details["assignedVariables"] = {key: dumps(value) for key, value in assigned.items()}
-            details["assignedVariablesDetails"] = {"truncated": False}
-        self.event(frame, f"{run.state.type}StateExited", details, "output", output)
+            details = {
+                "name": state.name,
+                "assignedVariables": {key: dumps(value) for key, value in assigned.items()},
+                "assignedVariablesDetails": {"truncated": False},
+            }
+        exited_type = _EXITED.get(state.type)
+        if exited_type is None:
+            exited_type = _EXITED[state.type] = state.type + "StateExited"
+        self.event(frame, exited_type, details, "output", output)
         self.commit(frame, assigned)
 
     # ------------------------------------------------------------ Retry / Catch

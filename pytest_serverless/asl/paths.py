@@ -50,15 +50,26 @@ def copy_json(value: Any, depth: int = 0) -> Any:
         return value
     if depth > 1000:
         raise ValueError("the value is nested more than 1,000 levels deep")
+    # Members of the plain scalar types are taken as they are without a call (the common case: this
+    # copies every execution's input and output); anything else goes through the checks above.
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str and not isinstance(key, str):
                 raise TypeError(f"object keys must be strings, got {type(key).__name__} {key!r}")
-            out[key] = copy_json(item, depth + 1)
+            kind = type(item)
+            if kind is str or kind is int or kind is float or kind is bool or item is None:
+                out[key] = item
+            else:
+                out[key] = copy_json(item, depth + 1)
         return out
     if isinstance(value, (list, tuple)):
-        return [copy_json(item, depth + 1) for item in value]
+        return [
+            item
+            if (kind := type(item)) is str or kind is int or kind is float or kind is bool or item is None
+            else copy_json(item, depth + 1)
+            for item in value
+        ]
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
