@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 __all__ = ["VirtualClock"]
 
 _DEFAULT_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_LAST_MOMENT = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
 
 
 class VirtualClock:
@@ -49,6 +50,11 @@ class VirtualClock:
             raise ValueError("advance() takes a finite number of seconds (got inf)")
         if seconds == 0:
             return
+        if self._epoch + seconds > _LAST_MOMENT:
+            raise OverflowError(
+                f"virtual time cannot pass 9999-12-31T23:59:59Z (now {self.now().isoformat()}, "
+                f"asked to advance {seconds} s): give long-running tests a fresh VirtualClock"
+            )
         self._epoch += float(seconds)
         for listener in list(self._listeners):
             listener(self._epoch)

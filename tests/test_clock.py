@@ -73,3 +73,11 @@ def test_clock_time_is_the_sum_of_advances(steps):
         clock.advance(step)
     assert clock.time() == pytest.approx(start + sum(steps))
     assert clock.now().timestamp() == pytest.approx(clock.time())
+
+
+def test_clock_refuses_to_pass_the_last_representable_moment():
+    clock = VirtualClock(datetime(9999, 12, 31, tzinfo=timezone.utc))
+    clock.advance(86_399)
+    with pytest.raises(OverflowError, match="cannot pass 9999-12-31T23:59:59Z"):
+        clock.advance(1)
+    assert clock.now() == datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
