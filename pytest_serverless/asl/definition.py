@@ -72,9 +72,11 @@ def load_definition(
             ]
         )
     if not isinstance(data, Mapping):
-        raise InvalidDefinition(
-            [("", f"a state machine definition must be a JSON object, got {type_name(data)}")], source=source
-        )
+        message = f"a state machine definition must be a JSON object, got {type_name(data)}"
+        path_like = isinstance(data, str) and " " not in data and any(mark in data for mark in "/\\.")
+        if source is None and path_like and data == str(definition).strip():
+            message += f" (if {data!r} is meant as a file path: no such file)"
+        raise InvalidDefinition([("", message)], source=source)
     problems: list[tuple[str, str]] = []
     result = _substitute(data, "", substitutions, problems)
     if problems:

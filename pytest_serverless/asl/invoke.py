@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import REGION
 from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
-from pytest_serverless.lambdas import invoke_handler
+from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
 from .interpreter import json_type
@@ -21,8 +21,10 @@ from .tasks import (
     find_handler,
     function_arn,
     function_name,
+    json_problem,
     lambda_error,
     parse_resource,
+    task_failure,
     wrap_lambda_invoke,
 )
 
@@ -217,9 +219,9 @@ def _call(
     elif timeout is not None and duration > timeout:
         duration = timeout
         limit_error = StatesError("States.Timeout", "")
-    interp.advance(duration)
-    if resource.pattern in ("token", "sync", "sync2") and prefix == "Task":
+    if resource.pattern in ("token", "sync", "sync2") and prefix == "Task":  # submitted before the wait
         interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
+    interp.advance(duration)
     if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
         limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
     if limit_error is not None:
@@ -312,9 +314,11 @@ def _run_handler(
             timeout_seconds=float(timeout) if timeout is not None else 60.0,
         )
     except TaskFailure as failure:
-        return TaskCallOutcome(
-            error=failure.error, cause=failure.cause, failed=True, duration=_elapsed_since(interp, before)
-        )
+        error, cause = task_failure(failure, f"the handler for {resource.arn!r}")
+        duration = _elapsed_since(interp, before)
+        if isinstance(failure, FunctionTimedOut):  # Lambda stopped the function at its own Timeout
+            duration = min(duration, failure.timeout)
+        return TaskCallOutcome(error=error, cause=cause, failed=True, duration=duration)
     except ServerlessError:  # misuse (an unmocked nested task, bad arguments) stays loud
         raise
     except Exception as error:  # the handler's own exception: Lambda reports it as the function error
@@ -322,11 +326,12 @@ def _run_handler(
         return TaskCallOutcome(
             error=error_name, cause=cause, failed=True, duration=_elapsed_since(interp, before)
         )
-    try:
+    problem = json_problem(result)
+    if problem is None:
         result = copy_json(result)
-    except (TypeError, ValueError) as error:
+    else:
         marshal = {
-            "errorMessage": f"Unable to marshal response: {error}",
+            "errorMessage": f"Unable to marshal response: {problem}",
             "errorType": "Runtime.MarshalError",
             "requestId": request_id,
             "stackTrace": [],
@@ -378,7 +383,16 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCall
     except (TypeError, ValueError):
         child_input = None
     before = interp.clock.time()
-    child = machine.execute(child_input, name=name)
+    try:
+        child = machine.execute(child_input, name=name)
+    except UnmockedTask as error:
+        raise UnmockedTask(
+            error.state_name,
+            error.resource,
+            available=error.available,
+            detail=f"It ran in a nested execution of state machine {machine.name!r}: mocks given to the "
+            "parent's execute() do not reach it; give that StateMachine its own mocks=... or tasks=...",
+        ) from None
     # the child may run on another clock: its own duration is what the parent waits
     duration = max(child.duration, interp.clock.time() - before)
     started = int(child.start_time * 1000)

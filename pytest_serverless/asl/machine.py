@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -15,13 +16,14 @@ from . import model as m
 from .interpreter import Interpreter
 from .parse import parse_definition
 from .paths import copy_json
-from .tasks import MockCursor
+from .tasks import MockCursor, accepts
 
 __all__ = ["Execution", "StateMachine", "TaskCall"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _TYPES = ("STANDARD", "EXPRESS")
+_INPUT_LIMIT = 262_144
 
 
 class TaskCall(NamedTuple):
@@ -111,7 +113,9 @@ def _validate(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
     return validate_definition(definition)
 
 
-def _express_problems(program: m.Program) -> Iterable[tuple[str, str]]:
+def _express_problems(
+    program: m.Program, fix: str = "use type='STANDARD'", what: str = "EXPRESS state machines"
+) -> Iterable[tuple[str, str]]:
     """What AWS refuses in an EXPRESS machine: .sync, .waitForTaskToken and activities."""
     for state in program.states.values():
         if isinstance(state, m.TaskState):
@@ -120,20 +124,38 @@ def _express_problems(program: m.Program) -> Iterable[tuple[str, str]]:
                 pattern = resource.rsplit(".", 1)[-1].split(":")[0]
                 yield (
                     f"{state.pointer}/Resource",
-                    f"EXPRESS state machines do not support the '.{pattern}' integration pattern "
-                    f"(resource {resource!r}); use type='STANDARD'",
+                    f"{what} do not support the '.{pattern}' integration pattern "
+                    f"(resource {resource!r}); {fix}",
                 )
             elif ":activity:" in resource:
                 yield (
                     f"{state.pointer}/Resource",
-                    f"EXPRESS state machines do not support activities (resource {resource!r}); "
-                    "use type='STANDARD'",
+                    f"{what} do not support activities (resource {resource!r}); {fix}",
                 )
         elif isinstance(state, m.ParallelState):
             for branch in state.branches:
-                yield from _express_problems(branch)
+                yield from _express_problems(branch, fix, what)
         elif isinstance(state, m.MapState) and state.processor is not None:
-            yield from _express_problems(state.processor)
+            yield from _express_problems(state.processor, fix, what)
+
+
+def _express_children_problems(program: m.Program) -> list[tuple[str, str]]:
+    """Distributed Maps whose child executions are EXPRESS (``ProcessorConfig.ExecutionType``)."""
+    problems: list[tuple[str, str]] = []
+    for state in program.states.values():
+        inner: list[m.Program] = []
+        if isinstance(state, m.ParallelState):
+            inner = list(state.branches)
+        elif isinstance(state, m.MapState) and state.processor is not None:
+            if state.express_children:
+                problems += _express_problems(
+                    state.processor, "use 'ExecutionType': 'STANDARD'", "EXPRESS child workflows"
+                )
+                continue
+            inner = [state.processor]
+        for branch in inner:
+            problems += _express_children_problems(branch)
+    return problems
 
 
 class StateMachine:
@@ -182,6 +204,11 @@ class StateMachine:
         for key, handler in (tasks or {}).items():
             if not isinstance(key, str) or not callable(handler):
                 raise UsageError(f"StateMachine(tasks=...): {key!r} must map a string to a callable handler")
+            if not accepts(handler, 2):
+                raise UsageError(
+                    f"StateMachine(tasks=...): the handler for {key!r} must take (event, context), "
+                    "as a Lambda handler does"
+                )
         self.name = name
         self.type = type
         self.arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
@@ -190,19 +217,37 @@ class StateMachine:
         if mocks is not None and not isinstance(mocks, Mapping):
             raise UsageError("StateMachine(mocks=...) takes a mapping {state name or resource ARN: mock}")
         self.mocks: dict[str, Any] = dict(mocks or {})
+        if on_execution_finished is not None and not callable(on_execution_finished):
+            raise UsageError("StateMachine(on_execution_finished=...) takes a callable callback(execution)")
+        if timeout_seconds is not None and (
+            isinstance(timeout_seconds, bool)
+            or not isinstance(timeout_seconds, (int, float))
+            or not 0 < timeout_seconds < float("inf")
+        ):
+            raise UsageError(
+                "StateMachine(timeout_seconds=...) takes a positive number of seconds "
+                f"(got {timeout_seconds!r})"
+            )
         self.on_execution_finished = on_execution_finished
         self.seed = seed
-        self.definition = _load(definition, substitutions)
-        if not isinstance(self.definition, dict):
-            raise InvalidDefinition([("", "the definition must be a JSON object")])
-        problems = _validate(self.definition)
-        if problems:
-            raise InvalidDefinition(problems)
-        self.program: m.Program = parse_definition(self.definition)
-        if type == "EXPRESS":
-            express_problems = list(_express_problems(self.program))
-            if express_problems:
-                raise InvalidDefinition(express_problems)
+        if substitutions is not None and (
+            not isinstance(substitutions, Mapping) or not all(isinstance(key, str) for key in substitutions)
+        ):
+            raise UsageError("StateMachine(substitutions=...) takes a mapping {placeholder name: value}")
+        try:
+            self.definition = _load(definition, substitutions)
+            if not isinstance(self.definition, dict):
+                raise InvalidDefinition([("", "the definition must be a JSON object")])
+            problems = _validate(self.definition)
+            if problems:
+                raise InvalidDefinition(problems)
+            self.program: m.Program = parse_definition(self.definition)
+        except RecursionError:
+            raise InvalidDefinition([("", "the definition is nested too deeply")]) from None
+        express_problems = list(_express_problems(self.program)) if type == "EXPRESS" else []
+        express_problems += _express_children_problems(self.program)
+        if express_problems:
+            raise InvalidDefinition(express_problems)
         declared = self.definition.get("TimeoutSeconds")
         self.timeout_seconds: float | None = (
             float(timeout_seconds)
@@ -220,24 +265,32 @@ class StateMachine:
     def add_task_handler(self, key: str, handler: Callable[..., Any]) -> None:
         """Answer Tasks whose state name or resource matches ``key`` (an ARN, a pattern with ``*`` or a
         state name) with ``handler(event, context)``; used by integration packs."""
-        if not isinstance(key, str) or not callable(handler):
-            raise UsageError(f"add_task_handler({key!r}, ...) needs a string key and a callable handler")
+        if not isinstance(key, str) or not callable(handler) or not accepts(handler, 2):
+            raise UsageError(
+                f"add_task_handler({key!r}, ...) needs a string key and a callable handler(event, context)"
+            )
         self.tasks[key] = handler
 
     def register(self, machines: Mapping[str, StateMachine] | Iterable[StateMachine] | StateMachine) -> None:
         """Make other machines startable by ``states:startExecution`` Tasks (by ARN and by name)."""
         if isinstance(machines, StateMachine):
             machines = [machines]
+        given: object = machines
+        if not isinstance(given, (Mapping, Iterable)) or isinstance(given, (str, bytes)):
+            raise UsageError(
+                "state_machines: expected StateMachine objects (a StateMachine, a list of them or a mapping "
+                f"by ARN or name), got {builtin_type(machines).__name__}"
+            )
         items = machines.items() if isinstance(machines, Mapping) else ((None, sm) for sm in machines)
         for key, machine in items:
             if not isinstance(machine, StateMachine):
                 raise UsageError(
                     f"state_machines: expected StateMachine objects, got {builtin_type(machine).__name__}"
                 )
+            self.state_machines[machine.arn] = machine  # a machine registered again replaces the old one
+            self.state_machines[machine.name] = machine
             if key:
                 self.state_machines[key] = machine
-            self.state_machines.setdefault(machine.arn, machine)
-            self.state_machines.setdefault(machine.name, machine)
 
     def execute(
         self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None
@@ -253,8 +306,14 @@ class StateMachine:
             input = {}  # noqa: A001
         try:
             input = copy_json(input)  # noqa: A001 - the engine never shares objects with the caller
+        except RecursionError:
+            raise UsageError("execute(input=...) is nested too deeply to be JSON") from None
         except (TypeError, ValueError) as error:
             raise UsageError(f"execute(input=...) must be JSON-serializable: {error}") from None
+        _check_input_text(input)
+        for key in mocks or ():
+            if not isinstance(key, str):
+                raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
         self._count += 1
         execution_name = name or deterministic_uuid(self.arn, "execution", self._count)
         merged = {**self.mocks, **mocks} if mocks else self.mocks
@@ -304,3 +363,20 @@ class StateMachine:
 
 
 builtin_type = type
+
+
+def _check_input_text(value: Any) -> None:
+    """What StartExecution refuses: input that is not strict JSON (NaN, Infinity, integers JSON text
+    cannot carry) or longer than 262,144 bytes of UTF-8 (AWS answers a validation error; no execution)."""
+    if not isinstance(value, (dict, list, str, float, int)) or isinstance(value, bool):
+        return
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    except ValueError as error:
+        raise UsageError(f"execute(input=...) must be JSON-serializable: {error}") from None
+    size = len(text.encode("utf-8")) if len(text) * 4 > _INPUT_LIMIT else 0
+    if size > _INPUT_LIMIT:
+        raise UsageError(
+            f"execute(input=...) is {size:,} bytes of JSON; StartExecution accepts at most "
+            f"{_INPUT_LIMIT:,} bytes (256 KiB)"
+        )

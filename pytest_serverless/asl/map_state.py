@@ -111,10 +111,7 @@ def _read_items(
                 f"or {resource!r}.",
             )
         interp.task_calls.append((state.name, resource, arguments))
-        try:
-            data = handler(arguments, None)
-        except Exception as error:  # a failing reader
-            raise StatesError("States.ItemReaderFailed", str(error)) from None
+        data = _call_reader(interp, handler, resource, arguments)
     else:
         interp.task_calls.append((state.name, resource, arguments))
         if outcome.failed:
@@ -135,9 +132,47 @@ def _read_items(
             "States.ItemReaderFailed", f"The ItemReader data must be a JSON array, got {dumps(data)}"
         )
     limit = config.get("MaxItems")
+    if isinstance(config.get("MaxItemsPath"), str):
+        from .paths import compile_path
+
+        text = config["MaxItemsPath"]
+        try:
+            limit = interp.lookup(compile_path(text), effective, run, frame)
+        except PathNotFound as error:
+            raise interp.runtime(run, f"Invalid path '{text}' : {error.message}") from None
     if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
         data = data[:limit]
     return data
+
+
+def _call_reader(interp: Interpreter, handler: Any, resource: str, arguments: Any) -> Any:
+    """A ``tasks`` handler answering the ItemReader, called as Lambda calls it."""
+    from pytest_serverless.errors import ServerlessError, TaskFailure
+    from pytest_serverless.lambdas import invoke_handler
+
+    from .paths import copy_json
+    from .tasks import json_problem, task_failure
+
+    try:
+        data, _elapsed = invoke_handler(
+            handler,
+            copy_json(arguments),
+            function_name=resource.rsplit(":", 1)[-1],
+            request_id=interp.ids.next("request"),
+            clock=interp.clock,
+            timeout_seconds=60.0,
+        )
+    except TaskFailure as failure:
+        error, cause = task_failure(failure, f"the ItemReader handler for {resource!r}")
+        raise StatesError(error or "States.ItemReaderFailed", cause) from None
+    except ServerlessError:  # misuse stays loud
+        raise
+    except Exception as error:  # a failing reader
+        raise StatesError("States.ItemReaderFailed", str(error)) from None
+    problem = json_problem(data)
+    if problem is not None:
+        raise StatesError("States.ItemReaderFailed", f"The ItemReader data is not JSON: {problem}")
+    return copy_json(data)
 
 
 _CSV_DELIMITERS = {"COMMA": ",", "SEMICOLON": ";", "PIPE": "|", "SPACE": " ", "TAB": "\t"}
@@ -337,15 +372,25 @@ def _iteration(
     from .interpreter import Frame
 
     if state.distributed:
+        from .interpreter import ExecutionTimedOut
+
         child = Frame({}, 0, (index, item))
         saved = interp.history
+        saved_deadline = interp.deadline
+        if state.express_children:  # an EXPRESS child execution runs at most 5 minutes
+            interp.deadline = min(saved_deadline, interp.now + _EXPRESS_LIMIT)
         interp.history = History()
         try:
             results.append(interp.run_program(processor, iteration_input, child))
         except StatesError as error:
             return error
+        except ExecutionTimedOut:
+            if interp.deadline == saved_deadline:  # the parent's own deadline
+                raise
+            return StatesError("States.Timeout", None)
         finally:
             interp.history = saved
+            interp.deadline = saved_deadline
         return None
     child = Frame(dict(frame.variables), started, (index, item))
     details = {"name": state.name, "index": index}
@@ -357,6 +402,9 @@ def _iteration(
         return error
     interp.event(child, "MapIterationSucceeded", details)
     return None
+
+
+_EXPRESS_LIMIT = 300.0
 
 
 def _has_tolerance(state: m.MapState) -> bool:
@@ -477,7 +525,7 @@ def _write_results(interp: Interpreter, state: m.MapState, results: list[Any], r
     arguments = writer.get("Parameters", writer.get("Arguments", {})) or {}
     bucket = arguments.get("Bucket", "") if isinstance(arguments, dict) else ""
     prefix = arguments.get("Prefix", "") if isinstance(arguments, dict) else ""
-    map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.name}"
+    map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
     interp.result_writes.append({"state": state.name, "writer": writer, "results": results})
     return {
         "MapRunArn": map_run,

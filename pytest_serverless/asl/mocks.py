@@ -42,7 +42,7 @@ class MockConfig:
                         "to mocked response names"
                     )
                 for state, response_name in mapping.items():
-                    if response_name not in self.responses:
+                    if not isinstance(response_name, str) or response_name not in self.responses:
                         raise UsageError(
                             f"mock config{where}: StateMachines.{machine}.TestCases.{case}.{state} names "
                             f"{response_name!r}, which is not in MockedResponses "

@@ -162,6 +162,7 @@ class ParallelState(State):
 class MapState(State):
     processor: Program | None = None
     distributed: bool = False
+    express_children: bool = False  # DISTRIBUTED with ExecutionType EXPRESS: 5-minute child executions
     items_path: CompiledPath | None = None
     items: Any = None  # JSONata Items template
     item_selector: Any = None  # PayloadTemplate | JsonataTemplate

@@ -336,6 +336,9 @@ class _Parser:
         out: dict[str, Any] = {
             "processor": processor,
             "distributed": mode == "DISTRIBUTED",
+            "express_children": mode == "DISTRIBUTED"
+            and isinstance(config, Mapping)
+            and config.get("ExecutionType") == "EXPRESS",
             "result_path": self.result_path(node, pointer) if ql != m.JSONATA else None,
             "retry": self.retriers(node.get("Retry"), f"{pointer}/Retry"),
             "catch": self.catchers(node.get("Catch"), f"{pointer}/Catch", ql),

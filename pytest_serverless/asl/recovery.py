@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +17,13 @@ __all__ = ["caught", "find_catcher", "find_retrier", "matches", "retry_delay", "
 
 
 def retry_delay(interp: Interpreter, retrier: m.Retrier, attempt: int) -> float:
-    delay = retrier.interval_seconds * (retrier.backoff_rate**attempt)
+    try:
+        delay = retrier.interval_seconds * (retrier.backoff_rate**attempt)
+    except OverflowError:  # past any float: MaxDelaySeconds or the execution's own limit applies
+        delay = math.inf
     if retrier.max_delay_seconds is not None:
         delay = min(delay, retrier.max_delay_seconds)
-    if retrier.jitter_full:
+    if retrier.jitter_full and math.isfinite(delay):
         delay = interp.rng.uniform(0, delay)
     return delay
 

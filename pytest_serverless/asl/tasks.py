@@ -9,6 +9,7 @@ or by an ARN pattern with ``*``; then, for ``states:startExecution``, a register
 from __future__ import annotations
 
 import fnmatch
+import inspect
 import json
 import os
 import re
@@ -27,9 +28,12 @@ __all__ = [
     "MockCursor",
     "Resource",
     "TaskCallOutcome",
+    "accepts",
+    "json_problem",
     "lambda_error",
     "normalize_mock",
     "parse_resource",
+    "task_failure",
     "wrap_lambda_invoke",
 ]
 
@@ -106,6 +110,10 @@ class MockCursor:
         self._function: Callable[[Any], Any] | None = None
         self._steps: list[TaskCallOutcome] = []
         if callable(mock):
+            if not accepts(mock, 1):
+                raise UsageError(
+                    f"mock {key!r} must be a callable f(input) -> result taking one argument (the task input)"
+                )
             self._function = mock
         else:
             self._steps = normalize_mock(mock, key)
@@ -117,20 +125,17 @@ class MockCursor:
             try:
                 value = self._function(copy_json(payload))
             except TaskFailure as failure:
-                return TaskCallOutcome(error=failure.error, cause=failure.cause, failed=True)
+                error, cause = task_failure(failure, f"the mock {self.key!r}")
+                return TaskCallOutcome(error=error, cause=cause, failed=True)
             except ServerlessError:
                 raise
             except Exception as error:  # the mock's own exception: reported like a Lambda function error
                 name, cause = lambda_error(error, "00000000-0000-0000-0000-000000000000")
                 return TaskCallOutcome(error=name, cause=cause, failed=True)
-            try:
-                return TaskCallOutcome(value=copy_json(value))
-            except (TypeError, ValueError) as error:
-                return TaskCallOutcome(
-                    error="States.Runtime",
-                    cause=f"The mock {self.key!r} returned a value that is not JSON: {error}",
-                    failed=True,
-                )
+            problem = json_problem(value)
+            if problem is not None:
+                raise UsageError(f"mock {self.key!r} returned a value that is not JSON: {problem}")
+            return TaskCallOutcome(value=copy_json(value))
         steps = self._steps
         return steps[index] if index < len(steps) else steps[-1]
 
@@ -145,11 +150,16 @@ def _step(key: str, where: str, step: Any) -> TaskCallOutcome:
     if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
         raise UsageError(f"mock {key!r} response {where}: 'Duration' must be a number of seconds >= 0")
     if "Return" in step:
+        problem = json_problem(step["Return"])
+        if problem is not None:
+            raise UsageError(f"mock {key!r} response {where}: 'Return' is not JSON: {problem}")
         return TaskCallOutcome(value=step["Return"], duration=float(duration))
     throw = step["Throw"]
     if not isinstance(throw, Mapping):
         raise UsageError(f"mock {key!r} response {where}: 'Throw' must be {{'Error': ..., 'Cause': ...}}")
     error = throw.get("Error")
+    if error is not None and not isinstance(error, str):
+        raise UsageError(f"mock {key!r} response {where}: 'Throw' 'Error' must be a string, got {error!r}")
     cause = throw.get("Cause")
     if cause is not None and not isinstance(cause, str):
         cause = json.dumps(cause, separators=(",", ":"))
@@ -229,16 +239,56 @@ def function_name(arn_or_name: str) -> str:
     return arn_or_name.split(":")[0]
 
 
+def accepts(function: Callable[..., Any], count: int) -> bool:
+    """Whether ``function`` can be called with ``count`` positional arguments (True when unknowable)."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # builtins and C callables without a signature
+        return True
+    try:
+        signature.bind(*([None] * count))
+    except TypeError:
+        return False
+    return True
+
+
+def json_problem(value: Any) -> str | None:
+    """Why ``value`` is not a JSON value (sets, NaN, objects, nesting too deep), or None."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except RecursionError:
+        return "it is nested too deeply"
+    except (TypeError, ValueError) as error:
+        return str(error)
+    return None
+
+
+def task_failure(failure: TaskFailure, where: str) -> tuple[str | None, str | None]:
+    """``(error, cause)`` of a TaskFailure raised by a mock or handler: strings or None."""
+    error, cause = failure.error, failure.cause
+    if (error is not None and not isinstance(error, str)) or (
+        cause is not None and not isinstance(cause, str)
+    ):
+        raise UsageError(
+            f"TaskFailure(error, cause) raised by {where} takes strings, got error={error!r}, cause={cause!r}"
+        )
+    return error, cause
+
+
 def lambda_error(error: BaseException, request_id: str) -> tuple[str, str]:
     """(error, cause) as Lambda reports an unhandled Python exception."""
     error_type = type(error).__name__
+    try:
+        message = str(error)
+    except Exception:  # an exception whose __str__ fails: Lambda's runtime would print its repr
+        message = f"<unprintable {error_type} object>"
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     frames = [
         frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith(package)
     ]
     stack = traceback.format_list(frames)
     cause = {
-        "errorMessage": str(error),
+        "errorMessage": message,
         "errorType": error_type,
         "requestId": request_id,
         "stackTrace": stack,

@@ -9,7 +9,7 @@ from typing import Any, TypeGuard
 import pytest
 
 from pytest_serverless import __version__, hookspecs
-from pytest_serverless.errors import UsageError
+from pytest_serverless.errors import ServerlessError, UsageError
 from pytest_serverless.hookspecs import IntegrationRegistry
 
 from ._record import TestRecord
@@ -79,7 +79,18 @@ def template_path(config: pytest.Config) -> Path | None:
 def pytest_report_header(config: pytest.Config) -> str:
     path = template_path(config)
     template = "none" if path is None else _relative(path, config.rootpath)
-    return f"serverless: {_DISTRIBUTION} {__version__}, template: {template}"
+    parts = [f"serverless: {_DISTRIBUTION} {__version__}", f"template: {template}"]
+    # the options of issue 7 in force, as given (plugin/coverage.py and plugin/contracts.py validate them)
+    coverage = config.getoption("sfn_coverage", None)
+    if coverage:
+        parts.append(f"sfn-coverage: {','.join(str(value) for value in coverage)}")
+    fail_under = config.getoption("sfn_coverage_fail_under", None)
+    if fail_under is not None:
+        parts.append(f"fail-under: {str(fail_under).rstrip('%')}%")
+    contracts = config.getoption("serverless_contracts", None)
+    if contracts:
+        parts.append(f"contracts: {contracts}")
+    return ", ".join(parts)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -181,14 +192,60 @@ def flag_plugin_error(error: BaseException) -> BaseException:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
     excinfo = call.excinfo
-    if excinfo is not None and report.failed and getattr(excinfo.value, "_serverless_plugin", False):
+    if excinfo is None or not report.failed:
+        return report
+    if getattr(excinfo.value, "_serverless_plugin", False):
         # the message says it all; the plugin's own frames would only hide it
         report.longrepr = excinfo.getrepr(style="value")
+    elif (
+        isinstance(excinfo.value, ServerlessError)
+        and not item.config.getoption("fulltrace", False)
+        and item.config.getoption("tbstyle", "auto") in ("auto", "long", "short")
+    ):
+        # UnmockedTask, InvalidDefinition...: a misuse raised deep in the engine; show the user's line that
+        # made the call (its message names the state and the fix), not a page of the engine's frames
+        report.longrepr = _repr_without_own_frames(item, excinfo)
     return report
 
 
+_PACKAGE_DIR = Path(hookspecs.__file__).resolve().parent
+
+
+def _is_own_frame(path: object) -> bool:
+    """Whether a traceback entry's file is inside pytest_serverless (engine, gateway, loaders, plugin)."""
+    try:
+        return Path(str(path)).resolve().is_relative_to(_PACKAGE_DIR)
+    except (OSError, ValueError):
+        return False
+
+
+def _repr_without_own_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+    """The failure as pytest shows it (``repr_failure``), the package's trailing frames left out."""
+    from _pytest._code import Traceback
+
+    default_filter = getattr(item, "_traceback_filter", None)
+
+    def tbfilter(info: pytest.ExceptionInfo[BaseException]) -> Traceback:
+        entries = list(default_filter(info) if callable(default_filter) else info.traceback)
+        while len(entries) > 1 and _is_own_frame(entries[-1].path):
+            entries.pop()
+        return Traceback(entries)
+
+    config = item.config
+    style = "short" if config.getoption("tbstyle", "auto") == "short" else "long"
+    return excinfo.getrepr(
+        funcargs=True,
+        abspath=Path.cwd() != config.invocation_params.dir,
+        showlocals=bool(config.getoption("showlocals", False)),
+        style=style,
+        tbfilter=tbfilter,
+        truncate_locals=config.get_verbosity() <= 1,
+        truncate_args=config.get_verbosity() <= 2,
+    )
+
+
 def _add_failure_notes(item: pytest.Item, record: TestRecord) -> None:
-    notes = record.unknown_mocks()
+    notes = record.unknown_mocks(shared=True)
     if notes:
         item.add_report_section("call", "serverless", "\n".join(notes))
 
@@ -227,7 +284,7 @@ def pytest_assertrepr_compare(
         return None
     if _is_state_list(left) and _is_state_list(right):
         return _explain_paths(record, left, right)
-    if left in _STATUSES and right in _STATUSES:
+    if isinstance(left, str) and isinstance(right, str) and left in _STATUSES and right in _STATUSES:
         # assert execution.status == "SUCCEEDED": how the most recent execution with that status ended
         for _, execution in reversed(record.executions):
             status = getattr(execution, "status", None)
