@@ -60,7 +60,16 @@ def _resource_id(api_id: str, resource_path: str) -> str:
 
 def format_request_time(epoch: float) -> str:
     """``01/Jan/2024:00:00:00 +0000`` (English month names whatever the locale)."""
-    return _format_seconds(int(epoch))
+    second = int(epoch)
+    last = _last_time
+    if last[0] == second:
+        return last[1]
+    text = _format_seconds(second)
+    last[0], last[1] = second, text
+    return text
+
+
+_last_time: list[Any] = [None, ""]  # the last second formatted and its text (requests come in runs)
 
 
 @functools.lru_cache(maxsize=256)
@@ -72,10 +81,19 @@ def _format_seconds(epoch: int) -> str:
 
 def make_trace_id(request: GatewayRequest, request_time: float, extended_request_id: str) -> str:
     """The client's ``X-Amzn-Trace-Id`` when it sent one, else a new ``Root=1-<time>-<id>``."""
+    memo = _last_trace
+    if memo[0] is request and memo[1] == extended_request_id and memo[2] == request_time:
+        return memo[3]  # the event and the answer of one request carry the same id
     incoming = request.headers.get("X-Amzn-Trace-Id")
     if isinstance(incoming, str) and incoming.startswith("Root="):
-        return incoming
-    return f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
+        value = incoming
+    else:
+        value = f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
+    memo[:] = (request, extended_request_id, request_time, value)
+    return value
+
+
+_last_trace: list[Any] = [None, "", 0.0, ""]  # request, extended id, time -> trace id (the last one made)
 
 
 def trace_id(call: IntegrationCall) -> str:
@@ -84,29 +102,62 @@ def trace_id(call: IntegrationCall) -> str:
 
 def forwarded_headers(call: IntegrationCall) -> list[tuple[str, str]]:
     """The request headers as the backend sees them: hop-by-hop ones dropped, gateway ones added."""
-    pairs: list[tuple[str, str]] = []
+    return [(name, value) for name, _, value in _forward(call)]
+
+
+# What happens to a request header on its way to the backend (by the client's spelling of its name).
+_KEEP, _DROP, _HOST, _XFF, _REPLACED = 0, 1, 2, 3, 4
+_NAMES: dict[str, tuple[str, int, str]] = {}  # spelling -> (lower-cased, action, name the backend sees)
+
+
+def _name_info(name: str) -> tuple[str, int, str]:
+    lowered = name.lower()
+    if lowered in DROPPED_HEADERS:
+        action = _DROP
+    elif lowered == "host":
+        action = _HOST
+    elif lowered == "x-forwarded-for":
+        action = _XFF
+    elif lowered in ("x-forwarded-port", "x-forwarded-proto", "x-amzn-trace-id"):
+        action = _REPLACED
+    else:
+        action = _KEEP
+    info = (lowered, action, _CANONICAL.get(lowered, name))
+    if len(_NAMES) >= 4096:
+        _NAMES.clear()
+    _NAMES[name] = info
+    return info
+
+
+def _forward(call: IntegrationCall) -> list[tuple[str, str, str]]:
+    """``forwarded_headers`` as (name, lower-cased name, value) triples."""
+    request = call.request
+    triples: list[tuple[str, str, str]] = []
     has_host = False
     forwarded_for: str | None = None
-    for name, value in call.request.headers.items_all():
-        lowered = name.lower()
-        if lowered in DROPPED_HEADERS:
-            continue
-        if lowered == "host":
-            has_host = True
-        elif lowered == "x-forwarded-for":
-            forwarded_for = value
-            continue
-        elif lowered in ("x-forwarded-port", "x-forwarded-proto", "x-amzn-trace-id"):
-            continue
-        pairs.append((_CANONICAL.get(lowered, name), value))
+    names = _NAMES
+    for name, value in request.headers.pairs():
+        info = names.get(name) or _name_info(name)
+        action = info[1]
+        if action:
+            if action == _HOST:
+                has_host = True
+            elif action == _XFF:
+                forwarded_for = value
+                continue
+            else:
+                continue
+        triples.append((info[2], info[0], value))
     if not has_host:
-        pairs.append(("Host", call.domain_name))
-    pairs.append(("X-Amzn-Trace-Id", trace_id(call)))
-    source_ip = call.request.source_ip
-    pairs.append(("X-Forwarded-For", f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip))
-    pairs.append(("X-Forwarded-Port", "443"))
-    pairs.append(("X-Forwarded-Proto", "https"))
-    return pairs
+        triples.append(("Host", "host", call.domain_name))
+    triples.append(("X-Amzn-Trace-Id", "x-amzn-trace-id", trace_id(call)))
+    source_ip = request.source_ip
+    triples.append(
+        ("X-Forwarded-For", "x-forwarded-for", f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip)
+    )
+    triples.append(("X-Forwarded-Port", "x-forwarded-port", "443"))
+    triples.append(("X-Forwarded-Proto", "x-forwarded-proto", "https"))
+    return triples
 
 
 def _media_type(content_type: str | None) -> str:
@@ -243,6 +294,8 @@ def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str,
     spelled: dict[str, str] = {}
     for name, value in forwarded_headers(call):
         lowered = name.lower()
+        if lowered == "content-length" and not lower_headers:
+            continue  # REST never passes Content-Length on to the function (recorded against AWS)
         key = spelled.get(lowered)
         if key is None:
             key = spelled[lowered] = lowered if lower_headers else name

@@ -341,7 +341,7 @@ HOSTILE = {
     "no-kid": (lambda i, c: i.token(headers={"kid": None}), "the token does not have a valid key id"),
     "tampered-payload": (lambda i, c: _tamper_payload(i), "the token does not have a valid signature"),
     "tampered-signature": (lambda i, c: _tamper_signature(i), "the token does not have a valid signature"),
-    "truncated-signature": (lambda i, c: i.token()[:-12], "the token is malformed"),
+    "truncated-signature": (lambda i, c: i.token()[:-13], "the token is malformed"),  # 329 chars: not base64
     "signature-of-another-token": (
         lambda i, c: i.token().rpartition(".")[0] + "." + i.token(sub="x").rpartition(".")[2],
         "the token does not have a valid signature",
