@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
     from .gateway.authorizers.iam import IamAuthorizer
     from .gateway.authorizers.lambda_authorizer import LambdaAuthorizer
-    from .loaders import ServerlessApp, load_template
+    from .loaders import ServerlessApp, UnsupportedResourceWarning, load_template
     from .plugin.assertions import assert_path, assert_status
 
 __version__ = "0.1.0"
@@ -47,6 +47,7 @@ __all__ = [
     "TemplateError",
     "TokenIssuer",
     "UnmockedTask",
+    "UnsupportedResourceWarning",
     "UsageError",
     "VirtualClock",
     "__version__",
@@ -68,6 +69,7 @@ _LAZY = {
     "IamAuthorizer": ".gateway.authorizers.iam",
     "LambdaAuthorizer": ".gateway.authorizers.lambda_authorizer",
     "ServerlessApp": ".loaders",
+    "UnsupportedResourceWarning": ".loaders",
     "load_template": ".loaders",
     "assert_path": ".plugin.assertions",
     "assert_status": ".plugin.assertions",

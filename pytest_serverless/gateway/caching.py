@@ -91,8 +91,18 @@ class StageCache:
             return None
         return entry
 
-    def put(self, key: tuple[object, ...], status: int, headers: Headers, body: bytes, now: float) -> None:
-        self._entries[key] = CacheEntry(status, headers.copy(), body, now + self.ttl)
+    def put(
+        self,
+        key: tuple[object, ...],
+        status: int,
+        headers: Headers,
+        body: bytes,
+        now: float,
+        ttl: int | None = None,
+    ) -> None:
+        """Store an answer for ``ttl`` seconds (a method's ``CacheTtlInSeconds``), else the stage's TTL."""
+        expires = now + (self.ttl if ttl is None else ttl)
+        self._entries[key] = CacheEntry(status, headers.copy(), body, expires)
 
     def flush(self) -> None:
         self._entries.clear()

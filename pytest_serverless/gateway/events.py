@@ -286,23 +286,79 @@ def _body_v1(call: IntegrationCall) -> tuple[str | None, bool]:
     return body.decode("utf-8", "replace"), False
 
 
+_V1_CONTEXTS: dict[tuple[str, ...], dict[str, Any]] = {}  # per route, stage, deployment and domain
+_V2_CONTEXTS: dict[tuple[str, ...], dict[str, Any]] = {}
+
+
+def _v1_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
+    """The requestContext of a 1.0 event with this route's constant parts (``None`` where a request's go)."""
+    template: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": call.api_id,
+        "deploymentId": call.deployment_id,
+        "domainName": call.domain_name,
+        "domainPrefix": call.domain_name.partition(".")[0],
+        "extendedRequestId": None,
+        "httpMethod": None,
+        "identity": None,
+        "path": None,
+        "protocol": None,
+        "requestId": None,
+        "requestTime": None,
+        "requestTimeEpoch": None,
+        "resourceId": _resource_id(call.api_id, call.resource_path),
+        "resourcePath": call.resource_path,
+        "stage": call.stage,
+    }
+    if len(_V1_CONTEXTS) >= 1024:
+        _V1_CONTEXTS.clear()
+    _V1_CONTEXTS[key] = template
+    return template
+
+
+def _v2_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
+    """The requestContext of a 2.0 event after ``authorizer``, with the route's constant parts."""
+    template: dict[str, Any] = {
+        "domainName": call.domain_name,
+        "domainPrefix": call.domain_name.partition(".")[0],
+        "http": None,
+        "requestId": None,
+        "routeKey": call.route_key,
+        "stage": call.stage,
+        "time": None,
+        "timeEpoch": None,
+    }
+    if len(_V2_CONTEXTS) >= 1024:
+        _V2_CONTEXTS.clear()
+    _V2_CONTEXTS[key] = template
+    return template
+
+
 def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str, Any]:
     """The payload format 1.0 event (REST AWS_PROXY; HTTP APIs send it with lower-case header names)."""
     request = call.request
     headers: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
-    spelled: dict[str, str] = {}
-    for name, value in forwarded_headers(call):
-        lowered = name.lower()
-        if lowered == "content-length" and not lower_headers:
-            continue  # REST never passes Content-Length on to the function (recorded against AWS)
-        key = spelled.get(lowered)
-        if key is None:
-            key = spelled[lowered] = lowered if lower_headers else name
-            multi[key] = [value]
-        else:
-            multi[key].append(value)
-        headers[key] = value
+    if lower_headers:
+        for _, lowered, value in _forward(call):
+            values = multi.get(lowered)
+            if values is None:
+                multi[lowered] = [value]
+            else:
+                values.append(value)
+            headers[lowered] = value
+    else:
+        spelled: dict[str, str] = {}
+        for name, lowered, value in _forward(call):
+            if lowered == "content-length":
+                continue  # REST never passes Content-Length on to the function (recorded against AWS)
+            key = spelled.get(lowered)
+            if key is None:
+                key = spelled[lowered] = name
+                multi[key] = [value]
+            else:
+                multi[key].append(value)
+            headers[key] = value
     query: dict[str, str] | None = None
     multi_query: dict[str, list[str]] | None = None
     if request.query:
@@ -317,28 +373,24 @@ def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str,
     path = request.path
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
-    body, encoded = _body_v1(call)
-    context: dict[str, Any] = {
-        "accountId": ACCOUNT_ID,
-        "apiId": call.api_id,
-        "deploymentId": call.deployment_id,
-        "domainName": call.domain_name,
-        "domainPrefix": call.domain_name.partition(".")[0],
-        "extendedRequestId": call.extended_request_id,
-        "httpMethod": request.method,
-        "identity": _identity(call),
-        "path": f"/{call.stage}{request.path}",
-        "protocol": request.protocol,
-        "requestId": call.request_id,
-        "requestTime": format_request_time(call.request_time),
-        "requestTimeEpoch": int(call.request_time * 1000),
-        "resourceId": _resource_id(call.api_id, call.resource_path),
-        "resourcePath": call.resource_path,
-        "stage": call.stage,
-    }
-    authorizer = _v1_authorizer(call)
-    if authorizer is not None:
-        context["authorizer"] = authorizer
+    body, encoded = _body_v1(call) if request.body else (None, False)
+    key = (call.api_id, call.deployment_id, call.domain_name, call.stage, call.resource_path)
+    template = _V1_CONTEXTS.get(key)
+    if template is None:
+        template = _v1_context(call, key)
+    context = template.copy()  # the per-route parts are in place; fill in this request's
+    context["extendedRequestId"] = call.extended_request_id
+    context["httpMethod"] = request.method
+    context["identity"] = _identity(call)
+    context["path"] = f"/{call.stage}{request.path}"
+    context["protocol"] = request.protocol
+    context["requestId"] = call.request_id
+    context["requestTime"] = format_request_time(call.request_time)
+    context["requestTimeEpoch"] = int(call.request_time * 1000)
+    if call.auth is not None:
+        authorizer = _v1_authorizer(call)
+        if authorizer is not None:
+            context["authorizer"] = authorizer
     return {
         "resource": call.resource_path,
         "path": path,
@@ -360,13 +412,14 @@ def v2_event(call: IntegrationCall) -> dict[str, Any]:
     request = call.request
     headers: dict[str, str] = {}
     cookies: list[str] = []
-    for name, value in forwarded_headers(call):
-        key = name.lower()
+    for _, key, value in _forward(call):
         if key == "cookie":
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
         headers[key] = f"{headers[key]},{value}" if key in headers else value
-    raw_path = unquote(request.path)
+    raw_path = request.path
+    if "%" in raw_path:
+        raw_path = unquote(raw_path)
     if call.stage != "$default":
         raw_path = f"/{call.stage}{raw_path}"
     event: dict[str, Any] = {
@@ -383,31 +436,26 @@ def v2_event(call: IntegrationCall) -> dict[str, Any]:
         for name, value in request.query:
             query[name] = f"{query[name]},{value}" if name in query else value
         event["queryStringParameters"] = query
-    context: dict[str, Any] = {
-        "accountId": ACCOUNT_ID,
-        "apiId": call.api_id,
+    context: dict[str, Any] = {"accountId": ACCOUNT_ID, "apiId": call.api_id}
+    if call.auth is not None:
+        authorizer = _v2_authorizer(call)
+        if authorizer is not None:
+            context["authorizer"] = authorizer
+    key = (call.domain_name, call.route_key, call.stage)
+    template = _V2_CONTEXTS.get(key)
+    if template is None:
+        template = _v2_context(call, key)
+    context.update(template)  # the per-route parts are in place; fill in this request's
+    context["http"] = {
+        "method": request.method,
+        "path": raw_path,
+        "protocol": request.protocol,
+        "sourceIp": request.source_ip,
+        "userAgent": request.headers.get("User-Agent", ""),
     }
-    authorizer = _v2_authorizer(call)
-    if authorizer is not None:
-        context["authorizer"] = authorizer
-    context.update(
-        {
-            "domainName": call.domain_name,
-            "domainPrefix": call.domain_name.partition(".")[0],
-            "http": {
-                "method": request.method,
-                "path": raw_path,
-                "protocol": request.protocol,
-                "sourceIp": request.source_ip,
-                "userAgent": request.headers.get("User-Agent", ""),
-            },
-            "requestId": call.extended_request_id,
-            "routeKey": call.route_key,
-            "stage": call.stage,
-            "time": format_request_time(call.request_time),
-            "timeEpoch": int(call.request_time * 1000),
-        }
-    )
+    context["requestId"] = call.extended_request_id
+    context["time"] = format_request_time(call.request_time)
+    context["timeEpoch"] = int(call.request_time * 1000)
     if call.path_parameters:
         event["pathParameters"] = dict(call.path_parameters)
     event["requestContext"] = context

@@ -296,13 +296,15 @@ class Api:
         canary: Mapping[str, Any] | None = None,
         route_throttles: Mapping[str, tuple[float, int]] | None = None,
         auto_deploy: bool | None = None,
+        route_caching: Mapping[str, tuple[bool, float]] | None = None,
     ) -> Stage:
         """Publish the current routes to ``stage`` and return it.
 
         ``canary={"percent": 10, "variables": {...}, "seed": 1}`` keeps the stage's current deployment and
         sends ``percent`` of requests to the new one. HTTP API stages follow later route changes
         (``auto_deploy``, default True for HTTP APIs, as SAM's ``$default`` stage); REST stages keep their
-        snapshot until the next ``deploy``.
+        snapshot until the next ``deploy``. ``route_caching={"GET /x": (True, 60)}`` overrides a route's
+        caching and TTL on this stage (MethodSettings ``CachingEnabled`` / ``CacheTtlInSeconds``).
         """
         if not isinstance(stage, str) or not stage or "/" in stage:
             raise UsageError(
@@ -342,6 +344,7 @@ class Api:
                     cache_ttl=cache_ttl,
                     variables=variables,
                     route_throttles=route_throttles,
+                    route_caching=route_caching,
                 )
             elif variables is not None:
                 existing.variables = _variables(variables, f"stage {stage!r}")
@@ -353,7 +356,11 @@ class Api:
             existing.deployment = deployment
             existing.canary = None
         existing._configure(
-            throttle=throttle, cache_ttl=cache_ttl, variables=variables, route_throttles=route_throttles
+            throttle=throttle,
+            cache_ttl=cache_ttl,
+            variables=variables,
+            route_throttles=route_throttles,
+            route_caching=route_caching,
         )
         return existing
 

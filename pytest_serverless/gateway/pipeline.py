@@ -277,7 +277,8 @@ def _process(
     # 6. cache (REST)
     cache = stage.cache
     key: tuple[object, ...] | None = None
-    if cache is not None and route.caching:
+    caching = stage.route_caching.get(route.route_key) if stage.route_caching else None
+    if cache is not None and (route.caching if caching is None else caching[0]):
         key = cache_key(request, match.resource_path, path_params, route.cache_key_parameters)
         control = request.headers.get("Cache-Control")
         entry = None if control is not None and _NO_CACHE.search(control) else cache.get(key, now)
@@ -353,7 +354,7 @@ def _process(
         stored = Headers(
             [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]
         )
-        cache.put(key, result.status, stored, body, clock.time())
+        cache.put(key, result.status, stored, body, clock.time(), None if caching is None else caching[1])
     return Response(
         result.status,
         headers,

@@ -75,6 +75,10 @@ class Headers(Mapping[str, str]):
         """Every (name, value) pair in the order received."""
         return list(self._items)
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """``items_all()`` without the copy, for readers in the pipeline (do not change the list)."""
+        return self._items
+
     def add(self, name: str, value: str) -> None:
         self._items.append((name, value))
         self._index = None

@@ -87,6 +87,7 @@ class Stage:
         self.variables: dict[str, str] = {}
         self.throttle: tuple[float, int] | None = None
         self.route_throttles: dict[str, tuple[float, int]] = {}
+        self.route_caching: dict[str, tuple[bool, int]] = {}  # route key -> (caching enabled, TTL seconds)
         self.cache: StageCache | None = None
         self.canary: Canary | None = None
         self.logs: list[dict[str, Any]] = []
@@ -102,6 +103,7 @@ class Stage:
         cache_ttl: Any,
         variables: Any,
         route_throttles: Any,
+        route_caching: Any = None,
     ) -> None:
         where = f"stage {self.name!r}"
         now = self.api.gateway.clock.time()
@@ -115,6 +117,16 @@ class Stage:
         if ttl and self.api.kind == "HTTP":
             raise UsageError(f"{where}: HTTP APIs have no stage cache; cache_ttl is a REST API setting")
         self.cache = StageCache(ttl) if ttl else None
+        self.route_caching = {}
+        for route_key, value in dict(route_caching or {}).items():
+            if not isinstance(value, tuple) or len(value) != 2:
+                raise UsageError(
+                    f"{where}: route_caching[{route_key!r}] must be (enabled, ttl_seconds), got {value!r}"
+                )
+            self.route_caching[str(route_key)] = (
+                bool(value[0]),
+                check_cache_ttl(value[1], f"{where}, route {route_key!r}"),
+            )
         self.variables = _variables(variables, where)
 
     def stage_bucket(self) -> TokenBucket | None:

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from .context import LambdaContext
-from .invoke import Handler, invoke_handler
+from .invoke import FunctionTimedOut, Handler, invoke_handler
 
-__all__ = ["Handler", "LambdaContext", "invoke_handler"]
+__all__ = ["FunctionTimedOut", "Handler", "LambdaContext", "invoke_handler"]

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from pytest_serverless.clock import VirtualClock
+from pytest_serverless.errors import TaskFailure
 
 from .context import LambdaContext
 
-__all__ = ["Handler", "invoke_handler"]
+__all__ = ["FunctionTimedOut", "Handler", "invoke_handler"]
 
 Handler = Callable[[Any, Any], Any]
+
+
+class FunctionTimedOut(TaskFailure):
+    """A function ran past its own ``Timeout``: Lambda stopped it (a ``TaskFailure``, so a Task sees it).
+
+    Step Functions reports ``Lambda.Unknown`` with Lambda's timeout payload as the cause; API Gateway answers
+    502 (REST) / 500 (HTTP). ``timeout`` is the function's Timeout in seconds: how long the call lasted.
+    """
+
+    def __init__(self, *, request_id: str, timeout: float, stopped_at: datetime) -> None:
+        stamp = stopped_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        self.error_message = f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds"
+        payload = json.dumps({"errorMessage": self.error_message}, separators=(",", ":"))
+        super().__init__(
+            "Lambda.Unknown",
+            "The cause could not be determined because Lambda did not return an error type. "
+            f"Returned payload: {payload}",
+        )
+        self.timeout = timeout
+
+    def __str__(self) -> str:
+        return self.error_message
 
 
 def invoke_handler(

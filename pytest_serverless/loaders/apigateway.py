@@ -15,7 +15,7 @@ from .cloudformation import Template
 from .model import ApiSpec, AuthorizerSpec, Integration, RouteSpec, StageSpec, TemplateModel, UsagePlanSpec
 from .openapi import read_body
 from .sam import logical_target
-from .sam_api import local_document, number, stage_from_method_settings
+from .sam_api import local_document, number, route_settings, stage_from_method_settings
 from .uris import cognito_issuer, integration, lambda_target
 
 __all__ = ["read_rest_resources", "read_v2_resources"]
@@ -402,4 +402,5 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
         )
         if rate is not None:
             stage.throttle = (rate, burst if burst is not None else rate)
+        route_settings(stage, props.get("RouteSettings"))
         api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

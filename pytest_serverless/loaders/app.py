@@ -18,9 +18,15 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import InvalidDefinition, ServerlessError, TemplateError, UsageError
 from pytest_serverless.lambdas import invoke_handler
 from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, build_api
+from pytest_serverless.loaders.cache import TemplateCache
 from pytest_serverless.loaders.cloudformation import Template
 from pytest_serverless.loaders.events import event_envelope, matches, target_input
-from pytest_serverless.loaders.handlers import resolve_handler, unresolved_handler, with_environment
+from pytest_serverless.loaders.handlers import (
+    resolve_handler,
+    unresolved_handler,
+    with_environment,
+    with_limits,
+)
 from pytest_serverless.loaders.model import RuleSpec, StateMachineSpec, TemplateModel
 from pytest_serverless.loaders.reader import read_template
 from pytest_serverless.loaders.schedules import Schedule, parse_schedule
@@ -147,7 +153,7 @@ class ServerlessApp:
         for logical_id, spec in self.model.functions.items():
             explicit = given.get(logical_id) or given.get(spec.name)
             if explicit is not None:
-                found[logical_id] = with_environment(explicit, spec)
+                found[logical_id] = with_limits(with_environment(explicit, spec), spec)
                 continue
             resolved = resolve_handler(spec, source=str(self.source))
             if resolved is None:
@@ -156,7 +162,7 @@ class ServerlessApp:
                     f"pass handlers={{{logical_id!r}: fn}}"
                 )
                 resolved = unresolved_handler(spec)
-            found[logical_id] = resolved
+            found[logical_id] = with_limits(resolved, spec)
         return found
 
     def handler_for(self, target: str | None) -> Handler:
@@ -435,9 +441,13 @@ def load_template(
     return app
 
 
+# Read templates, shared by every load_template call of the process (each call gets its own deep copy).
+TEMPLATES = TemplateCache()
+
+
 def _read(source: Path, parameters: Mapping[str, Any] | None) -> tuple[Template, TemplateModel]:
     try:
-        return read_template(source, parameters)
+        return TEMPLATES.read(source, parameters, read_template)
     except ServerlessError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import TemplateError, UsageError
-from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, RouteSpec
+from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, MethodSetting, RouteSpec, StageSpec
 
 if TYPE_CHECKING:
     from pytest_serverless.loaders.app import ServerlessApp
@@ -71,6 +71,8 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
     if integration.kind == "lambda":
         kwargs["handler"] = app.handler_for(integration.function)
         kwargs["function_name"] = app.function_name(integration.function)
+        if integration.payload_format is not None and api.kind == "HTTP":
+            kwargs["payload_format"] = integration.payload_format
     elif integration.kind == "sfn":
         assert integration.state_machine is not None
         machine = app.state_machines.get(integration.state_machine)
@@ -83,6 +85,10 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
             )
         kwargs["state_machine"] = machine
         kwargs["sync"] = integration.sync
+        if api.kind == "REST" and integration.request_templates:
+            kwargs["request_templates"] = integration.request_templates
+        if api.kind == "REST" and integration.responses:
+            kwargs["integration_responses"] = integration.responses
     elif integration.kind == "http":
         kwargs["http"] = integration.url
     else:
@@ -191,6 +197,51 @@ def _authorized_preflights(api: ApiSpec) -> list[RouteSpec]:
     return added
 
 
+_CACHED_BY_DEFAULT = ("GET",)  # a stage-wide CachingEnabled caches GET methods only, as in AWS
+
+
+def _method_settings(
+    stage: StageSpec, routes: list[RouteSpec]
+) -> tuple[int, dict[str, tuple[bool, int]], dict[str, tuple[float, float]]]:
+    """Each route's caching (enabled, TTL) and throttle from the stage's ``MethodSettings``: for each field
+    the most specific entry that sets it wins (``/orders/GET`` over ``/orders/*`` over ``/*/GET`` over
+    ``/*/*``). Returns (the stage cache's TTL, 0 for no cache; route caching; route throttles)."""
+    caching: dict[str, tuple[bool, int]] = {}
+    throttles: dict[str, tuple[float, float]] = {}
+
+    def most_specific(method: str, path: str, field: str) -> tuple[MethodSetting | None, int]:
+        best: tuple[MethodSetting | None, int] = (None, -1)
+        for entry in stage.method_settings:
+            rank = entry.specificity(method, path)
+            if rank is not None and rank >= best[1] and getattr(entry, field) is not None:
+                best = (entry, rank)
+        return best
+
+    stage_ttl = 300
+    for entry in stage.method_settings:
+        if entry.path == "/*" and entry.method == "*" and entry.cache_ttl is not None:
+            stage_ttl = int(entry.cache_ttl)
+    for route in routes:
+        if route.path == "$default":
+            continue
+        throttle, rank = most_specific(route.method, route.path, "throttle")
+        if throttle is not None and throttle.throttle is not None and rank > 0:
+            throttles[route.key] = throttle.throttle
+        if not stage.cache_cluster:
+            continue
+        enabling, _ = most_specific(route.method, route.path, "caching")
+        enabled = bool(enabling is not None and enabling.caching)
+        if enabled and enabling is not None and enabling.method == "*":
+            enabled = route.method in _CACHED_BY_DEFAULT
+        timing, _ = most_specific(route.method, route.path, "cache_ttl")
+        ttl = int(timing.cache_ttl) if timing is not None and timing.cache_ttl is not None else stage_ttl
+        caching[route.key] = (enabled, min(max(ttl, 0), 3600))
+    enabled_ttls = [ttl for on, ttl in caching.values() if on]
+    if not enabled_ttls:
+        return 0, {}, throttles
+    return max(enabled_ttls + [stage_ttl]) or 1, caching, throttles
+
+
 def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
     gateway = app.gateway
     name = spec.name
@@ -199,7 +250,10 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
     try:
         if spec.kind == "REST":
             api = gateway.rest_api(
-                name, binary_media_types=list(spec.binary_media_types) or None, cors=_cors(spec)
+                name,
+                binary_media_types=list(spec.binary_media_types) or None,
+                cors=_cors(spec),
+                api_key_source=spec.api_key_source.upper(),
             )
         else:
             api = gateway.http_api(name, cors=_cors(spec))
@@ -218,10 +272,6 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
     routes = list(spec.routes)
     if spec.cors is not None and spec.default_authorizer is not None and spec.preflight_authorized:
         routes += _authorized_preflights(spec)
-    cached: set[str] | None = None
-    for stage_spec in spec.stages:
-        if stage_spec.cache_ttl and stage_spec.cached_routes is not None:
-            cached = (cached or set()) | stage_spec.cached_routes
     seen: dict[str, str] = {}
     for route in routes:
         if route.key in seen:
@@ -233,8 +283,6 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         seen[route.key] = route.pointer
         try:
             kwargs = _route_kwargs(app, spec, route)
-            if cached is not None and spec.kind == "REST":
-                kwargs["caching"] = route.key in cached
             api.route(route.key, **kwargs)
         except (UsageError, ValueError, TypeError) as exc:
             if isinstance(exc, TemplateError):
@@ -246,9 +294,12 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         kwargs = {"variables": dict(stage.variables)}
         if stage.throttle is not None:
             kwargs["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
-        if stage.cache_ttl:
-            kwargs["cache_ttl"] = stage.cache_ttl
+        cache_ttl, caching, method_throttles = _method_settings(stage, routes)
+        if cache_ttl and spec.kind == "REST":
+            kwargs["cache_ttl"] = cache_ttl
+            kwargs["route_caching"] = caching
         throttles = {key: value for key, value in stage.route_throttles.items() if key in seen}
+        throttles.update(method_throttles)
         if throttles:
             kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
         try:

@@ -98,6 +98,7 @@ class Template:
         self.source = source
         self.base_dir = Path(source).parent
         self.stack_name = stack_name
+        self.files: list[Path] = []  # other local files read into the template (includes, OpenAPI bodies)
         if not isinstance(document, dict):
             raise TemplateError("a template must be a mapping with a 'Resources' section", source=source)
         self.document: dict[str, Any] = document

@@ -5,24 +5,32 @@ A handler comes from ``load_template(handlers={"LogicalId": fn})`` or, as SAM do
 the modules imported from that folder are dropped from ``sys.modules`` so that two functions with an
 ``app.py`` each, or the same function loaded by two tests, never see each other's module. The function's
 ``Environment.Variables`` are set in ``os.environ`` while its module is imported and while it runs.
+
+``with_limits`` runs a handler as Lambda runs the template's function: its ``context`` counts down from
+the function's ``Timeout`` (on the virtual clock) and reports its ``MemorySize``; a run past ``Timeout``
+fails with ``FunctionTimedOut`` (Step Functions: ``Lambda.Unknown``; API Gateway: 502 REST / 500 HTTP).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import TemplateError
+from pytest_serverless.lambdas import FunctionTimedOut, LambdaContext
 
 from .model import FunctionSpec
 
-__all__ = ["resolve_handler", "unresolved_handler"]
+__all__ = ["resolve_handler", "unresolved_handler", "with_environment", "with_limits"]
 
 Handler = Callable[[Any, Any], Any]
 
@@ -67,11 +75,12 @@ def _inside(file: str | None, folder: Path) -> bool:
 
 def _import_from(folder: Path, module_name: str) -> types.ModuleType:
     before = set(sys.modules)
-    shadowed = {
-        name: sys.modules[name]
-        for name in list(sys.modules)
-        if name == module_name.split(".")[0] or name.startswith(module_name.split(".")[0] + ".")
-    }
+    top = module_name.split(".")[0]
+    shadowed: dict[str, types.ModuleType] = {}
+    if top in sys.modules:  # a module of that name (or package) is loaded: set it aside while importing
+        prefix = top + "."
+        loaded = list(sys.modules.items())
+        shadowed = {name: mod for name, mod in loaded if name == top or name.startswith(prefix)}
     for name in shadowed:
         del sys.modules[name]
     sys.path.insert(0, str(folder))
@@ -170,3 +179,41 @@ def unresolved_handler(function: FunctionSpec) -> Handler:
 
     missing.__name__ = f"missing_{function.logical_id}"
     return missing
+
+
+def with_limits(handler: Handler, function: FunctionSpec) -> Handler:
+    """``handler`` with the function's Timeout and MemorySize (see the module docstring)."""
+    timeout, memory = function.timeout, function.memory_size
+
+    @functools.wraps(handler)
+    def limited(event: Any, context: Any) -> Any:
+        clock = getattr(context, "clock", None)
+        if not isinstance(clock, VirtualClock):  # called by hand, not through an invocation
+            return handler(event, context)
+        own = LambdaContext(
+            function_name=context.function_name,
+            aws_request_id=context.aws_request_id,
+            clock=clock,
+            timeout_seconds=timeout,
+            memory_limit_in_mb=memory,
+        )
+        started = clock.time()
+        try:
+            result = handler(event, own)
+        except Exception:
+            if clock.time() - started > timeout:  # Lambda stopped it before it could raise
+                raise FunctionTimedOut(
+                    request_id=context.aws_request_id, timeout=timeout, stopped_at=_at(started + timeout)
+                ) from None
+            raise
+        if clock.time() - started > timeout:
+            raise FunctionTimedOut(
+                request_id=context.aws_request_id, timeout=timeout, stopped_at=_at(started + timeout)
+            )
+        return result
+
+    return limited
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)

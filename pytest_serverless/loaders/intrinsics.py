@@ -230,6 +230,7 @@ def _fn_transform(t: Template, args: Any, pointer: str) -> Any:
     file = (t.base_dir / location).resolve()
     if not file.is_file():
         raise t.error(f"AWS::Include: file {str(file)!r} does not exist", pointer + "/Parameters/Location")
+    t.files.append(file)
     return t.resolve(load_document(file), pointer)
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "AuthorizerSpec",
     "FunctionSpec",
     "Integration",
+    "MethodSetting",
     "RouteSpec",
     "RuleSpec",
     "StageSpec",
@@ -35,7 +36,8 @@ class FunctionSpec:
     code_dir: str | None = None  # absolute folder holding the code
     inline_code: str | None = None  # Code.ZipFile / InlineCode
     runtime: str | None = None
-    timeout: float = 3.0
+    timeout: float = 3.0  # seconds (Timeout); the handler's context counts down from it
+    memory_size: int = 128  # MB (MemorySize)
     environment: dict[str, str] = field(default_factory=dict)
 
 
@@ -53,6 +55,7 @@ class Integration:
     proxy: bool = True  # False: a REST non-proxy (AWS / HTTP) integration with mapping templates
     request_templates: dict[str, str] | None = None
     responses: list[dict[str, Any]] | None = None  # [{statusCode, selectionPattern, responseTemplates, ...}]
+    payload_format: str | None = None  # HTTP API Lambda proxy: "1.0" or "2.0" (PayloadFormatVersion)
 
 
 @dataclass
@@ -90,13 +93,30 @@ class AuthorizerSpec:
 
 
 @dataclass
+class MethodSetting:
+    """One ``MethodSettings`` entry: ``path`` ``"/*"`` and ``method`` ``"*"`` are wildcards."""
+
+    path: str
+    method: str
+    caching: bool | None = None
+    cache_ttl: float | None = None
+    throttle: tuple[float, float] | None = None
+
+    def specificity(self, method: str, path: str) -> int | None:
+        """How closely this entry names ``method path`` (higher wins); None when it does not apply."""
+        if self.path not in ("/*", path) or self.method not in ("*", method):
+            return None
+        return (2 if self.path != "/*" else 0) + (1 if self.method != "*" else 0)
+
+
+@dataclass
 class StageSpec:
     name: str
     variables: dict[str, str] = field(default_factory=dict)
     throttle: tuple[float, float] | None = None
-    cache_ttl: float | None = None  # None: no cache cluster / caching disabled
-    cached_routes: set[str] | None = None  # route keys with caching enabled ("GET /x"); None: all
-    route_throttles: dict[str, tuple[float, float]] = field(default_factory=dict)  # "GET /x" -> (rate, burst)
+    cache_cluster: bool = False  # CacheClusterEnabled: without it nothing is cached
+    method_settings: list[MethodSetting] = field(default_factory=list)  # per-method caching / throttling
+    route_throttles: dict[str, tuple[float, float]] = field(default_factory=dict)  # HTTP API RouteSettings
 
 
 @dataclass

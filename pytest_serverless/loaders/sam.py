@@ -97,6 +97,7 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         handler=props.get("Handler") if isinstance(props.get("Handler"), str) else None,
         runtime=props.get("Runtime") if isinstance(props.get("Runtime"), str) else None,
         timeout=float(props.get("Timeout", 3)),
+        memory_size=int(props.get("MemorySize", 128)),
         environment={str(k): _env_text(v) for k, v in environment.items()},
     )
     if kind == "AWS::Serverless::Function":
@@ -139,10 +140,7 @@ def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> 
         elif kind == "HttpApi":
             timeout = props.get("TimeoutInMillis")
             target.timeout = float(timeout) / 1000 if timeout else None
-            if str(props.get("PayloadFormatVersion", "2.0")) == "1.0":
-                model.unsupported.append(
-                    f"{pointer}: PayloadFormatVersion 1.0 (the function gets 2.0 events)"
-                )
+            target.payload_format = str(props.get("PayloadFormatVersion", "2.0"))
             _http_api_event(t, model, props, raw_props, target, pointer)
         elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
             model.rules.append(

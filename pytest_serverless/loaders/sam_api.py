@@ -10,12 +10,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_serverless.loaders.cloudformation import Template
-from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, StageSpec, TemplateModel, UsagePlanSpec
+from pytest_serverless.loaders.model import (
+    ApiSpec,
+    AuthorizerSpec,
+    MethodSetting,
+    StageSpec,
+    TemplateModel,
+    UsagePlanSpec,
+)
 from pytest_serverless.loaders.openapi import read_body
 from pytest_serverless.loaders.uris import cognito_issuer, lambda_target
 from pytest_serverless.loaders.yaml_cfn import load_document
 
-__all__ = ["local_document", "number", "read_sam_api", "stage_from_method_settings"]
+__all__ = [
+    "local_document",
+    "number",
+    "read_sam_api",
+    "route_settings",
+    "stage_from_method_settings",
+]
 
 
 def _pointer(logical_id: str, *parts: str) -> str:
@@ -107,28 +120,53 @@ def number(value: Any) -> float | None:
         return None
 
 
+def _flag(value: Any) -> bool | None:
+    if value is None:
+        return None
+    return value is True or str(value).lower() == "true"
+
+
 def stage_from_method_settings(stage: StageSpec, settings: Any, cache_enabled: bool) -> None:
+    """``MethodSettings``: ``/*/*`` sets the stage throttle; each entry's caching and throttle is kept as a
+    ``MethodSetting`` and resolved per route (the most specific entry wins) when the API is built."""
+    stage.cache_cluster = stage.cache_cluster or cache_enabled
     for entry in settings or []:
         if not isinstance(entry, Mapping):
             continue
         raw_path = str(entry.get("ResourcePath", "/*"))
         path = raw_path if raw_path == "/*" else raw_path[1:].replace("~1", "/") or "/"
+        if not path.startswith("/"):
+            path = "/" + path
         method = str(entry.get("HttpMethod", "*")).upper()
         rate, burst = number(entry.get("ThrottlingRateLimit")), number(entry.get("ThrottlingBurstLimit"))
-        if rate is not None:
-            if path == "/*" and method == "*":
-                stage.throttle = (rate, burst if burst is not None else rate)
-            else:
-                for verb in (
-                    ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
-                    if method == "*"
-                    else (method,)
-                ):
-                    stage.route_throttles[f"{verb} {path}"] = (rate, burst if burst is not None else rate)
-        if entry.get("CachingEnabled") and cache_enabled:
-            stage.cache_ttl = float(entry.get("CacheTtlInSeconds", 300))
-            if not (path == "/*" and method == "*"):
-                stage.cached_routes = (stage.cached_routes or set()) | {f"{method} {path}"}
+        if burst is not None and rate is None:
+            rate = 10_000.0  # only the burst was set: the account's rate applies
+        throttle = (rate, burst if burst is not None else rate) if rate is not None else None
+        if throttle is not None and path == "/*" and method == "*":
+            stage.throttle = throttle
+            throttle = None
+        stage.method_settings.append(
+            MethodSetting(
+                path=path,
+                method=method,
+                caching=_flag(entry.get("CachingEnabled")),
+                cache_ttl=number(entry.get("CacheTtlInSeconds")),
+                throttle=throttle,
+            )
+        )
+
+
+def route_settings(stage: StageSpec, settings: Any) -> None:
+    """HTTP API ``RouteSettings``: ``{"GET /x": {"ThrottlingRateLimit": 5, "ThrottlingBurstLimit": 2}}``."""
+    if not isinstance(settings, Mapping):
+        return
+    for route_key, entry in settings.items():
+        if not isinstance(entry, Mapping):
+            continue
+        rate, burst = number(entry.get("ThrottlingRateLimit")), number(entry.get("ThrottlingBurstLimit"))
+        if rate is not None or burst is not None:
+            rate = rate if rate is not None else 10_000.0
+            stage.route_throttles[str(route_key)] = (rate, burst if burst is not None else rate)
 
 
 def read_sam_api(
@@ -191,6 +229,7 @@ def read_sam_api(
         )
         if rate is not None:
             stage.throttle = (rate, burst if burst is not None else rate)
+        route_settings(stage, props.get("RouteSettings"))
         api.stages.append(stage)
         if props.get("CorsConfiguration") is not None:
             cors = props["CorsConfiguration"]
@@ -233,4 +272,5 @@ def local_document(t: Template, path: str, pointer: str) -> Any:
     file = (t.base_dir / path).resolve()
     if not file.is_file():
         raise t.error(f"file {str(file)!r} does not exist", pointer)
+    t.files.append(file)
     return t.resolve(load_document(file), pointer)

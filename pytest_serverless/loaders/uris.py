@@ -109,10 +109,6 @@ def integration(
 ) -> Integration:
     """An ``Integration`` from ``x-amazon-apigateway-integration`` fields or an ``Integration`` property."""
     kind = (kind or "").upper()
-    if api_kind == "HTTP" and str(payload_version) == "1.0" and not subtype and kind == "AWS_PROXY":
-        model.unsupported.append(
-            f"{pointer}: payload format 1.0 on an HTTP API (the function gets 2.0 events)"
-        )
     timeout = float(timeout_ms) / 1000 if timeout_ms not in (None, "") else None
     if subtype and subtype.startswith("StepFunctions-"):
         params = request_parameters or {}
@@ -166,15 +162,14 @@ def integration(
                 source=source,
                 pointer=pointer,
             )
-        shaped = [
-            entry for entry in _integration_responses(responses) or [] if entry.get("responseTemplates")
-        ]
-        if shaped:
-            model.unsupported.append(
-                f"{pointer}: response templates of a Step Functions integration "
-                f"(clients get {action}'s response)"
-            )
-        return Integration("sfn", state_machine=machine, sync=action == "StartSyncExecution", timeout=timeout)
+        return Integration(
+            "sfn",
+            state_machine=machine,
+            sync=action == "StartSyncExecution",
+            timeout=timeout,
+            request_templates=templates,
+            responses=_integration_responses(responses),
+        )
     if ":lambda:" in uri or uri.startswith("arn:aws:lambda:") or kind in ("AWS_PROXY", ""):
         if kind == "AWS":
             return Integration(
@@ -185,5 +180,8 @@ def integration(
                 request_templates=templates,
                 responses=_integration_responses(responses),
             )
-        return Integration("lambda", function=lambda_target(model, uri), timeout=timeout)
+        payload_format = str(payload_version) if api_kind == "HTTP" and payload_version else None
+        return Integration(
+            "lambda", function=lambda_target(model, uri), timeout=timeout, payload_format=payload_format
+        )
     raise TemplateError(f"integration {kind} {uri!r} is not supported", source=source, pointer=pointer)

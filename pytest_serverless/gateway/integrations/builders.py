@@ -82,7 +82,13 @@ def build_integration(
         from .stepfunctions import StepFunctionsIntegration
 
         try:
-            return StepFunctionsIntegration(state_machine, sync=sync), "stepfunctions"
+            machine_integration = StepFunctionsIntegration(
+                state_machine,
+                sync=sync,
+                request_templates=request_templates,
+                integration_responses=integration_responses,
+            )
+            return machine_integration, "stepfunctions"
         except TypeError as exc:
             raise UsageError(f"{where}: {exc}") from exc
     if http is not None:

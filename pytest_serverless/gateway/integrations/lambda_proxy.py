@@ -12,7 +12,7 @@ from typing import Any
 from pytest_serverless._ids import deterministic_uuid
 from pytest_serverless.errors import ServerlessError
 from pytest_serverless.gateway.events import is_binary, v1_event, v2_event
-from pytest_serverless.lambdas import Handler, invoke_handler
+from pytest_serverless.lambdas import FunctionTimedOut, Handler, invoke_handler
 
 from . import vtl
 from .base import IntegrationCall, IntegrationResult
@@ -221,7 +221,9 @@ class LambdaProxyIntegration:
         except ServerlessError:
             raise
         except Exception as exc:  # the function raised: AWS answers 502 (REST) / 500 (HTTP)
-            return IntegrationResult(failure=FAILURE, error=exc)
+            # a function stopped at its own Timeout kept the request that long, not as long as it ran
+            latency = exc.timeout if isinstance(exc, FunctionTimedOut) else None
+            return IntegrationResult(failure=FAILURE, error=exc, latency=latency)
         try:
             marshalled = _marshal(result)
             return parse_v1_output(marshalled, call) if rest else parse_v2_output(marshalled, call)
