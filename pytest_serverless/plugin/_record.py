@@ -226,8 +226,11 @@ class TestRecord:
 
     # section: checks after the test ran
 
-    def unknown_mocks(self) -> list[str]:
-        """Messages for the test's own ``mock_task`` markers naming no state of any machine it made."""
+    def unknown_mocks(self, *, shared: bool = False) -> list[str]:
+        """Messages for the test's own ``mock_task`` markers naming no state of any machine it made.
+
+        ``shared``: those on its class and module too (they may serve other tests' machines, so they only
+        explain a failure: a mistyped module-level mock leaves a Task unmocked)."""
         inventories = [machine_inventory(machine) for machine in self.machines]
         if not self.machines or any(inventory is None for inventory in inventories):
             return []
@@ -239,7 +242,7 @@ class TestRecord:
             resources |= inventory[1]
         problems = []
         for key, spec in self.mocks.items():
-            if not spec.own or key in names or key in resources or key.startswith("arn:"):
+            if (not spec.own and not shared) or key in names or key in resources or key.startswith("arn:"):
                 continue
             known = ", ".join(repr(name) for name in sorted(names))
             close = difflib.get_close_matches(key, sorted(names), n=1)

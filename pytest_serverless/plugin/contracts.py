@@ -132,13 +132,19 @@ class ContractSession:
             "changed": self.changed,
         }
 
-    def write(self, rootpath: Path) -> None:
-        """Update mode, at the end (controller): rewrite every contract file of the modules that ran."""
+    def write(self, rootpath: Path, partial: frozenset[Path] = frozenset()) -> None:
+        """Update mode, at the end (controller): rewrite every contract file of the modules that ran.
+
+        The entries of tests that were not collected are dropped, except in the files of ``partial``
+        modules (selected by node id, ``test_x.py::test_y``): there the other tests were not looked at.
+        """
         total = removed = 0
         for path_text in sorted(set(self.updates) | set(self.known)):
             path = Path(path_text)
             existing = dict(self.stored(path) or {})
             known = set(self.known.get(path_text, []))
+            if path in partial:
+                known |= set(existing)
             kept = {name: entry for name, entry in existing.items() if name in known}
             removed += len(existing) - len(kept)
             kept.update(self.updates.get(path_text, {}))
@@ -239,6 +245,17 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     return result
 
 
+def _partially_selected(config: pytest.Config) -> frozenset[Path]:
+    """The contract files of the modules named with a node id on the command line (``test_x.py::test_y``)."""
+    files = set()
+    for arg in config.args:
+        module, separator, _ = str(arg).partition("::")
+        if separator:
+            path = Path(config.invocation_params.dir, module)
+            files.add(path.parent / CONTRACTS_DIR / f"{path.stem}.json")
+    return frozenset(files)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     session = _session(node.config)
@@ -256,7 +273,7 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     if contracts.worker:
         session.config.workeroutput[_WORKER_KEY] = contracts.to_json()  # type: ignore[attr-defined]
     elif contracts.mode == "update":
-        contracts.write(session.config.rootpath)
+        contracts.write(session.config.rootpath, _partially_selected(session.config))
     return result
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import linecache
+import os
+import sys
 from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Any, TypeGuard
+from types import FrameType
+from typing import Any, Literal, TypeGuard
 
 import pytest
 
@@ -232,7 +236,7 @@ def _repr_without_own_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[Ba
         return Traceback(entries)
 
     config = item.config
-    style = "short" if config.getoption("tbstyle", "auto") == "short" else "long"
+    style: Literal["long", "short"] = "short" if config.getoption("tbstyle", "auto") == "short" else "long"
     return excinfo.getrepr(
         funcargs=True,
         abspath=Path.cwd() != config.invocation_params.dir,
@@ -291,7 +295,7 @@ def pytest_assertrepr_compare(
             if status in (left, right):
                 path = getattr(execution, "path", [])
                 return [f"{left!r} == {right!r}", f"  {describe_outcome(execution)}", f"  path: {path!r}"]
-    if _is_status(left) and _is_status(right):
+    if _is_status(left) and _is_status(right) and _assertion_mentions("status"):
         # the most recent response whose status is one side
         for _, response in reversed(record.responses):
             status = getattr(response, "status_code", None)
@@ -312,6 +316,27 @@ def _explain_paths(record: TestRecord, left: Sequence[str], right: Sequence[str]
                 if path is actual if by_identity else path == list(actual):
                     return [f"{left!r} == {right!r}", *explain_path(execution, list(expected), "exact")]
     return None
+
+
+def _assertion_mentions(word: str) -> bool:
+    """Whether the source line of the failing ``assert`` mentions ``word`` (True when it cannot be read).
+
+    Two ints say nothing of where they came from: ``assert len(items) == 200`` is not about a response, even
+    when the test's last response answered 200.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    for _ in range(40):
+        if frame is None:
+            return True
+        filename = frame.f_code.co_filename
+        if not any(part in filename for part in _FRAMEWORK_FILES) and not _is_own_frame(filename):
+            line = linecache.getline(filename, frame.f_lineno)
+            return not line or word in line.lower()
+        frame = frame.f_back
+    return True
+
+
+_FRAMEWORK_FILES = (f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
 
 
 def _is_state_list(value: object) -> TypeGuard[Sequence[str]]:

@@ -231,8 +231,22 @@ class CoverageData:
         machine.statuses[str(getattr(execution, "status", "UNKNOWN"))] += 1
         return machine
 
+    def _api_key(self, name: str, kind: str) -> str:
+        """The key of the API ``name`` of ``kind``: its name, or ``"name (KIND)"`` once APIs of two kinds
+        share the name (a REST and an HTTP API called "orders" in different tests), whatever the order in
+        which they were seen (xdist workers, combined runs)."""
+        plain = self.apis.get(name)
+        if plain is not None and plain.kind != kind:
+            self.apis[f"{name} ({plain.kind})"] = self.apis.pop(name)
+        qualified = f"{name} ({kind})"
+        if qualified in self.apis or any(
+            key.startswith(f"{name} (") and api.name == name for key, api in self.apis.items()
+        ):
+            return qualified
+        return name
+
     def add_api(self, name: str, kind: str, route_keys: Iterable[str]) -> ApiCoverage:
-        api = self.apis.setdefault(name, ApiCoverage(name=name, kind=kind))
+        api = self.apis.setdefault(self._api_key(name, kind), ApiCoverage(name=name, kind=kind))
         for key in route_keys:
             api.add_route(key)
         return api
@@ -249,10 +263,11 @@ class CoverageData:
                 self.machines[key] = MachineCoverage.from_json(machine.to_json())
             else:
                 mine.merge(machine)
-        for name, api in other.apis.items():
-            own = self.apis.get(name)
+        for api in other.apis.values():
+            key = self._api_key(api.name, api.kind)
+            own = self.apis.get(key)
             if own is None:
-                self.apis[name] = ApiCoverage.from_json(api.to_json())
+                self.apis[key] = ApiCoverage.from_json(api.to_json())
             else:
                 own.merge(api)
 

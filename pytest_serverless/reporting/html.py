@@ -58,6 +58,8 @@ _SVG_STYLE = """
 .transition.start path { stroke: #8a96a3; stroke-width: 1.4; }
 .transition text { font: 10.5px sans-serif; paint-order: stroke; stroke: #fcfdfe; stroke-width: 3px; }
 .transition.taken text { fill: #1e5e22; } .transition.missed text { fill: #b3261e; }
+.edge-label text { font: 10.5px sans-serif; paint-order: stroke; stroke: #fcfdfe; stroke-width: 3px; }
+.edge-label.taken text { fill: #1e5e22; } .edge-label.missed text { fill: #b3261e; }
 .mark.start { fill: #42505e; } .mark.end { fill: #42505e; stroke: #fcfdfe; stroke-width: 3; }
 .mark.end-ring { fill: none; stroke: #42505e; stroke-width: 1.6; }
 """
@@ -86,6 +88,7 @@ class _Drawing:
         self.machine = machine
         self.graph = graph
         self.parts: list[str] = []
+        self.labels: list[str] = []  # edge labels, drawn last: no later edge crosses over their text
 
     def scope(self, layout: ScopeLayout, ox: float, oy: float) -> None:
         for route in layout.routes:
@@ -181,12 +184,13 @@ class _Drawing:
             middle = (y1 + y2) / 2
             d += f" C{_num(x1)},{_num(middle)} {_num(x2)},{_num(middle)} {_num(x2)},{_num(y2)}"
         status = self._status(transition.key, counted)[0]
-        parts = [head, f'<path d="{d}" marker-end="url(#arrow-{status})"/>']
+        self.parts.append(f'{head}<path d="{d}" marker-end="url(#arrow-{status})"/></g>')
         if text:
             lx, ly = _label_point(route, points)
-            parts.append(f'<text x="{_num(lx + 5)}" y="{_num(ly + 4)}">{escape(text)}</text>')
-        parts.append("</g>")
-        self.parts.append("".join(parts))
+            self.labels.append(
+                f'<g class="edge-label {status}"><text x="{_num(lx + 5)}" y="{_num(ly + 4)}">'
+                f"{escape(text)}</text></g>"
+            )
 
     def loop(self, box: Box, key: str, label: str, number: int, ox: float, oy: float) -> None:
         head, text = self._open(key, label, True)
@@ -234,7 +238,8 @@ def machine_svg(machine: MachineCoverage) -> str:
         f'width="{_num(width)}" height="{_num(height)}" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" role="img" '
         f'aria-label="state graph of {escape(machine.name)}">'
-        f"<style>{_SVG_STYLE}</style><defs>{_MARKERS}</defs>{''.join(drawing.parts)}</svg>"
+        f"<style>{_SVG_STYLE}</style><defs>{_MARKERS}</defs>{''.join(drawing.parts)}"
+        f"{''.join(drawing.labels)}</svg>"
     )
 
 
@@ -295,15 +300,19 @@ def machine_page(machine: MachineCoverage) -> str:
     summary = machine.summary()
     graph = machine.graph()
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(machine.statuses.items()))
-    rows = []
+    # missed states, then missed transitions, then taken transitions, each in definition order
+    rows = [
+        f'<tr class="missed"><td><code>state {escape(name)}</code></td><td>0</td></tr>'
+        for name in graph.states
+        if not machine.states.get(name, 0)
+    ]
+    taken: list[str] = []
     for transition in graph.counted:
         hits = machine.transitions.get(transition.key, 0)
         css = "taken" if hits else "missed"
-        rows.append(f'<tr class="{css}"><td><code>{escape(transition.key)}</code></td><td>{hits}</td></tr>')
-    for name in graph.states:
-        hits = machine.states.get(name, 0)
-        if not hits:
-            rows.insert(0, f'<tr class="missed"><td><code>state {escape(name)}</code></td><td>0</td></tr>')
+        row = f'<tr class="{css}"><td><code>{escape(transition.key)}</code></td><td>{hits}</td></tr>'
+        (taken if hits else rows).append(row)
+    rows += taken
     body = (
         f'<p><a href="index.html">&larr; all state machines</a></p><h1>{escape(machine.name)}</h1>'
         f'<div class="meta">definition {machine.digest} · {machine.executions} execution'

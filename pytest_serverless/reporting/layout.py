@@ -69,7 +69,9 @@ class ScopeLayout:
 
 
 def _text_width(text: str) -> float:
-    return max(96.0, 7.4 * len(text) + 30.0)
+    """A state box's width: its name (13px bold, centred) with room on each side for the hit count badge
+    drawn in the top right corner ("12×"), so that the two never overlap."""
+    return max(96.0, 7.8 * len(text) + 56.0)
 
 
 def layout_machine(graph: MachineGraph) -> ScopeLayout:
