@@ -75,6 +75,23 @@ class FieldChecker:
     def add(self, pointer: str, message: str) -> None:
         self.problems.append((pointer, message))
 
+    def non_empty_array(
+        self, parent: Mapping[str, Any], pointer: str, field: str, items: str, *, missing: str | None = None
+    ) -> list[Any] | None:
+        """``parent[field]`` when it is a non-empty array (of ``items``, which the caller checks); else None,
+        reported as missing (``missing``, or "missing required field ...") or as not such an array."""
+        value = parent.get(field)
+        if field not in parent:
+            self.add(pointer, missing or f"missing required field '{field}' (a non-empty array of {items})")
+        elif not isinstance(value, list) or not value:
+            self.add(
+                pointer_join(pointer, field),
+                f"'{field}' must be a non-empty array of {items}, got {type_name(value)}",
+            )
+        else:
+            return value
+        return None
+
     def _target(self, value: object, pointer: str, field: str, transitions: Transitions) -> None:
         if isinstance(value, str):
             transitions.append((value, pointer))

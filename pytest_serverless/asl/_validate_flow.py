@@ -54,13 +54,9 @@ class FlowChecker(FieldChecker):
     def _check_choice(
         self, state: Mapping[str, Any], pointer: str, language: str, transitions: Transitions
     ) -> None:
-        choices = state.get("Choices")
-        where = pointer_join(pointer, "Choices")
-        if "Choices" not in state:
-            self.add(pointer, "missing required field 'Choices' (a non-empty array of choice rules)")
-        elif not isinstance(choices, list) or not choices:
-            self.add(where, f"'Choices' must be a non-empty array of choice rules, got {type_name(choices)}")
-        else:
+        choices = self.non_empty_array(state, pointer, "Choices", "choice rules")
+        if choices is not None:
+            where = pointer_join(pointer, "Choices")
             for index, rule in enumerate(choices):
                 self._choice_rule(rule, pointer_join(where, index), language, transitions)
         if "Default" in state:
@@ -177,14 +173,16 @@ class FlowChecker(FieldChecker):
                     self._catcher(entry, entry_pointer, language, transitions)
 
     def _error_equals(self, entry: Mapping[str, Any], pointer: str, noun: str, *, last: bool) -> None:
-        names = entry.get("ErrorEquals")
+        names = self.non_empty_array(
+            entry,
+            pointer,
+            "ErrorEquals",
+            "error names",
+            missing=f"a {noun} needs 'ErrorEquals' (a non-empty array of error names)",
+        )
+        if names is None:
+            return
         where = pointer_join(pointer, "ErrorEquals")
-        if "ErrorEquals" not in entry:
-            self.add(pointer, f"a {noun} needs 'ErrorEquals' (a non-empty array of error names)")
-            return
-        if not isinstance(names, list) or not names:
-            self.add(where, f"'ErrorEquals' must be a non-empty array of error names, got {type_name(names)}")
-            return
         for index, name in enumerate(names):
             if not isinstance(name, str):
                 self.add(pointer_join(where, index), f"an error name must be a string, got {type_name(name)}")

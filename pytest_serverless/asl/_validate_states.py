@@ -33,16 +33,10 @@ __all__ = ["FIELDS", "JSONATA", "JSONPATH", "QUERY_LANGUAGES", "STATE_TYPES", "S
 
 _COMMON = frozenset({"Type", "Comment", "QueryLanguage"})
 _FLOW = frozenset({"Next", "End"})
-FIELDS: dict[str, frozenset[str]] = {
-    "Pass": _COMMON
-    | _FLOW
-    | {"Result", "Parameters", "ResultPath", "InputPath", "OutputPath", "Assign", "Output"},
-    "Task": _COMMON
-    | _FLOW
-    | {
-        "Resource",
+# data flow and error handling: what Task, Parallel and Map have alike
+_WORKER = frozenset(
+    {
         "Parameters",
-        "Arguments",
         "ResultSelector",
         "ResultPath",
         "InputPath",
@@ -51,6 +45,18 @@ FIELDS: dict[str, frozenset[str]] = {
         "Assign",
         "Retry",
         "Catch",
+    }
+)
+FIELDS: dict[str, frozenset[str]] = {
+    "Pass": _COMMON
+    | _FLOW
+    | {"Result", "Parameters", "ResultPath", "InputPath", "OutputPath", "Assign", "Output"},
+    "Task": _COMMON
+    | _FLOW
+    | _WORKER
+    | {
+        "Resource",
+        "Arguments",
         "TimeoutSeconds",
         "TimeoutSecondsPath",
         "HeartbeatSeconds",
@@ -63,30 +69,16 @@ FIELDS: dict[str, frozenset[str]] = {
     | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "InputPath", "OutputPath", "Output", "Assign"},
     "Succeed": _COMMON | {"InputPath", "OutputPath", "Output"},
     "Fail": _COMMON | {"Error", "ErrorPath", "Cause", "CausePath"},
-    "Parallel": _COMMON
-    | _FLOW
-    | {
-        "Branches",
-        "Parameters",
-        "Arguments",
-        "ResultSelector",
-        "ResultPath",
-        "InputPath",
-        "OutputPath",
-        "Output",
-        "Assign",
-        "Retry",
-        "Catch",
-    },
+    "Parallel": _COMMON | _FLOW | _WORKER | {"Branches", "Arguments"},
     "Map": _COMMON
     | _FLOW
+    | _WORKER
     | {
         "ItemProcessor",
         "Iterator",
         "ItemsPath",
         "Items",
         "ItemSelector",
-        "Parameters",
         "ItemReader",
         "ItemBatcher",
         "ResultWriter",
@@ -97,14 +89,6 @@ FIELDS: dict[str, frozenset[str]] = {
         "ToleratedFailureCount",
         "ToleratedFailureCountPath",
         "Label",
-        "ResultSelector",
-        "ResultPath",
-        "InputPath",
-        "OutputPath",
-        "Output",
-        "Assign",
-        "Retry",
-        "Catch",
     },
 }
 STATE_TYPES = tuple(FIELDS)
@@ -393,15 +377,9 @@ class StateChecker(FlowChecker):
     def _check_parallel(
         self, state: Mapping[str, Any], pointer: str, language: str, transitions: Transitions
     ) -> None:
-        branches = state.get("Branches")
-        where = pointer_join(pointer, "Branches")
-        if "Branches" not in state:
-            self.add(pointer, "missing required field 'Branches' (a non-empty array of state machines)")
-        elif not isinstance(branches, list) or not branches:
-            self.add(
-                where, f"'Branches' must be a non-empty array of state machines, got {type_name(branches)}"
-            )
-        else:
+        branches = self.non_empty_array(state, pointer, "Branches", "state machines")
+        if branches is not None:
+            where = pointer_join(pointer, "Branches")
             for index, branch in enumerate(branches):
                 self.nested(branch, pointer_join(where, index), language, "branch")
         self.retry_catch(state, pointer, language, transitions)

@@ -1,4 +1,4 @@
-"""The Parallel state, and the result handling Parallel and Map share.
+"""The Parallel state, and the result handling that Parallel, Map and Task share.
 
 Branches and iterations run one after another in a deterministic order. Each starts at the virtual time its
 concurrency slot frees up (all at once for Parallel and an unbounded Map; MaxConcurrency slots otherwise), so
@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
+from .recovery import run_with_retry
 from .states_errors import StatesError
 
 if TYPE_CHECKING:
     from .interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["finish_state", "run_parallel"]
-
-_QUERY = "States.QueryEvaluationError"
+__all__ = ["effective_input", "finish_state", "run_parallel"]
 
 
 def run_parallel(
@@ -27,23 +26,8 @@ def run_parallel(
 ) -> tuple[str | None, Any]:
     from .interpreter import Frame
 
-    jsonata = state.query_language == m.JSONATA
-
     def attempt() -> tuple[str | None, Any]:
-        try:
-            if jsonata:
-                branch_input = (
-                    interp.jsonata(state.parameters, run, frame, input=value)
-                    if state.parameters is not None
-                    else value
-                )
-            else:
-                branch_input = interp.input_path(state, value, run, frame)
-                if state.parameters is not None:
-                    branch_input = interp.payload(state.parameters, branch_input, run, frame)
-        except StatesError as error:
-            interp.evaluation_failed(frame, run, error)
-            raise
+        branch_input = effective_input(interp, state, value, run, frame)
         started = interp.event(frame, "ParallelStateStarted")
         start = interp.now
         end = start
@@ -70,7 +54,23 @@ def run_parallel(
         if phase[0] == "failed":
             interp.event(frame, "ParallelStateFailed")
 
-    return interp.with_retry(state, value, run, frame, attempt, failed)
+    return run_with_retry(interp, state, value, run, frame, attempt, failed)
+
+
+def effective_input(interp: Interpreter, state: Any, value: Any, run: StateRun, frame: Frame) -> Any:
+    """What a Task or Parallel state works on: InputPath then Parameters, or Arguments in JSONata."""
+    try:
+        if state.query_language == m.JSONATA:
+            if state.parameters is None:
+                return value
+            return interp.jsonata(state.parameters, run, frame, input=value)
+        effective = interp.select_path(state.input_path, value, run, frame)
+        if state.parameters is None:
+            return effective
+        return interp.payload(state.parameters, effective, run, frame)
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
 
 
 def finish_state(
@@ -89,8 +89,8 @@ def finish_state(
                 result = interp.payload(state.result_selector, result, run, frame)
             if state.assign is not None:
                 assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
-            output = interp.output_path(
-                state, interp.result_path(state.result_path, value, result, run), run, frame
+            output = interp.select_path(
+                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
             )
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)

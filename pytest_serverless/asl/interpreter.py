@@ -328,6 +328,13 @@ class Interpreter:
     def lookup(self, path: CompiledPath, data: Any, run: StateRun, frame: Frame) -> Any:
         return path.get(self.base_of(path, data, run, frame))
 
+    def lookup_or_fail(self, path: CompiledPath, data: Any, run: StateRun, frame: Frame) -> Any:
+        """``lookup``; a path that matches nothing fails the execution (States.Runtime, "Invalid path")."""
+        try:
+            return self.lookup(path, data, run, frame)
+        except PathNotFound as error:
+            raise self.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+
     def resolver(self, data: Any, run: StateRun, frame: Frame) -> Callable[[str], Any]:
         """``resolve(path_text)`` for intrinsics and Choice rules; raises PathNotFound (a LookupError)."""
         from .paths import compile_path
@@ -354,27 +361,13 @@ class Interpreter:
 
     # ------------------------------------------------------------ JSONPath data flow
 
-    def input_path(self, state: m.State, value: Any, run: StateRun, frame: Frame) -> Any:
-        path = state.input_path
+    def select_path(self, path: CompiledPath | None, value: Any, run: StateRun, frame: Frame) -> Any:
+        """InputPath or OutputPath: absent keeps ``value``, ``null`` gives ``{}``."""
         if path is None:
             return value
         if path is m.NULL_PATH:
             return {}
-        try:
-            return self.lookup(path, value, run, frame)
-        except PathNotFound as error:
-            raise self.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
-
-    def output_path(self, state: m.State, value: Any, run: StateRun, frame: Frame) -> Any:
-        path = state.output_path
-        if path is None:
-            return value
-        if path is m.NULL_PATH:
-            return {}
-        try:
-            return self.lookup(path, value, run, frame)
-        except PathNotFound as error:
-            raise self.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+        return self.lookup_or_fail(path, value, run, frame)
 
     def result_path(self, path: Any, raw_input: Any, result: Any, run: StateRun) -> Any:
         if path is None:
@@ -539,22 +532,6 @@ class Interpreter:
         self.event(frame, exited_type, details, "output", output)
         self.commit(frame, assigned)
 
-    # ------------------------------------------------------------ Retry / Catch
-
-    def with_retry(
-        self,
-        state: Any,
-        raw_input: Any,
-        run: StateRun,
-        frame: Frame,
-        attempt: Callable[[], tuple[str | None, Any]],
-        on_final_failure: Callable[[StatesError], None] | None = None,
-    ) -> tuple[str | None, Any]:
-        """Run ``attempt`` under the state's Retry and Catch (see ``recovery.py``)."""
-        from pytest_serverless.asl.recovery import run_with_retry
-
-        return run_with_retry(self, state, raw_input, run, frame, attempt, on_final_failure)
-
 
 _RUNNERS: dict[type, Callable[..., tuple[str | None, Any]]] = {}
 
@@ -581,20 +558,6 @@ def _runners() -> dict[type, Callable[..., tuple[str | None, Any]]]:
 
 def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve
     raise AssertionError("constant payload template resolved a path")
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def java_text(value: Any) -> str:

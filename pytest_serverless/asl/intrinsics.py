@@ -29,6 +29,7 @@ from pytest_serverless.asl._intrinsic_parse import (
     PathArg,
     parse_intrinsic,
 )
+from pytest_serverless.asl._json import dumps, json_type
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 
 __all__ = [
@@ -60,20 +61,6 @@ def _failure(cause: str) -> StatesError:
 
 
 # ---------------------------------------------------------------- argument kinds
-
-
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _as_integer(value: Any) -> int | None:
@@ -127,12 +114,12 @@ class Signature:
             if not _KIND_CHECKS[kind](value):
                 raise _failure(
                     f"Invalid arguments in {name}: argument {index + 1} must be {_KIND_WORDS[kind]}, "
-                    f"got {_kind_of(value)} {_compact(value)}"
+                    f"got {json_type(value)} {_compact(value)}"
                 )
 
 
 def _compact(value: Any) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = dumps(value)
     return text if len(text) <= 200 else text[:197] + "..."
 
 

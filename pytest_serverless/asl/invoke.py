@@ -12,8 +12,9 @@ from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
-from .interpreter import json_type
-from .paths import CompiledPath, PathNotFound, copy_json, dumps
+from .flow import effective_input, finish_state
+from .paths import CompiledPath, copy_json, dumps
+from .recovery import run_with_retry
 from .states_errors import StatesError
 from .tasks import (
     Resource,
@@ -49,7 +50,6 @@ def run_task(
     interp: Interpreter, state: m.TaskState, value: Any, frame: Frame, run: StateRun
 ) -> tuple[str | None, Any]:
     resource = _resource(state.resource)
-    jsonata = state.query_language == m.JSONATA
     if resource.pattern == "token":
         run.token = interp.ids.next("task-token")
     try:
@@ -78,48 +78,11 @@ def run_task(
         raise
 
     def attempt() -> tuple[str | None, Any]:
-        try:
-            if jsonata:
-                arguments = (
-                    interp.jsonata(state.parameters, run, frame, input=value)
-                    if state.parameters is not None
-                    else value
-                )
-            else:
-                effective = interp.input_path(state, value, run, frame)
-                arguments = (
-                    interp.payload(state.parameters, effective, run, frame)
-                    if state.parameters is not None
-                    else effective
-                )
-        except StatesError as error:
-            interp.evaluation_failed(frame, run, error)
-            raise
+        arguments = effective_input(interp, state, value, run, frame)
         result = _call(interp, state, resource, arguments, run, frame, timeout, heartbeat)
-        try:
-            assigned = None
-            if jsonata:
-                parts = {"input": value, "result": result}
-                output = (
-                    interp.jsonata(state.output, run, frame, **parts) if state.output is not None else result
-                )
-                if state.assign is not None:
-                    assigned = interp.assign(state.assign, m.JSONATA, None, run, frame, **parts)
-            else:
-                if state.result_selector is not None:
-                    result = interp.payload(state.result_selector, result, run, frame)
-                if state.assign is not None:
-                    assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
-                output = interp.output_path(
-                    state, interp.result_path(state.result_path, value, result, run), run, frame
-                )
-        except StatesError as error:
-            interp.evaluation_failed(frame, run, error)
-            raise
-        interp.exit_state(frame, run, output, assigned)
-        return state.next, output
+        return finish_state(interp, state, value, result, run, frame)
 
-    return interp.with_retry(state, value, run, frame, attempt)
+    return run_with_retry(interp, state, value, run, frame, attempt)
 
 
 def _seconds(
@@ -137,21 +100,10 @@ def _seconds(
             return float(literal)
         result = interp.jsonata(literal, run, frame, input=value)
         if isinstance(result, bool) or not isinstance(result, (int, float)):
-            raise interp.prefixed(
-                run,
-                StatesError(
-                    "States.QueryEvaluationError",
-                    f"The JSONata expression '{literal.text}' specified for the field '{field}' returned an "
-                    f"unexpected result type. Expected 'integer', but was '{json_type(result)}' for "
-                    f"value: {dumps(result)}",
-                ),
-            )
+            raise interp.prefixed(run, literal.type_error("integer", result))
         return float(result)
     if path is not None:
-        try:
-            result = interp.lookup(path, value, run, frame)
-        except PathNotFound as error:
-            raise interp.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+        result = interp.lookup_or_fail(path, value, run, frame)
         if isinstance(result, bool) or not isinstance(result, (int, float)) or result <= 0:
             raise interp.runtime(
                 run, f"The {field}Path parameter references an invalid value: {path.text} == {dumps(result)}"
@@ -174,32 +126,23 @@ def _call(
     heartbeat: float | None,
 ) -> Any:
     kind = resource.kind
+    details: dict[str, Any]
     if kind == "lambda":
-        details: dict[str, Any] = {"resource": resource.arn}
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        interp.event(frame, "LambdaFunctionScheduled", details, "input", arguments)
-        prefix = "LambdaFunction"
+        prefix, payload_key, details = "LambdaFunction", "input", {"resource": resource.arn}
     elif kind == "activity":
-        details = {"resource": resource.arn}
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        if heartbeat is not None:
-            details["heartbeatInSeconds"] = int(heartbeat)
-        interp.event(frame, "ActivityScheduled", details, "input", arguments)
-        prefix = "Activity"
+        prefix, payload_key, details = "Activity", "input", {"resource": resource.arn}
     else:
+        prefix, payload_key = "Task", "parameters"
         details = {
             "resourceType": resource.resource_type,
             "resource": resource.action,
             "region": REGION,
         }
-        if timeout is not None:
-            details["timeoutInSeconds"] = int(timeout)
-        if heartbeat is not None:
-            details["heartbeatInSeconds"] = int(heartbeat)
-        interp.event(frame, "TaskScheduled", details, "parameters", arguments)
-        prefix = "Task"
+    if timeout is not None:
+        details["timeoutInSeconds"] = int(timeout)
+    if heartbeat is not None and kind != "lambda":  # LambdaFunctionScheduled carries no heartbeat
+        details["heartbeatInSeconds"] = int(heartbeat)
+    interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
         {"resourceType": resource.resource_type, "resource": resource.action} if prefix == "Task" else None
     )

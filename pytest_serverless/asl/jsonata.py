@@ -34,6 +34,7 @@ from jsonata.utils import Utils  # noqa: E402
 sys.setrecursionlimit(_RECURSION_LIMIT)
 
 from pytest_serverless.asl import _jsonata_functions as aws_functions  # noqa: E402
+from pytest_serverless.asl._json import dumps, json_type  # noqa: E402
 from pytest_serverless.asl._jsonata_fast import FALLBACK, compile_fast  # noqa: E402
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName  # noqa: E402
 
@@ -42,7 +43,6 @@ __all__ = [
     "JsonataTemplate",
     "compile_template",
     "is_jsonata_expression",
-    "json_type_name",
 ]
 
 # The library prints debug lines ("Proc not found 5") to stdout before raising some errors.
@@ -232,8 +232,7 @@ class JsonataTemplate:
         return StatesError(
             _QUERY_ERROR,
             f"The JSONata expression '{text}' specified for the field '{self.field}' returned an unexpected "
-            f"result type. Expected '{expected}', but was '{json_type_name(value)}' for value: "
-            f"{json.dumps(value, separators=(',', ':'), ensure_ascii=False)}",
+            f"result type. Expected '{expected}', but was '{json_type(value)}' for value: {dumps(value)}",
         )
 
     def __repr__(self) -> str:
@@ -432,18 +431,3 @@ def _copy_json(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy_json(item) for item in value]
     return value
-
-
-def json_type_name(value: Any) -> str:
-    """The JSON type name AWS uses in its causes: null, boolean, number, string, array, object."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"

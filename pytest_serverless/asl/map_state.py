@@ -14,7 +14,8 @@ from . import model as m
 from .flow import finish_state
 from .history import History
 from .interpreter import Terminal
-from .paths import PathNotFound, dumps
+from .paths import dumps
+from .recovery import run_with_retry
 from .states_errors import StatesError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def run_map(
         if phase[0] == "running":
             interp.event(frame, "MapStateFailed")
 
-    return interp.with_retry(state, value, run, frame, attempt, failed)
+    return run_with_retry(interp, state, value, run, frame, attempt, failed)
 
 
 def _map_items(
@@ -61,10 +62,7 @@ def _map_items(
         return value
     items = effective
     if state.items_path is not None and state.items_path is not m.NULL_PATH:
-        try:
-            items = interp.lookup(state.items_path, effective, run, frame)
-        except PathNotFound as error:
-            raise interp.runtime(run, f"Invalid path '{state.items_path.text}' : {error.message}") from None
+        items = interp.lookup_or_fail(state.items_path, effective, run, frame)
     if not isinstance(items, list):
         raise interp.runtime(
             run,
@@ -135,11 +133,7 @@ def _read_items(
     if isinstance(config.get("MaxItemsPath"), str):
         from .paths import compile_path
 
-        text = config["MaxItemsPath"]
-        try:
-            limit = interp.lookup(compile_path(text), effective, run, frame)
-        except PathNotFound as error:
-            raise interp.runtime(run, f"Invalid path '{text}' : {error.message}") from None
+        limit = interp.lookup_or_fail(compile_path(config["MaxItemsPath"]), effective, run, frame)
     if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
         data = data[:limit]
     return data
@@ -215,10 +209,7 @@ def _number(
     integer: bool,
 ) -> float | None:
     if path is not None:
-        try:
-            raw = interp.lookup(path, effective, run, frame)
-        except PathNotFound as error:
-            raise interp.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+        raw = interp.lookup_or_fail(path, effective, run, frame)
         kind = "integer" if integer else "float"
         if isinstance(raw, str):
             try:
@@ -253,7 +244,7 @@ def _map_attempt(
 
     jsonata = state.query_language == m.JSONATA
     try:
-        effective = value if jsonata else interp.input_path(state, value, run, frame)
+        effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
         items = _map_items(interp, state, value, effective, run, frame)
         concurrency = _number(
             interp,
@@ -476,12 +467,7 @@ def _batches(
 
     def setting(name: str) -> Any:
         if f"{name}Path" in batcher:
-            try:
-                return interp.lookup(compile_path(batcher[f"{name}Path"]), effective, run, frame)
-            except PathNotFound as error:
-                raise interp.runtime(
-                    run, f"Invalid path '{batcher[f'{name}Path']}' : {error.message}"
-                ) from None
+            return interp.lookup_or_fail(compile_path(batcher[f"{name}Path"]), effective, run, frame)
         return batcher.get(name)
 
     max_items = setting("MaxItemsPerBatch")

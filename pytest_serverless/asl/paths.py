@@ -11,11 +11,11 @@ interpreter turns into ``States.Runtime`` with the state prefix.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._json import dumps
 from ._path_filter import FilterSyntaxError, compile_filter, split_filters
 
 __all__ = [
@@ -31,11 +31,6 @@ __all__ = [
 ]
 
 Resolver = Callable[[str], Any]
-
-
-def dumps(value: Any) -> str:
-    """JSON text as AWS prints it in causes: compact, non-ASCII kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 _SCALARS = (str, int, float, bool, type(None))

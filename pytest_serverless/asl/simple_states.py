@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl.choice import parse_timestamp
-from pytest_serverless.asl.interpreter import QUERY, RUNTIME, Terminal, java_text, json_type
+from pytest_serverless.asl.interpreter import QUERY, RUNTIME, Terminal, java_text
 from pytest_serverless.asl.paths import CompiledPath, PathNotFound, dumps
 from pytest_serverless.asl.states_errors import StatesError
 
@@ -30,7 +30,7 @@ def run_pass(
                 else None
             )
         else:
-            effective = interp.input_path(state, value, run, frame)
+            effective = interp.select_path(state.input_path, value, run, frame)
             if state.parameters is not None:
                 effective = interp.payload(state.parameters, effective, run, frame)
             result = state.result if state.has_result else effective
@@ -39,8 +39,8 @@ def run_pass(
                 if state.assign is not None
                 else None
             )
-            output = interp.output_path(
-                state, interp.result_path(state.result_path, value, result, run), run, frame
+            output = interp.select_path(
+                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
             )
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
@@ -58,7 +58,9 @@ def run_succeed(
                 interp.jsonata(state.output, run, frame, input=value) if state.output is not None else value
             )
         else:
-            output = interp.output_path(state, interp.input_path(state, value, run, frame), run, frame)
+            output = interp.select_path(
+                state.output_path, interp.select_path(state.input_path, value, run, frame), run, frame
+            )
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
@@ -91,10 +93,7 @@ def _fail_field(
     if path is None:
         return None
     if isinstance(path, CompiledPath):
-        try:
-            result = interp.lookup(path, value, run, frame)
-        except PathNotFound as error:
-            raise interp.runtime(run, f"Invalid path '{path.text}' : {error.message}") from None
+        result = interp.lookup_or_fail(path, value, run, frame)
     else:
         try:
             result = path.evaluate(interp.resolver(value, run, frame), interp.rng)
@@ -110,21 +109,13 @@ def run_choice(
 ) -> tuple[str | None, Any]:
     jsonata = state.query_language == m.JSONATA
     try:
-        effective = value if jsonata else interp.input_path(state, value, run, frame)
+        effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
         chosen: m.ChoiceBranch | None = None
         for branch in state.choices:
             if branch.condition is not None:
                 outcome = interp.jsonata(branch.condition, run, frame, input=value)
                 if not isinstance(outcome, bool):
-                    raise interp.prefixed(
-                        run,
-                        StatesError(
-                            QUERY,
-                            f"The JSONata expression '{branch.condition.text}' specified for the field "
-                            f"'Condition' returned an unexpected result type. Expected 'boolean', but was "
-                            f"'{json_type(outcome)}' for value: {dumps(outcome)}",
-                        ),
-                    )
+                    raise interp.prefixed(run, branch.condition.type_error("boolean", outcome))
                 matched = outcome
             else:
                 try:
@@ -141,19 +132,9 @@ def run_choice(
             )
         assign_template = chosen.assign if chosen is not None else state.assign
         output_template = chosen.output if chosen is not None and chosen.output is not None else state.output
-        assigned = None
-        if jsonata:
-            output = (
-                interp.jsonata(output_template, run, frame, input=value)
-                if output_template is not None
-                else value
-            )
-            if assign_template is not None:
-                assigned = interp.assign(assign_template, m.JSONATA, None, run, frame, input=value)
-        else:
-            if assign_template is not None:
-                assigned = interp.assign(assign_template, m.JSONPATH, effective, run, frame)
-            output = interp.output_path(state, effective, run, frame)
+        output, assigned = _output_and_assign(
+            interp, state, output_template, assign_template, value, effective, run, frame
+        )
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
@@ -166,19 +147,11 @@ def run_wait(
 ) -> tuple[str | None, Any]:
     jsonata = state.query_language == m.JSONATA
     try:
-        effective = value if jsonata else interp.input_path(state, value, run, frame)
+        effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
         seconds = _wait_seconds(interp, state, effective, run, frame)
-        assigned = None
-        if jsonata:
-            output = (
-                interp.jsonata(state.output, run, frame, input=value) if state.output is not None else value
-            )
-            if state.assign is not None:
-                assigned = interp.assign(state.assign, m.JSONATA, None, run, frame, input=value)
-        else:
-            if state.assign is not None:
-                assigned = interp.assign(state.assign, m.JSONPATH, effective, run, frame)
-            output = interp.output_path(state, effective, run, frame)
+        output, assigned = _output_and_assign(
+            interp, state, state.output, state.assign, value, effective, run, frame
+        )
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
@@ -187,30 +160,41 @@ def run_wait(
     return state.next, output
 
 
+def _output_and_assign(
+    interp: Interpreter,
+    state: m.ChoiceState | m.WaitState,
+    output: Any,
+    assign: Any,
+    value: Any,
+    effective: Any,
+    run: StateRun,
+    frame: Frame,
+) -> tuple[Any, dict[str, Any] | None]:
+    """Output and Assign of a state without a result (Choice, Wait): JSONata reads the state input;
+    JSONPath assigns from the effective input (after InputPath) and passes it through OutputPath."""
+    assigned = None
+    if state.query_language == m.JSONATA:
+        result = interp.jsonata(output, run, frame, input=value) if output is not None else value
+        if assign is not None:
+            assigned = interp.assign(assign, m.JSONATA, None, run, frame, input=value)
+    else:
+        if assign is not None:
+            assigned = interp.assign(assign, m.JSONPATH, effective, run, frame)
+        result = interp.select_path(state.output_path, effective, run, frame)
+    return result, assigned
+
+
 def _wait_seconds(interp: Interpreter, state: m.WaitState, value: Any, run: StateRun, frame: Frame) -> float:
     if state.seconds is not None:
         seconds = state.seconds
         if not isinstance(seconds, (int, float)):
             seconds = interp.jsonata(seconds, run, frame, input=value)
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-                raise interp.prefixed(
-                    run,
-                    StatesError(
-                        QUERY,
-                        f"The JSONata expression '{state.seconds.text}' specified for the field 'Seconds' "
-                        f"returned an unexpected result type. Expected 'integer', but was "
-                        f"'{json_type(seconds)}' for value: {dumps(seconds)}",
-                    ),
-                )
+                raise interp.prefixed(run, state.seconds.type_error("integer", seconds))
         return max(0.0, float(seconds))
     if state.seconds_path is not None:
         path = state.seconds_path
-        try:
-            seconds = interp.lookup(path, value, run, frame)
-        except PathNotFound:
-            raise interp.runtime(
-                run, f"The SecondsPath parameter does not reference an input value: {path.text}"
-            ) from None
+        seconds = _referenced(interp, "SecondsPath", path, value, run, frame)
         if (
             isinstance(seconds, bool)
             or not isinstance(seconds, (int, float))
@@ -244,12 +228,7 @@ def _wait_seconds(interp: Interpreter, state: m.WaitState, value: Any, run: Stat
         return max(0.0, moment.timestamp() - interp.now)
     if state.timestamp_path is not None:
         path = state.timestamp_path
-        try:
-            text = interp.lookup(path, value, run, frame)
-        except PathNotFound:
-            raise interp.runtime(
-                run, f"The TimestampPath parameter does not reference an input value: {path.text}"
-            ) from None
+        text = _referenced(interp, "TimestampPath", path, value, run, frame)
         moment = parse_timestamp(text) if isinstance(text, str) else None
         if moment is None:
             raise interp.runtime(
@@ -259,3 +238,15 @@ def _wait_seconds(interp: Interpreter, state: m.WaitState, value: Any, run: Stat
             )
         return max(0.0, moment.timestamp() - interp.now)
     return 0.0
+
+
+def _referenced(
+    interp: Interpreter, field: str, path: CompiledPath, value: Any, run: StateRun, frame: Frame
+) -> Any:
+    """The input value SecondsPath or TimestampPath references; a path matching nothing fails the run."""
+    try:
+        return interp.lookup(path, value, run, frame)
+    except PathNotFound:
+        raise interp.runtime(
+            run, f"The {field} parameter does not reference an input value: {path.text}"
+        ) from None

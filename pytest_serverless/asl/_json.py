@@ -1,0 +1,32 @@
+"""JSON values as AWS names and prints them in error causes.
+
+Shared by the interpreter, JSONPath, JSONata and the intrinsic functions, which all quote the offending
+value in the same words: its JSON type (``json_type``) and its compact text (``dumps``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["dumps", "json_type"]
+
+
+def dumps(value: Any) -> str:
+    """JSON text as AWS prints it in causes: compact, non-ASCII kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name AWS uses in its causes: null, boolean, number, string, array, object."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
