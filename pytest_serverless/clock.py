@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["VirtualClock"]
 
-_DEFAULT_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
-_LAST_MOMENT = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
+_DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
+_LAST_MOMENT = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 
 
 class VirtualClock:
@@ -34,7 +34,7 @@ class VirtualClock:
 
     def now(self) -> datetime:
         """The current virtual time, timezone-aware UTC."""
-        return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=self._epoch)
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=self._epoch)
 
     def time(self) -> float:
         """The current virtual time in epoch seconds."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -13,8 +13,8 @@ from pytest_serverless import VirtualClock
 
 def test_clock_default_start_is_2024_utc():
     clock = VirtualClock()
-    assert clock.now() == datetime(2024, 1, 1, tzinfo=timezone.utc)
-    assert clock.time() == datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()
+    assert clock.now() == datetime(2024, 1, 1, tzinfo=UTC)
+    assert clock.time() == datetime(2024, 1, 1, tzinfo=UTC).timestamp()
     assert clock.now().tzinfo is not None
 
 
@@ -41,7 +41,7 @@ def test_clock_start_of_wrong_type_is_refused():
 def test_clock_advance_moves_time_without_sleeping():
     clock = VirtualClock()
     clock.advance(31_536_000)
-    assert clock.now() == datetime(2024, 12, 31, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2024, 12, 31, tzinfo=UTC)
 
 
 def test_clock_refuses_negative_and_nan_advances():
@@ -76,8 +76,8 @@ def test_clock_time_is_the_sum_of_advances(steps):
 
 
 def test_clock_refuses_to_pass_the_last_representable_moment():
-    clock = VirtualClock(datetime(9999, 12, 31, tzinfo=timezone.utc))
+    clock = VirtualClock(datetime(9999, 12, 31, tzinfo=UTC))
     clock.advance(86_399)
     with pytest.raises(OverflowError, match="cannot pass 9999-12-31T23:59:59Z"):
         clock.advance(1)
-    assert clock.now() == datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    assert clock.now() == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)

@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
@@ -78,7 +78,7 @@ def parse_timestamp(text: str) -> datetime | None:
     if nanos is None:
         return None
     try:
-        return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=nanos // 1000)
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=nanos // 1000)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before datetime.min
         return None
 

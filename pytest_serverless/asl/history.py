@@ -6,7 +6,7 @@ cheaply: timestamps are stored as epoch floats and rendered to aware datetimes o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .paths import dumps
@@ -14,7 +14,7 @@ from .paths import dumps
 __all__ = ["HISTORY_LIMIT", "History", "HistoryLimitExceeded", "details_key"]
 
 HISTORY_LIMIT = 25_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _DETAILS_KEY: dict[str, str] = {}
 

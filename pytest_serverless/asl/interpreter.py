@@ -12,7 +12,7 @@ import json
 import random
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import IdFactory
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ExecutionTimedOut", "Frame", "Interpreter", "RunResult", "iso_millis"]
 
 DATA_LIMIT = 262_144
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 QUERY = "States.QueryEvaluationError"
 RUNTIME = "States.Runtime"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
@@ -20,7 +20,7 @@ from .tasks import MockCursor, accepts
 
 __all__ = ["Execution", "StateMachine", "TaskCall"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _TYPES = ("STANDARD", "EXPRESS")
 _INPUT_LIMIT = 262_144

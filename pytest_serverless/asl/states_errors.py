@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["StatesError", "StatesErrorName", "error_matches"]
 
 
-class StatesErrorName(str, Enum):
+class StatesErrorName(StrEnum):
     ALL = "States.ALL"
     BRANCH_FAILED = "States.BranchFailed"
     DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"

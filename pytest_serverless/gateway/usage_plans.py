@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
@@ -94,7 +94,7 @@ class UsagePlan:
                 return "THROTTLED"
         if self.quota is not None:
             limit, period = self.quota
-            start = _period_start(datetime.fromtimestamp(now, timezone.utc), period)
+            start = _period_start(datetime.fromtimestamp(now, UTC), period)
             began, used = self._used.get(key, (start, 0))
             if began != start:
                 used = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pytest_serverless.clock import VirtualClock
@@ -25,7 +25,7 @@ class FunctionTimedOut(TaskFailure):
     """
 
     def __init__(self, *, request_id: str, timeout: float, stopped_at: datetime) -> None:
-        stamp = stopped_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        stamp = stopped_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         self.error_message = f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds"
         payload = json.dumps({"errorMessage": self.error_message}, separators=(",", ":"))
         super().__init__(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["CronSchedule", "RateSchedule", "Schedule", "parse_schedule"]
 
@@ -52,14 +52,14 @@ class CronSchedule(Schedule):
     years: frozenset[int] | None
 
     def next_after(self, epoch: float) -> float | None:
-        start = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(second=0, microsecond=0)
+        start = datetime.fromtimestamp(epoch, tz=UTC).replace(second=0, microsecond=0)
         start += timedelta(minutes=1)
         day = start.date()
         for _ in range(366 * 8):
             if self._day_matches(day.year, day.month, day.day):
                 for hour in sorted(self.hours):
                     for minute in sorted(self.minutes):
-                        moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.utc)
+                        moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
                         if moment >= start:
                             return moment.timestamp()
             day += timedelta(days=1)

@@ -157,7 +157,7 @@ def test_clock_refuses_to_advance_by_infinity():
     clock = VirtualClock()
     with pytest.raises(ValueError, match=r"^advance\(\) takes a finite number of seconds \(got inf\)$"):
         clock.advance(float("inf"))
-    assert clock.now() == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    assert clock.now() == datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
 
 def test_handler_advancing_the_clock_by_infinity_fails_the_task_like_a_lambda_error():
@@ -173,7 +173,7 @@ def test_handler_advancing_the_clock_by_infinity_fails_the_task_like_a_lambda_er
 
     execution = StateMachine(definition, tasks={"T": handler}).execute({})
     assert (execution.status, execution.error) == ("FAILED", "ValueError")
-    assert execution.stop_date == datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    assert execution.stop_date == datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 
 
 # section: integration keywords of StateMachine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -273,16 +273,14 @@ def test_timestamp_operators_are_false_for_invalid_timestamps(value):
 
 
 def test_parse_timestamp_returns_aware_utc_datetimes():
-    assert parse_timestamp("2016-08-18T17:33:00.5+02:00") == datetime(
-        2016, 8, 18, 15, 33, 0, 500000, timezone.utc
-    )
+    assert parse_timestamp("2016-08-18T17:33:00.5+02:00") == datetime(2016, 8, 18, 15, 33, 0, 500000, UTC)
     assert parse_timestamp("2016-08-18T17:33:00") is None
     assert timestamp_nanos("1970-01-01T00:00:00.000000123Z") == 123
     assert timestamp_nanos("1969-12-31T23:59:59+00:30") == -1_801 * 10**9
     assert timestamp_nanos("0001-01-01T00:00:00+01:00") is not None
     assert parse_timestamp("0001-01-01T00:00:00+01:00") is None
     assert parse_timestamp("9999-12-31T23:59:59.999999999Z") == datetime(
-        9999, 12, 31, 23, 59, 59, 999999, timezone.utc
+        9999, 12, 31, 23, 59, 59, 999999, UTC
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -144,7 +144,7 @@ def test_on_execution_finished_callback_sees_each_execution():
 
 
 def test_history_events_are_shaped_as_get_execution_history():
-    clock = VirtualClock(datetime(2024, 5, 1, tzinfo=timezone.utc))
+    clock = VirtualClock(datetime(2024, 5, 1, tzinfo=UTC))
     history = StateMachine(CHAIN, clock=clock).execute({"a": 1}).history
     assert [event["type"] for event in history] == [
         "ExecutionStarted",
@@ -156,7 +156,7 @@ def test_history_events_are_shaped_as_get_execution_history():
     ]
     assert [event["id"] for event in history] == [1, 2, 3, 4, 5, 6]
     assert [event["previousEventId"] for event in history] == [0, 1, 2, 3, 4, 5]
-    assert history[0]["timestamp"] == datetime(2024, 5, 1, tzinfo=timezone.utc)
+    assert history[0]["timestamp"] == datetime(2024, 5, 1, tzinfo=UTC)
     assert history[0]["executionStartedEventDetails"]["input"] == '{"a":1}'
     assert history[1]["stateEnteredEventDetails"] == {
         "name": "First",
@@ -259,8 +259,8 @@ def test_no_input_starts_with_an_empty_object_and_inputs_are_copied():
 def test_start_and_stop_dates_are_virtual():
     definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}}
     execution = StateMachine(definition).execute()
-    assert execution.start_date == datetime(2024, 1, 1, tzinfo=timezone.utc)
-    assert execution.stop_date == datetime(2024, 1, 1, 0, 0, 5, tzinfo=timezone.utc)
+    assert execution.start_date == datetime(2024, 1, 1, tzinfo=UTC)
+    assert execution.stop_date == datetime(2024, 1, 1, 0, 0, 5, tzinfo=UTC)
 
 
 def test_express_machines_refuse_callback_sync_and_activity_tasks():

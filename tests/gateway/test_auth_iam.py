@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -19,7 +19,7 @@ from pytest_serverless.gateway.request import GatewayRequest, Headers
 # AWS's SigV4 test suite credentials (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html)
 SUITE_KEY = "AKIDEXAMPLE"
 SUITE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-SUITE_TIME = datetime(2015, 8, 30, 12, 36, tzinfo=timezone.utc)
+SUITE_TIME = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
 
 API = "https://abc123.execute-api.us-east-1.amazonaws.com"
 KEY, SECRET = "AKIAEXAMPLE", "secret-key"
@@ -144,7 +144,7 @@ def test_sigv4_aws_s3_documentation_example_get_object():
         b"",
         "AKIAIOSFODNN7EXAMPLE",
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        clock=VirtualClock(datetime(2013, 5, 24, tzinfo=timezone.utc)),
+        clock=VirtualClock(datetime(2013, 5, 24, tzinfo=UTC)),
         service="s3",
     )
     assert headers["Authorization"] == (
@@ -303,7 +303,7 @@ def test_iam_signature_expired_after_five_minutes(clock):
 
 
 def test_iam_signature_from_the_future_is_not_yet_current(clock):
-    future = VirtualClock(datetime(2024, 1, 1, 0, 6, tzinfo=timezone.utc))
+    future = VirtualClock(datetime(2024, 1, 1, 0, 6, tzinfo=UTC))
     added = sign_request("GET", f"{API}/prod/orders/1", {}, b"", KEY, SECRET, clock=future)
     decision = authorizer().authorize(make_call(clock, "GET", f"{API}/prod/orders/1", added))
     assert decision.message == (

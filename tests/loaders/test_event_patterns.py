@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -128,7 +128,7 @@ def test_numeric_range_agrees_with_python(value, bound):
 
 
 def test_put_events_entry_becomes_an_event():
-    now = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 1, 1, 12, tzinfo=UTC)
     event = event_envelope(
         {"Source": "shop", "DetailType": "OrderPlaced", "Detail": '{"id": 1}', "Resources": ["r"]},
         event_id="e-1",
@@ -184,7 +184,7 @@ def test_input_transformer_plain_text_template():
 
 # schedules
 
-START = datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp()
+START = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
 
 
 def fire_times(expression, count, origin=START):
@@ -192,7 +192,7 @@ def fire_times(expression, count, origin=START):
     times, t = [], origin
     for _ in range(count):
         t = schedule.next_after(t)
-        times.append(datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%d %H:%M %a"))
+        times.append(datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%d %H:%M %a"))
     return times
 
 

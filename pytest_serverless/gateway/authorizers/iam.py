@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote, urlsplit
 
 from pytest_serverless._ids import ACCOUNT_ID
@@ -127,7 +127,7 @@ def _host(url: str) -> tuple[str, str, str]:
 
 
 def _now(clock: VirtualClock | None) -> datetime:
-    return (clock if clock is not None else VirtualClock()).now().astimezone(timezone.utc)
+    return (clock if clock is not None else VirtualClock()).now().astimezone(UTC)
 
 
 def sign_request(
@@ -321,7 +321,7 @@ class IamAuthorizer:
         if region != call.region:
             raise _invalid(f"Credential should be scoped to a valid region, not '{region}'. ")
         try:
-            sent = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc)
+            sent = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
         except ValueError:
             raise _invalid(
                 f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
@@ -388,9 +388,7 @@ class IamAuthorizer:
     @staticmethod
     def _http_date(value: str) -> str:
         try:
-            parsed = datetime.strptime(value.strip(), "%a, %d %b %Y %H:%M:%S GMT").replace(
-                tzinfo=timezone.utc
-            )
+            parsed = datetime.strptime(value.strip(), "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
         except ValueError:
             return value
         return parsed.strftime(_AMZ_DATE)

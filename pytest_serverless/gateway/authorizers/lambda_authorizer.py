@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pytest_serverless._ids import deterministic_uuid
@@ -105,7 +105,7 @@ class _ConfigError(Exception):
 
 
 def _aws_time(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 class LambdaAuthorizer:
