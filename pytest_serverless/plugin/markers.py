@@ -8,6 +8,8 @@ module does not import pytest; it reads marks by duck typing (``.name``, ``.args
 from __future__ import annotations
 
 import copy
+import difflib
+import inspect
 import json
 import re
 import reprlib
@@ -84,8 +86,20 @@ def _bind(signature: Callable[..., Any], mark: Any, where: str) -> Any:
     try:
         return signature(*mark.args, **mark.kwargs)
     except TypeError as error:
-        # Python's message for a wrong call: "mock_task() got an unexpected keyword argument 'retuns'"
-        raise UsageError(f"{where}: {error}; the signature is {MARKER_SIGNATURES[mark.name]}") from None
+        # Python's message for a wrong call: "mock_task() got an unexpected keyword argument 'retuns'";
+        # Python 3.13+ appends its own ". Did you mean ...?": ours is the same on every version.
+        text = _PYTHON_HINT.sub("", str(error))
+        unexpected = _UNEXPECTED.search(text)
+        if unexpected is not None:
+            names = list(inspect.signature(signature).parameters)
+            close = difflib.get_close_matches(unexpected.group(1), names, n=1)
+            if close:
+                text += f" (did you mean {close[0]!r}?)"
+        raise UsageError(f"{where}: {text}; the signature is {MARKER_SIGNATURES[mark.name]}") from None
+
+
+_PYTHON_HINT = re.compile(r"\. Did you mean '[^']*'\?$")
+_UNEXPECTED = re.compile(r"unexpected keyword argument '([^']+)'")
 
 
 # section: mock_task
