@@ -54,7 +54,8 @@ WRONG_USES = [
         '@pytest.mark.mock_task("Charge", retuns=1)',
         "@pytest.mark.mock_task('Charge', retuns=1) on test_wrong.py::{test}: mock_task() got an unexpected "
         "keyword argument 'retuns' (did you mean 'returns'?); the signature is "
-        "mock_task(state_or_arn, *, returns=..., raises=('Error', 'Cause'), responses=[...], side_effect=callable)",
+        "mock_task(state_or_arn, *, returns=..., raises=('Error', 'Cause'), responses=[...], "
+        "side_effect=callable)",
     ),
     (
         "@pytest.mark.mock_task(returns=1)",
