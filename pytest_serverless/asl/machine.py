@@ -373,7 +373,9 @@ def _check_input_text(value: Any) -> None:
     try:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except ValueError as error:
-        raise UsageError(f"execute(input=...) must be JSON-serializable: {error}") from None
+        # Python 3.13+ appends the value (": nan"); the message is the same on every version
+        reason = re.sub(r": -?(nan|inf)$", "", str(error))
+        raise UsageError(f"execute(input=...) must be JSON-serializable: {reason}") from None
     size = len(text.encode("utf-8")) if len(text) * 4 > _INPUT_LIMIT else 0
     if size > _INPUT_LIMIT:
         raise UsageError(
