@@ -5,6 +5,7 @@ from __future__ import annotations
 import json as _json
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import quote, quote_plus
 
@@ -20,16 +21,20 @@ __all__ = ["Client"]
 Params = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]  # noqa: UP007 (runtime alias, py3.10)
 # Characters a client leaves as they are in a path (requests' "requote" set, plus '%' for existing escapes).
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_NO_NAMES: frozenset[str] = frozenset()
 _UNSAFE = re.compile(r"[^A-Za-z0-9/%:@!$&'()*+,;=._~-]")
 
 
 def _pairs(params: Params) -> list[tuple[str, str]]:
     if params is None or isinstance(params, str):
         return []
-    items = params.items() if isinstance(params, Mapping) else params
+    items = params.items() if type(params) is dict or isinstance(params, Mapping) else params
     pairs: list[tuple[str, str]] = []
     for key, value in items:
         if value is None:
+            continue
+        if type(value) is str and type(key) is str:
+            pairs.append((key, value))
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
         pairs.extend((str(key), _text(item)) for item in values)
@@ -42,13 +47,24 @@ _QUERY_SAFE = re.compile(r"^[A-Za-z0-9._~-]*$")
 def _urlencode(pairs: list[tuple[str, str]]) -> str:
     """``urlencode`` with a fast path for the common plain names and values (same output)."""
     parts = []
-    for key, value in pairs:
-        if not _QUERY_SAFE.match(key):
-            key = quote_plus(key)
-        if not _QUERY_SAFE.match(value):
-            value = quote_plus(value)
-        parts.append(f"{key}={value}")
+    encoded = _ENCODED
+    for pair in pairs:
+        part = encoded.get(pair)
+        if part is None:
+            key, value = pair
+            if not _QUERY_SAFE.match(key):
+                key = quote_plus(key)
+            if not _QUERY_SAFE.match(value):
+                value = quote_plus(value)
+            part = f"{key}={value}"
+            if len(encoded) >= 2048:
+                encoded.clear()
+            encoded[pair] = part
+        parts.append(part)
     return "&".join(parts)
+
+
+_ENCODED: dict[tuple[str, str], str] = {}  # (name, value) -> "name=value", URL-encoded (seen before)
 
 
 def _text(value: Any) -> str:
@@ -89,11 +105,17 @@ class Client:
         if json is not None and data is not None:
             raise UsageError("client.request: pass json= or data=, not both")
         target = path if path.startswith("/") else "/" + path
-        raw_path, raw_query = split_target(target)
+        if "?" in target or "#" in target:
+            raw_path, raw_query = split_target(target)
+        else:
+            raw_path, raw_query = target, ""
         if _UNSAFE.search(raw_path):
             raw_path = quote(raw_path, safe=_PATH_SAFE)
-        query = parse_query(raw_query)
-        extra = _pairs(params) if not isinstance(params, str) else parse_query(params)
+        query = parse_query(raw_query) if raw_query else []
+        if params is None:
+            extra = []
+        else:
+            extra = _pairs(params) if not isinstance(params, str) else parse_query(params)
         if extra:
             encoded = _urlencode(extra)
             raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
@@ -122,9 +144,10 @@ class Client:
                 raise UsageError(
                     f"client.request: data= takes bytes, str or a dict, got {type(data).__name__}"
                 )
-        names: set[str] = set()
+        names: AbstractSet[str] = _NO_NAMES
         if headers:
-            given = list(headers.items() if isinstance(headers, Mapping) else headers)
+            mapping = type(headers) is dict or isinstance(headers, Mapping)
+            given = list(headers.items() if mapping else headers)  # type: ignore[union-attr]
             names = {str(name).lower() for name, _ in given}
             pairs = [(n, v) for n, v in pairs if n.lower() not in names]
             pairs.extend((str(name), _text(value)) for name, value in given if value is not None)

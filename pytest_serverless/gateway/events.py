@@ -63,7 +63,8 @@ def format_request_time(epoch: float) -> str:
     second = int(epoch)
     last = _last_time
     if last[0] == second:
-        return last[1]
+        known: str = last[1]
+        return known
     text = _format_seconds(second)
     last[0], last[1] = second, text
     return text
@@ -83,13 +84,18 @@ def make_trace_id(request: GatewayRequest, request_time: float, extended_request
     """The client's ``X-Amzn-Trace-Id`` when it sent one, else a new ``Root=1-<time>-<id>``."""
     memo = _last_trace
     if memo[0] is request and memo[1] == extended_request_id and memo[2] == request_time:
-        return memo[3]  # the event and the answer of one request carry the same id
-    incoming = request.headers.get("X-Amzn-Trace-Id")
+        known: str = memo[3]  # the event and the answer of one request carry the same id
+        return known
+    return _new_trace(request, request_time, extended_request_id, request.headers.get("X-Amzn-Trace-Id"))
+
+
+def _new_trace(request: GatewayRequest, request_time: float, extended_request_id: str, incoming: Any) -> str:
+    """``make_trace_id`` once the client's ``X-Amzn-Trace-Id`` (``incoming``) is known."""
     if isinstance(incoming, str) and incoming.startswith("Root="):
         value = incoming
     else:
         value = f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
-    memo[:] = (request, extended_request_id, request_time, value)
+    _last_trace[:] = (request, extended_request_id, request_time, value)
     return value
 
 
@@ -129,9 +135,9 @@ def _name_info(name: str) -> tuple[str, int, str]:
     return info
 
 
-def _forward(call: IntegrationCall) -> list[tuple[str, str, str]]:
-    """``forwarded_headers`` as (name, lower-cased name, value) triples."""
-    request = call.request
+def _client_part(request: GatewayRequest, domain_name: str) -> tuple[list[tuple[str, str, str]], str | None]:
+    """The client's headers as the backend sees them, (name, lower-cased name, value), with ``Host``; and
+    the client's ``X-Forwarded-For`` (the gateway adds its own headers after these)."""
     triples: list[tuple[str, str, str]] = []
     has_host = False
     forwarded_for: str | None = None
@@ -149,15 +155,112 @@ def _forward(call: IntegrationCall) -> list[tuple[str, str, str]]:
                 continue
         triples.append((info[2], info[0], value))
     if not has_host:
-        triples.append(("Host", "host", call.domain_name))
+        triples.append(("Host", "host", domain_name))
+    return triples, forwarded_for
+
+
+def _forward(call: IntegrationCall) -> list[tuple[str, str, str]]:
+    """``forwarded_headers`` as (name, lower-cased name, value) triples."""
+    request = call.request
+    triples, forwarded_for = _client_part(request, call.domain_name)
     triples.append(("X-Amzn-Trace-Id", "x-amzn-trace-id", trace_id(call)))
     source_ip = request.source_ip
-    triples.append(
-        ("X-Forwarded-For", "x-forwarded-for", f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip)
-    )
+    chain = f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip
+    triples.append(("X-Forwarded-For", "x-forwarded-for", chain))
     triples.append(("X-Forwarded-Port", "x-forwarded-port", "443"))
     triples.append(("X-Forwarded-Proto", "x-forwarded-proto", "https"))
     return triples
+
+
+# Event header styles: REST 1.0 (client spelling), HTTP API 1.0 (lower case), 2.0 (lower case, joined)
+_REST, _LOWER, _V2 = 0, 1, 2
+_ADDED = (
+    ("X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto"),
+    ("x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"),
+    ("x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"),
+)
+
+
+class _Shape:
+    """What an event takes from one set of request headers, worked out once per distinct set.
+
+    ``headers`` / ``multi`` hold the client's part of the event's headers (the gateway's own four,
+    never sent by a client as such, follow); ``single`` says every ``multi`` list has one value.
+    """
+
+    __slots__ = ("cookies", "forwarded_for", "headers", "incoming_trace", "multi", "single", "user_agent")
+
+    def __init__(self, request: GatewayRequest, domain_name: str, style: int) -> None:
+        triples, self.forwarded_for = _client_part(request, domain_name)
+        headers: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        cookies: list[str] = []
+        if style == _V2:
+            for _, key, value in triples:
+                if key == "cookie":
+                    cookies.extend(part.strip() for part in value.split(";") if part.strip())
+                    continue
+                headers[key] = f"{headers[key]},{value}" if key in headers else value
+        elif style == _LOWER:
+            for _, lowered, value in triples:
+                values = multi.get(lowered)
+                if values is None:
+                    multi[lowered] = [value]
+                else:
+                    values.append(value)
+                headers[lowered] = value
+        else:
+            spelled: dict[str, str] = {}
+            for name, lowered, value in triples:
+                if lowered == "content-length":
+                    continue  # REST never passes Content-Length on to the function (recorded against AWS)
+                spelling = spelled.get(lowered)
+                if spelling is None:
+                    spelling = spelled[lowered] = name
+                    multi[spelling] = [value]
+                else:
+                    multi[spelling].append(value)
+                headers[spelling] = value
+        self.headers = headers
+        self.multi = multi
+        self.single = all(len(values) == 1 for values in multi.values())
+        self.cookies = cookies
+        self.user_agent: str | None = request.headers.get("User-Agent")
+        self.incoming_trace: str | None = request.headers.get("X-Amzn-Trace-Id")
+
+
+_SHAPES: dict[tuple[Any, ...], _Shape] = {}
+
+
+def _shape(call: IntegrationCall, style: int) -> _Shape:
+    request = call.request
+    key = (request.headers.frozen(), call.domain_name, style)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        shape = _Shape(request, call.domain_name, style)
+        if len(_SHAPES) >= 1024:
+            _SHAPES.clear()
+        _SHAPES[key] = shape
+    return shape
+
+
+def _event_headers(call: IntegrationCall, shape: _Shape, style: int) -> dict[str, str]:
+    """The event's ``headers``: the client's (from ``shape``), then the gateway's."""
+    request = call.request
+    memo = _last_trace
+    if memo[0] is request and memo[1] == call.extended_request_id and memo[2] == call.request_time:
+        trace: str = memo[3]
+    else:
+        trace = _new_trace(request, call.request_time, call.extended_request_id, shape.incoming_trace)
+    forwarded_for = shape.forwarded_for
+    source_ip = request.source_ip
+    trace_key, for_key, port_key, proto_key = _ADDED[style]
+    headers = shape.headers.copy()
+    headers[trace_key] = trace
+    headers[for_key] = f"{forwarded_for}, {source_ip}" if forwarded_for else source_ip
+    headers[port_key] = "443"
+    headers[proto_key] = "https"
+    return headers
 
 
 def _media_type(content_type: str | None) -> str:
@@ -214,22 +317,26 @@ def _http_string(value: Any) -> str:
     return _rest_string(value)
 
 
-def _identity(call: IntegrationCall) -> dict[str, Any]:
-    headers = call.request.headers
-    identity: dict[str, Any] = {
-        "accessKey": None,
-        "accountId": None,
-        "caller": None,
-        "cognitoAuthenticationProvider": None,
-        "cognitoAuthenticationType": None,
-        "cognitoIdentityId": None,
-        "cognitoIdentityPoolId": None,
-        "principalOrgId": None,
-        "sourceIp": call.request.source_ip,
-        "user": None,
-        "userAgent": headers.get("User-Agent"),
-        "userArn": None,
-    }
+_IDENTITY: dict[str, Any] = {
+    "accessKey": None,
+    "accountId": None,
+    "caller": None,
+    "cognitoAuthenticationProvider": None,
+    "cognitoAuthenticationType": None,
+    "cognitoIdentityId": None,
+    "cognitoIdentityPoolId": None,
+    "principalOrgId": None,
+    "sourceIp": None,
+    "user": None,
+    "userAgent": None,
+    "userArn": None,
+}
+
+
+def _identity(call: IntegrationCall, user_agent: str | None) -> dict[str, Any]:
+    identity = _IDENTITY.copy()
+    identity["sourceIp"] = call.request.source_ip
+    identity["userAgent"] = user_agent
     if call.api_key is not None:
         identity["apiKey"] = call.api_key
         identity["apiKeyId"] = call.api_key_id
@@ -337,28 +444,14 @@ def _v2_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
 def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str, Any]:
     """The payload format 1.0 event (REST AWS_PROXY; HTTP APIs send it with lower-case header names)."""
     request = call.request
-    headers: dict[str, str] = {}
-    multi: dict[str, list[str]] = {}
-    if lower_headers:
-        for _, lowered, value in _forward(call):
-            values = multi.get(lowered)
-            if values is None:
-                multi[lowered] = [value]
-            else:
-                values.append(value)
-            headers[lowered] = value
+    style = _LOWER if lower_headers else _REST
+    shape = _shape(call, style)
+    headers = _event_headers(call, shape, style)
+    if shape.single:  # one value per name: the multi-value view is the single-value one, in lists
+        multi = {key: [value] for key, value in headers.items()}
     else:
-        spelled: dict[str, str] = {}
-        for name, lowered, value in _forward(call):
-            if lowered == "content-length":
-                continue  # REST never passes Content-Length on to the function (recorded against AWS)
-            key = spelled.get(lowered)
-            if key is None:
-                key = spelled[lowered] = name
-                multi[key] = [value]
-            else:
-                multi[key].append(value)
-            headers[key] = value
+        multi = {key: values.copy() for key, values in shape.multi.items()}
+        multi.update((key, [headers[key]]) for key in _ADDED[style])
     query: dict[str, str] | None = None
     multi_query: dict[str, list[str]] | None = None
     if request.query:
@@ -374,14 +467,14 @@ def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str,
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
     body, encoded = _body_v1(call) if request.body else (None, False)
-    key = (call.api_id, call.deployment_id, call.domain_name, call.stage, call.resource_path)
-    template = _V1_CONTEXTS.get(key)
+    where = (call.api_id, call.deployment_id, call.domain_name, call.stage, call.resource_path)
+    template = _V1_CONTEXTS.get(where)
     if template is None:
-        template = _v1_context(call, key)
+        template = _v1_context(call, where)
     context = template.copy()  # the per-route parts are in place; fill in this request's
     context["extendedRequestId"] = call.extended_request_id
     context["httpMethod"] = request.method
-    context["identity"] = _identity(call)
+    context["identity"] = _identity(call, shape.user_agent)
     context["path"] = f"/{call.stage}{request.path}"
     context["protocol"] = request.protocol
     context["requestId"] = call.request_id
@@ -410,13 +503,8 @@ def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str,
 def v2_event(call: IntegrationCall) -> dict[str, Any]:
     """The payload format 2.0 event (HTTP API)."""
     request = call.request
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for _, key, value in _forward(call):
-        if key == "cookie":
-            cookies.extend(part.strip() for part in value.split(";") if part.strip())
-            continue
-        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    shape = _shape(call, _V2)
+    headers = _event_headers(call, shape, _V2)
     raw_path = request.path
     if "%" in raw_path:
         raw_path = unquote(raw_path)
@@ -428,8 +516,8 @@ def v2_event(call: IntegrationCall) -> dict[str, Any]:
         "rawPath": raw_path,
         "rawQueryString": request.raw_query_string,
     }
-    if cookies:
-        event["cookies"] = cookies
+    if shape.cookies:
+        event["cookies"] = shape.cookies.copy()
     event["headers"] = headers
     if request.query:
         query: dict[str, str] = {}
@@ -441,17 +529,17 @@ def v2_event(call: IntegrationCall) -> dict[str, Any]:
         authorizer = _v2_authorizer(call)
         if authorizer is not None:
             context["authorizer"] = authorizer
-    key = (call.domain_name, call.route_key, call.stage)
-    template = _V2_CONTEXTS.get(key)
+    where = (call.domain_name, call.route_key, call.stage)
+    template = _V2_CONTEXTS.get(where)
     if template is None:
-        template = _v2_context(call, key)
+        template = _v2_context(call, where)
     context.update(template)  # the per-route parts are in place; fill in this request's
     context["http"] = {
         "method": request.method,
         "path": raw_path,
         "protocol": request.protocol,
         "sourceIp": request.source_ip,
-        "userAgent": request.headers.get("User-Agent", ""),
+        "userAgent": shape.user_agent if shape.user_agent is not None else "",
     }
     context["requestId"] = call.extended_request_id
     context["time"] = format_request_time(call.request_time)

@@ -23,7 +23,6 @@ from .events import make_trace_id
 from .integrations.base import IntegrationCall, IntegrationResult
 from .request import GatewayRequest, Headers, Response
 from .responses import HTTP_ERRORS, REST_ERRORS, error_response, identity_headers
-from .routing import RouteMatch
 from .throttling import TokenBucket
 
 if TYPE_CHECKING:
@@ -37,6 +36,8 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _NO_CACHE = re.compile(r"max-age\s*=\s*0(?!\d)")
+_GOOD_HEADERS: set[tuple[str, str]] = set()  # (name, value) pairs seen before and found well-formed
+_GOOD_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header lists found well-formed
 
 
 class _Outcome:
@@ -64,11 +65,29 @@ def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     path = request.path
     if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
         return "BAD_REQUEST", f"malformed request path {path!r}"
-    for name, value in request.headers.items_all():
+    headers = request.headers
+    seen = headers.frozen()
+    if seen in _GOOD_SETS:
+        return _payload_problem(request)
+    good = _GOOD_HEADERS
+    for pair in headers.pairs():
+        if pair in good:
+            continue
+        name, value = pair
         if not _TOKEN.match(name):
             return "BAD_REQUEST", f"malformed header name {name!r}"
         if _BAD_VALUE.search(value):
             return "BAD_REQUEST", f"malformed value of header {name!r}"
+        if len(good) >= 4096:
+            good.clear()
+        good.add(pair)
+    if len(_GOOD_SETS) >= 1024:
+        _GOOD_SETS.clear()
+    _GOOD_SETS.add(seen)
+    return _payload_problem(request)
+
+
+def _payload_problem(request: GatewayRequest) -> tuple[str, str] | None:
     if len(request.body) > MAX_PAYLOAD:
         return "REQUEST_TOO_LARGE", f"the body has {len(request.body)} bytes; the limit is {MAX_PAYLOAD}"
     return None
@@ -84,11 +103,11 @@ def _limits(bucket: TokenBucket) -> str:
     return f"({bucket.rate:g}/s, burst {bucket.burst})"
 
 
-def _no_route(deployment: Deployment, method: str, path: str, match: RouteMatch[Route] | None) -> str:
+def _no_route(deployment: Deployment, method: str, path: str, resource_path: str | None) -> str:
     """Why nothing answered: the resource's methods, or every route of the deployment."""
-    if match is not None:
-        methods = sorted(r.key.method for r in deployment.routes if r.key.path == match.resource_path)
-        return f"resource {match.resource_path} has no {method} method (methods: {', '.join(methods)})"
+    if resource_path is not None:
+        methods = sorted(r.key.method for r in deployment.routes if r.key.path == resource_path)
+        return f"resource {resource_path} has no {method} method (methods: {', '.join(methods)})"
     keys = [r.route_key for r in deployment.routes]
     shown = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
     return f"no route matches {method} {path} (routes: {shown or 'none'})"
@@ -117,20 +136,20 @@ def run(
     )
     status = response.status_code
     response.route_key = outcome.route_key
-    stage.logs.append(
-        {
-            "requestId": response.request_id,
-            "routeKey": outcome.route_key,
-            "httpMethod": request.method,
-            "path": request.path,
-            "status": status,
-            "latency": latency_ms,
-            "integrationLatency": integration_ms,
-            "authorizerStatus": outcome.authorizer_status,
-            "cacheHit": outcome.cache_hit,
-            "answeredBy": response.answered_by,
-            "canary": canary,
-        }
+    stage.log_rows.append(  # in the order of stages.LOG_FIELDS; ``stage.logs`` makes them dicts
+        (
+            response.request_id,
+            outcome.route_key,
+            request.method,
+            request.path,
+            status,
+            latency_ms,
+            integration_ms,
+            outcome.authorizer_status,
+            outcome.cache_hit,
+            response.answered_by,
+            canary,
+        )
     )
     metrics = stage.metrics
     metrics["Count"] += 1
@@ -187,8 +206,8 @@ def _process(
         return fail(missing_route, "route", reason=f"{method!r} is not an HTTP method API Gateway accepts")
 
     # 1. route match (and CORS preflight)
-    match = deployment.table.match(method, request.path)
-    route = match.route if match is not None else None
+    found = deployment.table.lookup(method, request.path)
+    route = found[0] if found is not None else None
     if cors is not None and method == "OPTIONS" and (route is None or route.key.method != "OPTIONS"):
         preflight = cors.preflight_headers(request)
         if preflight is not None:
@@ -199,10 +218,12 @@ def _process(
             return Response(
                 status, Headers(pairs), b"", answered_by="cors", request_id=request_id, request=request
             )
-    if route is None or match is None:
-        return fail(missing_route, "route", reason=_no_route(deployment, method, request.path, match))
-    outcome.route_key = route.route_key
-    path_params = match.path_parameters
+    if route is None or found is None:
+        where = None if found is None else found[2]
+        return fail(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
+    route_key = outcome.route_key = route.route_key
+    path_params = found[1]
+    resource_path = found[2]
 
     # 2. API key and usage plan (with apiKeySource AUTHORIZER: after the authorizer, from its answer)
     plan = None
@@ -226,7 +247,7 @@ def _process(
             request,
             variables,
             path_params,
-            match.resource_path,
+            resource_path,
             request_id,
             outcome,
         )
@@ -277,9 +298,9 @@ def _process(
     # 6. cache (REST)
     cache = stage.cache
     key: tuple[object, ...] | None = None
-    caching = stage.route_caching.get(route.route_key) if stage.route_caching else None
+    caching = stage.route_caching.get(route_key) if stage.route_caching else None
     if cache is not None and (route.caching if caching is None else caching[0]):
-        key = cache_key(request, match.resource_path, path_params, route.cache_key_parameters)
+        key = cache_key(request, resource_path, path_params, route.cache_key_parameters)
         control = request.headers.get("Cache-Control")
         entry = None if control is not None and _NO_CACHE.search(control) else cache.get(key, now)
         if entry is not None:
@@ -302,8 +323,8 @@ def _process(
         stage=stage.name,
         stage_variables=variables,
         deployment_id=deployment.id,
-        route_key=route.route_key,
-        resource_path=match.resource_path,
+        route_key=route_key,
+        resource_path=resource_path,
         path_parameters=path_params,
         request_id=request_id,
         extended_request_id=extended_id,
@@ -338,17 +359,22 @@ def _process(
         if result.error is not None:
             why = f"{why}: {type(result.error).__name__}: {result.error}"
         return fail(result.failure, "integration", error=result.error, reason=why)
-    headers = Headers(result.headers)
-    for name, value in identity_headers(kind, request_id, extended_id):
-        headers.add(name, value)
+    # the backend's headers (any Content-Length of its own dropped: the gateway sets it), then the gateway's
+    answer: list[tuple[str, str]] = []
+    given: Any = result.headers
+    for name, value in given if type(given) is list else Headers(given).items_all():
+        if type(name) is not str or type(value) is not str:
+            name, value = str(name), str(value)
+        if name.lower() != "content-length":
+            answer.append((name, value))
+    answer.extend(identity_headers(kind, request_id, extended_id))
     if result.trace_header and kind == "REST":
-        headers.add("X-Amzn-Trace-Id", make_trace_id(request, started, extended_id))
+        answer.append(("X-Amzn-Trace-Id", make_trace_id(request, started, extended_id)))
+    headers = Headers.trusted(answer)
     if cors is not None and (kind == "HTTP" or route.integration_kind not in ("lambda_proxy", "http_proxy")):
         for name, value in cors.response_headers(request):
             headers.set(name, value)
     body = result.body
-    if "Content-Length" in headers:
-        headers.remove("Content-Length")
     headers.add("Content-Length", str(len(body)))
     if key is not None and cache is not None and 200 <= result.status < 300:
         stored = Headers(

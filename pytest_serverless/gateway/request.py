@@ -18,7 +18,7 @@ class Headers(Mapping[str, str]):
     ``headers.get_all("x-a")`` gives every value.
     """
 
-    __slots__ = ("_index", "_items")
+    __slots__ = ("_index", "_items", "_key")
 
     def __init__(self, items: Iterable[tuple[str, str]] | Mapping[str, str] | None = None) -> None:
         if items is None:
@@ -29,6 +29,7 @@ class Headers(Mapping[str, str]):
             pairs = [(str(k), str(v)) for k, v in items]
         self._items = pairs
         self._index: dict[str, str] | None = None
+        self._key: tuple[tuple[str, str], ...] | None = None
 
     @classmethod
     def trusted(cls, pairs: list[tuple[str, str]]) -> Headers:
@@ -36,6 +37,7 @@ class Headers(Mapping[str, str]):
         headers = cls.__new__(cls)
         headers._items = pairs
         headers._index = None
+        headers._key = None
         return headers
 
     def _lookup(self) -> dict[str, str]:
@@ -79,20 +81,30 @@ class Headers(Mapping[str, str]):
         """``items_all()`` without the copy, for readers in the pipeline (do not change the list)."""
         return self._items
 
+    def frozen(self) -> tuple[tuple[str, str], ...]:
+        """The pairs as a tuple, made once until the headers change: a key for what is derived from them."""
+        key = self._key
+        if key is None:
+            key = self._key = tuple(self._items)
+        return key
+
     def add(self, name: str, value: str) -> None:
         self._items.append((name, value))
         self._index = None
+        self._key = None
 
     def set(self, name: str, value: str) -> None:
         lowered = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
         self._items.append((name, value))
         self._index = None
+        self._key = None
 
     def remove(self, name: str) -> None:
         lowered = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
         self._index = None
+        self._key = None
 
     def copy(self) -> Headers:
         return Headers(self._items)
@@ -101,7 +113,7 @@ class Headers(Mapping[str, str]):
         return f"Headers({self._items!r})"
 
 
-@dataclass
+@dataclass(slots=True)
 class GatewayRequest:
     """One request as a stage receives it (``path`` excludes the stage; ``raw_path`` is what was sent)."""
 

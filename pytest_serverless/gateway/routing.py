@@ -7,10 +7,11 @@ dict lookup or a short scan.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import unquote
 
 from pytest_serverless.errors import UsageError
@@ -22,6 +23,7 @@ _PARAM = re.compile(r"^\{([A-Za-z0-9._$-]+)(\+?)\}$")
 _MULTI_SLASH = re.compile(r"^/{2,}")
 
 R = TypeVar("R")
+_UNSEEN: Any = object()
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,8 @@ class ParsedRouteKey:
     greedy: bool
     static: bool
 
-    @property
-    def route_key(self) -> str:
+    @functools.cached_property
+    def route_key(self) -> str:  # made once: every request reads it
         return "$default" if self.method == "$default" else f"{self.method} {self.path}"
 
 
@@ -139,6 +141,29 @@ class RouteTable(Generic[R]):
         self._dynamic: list[_Compiled[R]] = sorted(
             (c for c in by_path.values() if c.names), key=lambda c: c.specificity
         )
+        # (method, path) -> (route, path parameters, resource path), or None: what ``match`` found
+        self._found: dict[tuple[str, str], tuple[R | None, dict[str, str], str] | None] = {}
+
+    def lookup(self, method: str, path: str) -> tuple[R | None, dict[str, str], str] | None:
+        """``match`` as a ``(route, path_parameters, resource_path)`` tuple, remembered per method and path.
+
+        The table never changes, so a path seen before costs a dict lookup; the path parameters are a new
+        dict on every call (the caller may keep it).
+        """
+        key = (method, path)
+        found = self._found.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            matched = self.match(method, path)
+            if matched is not None:
+                found = (matched.route, matched.path_parameters, matched.resource_path)
+            else:
+                found = None
+            if len(self._found) >= 2048:
+                self._found.clear()
+            self._found[key] = found
+        if found is None:
+            return None
+        return found[0], found[1].copy(), found[2]
 
     def match(self, method: str, path: str) -> RouteMatch[R] | None:
         """The most specific route for ``method`` and ``path`` (path without the stage), or ``None``."""

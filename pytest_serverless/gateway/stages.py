@@ -65,6 +65,22 @@ class Canary:
         self.rng = random.Random(seed if seed is not None else f"canary-{deployment.id}")
 
 
+# The access log's fields, in the order of the pipeline's rows (``Stage.log_rows``).
+LOG_FIELDS = (
+    "requestId",
+    "routeKey",
+    "httpMethod",
+    "path",
+    "status",
+    "latency",
+    "integrationLatency",
+    "authorizerStatus",
+    "cacheHit",
+    "answeredBy",
+    "canary",
+)
+
+
 def _metrics() -> dict[str, float]:
     return {
         "Count": 0,
@@ -90,7 +106,8 @@ class Stage:
         self.route_caching: dict[str, tuple[bool, int]] = {}  # route key -> (caching enabled, TTL seconds)
         self.cache: StageCache | None = None
         self.canary: Canary | None = None
-        self.logs: list[dict[str, Any]] = []
+        self._logs: list[dict[str, Any]] = []
+        self.log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
         self.metrics: dict[str, float] = _metrics()
         self._bucket: TokenBucket | None = None
         self._route_buckets: dict[str, TokenBucket] = {}
@@ -128,6 +145,20 @@ class Stage:
                 check_cache_ttl(value[1], f"{where}, route {route_key!r}"),
             )
         self.variables = _variables(variables, where)
+
+    @property
+    def logs(self) -> list[dict[str, Any]]:
+        """The access log: one dict per request (``requestId``, ``routeKey``, ``status``, ``latency``...)."""
+        rows = self.log_rows
+        if rows:
+            self._logs.extend(dict(zip(LOG_FIELDS, row, strict=True)) for row in rows)
+            rows.clear()
+        return self._logs
+
+    @logs.setter
+    def logs(self, value: list[dict[str, Any]]) -> None:
+        self.log_rows.clear()
+        self._logs = value
 
     def stage_bucket(self) -> TokenBucket | None:
         return self._bucket

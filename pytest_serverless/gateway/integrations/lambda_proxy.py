@@ -111,12 +111,63 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     """REST (payload 1.0): AWS's checks, header merging and default content type."""
     if not isinstance(result, dict) or not result:
         raise MalformedProxyResponse("the answer must be a non-empty JSON object")
-    unknown = set(result) - _V1_KEYS
-    if unknown:
+    if not _V1_KEYS.issuperset(result):
+        unknown = set(result) - _V1_KEYS
         raise MalformedProxyResponse(f"unknown key(s) {sorted(unknown)}")
-    status = _status(result["statusCode"]) if result.get("statusCode") is not None else 200
-    merged: dict[str, tuple[str, list[str]]] = {}
+    code = result.get("statusCode")
+    if type(code) is int and 100 <= code <= 599:
+        status = code
+    else:
+        status = _status(code) if code is not None else 200
     multi = result.get("multiValueHeaders")
+    single = result.get("headers")
+    simple = _single_headers(single) if multi is None and type(single) is dict else None
+    content_type: str | None = None  # the (first) Content-Type; found on demand in the simple case
+    if simple is not None:
+        pairs = simple
+    else:
+        pairs, content_type = _merged_headers(multi, single)
+    body = result.get("body")
+    if body is None:
+        body = ""
+    elif not isinstance(body, str):
+        if isinstance(body, (dict, list, bool)):
+            raise MalformedProxyResponse("body must be a string")
+        body = json.dumps(body)
+    encoded = result.get("isBase64Encoded") is True
+    if call.api_kind == "HTTP":  # an HTTP API route with payload format 1.0 decodes what it is told to
+        pass
+    elif encoded and call.binary_media_types:
+        accept = call.request.headers.get("Accept", "").split(",")[0]
+        if content_type is None:
+            content_type = next(value for name, value in pairs if name.lower() == "content-type")
+        encoded = is_binary(accept, call.binary_media_types) or is_binary(
+            content_type, call.binary_media_types
+        )
+    else:
+        encoded = False  # without binaryMediaTypes REST returns the base64 text as it is (recorded)
+    content = _decode_body(body, True) if encoded else body.encode("utf-8")
+    return IntegrationResult(status, pairs, content, trace_header=True)
+
+
+def _single_headers(single: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The header pairs of an answer with ``headers`` only, none repeated in another case; else ``None``."""
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, value in single.items():
+        lowered = name.lower()
+        if lowered in seen:
+            return None
+        seen.add(lowered)
+        pairs.append((name, value if type(value) is str else _header_value(value)))
+    if "content-type" not in seen:
+        pairs.insert(0, ("Content-Type", "application/json"))
+    return pairs
+
+
+def _merged_headers(multi: Any, single: Any) -> tuple[list[tuple[str, str]], str]:
+    """``multiValueHeaders`` and ``headers`` merged as AWS does; also the (first) Content-Type."""
+    merged: dict[str, tuple[str, list[str]]] = {}
     if multi is not None:
         if not isinstance(multi, dict):
             raise MalformedProxyResponse("multiValueHeaders must be an object")
@@ -125,7 +176,6 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
                 raise MalformedProxyResponse(f"multiValueHeaders[{name!r}] must be a list")
             entry = merged.setdefault(name.lower(), (name, []))
             entry[1].extend(_header_value(v) for v in values)
-    single = result.get("headers")
     if single is not None:
         if not isinstance(single, dict):
             raise MalformedProxyResponse("headers must be an object")
@@ -140,25 +190,7 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
             pairs.append((name, ", ".join(values)))
     if "content-type" not in merged:
         pairs.insert(0, ("Content-Type", "application/json"))
-    body = result.get("body")
-    if body is None:
-        body = ""
-    elif not isinstance(body, str):
-        if isinstance(body, (dict, list, bool)):
-            raise MalformedProxyResponse("body must be a string")
-        body = json.dumps(body)
-    encoded = result.get("isBase64Encoded") is True
-    if call.api_kind == "HTTP":  # an HTTP API route with payload format 1.0 decodes what it is told to
-        pass
-    elif encoded and call.binary_media_types:
-        accept = call.request.headers.get("Accept", "").split(",")[0]
-        content_type = merged.get("content-type", ("", ["application/json"]))[1][0]
-        encoded = is_binary(accept, call.binary_media_types) or is_binary(
-            content_type, call.binary_media_types
-        )
-    else:
-        encoded = False  # without binaryMediaTypes REST returns the base64 text as it is (recorded)
-    return IntegrationResult(status, pairs, _decode_body(body, encoded), trace_header=True)
+    return pairs, merged.get("content-type", ("", ["application/json"]))[1][0]
 
 
 def parse_v2_output(result: Any, call: IntegrationCall) -> IntegrationResult:
