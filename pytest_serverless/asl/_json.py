@@ -7,9 +7,12 @@ value in the same words: its JSON type (``json_type``) and its compact text (``d
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-__all__ = ["dumps", "json_type"]
+__all__ = ["dumps", "json_error_text", "json_type"]
+
+_VALUE_SUFFIX = re.compile(r": -?(nan|inf)$")
 
 
 def dumps(value: Any) -> str:
@@ -30,3 +33,8 @@ def json_type(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def json_error_text(error: Exception) -> str:
+    """Python's message for a value JSON cannot carry, the same on every version (3.13 appends ": nan")."""
+    return _VALUE_SUFFIX.sub("", str(error))

@@ -13,6 +13,7 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import InvalidDefinition, UsageError
 
 from . import model as m
+from ._json import json_error_text
 from .interpreter import Interpreter
 from .parse import parse_definition
 from .paths import copy_json
@@ -309,7 +310,9 @@ class StateMachine:
         except RecursionError:
             raise UsageError("execute(input=...) is nested too deeply to be JSON") from None
         except (TypeError, ValueError) as error:
-            raise UsageError(f"execute(input=...) must be JSON-serializable: {error}") from None
+            raise UsageError(
+                f"execute(input=...) must be JSON-serializable: {json_error_text(error)}"
+            ) from None
         _check_input_text(input)
         for key in mocks or ():
             if not isinstance(key, str):
@@ -373,9 +376,7 @@ def _check_input_text(value: Any) -> None:
     try:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except ValueError as error:
-        # Python 3.13+ appends the value (": nan"); the message is the same on every version
-        reason = re.sub(r": -?(nan|inf)$", "", str(error))
-        raise UsageError(f"execute(input=...) must be JSON-serializable: {reason}") from None
+        raise UsageError(f"execute(input=...) must be JSON-serializable: {json_error_text(error)}") from None
     size = len(text.encode("utf-8")) if len(text) * 4 > _INPUT_LIMIT else 0
     if size > _INPUT_LIMIT:
         raise UsageError(

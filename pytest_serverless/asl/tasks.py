@@ -21,6 +21,7 @@ from typing import Any
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import ServerlessError, TaskFailure, UsageError
 
+from ._json import json_error_text
 from .paths import copy_json
 from .states_errors import StatesError
 
@@ -259,7 +260,7 @@ def json_problem(value: Any) -> str | None:
     except RecursionError:
         return "it is nested too deeply"
     except (TypeError, ValueError) as error:
-        return str(error)
+        return json_error_text(error)
     return None
 
 
