@@ -15,7 +15,7 @@ from .cloudformation import Template
 from .model import ApiSpec, AuthorizerSpec, Integration, RouteSpec, StageSpec, TemplateModel, UsagePlanSpec
 from .openapi import read_body
 from .sam import logical_target
-from .sam_api import local_document, number, route_settings, stage_from_method_settings
+from .sam_api import http_stage, local_document, stage_from_method_settings, usage_plan_limits
 from .uris import cognito_issuer, integration, lambda_target
 
 __all__ = ["read_rest_resources", "read_v2_resources"]
@@ -41,6 +41,50 @@ def _api_of(
             f"{field} names no {expected[0]} of this template", f"/Resources/{logical_id}/Properties/{field}"
         )
     return model.apis[api_id]
+
+
+def _read_api_body(
+    t: Template, model: TemplateModel, api: ApiSpec, props: Mapping[str, Any], pointer: str
+) -> None:
+    """Read a RestApi's or HTTP Api's OpenAPI ``Body``, or the local file its ``BodyS3Location`` names."""
+    if "Body" in props:
+        read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
+    elif isinstance(props.get("BodyS3Location"), str):
+        body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
+        read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")
+
+
+def _authorize_route(
+    t: Template,
+    api: ApiSpec,
+    route: RouteSpec,
+    logical_id: str,
+    props: Mapping[str, Any],
+    authorizer_type: str,
+    authorizer_names: dict[str, str],
+) -> None:
+    """Apply a Method's or Route's (resolved ``props``) authorization properties to ``route``.
+
+    ``authorizer_names`` maps the logical ids of this template's ``authorizer_type`` resources to the
+    authorizer names on their API.
+    """
+    pointer = f"/Resources/{logical_id}/Properties"
+    auth_type = str(props.get("AuthorizationType", "NONE")).upper()
+    if auth_type == "NONE":
+        route.authorizer = "NONE"
+    elif auth_type == "AWS_IAM":
+        api.authorizers.setdefault("AWS_IAM", AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=pointer))
+        route.authorizer = "AWS_IAM"
+    else:
+        authorizer = logical_target(t, _raw(t, logical_id, "AuthorizerId"), (authorizer_type,))
+        if authorizer not in authorizer_names:
+            raise t.error(
+                f"AuthorizationType {auth_type} needs an AuthorizerId naming an {authorizer_type}",
+                pointer + "/AuthorizerId",
+            )
+        route.authorizer = authorizer_names[authorizer]
+    if isinstance(props.get("AuthorizationScopes"), list):
+        route.scopes = [str(scope) for scope in props["AuthorizationScopes"]]
 
 
 # -- REST ----------------------------------------------------------------------------------------------------
@@ -69,11 +113,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         api.binary_media_types = [str(item) for item in props.get("BinaryMediaTypes") or []]
         api.api_key_source = str(props.get("ApiKeySourceType") or "HEADER")
         model.apis[logical_id] = api
-        if "Body" in props:
-            read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
-        elif isinstance(props.get("BodyS3Location"), str):
-            body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
-            read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")
+        _read_api_body(t, model, api, props, pointer)
 
     authorizer_names: dict[str, str] = {}
     for logical_id in _of_type(t, "AWS::ApiGateway::Authorizer"):
@@ -142,25 +182,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         route = RouteSpec(
             method=str(props.get("HttpMethod", "ANY")).upper(), path=path, integration=found, pointer=pointer
         )
-        auth_type = str(props.get("AuthorizationType", "NONE")).upper()
-        if auth_type == "NONE":
-            route.authorizer = "NONE"
-        elif auth_type == "AWS_IAM":
-            api.authorizers.setdefault("AWS_IAM", AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=pointer))
-            route.authorizer = "AWS_IAM"
-        else:
-            authorizer = logical_target(
-                t, _raw(t, logical_id, "AuthorizerId"), ("AWS::ApiGateway::Authorizer",)
-            )
-            if authorizer not in authorizer_names:
-                raise t.error(
-                    f"AuthorizationType {auth_type} needs an AuthorizerId naming an "
-                    "AWS::ApiGateway::Authorizer",
-                    pointer + "/AuthorizerId",
-                )
-            route.authorizer = authorizer_names[authorizer]
-        if isinstance(props.get("AuthorizationScopes"), list):
-            route.scopes = [str(scope) for scope in props["AuthorizationScopes"]]
+        _authorize_route(t, api, route, logical_id, props, "AWS::ApiGateway::Authorizer", authorizer_names)
         route.api_key_required = bool(props.get("ApiKeyRequired", False))
         validator = logical_target(
             t, _raw(t, logical_id, "RequestValidatorId"), ("AWS::ApiGateway::RequestValidator",)
@@ -232,9 +254,6 @@ def _usage_plans(t: Template, model: TemplateModel) -> None:
             plan_keys.setdefault(plan, []).append(key_values[key])
     for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlan"):
         props = t.properties(logical_id)
-        throttle = props.get("Throttle") or {}
-        quota = props.get("Quota") or {}
-        rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
         raw_stages = _raw(t, logical_id, "ApiStages") or []
         for index, entry in enumerate(props.get("ApiStages") or []):
             raw_entry = (
@@ -247,14 +266,13 @@ def _usage_plans(t: Template, model: TemplateModel) -> None:
             )
             if api_id is None or api_id not in model.apis:
                 continue
+            throttle, quota = usage_plan_limits(props)
             model.apis[api_id].usage_plans.append(
                 UsagePlanSpec(
                     name=str(props.get("UsagePlanName") or logical_id),
                     api_keys=list(plan_keys.get(logical_id, [])),
-                    throttle=(rate, burst if burst is not None else rate) if rate is not None else None,
-                    quota=(int(quota["Limit"]), str(quota.get("Period", "DAY")).upper())
-                    if "Limit" in quota
-                    else None,
+                    throttle=throttle,
+                    quota=quota,
                     stages=[str(entry.get("Stage"))] if entry.get("Stage") else [],
                 )
             )
@@ -276,11 +294,7 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
             logical_id=logical_id, kind="HTTP", name=str(props.get("Name") or logical_id), pointer=pointer
         )
         model.apis[logical_id] = api
-        if "Body" in props:
-            read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
-        elif isinstance(props.get("BodyS3Location"), str):
-            body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
-            read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")
+        _read_api_body(t, model, api, props, pointer)
         if isinstance(props.get("Target"), str):  # quick create: a $default route and stage
             target = Integration("lambda", function=lambda_target(model, props["Target"]))
             key = str(props.get("RouteKey", "$default"))
@@ -367,40 +381,10 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
         route = RouteSpec(
             method=method if path else "ANY", path=path or key, integration=found, pointer=pointer
         )
-        auth_type = str(props.get("AuthorizationType", "NONE")).upper()
-        if auth_type == "NONE":
-            route.authorizer = "NONE"
-        elif auth_type == "AWS_IAM":
-            api.authorizers.setdefault("AWS_IAM", AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=pointer))
-            route.authorizer = "AWS_IAM"
-        else:
-            authorizer = logical_target(
-                t, _raw(t, logical_id, "AuthorizerId"), ("AWS::ApiGatewayV2::Authorizer",)
-            )
-            if authorizer not in authorizers:
-                raise t.error(
-                    f"AuthorizationType {auth_type} needs an AuthorizerId naming an "
-                    "AWS::ApiGatewayV2::Authorizer",
-                    pointer + "/AuthorizerId",
-                )
-            route.authorizer = authorizers[authorizer]
-        if isinstance(props.get("AuthorizationScopes"), list):
-            route.scopes = [str(scope) for scope in props["AuthorizationScopes"]]
+        _authorize_route(t, api, route, logical_id, props, "AWS::ApiGatewayV2::Authorizer", authorizers)
         api.routes.append(route)
 
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
         api = _api_of(t, model, logical_id, "ApiId", _V2_API)
-        props = t.properties(logical_id)
-        stage = StageSpec(
-            name=str(props.get("StageName", "$default")),
-            variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
-        )
-        settings = props.get("DefaultRouteSettings") or {}
-        rate, burst = (
-            number(settings.get("ThrottlingRateLimit")),
-            number(settings.get("ThrottlingBurstLimit")),
-        )
-        if rate is not None:
-            stage.throttle = (rate, burst if burst is not None else rate)
-        route_settings(stage, props.get("RouteSettings"))
+        stage = http_stage(t.properties(logical_id))
         api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

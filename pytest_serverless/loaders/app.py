@@ -9,7 +9,8 @@ the virtual clock.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -414,23 +415,17 @@ def load_template(
         raise UsageError(f"load_template(clock=...) takes a VirtualClock, got {type(clock).__name__}")
     source = Path(path)
     template, model = _read(source, parameters)
-    try:
-        app = _build(
-            source,
-            template,
-            model,
-            clock or VirtualClock(),
-            handlers or {},
-            mocks or {},
-            tasks or {},
-            on_execution_finished,
+    with _unexpected_errors_as_template_error("cannot build the app", source):
+        app = ServerlessApp(
+            source=source,
+            template=template,
+            model=model,
+            clock=clock or VirtualClock(),
+            handlers=handlers or {},
+            mocks=mocks or {},
+            tasks=tasks or {},
+            on_execution_finished=on_execution_finished,
         )
-    except ServerlessError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise TemplateError(
-            f"cannot build the app: {type(exc).__name__}: {exc}", source=str(source)
-        ) from None
     if app.unsupported:
         warnings.warn(
             UnsupportedResourceWarning(
@@ -447,33 +442,17 @@ TEMPLATES = TemplateCache()
 
 
 def _read(source: Path, parameters: Mapping[str, Any] | None) -> tuple[Template, TemplateModel]:
-    try:
+    with _unexpected_errors_as_template_error("cannot read the template", source):
         return TEMPLATES.read(source, parameters, read_template)
+
+
+@contextmanager
+def _unexpected_errors_as_template_error(doing: str, source: Path) -> Iterator[None]:
+    """Let ``ServerlessError`` through; report a lookup/type/value slip on a malformed template as a
+    ``TemplateError`` saying what was being done (``doing``), instead of a traceback."""
+    try:
+        yield
     except ServerlessError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise TemplateError(
-            f"cannot read the template: {type(exc).__name__}: {exc}", source=str(source)
-        ) from None
-
-
-def _build(
-    source: Path,
-    template: Template,
-    model: TemplateModel,
-    clock: VirtualClock,
-    handlers: Mapping[str, Handler],
-    mocks: Mapping[str, Any],
-    tasks: Mapping[str, Handler],
-    on_execution_finished: Callable[[Execution], None] | None,
-) -> ServerlessApp:
-    return ServerlessApp(
-        source=source,
-        template=template,
-        model=model,
-        clock=clock,
-        handlers=handlers,
-        mocks=mocks,
-        tasks=tasks,
-        on_execution_finished=on_execution_finished,
-    )
+        raise TemplateError(f"{doing}: {type(exc).__name__}: {exc}", source=str(source)) from None

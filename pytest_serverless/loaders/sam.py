@@ -153,6 +153,31 @@ def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> 
 # -- events shared by functions and state machines -----------------------------------------------------------
 
 
+def _event_api_id(
+    t: Template, model: TemplateModel, raw: Mapping[str, Any], pointer: str, *, rest: bool
+) -> str:
+    """The logical id of the API an ``Api`` (``rest``) or ``HttpApi`` event names in its raw properties, or
+    of SAM's implicit ``ServerlessRestApi``/``ServerlessHttpApi``, read from ``Globals`` on first use."""
+    field, api_type, implicit_id, globals_key, defaults = (
+        ("RestApiId", "AWS::Serverless::Api", "ServerlessRestApi", "Api", {"StageName": "Prod"})
+        if rest
+        else ("ApiId", "AWS::Serverless::HttpApi", "ServerlessHttpApi", "HttpApi", {})
+    )
+    api_id = logical_target(t, raw.get(field), (api_type,)) if field in raw else None
+    if api_id is None or (api_id == implicit_id and api_id not in t.resources):
+        if field in raw and api_id is None:
+            raise t.error(f"{field} names no {api_type} of this template", f"{pointer}/Properties/{field}")
+        api_id = implicit_id
+        if api_id not in model.apis:
+            implicit = t.resolve(
+                {**defaults, **((t.document.get("Globals") or {}).get(globals_key) or {})},
+                f"/Globals/{globals_key}",
+            )
+            t.extra_resources[api_id] = api_type
+            model.apis[api_id] = read_sam_api(t, api_id, model, implicit, rest=rest)
+    return api_id
+
+
 def _api_event(
     t: Template,
     model: TemplateModel,
@@ -161,21 +186,7 @@ def _api_event(
     target: Integration,
     pointer: str,
 ) -> None:
-    api_id = (
-        logical_target(t, raw.get("RestApiId"), ("AWS::Serverless::Api",)) if "RestApiId" in raw else None
-    )
-    if api_id is None or (api_id == "ServerlessRestApi" and api_id not in t.resources):
-        if "RestApiId" in raw and api_id is None:
-            raise t.error(
-                "RestApiId names no AWS::Serverless::Api of this template", pointer + "/Properties/RestApiId"
-            )
-        api_id = "ServerlessRestApi"
-        if api_id not in model.apis:
-            implicit = t.resolve(
-                {"StageName": "Prod", **((t.document.get("Globals") or {}).get("Api") or {})}, "/Globals/Api"
-            )
-            t.extra_resources[api_id] = "AWS::Serverless::Api"
-            model.apis[api_id] = read_sam_api(t, api_id, model, implicit, rest=True)
+    api_id = _event_api_id(t, model, raw, pointer, rest=True)
     api = model.apis.get(api_id)
     if api is None:
         raise t.error(
@@ -207,19 +218,7 @@ def _http_api_event(
     target: Integration,
     pointer: str,
 ) -> None:
-    api_id = logical_target(t, raw.get("ApiId"), ("AWS::Serverless::HttpApi",)) if "ApiId" in raw else None
-    if api_id is None or (api_id == "ServerlessHttpApi" and api_id not in t.resources):
-        if "ApiId" in raw and api_id is None:
-            raise t.error(
-                "ApiId names no AWS::Serverless::HttpApi of this template", pointer + "/Properties/ApiId"
-            )
-        api_id = "ServerlessHttpApi"
-        if api_id not in model.apis:
-            implicit = t.resolve(
-                dict((t.document.get("Globals") or {}).get("HttpApi") or {}), "/Globals/HttpApi"
-            )
-            t.extra_resources[api_id] = "AWS::Serverless::HttpApi"
-            model.apis[api_id] = read_sam_api(t, api_id, model, implicit, rest=False)
+    api_id = _event_api_id(t, model, raw, pointer, rest=False)
     api = model.apis[api_id]
     path, method = props.get("Path"), props.get("Method")
     if path is None and method is None:

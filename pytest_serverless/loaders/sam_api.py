@@ -23,16 +23,26 @@ from pytest_serverless.loaders.uris import cognito_issuer, lambda_target
 from pytest_serverless.loaders.yaml_cfn import load_document
 
 __all__ = [
+    "http_stage",
     "local_document",
     "number",
     "read_sam_api",
     "route_settings",
     "stage_from_method_settings",
+    "usage_plan_limits",
 ]
 
 
 def _pointer(logical_id: str, *parts: str) -> str:
     return "/".join([f"/Resources/{logical_id}/Properties", *parts])
+
+
+def _identity_sources(identity: Mapping[str, Any], prefix: str) -> list[str]:
+    """A Lambda REQUEST authorizer's ``Identity`` ``Headers`` and ``QueryStrings`` as identity sources:
+    ``prefix`` is ``method.request.`` (REST) or ``$request.`` (HTTP)."""
+    sources = [f"{prefix}header.{h}" for h in identity.get("Headers") or []]
+    sources += [f"{prefix}querystring.{q}" for q in identity.get("QueryStrings") or []]
+    return sources
 
 
 def _authorizers(
@@ -81,8 +91,7 @@ def _authorizers(
                 if payload == "TOKEN":
                     sources = [f"method.request.header.{identity.get('Header', 'Authorization')}"]
                 else:
-                    sources = [f"method.request.header.{h}" for h in identity.get("Headers") or []]
-                    sources += [f"method.request.querystring.{q}" for q in identity.get("QueryStrings") or []]
+                    sources = _identity_sources(identity, "method.request.")
                 found[name] = AuthorizerSpec(
                     name=name,
                     kind="lambda",
@@ -93,8 +102,7 @@ def _authorizers(
                     ttl=ttl,
                 )
             else:
-                sources = [f"$request.header.{h}" for h in identity.get("Headers") or []]
-                sources += [f"$request.querystring.{q}" for q in identity.get("QueryStrings") or []]
+                sources = _identity_sources(identity, "$request.")
                 found[name] = AuthorizerSpec(
                     name=name,
                     kind="lambda",
@@ -169,6 +177,24 @@ def route_settings(stage: StageSpec, settings: Any) -> None:
             stage.route_throttles[str(route_key)] = (rate, burst if burst is not None else rate)
 
 
+def http_stage(props: Mapping[str, Any]) -> StageSpec:
+    """An HTTP API stage from ``StageName``, ``StageVariables``, ``DefaultRouteSettings`` and
+    ``RouteSettings``, as ``AWS::Serverless::HttpApi`` and ``AWS::ApiGatewayV2::Stage`` both spell them."""
+    stage = StageSpec(
+        name=str(props.get("StageName", "$default")),
+        variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
+    )
+    settings = props.get("DefaultRouteSettings") or {}
+    rate, burst = (
+        number(settings.get("ThrottlingRateLimit")),
+        number(settings.get("ThrottlingBurstLimit")),
+    )
+    if rate is not None:
+        stage.throttle = (rate, burst if burst is not None else rate)
+    route_settings(stage, props.get("RouteSettings"))
+    return stage
+
+
 def read_sam_api(
     t: Template, logical_id: str, model: TemplateModel, props: Mapping[str, Any] | None = None, *, rest: bool
 ) -> ApiSpec:
@@ -218,18 +244,7 @@ def read_sam_api(
             api.api_key_source = str(props["ApiKeySourceType"])
         _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
     else:
-        stage = StageSpec(
-            name=str(props.get("StageName", "$default")),
-            variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
-        )
-        settings = props.get("DefaultRouteSettings") or {}
-        rate, burst = (
-            number(settings.get("ThrottlingRateLimit")),
-            number(settings.get("ThrottlingBurstLimit")),
-        )
-        if rate is not None:
-            stage.throttle = (rate, burst if burst is not None else rate)
-        route_settings(stage, props.get("RouteSettings"))
+        stage = http_stage(props)
         api.stages.append(stage)
         if props.get("CorsConfiguration") is not None:
             cors = props["CorsConfiguration"]
@@ -250,19 +265,28 @@ def _usage_plan(
     prefix = logical_id if mode == "PER_API" else "Serverless"
     key_id = f"{prefix}ApiKey"
     key_value = model.api_keys.setdefault(key_id, t.short_id(key_id, 40))
-    throttle = plan.get("Throttle") or {}
-    quota = plan.get("Quota") or {}
-    rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
+    throttle, quota = usage_plan_limits(plan)
     api.usage_plans.append(
         UsagePlanSpec(
             name=str(plan.get("UsagePlanName") or f"{prefix}UsagePlan"),
             api_keys=[key_value],
-            throttle=(rate, burst if burst is not None else rate) if rate is not None else None,
-            quota=(int(quota["Limit"]), str(quota.get("Period", "DAY")).upper())
-            if "Limit" in quota
-            else None,
+            throttle=throttle,
+            quota=quota,
             stages=[stage_name],
         )
+    )
+
+
+def usage_plan_limits(
+    plan: Mapping[str, Any],
+) -> tuple[tuple[float, float] | None, tuple[int, str] | None]:
+    """A usage plan's ``Throttle`` (rate, burst) and ``Quota`` (limit, period), each None when not set."""
+    throttle = plan.get("Throttle") or {}
+    quota = plan.get("Quota") or {}
+    rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
+    return (
+        (rate, burst if burst is not None else rate) if rate is not None else None,
+        (int(quota["Limit"]), str(quota.get("Period", "DAY")).upper()) if "Limit" in quota else None,
     )
 
 

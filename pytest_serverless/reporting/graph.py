@@ -119,40 +119,34 @@ class MachineGraph:
             self._edges(name, kind, state, scope)
             if kind == "Parallel":
                 for index, branch in enumerate(state.get("Branches") or ()):
-                    label = f"Branches[{index}]"
-                    start = branch.get("StartAt") if isinstance(branch, Mapping) else None
-                    if isinstance(start, str):
-                        self.transitions.append(Transition(name, start, label, scope))
-                    self._walk(
-                        branch,
-                        scope=f"{name}/{label}",
-                        parent=name,
-                        depth=depth + 1,
-                        pointer=f"{where}/{label}",
-                    )
+                    self._nested(name, f"Branches[{index}]", branch, scope=scope, depth=depth, pointer=where)
             elif kind == "Map":
                 for field in ("ItemProcessor", "Iterator"):
                     processor = state.get(field)
                     if isinstance(processor, Mapping):
-                        start = processor.get("StartAt")
-                        if isinstance(start, str):
-                            self.transitions.append(Transition(name, start, field, scope))
-                        self._walk(
-                            processor,
-                            scope=f"{name}/{field}",
-                            parent=name,
-                            depth=depth + 1,
-                            pointer=f"{where}/{field}",
-                        )
+                        self._nested(name, field, processor, scope=scope, depth=depth, pointer=where)
                         break
+
+    def _nested(self, owner: str, label: str, machine: Any, *, scope: str, depth: int, pointer: str) -> None:
+        """Walk a Parallel branch or Map processor (``label``) of ``owner``, and the transition into it."""
+        start = machine.get("StartAt") if isinstance(machine, Mapping) else None
+        if isinstance(start, str):
+            self.transitions.append(Transition(owner, start, label, scope))
+        self._walk(
+            machine, scope=f"{owner}/{label}", parent=owner, depth=depth + 1, pointer=f"{pointer}/{label}"
+        )
+
+    def _entry_edges(self, name: str, field: str, state: Mapping[str, Any], scope: str) -> None:
+        """A transition for each entry of ``field`` (``Choices``, ``Catch``) that names a ``Next``."""
+        for index, entry in enumerate(state.get(field) or ()):
+            target = entry.get("Next") if isinstance(entry, Mapping) else None
+            if isinstance(target, str):
+                self.transitions.append(Transition(name, target, f"{field}[{index}]", scope))
 
     def _edges(self, name: str, kind: str, state: Mapping[str, Any], scope: str) -> None:
         add = self.transitions.append
         if kind == "Choice":
-            for index, rule in enumerate(state.get("Choices") or ()):
-                target = rule.get("Next") if isinstance(rule, Mapping) else None
-                if isinstance(target, str):
-                    add(Transition(name, target, f"Choices[{index}]", scope))
+            self._entry_edges(name, "Choices", state, scope)
             default = state.get("Default")
             if isinstance(default, str):
                 add(Transition(name, default, "Default", scope))
@@ -161,10 +155,7 @@ class MachineGraph:
             return
         for index, _retrier in enumerate(state.get("Retry") or ()):
             add(Transition(name, name, f"Retry[{index}]", scope))
-        for index, catcher in enumerate(state.get("Catch") or ()):
-            target = catcher.get("Next") if isinstance(catcher, Mapping) else None
-            if isinstance(target, str):
-                add(Transition(name, target, f"Catch[{index}]", scope))
+        self._entry_edges(name, "Catch", state, scope)
         target = state.get("Next")
         if isinstance(target, str):
             add(Transition(name, target, "Next", scope))
