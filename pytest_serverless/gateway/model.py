@@ -469,11 +469,13 @@ class Gateway:
         except KeyError:
             raise UsageError(f"no API named {name!r} (APIs: {', '.join(self.apis) or 'none'})") from None
 
-    def token_issuer(self, *, issuer: str, audience: str, **options: Any) -> TokenIssuer:
-        """A ``TokenIssuer`` (fake user pool) on this gateway's clock."""
-        from .authorizers.cognito_jwt import TokenIssuer
+    def token_issuer(
+        self, *, issuer: str | None = None, audience: str = "client-id", **options: Any
+    ) -> TokenIssuer:
+        """A ``TokenIssuer`` (fake user pool) on this gateway's clock, with TokenIssuer's defaults."""
+        from .authorizers.cognito_jwt import DEFAULT_ISSUER, TokenIssuer
 
-        return TokenIssuer(issuer=issuer, audience=audience, clock=self.clock, **options)
+        return TokenIssuer(issuer=issuer or DEFAULT_ISSUER, audience=audience, clock=self.clock, **options)
 
     def register_integration(self, name: str, factory: IntegrationFactory) -> None:
         """``api.route(..., integration=name, integration_options={...})`` calls ``factory(**options)``."""
