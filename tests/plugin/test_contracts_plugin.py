@@ -5,26 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-FLOW = {
-    "StartAt": "Check",
-    "States": {
-        "Check": {
-            "Type": "Choice",
-            "Choices": [{"Variable": "$.amount", "NumericGreaterThan": 100, "Next": "Review"}],
-            "Default": "Charge",
-        },
-        "Review": {"Type": "Pass", "Next": "Charge"},
-        "Charge": {
-            "Type": "Task",
-            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
-            "Catch": [{"ErrorEquals": ["Declined"], "Next": "Rejected"}],
-            "Next": "Done",
-        },
-        "Done": {"Type": "Succeed"},
-        "Rejected": {"Type": "Fail", "Error": "Declined"},
-    },
-}
+from payment_flow import FLOW
 
 
 def _tests(amount: int = 500, status: int = 201) -> str:

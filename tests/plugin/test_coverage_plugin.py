@@ -5,29 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from payment_flow import FLOW
 
 from pytest_serverless.reporting.coverage import CoverageData
 from pytest_serverless.reporting.graph import definition_digest
 
-FLOW = {
-    "StartAt": "Check",
-    "States": {
-        "Check": {
-            "Type": "Choice",
-            "Choices": [{"Variable": "$.amount", "NumericGreaterThan": 100, "Next": "Review"}],
-            "Default": "Charge",
-        },
-        "Review": {"Type": "Pass", "Next": "Charge"},
-        "Charge": {
-            "Type": "Task",
-            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
-            "Catch": [{"ErrorEquals": ["Declined"], "Next": "Rejected"}],
-            "Next": "Done",
-        },
-        "Done": {"Type": "Succeed"},
-        "Rejected": {"Type": "Fail", "Error": "Declined"},
-    },
-}
 KEY = f"Payment@{definition_digest(FLOW)}"
 
 TESTS = f"""
