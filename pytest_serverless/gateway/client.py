@@ -22,6 +22,7 @@ Params = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]  # noqa:
 # Characters a client leaves as they are in a path (requests' "requote" set, plus '%' for existing escapes).
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _NO_NAMES: frozenset[str] = frozenset()
+_DEFAULT_HEADERS = (("Accept-Encoding", "gzip, deflate"), ("Accept", "*/*"))  # after Host and User-Agent
 _UNSAFE = re.compile(r"[^A-Za-z0-9/%:@!$&'()*+,;=._~-]")
 
 
@@ -65,6 +66,30 @@ def _urlencode(pairs: list[tuple[str, str]]) -> str:
 
 
 _ENCODED: dict[tuple[str, str], str] = {}  # (name, value) -> "name=value", URL-encoded (seen before)
+
+
+# dict params of strings seen before -> (query pairs, URL encoding)
+_PARAMS: dict[tuple[tuple[Any, Any], ...], tuple[list[tuple[str, str]], str]] = {}
+
+
+def _params(params: Params) -> tuple[list[tuple[str, str]], str]:
+    """``params`` as query pairs and their URL encoding (remembered for plain dicts: tests repeat them)."""
+    key = None
+    if type(params) is dict:
+        key = tuple(params.items())
+        try:
+            known = _PARAMS.get(key)
+        except TypeError:  # a list value: not hashable
+            known = key = None
+        if known is not None:
+            return known
+    extra = parse_query(params) if isinstance(params, str) else _pairs(params)
+    found = extra, _urlencode(extra)
+    if key is not None and all(type(k) is str and type(v) is str for k, v in key):  # 1 == True: str only
+        if len(_PARAMS) >= 1024:
+            _PARAMS.clear()
+        _PARAMS[key] = found
+    return found
 
 
 def _text(value: Any) -> str:
@@ -112,21 +137,13 @@ class Client:
         if _UNSAFE.search(raw_path):
             raw_path = quote(raw_path, safe=_PATH_SAFE)
         query = parse_query(raw_query) if raw_query else []
-        if params is None:
-            extra = []
-        else:
-            extra = _pairs(params) if not isinstance(params, str) else parse_query(params)
-        if extra:
-            encoded = _urlencode(extra)
-            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
-            query.extend(extra)
+        if params:
+            extra, encoded = _params(params)
+            if extra:
+                raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+                query.extend(extra)
         domain = self._domain
-        pairs: list[tuple[str, str]] = [
-            ("Host", domain),
-            ("User-Agent", self.user_agent),
-            ("Accept-Encoding", "gzip, deflate"),
-            ("Accept", "*/*"),
-        ]
+        pairs = [("Host", domain), ("User-Agent", self.user_agent), *_DEFAULT_HEADERS]
         body = b""
         content_type: str | None = None
         if json is not None:
@@ -157,16 +174,17 @@ class Client:
             pairs.append(("Content-Length", str(len(body))))
         if cookies:
             pairs.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
-        request = GatewayRequest(
-            method=method.upper(),
-            path=raw_path,
-            headers=Headers.trusted(pairs),
-            query=query,
-            body=body,
-            raw_path=self._prefix + raw_path,
-            raw_query_string=raw_query,
-            source_ip=self.source_ip,
-            domain_name=domain,
+        request = GatewayRequest(  # by position (a request per call: keywords cost more than the rest)
+            method.upper(),  # method
+            raw_path,  # path
+            Headers.trusted(pairs),  # headers
+            query,  # query
+            body,  # body
+            self._prefix + raw_path,  # raw_path
+            raw_query,  # raw_query_string
+            self.source_ip,  # source_ip
+            "HTTP/1.1",  # protocol
+            domain,  # domain_name
         )
         response = self.stage.handle(request)
         self.last_response = response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -414,6 +415,12 @@ def _required(names: Iterable[str] | None, key: ParsedRouteKey, where: str) -> t
     return tuple(result)
 
 
+def _uuid_head(rng: random.Random) -> str:
+    """The first four groups of a version 4 UUID (``xxxxxxxx-xxxx-4xxx-axxx-``); a counter ends it."""
+    h = f"{rng.getrandbits(80):020x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-"
+
+
 class Gateway:
     """The fake API Gateway: ``Gateway(clock=None, on_response=None)``.
 
@@ -426,7 +433,10 @@ class Gateway:
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.on_response = on_response
-        self._request_rng = random.Random("pytest-serverless-gateway-requests")
+        # Request ids: a seeded random head and a tail from a counter (unique, the same in every run).
+        rng = random.Random("pytest-serverless-gateway-requests")
+        self._id_heads = (_uuid_head(rng), _uuid_head(rng), base64.b64encode(rng.randbytes(6)).decode()[:7])
+        self._id_count = itertools.count(1)
         self.apis: dict[str, Api] = {}
         self.integrations: dict[str, IntegrationFactory] = {}
         self.account_throttle = ACCOUNT_DEFAULT
@@ -497,14 +507,15 @@ class Gateway:
 
     def next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
         """(requestId, extendedRequestId, Lambda invocation id); HTTP APIs use the short form for both."""
-        bits = self._request_rng.getrandbits(344)  # seeded: the same ids in every run
-        digest = bits.to_bytes(43, "big")
-        extended = base64.b64encode(digest[:11]).decode("ascii")[:15] + "="
-        h = digest[11:].hex()
-        invocation = f"{h[32:40]}-{h[40:44]}-4{h[45:48]}-a{h[49:52]}-{h[52:64]}"
+        # an odd multiplier permutes the counter's values: unique ids that do not look like a sequence
+        number = next(self._id_count) * 0x9E3779B97F4A7C15
+        request_head, invocation_head, extended_head = self._id_heads
+        extended = f"{extended_head}{number & 0xFFFFFFFF:08X}="  # 15 base64 characters and "=", as AWS's
+        tail = number & 0xFFFFFFFFFFFF
+        invocation = f"{invocation_head}{tail ^ 0x5DEECE66DA3B:012x}"
         if kind == "HTTP":
             return extended, extended, invocation
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}", extended, invocation
+        return f"{request_head}{tail:012x}", extended, invocation
 
     def __repr__(self) -> str:
         return f"Gateway(apis={list(self.apis)})"

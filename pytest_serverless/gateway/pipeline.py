@@ -315,30 +315,28 @@ def _process(
         stage.metrics["CacheMissCount"] += 1
 
     # 7. integration
-    call = IntegrationCall(
-        request=request,
-        api_kind=kind,
-        api_id=api.id,
-        api_name=api.name,
-        stage=stage.name,
-        stage_variables=variables,
-        deployment_id=deployment.id,
-        route_key=route_key,
-        resource_path=resource_path,
-        path_parameters=path_params,
-        request_id=request_id,
-        extended_request_id=extended_id,
-        request_time=started,
-        timeout=route.timeout,
-        clock=clock,
-        domain_name=request.domain_name or stage.domain_name,
-        binary_media_types=api.binary_media_types,
-        auth=decision,
-        api_key=api_key,
-        api_key_id=None
-        if api_key is None
-        else deterministic_uuid("api-key", api.id, api_key).replace("-", "")[:10],
-        invocation_id=outcome.invocation_id,
+    call = IntegrationCall(  # by position, in the order of the fields (see IntegrationCall)
+        request,
+        kind,
+        api.id,
+        api.name,
+        stage.name,
+        variables,
+        deployment.id,
+        route_key,
+        resource_path,
+        path_params,
+        request_id,
+        extended_id,
+        started,
+        route.timeout,
+        clock,
+        request.domain_name or stage.domain_name,
+        api.binary_media_types,
+        decision,
+        api_key,
+        None if api_key is None else deterministic_uuid("api-key", api.id, api_key).replace("-", "")[:10],
+        outcome.invocation_id,
     )
     before = clock.time()
     try:
@@ -370,12 +368,15 @@ def _process(
     answer.extend(identity_headers(kind, request_id, extended_id))
     if result.trace_header and kind == "REST":
         answer.append(("X-Amzn-Trace-Id", make_trace_id(request, started, extended_id)))
-    headers = Headers.trusted(answer)
+    body = result.body
     if cors is not None and (kind == "HTTP" or route.integration_kind not in ("lambda_proxy", "http_proxy")):
+        headers = Headers.trusted(answer)
         for name, value in cors.response_headers(request):
             headers.set(name, value)
-    body = result.body
-    headers.add("Content-Length", str(len(body)))
+        headers.add("Content-Length", str(len(body)))
+    else:
+        answer.append(("Content-Length", str(len(body))))
+        headers = Headers.trusted(answer)
     if key is not None and cache is not None and 200 <= result.status < 300:
         stored = Headers(
             [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]

@@ -107,6 +107,50 @@ def _marshal(result: Any) -> Any:
         raise MalformedProxyResponse(f"the function's result is not JSON serialisable: {exc}") from exc
 
 
+_DIRECT_KEYS = frozenset({"statusCode", "headers", "body", "isBase64Encoded"})
+_JSON_DEFAULT = [("Content-Type", "application/json")]
+
+
+def _direct_v1(result: Any) -> IntegrationResult | None:
+    """``parse_v1_output(_marshal(result))`` for the usual answer, in one pass, else ``None``.
+
+    The usual answer: an int ``statusCode``, ``headers`` of string names and values (no name twice in
+    different cases), a string ``body`` and no base64: JSON serialisation leaves it as it is, and neither
+    API kind decodes it.
+    """
+    if type(result) is not dict:
+        return None
+    status = result.get("statusCode")
+    if type(status) is not int or not 100 <= status <= 599 or not _DIRECT_KEYS.issuperset(result):
+        return None
+    if "isBase64Encoded" in result and result["isBase64Encoded"] is not False:
+        return None
+    body = result.get("body")
+    if type(body) is not str:
+        if body is not None:
+            return None
+        body = ""
+    single = result.get("headers")
+    if single is None:
+        pairs = _JSON_DEFAULT.copy()
+    elif type(single) is dict:
+        pairs = []
+        seen: set[str] = set()
+        for name, value in single.items():
+            if type(name) is not str or type(value) is not str:
+                return None
+            lowered = name.lower()
+            if lowered in seen:
+                return None
+            seen.add(lowered)
+            pairs.append((name, value))
+        if "content-type" not in seen:
+            pairs.insert(0, _JSON_DEFAULT[0])
+    else:
+        return None
+    return IntegrationResult(status, pairs, body.encode("utf-8"), trace_header=True)
+
+
 def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     """REST (payload 1.0): AWS's checks, header merging and default content type."""
     if not isinstance(result, dict) or not result:
@@ -256,6 +300,10 @@ class LambdaProxyIntegration:
             # a function stopped at its own Timeout kept the request that long, not as long as it ran
             latency = exc.timeout if isinstance(exc, FunctionTimedOut) else None
             return IntegrationResult(failure=FAILURE, error=exc, latency=latency)
+        if rest:
+            direct = _direct_v1(result)
+            if direct is not None:
+                return direct
         try:
             marshalled = _marshal(result)
             return parse_v1_output(marshalled, call) if rest else parse_v2_output(marshalled, call)
