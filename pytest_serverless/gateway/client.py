@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Client"]
 
+HeadersArg = Union[Mapping[str, Any], Iterable[tuple[str, Any]], None]  # noqa: UP007 (runtime alias)
 Params = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]  # noqa: UP007 (runtime alias, py3.10)
 # Characters a client leaves as they are in a path (requests' "requote" set, plus '%' for existing escapes).
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
@@ -119,11 +120,23 @@ class Client:
         method: str,
         path: str,
         *,
-        headers: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        headers: HeadersArg = None,
         params: Params = None,
         json: Any = None,
         data: Any = None,
         cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send(method, path, headers, params, json, data, cookies)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        headers: HeadersArg,
+        params: Params,
+        json: Any,
+        data: Any,
+        cookies: Mapping[str, str] | None,
     ) -> Response:
         if not isinstance(method, str) or not isinstance(path, str):
             raise UsageError(f"client.request(method, path): both must be strings, got {method!r}, {path!r}")
@@ -190,23 +203,86 @@ class Client:
         self.last_response = response
         return response
 
-    def get(self, path: str, **kwargs: Any) -> Response:
-        return self.request("GET", path, **kwargs)
+    def get(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("GET", path, headers, params, json, data, cookies)
 
-    def post(self, path: str, **kwargs: Any) -> Response:
-        return self.request("POST", path, **kwargs)
+    def post(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("POST", path, headers, params, json, data, cookies)
 
-    def put(self, path: str, **kwargs: Any) -> Response:
-        return self.request("PUT", path, **kwargs)
+    def put(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("PUT", path, headers, params, json, data, cookies)
 
-    def patch(self, path: str, **kwargs: Any) -> Response:
-        return self.request("PATCH", path, **kwargs)
+    def patch(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("PATCH", path, headers, params, json, data, cookies)
 
-    def delete(self, path: str, **kwargs: Any) -> Response:
-        return self.request("DELETE", path, **kwargs)
+    def delete(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("DELETE", path, headers, params, json, data, cookies)
 
-    def options(self, path: str, **kwargs: Any) -> Response:
-        return self.request("OPTIONS", path, **kwargs)
+    def options(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("OPTIONS", path, headers, params, json, data, cookies)
 
-    def head(self, path: str, **kwargs: Any) -> Response:
-        return self.request("HEAD", path, **kwargs)
+    def head(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._send("HEAD", path, headers, params, json, data, cookies)

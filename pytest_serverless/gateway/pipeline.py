@@ -37,7 +37,8 @@ _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _NO_CACHE = re.compile(r"max-age\s*=\s*0(?!\d)")
 _GOOD_HEADERS: set[tuple[str, str]] = set()  # (name, value) pairs seen before and found well-formed
-_GOOD_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header lists found well-formed
+# (path, header pairs) of requests found well-formed
+_GOOD_REQUESTS: set[tuple[str, tuple[tuple[str, str], ...]] | None] = set()
 
 
 class _Outcome:
@@ -53,6 +54,16 @@ class _Outcome:
         self.cache_hit = False
 
 
+class _Refused(Exception):
+    """The pipeline refuses the request: ``run`` answers with the gateway response ``response_type``."""
+
+    def __init__(self, response_type: str, answered_by: str, **extra: Any) -> None:
+        super().__init__(response_type)
+        self.response_type = response_type
+        self.answered_by = answered_by
+        self.extra = extra
+
+
 _FAILURES = {
     "LAMBDA_PROXY_FAILURE": "the Lambda function failed",
     "INTEGRATION_FAILURE": "the integration failed",
@@ -63,14 +74,26 @@ _FAILURES = {
 def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     """(gateway response type, reason) for a request no real client could get through, else ``None``."""
     path = request.path
+    key = (path, request.headers.frozen()) if type(path) is str else None
+    if key is None or key not in _GOOD_REQUESTS:
+        problem = _bad_path_or_header(request)
+        if problem is not None:
+            return problem
+        if len(_GOOD_REQUESTS) >= 1024:
+            _GOOD_REQUESTS.clear()
+        _GOOD_REQUESTS.add(key)
+    size = len(request.body)
+    if size > MAX_PAYLOAD:
+        return "REQUEST_TOO_LARGE", f"the body has {size} bytes; the limit is {MAX_PAYLOAD}"
+    return None
+
+
+def _bad_path_or_header(request: GatewayRequest) -> tuple[str, str] | None:
+    path = request.path
     if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
         return "BAD_REQUEST", f"malformed request path {path!r}"
-    headers = request.headers
-    seen = headers.frozen()
-    if seen in _GOOD_SETS:
-        return _payload_problem(request)
     good = _GOOD_HEADERS
-    for pair in headers.pairs():
+    for pair in request.headers.pairs():
         if pair in good:
             continue
         name, value = pair
@@ -81,15 +104,6 @@ def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
         if len(good) >= 4096:
             good.clear()
         good.add(pair)
-    if len(_GOOD_SETS) >= 1024:
-        _GOOD_SETS.clear()
-    _GOOD_SETS.add(seen)
-    return _payload_problem(request)
-
-
-def _payload_problem(request: GatewayRequest) -> tuple[str, str] | None:
-    if len(request.body) > MAX_PAYLOAD:
-        return "REQUEST_TOO_LARGE", f"the body has {len(request.body)} bytes; the limit is {MAX_PAYLOAD}"
     return None
 
 
@@ -127,12 +141,28 @@ def run(
     started = clock.time()
     request_id, extended_id, invocation_id = gateway.next_request_ids(api.kind)
     outcome = _Outcome(invocation_id)
-    response = _process(stage, deployment, variables, request, request_id, extended_id, started, outcome)
+    try:
+        response = _process(stage, deployment, variables, request, request_id, extended_id, started, outcome)
+    except _Refused as refused:
+        response = error_response(
+            api.kind,
+            refused.response_type,
+            request_id=request_id,
+            extended_request_id=extended_id,
+            answered_by=refused.answered_by,
+            route_key=outcome.route_key,
+            request=request,
+            **refused.extra,
+        )
+        cors = api.cors
+        if cors is not None:
+            for name, value in cors.response_headers(request):
+                response.headers.set(name, value)
     if request.method == "HEAD":
         response.content = b""  # a HEAD answer has headers only (Content-Length still counts the body)
-    latency_ms = int(round((clock.time() - started) * 1000))
+    latency_ms = round((clock.time() - started) * 1000)
     integration_ms = (
-        None if outcome.integration_latency is None else int(round(outcome.integration_latency * 1000))
+        None if outcome.integration_latency is None else round(outcome.integration_latency * 1000)
     )
     status = response.status_code
     response.route_key = outcome.route_key
@@ -180,30 +210,14 @@ def _process(
     kind = api.kind
     cors = api.cors
 
-    def fail(response_type: str, answered_by: str, **extra: Any) -> Response:
-        response = error_response(
-            kind,
-            response_type,
-            request_id=request_id,
-            extended_request_id=extended_id,
-            answered_by=answered_by,
-            route_key=outcome.route_key,
-            request=request,
-            **extra,
-        )
-        if cors is not None:
-            for name, value in cors.response_headers(request):
-                response.headers.set(name, value)
-        return response
-
     # 0. requests no real client could send
     problem = _malformed(request)
     if problem is not None:
-        return fail(problem[0], "route", reason=problem[1])
+        raise _Refused(problem[0], "route", reason=problem[1])
     method = request.method
     missing_route = "MISSING_AUTHENTICATION_TOKEN" if kind == "REST" else "RESOURCE_NOT_FOUND"
     if method not in KNOWN_METHODS:
-        return fail(missing_route, "route", reason=f"{method!r} is not an HTTP method API Gateway accepts")
+        raise _Refused(missing_route, "route", reason=f"{method!r} is not an HTTP method API Gateway accepts")
 
     # 1. route match (and CORS preflight)
     found = deployment.table.lookup(method, request.path)
@@ -220,7 +234,7 @@ def _process(
             )
     if route is None or found is None:
         where = None if found is None else found[2]
-        return fail(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
+        raise _Refused(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
     route_key = outcome.route_key = route.route_key
     path_params = found[1]
     resource_path = found[2]
@@ -233,7 +247,7 @@ def _process(
         api_key = request.headers.get("x-api-key")
         plan = api.plan_for_key(api_key, stage.name) if api_key else None
         if plan is None:
-            return fail(
+            raise _Refused(
                 "INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, "x-api-key header")
             )
 
@@ -252,20 +266,20 @@ def _process(
             outcome,
         )
         if refusal is not None:
-            return fail(refusal[0], "authorizer", **refusal[1])
+            raise _Refused(refusal[0], "authorizer", **refusal[1])
 
     if route.api_key_required and not from_header:
         api_key = decision.usage_identifier_key if decision is not None else None
         plan = api.plan_for_key(api_key, stage.name) if api_key else None
         if plan is None:
             where = "usageIdentifierKey from the authorizer"
-            return fail("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))
+            raise _Refused("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))
 
     # 4. request validation (REST)
     if route.required_parameters:
         missing = _missing_parameters(route, request, path_params)
         if missing:
-            return fail(
+            raise _Refused(
                 "BAD_REQUEST_PARAMETERS",
                 "validation",
                 message=f"Missing required request parameters: [{missing}]",
@@ -274,26 +288,30 @@ def _process(
     if route.validator is not None:
         invalid = _body_problem(route.validator, request.body)
         if invalid is not None:
-            return fail("BAD_REQUEST_BODY", "validation", reason=invalid)
+            raise _Refused("BAD_REQUEST_BODY", "validation", reason=invalid)
 
     # 5. throttling: usage-plan key -> route/method -> stage -> account
     if plan is not None and api_key is not None:
         verdict = plan.take(api_key)
         if verdict is not None:
             if verdict == "QUOTA_EXCEEDED":
-                return fail(verdict, "quota", reason=f"usage plan {plan.name!r}: quota {plan.quota} used up")
-            return fail(verdict, "throttle", reason=f"usage plan {plan.name!r}: throttle {plan.throttle}")
+                raise _Refused(
+                    verdict, "quota", reason=f"usage plan {plan.name!r}: quota {plan.quota} used up"
+                )
+            raise _Refused(verdict, "throttle", reason=f"usage plan {plan.name!r}: throttle {plan.throttle}")
     clock = api.gateway.clock
     now = clock.time()
     bucket = stage.route_bucket(route) if (stage.route_throttles or route.throttle) else None
     if bucket is not None and not bucket.take(now):
-        return fail("THROTTLED", "throttle", reason=f"route {route.route_key!r}: throttle {_limits(bucket)}")
+        raise _Refused(
+            "THROTTLED", "throttle", reason=f"route {route.route_key!r}: throttle {_limits(bucket)}"
+        )
     bucket = stage.stage_bucket()
     if bucket is not None and not bucket.take(now):
-        return fail("THROTTLED", "throttle", reason=f"stage {stage.name!r}: throttle {_limits(bucket)}")
+        raise _Refused("THROTTLED", "throttle", reason=f"stage {stage.name!r}: throttle {_limits(bucket)}")
     bucket = api.gateway.account_bucket()
     if not bucket.take(now):
-        return fail("THROTTLED", "throttle", reason=f"account limit: throttle {_limits(bucket)}")
+        raise _Refused("THROTTLED", "throttle", reason=f"account limit: throttle {_limits(bucket)}")
 
     # 6. cache (REST)
     cache = stage.cache
@@ -338,7 +356,7 @@ def _process(
         None if api_key is None else deterministic_uuid("api-key", api.id, api_key).replace("-", "")[:10],
         outcome.invocation_id,
     )
-    before = clock.time()
+    before = now  # nothing since moved the clock
     try:
         result = route.integration.invoke(call)
     except ServerlessError:
@@ -351,12 +369,12 @@ def _process(
         why = f"the integration took {elapsed:g} s; the route's timeout is {route.timeout:g} s"
         if result.failure == "INTEGRATION_TIMEOUT" and result.error is not None:
             why = f"the backend timed out: {result.error}"
-        return fail("INTEGRATION_TIMEOUT", "timeout", error=result.error, reason=why)
+        raise _Refused("INTEGRATION_TIMEOUT", "timeout", error=result.error, reason=why)
     if result.failure is not None:
         why = _FAILURES.get(result.failure, result.failure.lower().replace("_", " "))
         if result.error is not None:
             why = f"{why}: {type(result.error).__name__}: {result.error}"
-        return fail(result.failure, "integration", error=result.error, reason=why)
+        raise _Refused(result.failure, "integration", error=result.error, reason=why)
     # the backend's headers (any Content-Length of its own dropped: the gateway sets it), then the gateway's
     answer: list[tuple[str, str]] = []
     given: Any = result.headers
@@ -382,15 +400,8 @@ def _process(
             [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]
         )
         cache.put(key, result.status, stored, body, clock.time(), None if caching is None else caching[1])
-    return Response(
-        result.status,
-        headers,
-        body,
-        answered_by="integration",
-        request_id=request_id,
-        request=request,
-        error=result.error,
-    )
+    # by position: status, headers, content, answered_by, request_id, route_key, request, error
+    return Response(result.status, headers, body, "integration", request_id, None, request, result.error)
 
 
 def _authorize(

@@ -159,7 +159,6 @@ class Response:
         status_code: int,
         headers: Headers,
         content: bytes,
-        *,
         answered_by: str = "integration",
         request_id: str = "",
         route_key: str | None = None,

@@ -185,7 +185,8 @@ class Stage:
         if canary is not None and canary.rng.random() * 100.0 < canary.percent:
             variables = {**self.variables, **canary.variables}
             return run(self, canary.deployment, variables, request, canary=True)
-        return run(self, self.current_deployment(), self.variables, request, canary=False)
+        deployment = self.deployment or self.api.live_deployment()
+        return run(self, deployment, self.variables, request, canary=False)
 
     def client(self) -> Client:
         """A small HTTP client bound to this stage (no network, no ``requests`` needed)."""

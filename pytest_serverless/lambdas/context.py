@@ -20,11 +20,11 @@ class LambdaContext:
 
     def __init__(
         self,
-        *,
         function_name: str,
         aws_request_id: str,
         clock: VirtualClock,
         timeout_seconds: float = 3.0,
+        *,
         memory_limit_in_mb: int = 128,
         region: str = "us-east-1",
         account_id: str = "123456789012",

@@ -42,7 +42,6 @@ class FunctionTimedOut(TaskFailure):
 def invoke_handler(
     handler: Handler,
     event: Any,
-    *,
     function_name: str,
     request_id: str,
     clock: VirtualClock,
@@ -53,9 +52,7 @@ def invoke_handler(
     Exceptions from the handler propagate unchanged: callers map them to their own failure shape
     (a Task's ``TaskFailed``, a gateway's 502).
     """
-    context = LambdaContext(
-        function_name=function_name, aws_request_id=request_id, clock=clock, timeout_seconds=timeout_seconds
-    )
+    context = LambdaContext(function_name, request_id, clock, timeout_seconds)
     started = clock.time()
     result = handler(event, context)
     return result, clock.time() - started

@@ -287,12 +287,7 @@ class LambdaProxyIntegration:
             event = {"version": "1.0", **v1_event(call, lower_headers=True)}
         try:
             result, _ = invoke_handler(
-                self.handler,
-                event,
-                function_name=self.function_name,
-                request_id=_lambda_request_id(call),
-                clock=call.clock,
-                timeout_seconds=call.timeout,
+                self.handler, event, self.function_name, _lambda_request_id(call), call.clock, call.timeout
             )
         except ServerlessError:
             raise
