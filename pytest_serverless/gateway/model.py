@@ -40,6 +40,7 @@ class Route:
     __slots__ = (
         "api_key_required",
         "authorizer",
+        "guarded",
         "cache_key_parameters",
         "caching",
         "integration",
@@ -80,6 +81,8 @@ class Route:
         self.cache_key_parameters = cache_key_parameters
         self.caching = caching
         self.throttle = throttle
+        # whether a request must pass an API key, authorizer or validation check before it is throttled
+        self.guarded = bool(api_key_required or authorizer is not None or required_parameters or validator)
 
     @property
     def route_key(self) -> str:

@@ -27,6 +27,7 @@ from .throttling import TokenBucket
 
 if TYPE_CHECKING:
     from .model import Deployment, Route, Stage
+    from .usage_plans import UsagePlan
 
 __all__ = ["run"]
 
@@ -239,56 +240,14 @@ def _process(
     path_params = found[1]
     resource_path = found[2]
 
-    # 2. API key and usage plan (with apiKeySource AUTHORIZER: after the authorizer, from its answer)
+    # 2-4. API key and usage plan, authorizer, request validation
+    decision: AuthDecision | None = None
     plan = None
     api_key = None
-    from_header = api.api_key_source == "HEADER"
-    if route.api_key_required and from_header:
-        api_key = request.headers.get("x-api-key")
-        plan = api.plan_for_key(api_key, stage.name) if api_key else None
-        if plan is None:
-            raise _Refused(
-                "INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, "x-api-key header")
-            )
-
-    # 3. authorizer
-    decision: AuthDecision | None = None
-    if route.authorizer is not None:
-        decision, refusal = _authorize(
-            stage,
-            deployment,
-            route,
-            request,
-            variables,
-            path_params,
-            resource_path,
-            request_id,
-            outcome,
+    if route.guarded:
+        decision, plan, api_key = _admit(
+            stage, deployment, route, request, variables, path_params, resource_path, request_id, outcome
         )
-        if refusal is not None:
-            raise _Refused(refusal[0], "authorizer", **refusal[1])
-
-    if route.api_key_required and not from_header:
-        api_key = decision.usage_identifier_key if decision is not None else None
-        plan = api.plan_for_key(api_key, stage.name) if api_key else None
-        if plan is None:
-            where = "usageIdentifierKey from the authorizer"
-            raise _Refused("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))
-
-    # 4. request validation (REST)
-    if route.required_parameters:
-        missing = _missing_parameters(route, request, path_params)
-        if missing:
-            raise _Refused(
-                "BAD_REQUEST_PARAMETERS",
-                "validation",
-                message=f"Missing required request parameters: [{missing}]",
-                reason=f"missing required request parameters: {missing}",
-            )
-    if route.validator is not None:
-        invalid = _body_problem(route.validator, request.body)
-        if invalid is not None:
-            raise _Refused("BAD_REQUEST_BODY", "validation", reason=invalid)
 
     # 5. throttling: usage-plan key -> route/method -> stage -> account
     if plan is not None and api_key is not None:
@@ -402,6 +361,73 @@ def _process(
         cache.put(key, result.status, stored, body, clock.time(), None if caching is None else caching[1])
     # by position: status, headers, content, answered_by, request_id, route_key, request, error
     return Response(result.status, headers, body, "integration", request_id, None, request, result.error)
+
+
+def _admit(
+    stage: Stage,
+    deployment: Deployment,
+    route: Route,
+    request: GatewayRequest,
+    variables: Mapping[str, str],
+    path_params: Mapping[str, str],
+    resource_path: str,
+    request_id: str,
+    outcome: _Outcome,
+) -> tuple[AuthDecision | None, UsagePlan | None, str | None]:
+    """Steps 2-4 of a guarded route: (authorizer decision, usage plan, API key); raises _Refused."""
+    api = stage.api
+    # 2. API key and usage plan (with apiKeySource AUTHORIZER: after the authorizer, from its answer)
+    plan = None
+    api_key = None
+    from_header = api.api_key_source == "HEADER"
+    if route.api_key_required and from_header:
+        api_key = request.headers.get("x-api-key")
+        plan = api.plan_for_key(api_key, stage.name) if api_key else None
+        if plan is None:
+            raise _Refused(
+                "INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, "x-api-key header")
+            )
+
+    # 3. authorizer
+    decision: AuthDecision | None = None
+    if route.authorizer is not None:
+        decision, refusal = _authorize(
+            stage,
+            deployment,
+            route,
+            request,
+            variables,
+            path_params,
+            resource_path,
+            request_id,
+            outcome,
+        )
+        if refusal is not None:
+            raise _Refused(refusal[0], "authorizer", **refusal[1])
+
+    if route.api_key_required and not from_header:
+        api_key = decision.usage_identifier_key if decision is not None else None
+        plan = api.plan_for_key(api_key, stage.name) if api_key else None
+        if plan is None:
+            where = "usageIdentifierKey from the authorizer"
+            raise _Refused("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))
+
+    # 4. request validation (REST)
+    if route.required_parameters:
+        missing = _missing_parameters(route, request, path_params)
+        if missing:
+            raise _Refused(
+                "BAD_REQUEST_PARAMETERS",
+                "validation",
+                message=f"Missing required request parameters: [{missing}]",
+                reason=f"missing required request parameters: {missing}",
+            )
+    if route.validator is not None:
+        invalid = _body_problem(route.validator, request.body)
+        if invalid is not None:
+            raise _Refused("BAD_REQUEST_BODY", "validation", reason=invalid)
+
+    return decision, plan, api_key
 
 
 def _authorize(
