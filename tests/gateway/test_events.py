@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,23 @@ def test_v1_request_ids_are_deterministic_and_in_the_context():
     assert again.get("/a").request_id == first.request_id
     assert seen[0][0]["requestContext"]["requestTime"] == "01/Jan/2024:00:00:00 +0000"
     assert seen[0][0]["requestContext"]["requestTimeEpoch"] == 1704067200000
+
+
+@pytest.mark.parametrize("kind", ["REST", "HTTP"])
+def test_request_ids_never_repeat_within_a_gateway_and_keep_aws_shapes(kind):
+    client, seen = capture(kind)
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}")
+    short = re.compile(r"[A-Za-z0-9+/]{15}=")
+    answers = [client.get(f"/a{i}") for i in range(1000)]
+    request_ids = {answer.request_id for answer in answers}
+    invocation_ids = {context.aws_request_id for _, context in seen}
+    assert len(request_ids) == len(invocation_ids) == 1000
+    assert request_ids.isdisjoint(invocation_ids)
+    assert all((uuid if kind == "REST" else short).fullmatch(rid) for rid in request_ids)
+    assert all(uuid.fullmatch(iid) for iid in invocation_ids)
+    if kind == "REST":
+        extended = {answer.headers["x-amz-apigw-id"] for answer in answers}
+        assert len(extended) == 1000 and all(short.fullmatch(value) for value in extended)
 
 
 def test_v1_binary_body_is_base64_when_content_type_is_a_binary_media_type():
