@@ -50,6 +50,7 @@ DROPPED_HEADERS = frozenset(
 # Header names API Gateway canonicalises whatever the client's spelling (recorded: Authorization, User-Agent).
 _CANONICAL = {"authorization": "Authorization", "user-agent": "User-Agent", "host": "Host"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_UNREAD: Any = object()  # ``trace_id``: the client's header is still to be read
 _TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "/javascript", "/x-www-form-urlencoded", "/graphql")
 
 
@@ -80,30 +81,24 @@ def _format_seconds(epoch: int) -> str:
     return f"{day}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
-def make_trace_id(request: GatewayRequest, request_time: float, extended_request_id: str) -> str:
-    """The client's ``X-Amzn-Trace-Id`` when it sent one, else a new ``Root=1-<time>-<id>``."""
-    memo = _last_trace
-    if memo[0] is request and memo[1] == extended_request_id and memo[2] == request_time:
-        known: str = memo[3]  # the event and the answer of one request carry the same id
-        return known
-    return _new_trace(request, request_time, extended_request_id, request.headers.get("X-Amzn-Trace-Id"))
-
-
-def _new_trace(request: GatewayRequest, request_time: float, extended_request_id: str, incoming: Any) -> str:
-    """``make_trace_id`` once the client's ``X-Amzn-Trace-Id`` (``incoming``) is known."""
+def make_trace_id(request_time: float, extended_request_id: str, incoming: Any) -> str:
+    """The client's ``X-Amzn-Trace-Id`` (``incoming``) if a ``Root=`` id, else ``Root=1-<time>-<id>``."""
     if isinstance(incoming, str) and incoming.startswith("Root="):
-        value = incoming
-    else:
-        value = f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
-    _last_trace[:] = (request, extended_request_id, request_time, value)
+        return incoming
+    return f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
+
+
+def trace_id(call: IntegrationCall, incoming: Any = _UNREAD) -> str:
+    """The request's trace id: made once per call (the event and the answer carry the same), kept on it.
+
+    ``incoming``: the client's ``X-Amzn-Trace-Id`` when the caller already knows it.
+    """
+    value = call.trace_id
+    if not value:
+        if incoming is _UNREAD:
+            incoming = call.request.headers.get("X-Amzn-Trace-Id")
+        value = call.trace_id = make_trace_id(call.request_time, call.extended_request_id, incoming)
     return value
-
-
-_last_trace: list[Any] = [None, "", 0.0, ""]  # request, extended id, time -> trace id (the last one made)
-
-
-def trace_id(call: IntegrationCall) -> str:
-    return make_trace_id(call.request, call.request_time, call.extended_request_id)
 
 
 def forwarded_headers(call: IntegrationCall) -> list[tuple[str, str]]:
@@ -247,11 +242,7 @@ def _shape(call: IntegrationCall, style: int) -> _Shape:
 def _event_headers(call: IntegrationCall, shape: _Shape, style: int) -> dict[str, str]:
     """The event's ``headers``: the client's (from ``shape``), then the gateway's."""
     request = call.request
-    memo = _last_trace
-    if memo[0] is request and memo[1] == call.extended_request_id and memo[2] == call.request_time:
-        trace: str = memo[3]
-    else:
-        trace = _new_trace(request, call.request_time, call.extended_request_id, shape.incoming_trace)
+    trace = call.trace_id or trace_id(call, shape.incoming_trace)
     forwarded_for = shape.forwarded_for
     source_ip = request.source_ip
     trace_key, for_key, port_key, proto_key = _ADDED[style]

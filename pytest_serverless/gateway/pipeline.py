@@ -19,7 +19,7 @@ from pytest_serverless.errors import ServerlessError
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
 from .caching import cache_key
-from .events import make_trace_id
+from .events import trace_id
 from .integrations.base import IntegrationCall, IntegrationResult
 from .request import GatewayRequest, Headers, Response
 from .responses import HTTP_ERRORS, REST_ERRORS, error_response, identity_headers
@@ -344,7 +344,7 @@ def _process(
             answer.append((name, value))
     answer.extend(identity_headers(kind, request_id, extended_id))
     if result.trace_header and kind == "REST":
-        answer.append(("X-Amzn-Trace-Id", make_trace_id(request, started, extended_id)))
+        answer.append(("X-Amzn-Trace-Id", call.trace_id or trace_id(call)))
     body = result.body
     if cors is not None and (kind == "HTTP" or route.integration_kind not in ("lambda_proxy", "http_proxy")):
         headers = Headers.trusted(answer)

@@ -42,6 +42,7 @@ class IntegrationCall:
     api_key: str | None = None
     api_key_id: str | None = None
     invocation_id: str = ""  # the id a Lambda function sees as context.aws_request_id
+    trace_id: str = ""  # X-Amzn-Trace-Id, set when first needed (``events.trace_id``)
 
 
 @dataclass(slots=True)
