@@ -1,0 +1,70 @@
+"""The benchmark workloads do what their rows claim (a quick refusal or a failed run would measure nothing).
+
+Timing is not checked here (``benchmarks/`` measures it); only that each workload runs to the right end.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _benchmarks_importable():
+    sys.path.insert(0, str(BENCHMARKS))
+    yield
+    sys.path.remove(str(BENCHMARKS))
+
+
+def test_every_gateway_row_is_answered_by_the_handler_with_the_same_body_as_the_direct_call():
+    import bench_gateway
+
+    rows = bench_gateway.build_rows()
+    titles = [title for title, _ in rows]
+    assert titles[0] == "direct handler call"
+    assert {"REST API, no auth", "HTTP API, no auth", "HTTP API, JWT authorizer"} <= set(titles)
+    direct = rows[0][1]()
+    for title, request in rows[1:]:
+        for _ in range(3):  # repeated requests stay answered (no throttle or cache in the way)
+            response = request()
+            assert response.status_code == 200, (title, response.text)
+            assert response.answered_by == "integration", title
+            assert response.json() == json.loads(direct["body"]), title
+
+
+def test_every_step_functions_workload_succeeds_and_enters_the_states_its_title_counts():
+    import bench_sfn
+
+    from pytest_serverless import StateMachine
+
+    entered = {
+        "10-state chain": 10,
+        "10-state chain (JSONata)": 10,
+        "Map 20 items x 3 states": 1 + 20 * 3,
+        "Parallel 4 x 5 states": 1 + 4 * 5,
+        "Wait one year + Pass": 2,
+    }
+    for workload in bench_sfn.workloads(map_items=20):
+        execution = StateMachine(workload.definition).execute(workload.payload)
+        assert execution.status == "SUCCEEDED", workload.title
+        states = sum(1 for event in execution.history if event["type"].endswith("StateEntered"))
+        assert states == entered[workload.title], workload.title
+    year = StateMachine(bench_sfn.wait_definition()).execute({})
+    assert year.duration >= 365 * 86_400
+
+
+def test_every_scale_case_ends_as_its_row_expects():
+    import bench_scale
+
+    from pytest_serverless import StateMachine
+
+    for case in bench_scale.cases(quick=True):
+        if case.size > 3_000 and case.expect == "SUCCEEDED":
+            continue  # the big sizes only repeat the small ones
+        execution = StateMachine(case.definition).execute(case.payload, mocks=case.mocks)
+        assert execution.status == case.expect, (case.group, case.size)
