@@ -152,7 +152,8 @@ def test_request_ids_never_repeat_within_a_gateway_and_keep_aws_shapes(kind):
     assert all(uuid.fullmatch(iid) for iid in invocation_ids)
     if kind == "REST":
         extended = {answer.headers["x-amz-apigw-id"] for answer in answers}
-        assert len(extended) == 1000 and all(short.fullmatch(value) for value in extended)
+        assert len(extended) == 1000
+        assert all(short.fullmatch(value) for value in extended)
 
 
 def test_v1_binary_body_is_base64_when_content_type_is_a_binary_media_type():
