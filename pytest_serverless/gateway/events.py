@@ -85,7 +85,7 @@ def make_trace_id(request_time: float, extended_request_id: str, incoming: Any) 
     """The client's ``X-Amzn-Trace-Id`` (``incoming``) if a ``Root=`` id, else ``Root=1-<time>-<id>``."""
     if isinstance(incoming, str) and incoming.startswith("Root="):
         return incoming
-    return f"Root=1-{int(request_time):08x}-{extended_request_id.encode().hex()[:24]}"
+    return f"Root=1-{int(request_time):08x}-{extended_request_id[:12].encode().hex()}"
 
 
 def trace_id(call: IntegrationCall, incoming: Any = _UNREAD) -> str:
