@@ -38,8 +38,8 @@ _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _NO_CACHE = re.compile(r"max-age\s*=\s*0(?!\d)")
 _GOOD_HEADERS: set[tuple[str, str]] = set()  # (name, value) pairs seen before and found well-formed
-# (path, header pairs) of requests found well-formed
-_GOOD_REQUESTS: set[tuple[str, tuple[tuple[str, str], ...]] | None] = set()
+_GOOD_PATHS: set[str] = set()  # request paths found well-formed
+_GOOD_HEADER_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header lists found well-formed
 
 
 class _Outcome:
@@ -75,36 +75,32 @@ _FAILURES = {
 def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     """(gateway response type, reason) for a request no real client could get through, else ``None``."""
     path = request.path
-    key = (path, request.headers.frozen()) if type(path) is str else None
-    if key is None or key not in _GOOD_REQUESTS:
-        problem = _bad_path_or_header(request)
-        if problem is not None:
-            return problem
-        if len(_GOOD_REQUESTS) >= 1024:
-            _GOOD_REQUESTS.clear()
-        _GOOD_REQUESTS.add(key)
+    if type(path) is not str or path not in _GOOD_PATHS:
+        if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
+            return "BAD_REQUEST", f"malformed request path {path!r}"
+        if len(_GOOD_PATHS) >= 4096:
+            _GOOD_PATHS.clear()
+        _GOOD_PATHS.add(path)
+    headers = request.headers.frozen()
+    if headers not in _GOOD_HEADER_SETS:
+        good = _GOOD_HEADERS
+        for pair in headers:
+            if pair in good:
+                continue
+            name, value = pair
+            if not _TOKEN.match(name):
+                return "BAD_REQUEST", f"malformed header name {name!r}"
+            if _BAD_VALUE.search(value):
+                return "BAD_REQUEST", f"malformed value of header {name!r}"
+            if len(good) >= 4096:
+                good.clear()
+            good.add(pair)
+        if len(_GOOD_HEADER_SETS) >= 1024:
+            _GOOD_HEADER_SETS.clear()
+        _GOOD_HEADER_SETS.add(headers)
     size = len(request.body)
     if size > MAX_PAYLOAD:
         return "REQUEST_TOO_LARGE", f"the body has {size} bytes; the limit is {MAX_PAYLOAD}"
-    return None
-
-
-def _bad_path_or_header(request: GatewayRequest) -> tuple[str, str] | None:
-    path = request.path
-    if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
-        return "BAD_REQUEST", f"malformed request path {path!r}"
-    good = _GOOD_HEADERS
-    for pair in request.headers.pairs():
-        if pair in good:
-            continue
-        name, value = pair
-        if not _TOKEN.match(name):
-            return "BAD_REQUEST", f"malformed header name {name!r}"
-        if _BAD_VALUE.search(value):
-            return "BAD_REQUEST", f"malformed value of header {name!r}"
-        if len(good) >= 4096:
-            good.clear()
-        good.add(pair)
     return None
 
 

@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from pytest_serverless.errors import UsageError
@@ -89,8 +89,7 @@ def parse_route_key(route_key: str, *, api_kind: Literal["REST", "HTTP"]) -> Par
     return ParsedRouteKey(method, path, tuple(params), greedy, not params)
 
 
-@dataclass(frozen=True)
-class RouteMatch(Generic[R]):
+class RouteMatch(NamedTuple, Generic[R]):
     route: R | None  # None: the path matched a resource but not the method (REST: 403)
     path_parameters: dict[str, str]
     resource_path: str
