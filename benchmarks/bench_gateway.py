@@ -10,6 +10,7 @@ work (reads the path parameter and query, builds and serialises a JSON answer).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -84,10 +85,13 @@ def build_rows() -> list[tuple[str, Callable[[], Any]]]:
         function_name="handler", aws_request_id="id", clock=gateway.clock, timeout_seconds=29
     )
 
+    # a new order id per request: nothing remembered about the path helps (ids repeat after 100,000)
+    new_paths = itertools.cycle([f"/orders/{n}" for n in range(100_000)])
     rows: list[tuple[str, Callable[[], Any]]] = [
         ("direct handler call", lambda: handler(event, context)),
         ("REST API, no auth", lambda: rest_client.get("/orders/42", params=params)),
         ("HTTP API, no auth", lambda: http_client.get("/orders/42", params=params)),
+        ("REST API, no auth, a new path each", lambda: rest_client.get(next(new_paths), params=params)),
     ]
 
     try:

@@ -152,11 +152,7 @@ class RouteTable(Generic[R]):
         key = (method, path)
         found = self._found.get(key, _UNSEEN)
         if found is _UNSEEN:
-            matched = self.match(method, path)
-            if matched is not None:
-                found = (matched.route, matched.path_parameters, matched.resource_path)
-            else:
-                found = None
+            found = self.match(method, path)  # a RouteMatch is the (route, parameters, resource path) tuple
             if len(self._found) >= 2048:
                 self._found.clear()
             self._found[key] = found
