@@ -134,18 +134,10 @@ def _direct_v1(result: Any) -> IntegrationResult | None:
     if single is None:
         pairs = _JSON_DEFAULT.copy()
     elif type(single) is dict:
-        pairs = []
-        seen: set[str] = set()
-        for name, value in single.items():
-            if type(name) is not str or type(value) is not str:
-                return None
-            lowered = name.lower()
-            if lowered in seen:
-                return None
-            seen.add(lowered)
-            pairs.append((name, value))
-        if "content-type" not in seen:
-            pairs.insert(0, _JSON_DEFAULT[0])
+        strict = _single_headers(single, strict=True)
+        if strict is None:
+            return None
+        pairs = strict
     else:
         return None
     return IntegrationResult(status, pairs, body.encode("utf-8"), trace_header=True)
@@ -194,18 +186,25 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     return IntegrationResult(status, pairs, content, trace_header=True)
 
 
-def _single_headers(single: dict[str, Any]) -> list[tuple[str, str]] | None:
-    """The header pairs of an answer with ``headers`` only, none repeated in another case; else ``None``."""
+def _single_headers(single: dict[str, Any], *, strict: bool = False) -> list[tuple[str, str]] | None:
+    """The header pairs of an answer with ``headers`` only, none repeated in another case; else ``None``.
+
+    ``strict`` (an answer not yet through JSON): ``None`` also when a name or value is not a string.
+    """
     pairs: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, value in single.items():
+        if type(name) is not str or type(value) is not str:
+            if strict:
+                return None
+            value = _header_value(value)  # names are strings once through JSON
         lowered = name.lower()
         if lowered in seen:
             return None
         seen.add(lowered)
-        pairs.append((name, value if type(value) is str else _header_value(value)))
+        pairs.append((name, value))
     if "content-type" not in seen:
-        pairs.insert(0, ("Content-Type", "application/json"))
+        pairs.insert(0, _JSON_DEFAULT[0])
     return pairs
 
 
