@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from pytest_serverless.reporting.coverage import DATA_FILE, CoverageData
-from pytest_serverless.reporting.html import write_html
 from pytest_serverless.reporting.render import json_text, term_lines, under_threshold
 
 __all__ = ["CoverageSession"]
@@ -138,6 +137,8 @@ class CoverageSession:
         for kind, target in self.reports.items():
             if kind == "html":
                 assert target is not None
+                from pytest_serverless.reporting.html import write_html  # only for html reports
+
                 index = write_html(self.data, target)
                 self.written.append(
                     f"state machine coverage html written to {_shown(index.parent, rootpath)}/"
