@@ -1,8 +1,9 @@
 """Route keys and matching: path parameters, greedy ``{proxy+}``, ``ANY``, ``$default``, most specific first.
 
-A ``RouteTable`` is compiled once per deployment: static paths go in a dict, the others become regular
-expressions sorted by specificity (static segment < ``{param}`` < ``{proxy+}``), so matching a request is a
-dict lookup or a short scan.
+A ``RouteTable`` is compiled once per deployment into a tree of path segments. Matching walks it one segment
+at a time, trying a static segment before a ``{param}`` before a ``{proxy+}`` and backing up when a branch
+leads nowhere, so the first route found is the most specific one (AWS's order) and the cost grows with the
+path's length, not with the number of routes.
 """
 
 from __future__ import annotations
@@ -96,27 +97,108 @@ class RouteMatch(NamedTuple, Generic[R]):
 
 
 class _Compiled(Generic[R]):
-    __slots__ = ("method_routes", "names", "path", "regex", "specificity")
+    """One resource path and its routes by method."""
 
-    def __init__(self, path: str, params: Sequence[str], greedy: bool) -> None:
+    __slots__ = ("method_routes", "names", "path")
+
+    def __init__(self, path: str, params: Sequence[str]) -> None:
         self.path = path
         self.names = tuple(params)
-        parts: list[str] = []
-        rank: list[int] = []
-        for segment in path.split("/")[1:] if path != "/" else []:
+        self.method_routes: dict[str, R] = {}
+
+
+class _Node(Generic[R]):
+    """A point in the segment tree: the resource ending here, and where each kind of next segment leads."""
+
+    __slots__ = ("greedy", "param", "resource", "static")
+
+    def __init__(self) -> None:
+        self.static: dict[str, _Node[R]] = {}
+        self.param: _Node[R] | None = None  # a {name} segment
+        self.greedy: _Compiled[R] | None = None  # a {name+} segment: always the resource's last
+        self.resource: _Compiled[R] | None = None
+
+    def add(self, compiled: _Compiled[R]) -> None:
+        node = self
+        for segment in _segments(compiled.path):
             found = _PARAM.match(segment)
             if found is None:
-                parts.append(re.escape(segment))
-                rank.append(0)
+                node = node.static.setdefault(segment, _Node())
             elif found.group(2):
-                parts.append("(.+)")
-                rank.append(2)
+                node.greedy = compiled
+                return
             else:
-                parts.append("([^/]+)")
-                rank.append(1)
-        self.regex = re.compile("^/" + "/".join(parts) + "$")
-        self.specificity = tuple(rank)
-        self.method_routes: dict[str, R] = {}
+                if node.param is None:
+                    node.param = _Node()
+                node = node.param
+        node.resource = compiled
+
+
+def _segments(path: str) -> list[str]:
+    return path[1:].split("/") if path != "/" else []
+
+
+def _find(
+    root: _Node[R], segments: list[str], method: str | None
+) -> tuple[_Compiled[R], list[str]] | None:
+    """The most specific resource for ``segments`` (with a route for ``method``, when given, or ``ANY``), and
+    the path parameter values on the way.
+
+    First the straight way down (at each segment the most specific branch there is): when it ends on such a
+    resource, that is the answer, as no other branch is more specific. Only otherwise ``_walk`` backs up.
+    """
+    node = root
+    values: list[str] = []
+    for index, segment in enumerate(segments):
+        child = node.static.get(segment)
+        if child is None:
+            child = node.param if segment else None
+            if child is None:
+                greedy = node.greedy
+                rest = "/".join(segments[index:])
+                if greedy is not None and rest and (method is None or _serves(greedy, method)):
+                    values.append(rest)
+                    return greedy, values
+                return _walk(root, segments, 0, [], method)
+            values.append(segment)
+        node = child
+    found = node.resource
+    if found is not None and (method is None or _serves(found, method)):
+        return found, values
+    return _walk(root, segments, 0, [], method)
+
+
+def _walk(
+    node: _Node[R], segments: list[str], index: int, values: list[str], method: str | None
+) -> tuple[_Compiled[R], list[str]] | None:
+    """The most specific resource under ``node`` for ``segments[index:]`` (with a route for ``method``, when
+    given, or ``ANY``), and the path parameter values on the way, backing up from dead ends."""
+    if index == len(segments):
+        found = node.resource
+        if found is not None and (method is None or _serves(found, method)):
+            return found, values
+        return None
+    segment = segments[index]
+    child = node.static.get(segment)
+    if child is not None:
+        match = _walk(child, segments, index + 1, values, method)
+        if match is not None:
+            return match
+    if node.param is not None and segment:
+        match = _walk(node.param, segments, index + 1, [*values, segment], method)
+        if match is not None:
+            return match
+    greedy = node.greedy
+    if greedy is not None and (method is None or _serves(greedy, method)):
+        rest = "/".join(segments[index:])
+        if rest:
+            return greedy, [*values, rest]
+    return None
+
+
+def _serves(compiled: _Compiled[Any], method: str) -> bool:
+    routes = compiled.method_routes
+    return method in routes or "ANY" in routes
 
 
 class RouteTable(Generic[R]):
@@ -134,12 +216,12 @@ class RouteTable(Generic[R]):
                 continue
             compiled = by_path.get(key.path)
             if compiled is None:
-                compiled = by_path[key.path] = _Compiled(key.path, key.params, key.greedy)
+                compiled = by_path[key.path] = _Compiled(key.path, key.params)
             compiled.method_routes[key.method] = route
-        self._static: dict[str, _Compiled[R]] = {p: c for p, c in by_path.items() if not c.names}
-        self._dynamic: list[_Compiled[R]] = sorted(
-            (c for c in by_path.values() if c.names), key=lambda c: c.specificity
-        )
+        self._paths = sorted(by_path)
+        self._root: _Node[R] = _Node()
+        for compiled in by_path.values():
+            self._root.add(compiled)
         # (method, path) -> (route, path parameters, resource path), or None: what ``match`` found
         self._found: dict[tuple[str, str], tuple[R | None, dict[str, str], str] | None] = {}
 
@@ -161,46 +243,33 @@ class RouteTable(Generic[R]):
         return found[0], found[1].copy(), found[2]
 
     def match(self, method: str, path: str) -> RouteMatch[R] | None:
-        """The most specific route for ``method`` and ``path`` (path without the stage), or ``None``."""
+        """The most specific route for ``method`` and ``path`` (path without the stage), or ``None``.
+
+        REST: the most specific resource, then its method (``route`` is ``None`` when the resource has neither
+        the method nor ``ANY``: AWS answers 403). HTTP API: the most specific route that serves the method,
+        else ``$default``; path parameter values are percent-decoded.
+        """
         if path.startswith("//"):
             path = _MULTI_SLASH.sub("/", path)
         lookup = path.rstrip("/") or "/" if len(path) > 1 else path
+        segments = _segments(lookup)
         if self.api_kind == "HTTP":
-            return self._match_http(method, path, lookup)
-        compiled = self._static.get(lookup)
-        params: dict[str, str] = {}
-        if compiled is None:
-            for candidate in self._dynamic:
-                found = candidate.regex.match(lookup)
-                if found is not None:
-                    compiled = candidate
-                    params = dict(zip(candidate.names, found.groups(), strict=False))
-                    break
-            else:
+            found = _find(self._root, segments, method)
+            if found is None:
+                return None if self.default is None else RouteMatch(self.default, {}, "$default")
+            compiled, values = found
+            decoded = [unquote(value) for value in values]
+        else:
+            found = _find(self._root, segments, None)
+            if found is None:
                 return None
+            compiled, decoded = found
         routes = compiled.method_routes
         route = routes.get(method)
         if route is None:
-            route = routes.get("ANY")
-        return RouteMatch(route, params, compiled.path)
-
-    def _match_http(self, method: str, path: str, lookup: str) -> RouteMatch[R] | None:
-        compiled = self._static.get(lookup)
-        if compiled is not None:
-            route = compiled.method_routes.get(method) or compiled.method_routes.get("ANY")
-            if route is not None:
-                return RouteMatch(route, {}, compiled.path)
-        for candidate in self._dynamic:
-            route = candidate.method_routes.get(method) or candidate.method_routes.get("ANY")
-            if route is None:
-                continue
-            found = candidate.regex.match(lookup)
-            if found is not None:
-                values = (unquote(value) for value in found.groups())
-                return RouteMatch(route, dict(zip(candidate.names, values, strict=False)), candidate.path)
-        if self.default is not None:
-            return RouteMatch(self.default, {}, "$default")
-        return None
+            route = routes.get("ANY")  # HTTP: present (the walk asked for it); REST: None is AWS's 403
+        parameters = dict(zip(compiled.names, decoded, strict=False))  # as many values as names
+        return RouteMatch(route, parameters, compiled.path)
 
     def resource_paths(self) -> list[str]:
-        return sorted({*self._static, *(c.path for c in self._dynamic)})
+        return list(self._paths)
