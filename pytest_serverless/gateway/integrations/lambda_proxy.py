@@ -134,13 +134,13 @@ def _direct_v1(result: Any) -> IntegrationResult | None:
     if single is None:
         pairs = _JSON_DEFAULT.copy()
     elif type(single) is dict:
-        strict = _single_headers(single, strict=True)
+        strict = _single_headers(single, True)
         if strict is None:
             return None
         pairs = strict
     else:
         return None
-    return IntegrationResult(status, pairs, body.encode("utf-8"), trace_header=True)
+    return IntegrationResult(status, pairs, body.encode("utf-8"), None, None, True)  # trace_header=True
 
 
 def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
@@ -186,7 +186,7 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     return IntegrationResult(status, pairs, content, trace_header=True)
 
 
-def _single_headers(single: dict[str, Any], *, strict: bool = False) -> list[tuple[str, str]] | None:
+def _single_headers(single: dict[str, Any], strict: bool = False) -> list[tuple[str, str]] | None:
     """The header pairs of an answer with ``headers`` only, none repeated in another case; else ``None``.
 
     ``strict`` (an answer not yet through JSON): ``None`` also when a name or value is not a string.
