@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/bench_gateway.py [--seconds 2.0] [--quick]
 
-Each row: requests/s, microseconds per request, and the slowdown against calling the same handler directly
-with a ready-made event (the direct call is the baseline: 1.00x). The handler does a small amount of realistic
-work (reads the path parameter and query, builds and serialises a JSON answer).
+Each row: requests/s and microseconds per request (the best round), and the slowdown against calling the
+same handler directly with a ready-made event (the direct call is the baseline: 1.00x): the median of the
+rounds' ratios, each taken against the direct call of the same round, with their range. The handler does
+a small amount of realistic work (reads the path parameter and query, builds and serialises a JSON answer).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_serverless import Gateway
@@ -44,18 +47,33 @@ def rate(fn: Callable[[], Any], seconds: float) -> float:
             return count / (now - started)
 
 
-def measure(
-    rows: list[tuple[str, Callable[[], Any]]], seconds: float, rounds: int = 5
-) -> list[tuple[str, float]]:
-    """Best rate of ``rounds`` interleaved rounds per row (CPU time of this process: machines are shared)."""
+@dataclass
+class Result:
+    title: str
+    rate: float  # requests per second, the best round
+    ratios: list[float]  # per round: this row's time per request over the direct call's, same round
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+
+def measure(rows: list[tuple[str, Callable[[], Any]]], seconds: float, rounds: int = 7) -> list[Result]:
+    """``rounds`` interleaved rounds (CPU time of this process: machines are shared).
+
+    A row's slowdown is taken round by round against the direct call measured in the same round, and the
+    median of those is reported: a machine that slows down for a while slows both sides of a ratio alike.
+    """
     for _, fn in rows:
         for _ in range(200):  # warm-up
             fn()
-    best = [0.0] * len(rows)
+    results = [Result(title, 0.0, []) for title, _ in rows]
     for _ in range(rounds):
-        for index, (_, fn) in enumerate(rows):
-            best[index] = max(best[index], rate(fn, seconds / rounds))
-    return [(name, value) for (name, _), value in zip(rows, best, strict=True)]
+        rates = [rate(fn, seconds / rounds) for _, fn in rows]
+        for result, value in zip(results, rates, strict=True):
+            result.rate = max(result.rate, value)
+            result.ratios.append(rates[0] / value)
+    return results
 
 
 def build_rows() -> list[tuple[str, Callable[[], Any]]]:
@@ -146,16 +164,17 @@ def build_rows() -> list[tuple[str, Callable[[], Any]]]:
     return rows
 
 
-def run(seconds: float = 2.0) -> list[tuple[str, float]]:
-    """(title, requests per second) per row, measured in one run."""
+def run(seconds: float = 2.0) -> list[Result]:
+    """One ``Result`` per row, measured in one run."""
     return measure(build_rows(), seconds)
 
 
-def table_lines(results: list[tuple[str, float]]) -> list[str]:
-    baseline = results[0][1]
-    lines = [f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs direct':>10}"]
-    for name, value in results:
-        lines.append(f"{name:40} {value:10.0f} {1e6 / value:9.1f} {baseline / value:9.2f}x")
+def table_lines(results: list[Result]) -> list[str]:
+    lines = [f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs direct':>10} {'rounds':>13}"]
+    for result in results:
+        spread = f"{min(result.ratios):.2f}-{max(result.ratios):.2f}"
+        figures = f"{result.rate:10.0f} {1e6 / result.rate:9.1f} {result.ratio:9.2f}x {spread:>13}"
+        lines.append(f"{result.title:40} {figures}")
     return lines
 
 
