@@ -138,9 +138,7 @@ def _segments(path: str) -> list[str]:
     return path[1:].split("/") if path != "/" else []
 
 
-def _find(
-    root: _Node[R], segments: list[str], method: str | None
-) -> tuple[_Compiled[R], list[str]] | None:
+def _find(root: _Node[R], segments: list[str], method: str | None) -> tuple[_Compiled[R], list[str]] | None:
     """The most specific resource for ``segments`` (with a route for ``method``, when given, or ``ANY``), and
     the path parameter values on the way.
 
