@@ -9,28 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ._events import details_key
 from .paths import dumps
 
 __all__ = ["HISTORY_LIMIT", "History", "HistoryLimitExceeded", "details_key"]
 
 HISTORY_LIMIT = 25_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-_DETAILS_KEY: dict[str, str] = {}
-
-
-def details_key(event_type: str) -> str:
-    """``TaskStateEntered`` -> ``stateEnteredEventDetails`` (AWS's field names)."""
-    key = _DETAILS_KEY.get(event_type)
-    if key is None:
-        if event_type.endswith("StateEntered"):
-            key = "stateEnteredEventDetails"
-        elif event_type.endswith("StateExited"):
-            key = "stateExitedEventDetails"
-        else:
-            key = event_type[0].lower() + event_type[1:] + "EventDetails"
-        _DETAILS_KEY[event_type] = key
-    return key
 
 
 class HistoryLimitExceeded(Exception):

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pytest_serverless.asl._events import details_key
 from pytest_serverless.asl.states_errors import error_matches
 
 from .graph import END, MachineGraph, transition_key
@@ -20,6 +21,7 @@ from .graph import END, MachineGraph, transition_key
 __all__ = ["trace_execution"]
 
 _ATTEMPT_STARTS = ("ParallelStateStarted", "MapStateStarted")
+_NO_DETAILS: Mapping[str, Any] = {}
 
 
 class _Undecidable(Exception):
@@ -27,10 +29,15 @@ class _Undecidable(Exception):
 
 
 def _details(event: Mapping[str, Any]) -> Mapping[str, Any]:
-    for key, value in event.items():
+    kind = event.get("type")
+    if type(kind) is str and kind:
+        found = event.get(details_key(kind))  # where AWS puts this event type's details
+        if type(found) is dict:
+            return found
+    for key, value in event.items():  # a history from elsewhere, spelled differently
         if key.endswith("EventDetails") and isinstance(value, Mapping):
             return value
-    return {}
+    return _NO_DETAILS
 
 
 def _json(text: Any) -> Any:
