@@ -138,39 +138,12 @@ def _segments(path: str) -> list[str]:
     return path[1:].split("/") if path != "/" else []
 
 
-def _find(root: _Node[R], segments: list[str], method: str | None) -> tuple[_Compiled[R], list[str]] | None:
-    """The most specific resource for ``segments`` (with a route for ``method``, when given, or ``ANY``), and
-    the path parameter values on the way.
-
-    First the straight way down (at each segment the most specific branch there is): when it ends on such a
-    resource, that is the answer, as no other branch is more specific. Only otherwise ``_walk`` backs up.
-    """
-    node = root
-    values: list[str] = []
-    for index, segment in enumerate(segments):
-        child = node.static.get(segment)
-        if child is None:
-            child = node.param if segment else None
-            if child is None:
-                greedy = node.greedy
-                rest = "/".join(segments[index:])
-                if greedy is not None and rest and (method is None or _serves(greedy, method)):
-                    values.append(rest)
-                    return greedy, values
-                return _walk(root, segments, 0, [], method)
-            values.append(segment)
-        node = child
-    found = node.resource
-    if found is not None and (method is None or _serves(found, method)):
-        return found, values
-    return _walk(root, segments, 0, [], method)
-
-
 def _walk(
     node: _Node[R], segments: list[str], index: int, values: list[str], method: str | None
 ) -> tuple[_Compiled[R], list[str]] | None:
     """The most specific resource under ``node`` for ``segments[index:]`` (with a route for ``method``, when
-    given, or ``ANY``), and the path parameter values on the way, backing up from dead ends."""
+    given, or ``ANY``), and the path parameter values on the way: static before ``{param}`` before
+    ``{proxy+}`` at each segment, backing up from dead ends, so the first found is the most specific."""
     if index == len(segments):
         found = node.resource
         if found is not None and (method is None or _serves(found, method)):
@@ -252,13 +225,13 @@ class RouteTable(Generic[R]):
         lookup = path.rstrip("/") or "/" if len(path) > 1 else path
         segments = _segments(lookup)
         if self.api_kind == "HTTP":
-            found = _find(self._root, segments, method)
+            found = _walk(self._root, segments, 0, [], method)
             if found is None:
                 return None if self.default is None else RouteMatch(self.default, {}, "$default")
             compiled, values = found
             decoded = [unquote(value) for value in values]
         else:
-            found = _find(self._root, segments, None)
+            found = _walk(self._root, segments, 0, [], None)
             if found is None:
                 return None
             compiled, decoded = found
