@@ -453,8 +453,11 @@ def _environ_body(environ: WSGIEnvironment) -> bytes:
     length = str(environ.get("CONTENT_LENGTH") or "").strip()
     if length.isdigit():
         return bytes(stream.read(int(length))) if int(length) else b""
-    if environ.get("wsgi.input_terminated"):
-        return bytes(stream.read())
+    if environ.get("wsgi.input_terminated"):  # a chunked body: read to its end (PEP 3333 read takes a size)
+        chunks = []
+        while chunk := stream.read(65536):
+            chunks.append(bytes(chunk))
+        return b"".join(chunks)
     return b""
 
 
