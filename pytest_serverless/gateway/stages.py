@@ -199,7 +199,7 @@ class Stage:
 
     @contextmanager
     def serve(self, base_url: str) -> Iterator[Stage]:
-        """Answer ``requests`` calls to ``base_url`` with this stage (through ``responses``)."""
+        """Answer ``requests`` and ``httpx`` (sync and async) calls to ``base_url`` with this stage."""
         from .interception import serve
 
         with serve(self, base_url):
