@@ -45,7 +45,7 @@ def stage_and_carrier(serverless_app, gateway):
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_stage_keeps_its_contract(case, serverless_app, serverless_clock):
     serverless_clock.advance(1)  # a request a second: the stage's throttle (10/s, burst 5) lets each through
-    token = serverless_app.token_issuer("ShopperAuthorizer").token(sub="user-1")  # fresh: POST waits an hour
+    token = serverless_app.token_issuer("ShopperAuthorizer").token(sub="user-1", groups=[])  # POST waits 1 h
     key = serverless_app.api_keys["OrdersApiApiKey"]
     case.call_and_validate(
         headers={"Authorization": token, "x-api-key": key},
