@@ -71,3 +71,16 @@ def test_every_scale_case_ends_as_its_row_expects():
             continue  # the big sizes only repeat the small ones
         execution = StateMachine(case.definition).execute(case.payload, mocks=case.mocks)
         assert execution.status == case.expect, (case.group, case.size)
+
+
+def test_every_serving_row_gets_the_handlers_answer_over_its_path():
+    import bench_serving
+
+    with bench_serving.rows() as rows:
+        titles = [title for title, _ in rows]
+        assert titles[0] == "stage.client()"
+        assert "serve_http, http.client keep-alive" in titles
+        for _, request in rows:
+            assert [request() for _ in range(3)] == [200, 200, 200]
+    line = bench_serving.table_lines([bench_serving.Result("row", 1000.0, [2.0, 3.0, 2.5])])[1]
+    assert line.split()[-2:] == ["2.50x", "2.00-3.00"]  # the median of the rounds, and their range

@@ -207,6 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
     """One connection: the standard library parses each request; ``_serve`` answers it from the stage."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # answers go out in one write: send them at once
     default_request_version = "HTTP/1.0"  # an unreadable request line still gets a status line (not HTTP/0.9)
     timeout = IDLE_TIMEOUT
     server: _Server
