@@ -472,3 +472,25 @@ def test_an_upgrade_handler_owns_the_connection():
     assert answer.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
     assert seen == ["k"]
     assert stage.logs == []
+
+
+def test_a_served_handler_calling_a_served_stage_gets_503_and_the_block_says_why(monkeypatch):
+    monkeypatch.setattr(serving, "LOCK_WAIT", 0.2)
+    api = Gateway().http_api("loop")
+    inner_status = []
+
+    def call_myself(event, context):
+        try:
+            urllib.request.urlopen(f"{base_url}/inner", timeout=5)
+        except urllib.error.HTTPError as refused:
+            inner_status.append(refused.code)
+        return {"ok": True}
+
+    api.route("GET /outer", call_myself)
+    stage = api.deploy("$default")
+    served = stage.serve_http()
+    base_url = served.__enter__()
+    assert requests.get(f"{base_url}/outer", timeout=10).json() == {"ok": True}
+    with pytest.raises(UsageError, match=r"the stage was busy for 0.2 s: .* stage.serve\(url\)"):
+        served.__exit__(None, None, None)
+    assert inner_status == [503]
