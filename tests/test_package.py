@@ -27,7 +27,7 @@ def test_core_imports_neither_pytest_nor_responses(module):
     assert "responses" not in loaded
 
 
-def test_httpx_is_imported_by_interception_alone_and_serving_by_no_third_party_client():
+def test_httpx_and_websockets_are_fenced_and_serving_loads_no_third_party_client():
     package = Path(pytest_serverless.__file__).parent
     importers = sorted(
         str(path.relative_to(package))
@@ -35,6 +35,12 @@ def test_httpx_is_imported_by_interception_alone_and_serving_by_no_third_party_c
         if re.search(r"^\s*(import|from) httpx\b", path.read_text(encoding="utf-8"), re.MULTILINE)
     )
     assert importers == ["gateway/interception.py"]
+    websockets_importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(import|from) websockets\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert websockets_importers == ["gateway/serving_websocket.py"]
     loaded = _modules_after_import("pytest_serverless.gateway.serving")
     assert not {"httpx", "requests", "responses", "werkzeug", "pytest"} & loaded
 

@@ -16,10 +16,11 @@ Malformed HTTP (a bad request line, oversize or too many headers, bad chunking, 
 answered by the server layer (400, or the standard library's 431 for header limits) and never reaches the
 stage.
 
-WebSocket (issue 14) seam: ``serve_http(stage, port, upgrade=...)`` takes a callable that is handed the
+WebSocket seam (API.md 8): ``serve_http(stage, port, upgrade=...)`` takes a callable that is handed the
 request handler (``headers``, ``rfile``, ``wfile``, ``connection``, ``client_address``) when a request asks
-``Upgrade: websocket``; it owns the connection from then on. Without one, such a request is answered as any
-other (REST and HTTP APIs do not upgrade).
+``Upgrade: websocket``; it owns the connection from then on. ``serving_websocket.websocket_upgrade(stage)`` is
+that callable for a WebSocket stage (``stage.connect``/``ws.send``/``ws.receive`` over RFC 6455 frames).
+Without one, such a request is answered as any other (REST and HTTP APIs do not upgrade).
 """
 
 from __future__ import annotations
