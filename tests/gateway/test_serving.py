@@ -494,3 +494,33 @@ def test_a_served_handler_calling_a_served_stage_gets_503_and_the_block_says_why
     with pytest.raises(UsageError, match=r"the stage was busy for 0.2 s: .* stage.serve\(url\)"):
         served.__exit__(None, None, None)
     assert inner_status == [503]
+
+
+def test_large_bodies_and_answers_without_a_body_are_the_clients():
+    api = Gateway().rest_api("sizes")
+    api.route("POST /size", lambda event, context: {"statusCode": 200, "body": str(len(event["body"] or ""))})
+    api.route("DELETE /thing", lambda event, context: {"statusCode": 204, "body": ""})
+    stage = api.deploy("prod")
+    with stage.serve_http() as base_url, requests.Session() as session:
+        big = session.post(f"{base_url}/size", data=b"x" * 2_000_000, timeout=30)
+        too_big = session.post(f"{base_url}/size", data=b"x" * (10 * 1024 * 1024 + 1), timeout=30)
+        gone = session.delete(f"{base_url}/thing", timeout=5)
+        after = session.post(f"{base_url}/size", data=b"abc", timeout=5)  # the same connection goes on
+    assert big.text == "2000000"
+    assert too_big.status_code == 413
+    assert too_big.json() == {"message": "Request Too Long"}
+    assert (gone.status_code, gone.content, "Content-Length" in gone.headers) == (204, b"", False)
+    assert after.text == "3"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_expect_100_continue_upload():
+    with make_stage().serve_http() as base_url:
+        answer = subprocess.run(
+            ["curl", "-s", "-H", "Expect: 100-continue", "--data-binary", "@-", f"{base_url}/up"],
+            input=b"y" * 3000,
+            capture_output=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    assert json.loads(answer)["body"] == "y" * 3000
