@@ -40,6 +40,7 @@ from urllib.parse import quote, urlsplit
 
 from pytest_serverless.errors import UsageError
 
+from .client import _PATH_SAFE, _UNSAFE
 from .pipeline import MAX_PAYLOAD
 from .request import GatewayRequest, Headers, Response, parse_query, split_target
 
@@ -61,7 +62,6 @@ _HOP_BY_HOP = frozenset(
     | {"transfer-encoding", "upgrade"}
 )
 _NO_BODY = frozenset({204, 304})
-_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 Upgrade = Callable[[BaseHTTPRequestHandler], None]
 
@@ -103,6 +103,8 @@ def _stage_request(
     if body and not any(name.lower() == "content-length" for name, _ in headers):
         headers.append(("Content-Length", str(len(body))))  # a chunked body arrives whole, as AWS passes it
     raw_path, raw_query = split_target(target)
+    if _UNSAFE.search(raw_path):  # raw bytes (curl sends them as typed): percent-encoded as the client does
+        raw_path = quote(raw_path.encode("latin-1", "replace"), safe=_PATH_SAFE)
     prefix = "" if stage.name == "$default" else f"/{stage.name}"
     return GatewayRequest(
         method,
@@ -338,24 +340,26 @@ class _Handler(BaseHTTPRequestHandler):
         status = response.status_code
         head = [f"{self.protocol_version} {status} {_reason(status)}\r\n".encode("latin-1")]
         is_head = self.command == "HEAD"
+        has_body = status >= 200 and status not in _NO_BODY
         content = response.content
-        length: str | None = None
+        length_sent = False
         for name, value in response.headers.pairs():
             lowered = name.lower()
             if lowered in _HOP_BY_HOP:
                 continue
-            if lowered == "content-length":
-                length = value
-                continue
+            if lowered == "content-length":  # where the stage put it; the length of what is sent
+                if not has_body or length_sent:
+                    continue
+                length_sent = True
+                if not is_head:
+                    value = str(len(content))
             head.append(_header_line(name, value))
-        if status >= 200 and status not in _NO_BODY:
-            if not is_head or length is None:
-                length = str(0 if is_head else len(content))
-            head.append(_header_line("Content-Length", length))
+        if has_body and not length_sent:
+            head.append(_header_line("Content-Length", str(0 if is_head else len(content))))
         if self.close_connection:
             head.append(b"Connection: close\r\n")
         head.append(b"\r\n")
-        if not is_head and status >= 200 and status not in _NO_BODY:
+        if has_body and not is_head:
             head.append(content)
         self.wfile.write(b"".join(head))
         self.wfile.flush()

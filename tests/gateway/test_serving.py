@@ -524,3 +524,28 @@ def test_curl_expect_100_continue_upload():
             timeout=30,
         ).stdout
     assert json.loads(answer)["body"] == "y" * 3000
+
+
+def test_raw_bytes_in_the_path_are_percent_encoded_as_the_client_does():
+    with make_stage().serve_http() as base_url:
+        answer = raw(base_url, "GET /café/a%2Fb HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    event = json.loads(answer.partition(b"\r\n\r\n")[2])
+    assert event["path"] == make_stage().client().get("/café/a%2Fb").json()["path"] == "/caf%C3%A9/a%2Fb"
+
+
+def test_the_content_length_keeps_its_place_among_the_stages_headers():
+    api = Gateway().rest_api("order")
+    api.route(
+        "GET /x",
+        lambda event, context: {
+            "statusCode": 200,
+            "headers": {"Content-Length": "2", "X-After": "1"},
+            "body": "ok",
+        },
+    )
+    stage = api.deploy("prod")
+    with stage.serve_http() as base_url:
+        served = send_like_the_client(base_url, "GET", "/x")
+    expected = api.deploy("prod2").client().get("/x")
+    assert [name for name, _ in served[1]] == [name for name, _ in expected.headers.items_all()]
+    assert served[2] == b"ok"
