@@ -19,8 +19,9 @@ stage.
 WebSocket seam (API.md 8): ``serve_http(stage, port, upgrade=...)`` takes a callable that is handed the
 request handler (``headers``, ``rfile``, ``wfile``, ``connection``, ``client_address``) when a request asks
 ``Upgrade: websocket``; it owns the connection from then on. ``serving_websocket.websocket_upgrade(stage)`` is
-that callable for a WebSocket stage (``stage.connect``/``ws.send``/``ws.receive`` over RFC 6455 frames).
-Without one, such a request is answered as any other (REST and HTTP APIs do not upgrade).
+that callable for a WebSocket stage (``stage.connect``/``ws.send``/``ws.receive`` over RFC 6455 frames); a
+stage without ``handle`` (WebSocket only) answers other requests 426. Without an ``upgrade``, an upgrade
+request is answered as any other (REST and HTTP APIs do not upgrade).
 """
 
 from __future__ import annotations
@@ -249,6 +250,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.upgrade_requested() and self.server.upgrade is not None:
             self.close_connection = True
             self.server.upgrade(self)
+            return
+        if not hasattr(self.server.stage, "handle"):  # a WebSocket stage: handshakes only
+            self.send_error(426, "Upgrade Required", "This stage answers WebSocket handshakes only.")
             return
         target = self.path
         if not target.startswith("/") and "://" in target:  # absolute-form (as sent to a proxy)

@@ -134,3 +134,21 @@ def test_an_upgrade_without_a_websocket_key_is_a_bad_request():
         )
     assert answer.status_code == 400
     assert stage.events == []
+
+
+def test_a_stage_that_only_speaks_websocket_answers_plain_requests_426():
+    class WebSocketOnly:
+        name = "prod"
+        domain_name = "chat123.execute-api.us-east-1.amazonaws.com"
+        connect = ChatStage.connect
+        events: list = []
+        connections: list = []
+
+    stage = WebSocketOnly()
+    with serve(stage) as base_url:
+        plain = requests.get(f"{base_url}/", timeout=5)
+        with sync_client.connect(base_url.replace("http://", "ws://") + "/?token=good") as ws:
+            ws.send("still talks")
+            assert ws.recv(timeout=5) == "echo: still talks"
+    assert plain.status_code == 426
+    assert plain.headers["Connection"] == "close"
