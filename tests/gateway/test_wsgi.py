@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import quote, unquote
 from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_serverless import Gateway
 
@@ -133,3 +136,56 @@ def test_werkzeug_test_client():
     event = answer.get_json()
     assert event["headers"]["Authorization"] == "t"
     assert event["query"] == {"q": ["1"]}
+
+
+def echo_without_client_headers(event, context):
+    """The event, less what a WSGI server and the client set differently (User-Agent, Accept, source IP)."""
+    headers = dict(event["headers"] or {})
+    for name in ("User-Agent", "Accept", "Accept-Encoding", "X-Forwarded-For"):
+        headers.pop(name, None)
+    seen = {key: event[key] for key in ("httpMethod", "path", "body", "multiValueQueryStringParameters")}
+    return {"statusCode": 200, "body": json.dumps({**seen, "headers": headers}, sort_keys=True)}
+
+
+def plain_stage():
+    api = Gateway().rest_api("shop")
+    api.route("ANY /{proxy+}", echo_without_client_headers)
+    return api.deploy("prod")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+    path=st.lists(st.text("abcXYZ019-_.~é %+", min_size=1, max_size=6), min_size=1, max_size=3),
+    query=st.lists(
+        st.tuples(st.text("abz", min_size=1, max_size=3), st.text("xy+ z", max_size=4)), max_size=3
+    ),
+    body=st.binary(max_size=40),
+    header=st.text("abcdefghijklmnopqrstuvwxyz0123456789 -_.", max_size=20),
+)
+def test_wsgi_and_client_answers_agree(method, path, query, body, header):
+    target = "/" + "/".join(quote(part, safe="") for part in path)
+    raw_query = "&".join(f"{quote(k)}={quote(v)}" for k, v in query)
+    extra = {"HTTP_X_EXTRA": header.strip()}
+    if body:
+        extra["CONTENT_TYPE"] = "application/octet-stream"
+    status, headers, content = call(
+        plain_stage().wsgi_app(),
+        method,
+        unquote(target).encode().decode("latin-1"),  # PATH_INFO is decoded, as WSGI servers give it
+        raw_query,
+        body,
+        RAW_URI=f"{target}?{raw_query}" if raw_query else target,
+        **extra,
+    )
+    sent = {"X-Extra": header.strip()}
+    if body:
+        sent["Content-Type"] = "application/octet-stream"
+    expected = (
+        plain_stage()
+        .client()
+        .request(method, f"{target}?{raw_query}" if raw_query else target, data=body or None, headers=sent)
+    )
+    assert int(status.split()[0]) == expected.status_code
+    assert headers == expected.headers.items_all()
+    assert content == expected.content
