@@ -12,9 +12,9 @@ answer) runs under one re-entrant lock, ``STAGE_LOCK``. A handler that calls ano
 socket while being served would wait for itself: calls between stages go through ``stage.serve(url)`` (in
 process, the same thread). Waiting for the lock gives up after ``LOCK_WAIT`` seconds with a 503 that says so.
 
-Malformed HTTP (a bad request line, oversize or too many headers, bad chunking, a bad ``Content-Length``) is
-answered by the server layer (400, or the standard library's 431 for header limits) and never reaches the
-stage.
+Malformed HTTP (a bad request line or HTTP version, oversize or too many headers, bad chunking, a bad
+``Content-Length``) is answered 400 by the server layer (413 for a body over ``BODY_LIMIT``) and never
+reaches the stage.
 
 WebSocket seam (API.md 8): ``serve_http(stage, port, upgrade=...)`` takes a callable that is handed the
 request handler (``headers``, ``rfile``, ``wfile``, ``connection``, ``client_address``) when a request asks
@@ -231,6 +231,15 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):  # every method token goes to the stage, which answers as AWS does
             return self._serve
         raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP is a 400, whatever part is wrong: the standard library's 431 (a header line over
+        64 KiB, over 100 headers) and 505 (an HTTP version it cannot speak) keep their words, not their
+        codes."""
+        if code in (HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, HTTPStatus.HTTP_VERSION_NOT_SUPPORTED):
+            explain = f"{message or HTTPStatus(code).phrase} ({code})"
+            code, message = 400, "Bad Request"
+        super().send_error(code, message, explain)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the standard library's name)
         """Quiet: the stage keeps its own access log (``stage.logs``)."""
