@@ -1,0 +1,1128 @@
+"""One state at a time, as AWS's TestState API runs it (API.md section 10).
+
+``StateMachine.test_state`` runs one state of a compiled definition on one input: the data flow (InputPath,
+Parameters or Arguments, the mocked result, ResultSelector, ResultPath, OutputPath, Output, Assign), Choice
+rules, Retry and Catch answered as ``RETRIABLE`` / ``CAUGHT_ERROR``, and TestState's inspection data. It
+works from the compiled model (``model.py``) and the data-flow helpers (``paths.py``, ``jsonata.py``,
+``intrinsics`` through the payload templates, ``choice.py``, ``recovery.py``'s retrier and catcher
+matching), never from the run loop: no history, no clock movement (a Wait does not wait), no events.
+
+Request checks mirror TestState's (messages recorded from AWS where they exist): a mock on a Pass, Fail,
+Succeed, Choice or Wait state; a mock with both ``result`` and ``errorOutput``; Map and Parallel states,
+activities, ``.sync`` and ``.waitForTaskToken`` without a mock; a Context object with fields AWS refuses.
+Each raises ``UsageError``.
+
+Values (``output``, inspection data) are parsed JSON, not the JSON text TestState sends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pytest_serverless._ids import ACCOUNT_ID, REGION
+from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFailure, UnmockedTask, UsageError
+from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
+
+from . import model as m
+from ._json import json_error_text
+from .paths import CompiledPath, PathNotFound, compile_path, copy_json, dumps, write_result_path
+from .recovery import backoff_seconds, find_catcher, find_retrier
+from .states_errors import StatesError
+from .tasks import (
+    find_handler,
+    function_arn,
+    function_name,
+    json_problem,
+    lambda_error,
+    parse_resource,
+    task_failure,
+    wrap_lambda_invoke,
+)
+
+if TYPE_CHECKING:
+    from .machine import StateMachine
+
+__all__ = ["INSPECTION_LEVELS", "VALIDATION_MODES", "TestStateResult", "run_named", "run_definition"]
+
+INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
+VALIDATION_MODES = ("STRICT", "PRESENT", "NONE")
+_MOCK_KEYS = ("result", "errorOutput", "fieldValidationMode")
+_CONFIG_KEYS = ("retrierRetryCount", "errorCausedByState", "mapIterationFailureCount", "mapItemReaderData")
+_CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "Execution": ("Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"),
+    "State": ("EnteredTime", "Name", "RetryCount"),
+    "StateMachine": ("Id", "Name"),
+    "Task": ("Token",),
+}
+_CONTEXT_STRINGS = {"Id", "Name", "RoleArn", "StartTime", "RedriveTime", "EnteredTime", "Token"}
+_LIMIT = 262_144
+_QUERY = "States.QueryEvaluationError"
+_RUNTIME = "States.Runtime"
+_THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+_NO_MAP_OR_PARALLEL = (
+    "TestState API does not support Map or Parallel states. Supported state types include: "
+    "[Task, Wait, Pass, Succeed, Fail, Choice]"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UNSET: Any = object()
+
+
+class TestStateResult:
+    """What ``test_state`` answers (TestState's response); exported for annotations.
+
+    ``status`` is ``"SUCCEEDED"``, ``"FAILED"``, ``"RETRIABLE"`` or ``"CAUGHT_ERROR"``; ``output`` the state's
+    output (parsed JSON; ``None`` when the state failed or will be retried); ``error`` and ``cause`` the
+    error (also set for RETRIABLE and CAUGHT_ERROR); ``next_state`` the state that runs next (``None`` at an
+    end, for FAILED and RETRIABLE); ``inspection_data`` TestState's ``inspectionData`` for the level asked
+    (``{}`` at INFO).
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name
+    __slots__ = ("cause", "error", "inspection_data", "next_state", "output", "status")
+
+    def __init__(
+        self,
+        status: str,
+        *,
+        output: Any = None,
+        error: str | None = None,
+        cause: str | None = None,
+        next_state: str | None = None,
+        inspection_data: dict[str, Any] | None = None,
+    ) -> None:
+        self.status = status
+        self.output = output
+        self.error = error
+        self.cause = cause
+        self.next_state = next_state
+        self.inspection_data: dict[str, Any] = inspection_data if inspection_data is not None else {}
+
+    def __repr__(self) -> str:
+        parts = [f"status={self.status!r}"]
+        if self.error is not None:
+            parts.append(f"error={self.error!r}")
+        if self.next_state is not None:
+            parts.append(f"next_state={self.next_state!r}")
+        if self.status in ("SUCCEEDED", "CAUGHT_ERROR"):
+            parts.append(f"output={self.output!r}")
+        return f"TestStateResult({', '.join(parts)})"
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def run_named(
+    machine: StateMachine,
+    state_name: Any,
+    input: Any = None,  # noqa: A002 - API.md's name
+    *,
+    mock: Mapping[str, Any] | None = None,
+    context: Any = None,
+    variables: Any = None,
+    inspection_level: str = "INFO",
+    state_configuration: Mapping[str, Any] | None = None,
+    reveal_secrets: bool = False,
+) -> TestStateResult:
+    """``sm.test_state(state_name, input, ...)``: a state of ``machine`` (inside Parallel and Map too)."""
+    if not isinstance(state_name, str) or not state_name:
+        raise UsageError(f"test_state() takes the name of a state of {machine.name!r}, got {state_name!r}")
+    states = dict(_all_states(machine.program))
+    state = states.get(state_name)
+    if state is None:
+        close = difflib.get_close_matches(state_name, sorted(states), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(repr(name) for name in sorted(states))
+        raise UsageError(
+            f"State not found in definition: {state_name!r} is not a state of state machine "
+            f"{machine.name!r}{hint} (its states: {known})"
+        )
+    return _run(
+        machine,
+        state,
+        input,
+        mock=mock,
+        context=context,
+        variables=variables,
+        inspection_level=inspection_level,
+        state_configuration=state_configuration,
+        reveal_secrets=reveal_secrets,
+    )
+
+
+def run_definition(
+    state_definition: Any,
+    input: Any = None,  # noqa: A002 - API.md's name
+    *,
+    state_name: str | None = None,
+    mock: Mapping[str, Any] | None = None,
+    context: Any = None,
+    variables: Any = None,
+    inspection_level: str = "INFO",
+    state_configuration: Mapping[str, Any] | None = None,
+    reveal_secrets: bool = False,
+) -> TestStateResult:
+    """``StateMachine.test_state(state_definition, input, ...)``: one state's definition (a dict or JSON
+    text), or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``."""
+    from .machine import StateMachine
+
+    definition = state_definition
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except ValueError as error:
+            raise UsageError(f"test_state(): the state definition is not valid JSON: {error}") from None
+    if not isinstance(definition, Mapping):
+        raise UsageError(
+            "StateMachine.test_state() takes a state definition (a dict or JSON text), got "
+            f"{type(state_definition).__name__}"
+        )
+    if "States" in definition:
+        if state_name is None:
+            raise UsageError(
+                "StateMachine.test_state(): a whole state machine definition needs state_name= "
+                "(the state to test), as TestState's stateName"
+            )
+        machine = StateMachine(dict(definition), name="TestStateMachine")
+        return run_named(
+            machine,
+            state_name,
+            input,
+            mock=mock,
+            context=context,
+            variables=variables,
+            inspection_level=inspection_level,
+            state_configuration=state_configuration,
+            reveal_secrets=reveal_secrets,
+        )
+    name = state_name if state_name is not None else "TestState"
+    if not isinstance(name, str) or not name:
+        raise UsageError(f"StateMachine.test_state(state_name=...) takes a state name, got {name!r}")
+    states: dict[str, Any] = {name: dict(definition)}
+    for target in _targets(definition):
+        if target != name:
+            states.setdefault(target, {"Type": "Succeed"})
+    try:
+        machine = StateMachine({"StartAt": name, "States": states}, name="TestStateMachine")
+    except InvalidDefinition as error:
+        prefix = f"/States/{name}"
+        problems = [
+            (pointer[len(prefix) :] if pointer.startswith(prefix) else pointer, message)
+            for pointer, message in error.problems
+        ]
+        raise InvalidDefinition(problems, source="the tested state") from None
+    return _run(
+        machine,
+        machine.program.states[name],
+        input,
+        mock=mock,
+        context=context,
+        variables=variables,
+        inspection_level=inspection_level,
+        state_configuration=state_configuration,
+        reveal_secrets=reveal_secrets,
+    )
+
+
+def _targets(definition: Mapping[str, Any]) -> Iterator[str]:
+    """The states a lone state's transitions name (they get placeholders so the state validates)."""
+    for key in ("Next", "Default"):
+        if isinstance(definition.get(key), str):
+            yield definition[key]
+    for key in ("Choices", "Catch"):
+        clauses = definition.get(key)
+        if isinstance(clauses, list):
+            for clause in clauses:
+                if isinstance(clause, Mapping) and isinstance(clause.get("Next"), str):
+                    yield clause["Next"]
+
+
+def _all_states(program: m.Program) -> Iterator[tuple[str, m.State]]:
+    for name, state in program.states.items():
+        yield name, state
+        yield from _inner_states(state)
+
+
+def _inner_states(state: m.State) -> Iterator[tuple[str, m.State]]:
+    if isinstance(state, m.ParallelState):
+        for branch in state.branches:
+            yield from _all_states(branch)
+    elif isinstance(state, m.MapState) and state.processor is not None:
+        yield from _all_states(state.processor)
+
+
+# ---------------------------------------------------------------- the request
+
+
+class _Mock:
+    __slots__ = ("cause", "error", "has_result", "mode", "result")
+
+    def __init__(
+        self, result: Any, has_result: bool, error: str | None, cause: str | None, mode: str
+    ) -> None:
+        self.result = result
+        self.has_result = has_result
+        self.error = error
+        self.cause = cause
+        self.mode = mode
+
+
+class _Config:
+    __slots__ = ("error_caused_by_state", "item_reader_data", "iteration_failures", "retry_count")
+
+    def __init__(self) -> None:
+        self.retry_count = 0
+        self.error_caused_by_state: str | None = None
+        self.iteration_failures: int | None = None
+        self.item_reader_data: Any = _UNSET
+
+
+def _run(
+    machine: StateMachine,
+    state: m.State,
+    input: Any,  # noqa: A002
+    *,
+    mock: Mapping[str, Any] | None,
+    context: Any,
+    variables: Any,
+    inspection_level: str,
+    state_configuration: Mapping[str, Any] | None,
+    reveal_secrets: bool,
+) -> TestStateResult:
+    if inspection_level not in INSPECTION_LEVELS:
+        raise UsageError(
+            f"test_state(inspection_level=...) must be one of {', '.join(INSPECTION_LEVELS)} "
+            f"(got {inspection_level!r})"
+        )
+    if not isinstance(reveal_secrets, bool):
+        raise UsageError(f"test_state(reveal_secrets=...) takes True or False, got {reveal_secrets!r}")
+    value = _json_argument("input", {} if input is None else input)
+    parsed_mock = _parse_mock(mock, state)
+    if parsed_mock is not None and reveal_secrets:
+        raise UsageError("TestState does not support RevealSecrets when a mock is specified.")
+    config = _parse_config(state_configuration, state, parsed_mock)
+    _check_supported(state, parsed_mock)
+    known_variables = _parse_variables(variables)
+    if context is not None and parsed_mock is None:
+        raise UsageError(
+            "test_state(context=...) needs a mock: TestState accepts a Context object only when a mock is "
+            "specified (mock={'result': ...} or {'errorOutput': ...})"
+        )
+    now = machine.clock.time()
+    given_context = _parse_context(context) if context is not None else None
+    scope = _Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
+    inspection: dict[str, Any] = {}
+    result = _test(scope, state, value, parsed_mock, config, inspection, machine)
+    if inspection_level != "INFO":
+        if scope.variables or scope.assigned:
+            inspection["variables"] = {**scope.variables, **(scope.assigned or {})}
+        if inspection_level != "TRACE":
+            inspection.pop("request", None)
+            inspection.pop("response", None)
+        result.inspection_data = {key: copy_json(item) for key, item in inspection.items()}
+    if isinstance(result.output, (dict, list)):
+        result.output = copy_json(result.output)
+    return result
+
+
+def _json_argument(what: str, value: Any) -> Any:
+    try:
+        copied = copy_json(value)
+        json.dumps(copied, allow_nan=False)
+    except RecursionError:
+        raise UsageError(f"test_state({what}=...) is nested too deeply to be JSON") from None
+    except (TypeError, ValueError) as error:
+        raise UsageError(
+            f"test_state({what}=...) must be JSON-serializable: {json_error_text(error)}"
+        ) from None
+    return copied
+
+
+def _json_text_or_value(what: str, value: Any) -> Any:
+    if isinstance(value, str):
+        if len(value) > _LIMIT:
+            raise UsageError(
+                f"{what} is {len(value):,} characters of JSON; TestState accepts at most {_LIMIT:,}"
+            )
+        try:
+            return json.loads(value)
+        except ValueError as error:
+            raise UsageError(
+                f"{what} must be JSON text (or a JSON value): {error}. A string result is written as JSON "
+                "text too, e.g. '\"done\"'"
+            ) from None
+    return _json_argument(what, value)
+
+
+def _parse_mock(mock: Mapping[str, Any] | None, state: m.State) -> _Mock | None:
+    if mock is None:
+        return None
+    if not isinstance(mock, Mapping):
+        raise UsageError(
+            "test_state(mock=...) takes TestState's mock: {'result': JSON text} or "
+            f"{{'errorOutput': {{'error': ..., 'cause': ...}}}}, got {type(mock).__name__}"
+        )
+    for key in mock:
+        if key not in _MOCK_KEYS:
+            close = difflib.get_close_matches(str(key), _MOCK_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(
+                f"test_state(mock=...): unknown field {key!r}{hint}; a mock has 'result' or 'errorOutput', "
+                "and optionally 'fieldValidationMode'"
+            )
+    if "result" in mock and "errorOutput" in mock:
+        raise UsageError("A test mock should have only one of the following fields: [result, errorOutput].")
+    mode = mock.get("fieldValidationMode", "STRICT")
+    if mode not in VALIDATION_MODES:
+        raise UsageError(
+            f"test_state(mock=...): fieldValidationMode must be one of {', '.join(VALIDATION_MODES)} "
+            f"(got {mode!r})"
+        )
+    if "result" in mock:
+        return _Mock(
+            _json_text_or_value("test_state(mock={'result': ...})", mock["result"]), True, None, None, mode
+        )
+    if "errorOutput" in mock:
+        output = mock["errorOutput"]
+        if not isinstance(output, Mapping) or set(output) - {"error", "cause"}:
+            raise UsageError(
+                "test_state(mock={'errorOutput': ...}) takes {'error': 'ErrorName', 'cause': 'text'}, "
+                f"got {output!r}"
+            )
+        error, cause = output.get("error"), output.get("cause")
+        if not isinstance(error, str) or not error or (cause is not None and not isinstance(cause, str)):
+            raise UsageError(
+                "test_state(mock={'errorOutput': ...}): 'error' must be a non-empty string and 'cause' a "
+                f"string, got error={error!r}, cause={cause!r}"
+            )
+        return _Mock(None, False, error, cause, mode)
+    raise UsageError("test_state(mock=...) needs 'result' or 'errorOutput'")
+
+
+def _parse_config(config: Mapping[str, Any] | None, state: m.State, mock: _Mock | None) -> _Config:
+    parsed = _Config()
+    if config is None:
+        return parsed
+    if not isinstance(config, Mapping):
+        raise UsageError(
+            "test_state(state_configuration=...) takes TestState's stateConfiguration: a mapping with "
+            f"{', '.join(_CONFIG_KEYS)}"
+        )
+    for key, value in config.items():
+        if key not in _CONFIG_KEYS:
+            close = difflib.get_close_matches(str(key), _CONFIG_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(
+                f"test_state(state_configuration=...): unknown field {key!r}{hint}; TestState's fields are "
+                f"{', '.join(_CONFIG_KEYS)}"
+            )
+        counted = key in ("retrierRetryCount", "mapIterationFailureCount")
+        if counted and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise UsageError(
+                f"test_state(state_configuration=...): {key} takes an integer of at least 0, got {value!r}"
+            )
+    retry_count = config.get("retrierRetryCount")
+    if retry_count is not None:
+        parsed.retry_count = retry_count
+    failures = config.get("mapIterationFailureCount")
+    if failures is not None:
+        if not isinstance(state, m.MapState):
+            raise UsageError(
+                f"test_state(state_configuration=...): mapIterationFailureCount applies to Map states; "
+                f"{state.name!r} is a {state.type} state"
+            )
+        parsed.iteration_failures = failures
+    caused_by = config.get("errorCausedByState")
+    if caused_by is not None:
+        if not isinstance(state, (m.MapState, m.ParallelState)) or mock is None or mock.has_result:
+            raise UsageError(
+                "test_state(state_configuration=...): errorCausedByState names the state a mocked error "
+                "comes from inside a Map or Parallel state; it needs such a state and "
+                "mock={'errorOutput': ...}"
+            )
+        inner = {state.name, *(name for name, _ in _inner_states(state))}
+        if not isinstance(caused_by, str) or caused_by not in inner:
+            known = ", ".join(repr(name) for name in sorted(inner))
+            raise UsageError(
+                f"test_state(state_configuration=...): errorCausedByState {caused_by!r} is not "
+                f"{state.name!r} or a state inside it (states: {known})"
+            )
+        parsed.error_caused_by_state = caused_by
+    reader_data = config.get("mapItemReaderData")
+    if reader_data is not None:
+        if not isinstance(state, m.MapState) or state.item_reader is None:
+            raise UsageError(
+                "test_state(state_configuration=...): mapItemReaderData is the data a Distributed Map's "
+                f"ItemReader reads; {state.name!r} has no ItemReader"
+            )
+        parsed.item_reader_data = _json_text_or_value(
+            "test_state(state_configuration={'mapItemReaderData': ...})", reader_data
+        )
+    return parsed
+
+
+def _check_supported(state: m.State, mock: _Mock | None) -> None:
+    if mock is not None and not isinstance(state, (m.TaskState, m.MapState, m.ParallelState)):
+        raise UsageError(f"State type '{state.type}' is not supported when a mock is specified")
+    if mock is None and isinstance(state, (m.MapState, m.ParallelState)):
+        raise UsageError(
+            f"{_NO_MAP_OR_PARALLEL} (without a mock; give mock={{'result': ...}} to test the "
+            f"{state.type} state {state.name!r})"
+        )
+    if mock is None and isinstance(state, m.TaskState):
+        resource = parse_resource(state.resource)
+        if resource.kind == "activity" or resource.pattern:
+            raise UsageError(
+                "TestState supports Activity tasks and the .sync and .waitForTaskToken integration patterns "
+                f"only when a mock is specified: give mock={{'result': ...}} for the Task state "
+                f"{state.name!r} (resource {state.resource!r})"
+            )
+    if mock is not None and mock.has_result:
+        _check_result_shape(state, mock)
+
+
+def _check_result_shape(state: m.State, mock: _Mock) -> None:
+    """What TestState checks of a mocked result by itself; a Task's result against the service's model is
+    :func:`_model_problem`'s."""
+    result = mock.result
+    if isinstance(state, m.MapState):
+        if state.result_writer is not None:
+            if not isinstance(result, dict):
+                raise UsageError("Mocked result must be a JSON object.")
+        elif not isinstance(result, list):
+            raise UsageError("Mocked result must be an array.")
+    elif isinstance(state, m.ParallelState):
+        if not isinstance(result, list):
+            raise UsageError("Mocked result must be an array.")
+        if len(result) != len(state.branches):
+            raise UsageError(
+                "Mocked result must contain the same number of items as number of Parallel branches."
+            )
+    elif isinstance(state, m.TaskState) and mock.mode != "NONE":
+        problem = _model_problem(state.resource, result, mock.mode)
+        if problem is not None:
+            raise UsageError(f"test_state(): the mocked result of Task state {state.name!r} {problem}")
+
+
+def _model_problem(resource: str, result: Any, mode: str) -> str | None:
+    """The seam where the service-model check of a mocked result plugs in (issue 13: botocore's output
+    shapes; ``STRICT``: every required member present and every present member typed as the model says,
+    ``PRESENT``: present members typed). Returns why ``result`` does not fit ``resource``'s output, or None.
+
+    Until the model check lands every result fits: the mock's own shape (JSON, the Map and Parallel
+    array rules) is what is checked today.
+    """
+    return None
+
+
+def _parse_variables(variables: Any) -> dict[str, Any]:
+    if variables is None:
+        return {}
+    parsed = _json_text_or_value("test_state(variables=...)", variables)
+    if not isinstance(parsed, dict):
+        raise UsageError(
+            f"test_state(variables=...) takes a JSON object of variable names to values, got {parsed!r}"
+        )
+    return parsed
+
+
+def _parse_context(context: Any) -> dict[str, Any]:
+    parsed = _json_text_or_value("test_state(context=...)", context)
+    if not isinstance(parsed, dict):
+        raise UsageError(
+            f"Invalid Context object provided: the Context object must be a JSON object, got {parsed!r}"
+        )
+    for key, section in parsed.items():
+        if key == "Map":
+            raise UsageError(
+                "Invalid Context object provided: 'Map' field is not supported when mocking a Context object"
+            )
+        allowed = _CONTEXT_FIELDS.get(key)
+        if allowed is None:
+            raise UsageError(f"Invalid Context object provided: Field '{key}' is not allowed")
+        if not isinstance(section, dict):
+            raise UsageError(f"Invalid Context object provided: {key} must be an object")
+        for field, member in section.items():
+            if field not in allowed:
+                raise UsageError(f"Invalid Context object provided: Field '{field}' is not allowed")
+            if field in _CONTEXT_STRINGS and not isinstance(member, str):
+                raise UsageError(f"Invalid Context object provided: {key}.{field} must be a string")
+            if field in ("RetryCount", "RedriveCount") and (
+                isinstance(member, bool) or not isinstance(member, int)
+            ):
+                raise UsageError(f"Invalid Context object provided: {key}.{field} must be an integer")
+    return parsed
+
+
+# ---------------------------------------------------------------- data flow for one state
+
+
+def _iso(epoch: float) -> str:
+    moment = _EPOCH + timedelta(seconds=epoch)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class _Scope:
+    """The data flow of one state entry: ``$`` lookups, ``$$`` (the Context object), ``$var`` variables,
+    payload templates and JSONata, with the engine's error names and messages."""
+
+    __slots__ = ("assigned", "context", "now", "rng", "state", "variables")
+
+    def __init__(
+        self,
+        machine: StateMachine,
+        state: m.State,
+        value: Any,
+        variables: dict[str, Any],
+        context: dict[str, Any] | None,
+        retry_count: int,
+        now: float,
+    ) -> None:
+        self.state = state
+        self.variables = variables
+        self.assigned: dict[str, Any] | None = None
+        self.now = now
+        self.rng = random.Random(f"{machine.seed}:test-state")
+        if context is None:
+            name = "test-state"
+            context = {
+                "Execution": {
+                    "Id": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{name}",
+                    "Input": value,
+                    "StartTime": _iso(now),
+                    "Name": name,
+                    "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
+                    "RedriveCount": 0,
+                },
+                "State": {"EnteredTime": _iso(now), "Name": state.name, "RetryCount": retry_count},
+                "StateMachine": {"Id": machine.arn, "Name": machine.name},
+            }
+            if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
+                context["Task"] = {"Token": "test-state-task-token"}
+        self.context = context
+
+    def prefix(self) -> str:
+        return (
+            f"An error occurred while executing the state '{self.state.name}' (entered at the event id #2). "
+        )
+
+    def runtime(self, message: str) -> StatesError:
+        return StatesError(_RUNTIME, self.prefix() + message)
+
+    def prefixed(self, error: StatesError) -> StatesError:
+        cause = error.cause or ""
+        if error.error in (_QUERY, _RUNTIME) and not cause.startswith("An error occurred while executing"):
+            return StatesError(error.error, self.prefix() + cause)
+        return error
+
+    def base_of(self, path: CompiledPath, data: Any) -> Any:
+        if path.root == "$":
+            return data
+        if path.root == "$$":
+            return self.context
+        if path.variable not in self.variables:
+            raise PathNotFound(f"The variable '${path.variable}' was not found")
+        return self.variables[path.variable]
+
+    def lookup(self, path: CompiledPath, data: Any) -> Any:
+        return path.get(self.base_of(path, data))
+
+    def lookup_or_fail(self, path: CompiledPath, data: Any) -> Any:
+        try:
+            return self.lookup(path, data)
+        except PathNotFound as error:
+            raise self.runtime(f"Invalid path '{path.text}' : {error.message}") from None
+
+    def select_path(self, path: Any, value: Any) -> Any:
+        if path is None:
+            return value
+        if path is m.NULL_PATH:
+            return {}
+        return self.lookup_or_fail(path, value)
+
+    def result_path(self, path: Any, raw_input: Any, result: Any) -> Any:
+        if path is None:
+            return result
+        if path is m.NULL_PATH:
+            return raw_input
+        try:
+            return write_result_path(raw_input, path, result)
+        except PathNotFound:
+            raise StatesError(
+                "States.ResultPathMatchFailure",
+                f'Unable to apply step "ResultPath" to input {dumps(raw_input)}',
+            ) from None
+
+    def jsonata(self, template: Any, **parts: Any) -> Any:
+        parts["context"] = self.context
+        try:
+            return template.evaluate(parts, self.variables, self.rng, now_millis=int(self.now * 1000))
+        except StatesError as error:
+            raise self.prefixed(error) from None
+
+    def resolver(self, data: Any) -> Callable[[str], Any]:
+        def resolve(text: str) -> Any:
+            return self.lookup(compile_path(text), data)
+
+        return resolve
+
+    def payload(self, template: Any, data: Any) -> Any:
+        if template.constant:
+            return template.evaluate(_never, _never)
+
+        def resolve(path: CompiledPath, key: str, text: str) -> Any:
+            try:
+                return self.lookup(path, data)
+            except PathNotFound:
+                where = (
+                    "input" if path.root == "$" else "context object" if path.root == "$$" else "variables"
+                )
+                message = (
+                    f"The JSONPath '{text}' specified for the field '{key}' could not be found in the {where}"
+                )
+                if path.root == "$var":
+                    raise self.runtime(message) from None
+                shown = data if path.root == "$" else self.context
+                raise self.runtime(f"{message} '{dumps(shown)}'") from None
+
+        def call(intrinsic: Any, key: str) -> Any:
+            def lookup(text: str) -> Any:
+                try:
+                    return self.lookup(compile_path(text), data)
+                except PathNotFound:
+                    message = f"The JSONPath '{text}' specified for the field '{key}' could not be found"
+                    raise self.runtime(f"{message} in the input '{dumps(data)}'") from None
+
+            try:
+                return intrinsic.evaluate(lookup, self.rng)
+            except StatesError as error:
+                raise self.prefixed(error) from None
+
+        return template.evaluate(resolve, call)
+
+    def assign(self, template: Any, data: Any, **parts: Any) -> None:
+        if template is None:
+            return
+        if self.state.query_language == m.JSONATA:
+            values = self.jsonata(template, **parts)
+        else:
+            values = self.payload(template, data)
+        self.assigned = values if isinstance(values, dict) else {}
+
+
+def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve
+    raise AssertionError("constant payload template resolved a path")
+
+
+# ---------------------------------------------------------------- one state
+
+
+def _test(
+    scope: _Scope,
+    state: m.State,
+    value: Any,
+    mock: _Mock | None,
+    config: _Config,
+    inspection: dict[str, Any],
+    machine: StateMachine,
+) -> TestStateResult:
+    inspection["input"] = value
+    try:
+        if isinstance(state, m.PassState):
+            return _pass(scope, state, value, inspection)
+        if isinstance(state, (m.ChoiceState, m.WaitState, m.SucceedState)):
+            return _flow(scope, state, value, inspection)
+        if isinstance(state, m.FailState):
+            return _fail(scope, state, value, inspection)
+    except StatesError as error:
+        return TestStateResult("FAILED", error=error.error or None, cause=error.cause)
+    assert isinstance(state, (m.TaskState, m.MapState, m.ParallelState))
+    try:
+        return _with_result(scope, state, value, mock, config, inspection, machine)
+    except StatesError as error:
+        return _recover(scope, state, value, error, config, inspection)
+
+
+def _pass(scope: _Scope, state: m.PassState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
+    if state.query_language == m.JSONATA:
+        output = scope.jsonata(state.output, input=value) if state.output is not None else value
+        scope.assign(state.assign, None, input=value)
+    else:
+        if state.has_result:
+            result = state.result
+            inspection["result"] = result
+        else:
+            result = scope.select_path(state.input_path, value)
+            inspection["afterInputPath"] = result
+            if state.parameters is not None:
+                result = scope.payload(state.parameters, result)
+            inspection["afterParameters"] = result
+        inspection["afterResultSelector"] = result
+        scope.assign(state.assign, result)
+        after = scope.result_path(state.result_path, value, result)
+        inspection["afterResultPath"] = after
+        output = scope.select_path(state.output_path, after)
+    return TestStateResult("SUCCEEDED", output=output, next_state=state.next)
+
+
+def _flow(
+    scope: _Scope, state: m.ChoiceState | m.WaitState | m.SucceedState, value: Any, inspection: dict[str, Any]
+) -> TestStateResult:
+    jsonata = state.query_language == m.JSONATA
+    effective = value
+    if not jsonata:
+        effective = scope.select_path(state.input_path, value)
+        inspection["afterInputPath"] = effective
+    output_template, assign_template, next_state = state.output, state.assign, state.next
+    if isinstance(state, m.ChoiceState):
+        chosen = _choose(scope, state, value, effective)
+        if chosen is None and state.default is None:
+            raise StatesError("States.NoChoiceMatched", "No Matches!")
+        if chosen is not None:
+            assign_template = chosen.assign
+            output_template = chosen.output if chosen.output is not None else state.output
+        next_state = chosen.next if chosen is not None else state.default
+    elif isinstance(state, m.WaitState):
+        _wait_fields(scope, state, effective)  # evaluated for their errors; TestState does not wait
+    if jsonata:
+        output = scope.jsonata(output_template, input=value) if output_template is not None else value
+        scope.assign(assign_template, None, input=value)
+    else:
+        scope.assign(assign_template, effective)
+        output = scope.select_path(state.output_path, effective)
+    return TestStateResult("SUCCEEDED", output=output, next_state=next_state)
+
+
+def _choose(scope: _Scope, state: m.ChoiceState, value: Any, effective: Any) -> m.ChoiceBranch | None:
+    for branch in state.choices:
+        if branch.condition is not None:
+            outcome = scope.jsonata(branch.condition, input=value)
+            if not isinstance(outcome, bool):
+                raise scope.prefixed(branch.condition.type_error("boolean", outcome))
+            matched = outcome
+        else:
+            try:
+                matched = branch.rule.matches(scope.resolver(effective))
+            except StatesError as error:
+                raise scope.prefixed(error) from None
+        if matched:
+            return branch
+    return None
+
+
+def _wait_fields(scope: _Scope, state: m.WaitState, value: Any) -> None:
+    for literal in (state.seconds, state.timestamp):
+        if (
+            literal is not None
+            and hasattr(literal, "evaluate")
+            and not isinstance(literal, (str, int, float))
+        ):
+            scope.jsonata(literal, input=value)
+    for field, path in (("SecondsPath", state.seconds_path), ("TimestampPath", state.timestamp_path)):
+        if path is not None:
+            try:
+                scope.lookup(path, value)
+            except PathNotFound:
+                raise scope.runtime(
+                    f"The {field} parameter does not reference an input value: {path.text}"
+                ) from None
+
+
+def _fail(scope: _Scope, state: m.FailState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
+    if state.query_language != m.JSONATA:
+        inspection["afterInputPath"] = scope.select_path(state.input_path, value)
+    error = _fail_field(scope, state.error, state.error_path, value)
+    cause = _fail_field(scope, state.cause, state.cause_path, value)
+    return TestStateResult("FAILED", error=error, cause=cause)
+
+
+def _fail_field(scope: _Scope, literal: Any, path: Any, value: Any) -> str | None:
+    if literal is not None and hasattr(literal, "evaluate") and not isinstance(literal, str):
+        result = scope.jsonata(literal, input=value)
+    elif literal is not None:
+        return str(literal)
+    elif path is None:
+        return None
+    elif isinstance(path, CompiledPath):
+        result = scope.lookup_or_fail(path, value)
+    else:
+        try:
+            result = path.evaluate(scope.resolver(value), scope.rng)
+        except PathNotFound as error:
+            raise scope.runtime(error.message) from None
+        except StatesError as error:
+            raise scope.prefixed(error) from None
+    return result if isinstance(result, str) else dumps(result)
+
+
+def _with_result(
+    scope: _Scope,
+    state: m.TaskState | m.MapState | m.ParallelState,
+    value: Any,
+    mock: _Mock | None,
+    config: _Config,
+    inspection: dict[str, Any],
+    machine: StateMachine,
+) -> TestStateResult:
+    jsonata = state.query_language == m.JSONATA
+    if isinstance(state, m.MapState):
+        _map_fields(scope, state, value, inspection)
+        arguments: Any = value
+    elif jsonata:
+        arguments = value
+        if state.parameters is not None:
+            arguments = scope.jsonata(state.parameters, input=value)
+            inspection["afterArguments"] = arguments
+    else:
+        arguments = scope.select_path(state.input_path, value)
+        inspection["afterInputPath"] = arguments
+        if state.parameters is not None:
+            arguments = scope.payload(state.parameters, arguments)
+        inspection["afterParameters"] = arguments
+    if mock is not None and not mock.has_result:
+        raise StatesError(mock.error or "", mock.cause)
+    if mock is not None:
+        result = copy_json(mock.result)
+    else:
+        assert isinstance(state, m.TaskState)  # Map and Parallel states need a mock
+        result = _call_handler(machine, state, arguments)
+    if isinstance(state, m.TaskState) and state.resource.startswith("arn:aws:states:::http:invoke"):
+        _http_trace(arguments, result, inspection)
+    if isinstance(state, m.MapState) and config.iteration_failures is not None:
+        _check_tolerance(scope, state, value, config.iteration_failures, result)
+    if not isinstance(state, m.MapState):
+        inspection["result"] = result
+    if jsonata:
+        output = (
+            scope.jsonata(state.output, input=value, result=result) if state.output is not None else result
+        )
+        scope.assign(state.assign, None, input=value, result=result)
+    else:
+        if state.result_selector is not None:
+            result = scope.payload(state.result_selector, result)
+        if not isinstance(state, m.MapState):
+            inspection["afterResultSelector"] = result
+        scope.assign(state.assign, result)
+        after = scope.result_path(state.result_path, value, result)
+        if not isinstance(state, m.MapState):
+            inspection["afterResultPath"] = after
+        output = scope.select_path(state.output_path, after)
+    return TestStateResult("SUCCEEDED", output=output, next_state=state.next)
+
+
+def _map_fields(scope: _Scope, state: m.MapState, value: Any, inspection: dict[str, Any]) -> None:
+    """A mocked Map's inspection data: its items and settings, as TestState reports them."""
+    if state.query_language == m.JSONATA:
+        if state.items is not None:
+            items = scope.jsonata(state.items, input=value)
+            if not isinstance(items, list):
+                raise scope.prefixed(state.items.type_error("array", items))
+    else:
+        effective = scope.select_path(state.input_path, value)
+        if state.items_path is not None and state.items_path is not m.NULL_PATH:
+            inspection["afterInputPath"] = effective
+            items = scope.lookup_or_fail(state.items_path, effective)
+            if not isinstance(items, list):
+                raise scope.runtime(
+                    f"Invalid path '{state.items_path.text}': The ItemsPath must reference a JSON array, "
+                    f"but was: {dumps(items)}"
+                )
+            inspection["afterItemsPath"] = items
+    inspection["maxConcurrency"] = (
+        _map_number(scope, state.max_concurrency, state.max_concurrency_path, value) or 0
+    )
+    count = _map_number(scope, state.tolerated_failure_count, state.tolerated_failure_count_path, value)
+    if count is not None:
+        inspection["toleratedFailureCount"] = count
+    percent = _map_number(
+        scope,
+        state.tolerated_failure_percentage,
+        state.tolerated_failure_percentage_path,
+        value,
+        integer=False,
+    )
+    if percent is not None:
+        inspection["toleratedFailurePercentage"] = percent
+
+
+def _map_number(scope: _Scope, literal: Any, path: Any, value: Any, integer: bool = True) -> Any:
+    if path is not None:
+        effective = scope.select_path(scope.state.input_path, value)
+        raw = scope.lookup_or_fail(path, effective)
+        if isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                raw = int(raw.strip()) if integer else float(raw.strip())
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise scope.runtime(f"The value at {path.text} is not a valid number: {dumps(raw)}")
+        return raw
+    if literal is None:
+        return None
+    if isinstance(literal, (int, float)) and not isinstance(literal, bool):
+        return literal if integer or isinstance(literal, float) else float(literal)
+    result = scope.jsonata(literal, input=value)
+    if isinstance(result, bool) or not isinstance(result, (int, float)):
+        raise scope.prefixed(literal.type_error("number", result))
+    return result
+
+
+def _check_tolerance(scope: _Scope, state: m.MapState, value: Any, failures: int, result: Any) -> None:
+    """``mapIterationFailureCount`` against the Map's declared tolerance (AWS checks only a declared one)."""
+    count = _map_number(scope, state.tolerated_failure_count, state.tolerated_failure_count_path, value)
+    percent = _map_number(
+        scope,
+        state.tolerated_failure_percentage,
+        state.tolerated_failure_percentage_path,
+        value,
+        integer=False,
+    )
+    if count is None and percent is None:
+        return
+    total = len(result) if isinstance(result, list) else failures
+    exceeded = (count is not None and failures > count) or (
+        percent is not None and total > 0 and failures * 100.0 / total > percent
+    )
+    if exceeded:
+        raise StatesError("States.ExceedToleratedFailureThreshold", _THRESHOLD_CAUSE)
+
+
+def _http_trace(arguments: Any, result: Any, inspection: dict[str, Any]) -> None:
+    """TRACE's request and response of an HTTP Task (``arn:aws:states:::http:invoke``)."""
+    args = arguments if isinstance(arguments, dict) else {}
+    url = str(args.get("ApiEndpoint", ""))
+    query = args.get("QueryParameters")
+    if isinstance(query, dict) and query:
+        from urllib.parse import urlencode
+
+        url += ("&" if "?" in url else "?") + urlencode({key: str(item) for key, item in query.items()})
+    body = args.get("RequestBody")
+    request: dict[str, Any] = {
+        "protocol": "https",
+        "method": str(args.get("Method", "")).upper(),
+        "url": url,
+        "headers": dumps(args.get("Headers") or {}),
+    }
+    if body is not None:
+        request["body"] = body if isinstance(body, str) else dumps(body)
+    inspection["request"] = request
+    answer = result if isinstance(result, dict) else {}
+    response: dict[str, Any] = {
+        "protocol": "https",
+        "statusCode": str(answer.get("StatusCode", "")),
+        "statusMessage": str(answer.get("StatusText", "")),
+        "headers": dumps(answer.get("Headers") or {}),
+    }
+    if "ResponseBody" in answer:
+        body = answer["ResponseBody"]
+        response["body"] = body if isinstance(body, str) else dumps(body)
+    inspection["response"] = response
+
+
+def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any) -> Any:
+    """A Task without a mock calls its handler from ``tasks=``, as ``execute()`` would (TestState calls the
+    real service); with none, ``UnmockedTask``."""
+    resource = parse_resource(state.resource)
+    keys = [state.name, resource.arn]
+    function = None
+    if resource.is_lambda_invoke and isinstance(arguments, dict):
+        function = function_arn(arguments.get("FunctionName"))
+        if function is not None:
+            keys += [function, function_name(function)]
+    elif resource.kind == "lambda":
+        keys.append(function_name(resource.arn))
+    handler = find_handler(machine.tasks, keys)
+    if handler is None:
+        raise UnmockedTask(
+            state.name,
+            state.resource,
+            available=sorted(machine.tasks),
+            detail="test_state() takes mock={'result': ...} or {'errorOutput': ...} for it.",
+        )
+    request_id = "00000000-0000-0000-0000-000000000000"
+    if resource.is_lambda_invoke:
+        event = arguments.get("Payload") if isinstance(arguments, dict) else None
+        name = function_name(function or "function")
+    else:
+        event = arguments
+        name = function_name(resource.arn) if resource.kind == "lambda" else resource.action
+    timeout = state.timeout_seconds if isinstance(state.timeout_seconds, (int, float)) else 60.0
+    try:
+        result, _elapsed = invoke_handler(
+            handler,
+            copy_json(event),
+            function_name=name,
+            request_id=request_id,
+            clock=machine.clock,
+            timeout_seconds=float(timeout),
+        )
+    except FunctionTimedOut:
+        raise StatesError("States.Timeout", "") from None
+    except TaskFailure as failure:
+        error, cause = task_failure(failure, f"the handler for {resource.arn!r}")
+        raise StatesError(error or "States.TaskFailed", cause) from None
+    except ServerlessError:
+        raise
+    except Exception as error:  # the handler's own exception, as Lambda reports it
+        error_name, cause = lambda_error(error, request_id)
+        raise StatesError(error_name, cause) from None
+    problem = json_problem(result)
+    if problem is not None:
+        raise StatesError("Runtime.MarshalError", f"Unable to marshal response: {problem}")
+    result = copy_json(result)
+    return wrap_lambda_invoke(result, request_id) if resource.is_lambda_invoke else result
+
+
+# ---------------------------------------------------------------- Retry and Catch
+
+
+def _recover(
+    scope: _Scope,
+    state: m.TaskState | m.MapState | m.ParallelState,
+    value: Any,
+    error: StatesError,
+    config: _Config,
+    inspection: dict[str, Any],
+) -> TestStateResult:
+    """TestState's answer to an error: RETRIABLE while the first matching retrier has attempts left
+    (``retrierRetryCount`` of them used), else CAUGHT_ERROR through the first matching catcher, else
+    FAILED."""
+    name, cause = error.error or None, error.cause
+    index = find_retrier(state.retry, error)
+    if index is not None:
+        retrier = state.retry[index]
+        if config.retry_count < retrier.max_attempts:
+            delay = backoff_seconds(retrier, config.retry_count)
+            inspection["errorDetails"] = {"retryIndex": index, "retryBackoffIntervalSeconds": _number(delay)}
+            return TestStateResult("RETRIABLE", error=name, cause=cause)
+    catcher = find_catcher(state.catch, error)
+    if catcher is None:
+        return TestStateResult("FAILED", error=name, cause=cause)
+    inspection["errorDetails"] = {"catchIndex": state.catch.index(catcher)}
+    error_output: dict[str, Any] = {"Error": error.error}
+    if error.cause is not None:
+        error_output["Cause"] = error.cause
+    scope.assigned = None
+    try:
+        if state.query_language == m.JSONATA:
+            parts = {"input": value, "errorOutput": error_output}
+            output = scope.jsonata(catcher.output, **parts) if catcher.output is not None else error_output
+            scope.assign(catcher.assign, None, **parts)
+        else:
+            scope.assign(catcher.assign, error_output)
+            output = scope.result_path(catcher.result_path, value, error_output)
+    except StatesError as failure:
+        return TestStateResult("FAILED", error=failure.error or None, cause=failure.cause)
+    return TestStateResult("CAUGHT_ERROR", output=output, error=name, cause=cause, next_state=catcher.next)
+
+
+def _number(seconds: float) -> int | float:
+    return (
+        int(seconds)
+        if math.isfinite(seconds) and seconds == int(seconds) and abs(seconds) < 2**53
+        else seconds
+    )
