@@ -1,0 +1,760 @@
+"""TestState in process (API.md section 10): one state, an input, a mock; statuses, inspection levels,
+every state kind, TestState's request checks. AWS messages quoted here were recorded against TestState."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pytest_serverless import (
+    InvalidDefinition,
+    StateMachine,
+    TaskFailure,
+    TestStateResult,
+    UnmockedTask,
+    UsageError,
+    VirtualClock,
+)
+
+ORDER = {
+    "StartAt": "Charge",
+    "States": {
+        "Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "charge", "Payload.$": "$.order"},
+            "ResultSelector": {"paid.$": "$.Payload.paid"},
+            "ResultPath": "$.charge",
+            "Retry": [
+                {"ErrorEquals": ["Busy"], "MaxAttempts": 3, "IntervalSeconds": 2, "BackoffRate": 3},
+                {"ErrorEquals": ["Capped"], "MaxAttempts": 5, "IntervalSeconds": 10, "MaxDelaySeconds": 15},
+            ],
+            "Catch": [
+                {"ErrorEquals": ["Declined"], "Next": "Refuse", "ResultPath": "$.error"},
+                {"ErrorEquals": ["States.ALL"], "Next": "Refuse"},
+            ],
+            "Next": "Check",
+        },
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.charge.paid", "BooleanEquals": True, "Next": "Ship"}],
+            "Default": "Refuse",
+        },
+        "Ship": {"Type": "Wait", "Seconds": 3600, "Next": "Done"},
+        "Done": {"Type": "Succeed", "OutputPath": "$.charge"},
+        "Refuse": {"Type": "Fail", "Error": "NotPaid", "CausePath": "$.reason"},
+    },
+}
+INPUT = {"order": {"id": 7}}
+PAID = {"Payload": {"paid": True}}
+
+
+@pytest.fixture
+def sm():
+    return StateMachine(ORDER, name="Orders")
+
+
+# section: statuses
+
+
+def test_succeeded_with_mocked_result_gives_output_and_next_state(sm):
+    result = sm.test_state("Charge", INPUT, mock={"result": json.dumps(PAID)})
+    assert isinstance(result, TestStateResult)
+    assert result.status == "SUCCEEDED"
+    assert result.output == {"order": {"id": 7}, "charge": {"paid": True}}
+    assert result.next_state == "Check"
+    assert (result.error, result.cause) == (None, None)
+    assert result.inspection_data == {}
+
+
+def test_mock_result_may_be_a_value_instead_of_json_text(sm):
+    assert sm.test_state("Charge", INPUT, mock={"result": PAID}).output["charge"] == {"paid": True}
+
+
+def test_retriable_while_the_matching_retrier_has_attempts_left(sm):
+    mock = {"errorOutput": {"error": "Busy", "cause": "try later"}}
+    result = sm.test_state("Charge", INPUT, mock=mock, inspection_level="DEBUG")
+    assert (result.status, result.error, result.cause) == ("RETRIABLE", "Busy", "try later")
+    assert result.output is None
+    assert result.next_state is None
+    assert result.inspection_data["errorDetails"] == {"retryIndex": 0, "retryBackoffIntervalSeconds": 2}
+
+
+def test_retry_backoff_grows_with_retrier_retry_count_and_is_capped(sm):
+    busy = {"errorOutput": {"error": "Busy", "cause": "c"}}
+    config = {"retrierRetryCount": 2}
+    result = sm.test_state("Charge", INPUT, mock=busy, inspection_level="DEBUG", state_configuration=config)
+    assert result.inspection_data["errorDetails"] == {"retryIndex": 0, "retryBackoffIntervalSeconds": 18}
+    capped = {"errorOutput": {"error": "Capped", "cause": "c"}}
+    result = sm.test_state("Charge", INPUT, mock=capped, inspection_level="DEBUG", state_configuration=config)
+    assert result.inspection_data["errorDetails"] == {"retryIndex": 1, "retryBackoffIntervalSeconds": 15}
+
+
+def test_caught_error_once_retries_are_used_up(sm):
+    mock = {"errorOutput": {"error": "Busy", "cause": "try later"}}
+    config = {"retrierRetryCount": 3}
+    result = sm.test_state("Charge", INPUT, mock=mock, inspection_level="DEBUG", state_configuration=config)
+    assert (result.status, result.error, result.cause) == ("CAUGHT_ERROR", "Busy", "try later")
+    assert result.next_state == "Refuse"
+    assert result.output == {"Error": "Busy", "Cause": "try later"}
+    assert result.inspection_data["errorDetails"] == {"catchIndex": 1}
+
+
+def test_caught_error_applies_the_catchers_result_path(sm):
+    result = sm.test_state("Charge", INPUT, mock={"errorOutput": {"error": "Declined", "cause": "card"}})
+    assert result.status == "CAUGHT_ERROR"
+    assert result.output == {"order": {"id": 7}, "error": {"Error": "Declined", "Cause": "card"}}
+    assert result.next_state == "Refuse"
+
+
+def test_failed_when_nothing_retries_or_catches():
+    definition = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}
+    result = StateMachine.test_state(definition, {}, mock={"errorOutput": {"error": "Boom", "cause": "c"}})
+    assert (result.status, result.error, result.cause, result.output) == ("FAILED", "Boom", "c", None)
+
+
+def test_fail_state_reports_its_error_and_cause(sm):
+    result = sm.test_state("Refuse", {"reason": "card declined"})
+    assert (result.status, result.error, result.cause) == ("FAILED", "NotPaid", "card declined")
+    assert result.next_state is None
+
+
+def test_runtime_errors_are_never_retried_or_caught(sm):
+    definition = dict(ORDER["States"]["Charge"], InputPath="$.missing")
+    result = StateMachine.test_state(
+        definition, INPUT, mock={"result": "{}"}, state_configuration={"retrierRetryCount": 0}
+    )
+    assert result.status == "FAILED"
+    assert result.error == "States.Runtime"
+    assert "Invalid path '$.missing'" in result.cause
+
+
+# section: inspection levels
+
+
+def test_info_has_no_inspection_data(sm):
+    assert (
+        sm.test_state("Charge", INPUT, mock={"result": PAID}, inspection_level="INFO").inspection_data == {}
+    )
+
+
+def test_debug_shows_each_data_flow_step_of_a_task(sm):
+    result = sm.test_state("Charge", INPUT, mock={"result": PAID}, inspection_level="DEBUG")
+    assert result.inspection_data == {
+        "input": {"order": {"id": 7}},
+        "afterInputPath": {"order": {"id": 7}},
+        "afterParameters": {"FunctionName": "charge", "Payload": {"id": 7}},
+        "result": {"Payload": {"paid": True}},
+        "afterResultSelector": {"paid": True},
+        "afterResultPath": {"order": {"id": 7}, "charge": {"paid": True}},
+    }
+
+
+def test_trace_adds_the_http_request_and_response_of_an_http_task():
+    definition = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::http:invoke",
+        "Parameters": {
+            "ApiEndpoint": "https://api.example.com/orders",
+            "Method": "POST",
+            "QueryParameters": {"dry": "true"},
+            "RequestBody": {"id.$": "$.id"},
+            "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/x/y"},
+        },
+        "ResultSelector": {"status.$": "$.StatusCode"},
+        "End": True,
+    }
+    answer = {"StatusCode": 201, "StatusText": "Created", "Headers": {"a": "b"}, "ResponseBody": {"ok": True}}
+    trace = StateMachine.test_state(definition, {"id": 3}, mock={"result": answer}, inspection_level="TRACE")
+    assert trace.output == {"status": 201}
+    assert trace.inspection_data["request"] == {
+        "protocol": "https",
+        "method": "POST",
+        "url": "https://api.example.com/orders?dry=true",
+        "headers": "{}",
+        "body": '{"id":3}',
+    }
+    assert trace.inspection_data["response"] == {
+        "protocol": "https",
+        "statusCode": "201",
+        "statusMessage": "Created",
+        "headers": '{"a":"b"}',
+        "body": '{"ok":true}',
+    }
+    debug = StateMachine.test_state(definition, {"id": 3}, mock={"result": answer}, inspection_level="DEBUG")
+    assert "request" not in debug.inspection_data
+    assert "response" not in debug.inspection_data
+
+
+def test_trace_of_a_state_that_is_not_an_http_task_is_debug(sm):
+    trace = sm.test_state("Charge", INPUT, mock={"result": PAID}, inspection_level="TRACE")
+    debug = sm.test_state("Charge", INPUT, mock={"result": PAID}, inspection_level="DEBUG")
+    assert trace.inspection_data == debug.inspection_data
+
+
+def test_unknown_inspection_level_is_refused(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Check", {}, inspection_level="VERBOSE")
+    assert (
+        str(raised.value)
+        == "test_state(inspection_level=...) must be one of INFO, DEBUG, TRACE (got 'VERBOSE')"
+    )
+
+
+# section: state kinds
+
+
+def test_pass_without_result_shows_input_path_and_parameters():
+    definition = {
+        "Type": "Pass",
+        "InputPath": "$.initial",
+        "Parameters": {"static": "v", "copied.$": "$.field"},
+        "ResultPath": "$.modified",
+        "End": True,
+    }
+    result = StateMachine.test_state(definition, {"initial": {"field": "x"}}, inspection_level="DEBUG")
+    assert result.output == {"initial": {"field": "x"}, "modified": {"static": "v", "copied": "x"}}
+    assert result.inspection_data == {
+        "input": {"initial": {"field": "x"}},
+        "afterInputPath": {"field": "x"},
+        "afterParameters": {"static": "v", "copied": "x"},
+        "afterResultSelector": {"static": "v", "copied": "x"},
+        "afterResultPath": {"initial": {"field": "x"}, "modified": {"static": "v", "copied": "x"}},
+    }
+
+
+def test_pass_with_result_shows_the_result_as_aws_records_it():
+    definition = {"Type": "Pass", "Result": {"k": "v"}, "End": True}
+    result = StateMachine.test_state(definition, {"Value": 1}, inspection_level="DEBUG")
+    assert result.inspection_data == {
+        "input": {"Value": 1},
+        "result": {"k": "v"},
+        "afterResultSelector": {"k": "v"},
+        "afterResultPath": {"k": "v"},
+    }
+
+
+def test_choice_gives_the_chosen_next_state_and_no_match_fails(sm):
+    chosen = sm.test_state("Check", {"charge": {"paid": True}}, inspection_level="DEBUG")
+    assert (chosen.status, chosen.next_state, chosen.output) == (
+        "SUCCEEDED",
+        "Ship",
+        {"charge": {"paid": True}},
+    )
+    assert chosen.inspection_data == {
+        "input": {"charge": {"paid": True}},
+        "afterInputPath": {"charge": {"paid": True}},
+    }
+    assert sm.test_state("Check", {"charge": {"paid": False}}).next_state == "Refuse"
+    no_default = {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "A"}]}
+    failed = StateMachine.test_state(no_default, {})
+    assert (failed.status, failed.error, failed.cause) == ("FAILED", "States.NoChoiceMatched", "No Matches!")
+
+
+def test_wait_does_not_wait():
+    clock = VirtualClock()
+    sm = StateMachine(ORDER, clock=clock)
+    before = clock.time()
+    result = sm.test_state("Ship", {"a": 1})
+    assert (result.status, result.next_state, result.output) == ("SUCCEEDED", "Done", {"a": 1})
+    assert clock.time() == before
+
+
+def test_succeed_applies_its_paths_and_has_no_next_state(sm):
+    result = sm.test_state("Done", {"charge": {"paid": True}}, inspection_level="DEBUG")
+    assert (result.status, result.output, result.next_state) == ("SUCCEEDED", {"paid": True}, None)
+    assert result.inspection_data == {
+        "input": {"charge": {"paid": True}},
+        "afterInputPath": {"charge": {"paid": True}},
+    }
+
+
+def test_jsonata_task_shows_arguments_and_assigns_variables():
+    definition = {
+        "Type": "Task",
+        "QueryLanguage": "JSONata",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {"FunctionName": "f", "Payload": {"total": "{% $states.input.price * $rate %}"}},
+        "Assign": {"last": "{% $states.result.Payload %}"},
+        "Output": {"charged": "{% $states.result.Payload %}", "id": "{% $states.input.id %}"},
+        "End": True,
+    }
+    result = StateMachine.test_state(
+        definition,
+        {"price": 10, "id": "o-1"},
+        mock={"result": {"Payload": 12}},
+        variables={"rate": 1.2},
+        inspection_level="DEBUG",
+    )
+    assert result.output == {"charged": 12, "id": "o-1"}
+    assert result.inspection_data == {
+        "input": {"price": 10, "id": "o-1"},
+        "afterArguments": {"FunctionName": "f", "Payload": {"total": 12}},
+        "result": {"Payload": 12},
+        "variables": {"rate": 1.2, "last": 12},
+    }
+
+
+def test_jsonata_choice_reads_variables():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "Type": "Choice",
+        "Choices": [{"Condition": "{% $limit > $states.input.n %}", "Next": "Small"}],
+        "Default": "Big",
+    }
+    assert StateMachine.test_state(definition, {"n": 1}, variables={"limit": 5}).next_state == "Small"
+    assert StateMachine.test_state(definition, {"n": 9}, variables={"limit": 5}).next_state == "Big"
+
+
+def test_jsonpath_reads_variables_given_as_json_text():
+    definition = {"Type": "Pass", "Parameters": {"v.$": "$who"}, "End": True}
+    assert StateMachine.test_state(definition, {}, variables='{"who": "me"}').output == {"v": "me"}
+
+
+def test_map_with_a_mocked_result():
+    definition = {
+        "Type": "Map",
+        "ItemsPath": "$.Values",
+        "MaxConcurrency": 2,
+        "ToleratedFailureCount": 1,
+        "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+        "ResultPath": "$.results",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+        "Next": "After",
+    }
+    values = {"Values": ["a", "b", "c"]}
+    result = StateMachine.test_state(
+        definition, values, mock={"result": "[1, 2, 3]"}, inspection_level="DEBUG"
+    )
+    assert (result.status, result.next_state) == ("SUCCEEDED", "After")
+    assert result.output == {"Values": ["a", "b", "c"], "results": [1, 2, 3]}
+    assert result.inspection_data == {
+        "input": values,
+        "afterInputPath": values,
+        "afterItemsPath": ["a", "b", "c"],
+        "maxConcurrency": 2,
+        "toleratedFailureCount": 1,
+    }
+    below = StateMachine.test_state(
+        definition, values, mock={"result": "[1, 2, 3]"}, state_configuration={"mapIterationFailureCount": 1}
+    )
+    assert below.status == "SUCCEEDED"
+    above = StateMachine.test_state(
+        definition,
+        values,
+        mock={"result": "[1, 2, 3]"},
+        state_configuration={"mapIterationFailureCount": 2},
+        inspection_level="DEBUG",
+    )
+    assert (above.status, above.error, above.cause, above.next_state) == (
+        "CAUGHT_ERROR",
+        "States.ExceedToleratedFailureThreshold",
+        "The specified tolerated failure threshold was exceeded",
+        "Handle",
+    )
+    assert above.inspection_data["errorDetails"] == {"catchIndex": 0}
+
+
+def test_map_failure_count_without_a_declared_tolerance_is_ignored_as_on_aws():
+    definition = {
+        "Type": "Map",
+        "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    result = StateMachine.test_state(
+        definition, [1, 2], mock={"result": [0, 1]}, state_configuration={"mapIterationFailureCount": 2}
+    )
+    assert (result.status, result.output) == ("SUCCEEDED", [0, 1])
+
+
+def test_map_with_a_mocked_error_from_an_inner_state():
+    definition = {
+        "Type": "Map",
+        "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    result = StateMachine.test_state(
+        definition,
+        [1],
+        mock={"errorOutput": {"error": "MockException", "cause": "Mock the cause of the error."}},
+        state_configuration={"errorCausedByState": "Item"},
+    )
+    assert (result.status, result.error, result.cause) == (
+        "FAILED",
+        "MockException",
+        "Mock the cause of the error.",
+    )
+
+
+def test_parallel_with_a_mocked_result():
+    definition = {
+        "Type": "Parallel",
+        "Branches": [
+            {"StartAt": "B1", "States": {"B1": {"Type": "Pass", "End": True}}},
+            {"StartAt": "B2", "States": {"B2": {"Type": "Pass", "End": True}}},
+        ],
+        "ResultSelector": {"first.$": "$[0]"},
+        "End": True,
+    }
+    result = StateMachine.test_state(definition, {}, mock={"result": '[{"a": 1}, {"b": 2}]'})
+    assert (result.status, result.output) == ("SUCCEEDED", {"first": {"a": 1}})
+
+
+def test_a_state_inside_a_map_is_found_by_name():
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Double",
+                    "States": {"Double": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    assert StateMachine(definition).test_state("Double", {"n": 2, "x": 1}).output == {"n": 2}
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:::states:startExecution.sync:2",
+        "arn:aws:states:::ecs:runTask.sync",
+        "arn:aws:states:us-east-1:123456789012:activity:review",
+    ],
+)
+def test_callback_sync_and_activity_tasks_run_with_a_mock(resource):
+    definition = {"Type": "Task", "Resource": resource, "End": True}
+    result = StateMachine.test_state(definition, {}, mock={"result": '{"done": true}'})
+    assert (result.status, result.output) == ("SUCCEEDED", {"done": True})
+
+
+def test_wait_for_task_token_sees_a_token_in_the_context():
+    definition = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    result = StateMachine.test_state(definition, {}, mock={"result": "{}"}, inspection_level="DEBUG")
+    assert result.inspection_data["afterParameters"] == {"MessageBody": {"token": "test-state-task-token"}}
+
+
+# section: tasks without a mock
+
+
+def test_task_without_mock_calls_its_handler_as_execute_would():
+    calls = []
+
+    def charge(event, context):
+        calls.append((event, context.function_name))
+        return {"paid": event["id"] == 7}
+
+    sm = StateMachine(ORDER, tasks={"charge": charge})
+    result = sm.test_state("Charge", INPUT)
+    assert result.output == {"order": {"id": 7}, "charge": {"paid": True}}
+    assert calls == [({"id": 7}, "charge")]
+
+
+def test_handler_failures_go_through_retry_and_catch():
+    def busy(event, context):
+        raise TaskFailure("Busy", "later")
+
+    def crash(event, context):
+        raise ValueError("bad input")
+
+    assert StateMachine(ORDER, tasks={"charge": busy}).test_state("Charge", INPUT).status == "RETRIABLE"
+    crashed = StateMachine(ORDER, tasks={"charge": crash}).test_state("Charge", INPUT)
+    assert (crashed.status, crashed.error, crashed.next_state) == ("CAUGHT_ERROR", "ValueError", "Refuse")
+
+
+def test_task_without_mock_or_handler_is_unmocked(sm):
+    with pytest.raises(UnmockedTask) as raised:
+        sm.test_state("Charge", INPUT)
+    assert raised.value.state_name == "Charge"
+    assert "test_state() takes mock={'result': ...} or {'errorOutput': ...} for it." in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:::states:startExecution.sync",
+        "arn:aws:states:us-east-1:123456789012:activity:review",
+    ],
+)
+def test_callback_sync_and_activity_tasks_need_a_mock(resource):
+    with pytest.raises(UsageError) as raised:
+        StateMachine.test_state({"Type": "Task", "Resource": resource, "Next": "X"}, {})
+    assert str(raised.value) == (
+        "TestState supports Activity tasks and the .sync and .waitForTaskToken "
+        "integration patterns only when "
+        f"a mock is specified: give mock={{'result': ...}} for the Task state 'TestState' "
+        f"(resource '{resource}')"
+    )
+
+
+# section: context and variables
+
+
+def test_a_given_context_is_the_whole_context_object():
+    definition = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "f", "Payload": {}},
+        "ResultSelector": {"ctx.$": "$$", "name.$": "$$.Execution.Name"},
+        "End": True,
+    }
+    context = {"Execution": {"Name": "run-1", "Input": {"a": 1}}, "State": {"RetryCount": 2}}
+    result = StateMachine.test_state(definition, {}, mock={"result": "{}"}, context=context)
+    assert result.output == {"ctx": context, "name": "run-1"}
+
+
+def test_the_default_context_names_the_state_and_its_retry_count(sm):
+    definition = {"Type": "Pass", "Parameters": {"s.$": "$$.State"}, "End": True}
+    sm = StateMachine({"StartAt": "P", "States": {"P": definition}}, clock=VirtualClock())
+    state = sm.test_state("P", {}).output["s"]
+    assert state == {"EnteredTime": "2024-01-01T00:00:00.000Z", "Name": "P", "RetryCount": 0}
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"Execution": {"Id": 1}}, "Invalid Context object provided: Execution.Id must be a string"),
+        (
+            {"Map": {}},
+            "Invalid Context object provided: 'Map' field is not supported when mocking a Context object",
+        ),
+        (
+            {"Execution": {"pokemon": "squirtle"}},
+            "Invalid Context object provided: Field 'pokemon' is not allowed",
+        ),
+        ({"Pokedex": {}}, "Invalid Context object provided: Field 'Pokedex' is not allowed"),
+    ],
+)
+def test_invalid_context_objects_get_testates_messages(sm, context, message):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, mock={"result": PAID}, context=context)
+    assert str(raised.value) == message
+
+
+def test_context_needs_a_mock(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Check", {}, context={"Execution": {}})
+    assert str(raised.value) == (
+        "test_state(context=...) needs a mock: TestState accepts a Context object only "
+        "when a mock is specified "
+        "(mock={'result': ...} or {'errorOutput': ...})"
+    )
+
+
+def test_variables_must_be_an_object(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Check", {}, variables=[1])
+    assert (
+        str(raised.value)
+        == "test_state(variables=...) takes a JSON object of variable names to values, got [1]"
+    )
+
+
+# section: what TestState refuses
+
+
+def test_unknown_state_name_says_did_you_mean(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Chrage", INPUT)
+    assert str(raised.value) == (
+        "State not found in definition: 'Chrage' is not a state of state machine 'Orders'; did you mean "
+        "'Charge'? (its states: 'Charge', 'Check', 'Done', 'Refuse', 'Ship')"
+    )
+
+
+@pytest.mark.parametrize("name", ["Done", "Refuse", "Check", "Ship"])
+def test_a_mock_on_a_state_without_a_task_is_refused(sm, name):
+    state_type = ORDER["States"][name]["Type"]
+    for mock in ({"result": "{}"}, {"errorOutput": {"error": "E", "cause": "C"}}):
+        with pytest.raises(UsageError) as raised:
+            sm.test_state(name, {}, mock=mock)
+        assert str(raised.value) == f"State type '{state_type}' is not supported when a mock is specified"
+
+
+def test_a_mock_on_a_pass_state_is_refused():
+    with pytest.raises(UsageError) as raised:
+        StateMachine.test_state({"Type": "Pass", "End": True}, {}, mock={"result": "{}"})
+    assert str(raised.value) == "State type 'Pass' is not supported when a mock is specified"
+
+
+def test_result_and_error_output_together_are_refused(sm):
+    mock = {"result": "{}", "errorOutput": {"error": "E", "cause": "C"}}
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, mock=mock)
+    assert (
+        str(raised.value)
+        == "A test mock should have only one of the following fields: [result, errorOutput]."
+    )
+
+
+def test_invalid_json_in_a_mocked_result_is_refused(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, mock={"result": "{not json"})
+    assert str(raised.value).startswith(
+        "test_state(mock={'result': ...}) must be JSON text (or a JSON value): "
+    )
+
+
+def test_reveal_secrets_with_a_mock_is_refused(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, mock={"result": "{}"}, reveal_secrets=True)
+    assert str(raised.value) == "TestState does not support RevealSecrets when a mock is specified."
+
+
+@pytest.mark.parametrize(
+    ("mock", "message"),
+    [
+        (
+            {"fieldValidationMode": "LOOSE", "result": "{}"},
+            "test_state(mock=...): fieldValidationMode must be one of STRICT, PRESENT, NONE (got 'LOOSE')",
+        ),
+        (
+            {"results": "{}"},
+            "test_state(mock=...): unknown field 'results' (did you mean 'result'?); a mock "
+            "has 'result' or 'errorOutput', and optionally 'fieldValidationMode'",
+        ),
+        (
+            {"errorOutput": {"error": 3}},
+            "test_state(mock={'errorOutput': ...}): 'error' must be a non-empty string and "
+            "'cause' a string, got error=3, cause=None",
+        ),
+        ({"fieldValidationMode": "NONE"}, "test_state(mock=...) needs 'result' or 'errorOutput'"),
+    ],
+)
+def test_malformed_mocks_are_refused(sm, mock, message):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, mock=mock)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("mode", ["STRICT", "PRESENT", "NONE"])
+def test_every_field_validation_mode_is_accepted(sm, mode):
+    assert (
+        sm.test_state("Charge", INPUT, mock={"result": PAID, "fieldValidationMode": mode}).status
+        == "SUCCEEDED"
+    )
+
+
+def test_map_and_parallel_need_a_mock():
+    definition = {
+        "Type": "Map",
+        "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    with pytest.raises(UsageError) as raised:
+        StateMachine.test_state(definition, [])
+    assert str(raised.value) == (
+        "TestState API does not support Map or Parallel states. Supported state types include: "
+        "[Task, Wait, Pass, Succeed, Fail, Choice] (without a mock; give mock={'result': "
+        "...} to test the Map "
+        "state 'TestState')"
+    )
+
+
+def test_mocked_results_of_map_and_parallel_must_have_their_shape():
+    processor = {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}
+    map_state = {"Type": "Map", "ItemProcessor": processor, "End": True}
+    with pytest.raises(UsageError, match=r"^Mocked result must be an array\.$"):
+        StateMachine.test_state(map_state, [], mock={"result": "{}"})
+    branches = [{"StartAt": name, "States": {name: {"Type": "Pass", "End": True}}} for name in ("B1", "B2")]
+    parallel = {"Type": "Parallel", "Branches": branches, "End": True}
+    with pytest.raises(UsageError, match=r"^Mocked result must be an array\.$"):
+        StateMachine.test_state(parallel, {}, mock={"result": "{}"})
+    with pytest.raises(UsageError) as raised:
+        StateMachine.test_state(parallel, {}, mock={"result": "[1]"})
+    assert (
+        str(raised.value)
+        == "Mocked result must contain the same number of items as number of Parallel branches."
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"retrierRetryCount": -1},
+            "test_state(state_configuration=...): retrierRetryCount takes an integer of at least 0, got -1",
+        ),
+        (
+            {"retryCount": 1},
+            "test_state(state_configuration=...): unknown field 'retryCount' (did you mean "
+            "'retrierRetryCount'?); TestState's fields are retrierRetryCount, "
+            "errorCausedByState, mapIterationFailureCount, mapItemReaderData",
+        ),
+        (
+            {"mapIterationFailureCount": 1},
+            "test_state(state_configuration=...): mapIterationFailureCount applies to Map "
+            "states; 'Charge' is a Task state",
+        ),
+        (
+            {"mapItemReaderData": "[]"},
+            "test_state(state_configuration=...): mapItemReaderData is the data a "
+            "Distributed Map's ItemReader reads; 'Charge' has no ItemReader",
+        ),
+    ],
+)
+def test_state_configuration_is_checked(sm, config, message):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, mock={"result": PAID}, state_configuration=config)
+    assert str(raised.value) == message
+
+
+def test_error_caused_by_state_must_be_inside_the_state():
+    definition = {
+        "Type": "Map",
+        "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    with pytest.raises(UsageError) as raised:
+        StateMachine.test_state(
+            definition,
+            [],
+            mock={"errorOutput": {"error": "E", "cause": "C"}},
+            state_configuration={"errorCausedByState": "Elsewhere"},
+        )
+    assert str(raised.value) == (
+        "test_state(state_configuration=...): errorCausedByState 'Elsewhere' is not 'TestState' or a state "
+        "inside it (states: 'Item', 'TestState')"
+    )
+
+
+# section: the class-level form
+
+
+def test_a_whole_definition_needs_a_state_name():
+    with pytest.raises(UsageError) as raised:
+        StateMachine.test_state(ORDER, INPUT)
+    assert "needs state_name=" in str(raised.value)
+    result = StateMachine.test_state(json.dumps(ORDER), {"charge": {"paid": True}}, state_name="Check")
+    assert result.next_state == "Ship"
+
+
+def test_an_invalid_state_definition_raises_invalid_definition_with_pointers_in_the_state():
+    with pytest.raises(InvalidDefinition) as raised:
+        StateMachine.test_state({"Type": "Pass", "Next": "B", "ResultPath": "nope"}, {})
+    assert [pointer for pointer, _ in raised.value.problems] == ["/ResultPath"]
+
+
+def test_a_state_name_can_be_given_for_a_lone_state():
+    definition = {"Type": "Pass", "Parameters": {"me.$": "$$.State.Name"}, "End": True}
+    assert StateMachine.test_state(definition, {}, state_name="Greet").output == {"me": "Greet"}
+
+
+def test_input_is_copied_and_must_be_json(sm):
+    data = {"charge": {"paid": True}}
+    result = sm.test_state("Check", data)
+    result.output["charge"]["paid"] = False
+    assert data == {"charge": {"paid": True}}
+    with pytest.raises(UsageError, match=r"^test_state\(input=\.\.\.\) must be JSON-serializable"):
+        sm.test_state("Check", {"x": {1, 2}})
