@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_serverless import (
     InvalidDefinition,
@@ -758,3 +760,134 @@ def test_input_is_copied_and_must_be_json(sm):
     assert data == {"charge": {"paid": True}}
     with pytest.raises(UsageError, match=r"^test_state\(input=\.\.\.\) must be JSON-serializable"):
         sm.test_state("Check", {"x": {1, 2}})
+
+
+# section: the same state in an execution (property)
+
+_LAMBDA = "arn:aws:states:::lambda:invoke"
+
+
+@st.composite
+def _machines(draw):
+    """A chain S0 -> S1 -> ... of Pass, Task (mocked, sometimes failing into its Catch), Choice, Wait and
+    JSONata states ending in a Succeed or a Fail, with its mocks, and an input."""
+    count = draw(st.integers(1, 5))
+    states, mocks, assigned = {}, {}, False
+    for index in range(count):
+        name, after = f"S{index}", f"S{index + 1}" if index + 1 < count else "End"
+        kind = draw(
+            st.sampled_from(
+                [
+                    "result",
+                    "parameters",
+                    "input_path",
+                    "format",
+                    "assign",
+                    "task",
+                    "throw",
+                    "choice",
+                    "wait",
+                    "jsonata",
+                ]
+                + (["variable"] if assigned else [])
+            )
+        )
+        state: dict = {"Type": "Pass", "Next": after}
+        if kind == "result":
+            state.update(Result={"c": draw(st.integers(0, 9))}, ResultPath=f"$.r{index}")
+        elif kind == "parameters":
+            state["Parameters"] = {"a.$": "$.a", "n.$": "$.n", "k": index}
+        elif kind == "input_path":
+            state.update(InputPath="$.a", ResultPath=f"$.copy{index}")
+        elif kind == "format":
+            state.update(Parameters={"s.$": "States.Format('{}-{}', $.n, $.a.x)"}, ResultPath=f"$.f{index}")
+        elif kind == "assign":
+            state["Assign"] = {"seen.$": "$.n"}
+            assigned = True
+        elif kind == "variable":
+            state.update(Parameters={"seen.$": "$seen"}, ResultPath=f"$.v{index}")
+        elif kind in ("task", "throw"):
+            state = {
+                "Type": "Task",
+                "Resource": _LAMBDA,
+                "Parameters": {"FunctionName": f"f{index}", "Payload.$": "$"},
+                "ResultSelector": {"v.$": "$.Payload.v"},
+                "ResultPath": f"$.t{index}",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": f"$.e{index}", "Next": after}],
+                "Next": after,
+            }
+            if kind == "task":
+                mocks[name] = [{"Return": {"Payload": {"v": draw(st.integers(-5, 5))}}}]
+            else:
+                mocks[name] = [{"Throw": {"Error": "Oops", "Cause": f"at {index}"}}]
+        elif kind == "choice":
+            other = draw(st.sampled_from([after, "End", "Stop"]))
+            threshold = draw(st.integers(-3, 3))
+            state = {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.n", "NumericGreaterThan": threshold, "Next": after}],
+                "Default": other,
+            }
+        elif kind == "wait":
+            state = {"Type": "Wait", "Seconds": draw(st.integers(0, 100)), "Next": after}
+        else:
+            state = {
+                "Type": "Pass",
+                "QueryLanguage": "JSONata",
+                "Output": "{% $merge([$states.input, {'j' & $string("
+                + str(index)
+                + "): $states.input.n * 2}]) %}",
+                "Next": after,
+            }
+        states[name] = state
+    states["End"] = {"Type": "Succeed"}
+    if any(state.get("Default") == "Stop" for state in states.values()):
+        states["Stop"] = {"Type": "Fail", "ErrorPath": "$.a.x", "Cause": "stopped"}
+    data = {"a": {"x": draw(st.sampled_from(["p", "q"]))}, "n": draw(st.integers(-4, 4))}
+    return {"StartAt": "S0", "States": states}, mocks, data
+
+
+def _mock_for(mocks, name):
+    if name not in mocks:
+        return None
+    step = mocks[name][0]
+    if "Return" in step:
+        return {"result": json.dumps(step["Return"])}
+    return {"errorOutput": {"error": step["Throw"]["Error"], "cause": step["Throw"]["Cause"]}}
+
+
+@settings(max_examples=40, deadline=None)
+@given(_machines())
+def test_each_state_gives_what_the_execution_recorded_for_it(case):
+    definition, mocks, data = case
+    sm = StateMachine(definition)
+    execution = sm.execute(data, mocks=mocks)
+    events = [event for event in execution.history if event["type"].endswith(("StateEntered", "StateExited"))]
+    variables: dict = {}
+    entered = [event for event in events if event["type"].endswith("StateEntered")]
+    for position, event in enumerate(entered):
+        name = event["stateEnteredEventDetails"]["name"]
+        state_input = json.loads(event["stateEnteredEventDetails"]["input"])
+        result = sm.test_state(name, state_input, mock=_mock_for(mocks, name), variables=variables or None)
+        exited = next(
+            (
+                item
+                for item in events
+                if item["type"].endswith("StateExited")
+                and item["id"] > event["id"]
+                and item["stateExitedEventDetails"]["name"] == name
+            ),
+            None,
+        )
+        if exited is None:  # the Fail state ended the execution
+            assert (result.status, result.error, result.cause) == ("FAILED", execution.error, execution.cause)
+            continue
+        details = exited["stateExitedEventDetails"]
+        assert result.status in ("SUCCEEDED", "CAUGHT_ERROR")
+        assert result.output == json.loads(details["output"])
+        following = (
+            entered[position + 1]["stateEnteredEventDetails"]["name"] if position + 1 < len(entered) else None
+        )
+        assert result.next_state == following
+        for key, text in details.get("assignedVariables", {}).items():
+            variables[key] = json.loads(text)
