@@ -133,8 +133,10 @@ def run_named(
     """``sm.test_state(state_name, input, ...)``: a state of ``machine`` (inside Parallel and Map too)."""
     if not isinstance(state_name, str) or not state_name:
         raise UsageError(f"test_state() takes the name of a state of {machine.name!r}, got {state_name!r}")
-    states = dict(_all_states(machine.program))
-    state = states.get(state_name)
+    state = machine.program.states.get(state_name)
+    if state is None:
+        states = dict(_all_states(machine.program))
+        state = states.get(state_name)
     if state is None:
         close = difflib.get_close_matches(state_name, sorted(states), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -325,16 +327,34 @@ def _run(
         if inspection_level != "TRACE":
             inspection.pop("request", None)
             inspection.pop("response", None)
-        result.inspection_data = {key: copy_json(item) for key, item in inspection.items()}
-    if isinstance(result.output, (dict, list)):
+        memo: dict[int, Any] = {}
+        result.inspection_data = {key: _copy(item, memo) for key, item in inspection.items()}
+        result.output = _copy(result.output, memo)
+    elif isinstance(result.output, (dict, list)):
         result.output = copy_json(result.output)
     return result
+
+
+def _copy(value: Any, memo: dict[int, Any]) -> Any:
+    """A copy of a JSON value the engine built (no checks: it is JSON), each container copied once, so
+    the parts the output and the inspection data share cost one copy."""
+    if not isinstance(value, (dict, list)):
+        return value
+    done = memo.get(id(value))
+    if done is not None:
+        return done[1]
+    copied: Any
+    if isinstance(value, dict):
+        copied = {key: _copy(item, memo) for key, item in value.items()}
+    else:
+        copied = [_copy(item, memo) for item in value]
+    memo[id(value)] = (value, copied)  # the original kept alive: its id stays its own
+    return copied
 
 
 def _json_argument(what: str, value: Any) -> Any:
     try:
         copied = copy_json(value)
-        json.dumps(copied, allow_nan=False)
     except RecursionError:
         raise UsageError(f"test_state({what}=...) is nested too deeply to be JSON") from None
     except (TypeError, ValueError) as error:
@@ -572,7 +592,17 @@ class _Scope:
     """The data flow of one state entry: ``$`` lookups, ``$$`` (the Context object), ``$var`` variables,
     payload templates and JSONata, with the engine's error names and messages."""
 
-    __slots__ = ("assigned", "context", "now", "rng", "state", "variables")
+    __slots__ = (
+        "_context",
+        "_rng",
+        "assigned",
+        "input",
+        "machine",
+        "now",
+        "retry_count",
+        "state",
+        "variables",
+    )
 
     def __init__(
         self,
@@ -584,12 +614,29 @@ class _Scope:
         retry_count: int,
         now: float,
     ) -> None:
+        self.machine = machine
         self.state = state
+        self.input = value
         self.variables = variables
         self.assigned: dict[str, Any] | None = None
         self.now = now
-        self.rng = random.Random(f"{machine.seed}:test-state")
-        if context is None:
+        self.retry_count = retry_count
+        self._context = context
+        self._rng: random.Random | None = None
+
+    @property
+    def rng(self) -> random.Random:
+        """Seeded randomness (intrinsics, JSONata), made on first use."""
+        if self._rng is None:
+            self._rng = random.Random(f"{self.machine.seed}:test-state")
+        return self._rng
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The ``$$`` object: the one given, else the execution's shape, made on first use."""
+        if self._context is None:
+            machine, state, now, value = self.machine, self.state, self.now, self.input
+
             name = "test-state"
             context = {
                 "Execution": {
@@ -600,12 +647,13 @@ class _Scope:
                     "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
                     "RedriveCount": 0,
                 },
-                "State": {"EnteredTime": _iso(now), "Name": state.name, "RetryCount": retry_count},
+                "State": {"EnteredTime": _iso(now), "Name": state.name, "RetryCount": self.retry_count},
                 "StateMachine": {"Id": machine.arn, "Name": machine.name},
             }
             if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
                 context["Task"] = {"Token": "test-state-task-token"}
-        self.context = context
+            self._context = context
+        return self._context
 
     def prefix(self) -> str:
         return (
@@ -888,7 +936,7 @@ def _with_result(
     if mock is not None and not mock.has_result:
         raise StatesError(mock.error or "", mock.cause)
     if mock is not None:
-        result = copy_json(mock.result)
+        result = mock.result  # parsed (or copied) for this call
     else:
         assert isinstance(state, m.TaskState)  # Map and Parallel states need a mock
         result = _call_handler(machine, state, arguments)
