@@ -6,7 +6,8 @@
 Rows: ``test_state`` of a ``lambda:invoke`` Task (Parameters, ResultSelector, ResultPath, a Retry and a
 Catch) with ``mock={"result": JSON text}`` at INFO and at DEBUG, the same with an ``errorOutput`` mock
 answered RETRIABLE, and ``execute()`` of a machine holding only that Task, mocked with ``{"Return": ...}``.
-The last column is the time of one such execution over the row's time (higher: test_state is cheaper).
+The last column is the time of one such execution over the row's time (higher: test_state is cheaper),
+the median of five interleaved rounds' ratios.
 Each figure is the best batch of about 50 ms over the time given, which damps a shared machine's noise.
 AWS's TestState is a network round trip per call (tens of milliseconds); these are microseconds.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -72,12 +74,20 @@ def best_seconds(call: Callable[[], Any], seconds: float) -> float:
     return best
 
 
-def table_lines(seconds: float) -> list[str]:
-    rows = [(title, best_seconds(call, seconds)) for title, call in calls()]
-    execute = rows[-1][1]
+def table_lines(seconds: float, rounds: int = 5) -> list[str]:
+    """Rows measured in ``rounds`` interleaved rounds; the ratio is the median of each round's ratio
+    against the same round's ``execute()`` (a shared machine's slow spells hit both sides of a ratio)."""
+    rows = calls()
+    times: list[list[float]] = [[] for _ in rows]
+    for _ in range(rounds):
+        for index, (_title, call) in enumerate(rows):
+            times[index].append(best_seconds(call, seconds / rounds))
+    execute = times[-1]
     lines = [f"{'call':40} {'calls/s':>10} {'us/call':>9} {'execute() / this':>17}"]
-    for title, best in rows:
-        lines.append(f"{title:40} {1 / best:10.0f} {best * 1e6:9.1f} {execute / best:17.2f}")
+    for (title, _call), measured in zip(rows, times, strict=True):
+        best = min(measured)
+        ratio = statistics.median(base / this for base, this in zip(execute, measured, strict=True))
+        lines.append(f"{title:40} {1 / best:10.0f} {best * 1e6:9.1f} {ratio:17.2f}")
     return lines
 
 
