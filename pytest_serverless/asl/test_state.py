@@ -6,6 +6,8 @@ rules, Retry and Catch answered as ``RETRIABLE`` / ``CAUGHT_ERROR``, and TestSta
 works from the compiled model (``model.py``) and the data-flow helpers (``paths.py``, ``jsonata.py``,
 ``intrinsics`` through the payload templates, ``choice.py``, ``recovery.py``'s retrier and catcher
 matching), never from the run loop: no history, no clock movement (a Wait does not wait), no events.
+The request is checked in ``_test_state_request.py``; the data flow of the one entry is in
+``_test_state_scope.py``.
 
 Request checks mirror TestState's (messages recorded from AWS where they exist): a mock on a Pass, Fail,
 Succeed, Choice or Wait state; a mock with both ``result`` and ``errorOutput``; Map and Parallel states,
@@ -21,18 +23,28 @@ import contextlib
 import difflib
 import json
 import math
-import random
-from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFailure, UnmockedTask, UsageError
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
-from ._json import json_error_text
-from .paths import CompiledPath, PathNotFound, compile_path, copy_json, dumps, write_result_path
+from ._test_state_request import (
+    INSPECTION_LEVELS,
+    VALIDATION_MODES,
+    Config,
+    Mock,
+    all_states,
+    check_supported,
+    json_argument,
+    parse_config,
+    parse_context,
+    parse_mock,
+    parse_variables,
+)
+from ._test_state_scope import Scope
+from .paths import CompiledPath, PathNotFound, copy_json, dumps
 from .recovery import backoff_seconds, find_catcher, find_retrier
 from .states_errors import StatesError
 from .tasks import (
@@ -49,29 +61,9 @@ from .tasks import (
 if TYPE_CHECKING:
     from .machine import StateMachine
 
-__all__ = ["INSPECTION_LEVELS", "VALIDATION_MODES", "TestStateResult", "run_named", "run_definition"]
+__all__ = ["INSPECTION_LEVELS", "VALIDATION_MODES", "TestStateResult", "run_definition", "run_named"]
 
-INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
-VALIDATION_MODES = ("STRICT", "PRESENT", "NONE")
-_MOCK_KEYS = ("result", "errorOutput", "fieldValidationMode")
-_CONFIG_KEYS = ("retrierRetryCount", "errorCausedByState", "mapIterationFailureCount", "mapItemReaderData")
-_CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "Execution": ("Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"),
-    "State": ("EnteredTime", "Name", "RetryCount"),
-    "StateMachine": ("Id", "Name"),
-    "Task": ("Token",),
-}
-_CONTEXT_STRINGS = {"Id", "Name", "RoleArn", "StartTime", "RedriveTime", "EnteredTime", "Token"}
-_LIMIT = 262_144
-_QUERY = "States.QueryEvaluationError"
-_RUNTIME = "States.Runtime"
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
-_NO_MAP_OR_PARALLEL = (
-    "TestState API does not support Map or Parallel states. Supported state types include: "
-    "[Task, Wait, Pass, Succeed, Fail, Choice]"
-)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_UNSET: Any = object()
 
 
 class TestStateResult:
@@ -135,7 +127,7 @@ def run_named(
         raise UsageError(f"test_state() takes the name of a state of {machine.name!r}, got {state_name!r}")
     state = machine.program.states.get(state_name)
     if state is None:
-        states = dict(_all_states(machine.program))
+        states = dict(all_states(machine.program))
         state = states.get(state_name)
     if state is None:
         close = difflib.get_close_matches(state_name, sorted(states), n=1, cutoff=0.6)
@@ -245,46 +237,6 @@ def _targets(definition: Mapping[str, Any]) -> Iterator[str]:
                     yield clause["Next"]
 
 
-def _all_states(program: m.Program) -> Iterator[tuple[str, m.State]]:
-    for name, state in program.states.items():
-        yield name, state
-        yield from _inner_states(state)
-
-
-def _inner_states(state: m.State) -> Iterator[tuple[str, m.State]]:
-    if isinstance(state, m.ParallelState):
-        for branch in state.branches:
-            yield from _all_states(branch)
-    elif isinstance(state, m.MapState) and state.processor is not None:
-        yield from _all_states(state.processor)
-
-
-# ---------------------------------------------------------------- the request
-
-
-class _Mock:
-    __slots__ = ("cause", "error", "has_result", "mode", "result")
-
-    def __init__(
-        self, result: Any, has_result: bool, error: str | None, cause: str | None, mode: str
-    ) -> None:
-        self.result = result
-        self.has_result = has_result
-        self.error = error
-        self.cause = cause
-        self.mode = mode
-
-
-class _Config:
-    __slots__ = ("error_caused_by_state", "item_reader_data", "iteration_failures", "retry_count")
-
-    def __init__(self) -> None:
-        self.retry_count = 0
-        self.error_caused_by_state: str | None = None
-        self.iteration_failures: int | None = None
-        self.item_reader_data: Any = _UNSET
-
-
 def _run(
     machine: StateMachine,
     state: m.State,
@@ -304,21 +256,21 @@ def _run(
         )
     if not isinstance(reveal_secrets, bool):
         raise UsageError(f"test_state(reveal_secrets=...) takes True or False, got {reveal_secrets!r}")
-    value = _json_argument("input", {} if input is None else input)
-    parsed_mock = _parse_mock(mock, state)
+    value = json_argument("input", {} if input is None else input)
+    parsed_mock = parse_mock(mock, state)
     if parsed_mock is not None and reveal_secrets:
         raise UsageError("TestState does not support RevealSecrets when a mock is specified.")
-    config = _parse_config(state_configuration, state, parsed_mock)
-    _check_supported(state, parsed_mock)
-    known_variables = _parse_variables(variables)
+    config = parse_config(state_configuration, state, parsed_mock)
+    check_supported(state, parsed_mock)
+    known_variables = parse_variables(variables)
     if context is not None and parsed_mock is None:
         raise UsageError(
             "test_state(context=...) needs a mock: TestState accepts a Context object only when a mock is "
             "specified (mock={'result': ...} or {'errorOutput': ...})"
         )
     now = machine.clock.time()
-    given_context = _parse_context(context) if context is not None else None
-    scope = _Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
+    given_context = parse_context(context) if context is not None else None
+    scope = Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
     inspection: dict[str, Any] = {}
     result = _test(scope, state, value, parsed_mock, config, inspection, machine)
     if inspection_level != "INFO":
@@ -352,431 +304,15 @@ def _copy(value: Any, memo: dict[int, Any]) -> Any:
     return copied
 
 
-def _json_argument(what: str, value: Any) -> Any:
-    try:
-        copied = copy_json(value)
-    except RecursionError:
-        raise UsageError(f"test_state({what}=...) is nested too deeply to be JSON") from None
-    except (TypeError, ValueError) as error:
-        raise UsageError(
-            f"test_state({what}=...) must be JSON-serializable: {json_error_text(error)}"
-        ) from None
-    return copied
-
-
-def _json_text_or_value(what: str, value: Any) -> Any:
-    if isinstance(value, str):
-        if len(value) > _LIMIT:
-            raise UsageError(
-                f"{what} is {len(value):,} characters of JSON; TestState accepts at most {_LIMIT:,}"
-            )
-        try:
-            return json.loads(value)
-        except ValueError as error:
-            raise UsageError(
-                f"{what} must be JSON text (or a JSON value): {error}. A string result is written as JSON "
-                "text too, e.g. '\"done\"'"
-            ) from None
-    return _json_argument(what, value)
-
-
-def _parse_mock(mock: Mapping[str, Any] | None, state: m.State) -> _Mock | None:
-    if mock is None:
-        return None
-    if not isinstance(mock, Mapping):
-        raise UsageError(
-            "test_state(mock=...) takes TestState's mock: {'result': JSON text} or "
-            f"{{'errorOutput': {{'error': ..., 'cause': ...}}}}, got {type(mock).__name__}"
-        )
-    for key in mock:
-        if key not in _MOCK_KEYS:
-            close = difflib.get_close_matches(str(key), _MOCK_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UsageError(
-                f"test_state(mock=...): unknown field {key!r}{hint}; a mock has 'result' or 'errorOutput', "
-                "and optionally 'fieldValidationMode'"
-            )
-    if "result" in mock and "errorOutput" in mock:
-        raise UsageError("A test mock should have only one of the following fields: [result, errorOutput].")
-    mode = mock.get("fieldValidationMode", "STRICT")
-    if mode not in VALIDATION_MODES:
-        raise UsageError(
-            f"test_state(mock=...): fieldValidationMode must be one of {', '.join(VALIDATION_MODES)} "
-            f"(got {mode!r})"
-        )
-    if "result" in mock:
-        return _Mock(
-            _json_text_or_value("test_state(mock={'result': ...})", mock["result"]), True, None, None, mode
-        )
-    if "errorOutput" in mock:
-        output = mock["errorOutput"]
-        if not isinstance(output, Mapping) or set(output) - {"error", "cause"}:
-            raise UsageError(
-                "test_state(mock={'errorOutput': ...}) takes {'error': 'ErrorName', 'cause': 'text'}, "
-                f"got {output!r}"
-            )
-        error, cause = output.get("error"), output.get("cause")
-        if not isinstance(error, str) or not error or (cause is not None and not isinstance(cause, str)):
-            raise UsageError(
-                "test_state(mock={'errorOutput': ...}): 'error' must be a non-empty string and 'cause' a "
-                f"string, got error={error!r}, cause={cause!r}"
-            )
-        return _Mock(None, False, error, cause, mode)
-    raise UsageError("test_state(mock=...) needs 'result' or 'errorOutput'")
-
-
-def _parse_config(config: Mapping[str, Any] | None, state: m.State, mock: _Mock | None) -> _Config:
-    parsed = _Config()
-    if config is None:
-        return parsed
-    if not isinstance(config, Mapping):
-        raise UsageError(
-            "test_state(state_configuration=...) takes TestState's stateConfiguration: a mapping with "
-            f"{', '.join(_CONFIG_KEYS)}"
-        )
-    for key, value in config.items():
-        if key not in _CONFIG_KEYS:
-            close = difflib.get_close_matches(str(key), _CONFIG_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UsageError(
-                f"test_state(state_configuration=...): unknown field {key!r}{hint}; TestState's fields are "
-                f"{', '.join(_CONFIG_KEYS)}"
-            )
-        counted = key in ("retrierRetryCount", "mapIterationFailureCount")
-        if counted and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise UsageError(
-                f"test_state(state_configuration=...): {key} takes an integer of at least 0, got {value!r}"
-            )
-    retry_count = config.get("retrierRetryCount")
-    if retry_count is not None:
-        parsed.retry_count = retry_count
-    failures = config.get("mapIterationFailureCount")
-    if failures is not None:
-        if not isinstance(state, m.MapState):
-            raise UsageError(
-                f"test_state(state_configuration=...): mapIterationFailureCount applies to Map states; "
-                f"{state.name!r} is a {state.type} state"
-            )
-        parsed.iteration_failures = failures
-    caused_by = config.get("errorCausedByState")
-    if caused_by is not None:
-        if not isinstance(state, (m.MapState, m.ParallelState)) or mock is None or mock.has_result:
-            raise UsageError(
-                "test_state(state_configuration=...): errorCausedByState names the state a mocked error "
-                "comes from inside a Map or Parallel state; it needs such a state and "
-                "mock={'errorOutput': ...}"
-            )
-        inner = {state.name, *(name for name, _ in _inner_states(state))}
-        if not isinstance(caused_by, str) or caused_by not in inner:
-            known = ", ".join(repr(name) for name in sorted(inner))
-            raise UsageError(
-                f"test_state(state_configuration=...): errorCausedByState {caused_by!r} is not "
-                f"{state.name!r} or a state inside it (states: {known})"
-            )
-        parsed.error_caused_by_state = caused_by
-    reader_data = config.get("mapItemReaderData")
-    if reader_data is not None:
-        if not isinstance(state, m.MapState) or state.item_reader is None:
-            raise UsageError(
-                "test_state(state_configuration=...): mapItemReaderData is the data a Distributed Map's "
-                f"ItemReader reads; {state.name!r} has no ItemReader"
-            )
-        parsed.item_reader_data = _json_text_or_value(
-            "test_state(state_configuration={'mapItemReaderData': ...})", reader_data
-        )
-    return parsed
-
-
-def _check_supported(state: m.State, mock: _Mock | None) -> None:
-    if mock is not None and not isinstance(state, (m.TaskState, m.MapState, m.ParallelState)):
-        raise UsageError(f"State type '{state.type}' is not supported when a mock is specified")
-    if mock is None and isinstance(state, (m.MapState, m.ParallelState)):
-        raise UsageError(
-            f"{_NO_MAP_OR_PARALLEL} (without a mock; give mock={{'result': ...}} to test the "
-            f"{state.type} state {state.name!r})"
-        )
-    if mock is None and isinstance(state, m.TaskState):
-        resource = parse_resource(state.resource)
-        if resource.kind == "activity" or resource.pattern:
-            raise UsageError(
-                "TestState supports Activity tasks and the .sync and .waitForTaskToken integration patterns "
-                f"only when a mock is specified: give mock={{'result': ...}} for the Task state "
-                f"{state.name!r} (resource {state.resource!r})"
-            )
-    if mock is not None and mock.has_result:
-        _check_result_shape(state, mock)
-
-
-def _check_result_shape(state: m.State, mock: _Mock) -> None:
-    """What TestState checks of a mocked result by itself; a Task's result against the service's model is
-    :func:`_model_problem`'s."""
-    result = mock.result
-    if isinstance(state, m.MapState):
-        if state.result_writer is not None:
-            if not isinstance(result, dict):
-                raise UsageError("Mocked result must be a JSON object.")
-        elif not isinstance(result, list):
-            raise UsageError("Mocked result must be an array.")
-    elif isinstance(state, m.ParallelState):
-        if not isinstance(result, list):
-            raise UsageError("Mocked result must be an array.")
-        if len(result) != len(state.branches):
-            raise UsageError(
-                "Mocked result must contain the same number of items as number of Parallel branches."
-            )
-    elif isinstance(state, m.TaskState) and mock.mode != "NONE":
-        problem = _model_problem(state.resource, result, mock.mode)
-        if problem is not None:
-            raise UsageError(f"test_state(): the mocked result of Task state {state.name!r} {problem}")
-
-
-def _model_problem(resource: str, result: Any, mode: str) -> str | None:
-    """The seam where the service-model check of a mocked result plugs in (issue 13: botocore's output
-    shapes; ``STRICT``: every required member present and every present member typed as the model says,
-    ``PRESENT``: present members typed). Returns why ``result`` does not fit ``resource``'s output, or None.
-
-    Until the model check lands every result fits: the mock's own shape (JSON, the Map and Parallel
-    array rules) is what is checked today.
-    """
-    return None
-
-
-def _parse_variables(variables: Any) -> dict[str, Any]:
-    if variables is None:
-        return {}
-    parsed = _json_text_or_value("test_state(variables=...)", variables)
-    if not isinstance(parsed, dict):
-        raise UsageError(
-            f"test_state(variables=...) takes a JSON object of variable names to values, got {parsed!r}"
-        )
-    return parsed
-
-
-def _parse_context(context: Any) -> dict[str, Any]:
-    parsed = _json_text_or_value("test_state(context=...)", context)
-    if not isinstance(parsed, dict):
-        raise UsageError(
-            f"Invalid Context object provided: the Context object must be a JSON object, got {parsed!r}"
-        )
-    for key, section in parsed.items():
-        if key == "Map":
-            raise UsageError(
-                "Invalid Context object provided: 'Map' field is not supported when mocking a Context object"
-            )
-        allowed = _CONTEXT_FIELDS.get(key)
-        if allowed is None:
-            raise UsageError(f"Invalid Context object provided: Field '{key}' is not allowed")
-        if not isinstance(section, dict):
-            raise UsageError(f"Invalid Context object provided: {key} must be an object")
-        for field, member in section.items():
-            if field not in allowed:
-                raise UsageError(f"Invalid Context object provided: Field '{field}' is not allowed")
-            if field in _CONTEXT_STRINGS and not isinstance(member, str):
-                raise UsageError(f"Invalid Context object provided: {key}.{field} must be a string")
-            if field in ("RetryCount", "RedriveCount") and (
-                isinstance(member, bool) or not isinstance(member, int)
-            ):
-                raise UsageError(f"Invalid Context object provided: {key}.{field} must be an integer")
-    return parsed
-
-
-# ---------------------------------------------------------------- data flow for one state
-
-
-def _iso(epoch: float) -> str:
-    moment = _EPOCH + timedelta(seconds=epoch)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-class _Scope:
-    """The data flow of one state entry: ``$`` lookups, ``$$`` (the Context object), ``$var`` variables,
-    payload templates and JSONata, with the engine's error names and messages."""
-
-    __slots__ = (
-        "_context",
-        "_rng",
-        "assigned",
-        "input",
-        "machine",
-        "now",
-        "retry_count",
-        "state",
-        "variables",
-    )
-
-    def __init__(
-        self,
-        machine: StateMachine,
-        state: m.State,
-        value: Any,
-        variables: dict[str, Any],
-        context: dict[str, Any] | None,
-        retry_count: int,
-        now: float,
-    ) -> None:
-        self.machine = machine
-        self.state = state
-        self.input = value
-        self.variables = variables
-        self.assigned: dict[str, Any] | None = None
-        self.now = now
-        self.retry_count = retry_count
-        self._context = context
-        self._rng: random.Random | None = None
-
-    @property
-    def rng(self) -> random.Random:
-        """Seeded randomness (intrinsics, JSONata), made on first use."""
-        if self._rng is None:
-            self._rng = random.Random(f"{self.machine.seed}:test-state")
-        return self._rng
-
-    @property
-    def context(self) -> dict[str, Any]:
-        """The ``$$`` object: the one given, else the execution's shape, made on first use."""
-        if self._context is None:
-            machine, state, now, value = self.machine, self.state, self.now, self.input
-
-            name = "test-state"
-            context = {
-                "Execution": {
-                    "Id": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{name}",
-                    "Input": value,
-                    "StartTime": _iso(now),
-                    "Name": name,
-                    "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
-                    "RedriveCount": 0,
-                },
-                "State": {"EnteredTime": _iso(now), "Name": state.name, "RetryCount": self.retry_count},
-                "StateMachine": {"Id": machine.arn, "Name": machine.name},
-            }
-            if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
-                context["Task"] = {"Token": "test-state-task-token"}
-            self._context = context
-        return self._context
-
-    def prefix(self) -> str:
-        return (
-            f"An error occurred while executing the state '{self.state.name}' (entered at the event id #2). "
-        )
-
-    def runtime(self, message: str) -> StatesError:
-        return StatesError(_RUNTIME, self.prefix() + message)
-
-    def prefixed(self, error: StatesError) -> StatesError:
-        cause = error.cause or ""
-        if error.error in (_QUERY, _RUNTIME) and not cause.startswith("An error occurred while executing"):
-            return StatesError(error.error, self.prefix() + cause)
-        return error
-
-    def base_of(self, path: CompiledPath, data: Any) -> Any:
-        if path.root == "$":
-            return data
-        if path.root == "$$":
-            return self.context
-        if path.variable not in self.variables:
-            raise PathNotFound(f"The variable '${path.variable}' was not found")
-        return self.variables[path.variable]
-
-    def lookup(self, path: CompiledPath, data: Any) -> Any:
-        return path.get(self.base_of(path, data))
-
-    def lookup_or_fail(self, path: CompiledPath, data: Any) -> Any:
-        try:
-            return self.lookup(path, data)
-        except PathNotFound as error:
-            raise self.runtime(f"Invalid path '{path.text}' : {error.message}") from None
-
-    def select_path(self, path: Any, value: Any) -> Any:
-        if path is None:
-            return value
-        if path is m.NULL_PATH:
-            return {}
-        return self.lookup_or_fail(path, value)
-
-    def result_path(self, path: Any, raw_input: Any, result: Any) -> Any:
-        if path is None:
-            return result
-        if path is m.NULL_PATH:
-            return raw_input
-        try:
-            return write_result_path(raw_input, path, result)
-        except PathNotFound:
-            raise StatesError(
-                "States.ResultPathMatchFailure",
-                f'Unable to apply step "ResultPath" to input {dumps(raw_input)}',
-            ) from None
-
-    def jsonata(self, template: Any, **parts: Any) -> Any:
-        parts["context"] = self.context
-        try:
-            return template.evaluate(parts, self.variables, self.rng, now_millis=int(self.now * 1000))
-        except StatesError as error:
-            raise self.prefixed(error) from None
-
-    def resolver(self, data: Any) -> Callable[[str], Any]:
-        def resolve(text: str) -> Any:
-            return self.lookup(compile_path(text), data)
-
-        return resolve
-
-    def payload(self, template: Any, data: Any) -> Any:
-        if template.constant:
-            return template.evaluate(_never, _never)
-
-        def resolve(path: CompiledPath, key: str, text: str) -> Any:
-            try:
-                return self.lookup(path, data)
-            except PathNotFound:
-                where = (
-                    "input" if path.root == "$" else "context object" if path.root == "$$" else "variables"
-                )
-                message = (
-                    f"The JSONPath '{text}' specified for the field '{key}' could not be found in the {where}"
-                )
-                if path.root == "$var":
-                    raise self.runtime(message) from None
-                shown = data if path.root == "$" else self.context
-                raise self.runtime(f"{message} '{dumps(shown)}'") from None
-
-        def call(intrinsic: Any, key: str) -> Any:
-            def lookup(text: str) -> Any:
-                try:
-                    return self.lookup(compile_path(text), data)
-                except PathNotFound:
-                    message = f"The JSONPath '{text}' specified for the field '{key}' could not be found"
-                    raise self.runtime(f"{message} in the input '{dumps(data)}'") from None
-
-            try:
-                return intrinsic.evaluate(lookup, self.rng)
-            except StatesError as error:
-                raise self.prefixed(error) from None
-
-        return template.evaluate(resolve, call)
-
-    def assign(self, template: Any, data: Any, **parts: Any) -> None:
-        if template is None:
-            return
-        if self.state.query_language == m.JSONATA:
-            values = self.jsonata(template, **parts)
-        else:
-            values = self.payload(template, data)
-        self.assigned = values if isinstance(values, dict) else {}
-
-
-def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve
-    raise AssertionError("constant payload template resolved a path")
-
-
 # ---------------------------------------------------------------- one state
 
 
 def _test(
-    scope: _Scope,
+    scope: Scope,
     state: m.State,
     value: Any,
-    mock: _Mock | None,
-    config: _Config,
+    mock: Mock | None,
+    config: Config,
     inspection: dict[str, Any],
     machine: StateMachine,
 ) -> TestStateResult:
@@ -797,7 +333,7 @@ def _test(
         return _recover(scope, state, value, error, config, inspection)
 
 
-def _pass(scope: _Scope, state: m.PassState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
+def _pass(scope: Scope, state: m.PassState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
     if state.query_language == m.JSONATA:
         output = scope.jsonata(state.output, input=value) if state.output is not None else value
         scope.assign(state.assign, None, input=value)
@@ -820,7 +356,7 @@ def _pass(scope: _Scope, state: m.PassState, value: Any, inspection: dict[str, A
 
 
 def _flow(
-    scope: _Scope, state: m.ChoiceState | m.WaitState | m.SucceedState, value: Any, inspection: dict[str, Any]
+    scope: Scope, state: m.ChoiceState | m.WaitState | m.SucceedState, value: Any, inspection: dict[str, Any]
 ) -> TestStateResult:
     jsonata = state.query_language == m.JSONATA
     effective = value
@@ -847,7 +383,7 @@ def _flow(
     return TestStateResult("SUCCEEDED", output=output, next_state=next_state)
 
 
-def _choose(scope: _Scope, state: m.ChoiceState, value: Any, effective: Any) -> m.ChoiceBranch | None:
+def _choose(scope: Scope, state: m.ChoiceState, value: Any, effective: Any) -> m.ChoiceBranch | None:
     for branch in state.choices:
         if branch.condition is not None:
             outcome = scope.jsonata(branch.condition, input=value)
@@ -864,7 +400,7 @@ def _choose(scope: _Scope, state: m.ChoiceState, value: Any, effective: Any) -> 
     return None
 
 
-def _wait_fields(scope: _Scope, state: m.WaitState, value: Any) -> None:
+def _wait_fields(scope: Scope, state: m.WaitState, value: Any) -> None:
     for literal in (state.seconds, state.timestamp):
         if (
             literal is not None
@@ -882,7 +418,7 @@ def _wait_fields(scope: _Scope, state: m.WaitState, value: Any) -> None:
                 ) from None
 
 
-def _fail(scope: _Scope, state: m.FailState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
+def _fail(scope: Scope, state: m.FailState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
     if state.query_language != m.JSONATA:
         inspection["afterInputPath"] = scope.select_path(state.input_path, value)
     error = _fail_field(scope, state.error, state.error_path, value)
@@ -890,7 +426,7 @@ def _fail(scope: _Scope, state: m.FailState, value: Any, inspection: dict[str, A
     return TestStateResult("FAILED", error=error, cause=cause)
 
 
-def _fail_field(scope: _Scope, literal: Any, path: Any, value: Any) -> str | None:
+def _fail_field(scope: Scope, literal: Any, path: Any, value: Any) -> str | None:
     if literal is not None and hasattr(literal, "evaluate") and not isinstance(literal, str):
         result = scope.jsonata(literal, input=value)
     elif literal is not None:
@@ -910,11 +446,11 @@ def _fail_field(scope: _Scope, literal: Any, path: Any, value: Any) -> str | Non
 
 
 def _with_result(
-    scope: _Scope,
+    scope: Scope,
     state: m.TaskState | m.MapState | m.ParallelState,
     value: Any,
-    mock: _Mock | None,
-    config: _Config,
+    mock: Mock | None,
+    config: Config,
     inspection: dict[str, Any],
     machine: StateMachine,
 ) -> TestStateResult:
@@ -964,7 +500,7 @@ def _with_result(
     return TestStateResult("SUCCEEDED", output=output, next_state=state.next)
 
 
-def _map_fields(scope: _Scope, state: m.MapState, value: Any, inspection: dict[str, Any]) -> None:
+def _map_fields(scope: Scope, state: m.MapState, value: Any, inspection: dict[str, Any]) -> None:
     """A mocked Map's inspection data: its items and settings, as TestState reports them."""
     if state.query_language == m.JSONATA:
         if state.items is not None:
@@ -999,7 +535,7 @@ def _map_fields(scope: _Scope, state: m.MapState, value: Any, inspection: dict[s
         inspection["toleratedFailurePercentage"] = percent
 
 
-def _map_number(scope: _Scope, literal: Any, path: Any, value: Any, integer: bool = True) -> Any:
+def _map_number(scope: Scope, literal: Any, path: Any, value: Any, integer: bool = True) -> Any:
     if path is not None:
         effective = scope.select_path(scope.state.input_path, value)
         raw = scope.lookup_or_fail(path, effective)
@@ -1019,7 +555,7 @@ def _map_number(scope: _Scope, literal: Any, path: Any, value: Any, integer: boo
     return result
 
 
-def _check_tolerance(scope: _Scope, state: m.MapState, value: Any, failures: int, result: Any) -> None:
+def _check_tolerance(scope: Scope, state: m.MapState, value: Any, failures: int, result: Any) -> None:
     """``mapIterationFailureCount`` against the Map's declared tolerance (AWS checks only a declared one)."""
     count = _map_number(scope, state.tolerated_failure_count, state.tolerated_failure_count_path, value)
     percent = _map_number(
@@ -1129,11 +665,11 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any) -> 
 
 
 def _recover(
-    scope: _Scope,
+    scope: Scope,
     state: m.TaskState | m.MapState | m.ParallelState,
     value: Any,
     error: StatesError,
-    config: _Config,
+    config: Config,
     inspection: dict[str, Any],
 ) -> TestStateResult:
     """TestState's answer to an error: RETRIABLE while the first matching retrier has attempts left
