@@ -891,3 +891,189 @@ def test_each_state_gives_what_the_execution_recorded_for_it(case):
         assert result.next_state == following
         for key, text in details.get("assignedVariables", {}).items():
             variables[key] = json.loads(text)
+
+
+# section: more of each state kind
+
+
+def test_wait_evaluates_its_fields_without_waiting():
+    missing = StateMachine.test_state({"Type": "Wait", "SecondsPath": "$.s", "End": True}, {})
+    assert (missing.status, missing.error) == ("FAILED", "States.Runtime")
+    assert missing.cause == (
+        "An error occurred while executing the state 'TestState' (entered at the event id #2). "
+        "The SecondsPath parameter does not reference an input value: $.s"
+    )
+    jsonata = {"Type": "Wait", "QueryLanguage": "JSONata", "Seconds": "{% $states.input.s %}", "End": True}
+    assert StateMachine.test_state(jsonata, {"s": 5}).output == {"s": 5}
+
+
+def test_fail_with_an_intrinsic_error_path_and_in_jsonata():
+    definition = {"Type": "Fail", "ErrorPath": "States.Format('E{}', $.n)", "CausePath": "$.why"}
+    result = StateMachine.test_state(definition, {"n": 4, "why": {"a": 1}}, inspection_level="DEBUG")
+    assert (result.status, result.error, result.cause) == ("FAILED", "E4", '{"a":1}')
+    assert result.inspection_data == {
+        "input": {"n": 4, "why": {"a": 1}},
+        "afterInputPath": {"n": 4, "why": {"a": 1}},
+    }
+    jsonata = {"Type": "Fail", "QueryLanguage": "JSONata", "Error": "{% $states.input.e %}", "Cause": "fixed"}
+    assert StateMachine.test_state(jsonata, {"e": "Bad"}).error == "Bad"
+
+
+def test_jsonata_choice_with_a_non_boolean_condition_fails():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "Type": "Choice",
+        "Choices": [{"Condition": "{% $states.input.n %}", "Next": "A"}],
+        "Default": "B",
+    }
+    result = StateMachine.test_state(definition, {"n": 3})
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+
+
+def test_jsonata_catcher_output_and_assign():
+    definition = {
+        "Type": "Task",
+        "QueryLanguage": "JSONata",
+        "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Catch": [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Output": {"failed": "{% $states.errorOutput.Error %}", "id": "{% $states.input.id %}"},
+                "Assign": {"why": "{% $states.errorOutput.Cause %}"},
+                "Next": "Handle",
+            }
+        ],
+        "End": True,
+    }
+    mock = {"errorOutput": {"error": "Queue.Gone", "cause": "deleted"}}
+    result = StateMachine.test_state(definition, {"id": 1}, mock=mock, inspection_level="DEBUG")
+    assert (result.status, result.next_state, result.output) == (
+        "CAUGHT_ERROR",
+        "Handle",
+        {"failed": "Queue.Gone", "id": 1},
+    )
+    assert result.inspection_data["variables"] == {"why": "deleted"}
+
+
+def test_a_result_path_that_cannot_be_applied_is_an_error_retry_and_catch_see():
+    definition = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage",
+        "ResultPath": "$.a.b",
+        "Retry": [{"ErrorEquals": ["States.ResultPathMatchFailure"]}],
+        "End": True,
+    }
+    result = StateMachine.test_state(definition, {"a": 1}, mock={"result": "{}"})
+    assert (result.status, result.error) == ("RETRIABLE", "States.ResultPathMatchFailure")
+    assert result.cause == 'Unable to apply step "ResultPath" to input {"a":1}'
+
+
+def test_a_missing_variable_fails_the_state():
+    result = StateMachine.test_state({"Type": "Pass", "Parameters": {"v.$": "$nope"}, "End": True}, {})
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert result.cause.endswith(
+        "The JSONPath '$nope' specified for the field 'v.$' could not be found in the variables"
+    )
+
+
+def test_jsonata_map_items_and_a_result_writer_map():
+    processor = {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}
+    jsonata = {
+        "Type": "Map",
+        "QueryLanguage": "JSONata",
+        "Items": "{% $states.input.xs %}",
+        "ItemProcessor": processor,
+        "End": True,
+    }
+    assert StateMachine.test_state(jsonata, {"xs": [1]}, mock={"result": "[2]"}).output == [2]
+    not_array = StateMachine.test_state(jsonata, {"xs": 1}, mock={"result": "[2]"})
+    assert (not_array.status, not_array.error) == ("FAILED", "States.QueryEvaluationError")
+    distributed = {
+        "Type": "Map",
+        "ItemProcessor": {
+            **processor,
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        },
+        "ItemReader": {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket": "b", "Key": "k"},
+        },
+        "ResultWriter": {
+            "Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "out", "Prefix": "p"},
+        },
+        "End": True,
+    }
+    written = {"MapRunArn": "arn", "ResultWriterDetails": {"Bucket": "out", "Key": "p/manifest.json"}}
+    result = StateMachine.test_state(
+        distributed, {}, mock={"result": written}, state_configuration={"mapItemReaderData": "[1, 2, 3]"}
+    )
+    assert (result.status, result.output) == ("SUCCEEDED", written)
+    with pytest.raises(UsageError, match=r"^Mocked result must be a JSON object\.$"):
+        StateMachine.test_state(distributed, {}, mock={"result": "[]"})
+
+
+def test_handler_results_that_are_not_json_fail_the_task():
+    definition = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}
+    sm = StateMachine(
+        {"StartAt": "Send", "States": {"Send": definition}}, tasks={"Send": lambda event, context: {1, 2}}
+    )
+    result = sm.test_state("Send", {})
+    assert (result.status, result.error) == ("FAILED", "Runtime.MarshalError")
+
+
+def test_plain_lambda_arn_handler_gets_the_effective_input():
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:Ship"
+    definition = {
+        "StartAt": "Ship",
+        "States": {"Ship": {"Type": "Task", "Resource": arn, "InputPath": "$.order", "End": True}},
+    }
+    sm = StateMachine(definition, tasks={"Ship": lambda event, context: {"shipped": event["id"]}})
+    assert sm.test_state("Ship", {"order": {"id": 9}}).output == {"shipped": 9}
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda sm: sm.test_state(3, {}), "test_state() takes the name of a state of 'Orders', got 3"),
+        (
+            lambda sm: StateMachine.test_state("{oops", {}),
+            "test_state(): the state definition is not valid JSON: ",
+        ),
+        (
+            lambda sm: StateMachine.test_state(["Pass"], {}),
+            "StateMachine.test_state() takes a state definition (a dict or JSON text), got list",
+        ),
+        (
+            lambda sm: sm.test_state("Charge", {}, mock=["result"]),
+            "test_state(mock=...) takes TestState's mock: ",
+        ),
+        (
+            lambda sm: sm.test_state("Charge", {}, mock={"result": "{}"}, state_configuration=[1]),
+            "test_state(state_configuration=...) takes TestState's stateConfiguration",
+        ),
+        (
+            lambda sm: sm.test_state("Charge", {}, mock={"result": "{}"}, context={"State": 1}),
+            "Invalid Context object provided: State must be an object",
+        ),
+        (
+            lambda sm: sm.test_state(
+                "Charge", {}, mock={"result": "{}"}, context={"State": {"RetryCount": "1"}}
+            ),
+            "Invalid Context object provided: State.RetryCount must be an integer",
+        ),
+        (
+            lambda sm: sm.test_state("Charge", {}, mock={"result": "{}"}, context="[]"),
+            "Invalid Context object provided: the Context object must be a JSON object, got []",
+        ),
+        (
+            lambda sm: sm.test_state("Check", {}, reveal_secrets="yes"),
+            "test_state(reveal_secrets=...) takes True or False, got 'yes'",
+        ),
+    ],
+)
+def test_wrong_arguments_are_refused_clearly(sm, call, message):
+    with pytest.raises(UsageError) as raised:
+        call(sm)
+    assert str(raised.value).startswith(message)
