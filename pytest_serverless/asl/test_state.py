@@ -48,6 +48,7 @@ from .paths import CompiledPath, PathNotFound, copy_json, dumps
 from .recovery import backoff_seconds, find_catcher, find_retrier
 from .states_errors import StatesError
 from .tasks import (
+    MockCursor,
     find_handler,
     function_arn,
     function_name,
@@ -475,7 +476,7 @@ def _with_result(
         result = mock.result  # parsed (or copied) for this call
     else:
         assert isinstance(state, m.TaskState)  # Map and Parallel states need a mock
-        result = _call_handler(machine, state, arguments)
+        result = _call_handler(machine, state, arguments, config.retry_count)
     if isinstance(state, m.TaskState) and state.resource.startswith("arn:aws:states:::http:invoke"):
         _http_trace(arguments, result, inspection)
     if isinstance(state, m.MapState) and config.iteration_failures is not None:
@@ -607,9 +608,10 @@ def _http_trace(arguments: Any, result: Any, inspection: dict[str, Any]) -> None
     inspection["response"] = response
 
 
-def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any) -> Any:
-    """A Task without a mock calls its handler from ``tasks=``, as ``execute()`` would (TestState calls the
-    real service); with none, ``UnmockedTask``."""
+def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any, retry_count: int) -> Any:
+    """A Task without a TestState mock is answered as ``execute()`` would answer it (TestState calls the
+    real service): by the machine's own ``mocks=`` (the response for attempt ``retrierRetryCount``), else
+    its handler from ``tasks=``; with neither, ``UnmockedTask``."""
     resource = parse_resource(state.resource)
     keys = [state.name, resource.arn]
     function = None
@@ -619,12 +621,20 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any) -> 
             keys += [function, function_name(function)]
     elif resource.kind == "lambda":
         keys.append(function_name(resource.arn))
+    for key in keys:
+        if key in machine.mocks:
+            cursor = MockCursor(key, machine.mocks[key])
+            cursor.calls = retry_count
+            outcome = cursor.next(arguments)
+            if outcome.failed:
+                raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+            return copy_json(outcome.value)
     handler = find_handler(machine.tasks, keys)
     if handler is None:
         raise UnmockedTask(
             state.name,
             state.resource,
-            available=sorted(machine.tasks),
+            available=sorted({*machine.mocks, *machine.tasks}),
             detail="test_state() takes mock={'result': ...} or {'errorOutput': ...} for it.",
         )
     request_id = "00000000-0000-0000-0000-000000000000"

@@ -1077,3 +1077,14 @@ def test_wrong_arguments_are_refused_clearly(sm, call, message):
     with pytest.raises(UsageError) as raised:
         call(sm)
     assert str(raised.value).startswith(message)
+
+
+def test_the_machines_own_mocks_answer_a_task_without_a_test_state_mock():
+    responses = [{"Throw": {"Error": "Busy", "Cause": "later"}}, {"Return": {"Payload": {"paid": True}}}]
+    sm = StateMachine(ORDER, mocks={"Charge": responses})
+    first = sm.test_state("Charge", INPUT)
+    assert (first.status, first.error) == ("RETRIABLE", "Busy")
+    second = sm.test_state("Charge", INPUT, state_configuration={"retrierRetryCount": 1})
+    assert (second.status, second.output["charge"]) == ("SUCCEEDED", {"paid": True})
+    explicit = sm.test_state("Charge", INPUT, mock={"result": '{"Payload": {"paid": false}}'})
+    assert explicit.output["charge"] == {"paid": False}
