@@ -1088,3 +1088,27 @@ def test_the_machines_own_mocks_answer_a_task_without_a_test_state_mock():
     assert (second.status, second.output["charge"]) == ("SUCCEEDED", {"paid": True})
     explicit = sm.test_state("Charge", INPUT, mock={"result": '{"Payload": {"paid": false}}'})
     assert explicit.output["charge"] == {"paid": False}
+
+
+_STATUS_CASES = {
+    "SUCCEEDED": ({"result": PAID}, None, {"result", "afterResultPath"}),
+    "RETRIABLE": ({"errorOutput": {"error": "Busy", "cause": "c"}}, None, {"errorDetails"}),
+    "CAUGHT_ERROR": ({"errorOutput": {"error": "Declined", "cause": "c"}}, None, {"errorDetails"}),
+    "FAILED": ({"errorOutput": {"error": "Busy", "cause": "c"}}, {"retrierRetryCount": 3}, set()),
+}
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG", "TRACE"])
+@pytest.mark.parametrize("status", list(_STATUS_CASES))
+def test_every_status_at_every_inspection_level(status, level):
+    catch_declined_only = json.loads(json.dumps(ORDER))
+    catch_declined_only["States"]["Charge"]["Catch"] = catch_declined_only["States"]["Charge"]["Catch"][:1]
+    sm = StateMachine(catch_declined_only)
+    mock, config, fields = _STATUS_CASES[status]
+    result = sm.test_state("Charge", INPUT, mock=mock, state_configuration=config, inspection_level=level)
+    assert result.status == status
+    if level == "INFO":
+        assert result.inspection_data == {}
+    else:
+        assert {"input", "afterInputPath", "afterParameters"} | fields <= set(result.inspection_data)
+        assert result.inspection_data["input"] == INPUT
