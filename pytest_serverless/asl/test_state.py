@@ -44,6 +44,7 @@ from ._test_state_request import (
     parse_variables,
 )
 from ._test_state_scope import Scope
+from .choice import parse_timestamp
 from .paths import CompiledPath, PathNotFound, copy_json, dumps
 from .recovery import backoff_seconds, find_catcher, find_retrier
 from .states_errors import StatesError
@@ -65,6 +66,9 @@ if TYPE_CHECKING:
 __all__ = ["INSPECTION_LEVELS", "VALIDATION_MODES", "TestStateResult", "run_definition", "run_named"]
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+_QUERY = "States.QueryEvaluationError"
+_RUNTIME = "States.Runtime"
+_LIMIT = 262_144
 
 
 class TestStateResult:
@@ -274,6 +278,13 @@ def _run(
     scope = Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
     inspection: dict[str, Any] = {}
     result = _test(scope, state, value, parsed_mock, config, inspection, machine)
+    if result.output is not None and _too_large(result.output):
+        result = TestStateResult(
+            "FAILED",
+            error="States.DataLimitExceeded",
+            cause=f"The state/task '{state.name}' returned a result with a size exceeding the maximum number "
+            "of bytes service limit.",
+        )
     if inspection_level != "INFO":
         if scope.variables or scope.assigned:
             inspection["variables"] = {**scope.variables, **(scope.assigned or {})}
@@ -286,6 +297,14 @@ def _run(
     elif isinstance(result.output, (dict, list)):
         result.output = copy_json(result.output)
     return result
+
+
+def _too_large(value: Any) -> bool:
+    """Whether ``value`` is over 256 KiB as UTF-8 JSON (serialized only when its repr could be: a JSON text
+    is at most 6 UTF-8 bytes per repr character)."""
+    if not isinstance(value, (dict, list, str)) or len(repr(value)) * 6 <= _LIMIT:
+        return False
+    return len(dumps(value).encode("utf-8")) > _LIMIT
 
 
 def _copy(value: Any, memo: dict[int, Any]) -> Any:
@@ -402,21 +421,62 @@ def _choose(scope: Scope, state: m.ChoiceState, value: Any, effective: Any) -> m
 
 
 def _wait_fields(scope: Scope, state: m.WaitState, value: Any) -> None:
-    for literal in (state.seconds, state.timestamp):
+    """Seconds, SecondsPath, Timestamp or TimestampPath evaluated and checked as the execution checks them
+    (their errors are the state's); the wait itself does not happen."""
+    if state.seconds is not None:
+        if not isinstance(state.seconds, (int, float)):
+            seconds = scope.jsonata(state.seconds, input=value)
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+                raise scope.prefixed(state.seconds.type_error("integer", seconds))
+    elif state.seconds_path is not None:
+        path = state.seconds_path
+        seconds = _referenced(scope, "SecondsPath", path, value)
         if (
-            literal is not None
-            and hasattr(literal, "evaluate")
-            and not isinstance(literal, (str, int, float))
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or (isinstance(seconds, float) and not seconds.is_integer())
         ):
-            scope.jsonata(literal, input=value)
-    for field, path in (("SecondsPath", state.seconds_path), ("TimestampPath", state.timestamp_path)):
-        if path is not None:
-            try:
-                scope.lookup(path, value)
-            except PathNotFound:
-                raise scope.runtime(
-                    f"The {field} parameter does not reference an input value: {path.text}"
-                ) from None
+            raise scope.runtime(
+                "The SecondsPath parameter cannot be parsed as a long value: "
+                f"{path.text} == {_java_text(seconds)}"
+            )
+        if seconds < 0:
+            raise scope.runtime(
+                f"The SecondsPath parameter references a negative value: {path.text} == {_java_text(seconds)}"
+            )
+    elif state.timestamp is not None:
+        text = state.timestamp
+        if not isinstance(text, str):
+            text = scope.jsonata(text, input=value)
+        if not isinstance(text, str) or parse_timestamp(text) is None:
+            error = _QUERY if state.query_language == m.JSONATA else _RUNTIME
+            raise StatesError(
+                error,
+                scope.prefix()
+                + "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                f"format string: {text if isinstance(text, str) else dumps(text)}",
+            )
+    elif state.timestamp_path is not None:
+        path = state.timestamp_path
+        text = _referenced(scope, "TimestampPath", path, value)
+        if not isinstance(text, str) or parse_timestamp(text) is None:
+            raise scope.runtime(
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+                f"format string: {path.text} == {text if isinstance(text, str) else dumps(text)}"
+            )
+
+
+def _referenced(scope: Scope, field: str, path: CompiledPath, value: Any) -> Any:
+    try:
+        return scope.lookup(path, value)
+    except PathNotFound:
+        raise scope.runtime(f"The {field} parameter does not reference an input value: {path.text}") from None
+
+
+def _java_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value) if not isinstance(value, float) else repr(value)
 
 
 def _fail(scope: Scope, state: m.FailState, value: Any, inspection: dict[str, Any]) -> TestStateResult:

@@ -1112,3 +1112,60 @@ def test_every_status_at_every_inspection_level(status, level):
     else:
         assert {"input", "afterInputPath", "afterParameters"} | fields <= set(result.inspection_data)
         assert result.inspection_data["input"] == INPUT
+
+
+@pytest.mark.parametrize(
+    ("definition", "data", "error", "message"),
+    [
+        (
+            {"Type": "Wait", "SecondsPath": "$.s", "End": True},
+            {"s": 1.5},
+            "States.Runtime",
+            "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5",
+        ),
+        (
+            {"Type": "Wait", "SecondsPath": "$.s", "End": True},
+            {"s": -1},
+            "States.Runtime",
+            "The SecondsPath parameter references a negative value: $.s == -1",
+        ),
+        (
+            {"Type": "Wait", "TimestampPath": "$.t", "End": True},
+            {"t": "tomorrow"},
+            "States.Runtime",
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+            "format string: $.t == tomorrow",
+        ),
+        (
+            {"Type": "Wait", "QueryLanguage": "JSONata", "Timestamp": "{% $states.input.t %}", "End": True},
+            {"t": 3},
+            "States.QueryEvaluationError",
+            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 3",
+        ),
+        (
+            {"Type": "Wait", "QueryLanguage": "JSONata", "Seconds": "{% $states.input.s %}", "End": True},
+            {"s": "x"},
+            "States.QueryEvaluationError",
+            "The JSONata expression '$states.input.s' specified for the field 'Seconds' returned an "
+            "unexpected result type. Expected 'integer', but was 'string' for value: \"x\"",
+        ),
+    ],
+)
+def test_wait_values_are_checked_as_the_execution_checks_them(definition, data, error, message):
+    result = StateMachine.test_state(definition, data)
+    assert (result.status, result.error) == ("FAILED", error)
+    assert result.cause == (
+        f"An error occurred while executing the state 'TestState' (entered at the event id #2). {message}"
+    )
+    valid = StateMachine.test_state(definition, {"s": 2, "t": "2030-01-01T00:00:00Z"})
+    assert valid.status == "SUCCEEDED"
+
+
+def test_an_output_over_256_kib_fails_with_data_limit_exceeded():
+    definition = {"Type": "Pass", "Parameters": {"big.$": "$.text", "again.$": "$.text"}, "End": True}
+    result = StateMachine.test_state(definition, {"text": "x" * 140_000})
+    assert (result.status, result.error, result.output) == ("FAILED", "States.DataLimitExceeded", None)
+    assert result.cause == (
+        "The state/task 'TestState' returned a result with a size exceeding the maximum number of bytes "
+        "service limit."
+    )
