@@ -97,6 +97,9 @@ class Scope:
             self._context = context
         return self._context
 
+    def set_context(self, context: dict[str, Any]) -> None:
+        self._context = context
+
     def prefix(self) -> str:
         return (
             f"An error occurred while executing the state '{self.state.name}' (entered at the event id #2). "

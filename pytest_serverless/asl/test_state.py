@@ -32,6 +32,7 @@ from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 from . import model as m
 from ._test_state_request import (
     INSPECTION_LEVELS,
+    UNSET,
     VALIDATION_MODES,
     Config,
     Mock,
@@ -517,7 +518,7 @@ def _with_result(
 ) -> TestStateResult:
     jsonata = state.query_language == m.JSONATA
     if isinstance(state, m.MapState):
-        _map_fields(scope, state, value, inspection)
+        _map_fields(scope, state, value, config, inspection)
         arguments: Any = value
     elif jsonata:
         arguments = value
@@ -561,15 +562,22 @@ def _with_result(
     return TestStateResult("SUCCEEDED", output=output, next_state=state.next)
 
 
-def _map_fields(scope: Scope, state: m.MapState, value: Any, inspection: dict[str, Any]) -> None:
+def _map_fields(
+    scope: Scope, state: m.MapState, value: Any, config: Config, inspection: dict[str, Any]
+) -> None:
     """A mocked Map's inspection data: its items and settings, as TestState reports them."""
-    if state.query_language == m.JSONATA:
+    items: Any = None
+    effective = value
+    if state.item_reader is not None:
+        items = config.item_reader_data if config.item_reader_data is not UNSET else None
+    elif state.query_language == m.JSONATA:
+        items = value
         if state.items is not None:
             items = scope.jsonata(state.items, input=value)
             if not isinstance(items, list):
                 raise scope.prefixed(state.items.type_error("array", items))
     else:
-        effective = scope.select_path(state.input_path, value)
+        effective = items = scope.select_path(state.input_path, value)
         if state.items_path is not None and state.items_path is not m.NULL_PATH:
             inspection["afterInputPath"] = effective
             items = scope.lookup_or_fail(state.items_path, effective)
@@ -579,6 +587,8 @@ def _map_fields(scope: Scope, state: m.MapState, value: Any, inspection: dict[st
                     f"but was: {dumps(items)}"
                 )
             inspection["afterItemsPath"] = items
+    if state.item_selector is not None and isinstance(items, list):
+        inspection["afterItemSelector"] = _selected(scope, state, value, effective, items)
     inspection["maxConcurrency"] = (
         _map_number(scope, state.max_concurrency, state.max_concurrency_path, value) or 0
     )
@@ -594,6 +604,22 @@ def _map_fields(scope: Scope, state: m.MapState, value: Any, inspection: dict[st
     )
     if percent is not None:
         inspection["toleratedFailurePercentage"] = percent
+
+
+def _selected(scope: Scope, state: m.MapState, value: Any, effective: Any, items: list[Any]) -> list[Any]:
+    """Each item through the ItemSelector, with ``$$.Map.Item`` set as in the iteration."""
+    base = scope.context
+    selected = []
+    try:
+        for index, item in enumerate(items):
+            scope.set_context({**base, "Map": {"Item": {"Index": index, "Value": item}}})
+            if state.query_language == m.JSONATA:
+                selected.append(scope.jsonata(state.item_selector, input=value))
+            else:
+                selected.append(scope.payload(state.item_selector, effective))
+    finally:
+        scope.set_context(base)
+    return selected
 
 
 def _map_number(scope: Scope, literal: Any, path: Any, value: Any, integer: bool = True) -> Any:

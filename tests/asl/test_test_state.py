@@ -1169,3 +1169,28 @@ def test_an_output_over_256_kib_fails_with_data_limit_exceeded():
         "The state/task 'TestState' returned a result with a size exceeding the maximum number of bytes "
         "service limit."
     )
+
+
+def test_a_mocked_maps_item_selector_is_shown_per_item():
+    definition = {
+        "Type": "Map",
+        "ItemsPath": "$.xs",
+        "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
+        "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    data = {"xs": ["a", "b"], "tag": "t"}
+    result = StateMachine.test_state(definition, data, mock={"result": "[0, 0]"}, inspection_level="DEBUG")
+    assert result.inspection_data["afterItemSelector"] == [
+        {"value": "a", "index": 0, "tag": "t"},
+        {"value": "b", "index": 1, "tag": "t"},
+    ]
+    jsonata = {
+        "Type": "Map",
+        "QueryLanguage": "JSONata",
+        "ItemSelector": {"v": "{% $states.context.Map.Item.Value * 10 %}"},
+        "ItemProcessor": {"StartAt": "J", "States": {"J": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    result = StateMachine.test_state(jsonata, [1, 2], mock={"result": "[0, 0]"}, inspection_level="DEBUG")
+    assert result.inspection_data["afterItemSelector"] == [{"v": 10}, {"v": 20}]
