@@ -107,6 +107,8 @@ def json_text_or_value(what: str, value: Any) -> Any:
             )
         try:
             return json.loads(value)
+        except RecursionError:
+            raise UsageError(f"{what} is nested too deeply to be JSON") from None
         except ValueError as error:
             raise UsageError(
                 f"{what} must be JSON text (or a JSON value): {error}. A string result is written as JSON "

@@ -287,8 +287,9 @@ def _run(
             "of bytes service limit.",
         )
     if inspection_level != "INFO":
-        if scope.variables or scope.assigned:
-            inspection["variables"] = {**scope.variables, **(scope.assigned or {})}
+        assigned = scope.assigned if result.status in ("SUCCEEDED", "CAUGHT_ERROR") else None
+        if scope.variables or assigned:
+            inspection["variables"] = {**scope.variables, **(assigned or {})}
         if inspection_level != "TRACE":
             inspection.pop("request", None)
             inspection.pop("response", None)

@@ -1194,3 +1194,31 @@ def test_a_mocked_maps_item_selector_is_shown_per_item():
     }
     result = StateMachine.test_state(jsonata, [1, 2], mock={"result": "[0, 0]"}, inspection_level="DEBUG")
     assert result.inspection_data["afterItemSelector"] == [{"v": 10}, {"v": 20}]
+
+
+def test_variables_assigned_by_a_state_that_then_fails_are_not_shown():
+    definition = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Assign": {"sent.$": "$.MessageId"},
+        "ResultPath": "$.a.b",
+        "End": True,
+    }
+    result = StateMachine.test_state(
+        definition,
+        {"a": 1},
+        mock={"result": '{"MessageId": "m"}'},
+        variables={"x": 1},
+        inspection_level="DEBUG",
+    )
+    assert (result.status, result.error) == ("FAILED", "States.ResultPathMatchFailure")
+    assert result.inspection_data["variables"] == {"x": 1}
+
+
+def test_deeply_nested_mock_text_is_refused():
+    with pytest.raises(UsageError, match="is nested too deeply to be JSON"):
+        StateMachine.test_state(
+            {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True},
+            {},
+            mock={"result": "[" * 100_000 + "]" * 100_000},
+        )
