@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from .machine import Execution, StateMachine, TaskCall
     from .mocks import MockConfig, load_mock_config
     from .states_errors import StatesError, StatesErrorName, error_matches
-    from .test_state import TestStateResult
 
 __all__ = [
     "Execution",
@@ -26,7 +25,6 @@ __all__ = [
     "StatesError",
     "StatesErrorName",
     "TaskCall",
-    "TestStateResult",
     "error_matches",
     "load_mock_config",
 ]
@@ -42,7 +40,6 @@ __getattr__ = lazy_exports(
         "StatesError": ".states_errors",
         "StatesErrorName": ".states_errors",
         "error_matches": ".states_errors",
-        "TestStateResult": ".test_state",
     },
     globals(),
 )

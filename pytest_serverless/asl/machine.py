@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
+from pytest_serverless.asl.test_state import TestStateMethod
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import InvalidDefinition, UsageError
 
@@ -19,9 +19,6 @@ from .interpreter import Interpreter
 from .parse import parse_definition
 from .paths import copy_json
 from .tasks import MockCursor, accepts
-
-if TYPE_CHECKING:
-    from .test_state import TestStateResult
 
 __all__ = ["Execution", "StateMachine", "TaskCall"]
 
@@ -163,28 +160,6 @@ def _express_children_problems(program: m.Program) -> list[tuple[str, str]]:
     return problems
 
 
-class _TestStateMethod:
-    """``sm.test_state(state_name, input, ...)`` on a machine, ``StateMachine.test_state(state_definition,
-    input, ...)`` on the class: one state at a time, as AWS's TestState API (``asl/test_state.py``)."""
-
-    @overload
-    def __get__(self, instance: None, owner: type[StateMachine]) -> Callable[..., TestStateResult]: ...
-
-    @overload
-    def __get__(
-        self, instance: StateMachine, owner: type[StateMachine]
-    ) -> Callable[..., TestStateResult]: ...
-
-    def __get__(
-        self, instance: StateMachine | None, owner: type[StateMachine]
-    ) -> Callable[..., TestStateResult]:
-        from . import test_state
-
-        if instance is None:
-            return test_state.run_definition
-        return functools.partial(test_state.run_named, instance)
-
-
 class StateMachine:
     """An Amazon States Language state machine, run in process on a virtual clock.
 
@@ -289,11 +264,6 @@ class StateMachine:
         self._ids = IdFactory(f"{name}")
         self._count = 0
 
-    test_state = _TestStateMethod()
-    """Run one state as AWS's TestState API does: ``sm.test_state("Charge", input, mock={"result": ...},
-    context=None, variables=None, inspection_level="INFO", state_configuration=None)`` or
-    ``StateMachine.test_state(state_definition, input, ...)`` -> ``TestStateResult`` (API.md section 10)."""
-
     def add_task_handler(self, key: str, handler: Callable[..., Any]) -> None:
         """Answer Tasks whose state name or resource matches ``key`` (an ARN, a pattern with ``*`` or a
         state name) with ``handler(event, context)``; used by integration packs."""
@@ -323,6 +293,11 @@ class StateMachine:
             self.state_machines[machine.name] = machine
             if key:
                 self.state_machines[key] = machine
+
+    test_state = TestStateMethod()
+    """One state at a time, as AWS's TestState API: ``sm.test_state("Charge", input, mock={"result": ...},
+    context=None, variables=None, inspection_level="INFO", state_configuration=None)`` or
+    ``StateMachine.test_state(state_definition, input, ...)`` -> ``TestStateResult`` (API.md section 10)."""
 
     def execute(
         self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None

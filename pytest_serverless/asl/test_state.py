@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import math
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, overload
 
 from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFailure, UnmockedTask, UsageError
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
@@ -64,12 +65,39 @@ from .tasks import (
 if TYPE_CHECKING:
     from .machine import StateMachine
 
-__all__ = ["INSPECTION_LEVELS", "VALIDATION_MODES", "TestStateResult", "run_definition", "run_named"]
+__all__ = [
+    "INSPECTION_LEVELS",
+    "VALIDATION_MODES",
+    "TestStateMethod",
+    "TestStateResult",
+    "run_definition",
+    "run_named",
+]
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 _QUERY = "States.QueryEvaluationError"
 _RUNTIME = "States.Runtime"
 _LIMIT = 262_144
+
+
+class TestStateMethod:
+    """``StateMachine.test_state``: ``sm.test_state(state_name, input, ...)`` on a machine,
+    ``StateMachine.test_state(state_definition, input, ...)`` on the class."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[StateMachine]) -> Callable[..., TestStateResult]: ...
+
+    @overload
+    def __get__(
+        self, instance: StateMachine, owner: type[StateMachine]
+    ) -> Callable[..., TestStateResult]: ...
+
+    def __get__(
+        self, instance: StateMachine | None, owner: type[StateMachine]
+    ) -> Callable[..., TestStateResult]:
+        if instance is None:
+            return run_definition
+        return functools.partial(run_named, instance)
 
 
 class TestStateResult:
