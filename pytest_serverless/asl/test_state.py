@@ -31,6 +31,7 @@ from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFai
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
+from ._json import exceeds_bytes, java_text
 from ._test_state_request import (
     INSPECTION_LEVELS,
     UNSET,
@@ -307,7 +308,7 @@ def _run(
     scope = Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
     inspection: dict[str, Any] = {}
     result = _test(scope, state, value, parsed_mock, config, inspection, machine)
-    if result.output is not None and _too_large(result.output):
+    if result.output is not None and exceeds_bytes(result.output, _LIMIT):
         result = TestStateResult(
             "FAILED",
             error="States.DataLimitExceeded",
@@ -327,14 +328,6 @@ def _run(
     elif isinstance(result.output, (dict, list)):
         result.output = copy_json(result.output)
     return result
-
-
-def _too_large(value: Any) -> bool:
-    """Whether ``value`` is over 256 KiB as UTF-8 JSON (serialized only when its repr could be: a JSON text
-    is at most 6 UTF-8 bytes per repr character)."""
-    if not isinstance(value, (dict, list, str)) or len(repr(value)) * 6 <= _LIMIT:
-        return False
-    return len(dumps(value).encode("utf-8")) > _LIMIT
 
 
 def _copy(value: Any, memo: dict[int, Any]) -> Any:
@@ -468,11 +461,11 @@ def _wait_fields(scope: Scope, state: m.WaitState, value: Any) -> None:
         ):
             raise scope.runtime(
                 "The SecondsPath parameter cannot be parsed as a long value: "
-                f"{path.text} == {_java_text(seconds)}"
+                f"{path.text} == {java_text(seconds)}"
             )
         if seconds < 0:
             raise scope.runtime(
-                f"The SecondsPath parameter references a negative value: {path.text} == {_java_text(seconds)}"
+                f"The SecondsPath parameter references a negative value: {path.text} == {java_text(seconds)}"
             )
     elif state.timestamp is not None:
         text = state.timestamp
@@ -501,12 +494,6 @@ def _referenced(scope: Scope, field: str, path: CompiledPath, value: Any) -> Any
         return scope.lookup(path, value)
     except PathNotFound:
         raise scope.runtime(f"The {field} parameter does not reference an input value: {path.text}") from None
-
-
-def _java_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value) if not isinstance(value, float) else repr(value)
 
 
 def _fail(scope: Scope, state: m.FailState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
