@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> None:
     for line in gateway_lines(args.quick):
         print(line)
     print()
+    print("# TestState: test_state calls against a one-state execute()")
+    import bench_test_state
+
+    for line in bench_test_state.table_lines(seconds):
+        print(line)
+    print()
     print("# Example suite")
     print(example_suite_line())
     if args.scale:

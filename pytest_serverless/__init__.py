@@ -22,6 +22,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .asl.machine import Execution, StateMachine, TaskCall
     from .asl.mocks import MockConfig, load_mock_config
+    from .asl.test_state import TestStateResult
     from .gateway import Gateway
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
     from .gateway.authorizers.iam import IamAuthorizer
@@ -45,6 +46,7 @@ __all__ = [
     "TaskCall",
     "TaskFailure",
     "TemplateError",
+    "TestStateResult",
     "TokenIssuer",
     "UnmockedTask",
     "UnsupportedResourceWarning",
@@ -63,6 +65,7 @@ _LAZY = {
     "TaskCall": ".asl.machine",
     "MockConfig": ".asl.mocks",
     "load_mock_config": ".asl.mocks",
+    "TestStateResult": ".asl.test_state",
     "Gateway": ".gateway",
     "TokenIssuer": ".gateway.authorizers.cognito_jwt",
     "JwtAuthorizer": ".gateway.authorizers.cognito_jwt",

@@ -71,3 +71,20 @@ def test_every_scale_case_ends_as_its_row_expects():
             continue  # the big sizes only repeat the small ones
         execution = StateMachine(case.definition).execute(case.payload, mocks=case.mocks)
         assert execution.status == case.expect, (case.group, case.size)
+
+
+def test_every_test_state_row_answers_as_its_title_says():
+    import bench_test_state
+
+    statuses = {
+        "test_state, result mock, INFO": "SUCCEEDED",
+        "test_state, result mock, DEBUG": "SUCCEEDED",
+        "test_state, errorOutput -> RETRIABLE": "RETRIABLE",
+        "execute(), the one Task mocked": "SUCCEEDED",
+    }
+    rows = bench_test_state.calls()
+    assert [title for title, _ in rows] == list(statuses)
+    for title, call in rows:
+        assert call().status == statuses[title], title
+    assert rows[1][1]().inspection_data["afterResultSelector"] == {"paid": True}
+    assert rows[3][1]().path == ["Charge"]
