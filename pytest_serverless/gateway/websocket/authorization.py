@@ -64,8 +64,8 @@ def authorize_connect(
 ) -> AuthDecision:
     """The authorizer's decision for a connection being opened (``response_type`` None: allowed)."""
     call = _call(stage, connection, request_id)
-    if isinstance(authorizer, LambdaAuthorizer):
-        return _lambda(authorizer, stage, connection, call)
+    if isinstance(authorizer, LambdaAuthorizer) or type(authorizer).__name__ == "LambdaAuthorizer":
+        return _lambda(authorizer, stage, connection, call)  # (by name too: a reloaded module's class)
     try:
         decision = authorizer.authorize(call)
     except ServerlessError:
@@ -135,6 +135,6 @@ def _lambda(
         )
     try:
         answer = authorizer._parse(result, call)
-    except _ConfigError as exc:
+    except (_ConfigError, ValueError, TypeError) as exc:  # a malformed answer
         return AuthDecision(response_type="AUTHORIZER_CONFIGURATION_ERROR", latency=latency, reason=str(exc))
     return authorizer._evaluate(answer, call, cached=False, latency=latency)

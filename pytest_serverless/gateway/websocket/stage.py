@@ -463,7 +463,7 @@ class WebSocketStage:
             )
             self._deliver(connection, _error_frame("Forbidden", cid, request_id))
             self._log(request_id, cid, "MESSAGE", key, message_id, 403, None, None, why)
-            self._report("MESSAGE", key or "$default", 403, request_id, why)
+            self._report("MESSAGE", key or "(unselected)", 403, request_id, why, matched=False)
             return
         route_key = route.route_key
         refusal = self._throttled(route)
@@ -613,14 +613,16 @@ class WebSocketStage:
         request_id: str,
         reason: str | None,
         error: BaseException | None = None,
+        *,
+        matched: bool = True,
     ) -> None:
+        """Tell the gateway's ``on_response`` listener (coverage, contracts, hooks) about one invocation."""
         listener = self.api.gateway.on_response
         if listener is None:
             return
         request = FrameRequest(event_type, route_key, domain_name=self.domain_name, event_type=event_type)
-        response = Response(
-            status, Headers(), b"", "websocket", request_id, route_key, request, error, reason
-        )
+        answered = route_key if matched else None
+        response = Response(status, Headers(), b"", "websocket", request_id, answered, request, error, reason)
         listener(request, response)
 
     def __repr__(self) -> str:
