@@ -660,6 +660,8 @@ def test_bad_arguments_are_usage_errors():
     with pytest.raises(UsageError, match="authorizer 'missing', which is not defined"):
         api.deploy("prod")
     stage = Gateway().websocket_api("c").deploy("prod")
+    with pytest.raises(UsageError, match="has no HTTP client; open a connection with stage.connect"):
+        stage.client()
     ws = stage.connect()
     with pytest.raises(UsageError, match="exactly one of json= or text="):
         ws.send()

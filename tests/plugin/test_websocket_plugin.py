@@ -96,3 +96,34 @@ def test_contracts_record_websocket_routes(suite):
     assert stored["test_refused_without_token"]["responses"] == [
         {"request": "CONNECT $connect", "status": 401}
     ]
+
+
+def test_serverless_app_records_websocket_routes_of_its_template(pytester):
+    template = (
+        "Resources:\n"
+        "  Ws:\n    Type: AWS::ApiGatewayV2::Api\n"
+        "    Properties: {Name: ws, ProtocolType: WEBSOCKET,"
+        " RouteSelectionExpression: $request.body.action}\n"
+        "  Refuse:\n    Type: AWS::ApiGatewayV2::Integration\n"
+        "    Properties: {ApiId: !Ref Ws, IntegrationType: HTTP_PROXY, IntegrationUri: 'https://nowhere.invalid'}\n"
+        "  Connect:\n    Type: AWS::ApiGatewayV2::Route\n"
+        "    Properties: {ApiId: !Ref Ws, RouteKey: $connect, ApiKeyRequired: true,"
+        " Target: !Join [/, [integrations, !Ref Refuse]]}\n"
+        "  Stage:\n    Type: AWS::ApiGatewayV2::Stage\n    Properties: {ApiId: !Ref Ws, StageName: live}\n"
+    )
+    pytester.makefile(".yaml", template=template)
+    pytester.makeini(
+        "[pytest]\naddopts = -p no:cacheprovider -p no:hypothesispytest -p no:pytest_cov\n"
+        "serverless_template = template.yaml\n"
+    )
+    pytester.makepyfile(
+        test_app="""
+        import pytest
+
+        @pytest.mark.expect_status(403)
+        def test_connect_needs_an_api_key(serverless_app):
+            stage = serverless_app.api("Ws").stage("live")
+            assert stage.connect().status_code == 403
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)

@@ -158,6 +158,13 @@ class WebSocketStage:
             rows.clear()
         return self._logs
 
+    def client(self) -> None:
+        """WebSocket stages have no HTTP client: ``stage.connect()`` opens a connection."""
+        raise UsageError(
+            f"stage {self.name!r} of WebSocket API {self.api.name!r} has no HTTP client; open a connection "
+            "with stage.connect(headers=..., params=...) and use ws.send() / ws.receive()"
+        )
+
     # the @connections API ------------------------------------------------------------------------------
     def post_to_connection(self, connection_id: str, data: str | bytes) -> None:
         """Send ``data`` to a client: ``AwsError`` GoneException (410) when the connection is not open,
