@@ -31,7 +31,7 @@ def chat_stage(gateway):
 
 TESTS = """
 import pytest
-from chat import chat_stage
+from ws_chat import chat_stage
 
 
 @pytest.mark.expect_status(101)
@@ -58,7 +58,7 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
         "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p no:pytest_cov\n"
         "filterwarnings =\n    default\n"
     )
-    pytester.makepyfile(chat=CHAT, test_chat=TESTS)
+    pytester.makepyfile(ws_chat=CHAT, test_ws_chat=TESTS)
     return pytester
 
 
@@ -87,7 +87,7 @@ def test_coverage_counts_websocket_routes(suite):
 def test_contracts_record_websocket_routes(suite):
     result = suite.runpytest("--serverless-contracts=update", "-k", "not expects")
     result.assert_outcomes(passed=2)
-    stored = json.loads((suite.path / "__serverless_contracts__" / "test_chat.json").read_text())
+    stored = json.loads((suite.path / "__serverless_contracts__" / "test_ws_chat.json").read_text())
     assert stored["test_connects_sends_and_leaves"]["responses"] == [
         {"request": "CONNECT $connect", "status": 101},
         {"request": "MESSAGE send", "status": 200},

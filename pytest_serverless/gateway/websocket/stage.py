@@ -18,9 +18,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.request import GatewayRequest, Headers, Response, parse_query
@@ -58,6 +59,23 @@ LOG_FIELDS = (
     "authorizerStatus",
     "reason",  # why: a refusal, a failure, or what closed the connection (never sent to the client)
 )
+
+
+class _Handshake(NamedTuple):
+    status: int
+    headers: list[tuple[str, str]]
+    body: str | None
+    authorizer_status: int | None
+    error: Any  # an exception or why, in words
+    latency: float | None
+    answered_by: str  # the step that answered: throttle, authorizer, api_key, quota, integration, websocket
+
+
+_REFUSALS = {
+    "INVALID_API_KEY": (403, "Forbidden"),
+    "THROTTLED": (429, "Too Many Requests"),
+    "QUOTA_EXCEEDED": (429, "Limit Exceeded"),
+}
 
 
 @dataclass(slots=True)
@@ -235,7 +253,7 @@ class WebSocketStage:
         client._connection = connection
         client.connection_id = connection_id
         self.connections[connection_id] = connection
-        status, answer_headers, body, authorizer_status, error, latency, route = self._open(
+        status, answer_headers, body, authorizer_status, error, latency, answered_by = self._open(
             connection, request_id
         )
         client.status_code = status
@@ -262,7 +280,7 @@ class WebSocketStage:
             status,
             response_headers,
             (body or "").encode("utf-8"),
-            "integration" if route is not None and status in (101,) else "websocket",
+            answered_by,
             request_id,
             "$connect",
             None,
@@ -297,16 +315,15 @@ class WebSocketStage:
             listener(request, response)
         return client
 
-    def _open(
-        self, connection: Connection, request_id: str
-    ) -> tuple[int, list[tuple[str, str]], str | None, int | None, Any, float | None, WebSocketRoute | None]:
-        """(status, answer headers, body, authorizer status, error or reason, integration latency, route)."""
+    def _open(self, connection: Connection, request_id: str) -> _Handshake:
+        """The handshake's answer, in AWS's order: throttling, authorizer, API key, integration."""
         api = self.api
+        metrics = self.metrics
         route = self.routes.get("$connect")
         refusal = self._throttled(route)
         if refusal is not None:
-            self.metrics["ClientError"] += 1
-            return 429, [], '{"message":"Too Many Requests"}', None, refusal, None, route
+            metrics["ClientError"] += 1
+            return _Handshake(429, [], '{"message":"Too Many Requests"}', None, refusal, None, "throttle")
         header_key = next((v for k, v in reversed(connection.headers) if k.lower() == "x-api-key"), None)
         connection.api_key = header_key
         if header_key is not None:
@@ -318,11 +335,14 @@ class WebSocketStage:
                 authorizer = (api.authorizers if self.auto_deploy else self._authorizers)[authorizer]
             decision = authorize_connect(self, connection, authorizer, request_id)
             if decision.response_type is not None:
-                status = REST_ERRORS.get(decision.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[0]
-                message = decision.message or REST_ERRORS.get(decision.response_type, (0, "", None))[2]
-                self.metrics["ClientError"] += 1
-                body = '{"message": null}' if message is None else f'{{"message":"{message}"}}'
-                return status, [], body, status, decision.reason or decision.response_type, None, route
+                status, _, default, _, _ = REST_ERRORS.get(
+                    decision.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"]
+                )
+                message = decision.message or default
+                metrics["ClientError"] += 1
+                body = '{"message": null}' if message is None else json.dumps({"message": message})
+                why = decision.reason or decision.response_type
+                return _Handshake(status, [], body, status, why, None, "authorizer")
             authorizer_status = 200
             if decision.identity:
                 connection.identity.update(decision.identity)
@@ -335,33 +355,33 @@ class WebSocketStage:
         if route is not None and route.api_key_required:
             problem = self._key_problem(connection)
             if problem is not None:
-                self.metrics["ClientError"] += 1
-                status = 429 if problem[0] != "INVALID_API_KEY" else 403
-                body = '{"message":"Forbidden"}' if status == 403 else '{"message":"Too Many Requests"}'
-                return status, [], body, authorizer_status, problem[1], None, route
+                metrics["ClientError"] += 1
+                status, text = _REFUSALS[problem[0]]
+                body = json.dumps({"message": text})
+                step = (
+                    "api_key" if status == 403 else "quota" if problem[0] == "QUOTA_EXCEEDED" else "throttle"
+                )
+                return _Handshake(status, [], body, authorizer_status, problem[1], None, step)
         if route is None:
-            return 101, [], None, authorizer_status, None, None, None
-        clock = api.gateway.clock
-        outcome = self._invoke(route, connection, "CONNECT", "", request_id, clock.time())
+            return _Handshake(101, [], None, authorizer_status, None, None, "websocket")
+        outcome = self._invoke(route, connection, "CONNECT", "", request_id, api.gateway.clock.time())
         latency = outcome.latency
         if outcome.failure is not None:
-            self.metrics["ExecutionError"] += 1
-            status = 504 if outcome.failure == "TIMEOUT" else 502
-            text = "Endpoint request timed out" if status == 504 else "Internal server error"
-            return (
-                status,
-                [],
-                f'{{"message": "{text}"}}',
-                authorizer_status,
-                outcome.error or outcome.failure,
-                latency,
-                route,
+            metrics["ExecutionError"] += 1
+            timed_out = outcome.failure == "TIMEOUT"
+            body = json.dumps(
+                {"message": "Endpoint request timed out" if timed_out else "Internal server error"}
             )
+            failure: Any = outcome.error or f"the $connect integration ran past {route.timeout:g} s"
+            status = 504 if timed_out else 502
+            return _Handshake(status, [], body, authorizer_status, failure, latency, "integration")
         if not 200 <= outcome.status < 300:
-            self.metrics["IntegrationError"] += 1
+            metrics["IntegrationError"] += 1
             why = f"the $connect integration answered {outcome.status}"
-            return outcome.status, outcome.headers, outcome.body, authorizer_status, why, latency, route
-        return 101, outcome.headers, None, authorizer_status, None, latency, route
+            return _Handshake(
+                outcome.status, outcome.headers, outcome.body, authorizer_status, why, latency, "integration"
+            )
+        return _Handshake(101, outcome.headers, None, authorizer_status, None, latency, "integration")
 
     def _key_problem(self, connection: Connection) -> tuple[str, str] | None:
         key = connection.api_key
