@@ -667,3 +667,14 @@ def test_bad_arguments_are_usage_errors():
         ws.send()
     with pytest.raises(UsageError, match="takes a str"):
         ws.send(text=b"x")
+
+
+def test_stage_for_endpoint_finds_the_stage_a_callback_url_names(gateway):
+    from pytest_serverless.gateway.websocket.connections import stage_for_endpoint
+
+    stage = gateway.websocket_api("chat").deploy("prod")
+    gateway.rest_api("orders")
+    assert stage_for_endpoint(gateway, stage.callback_url) is stage
+    assert stage_for_endpoint(gateway, stage.callback_url + "/") is stage
+    assert stage_for_endpoint(gateway, f"https://{stage.domain_name}/other") is None
+    assert stage_for_endpoint(gateway, "https://nope.execute-api.us-east-1.amazonaws.com/prod") is None

@@ -14,12 +14,27 @@ from typing import TYPE_CHECKING, Any
 from pytest_serverless.errors import AwsError, UsageError
 
 if TYPE_CHECKING:
+    from pytest_serverless.gateway.model import Gateway
+
     from .connection import Connection
     from .stage import WebSocketStage
 
-__all__ = ["MAX_DATA", "delete_connection", "get_connection", "post_to_connection"]
+__all__ = ["MAX_DATA", "delete_connection", "get_connection", "post_to_connection", "stage_for_endpoint"]
 
 MAX_DATA = 131_072  # bytes: the Data member's maximum in AWS's service model
+
+
+def stage_for_endpoint(gateway: Gateway, endpoint: str) -> WebSocketStage | None:
+    """The WebSocket stage a callback endpoint names (``https://{api-id}.execute-api.{region}.amazonaws.com/
+    {stage}``, as boto3's ``endpoint_url`` gives it), or ``None``."""
+    rest = endpoint.split("://", 1)[-1].rstrip("/")
+    host, _, stage_name = rest.partition("/")
+    api_id = host.split(".", 1)[0]
+    for api in gateway.apis.values():
+        if getattr(api, "kind", None) == "WEBSOCKET" and api.id == api_id:
+            stage: WebSocketStage | None = api.stages.get(stage_name.split("/", 1)[0])
+            return stage
+    return None
 
 
 def _open(stage: WebSocketStage, connection_id: Any, operation: str) -> Connection:
