@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_serverless.gateway.request import GatewayRequest
 
 if TYPE_CHECKING:
     from .client import WebSocketClient
 
-__all__ = ["Connection", "ConnectionState"]
+__all__ = ["Connection", "ConnectionState", "FrameRequest"]
 
 ConnectionState = Literal["CONNECTING", "OPEN", "CLOSED"]
 
@@ -72,3 +75,11 @@ class Connection:
 
     def __repr__(self) -> str:
         return f"Connection({self.id!r}, {self.state})"
+
+
+@dataclass(slots=True)
+class FrameRequest(GatewayRequest):
+    """What one WebSocket route invocation reports to ``on_response`` listeners: ``method`` is the event type
+    (``CONNECT``, ``MESSAGE``, ``DISCONNECT``), ``path`` the route key."""
+
+    event_type: str = "MESSAGE"
