@@ -678,3 +678,25 @@ def test_stage_for_endpoint_finds_the_stage_a_callback_url_names(gateway):
     assert stage_for_endpoint(gateway, stage.callback_url + "/") is stage
     assert stage_for_endpoint(gateway, f"https://{stage.domain_name}/other") is None
     assert stage_for_endpoint(gateway, "https://nope.execute-api.us-east-1.amazonaws.com/prod") is None
+
+
+def test_an_api_without_message_routes_refuses_every_message(gateway):
+    api = gateway.websocket_api("chat")
+    api.route("$connect", ok)
+    stage = api.deploy("prod")
+    ws = stage.connect()
+    ws.send(json={"action": "x"})
+    assert json.loads(ws.receive())["message"] == "Forbidden"
+    assert stage.logs[-1]["reason"] == "the API has no route for messages (no $default and no custom route)"
+
+
+def test_auto_deploy_stage_follows_new_routes(gateway):
+    api = gateway.websocket_api("chat")
+    stage = api.deploy("prod", auto_deploy=True)
+    fixed = api.deploy("fixed")
+    ws, other = stage.connect(), fixed.connect()
+    api.route("echo", echo, route_response_selection_expression="$default")
+    ws.send(json={"action": "echo"})
+    other.send(json={"action": "echo"})
+    assert ws.messages == ['{"action": "echo"}']
+    assert json.loads(other.receive())["message"] == "Forbidden"

@@ -92,6 +92,7 @@ class WebSocketStage:
         self._bucket: TokenBucket | None = None
         self._route_buckets: dict[str, TokenBucket] = {}
         self._routes: dict[str, WebSocketRoute] = {}
+        self._custom_keys = False  # whether the deployed routes include custom keys (selection needed)
         self._authorizers: dict[str, Any] = {}
         self._unsubscribe: Any = None
         self._checking = False
@@ -113,6 +114,7 @@ class WebSocketStage:
         self.variables = _variables(variables, where)
         self.auto_deploy = bool(auto_deploy)
         self._routes = dict(self.api.routes)
+        self._custom_keys = any(key[:1] != "$" for key in self._routes)
         self._authorizers = dict(self.api.authorizers)
 
     @property
@@ -270,8 +272,11 @@ class WebSocketStage:
             )
             return
         routes = self.routes
-        key = self.api.selector.select(body)
-        route = routes.get(key) if key is not None and key[:1] != "$" else None
+        if self.auto_deploy or self._custom_keys:  # with $default alone, nothing needs the body read
+            key = self.api.selector.select(body)
+            route = routes.get(key) if key is not None and key[:1] != "$" else None
+        else:
+            key, route = None, None
         if route is None:
             route = routes.get("$default")
         gateway = self.api.gateway
@@ -280,14 +285,13 @@ class WebSocketStage:
         cid = connection.id
         if route is None:
             metrics["ClientError"] += 1
-            why = (
-                f"no route matches {key!r} and the API has no $default route"
-                if key is not None
-                else (
-                    "the route selection expression cannot be evaluated on this message and the API has no "
-                    "$default route"
-                )
-            )
+            if key is not None:
+                why = f"no route matches {key!r} and the API has no $default route"
+            elif self.auto_deploy or self._custom_keys:
+                why = "the route selection expression cannot be evaluated on this message and the API has no "
+                why += "$default route"
+            else:
+                why = "the API has no route for messages (no $default and no custom route)"
             self._deliver(connection, _error_frame("Forbidden", cid, request_id))
             self._log(request_id, cid, "MESSAGE", key, message_id, 403, None, None, why)
             self._report("MESSAGE", key or "(unselected)", 403, request_id, why, matched=False)
