@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from pytest_serverless.errors import TemplateError, UsageError
 
 from .cloudformation import Template
-from .model import StageSpec, TemplateModel
+from .model import StageSpec, TemplateModel, UsagePlanSpec
 from .sam import logical_target
-from .sam_api import http_stage
+from .sam_api import http_stage, usage_plan_limits
 from .uris import lambda_target
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class WebSocketApiSpec:
     routes: dict[str, WsRouteSpec] = field(default_factory=dict)  # by Route logical id
     authorizers: dict[str, WsAuthorizerSpec] = field(default_factory=dict)  # by Authorizer logical id
     stages: list[StageSpec] = field(default_factory=list)
+    usage_plans: list[UsagePlanSpec] = field(default_factory=list)
 
 
 def _of_type(t: Template, kind: str) -> list[str]:
@@ -225,7 +226,36 @@ def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, Web
         if api is not None:
             stage = http_stage(t.properties(logical_id))
             api.stages = [s for s in api.stages if s.name != stage.name] + [stage]
+    _usage_plans(t, model, apis)
     return apis
+
+
+def _usage_plans(t: Template, model: TemplateModel, apis: dict[str, WebSocketApiSpec]) -> None:
+    """``AWS::ApiGateway::UsagePlan`` entries whose ``ApiStages`` name a WebSocket API, with their keys."""
+    plan_keys: dict[str, list[str]] = {}
+    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlanKey"):
+        plan = logical_target(t, _raw(t, logical_id, "UsagePlanId"), ("AWS::ApiGateway::UsagePlan",))
+        key = logical_target(t, _raw(t, logical_id, "KeyId"), ("AWS::ApiGateway::ApiKey",))
+        if plan is not None and key in model.api_keys:
+            plan_keys.setdefault(plan, []).append(model.api_keys[key])
+    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlan"):
+        props = t.properties(logical_id)
+        raw_stages = _raw(t, logical_id, "ApiStages") or []
+        for index, entry in enumerate(props.get("ApiStages") or []):
+            raw = raw_stages[index] if index < len(raw_stages) and isinstance(raw_stages[index], dict) else {}
+            api = apis.get(logical_target(t, raw.get("ApiId"), (_API,)) or "")
+            if api is None:
+                continue
+            throttle, quota = usage_plan_limits(props)
+            api.usage_plans.append(
+                UsagePlanSpec(
+                    name=str(props.get("UsagePlanName") or logical_id),
+                    api_keys=list(plan_keys.get(logical_id, [])),
+                    throttle=throttle,
+                    quota=quota,
+                    stages=[str(entry.get("Stage"))] if entry.get("Stage") else [],
+                )
+            )
 
 
 def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
@@ -268,8 +298,10 @@ def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
     for route in spec.routes.values():
         integration = route.integration
         kwargs: dict[str, Any] = {}
-        if integration is None:
-            kwargs["mock"] = {"statusCode": 500, "body": None}
+        if integration is None and route.key == "$connect":
+            kwargs["mock"] = {"statusCode": 200}  # an integration on $connect is optional
+        elif integration is None:
+            kwargs["integration"] = _missing_integration()
         elif integration.kind == "lambda":
             kwargs["handler"] = app.handler_for(integration.function)
             kwargs["function_name"] = app.function_name(integration.function)
@@ -287,6 +319,18 @@ def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
             )
         except UsageError as exc:
             raise TemplateError(f"route {route.key}: {exc}", source=source, pointer=route.pointer) from None
+    for plan in spec.usage_plans:
+        limits: dict[str, Any] = {"api_keys": list(plan.api_keys), "stages": list(plan.stages) or None}
+        if plan.throttle is not None:
+            limits["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
+        if plan.quota is not None:
+            limits["quota"] = plan.quota
+        try:
+            api.usage_plan(plan.name, **limits)
+        except UsageError as exc:
+            raise TemplateError(
+                f"usage plan {plan.name}: {exc}", source=source, pointer=spec.pointer
+            ) from None
     for stage in spec.stages:
         options: dict[str, Any] = {"variables": dict(stage.variables)}
         if stage.throttle is not None:
@@ -303,3 +347,16 @@ def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
         except UsageError as exc:
             raise TemplateError(f"stage {stage.name}: {exc}", source=source, pointer=spec.pointer) from None
     return api
+
+
+def _missing_integration() -> Any:
+    """A route with no ``Target``: every message gets AWS's ``Internal server error`` frame."""
+    from pytest_serverless.gateway.websocket.integrations import Outcome, RouteIntegration
+
+    class NoIntegration(RouteIntegration):
+        kind = "none"
+
+        def invoke(self, event: Any, body: str, headers: Any, call: Any) -> Outcome:
+            return Outcome(failure="EXECUTION", error=LookupError("the route has no integration (Target)"))
+
+    return NoIntegration()

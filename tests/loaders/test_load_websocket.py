@@ -96,3 +96,54 @@ Resources:
     assert app.api("Ws").stage("live").connect().status_code == 101
     assert list(app.api("Http").routes) == ["GET /ok"]
     assert not [item for item in app.unsupported if "WEBSOCKET" in item]
+
+
+def test_websocket_template_with_iam_api_keys_usage_plan_and_http_proxy(load):
+    responses = pytest.importorskip("responses")
+    from pytest_serverless.gateway.authorizers.iam import sign_request
+    from pytest_serverless.loaders.build_api import IAM_CREDENTIALS
+
+    app = load("websocket/keys.yaml")
+    stage = app.api("Ws").stage("live")
+    key = "partner-key-123456789012345"
+    assert stage.connect(headers={"x-api-key": key}).status_code == 403  # unsigned
+    access, secret = next(iter(IAM_CREDENTIALS.items()))
+    signed = sign_request(
+        "GET", f"https://{stage.domain_name}/live", {}, b"", access, secret, clock=app.clock
+    )
+    assert stage.connect(headers=signed).status_code == 403  # no API key
+    ws = stage.connect(headers={**signed, "x-api-key": key})  # the quota's first request
+    assert ws.status_code == 101
+    with responses.RequestsMock() as mocked:
+        mocked.add(responses.POST, "https://backend.example.com/messages", body="filed")
+        ws.send(json={"kind": "report"})
+    ws.send(json={"kind": "report"})  # the quota (2 a day) is used up
+    assert ws.messages[0] == "filed"
+    assert json.loads(ws.messages[1])["message"] == "Limit Exceeded"
+
+
+def test_websocket_route_without_target(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        """
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: chat, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $connect}
+  Default:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $default}
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: prod}
+"""
+    )
+    stage = load_template(path).api("Api").stage("prod")
+    ws = stage.connect()
+    assert ws.status_code == 101
+    ws.send(text="hi")
+    assert json.loads(ws.receive())["message"] == "Internal server error"
+    assert stage.logs[-1]["reason"] == "LookupError: the route has no integration (Target)"
