@@ -141,3 +141,43 @@ def test_random_sequences_only_get_aws_answers(steps, with_default):
     for row in stage.logs:
         assert row["eventType"] in ("CONNECT", "MESSAGE", "DISCONNECT")
         assert isinstance(row["status"], int)
+
+
+names = st.text(alphabet="abcXYZ019_-", min_size=1, max_size=4)
+
+
+def _reference(document, path):
+    """The route key by reading the dotted path by hand (None: cannot be evaluated)."""
+    value = document
+    for name in path:
+        if not isinstance(value, dict) or name not in value:
+            return None
+        value = value[name]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int)):
+        return str(value)
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(names, min_size=1, max_size=3),
+    st.recursive(
+        st.booleans() | st.integers(-5, 5) | st.text(max_size=4) | st.none(),
+        lambda inner: st.dictionaries(names, inner, max_size=3),
+        max_leaves=8,
+    ),
+    st.booleans(),
+)
+def test_route_selection_reads_the_dotted_path_of_the_body(path, document, braces):
+    from pytest_serverless.gateway.websocket.selection import RouteSelector
+
+    variable = "request.body." + ".".join(path)
+    selector = RouteSelector("${" + variable + "}" if braces else "$" + variable)
+    assert selector.select(json.dumps(document)) == (
+        _reference(document, path) if isinstance(document, dict) else None
+    )
+    prefixed = RouteSelector("v1-${" + variable + "}")
+    expected = _reference(document, path) if isinstance(document, dict) else None
+    assert prefixed.select(json.dumps(document)) == (None if expected is None else f"v1-{expected}")
