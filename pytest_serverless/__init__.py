@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_exports
 from .clock import VirtualClock
 from .errors import (
+    AwsError,
     InvalidDefinition,
     ServerlessError,
     TaskFailure,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AwsError",
     "Execution",
     "Gateway",
     "IamAuthorizer",

@@ -88,3 +88,20 @@ def test_every_test_state_row_answers_as_its_title_says():
         assert call().status == statuses[title], title
     assert rows[1][1]().inspection_data["afterResultSelector"] == {"paid": True}
     assert rows[3][1]().path == ["Charge"]
+
+
+def test_every_websocket_row_is_answered_by_the_handler():
+    import bench_websocket
+
+    rows = bench_websocket.build_rows()
+    assert [title for title, _ in rows] == [
+        "direct handler call",
+        "WebSocket $default, one-way",
+        "WebSocket $default, two-way",
+    ]
+    assert rows[1][1]() is None  # one-way: nothing comes back
+    for _ in range(3):  # two-way: the handler's answer, as the direct call gives it (but its connection id)
+        answer = json.loads(rows[2][1]())
+        expected = json.loads(rows[0][1]()["body"])
+        del answer["connection"], expected["connection"]
+        assert answer == expected
