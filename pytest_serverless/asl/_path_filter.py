@@ -71,6 +71,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_BARE_WORD = re.compile(r"\s*([A-Za-z_][\w-]*)")
 _STEP = re.compile(
     r"\.([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[\s*(-?\d+)\s*\]|\.(length)\(\)"
 )
@@ -83,6 +84,14 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
+            word = _BARE_WORD.match(text, position)
+            if word is not None:
+                # Jayway reads an unquoted word as a number literal and fails to compile the path, so AWS
+                # refuses the definition; say how to write the string instead.
+                raise FilterSyntaxError(
+                    f"cannot parse filter expression '{text}' at position {word.start(1)}: the unquoted "
+                    f"word {word.group(1)!r} is not a value (quote a string: '{word.group(1)}')"
+                )
             raise FilterSyntaxError(f"cannot parse filter expression '{text}' at position {position}")
         kind = match.lastgroup
         assert kind is not None
