@@ -9,6 +9,7 @@ a state machine definition is the same string the loader registers the function 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -18,6 +19,12 @@ from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import TemplateError
+from pytest_serverless.loaders.attributes import (
+    attribute_value,
+    generated_ref,
+    generated_resources,
+    ref_value,
+)
 from pytest_serverless.loaders.intrinsics import HANDLERS, NO_VALUE, escape
 
 __all__ = ["NO_VALUE", "Template", "arn_for", "merge_globals"]
@@ -134,6 +141,7 @@ class Template:
                 continue
             self.resources[logical_id] = resource
         self.extra_resources: dict[str, str] = {}  # implicit SAM resources (logical id -> type)
+        self._generated: dict[str, tuple[str, str]] | None = None  # attributes.generated_resources
         self.name_overrides: dict[str, str] = {}
         self.current: str | None = None  # the resource being read (for errors nobody foresaw)
 
@@ -239,7 +247,11 @@ class Template:
         resource = self.resources.get(logical_id)
         if resource is not None:
             return str(resource["Type"])
-        return self.extra_resources.get(logical_id)
+        kind = self.extra_resources.get(logical_id)
+        if kind is None and logical_id not in self.all_resources:
+            generated = generated_resources(self).get(logical_id)
+            kind = generated[0] if generated is not None else None
+        return kind
 
     def properties(self, logical_id: str) -> dict[str, Any]:
         """The resource's resolved ``Properties`` (cached)."""
@@ -295,7 +307,13 @@ class Template:
         if target in self.all_resources:
             return f"resource {target!r} is left out by its Condition, so it cannot be referenced"
         names = sorted({*self.parameter_values, *self.resources})
-        return f"unresolved reference {target!r}: no parameter or resource of that name (known: {names})"
+        close = difflib.get_close_matches(
+            target, [*names, *self.extra_resources, *generated_resources(self)], n=1, cutoff=0.75
+        )
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (
+            f"unresolved reference {target!r}: no parameter or resource of that name (known: {names}){hint}"
+        )
 
     def _pseudo(self, name: str) -> Any:
         return {
@@ -339,6 +357,9 @@ class Template:
         return _suffix(self.stack_name, logical_id, "id", length=length).lower()
 
     def _physical_ref(self, logical_id: str, kind: str) -> Any:
+        value = ref_value(self, logical_id, kind)
+        if value is not None:
+            return value
         if kind in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
             return arn_for("states", f"stateMachine:{self.physical_name(logical_id)}")
         if kind in ("AWS::SNS::Topic",):
@@ -376,8 +397,14 @@ class Template:
         if kind is None:
             raise self.error(self._unknown_name(logical_id).replace("parameter or ", ""), pointer)
         name = self.physical_name(logical_id)
+        if attribute in ("Stage", "Deployment", "Alias", "Version") and f"{logical_id}.{attribute}" in (
+            generated_resources(self)
+        ):
+            return generated_ref(self, f"{logical_id}.{attribute}")  # SAM's ${MyApi.Stage} and the like
         if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
-            return {"Arn": arn_for("lambda", f"function:{name}")}.get(attribute, f"{name}.{attribute}")
+            if attribute == "Arn":
+                return arn_for("lambda", f"function:{name}")
+            return attribute_value(self, logical_id, kind, attribute)
         if kind in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
             return {"Arn": arn_for("states", f"stateMachine:{name}"), "Name": name}.get(attribute, name)
         if kind in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
@@ -401,16 +428,11 @@ class Template:
             return {"Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}", "RoleId": _suffix(name)}.get(
                 attribute, name
             )
-        if kind == "AWS::SQS::Queue":
-            return {"Arn": arn_for("sqs", name), "QueueName": name}.get(attribute, name)
-        if kind == "AWS::Events::Rule":
-            return {"Arn": arn_for("events", f"rule/{name}")}.get(attribute, name)
-        if kind == "AWS::DynamoDB::Table":
-            return {"Arn": arn_for("dynamodb", f"table/{name}")}.get(attribute, name)
-        if attribute == "Arn":
-            service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
-            return arn_for(service, name)
-        return f"{name}.{attribute}"
+        if kind == "AWS::SQS::Queue" and attribute in ("Arn", "QueueName"):
+            return {"Arn": arn_for("sqs", name), "QueueName": name}[attribute]
+        if kind == "AWS::Events::Rule" and attribute == "Arn":
+            return arn_for("events", f"rule/{name}")
+        return attribute_value(self, logical_id, kind, attribute)
 
 
 _NAME_PROPERTIES = {
@@ -423,6 +445,16 @@ _NAME_PROPERTIES = {
     "AWS::ApiGatewayV2::Api": "Name",
     "AWS::Serverless::HttpApi": "Name",
     "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
+    "AWS::StepFunctions::Activity": "Name",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::ECS::Cluster": "ClusterName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::Lambda::LayerVersion": "LayerName",
+    "AWS::Serverless::LayerVersion": "LayerName",
     "AWS::IAM::Role": "RoleName",
     "AWS::SQS::Queue": "QueueName",
     "AWS::SNS::Topic": "TopicName",

@@ -10,6 +10,7 @@ creates, configured from ``Globals.Api`` / ``Globals.HttpApi``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -315,6 +316,8 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
         )
     kind = str(props.get("Type" if sam else "StateMachineType", "STANDARD")).upper()
     substitutions = props.get("DefinitionSubstitutions") or {}
+    if isinstance(substitutions, Mapping) and substitutions:
+        substitutions = _literal_placeholders(definition, substitutions)
     name = t.physical_name(logical_id)
     spec = StateMachineSpec(
         logical_id=logical_id,
@@ -328,6 +331,37 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
     )
     model.state_machines[logical_id] = spec
     return spec
+
+
+_PLACEHOLDER = re.compile(r"\$\{([^${}]+)\}")
+
+
+def _placeholders(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return set(_PLACEHOLDER.findall(value)) if "${" in value else set()
+    if isinstance(value, Mapping):
+        return {name for key, item in value.items() for name in _placeholders(key) | _placeholders(item)}
+    if isinstance(value, list):
+        return {name for item in value for name in _placeholders(item)}
+    return set()
+
+
+def _literal_placeholders(definition: Any, substitutions: Mapping[str, Any]) -> dict[str, Any]:
+    """``DefinitionSubstitutions`` plus ``${Name}`` -> ``${Name}`` for each placeholder it has no value for:
+    CloudFormation leaves such a placeholder as literal text (a JSONata ``${...}`` or a typo alike)."""
+    if isinstance(definition, Path):
+        try:
+            definition = definition.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # the definition loader reports an unreadable file
+            return dict(substitutions)
+    found = _placeholders(definition)
+    values: dict[str, Any] = {
+        name: value if not isinstance(value, bool) else ("true" if value else "false")
+        for name, value in substitutions.items()
+    }
+    for name in sorted(found - set(values)):
+        values[name] = "${" + name + "}"
+    return values
 
 
 def read_state_machine_events(t: Template, logical_id: str, model: TemplateModel) -> None:
