@@ -178,6 +178,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             request_parameters=raw_integration.get("RequestParameters"),
             responses=raw_integration.get("IntegrationResponses"),
             timeout_ms=raw_integration.get("TimeoutInMillis"),
+            connection_type=raw_integration.get("ConnectionType"),
         )
         route = RouteSpec(
             method=str(props.get("HttpMethod", "ANY")).upper(), path=path, integration=found, pointer=pointer
@@ -362,6 +363,7 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
             timeout_ms=props.get("TimeoutInMillis"),
             payload_version=props.get("PayloadFormatVersion"),
             api_kind="HTTP",
+            connection_type=props.get("ConnectionType"),
         )
 
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Route"):

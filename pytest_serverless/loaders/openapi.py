@@ -218,6 +218,7 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
                 timeout_ms=raw.get("timeoutInMillis"),
                 payload_version=raw.get("payloadFormatVersion"),
                 api_kind=api.kind,
+                connection_type=raw.get("connectionType"),
             )
             route = RouteSpec(
                 method=method,

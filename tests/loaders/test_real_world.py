@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,115 @@ def test_placeholder_without_a_substitution_stays_literal(tmp_path):
     )
     output = load_template(file).state_machine("Flow").execute({}).output
     assert output == {"table": "Orders", "note": "costs 5 (${NotGiven})", "flag": True}
+
+
+# section: a part not emulated degrades its own route only
+
+DEGRADED = Path(__file__).parent / "templates" / "gaps" / "degraded_routes.yaml"
+
+
+@pytest.fixture
+def degraded():
+    with pytest.warns(UnsupportedResourceWarning) as caught:
+        app = load_template(DEGRADED)
+    yield app, [str(w.message) for w in caught]
+    app.close()
+
+
+def test_unemulated_integrations_are_listed_once_and_warned(degraded):
+    app, messages = degraded
+    routes = [entry for entry in app.unsupported if ": route " in entry]
+    assert routes == [
+        "RestApi: route POST /jobs: AWS service integration sqs:path/123456789012/"
+        f"{app.template.physical_name('Jobs')} (requests to it answer 500)",
+        "RestApi: route GET /private: private integration through a VPC link "
+        "(HTTP_PROXY http://internal-nlb.example.com/private) (requests to it answer 500)",
+        "HttpApi: route POST /send: HTTP API AWS service integration (IntegrationSubtype SQS-SendMessage) "
+        "(requests to it answer 500)",
+        "HttpApi: route ANY /app/{proxy+}: private integration through a VPC link (HTTP_PROXY "
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/50dc6c495c0c9188/"
+        "0467ef3c8400ae65) (requests to it answer 500)",
+    ]
+    assert len(messages) == 1
+    assert all(entry in messages[0] for entry in routes)
+
+
+def test_unemulated_rest_route_answers_500_naming_the_feature(degraded):
+    app, _ = degraded
+    response = app.api("RestApi").stage("prod").client().post("/jobs", json={"id": 1})
+    assert (response.status_code, response.json()) == (500, {"message": "Internal server error"})
+    assert response.headers["x-amzn-ErrorType"] == "InternalServerErrorException"
+    assert "AWS service integration sqs:path/123456789012/" in response.reason
+    assert "is not emulated by pytest_serverless" in response.reason
+
+
+def test_unemulated_http_api_routes_answer_500(degraded):
+    app, _ = degraded
+    client = app.api("HttpApi").stage("$default").client()
+    sent = client.post("/send", json={"id": 1})
+    assert (sent.status_code, sent.text) == (500, '{"message":"Internal Server Error"}')
+    assert "IntegrationSubtype SQS-SendMessage" in sent.reason
+    assert client.get("/app/anything").status_code == 500
+
+
+def test_other_routes_of_the_same_api_still_work(degraded):
+    app, _ = degraded
+    client = app.api("RestApi").stage("prod").client()
+    streamed = client.get("/orders")  # a response-streaming invocation URI is a Lambda proxy here
+    assert (streamed.status_code, streamed.json()["fn"]) == (200, "blue")
+
+
+def test_stage_variable_names_the_lambda_function(degraded):
+    app, _ = degraded
+    api = app.api("RestApi")
+    assert api.stage("prod").client().get("/by-stage").text == "green"
+    api.deploy("blue", variables={"fn": "orders-blue"})
+    assert api.stage("blue").client().get("/by-stage").json()["fn"] == "blue"
+    api.deploy("nowhere", variables={"fn": "orders-red"})
+    missing = api.stage("nowhere").client().get("/by-stage")
+    assert missing.status_code == 500
+    assert "which is no function of the template" in missing.reason
+
+
+STEP_FUNCTIONS_ACTIONS = """
+    Resources:
+      Api:
+        Type: AWS::ApiGateway::RestApi
+        Properties:
+          Name: flows
+          Body:
+            swagger: "2.0"
+            info: {title: flows, version: "1"}
+            paths:
+              /stop:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws
+                    httpMethod: POST
+                    uri: arn:aws:apigateway:us-east-1:states:action/StopExecution
+              /elsewhere:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws
+                    httpMethod: POST
+                    uri: arn:aws:apigateway:us-east-1:states:action/StartExecution
+                    requestTemplates:
+                      application/json: >-
+                        {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Other"}
+      Stage:
+        Type: AWS::ApiGateway::Stage
+        Properties: {RestApiId: !Ref Api, StageName: live}
+"""
+
+
+def test_step_functions_integrations_not_emulated_degrade(tmp_path):
+    with pytest.warns(UnsupportedResourceWarning):
+        app = load_template(write(tmp_path, STEP_FUNCTIONS_ACTIONS))
+    assert app.unsupported == [
+        "Api: route POST /stop: Step Functions action StopExecution (only StartExecution and "
+        "StartSyncExecution) (requests to it answer 500)",
+        "Api: route POST /elsewhere: a Step Functions integration starting "
+        "'arn:aws:states:us-east-1:123456789012:stateMachine:Other', which is not a state machine of this "
+        "template (requests to it answer 500)",
+    ]
+    assert app.api("Api").stage("live").client().post("/stop", json={}).status_code == 500
