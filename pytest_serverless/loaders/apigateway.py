@@ -15,7 +15,14 @@ from .cloudformation import Template
 from .model import ApiSpec, AuthorizerSpec, Integration, RouteSpec, StageSpec, TemplateModel, UsagePlanSpec
 from .openapi import read_body
 from .sam import logical_target
-from .sam_api import http_stage, local_document, stage_from_method_settings, usage_plan_limits
+from .sam_api import (
+    HTTP_NOT_EMULATED,
+    http_stage,
+    list_not_emulated,
+    local_document,
+    stage_from_method_settings,
+    usage_plan_limits,
+)
 from .uris import cognito_issuer, integration, lambda_target
 
 __all__ = ["read_rest_resources", "read_v2_resources"]
@@ -113,6 +120,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         api.binary_media_types = [str(item) for item in props.get("BinaryMediaTypes") or []]
         api.api_key_source = str(props.get("ApiKeySourceType") or "HEADER")
         model.apis[logical_id] = api
+        list_not_emulated(model, logical_id, props)
         _read_api_body(t, model, api, props, pointer)
 
     authorizer_names: dict[str, str] = {}
@@ -219,10 +227,12 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
         api.stages.append(stage)
         stages[logical_id] = stage
+        list_not_emulated(model, logical_id, props)
     for logical_id in _of_type(t, "AWS::ApiGateway::Deployment"):
         props = t.properties(logical_id)
         if not props.get("StageName"):
             continue
+        list_not_emulated(model, logical_id, props)
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
         if any(stage.name == props["StageName"] for stage in api.stages):
             continue
@@ -295,6 +305,7 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
             logical_id=logical_id, kind="HTTP", name=str(props.get("Name") or logical_id), pointer=pointer
         )
         model.apis[logical_id] = api
+        list_not_emulated(model, logical_id, props, HTTP_NOT_EMULATED)
         _read_api_body(t, model, api, props, pointer)
         if isinstance(props.get("Target"), str):  # quick create: a $default route and stage
             target = Integration("lambda", function=lambda_target(model, props["Target"]))
@@ -389,4 +400,5 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
         api = _api_of(t, model, logical_id, "ApiId", _V2_API)
         stage = http_stage(t.properties(logical_id))
+        list_not_emulated(model, logical_id, t.properties(logical_id), HTTP_NOT_EMULATED)
         api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

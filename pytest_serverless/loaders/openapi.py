@@ -186,6 +186,23 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
         api.binary_media_types.extend(str(t) for t in body["x-amazon-apigateway-binary-media-types"])
     if isinstance(body.get("x-amazon-apigateway-cors"), Mapping):
         api.cors = dict(body["x-amazon-apigateway-cors"])
+    extensions = [
+        name.removeprefix("x-amazon-apigateway-")
+        for name in (
+            "x-amazon-apigateway-gateway-responses",
+            "x-amazon-apigateway-policy",
+            "x-amazon-apigateway-minimum-compression-size",
+        )
+        if body.get(name)
+    ]
+    endpoint = body.get("x-amazon-apigateway-endpoint-configuration")
+    if isinstance(endpoint, Mapping) and endpoint.get("disableExecuteApiEndpoint"):
+        extensions.append("endpoint-configuration disableExecuteApiEndpoint")
+    if extensions:
+        where = pointer.split("/")[2] if pointer.startswith("/Resources/") else api.logical_id
+        model.unsupported.append(
+            f"{where}: OpenAPI x-amazon-apigateway-{', x-amazon-apigateway-'.join(extensions)} (not emulated)"
+        )
     validators = body.get("x-amazon-apigateway-request-validators") or {}
     default_validator = body.get("x-amazon-apigateway-request-validator")
     default_security = body.get("security")

@@ -24,6 +24,7 @@ from pytest_serverless.loaders.yaml_cfn import load_document
 
 __all__ = [
     "http_stage",
+    "list_not_emulated",
     "local_document",
     "number",
     "read_sam_api",
@@ -119,6 +120,61 @@ def _authorizers(
     if auth.get("EnableIamAuthorizer") or auth.get("DefaultAuthorizer") == "AWS_IAM":
         found["AWS_IAM"] = AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=f"{pointer}/Auth")
     return found
+
+
+_LOGGING_KEYS = frozenset(
+    {"LoggingLevel", "DataTraceEnabled", "MetricsEnabled", "CacheDataEncrypted", "DetailedMetricsEnabled"}
+)
+# Properties with an effect in AWS that the gateway does not reproduce (listed in app.unsupported).
+REST_NOT_EMULATED = (
+    "GatewayResponses",
+    "AccessLogSetting",
+    "CanarySetting",
+    "Domain",
+    "MinimumCompressionSize",
+    "DisableExecuteApiEndpoint",
+    "TracingEnabled",
+    "Policy",
+)
+HTTP_NOT_EMULATED = ("AccessLogSettings", "Domain", "DisableExecuteApiEndpoint")
+
+
+def list_not_emulated(
+    model: TemplateModel, owner: str, props: Mapping[str, Any], names: tuple[str, ...] = REST_NOT_EMULATED
+) -> None:
+    """Add one ``app.unsupported`` entry naming the properties of ``owner`` that are set but not emulated:
+    ``names`` (top level), ``Auth.ResourcePolicy``, a PRIVATE ``EndpointConfiguration`` and the logging and
+    metrics keys of ``MethodSettings`` / ``StageDescription``."""
+    found = [name for name in names if props.get(name) not in (None, False, "", [], {})]
+    auth = props.get("Auth")
+    if isinstance(auth, Mapping):
+        found += [f"Auth.{key}" for key in ("ResourcePolicy", "InvokeRole") if auth.get(key)]
+    endpoint = props.get("EndpointConfiguration")
+    kind = endpoint.get("Type", endpoint.get("Types")) if isinstance(endpoint, Mapping) else endpoint
+    if "PRIVATE" in (kind if isinstance(kind, list) else [kind]):
+        found.append("EndpointConfiguration PRIVATE")
+    settings: list[Any] = (
+        list(props.get("MethodSettings") or []) if isinstance(props.get("MethodSettings"), list) else []
+    )
+    description = props.get("StageDescription")
+    if isinstance(description, Mapping):
+        settings.append(description)
+        found += [
+            key for key in ("AccessLogSetting", "CanarySetting", "TracingEnabled") if description.get(key)
+        ]
+    extra = sorted(
+        {
+            str(key)
+            for entry in settings
+            if isinstance(entry, Mapping)
+            for key, value in entry.items()
+            if key in _LOGGING_KEYS and value not in (None, False, "", "OFF", "false")
+        }
+    )
+    if extra:
+        found.append(f"MethodSettings ({', '.join(extra)})")
+    if found:
+        model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
 
 
 def number(value: Any) -> float | None:
@@ -227,6 +283,7 @@ def read_sam_api(
         model.unsupported.append(f"{logical_id}: DefinitionUri in S3 (use a local path)")
     if body is not None:
         read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
+    list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
     if rest:
         stage_name = props.get("StageName")
         if not isinstance(stage_name, str):

@@ -269,3 +269,71 @@ def test_step_functions_integrations_not_emulated_degrade(tmp_path):
         "template (requests to it answer 500)",
     ]
     assert app.api("Api").stage("live").client().post("/stop", json={}).status_code == 500
+
+
+# section: nothing dropped silently
+
+API_FEATURES = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'ok'}\\n"
+          Events:
+            List:
+              Type: Api
+              Properties: {RestApiId: !Ref ShopApi, Path: /orders, Method: get}
+      ShopApi:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          TracingEnabled: false
+          AccessLogSetting:
+            DestinationArn: !GetAtt Logs.Arn
+            Format: $context.requestId
+          MethodSettings:
+            - {ResourcePath: "/*", HttpMethod: "*", LoggingLevel: INFO, MetricsEnabled: true,
+               ThrottlingRateLimit: 10, ThrottlingBurstLimit: 5}
+          GatewayResponses:
+            DEFAULT_4XX:
+              ResponseParameters:
+                Headers: {Access-Control-Allow-Origin: "'*'"}
+          Auth:
+            ResourcePolicy:
+              IpRangeDenylist: [10.0.0.0/8]
+      Logs:
+        Type: AWS::Logs::LogGroup
+      Missing:
+        Type: AWS::ApiGateway::GatewayResponse
+        Properties:
+          RestApiId: !Ref ShopApi
+          ResponseType: MISSING_AUTHENTICATION_TOKEN
+          StatusCode: "404"
+      Http:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          AccessLogSettings: {DestinationArn: !GetAtt Logs.Arn, Format: $context.requestId}
+          DefinitionBody:
+            openapi: "3.0.1"
+            info: {title: http, version: "1"}
+            x-amazon-apigateway-policy: {Version: "2012-10-17", Statement: []}
+            paths: {}
+"""
+
+
+def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path):
+    with pytest.warns(UnsupportedResourceWarning) as caught:
+        app = load_template(write(tmp_path, API_FEATURES))
+    assert app.unsupported == [
+        "Missing: AWS::ApiGateway::GatewayResponse",
+        "ShopApi: GatewayResponses, AccessLogSetting, Auth.ResourcePolicy, MethodSettings (LoggingLevel, "
+        "MetricsEnabled) (not emulated)",
+        "Http: OpenAPI x-amazon-apigateway-policy (not emulated)",
+        "Http: AccessLogSettings (not emulated)",
+    ]
+    assert len(caught) == 1
+    client = app.api("ShopApi").stage("prod").client()
+    assert (client.get("/orders").status_code, client.get("/orders").text) == (200, "ok")
