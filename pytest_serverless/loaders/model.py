@@ -146,6 +146,8 @@ class ApiSpec:
     preflight_authorized: bool = False  # SAM's AddDefaultAuthorizerToCorsPreflight (default true)
     binary_media_types: list[str] = field(default_factory=list)
     api_key_source: str = "HEADER"
+    user_body: bool = False  # SAM API with a DefinitionBody / DefinitionUri the user wrote
+    merge_definitions: bool = False  # SAM's MergeDefinitions: events merge into that body
 
 
 @dataclass

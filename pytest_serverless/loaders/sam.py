@@ -9,6 +9,7 @@ creates, configured from ``Globals.Api`` / ``Globals.HttpApi``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from typing import Any
 
 from .cloudformation import Template, merge_globals
 from .model import (
+    ApiSpec,
     FunctionSpec,
     Integration,
     RouteSpec,
@@ -208,7 +210,7 @@ def _api_event(
             )
         if (props.get("RequestModel") or {}).get("ValidateBody", True):
             route.request_schema = dict(schemas[model_name])
-    api.routes.append(route)
+    _add_event_route(api, route, rest=True)
 
 
 def _http_api_event(
@@ -229,7 +231,21 @@ def _http_api_event(
             method=str(method or "ANY").upper(), path=str(path or "/"), integration=target, pointer=pointer
         )
     _route_auth(route, props.get("Auth") or {})
-    api.routes.append(route)
+    _add_event_route(api, route, rest=False)
+
+
+def _add_event_route(api: ApiSpec, route: RouteSpec, *, rest: bool) -> None:
+    """SAM's rule for an event's route on an API with an OpenAPI body: on a REST API whose body the user
+    wrote (without ``MergeDefinitions``) SAM leaves the body alone, so the event adds only a permission and
+    the body's route (if any) answers; otherwise the event's integration goes into the body, replacing the
+    body's operation for the same method and path. Never two routes for one key."""
+    same = next((index for index, known in enumerate(api.routes) if known.key == route.key), None)
+    if rest and api.user_body and not api.merge_definitions:
+        return
+    if same is not None and api.user_body:
+        api.routes[same] = route
+    else:
+        api.routes.append(route)
 
 
 def _route_auth(route: RouteSpec, auth: Mapping[str, Any]) -> None:
@@ -373,9 +389,34 @@ def read_state_machine_events(t: Template, logical_id: str, model: TemplateModel
         props = (event.get("Properties") or {}) if isinstance(event, Mapping) else {}
         raw_props = (raw_events.get(name) or {}).get("Properties") or {}
         if kind == "Api":
-            _api_event(t, model, props, raw_props, Integration("sfn", state_machine=logical_id), pointer)
-        elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
-            target = TargetSpec(pointer, state_machine=logical_id)
-            model.rules.append(_rule_from_event(t, logical_id, name, kind, props, target))
+            target = Integration(
+                "sfn",
+                state_machine=logical_id,
+                request_templates=_start_execution_template(
+                    str(t.ref(logical_id, pointer)), unescape=props.get("UnescapeMappingTemplate") is True
+                ),
+            )
+            _api_event(t, model, props, raw_props, target, pointer)
+        elif kind in _STATE_MACHINE_EVENTS:
+            rule_target = TargetSpec(pointer, state_machine=logical_id)
+            model.rules.append(_rule_from_event(t, logical_id, name, kind, props, rule_target))
         else:
-            model.unsupported.append(f"{logical_id}: event {name} of type {kind} (ignored)")
+            close = difflib.get_close_matches(str(kind), _STATE_MACHINE_EVENTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise t.error(
+                f"event {name} has Type {kind!r}: an AWS::Serverless::StateMachine event is one of "
+                f"{', '.join(_STATE_MACHINE_EVENTS)} (SAM refuses others){hint}",
+                pointer + "/Type",
+            )
+
+
+_STATE_MACHINE_EVENTS = ("Api", "Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule")
+
+
+def _start_execution_template(arn: str, *, unescape: bool) -> dict[str, str]:
+    """The request template SAM writes for a state machine's Api event: the request body (JSON text
+    escaped for JavaScript) is the execution input; ``UnescapeMappingTemplate`` turns ``\\'`` into ``'``."""
+    body = "$util.escapeJavaScript($input.json('$'))"
+    if unescape:
+        body += '.replaceAll("\\\\\'","\'")'
+    return {"application/json": '{"input": "' + body + '", "stateMachineArn": "' + arn + '"}'}

@@ -283,6 +283,10 @@ def read_sam_api(
         model.unsupported.append(f"{logical_id}: DefinitionUri in S3 (use a local path)")
     if body is not None:
         read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
+    api.user_body = body is not None or isinstance(uri, Mapping)
+    api.merge_definitions = (
+        props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
+    )
     list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
     if rest:
         stage_name = props.get("StageName")

@@ -337,3 +337,175 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     assert len(caught) == 1
     client = app.api("ShopApi").stage("prod").client()
     assert (client.get("/orders").status_code, client.get("/orders").text) == (200, "ok")
+
+
+# section: SAM state machine events
+
+WORKFLOW = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      OrdersApi:
+        Type: AWS::Serverless::Api
+        Properties: {StageName: prod}
+      OrderFlow:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          Type: EXPRESS
+          Definition:
+            StartAt: Record
+            States:
+              Record: {Type: Pass, End: true}
+          Events:
+            Submit:
+              Type: Api
+              Properties: {RestApiId: !Ref OrdersApi, Path: /orders, Method: post}
+            Quoted:
+              Type: Api
+              Properties:
+                RestApiId: !Ref OrdersApi
+                Path: /quoted
+                Method: post
+                UnescapeMappingTemplate: true
+            Implicit:
+              Type: Api
+              Properties: {Path: /implicit, Method: post}
+            Placed:
+              Type: EventBridgeRule
+              Properties:
+                EventBusName: shop
+                Pattern: {source: [shop.orders], detail-type: [OrderPlaced]}
+                InputPath: $.detail
+            Nightly:
+              Type: Schedule
+              Properties: {Schedule: rate(1 day), Input: '{"report": "nightly"}'}
+            Hourly:
+              Type: ScheduleV2
+              Properties: {ScheduleExpression: rate(1 hour), Input: '{"report": "hourly"}'}
+"""
+
+
+@pytest.fixture
+def workflow(tmp_path):
+    app = load_template(write(tmp_path, WORKFLOW))
+    yield app
+    app.close()
+
+
+def test_state_machine_api_event_starts_an_execution_with_the_body(workflow):
+    client = workflow.api("OrdersApi").stage("prod").client()
+    response = client.post("/orders", json={"id": "o-1"})
+    assert response.status_code == 200
+    assert set(response.json()) == {"executionArn", "startDate"}
+    assert workflow.executions[-1].input == {"id": "o-1"}
+    implicit = workflow.api("ServerlessRestApi").stage("Prod").client().post("/implicit", json={"n": 1})
+    assert implicit.status_code == 200
+
+
+def test_state_machine_api_event_escapes_quotes_as_sam_writes_it(workflow):
+    client = workflow.api("OrdersApi").stage("prod").client()
+    escaped = client.post("/orders", json={"name": "O'Brien"})  # \\' is no JSON escape: AWS answers 400
+    assert escaped.status_code == 400
+    unescaped = client.post("/quoted", json={"name": "O'Brien"})
+    assert unescaped.status_code == 200
+    assert workflow.executions[-1].input == {"name": "O'Brien"}
+
+
+def test_state_machine_rule_and_schedule_events(workflow):
+    started = workflow.put_events(
+        [{"Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": {"id": 7}, "EventBusName": "shop"}]
+    )
+    assert [execution.input for execution in started] == [{"id": 7}]
+    workflow.clock.advance(24 * 3600)
+    inputs = [execution.input for execution in workflow.executions[1:]]
+    assert inputs.count({"report": "hourly"}) == 24
+    assert inputs.count({"report": "nightly"}) == 1
+
+
+def test_state_machine_http_api_event_is_refused_as_sam_refuses_it(tmp_path):
+    text = WORKFLOW.replace("Type: ScheduleV2", "Type: HttpApi")
+    with pytest.raises(TemplateError) as caught:
+        load_template(write(tmp_path, text))
+    assert caught.value.pointer == "/Resources/OrderFlow/Properties/Events/Hourly/Type"
+    assert str(caught.value).endswith(
+        "event Hourly has Type 'HttpApi': an AWS::Serverless::StateMachine event is one of Api, Schedule, "
+        "ScheduleV2, CloudWatchEvent, EventBridgeRule (SAM refuses others); did you mean 'Api'?"
+    )
+
+
+# section: an Api event on an API with an OpenAPI body
+
+
+MERGE = """
+    Transform: AWS::Serverless-2016-10-31
+    Globals:
+      Function:
+        Runtime: python3.12
+        Handler: index.handler
+    Resources:
+      FromBody:
+        Type: AWS::Serverless::Function
+        Properties:
+          InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'body'}\\n"
+      FromEvent:
+        Type: AWS::Serverless::Function
+        Properties:
+          InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'event'}\\n"
+          Events:
+            Get:
+              Type: Api
+              Properties: {RestApiId: !Ref Shop, Path: /orders, Method: GET}
+            Extra:
+              Type: Api
+              Properties: {RestApiId: !Ref Shop, Path: /extra, Method: GET}
+            Http:
+              Type: HttpApi
+              Properties: {ApiId: !Ref ShopHttp, Path: /orders, Method: GET}
+      Shop:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          MergeDefinitions: MERGE
+          DefinitionBody:
+            openapi: "3.0.1"
+            info: {title: shop, version: "1"}
+            paths:
+              /orders:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/\\
+                      ${FromBody.Arn}/invocations"
+      ShopHttp:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: "3.0.1"
+            info: {title: shop-http, version: "1"}
+            paths:
+              /orders:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    httpMethod: POST
+                    payloadFormatVersion: "2.0"
+                    uri: !GetAtt FromBody.Arn
+"""
+
+
+def test_event_on_a_body_the_user_wrote_adds_no_route(tmp_path):
+    app = load_template(write(tmp_path, MERGE.replace("MERGE", "false")))
+    assert sorted(app.api("Shop").routes) == ["GET /orders"]
+    client = app.api("Shop").stage("prod").client()
+    assert client.get("/orders").text == "body"
+    assert client.get("/extra").status_code == 403  # no such route: Missing Authentication Token
+    # SAM does put an HttpApi event's integration into the body: one route, the event's function
+    assert sorted(app.api("ShopHttp").routes) == ["GET /orders"]
+    assert app.api("ShopHttp").stage("$default").client().get("/orders").text == "event"
+
+
+def test_merge_definitions_puts_the_events_into_the_body(tmp_path):
+    app = load_template(write(tmp_path, MERGE.replace("MERGE", "true")))
+    assert sorted(app.api("Shop").routes) == ["GET /extra", "GET /orders"]
+    client = app.api("Shop").stage("prod").client()
+    assert (client.get("/orders").text, client.get("/extra").text) == ("event", "event")
