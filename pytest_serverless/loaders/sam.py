@@ -107,7 +107,12 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         if isinstance(props.get("InlineCode"), str):
             spec.inline_code = props["InlineCode"]
         code_uri = props.get("CodeUri")
-        if isinstance(code_uri, str) and not code_uri.startswith("s3://"):
+        if isinstance(code_uri, str) and code_uri.lower().endswith(".zip"):
+            # a built package: Python imports from the archive; one not built yet leaves the function
+            # without local code (listed in app.unsupported), as a CodeUri in S3 does
+            archive = (t.base_dir / code_uri).resolve()
+            spec.code_dir = str(archive) if archive.is_file() and not code_uri.startswith("s3://") else None
+        elif isinstance(code_uri, str) and not code_uri.startswith("s3://"):
             spec.code_dir = str((t.base_dir / code_uri).resolve())
         elif code_uri is None and spec.inline_code is None:
             spec.code_dir = str(t.base_dir.resolve())

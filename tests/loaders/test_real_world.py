@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -509,3 +510,33 @@ def test_merge_definitions_puts_the_events_into_the_body(tmp_path):
     assert sorted(app.api("Shop").routes) == ["GET /extra", "GET /orders"]
     client = app.api("Shop").stage("prod").client()
     assert (client.get("/orders").text, client.get("/extra").text) == ("event", "event")
+
+
+# section: code packaged as a .zip
+
+
+def test_code_uri_zip_imports_from_the_archive_and_a_missing_one_degrades(tmp_path):
+    with zipfile.ZipFile(tmp_path / "orders.zip", "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return {'statusCode': 200, 'body': 'zip'}\n")
+    file = write(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function: {Runtime: python3.12, Handler: app.handler}
+        Resources:
+          Zipped:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: orders.zip
+              Events:
+                Get: {Type: HttpApi, Properties: {Path: /orders, Method: GET}}
+          NotBuilt:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: .aws-sam/build/reports.zip
+        """,
+    )
+    with pytest.warns(UnsupportedResourceWarning, match="NotBuilt: no local Python code to run"):
+        app = load_template(file)
+    assert app.api("ServerlessHttpApi").stage("$default").client().get("/orders").text == "zip"
