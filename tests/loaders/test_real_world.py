@@ -517,7 +517,7 @@ def test_merge_definitions_puts_the_events_into_the_body(tmp_path):
 
 def test_code_uri_zip_imports_from_the_archive_and_a_missing_one_degrades(tmp_path):
     with zipfile.ZipFile(tmp_path / "orders.zip", "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return {'body': 'zip'}\n")
+        archive.writestr("app.py", "def handler(event, context):\n    return 'zip'\n")
     file = write(
         tmp_path,
         """
