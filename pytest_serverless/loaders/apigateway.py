@@ -150,7 +150,12 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
                 function=lambda_target(model, uri),
                 lambda_type="TOKEN" if kind == "TOKEN" else "REQUEST",
                 identity_source=identity,
-                ttl=float(props.get("AuthorizerResultTtlInSeconds", 300)),
+                ttl=t.number(
+                    props.get("AuthorizerResultTtlInSeconds"),
+                    pointer + "/AuthorizerResultTtlInSeconds",
+                    "AuthorizerResultTtlInSeconds",
+                    300,
+                ),
             )
         api.authorizers[name] = spec
         authorizer_names[logical_id] = name
@@ -175,7 +180,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"
         path = _resource_path(t, _raw(t, logical_id, "ResourceId"), set())
-        raw_integration = props.get("Integration") or {}
+        raw_integration = t.mapping(props.get("Integration"), pointer + "/Integration", "Integration")
         found = integration(
             model,
             kind=str(raw_integration.get("Type", "")),
@@ -220,11 +225,19 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
     for logical_id in _of_type(t, "AWS::ApiGateway::Stage"):
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
         props = t.properties(logical_id)
+        variables = t.mapping(
+            props.get("Variables"), f"/Resources/{logical_id}/Properties/Variables", "Variables"
+        )
         stage = StageSpec(
             name=str(props.get("StageName") or logical_id),
-            variables={k: str(v) for k, v in (props.get("Variables") or {}).items()},
+            variables={k: str(v) for k, v in variables.items()},
         )
-        stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
+        settings = t.listing(
+            props.get("MethodSettings"),
+            f"/Resources/{logical_id}/Properties/MethodSettings",
+            "MethodSettings",
+        )
+        stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
         api.stages.append(stage)
         stages[logical_id] = stage
         list_not_emulated(model, logical_id, props)
@@ -236,12 +249,13 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
         if any(stage.name == props["StageName"] for stage in api.stages):
             continue
-        description = props.get("StageDescription") or {}
-        stage = StageSpec(
-            name=str(props["StageName"]),
-            variables={k: str(v) for k, v in (description.get("Variables") or {}).items()},
+        where = f"/Resources/{logical_id}/Properties/StageDescription"
+        description = t.mapping(props.get("StageDescription"), where, "StageDescription")
+        variables = t.mapping(description.get("Variables"), where + "/Variables", "Variables")
+        stage = StageSpec(name=str(props["StageName"]), variables={k: str(v) for k, v in variables.items()})
+        settings = list(
+            t.listing(description.get("MethodSettings"), where + "/MethodSettings", "MethodSettings")
         )
-        settings = list(description.get("MethodSettings") or [])
         if "ThrottlingRateLimit" in description or description.get("CachingEnabled"):
             settings.append({"ResourcePath": "/*", "HttpMethod": "*", **description})
         stage_from_method_settings(stage, settings, bool(description.get("CacheClusterEnabled")))
@@ -277,7 +291,10 @@ def _usage_plans(t: Template, model: TemplateModel) -> None:
             )
             if api_id is None or api_id not in model.apis:
                 continue
-            throttle, quota = usage_plan_limits(props)
+            try:
+                throttle, quota = usage_plan_limits(props)
+            except ValueError as exc:
+                raise t.error(str(exc), f"/Resources/{logical_id}/Properties") from None
             model.apis[api_id].usage_plans.append(
                 UsagePlanSpec(
                     name=str(props.get("UsagePlanName") or logical_id),
@@ -329,7 +346,10 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"
         name = str(props.get("Name") or logical_id)
-        sources = [str(s) for s in props.get("IdentitySource") or []]
+        sources = [
+            str(s)
+            for s in t.listing(props.get("IdentitySource"), pointer + "/IdentitySource", "IdentitySource")
+        ]
         if str(props.get("AuthorizerType", "")).upper() == "JWT":
             config = props.get("JwtConfiguration") or {}
             if not isinstance(config.get("Issuer"), str):
@@ -339,7 +359,12 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
                 kind="jwt",
                 pointer=pointer,
                 issuer=config["Issuer"],
-                audiences=[str(a) for a in config.get("Audience") or []],
+                audiences=[
+                    str(a)
+                    for a in t.listing(
+                        config.get("Audience"), pointer + "/JwtConfiguration/Audience", "Audience"
+                    )
+                ],
                 identity_source=sources,
             )
         else:
@@ -353,7 +378,12 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
                 function=lambda_target(model, uri),
                 lambda_type="REQUEST",
                 identity_source=sources,
-                ttl=float(props.get("AuthorizerResultTtlInSeconds", 0)),
+                ttl=t.number(
+                    props.get("AuthorizerResultTtlInSeconds"),
+                    pointer + "/AuthorizerResultTtlInSeconds",
+                    "AuthorizerResultTtlInSeconds",
+                    0,
+                ),
                 payload_version=str(props.get("AuthorizerPayloadFormatVersion", "2.0")),
                 simple_responses=bool(props.get("EnableSimpleResponses", False)),
             )
@@ -399,6 +429,6 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
 
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
         api = _api_of(t, model, logical_id, "ApiId", _V2_API)
-        stage = http_stage(t.properties(logical_id))
+        stage = http_stage(t, t.properties(logical_id), f"/Resources/{logical_id}/Properties")
         list_not_emulated(model, logical_id, t.properties(logical_id), HTTP_NOT_EMULATED)
         api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
+from pytest_serverless.errors import ServerlessError
 
 if TYPE_CHECKING:
     from pytest_serverless.loaders.cloudformation import Template
@@ -204,6 +205,7 @@ def generated_resources(t: Template) -> dict[str, tuple[str, str]]:
     cached = t._generated
     if cached is not None:
         return cached
+    t._generated = {}  # while computing: a reference met on the way sees none (no recursion)
     found: dict[str, tuple[str, str]] = {}
     owners = [(lid, str(r["Type"])) for lid, r in t.resources.items()]
     owners += list(t.extra_resources.items())
@@ -214,8 +216,12 @@ def generated_resources(t: Template) -> dict[str, tuple[str, str]]:
         if kind == "AWS::Serverless::Api":
             found[f"{owner}.Stage"] = ("AWS::ApiGateway::Stage", owner)
             found[f"{owner}.Deployment"] = ("AWS::ApiGateway::Deployment", owner)
-            stage = _api_stage(t, owner)
-            found[f"{owner}{re.sub(r'[^A-Za-z0-9]', '', stage)}Stage"] = ("AWS::ApiGateway::Stage", owner)
+            try:
+                stage = _api_stage(t, owner)
+            except ServerlessError:  # an unresolvable StageName is reported where the API is read
+                stage = ""
+            if stage:
+                found[f"{owner}{re.sub(r'[^A-Za-z0-9]', '', stage)}Stage"] = ("AWS::ApiGateway::Stage", owner)
         elif kind == "AWS::Serverless::HttpApi":
             found[f"{owner}.Stage"] = ("AWS::ApiGatewayV2::Stage", owner)
             found[f"{owner}ApiGatewayDefaultStage"] = ("AWS::ApiGatewayV2::Stage", owner)

@@ -126,6 +126,10 @@ class Template:
                 raise TemplateError(
                     "'Properties' must be a mapping", source=source, pointer=pointer + "/Properties"
                 )
+        self.extra_resources: dict[str, str] = {}  # implicit SAM resources (logical id -> type)
+        self._generated: dict[str, tuple[str, str]] | None = None  # attributes.generated_resources
+        self.resources: dict[str, dict[str, Any]] = {}
+        self.all_resources: dict[str, dict[str, Any]] = resources
         self.mappings: dict[str, Any] = self._section("Mappings")
         self.condition_defs: dict[str, Any] = self._section("Conditions")
         self.parameter_values = self._parameter_values(parameters or {})
@@ -133,15 +137,11 @@ class Template:
         self._evaluating: set[str] = set()
         self._properties: dict[str, dict[str, Any]] = {}
         self._names: dict[str, str] = {}
-        self.all_resources: dict[str, dict[str, Any]] = resources
-        self.resources: dict[str, dict[str, Any]] = {}
         for logical_id, resource in resources.items():
             condition = resource.get("Condition")
             if condition is not None and not self.condition(condition, f"/Resources/{logical_id}/Condition"):
                 continue
             self.resources[logical_id] = resource
-        self.extra_resources: dict[str, str] = {}  # implicit SAM resources (logical id -> type)
-        self._generated: dict[str, tuple[str, str]] | None = None  # attributes.generated_resources
         self.name_overrides: dict[str, str] = {}
         self.current: str | None = None  # the resource being read (for errors nobody foresaw)
 
@@ -157,6 +157,36 @@ class Template:
 
     def error(self, message: str, pointer: str) -> TemplateError:
         return TemplateError(message, source=self.source, pointer=pointer)
+
+    def number(self, value: Any, pointer: str, what: str, default: float) -> float:
+        """``value`` as a number (``default`` when absent); else a TemplateError naming ``what``."""
+        if value is None:
+            return default
+        try:
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        except (TypeError, ValueError):
+            shown = json.dumps(value) if isinstance(value, (str, int, float, list)) else repr(value)
+            raise self.error(f"{what} must be a number, got {shown[:80]}", pointer) from None
+
+    def listing(self, value: Any, pointer: str, what: str) -> list[Any]:
+        """``value`` when it is a list, ``[]`` when absent; else a TemplateError naming ``what``."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            shown = json.dumps(value) if isinstance(value, (str, int, float, bool, dict)) else repr(value)
+            raise self.error(f"{what} must be a list, got {shown[:80]}", pointer)
+        return value
+
+    def mapping(self, value: Any, pointer: str, what: str) -> dict[str, Any]:
+        """``value`` when it is a mapping, ``{}`` when absent; else a TemplateError naming ``what``."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            shown = json.dumps(value) if isinstance(value, (str, int, float, bool, list)) else repr(value)
+            raise self.error(f"{what} must be a mapping, got {shown[:80]}", pointer)
+        return value
 
     def _parameter_values(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
         declared = self._section("Parameters")

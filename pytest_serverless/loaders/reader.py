@@ -183,6 +183,8 @@ def _register_implicit_apis(t: Template) -> None:
             if not isinstance(event, dict):
                 continue
             props = event.get("Properties") or {}
+            if not isinstance(props, dict):
+                continue  # reported when the events are read
             if event.get("Type") == "Api" and "RestApiId" not in props:
                 t.extra_resources.setdefault("ServerlessRestApi", IMPLICIT_RESOURCES["ServerlessRestApi"])
             if event.get("Type") == "HttpApi" and "ApiId" not in props:
@@ -214,7 +216,7 @@ def _read_rule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec:
     )
     if pattern is not None and not isinstance(pattern, dict):
         raise t.error("EventPattern must be a JSON object", pointer + "/EventPattern")
-    for index, target in enumerate(props.get("Targets") or []):
+    for index, target in enumerate(t.listing(props.get("Targets"), pointer + "/Targets", "Targets")):
         where = f"{pointer}/Targets/{index}"
         arn = target.get("Arn") if isinstance(target, Mapping) else None
         if not isinstance(arn, str):

@@ -91,7 +91,12 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
     pointer = f"/Resources/{logical_id}/Properties"
     name = t.physical_name(logical_id)
     arn = t.get_att(logical_id, "Arn", pointer)
-    environment = ((props.get("Environment") or {}).get("Variables")) or {}
+    env_pointer = f"{pointer}/Environment"
+    environment = t.mapping(
+        t.mapping(props.get("Environment"), env_pointer, "Environment").get("Variables"),
+        env_pointer + "/Variables",
+        "Environment.Variables",
+    )
     spec = FunctionSpec(
         logical_id=logical_id,
         name=name,
@@ -99,8 +104,8 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         pointer=pointer,
         handler=props.get("Handler") if isinstance(props.get("Handler"), str) else None,
         runtime=props.get("Runtime") if isinstance(props.get("Runtime"), str) else None,
-        timeout=float(props.get("Timeout", 3)),
-        memory_size=int(props.get("MemorySize", 128)),
+        timeout=t.number(props.get("Timeout"), pointer + "/Timeout", "Timeout", 3),
+        memory_size=int(t.number(props.get("MemorySize"), pointer + "/MemorySize", "MemorySize", 128)),
         environment={str(k): _env_text(v) for k, v in environment.items()},
     )
     if kind == "AWS::Serverless::Function":
@@ -117,7 +122,7 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         elif code_uri is None and spec.inline_code is None:
             spec.code_dir = str(t.base_dir.resolve())
     else:
-        code = props.get("Code") or {}
+        code = t.mapping(props.get("Code"), pointer + "/Code", "Code")
         if isinstance(code.get("ZipFile"), str):
             spec.inline_code = code["ZipFile"]
         metadata = t.resources[logical_id].get("Metadata") or {}
@@ -134,20 +139,32 @@ def _env_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> None:
-    events = t.properties(logical_id).get("Events") or {}
-    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events") or {}
+def _events(t: Template, logical_id: str) -> list[tuple[str, str, Any, Mapping[str, Any], Mapping[str, Any]]]:
+    """A function's or state machine's ``Events``: (name, pointer, Type, resolved and raw Properties)."""
+    events = t.mapping(t.properties(logical_id).get("Events"), _pointer(logical_id, "Events"), "Events")
+    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events")
+    found: list[tuple[str, str, Any, Mapping[str, Any], Mapping[str, Any]]] = []
     for name, event in events.items():
         pointer = _pointer(logical_id, "Events", name)
-        kind = event.get("Type") if isinstance(event, Mapping) else None
-        props = event.get("Properties") or {} if isinstance(event, Mapping) else {}
-        raw_props = (raw_events.get(name) or {}).get("Properties") or {}
+        event = t.mapping(event, pointer, f"event {name}")
+        if "Type" not in event:
+            raise t.error(f"event {name} needs a 'Type'", pointer + "/Type")
+        props = t.mapping(event.get("Properties"), pointer + "/Properties", f"event {name}'s Properties")
+        raw_event = raw_events.get(name) if isinstance(raw_events, dict) else None
+        raw_props = raw_event.get("Properties") if isinstance(raw_event, dict) else None
+        found.append((name, pointer, event["Type"], props, raw_props if isinstance(raw_props, dict) else {}))
+    return found
+
+
+def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> None:
+    for name, pointer, kind, props, raw_props in _events(t, logical_id):
         target = Integration("lambda", function=logical_id)
         if kind == "Api":
             _api_event(t, model, props, raw_props, target, pointer)
         elif kind == "HttpApi":
             timeout = props.get("TimeoutInMillis")
-            target.timeout = float(timeout) / 1000 if timeout else None
+            where = pointer + "/Properties/TimeoutInMillis"
+            target.timeout = t.number(timeout, where, "TimeoutInMillis", 0) / 1000 if timeout else None
             target.payload_format = str(props.get("PayloadFormatVersion", "2.0"))
             _http_api_event(t, model, props, raw_props, target, pointer)
         elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
@@ -227,7 +244,9 @@ def _http_api_event(
     pointer: str,
 ) -> None:
     api_id = _event_api_id(t, model, raw, pointer, rest=False)
-    api = model.apis[api_id]
+    api = model.apis.get(api_id)
+    if api is None or api.kind != "HTTP":
+        raise t.error(f"ApiId {api_id!r} is not an AWS::Serverless::HttpApi", pointer + "/Properties/ApiId")
     path, method = props.get("Path"), props.get("Method")
     if path is None and method is None:
         route = RouteSpec(method="ANY", path="$default", integration=target, pointer=pointer)
@@ -336,8 +355,10 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
             pointer,
         )
     kind = str(props.get("Type" if sam else "StateMachineType", "STANDARD")).upper()
-    substitutions = props.get("DefinitionSubstitutions") or {}
-    if isinstance(substitutions, Mapping) and substitutions:
+    substitutions = t.mapping(
+        props.get("DefinitionSubstitutions"), f"{pointer}/DefinitionSubstitutions", "DefinitionSubstitutions"
+    )
+    if substitutions:
         substitutions = _literal_placeholders(definition, substitutions)
     name = t.physical_name(logical_id)
     spec = StateMachineSpec(
@@ -386,13 +407,7 @@ def _literal_placeholders(definition: Any, substitutions: Mapping[str, Any]) -> 
 
 
 def read_state_machine_events(t: Template, logical_id: str, model: TemplateModel) -> None:
-    events = t.properties(logical_id).get("Events") or {}
-    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events") or {}
-    for name, event in events.items():
-        pointer = _pointer(logical_id, "Events", name)
-        kind = event.get("Type") if isinstance(event, Mapping) else None
-        props = (event.get("Properties") or {}) if isinstance(event, Mapping) else {}
-        raw_props = (raw_events.get(name) or {}).get("Properties") or {}
+    for name, pointer, kind, props, raw_props in _events(t, logical_id):
         if kind == "Api":
             target = Integration(
                 "sfn",

@@ -50,12 +50,16 @@ def _authorizers(
     t: Template, model: TemplateModel, auth: Mapping[str, Any], pointer: str, *, rest: bool
 ) -> dict[str, AuthorizerSpec]:
     found: dict[str, AuthorizerSpec] = {}
-    for name, config in (auth.get("Authorizers") or {}).items():
+    authorizers = t.mapping(auth.get("Authorizers"), f"{pointer}/Auth/Authorizers", "Auth.Authorizers")
+    for name, config in authorizers.items():
         where = f"{pointer}/Auth/Authorizers/{name}"
         if not isinstance(config, Mapping):
             raise t.error("an authorizer must be a mapping", where)
         identity = config.get("Identity") or {}
-        ttl = float(identity.get("ReauthorizeEvery", 300))
+        identity = t.mapping(identity, where + "/Identity", "Identity")
+        ttl = t.number(
+            identity.get("ReauthorizeEvery"), where + "/Identity/ReauthorizeEvery", "ReauthorizeEvery", 300
+        )
         if "UserPoolArn" in config:
             arns = config["UserPoolArn"]
             first = arns[0] if isinstance(arns, list) and arns else arns
@@ -233,14 +237,16 @@ def route_settings(stage: StageSpec, settings: Any) -> None:
             stage.route_throttles[str(route_key)] = (rate, burst if burst is not None else rate)
 
 
-def http_stage(props: Mapping[str, Any]) -> StageSpec:
+def http_stage(t: Template, props: Mapping[str, Any], pointer: str) -> StageSpec:
     """An HTTP API stage from ``StageName``, ``StageVariables``, ``DefaultRouteSettings`` and
     ``RouteSettings``, as ``AWS::Serverless::HttpApi`` and ``AWS::ApiGatewayV2::Stage`` both spell them."""
+    variables = t.mapping(props.get("StageVariables"), pointer + "/StageVariables", "StageVariables")
     stage = StageSpec(
-        name=str(props.get("StageName", "$default")),
-        variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
+        name=str(props.get("StageName", "$default")), variables={k: str(v) for k, v in variables.items()}
     )
-    settings = props.get("DefaultRouteSettings") or {}
+    settings = t.mapping(
+        props.get("DefaultRouteSettings"), pointer + "/DefaultRouteSettings", "DefaultRouteSettings"
+    )
     rate, burst = (
         number(settings.get("ThrottlingRateLimit")),
         number(settings.get("ThrottlingBurstLimit")),
@@ -262,7 +268,7 @@ def read_sam_api(
         props.get("Name") or (t.physical_name(logical_id) if logical_id in t.resources else logical_id)
     )
     api = ApiSpec(logical_id=logical_id, kind="REST" if rest else "HTTP", name=name, pointer=pointer)
-    auth = props.get("Auth") or {}
+    auth = t.mapping(props.get("Auth"), pointer + "/Auth", "Auth")
     api.authorizers = _authorizers(t, model, auth, pointer, rest=rest)
     default = auth.get("DefaultAuthorizer")
     if isinstance(default, str):
@@ -292,10 +298,10 @@ def read_sam_api(
         stage_name = props.get("StageName")
         if not isinstance(stage_name, str):
             raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
-        stage = StageSpec(
-            name=stage_name, variables={k: str(v) for k, v in (props.get("Variables") or {}).items()}
-        )
-        stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
+        variables = t.mapping(props.get("Variables"), pointer + "/Variables", "Variables")
+        stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
+        settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
+        stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
         api.stages.append(stage)
         api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
         cors = props.get("Cors")
@@ -305,7 +311,7 @@ def read_sam_api(
             api.api_key_source = str(props["ApiKeySourceType"])
         _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
     else:
-        stage = http_stage(props)
+        stage = http_stage(t, props, pointer)
         api.stages.append(stage)
         if props.get("CorsConfiguration") is not None:
             cors = props["CorsConfiguration"]
@@ -326,7 +332,10 @@ def _usage_plan(
     prefix = logical_id if mode == "PER_API" else "Serverless"
     key_id = f"{prefix}ApiKey"
     key_value = model.api_keys.setdefault(key_id, t.short_id(key_id, 40))
-    throttle, quota = usage_plan_limits(plan)
+    try:
+        throttle, quota = usage_plan_limits(plan)
+    except ValueError as exc:
+        raise t.error(str(exc), _pointer(logical_id, "Auth", "UsagePlan")) from None
     api.usage_plans.append(
         UsagePlanSpec(
             name=str(plan.get("UsagePlanName") or f"{prefix}UsagePlan"),
@@ -344,10 +353,15 @@ def usage_plan_limits(
     """A usage plan's ``Throttle`` (rate, burst) and ``Quota`` (limit, period), each None when not set."""
     throttle = plan.get("Throttle") or {}
     quota = plan.get("Quota") or {}
+    if not isinstance(throttle, Mapping) or not isinstance(quota, Mapping):
+        raise ValueError("a usage plan's Throttle and Quota must be mappings")
     rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
+    limit = number(quota.get("Limit"))
+    if "Limit" in quota and limit is None:
+        raise ValueError(f"a usage plan's Quota.Limit must be a number, got {quota['Limit']!r}")
     return (
         (rate, burst if burst is not None else rate) if rate is not None else None,
-        (int(quota["Limit"]), str(quota.get("Period", "DAY")).upper()) if "Limit" in quota else None,
+        (int(limit), str(quota.get("Period", "DAY")).upper()) if limit is not None else None,
     )
 
 

@@ -72,7 +72,8 @@ def _mock_response(responses: Any) -> dict[str, Any]:
         candidates = list(responses)
     for candidate in candidates:
         if isinstance(candidate, Mapping):
-            status = int(candidate.get("statusCode") or candidate.get("StatusCode") or 200)
+            raw_status = candidate.get("statusCode") or candidate.get("StatusCode") or 200
+            status = int(raw_status) if str(raw_status).isdigit() else 200
             templates = candidate.get("responseTemplates") or candidate.get("ResponseTemplates") or {}
             if isinstance(templates, Mapping) and templates:
                 body = str(templates.get("application/json", next(iter(templates.values()))))
@@ -139,6 +140,12 @@ def integration(
         raise TemplateError(
             f"IntegrationSubtype must be a string, got {subtype!r}", source=source, pointer=pointer
         )
+    if request_parameters is not None and not isinstance(request_parameters, Mapping):
+        raise TemplateError(
+            f"request parameters must be a mapping, got {request_parameters!r}"[:160],
+            source=source,
+            pointer=pointer,
+        )
     if subtype in ("StepFunctions-StartExecution", "StepFunctions-StartSyncExecution"):
         params = request_parameters or {}
         machine = _find_state_machine(model, params.get("StateMachineArn", ""))
@@ -158,6 +165,12 @@ def integration(
         return _unsupported(f"private integration through a VPC link ({kind or 'HTTP_PROXY'} {uri})", timeout)
     if kind == "MOCK":
         return Integration("mock", mock=_mock_response(responses), timeout=timeout)
+    if request_templates is not None and not isinstance(request_templates, Mapping):
+        raise TemplateError(
+            f"request templates must map a content type to a template, got {request_templates!r}"[:160],
+            source=source,
+            pointer=pointer,
+        )
     templates = {str(k): str(v) for k, v in (request_templates or {}).items()} or None
     if kind in ("HTTP_PROXY", "HTTP"):
         if not uri:

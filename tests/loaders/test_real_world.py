@@ -13,6 +13,8 @@ import pytest
 from pytest_serverless.errors import TemplateError
 from pytest_serverless.loaders import UnsupportedResourceWarning, load_template
 
+REAL_WORLD = Path(__file__).parent / "templates" / "real_world"
+
 
 def write(tmp_path, text, name="template.yaml"):
     file = tmp_path / name
@@ -28,80 +30,7 @@ def quiet_load(path, **kwargs):
 
 # section: SAM's generated references and attribute shapes
 
-REFS = """
-    AWSTemplateFormatVersion: "2010-09-09"
-    Transform: AWS::Serverless-2016-10-31
-    Globals:
-      Function:
-        Runtime: python3.12
-        AutoPublishAlias: live
-    Resources:
-      OrdersApi:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: v1
-      OrdersTable:
-        Type: AWS::DynamoDB::Table
-        Properties:
-          TableName: Orders
-          StreamSpecification: {StreamViewType: NEW_IMAGE}
-      ApprovalActivity:
-        Type: AWS::StepFunctions::Activity
-        Properties: {Name: approve}
-      Notify:
-        Type: AWS::Serverless::Function
-        Properties:
-          FunctionName: notify
-          InlineCode: "def handler(event, context):\\n    return event\\n"
-          Handler: index.handler
-          FunctionUrlConfig: {AuthType: NONE}
-          Environment:
-            Variables:
-              STAGE: !Ref OrdersApi.Stage
-              STAGE_BY_ID: !Ref OrdersApiv1Stage
-              ALIAS: !Ref Notify.Alias
-              VERSION: !Ref Notify.Version
-              STREAM_LABEL: !Select [3, !Split ["/", !GetAtt OrdersTable.StreamArn]]
-              TABLE_ARN: !GetAtt OrdersTable.Arn
-              URL_HOST: !Select [2, !Split ["/", !GetAtt NotifyUrl.FunctionUrl]]
-              ROLE_NAME: !Select [1, !Split ["/", !GetAtt NotifyRole.Arn]]
-              ACTIVITY: !Ref ApprovalActivity
-              ACTIVITY_NAME: !GetAtt ApprovalActivity.Name
-              BASE: !Sub "https://${OrdersApi}.execute-api.${AWS::Region}.amazonaws.com/${OrdersApi.Stage}"
-              BUCKET_DOMAIN: !GetAtt Uploads.RegionalDomainName
-              BUS_ARN: !GetAtt Bus.Arn
-              QUEUE_URL: !GetAtt Jobs.QueueUrl
-          Events:
-            Get:
-              Type: Api
-              Properties: {RestApiId: !Ref OrdersApi, Path: /orders, Method: get}
-            Implicit:
-              Type: Api
-              Properties: {Path: /implicit, Method: get}
-            Everything:
-              Type: HttpApi
-      Uploads:
-        Type: AWS::S3::Bucket
-        Properties: {BucketName: uploads}
-      Bus:
-        Type: AWS::Events::EventBus
-        Properties: {Name: shop}
-      Jobs:
-        Type: AWS::SQS::Queue
-        Properties: {QueueName: jobs}
-      Flow:
-        Type: AWS::Serverless::StateMachine
-        Properties:
-          Definition:
-            StartAt: Approve
-            States:
-              Approve: {Type: Task, Resource: "${Activity}", End: true}
-          DefinitionSubstitutions:
-            Activity: !Ref ApprovalActivity
-            RestApi: !Ref ServerlessRestApi
-            HttpApi: !Ref ServerlessHttpApi
-            ProdStage: !Ref ServerlessRestApiProdStage
-"""
+REFS = (REAL_WORLD / "refs.yaml").read_text()
 
 
 def test_sam_generated_references_and_attribute_shapes(tmp_path):
@@ -162,7 +91,7 @@ def test_placeholder_without_a_substitution_stays_literal(tmp_path):
 
 # section: a part not emulated degrades its own route only
 
-DEGRADED = Path(__file__).parent / "templates" / "gaps" / "degraded_routes.yaml"
+DEGRADED = REAL_WORLD / "degraded_routes.yaml"
 
 
 @pytest.fixture
@@ -228,35 +157,7 @@ def test_stage_variable_names_the_lambda_function(degraded):
     assert "which is no function of the template" in missing.reason
 
 
-STEP_FUNCTIONS_ACTIONS = """
-    Resources:
-      Api:
-        Type: AWS::ApiGateway::RestApi
-        Properties:
-          Name: flows
-          Body:
-            swagger: "2.0"
-            info: {title: flows, version: "1"}
-            paths:
-              /stop:
-                post:
-                  x-amazon-apigateway-integration:
-                    type: aws
-                    httpMethod: POST
-                    uri: arn:aws:apigateway:us-east-1:states:action/StopExecution
-              /elsewhere:
-                post:
-                  x-amazon-apigateway-integration:
-                    type: aws
-                    httpMethod: POST
-                    uri: arn:aws:apigateway:us-east-1:states:action/StartExecution
-                    requestTemplates:
-                      application/json: >-
-                        {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Other"}
-      Stage:
-        Type: AWS::ApiGateway::Stage
-        Properties: {RestApiId: !Ref Api, StageName: live}
-"""
+STEP_FUNCTIONS_ACTIONS = (REAL_WORLD / "step_functions_actions.yaml").read_text()
 
 
 def test_step_functions_integrations_not_emulated_degrade(tmp_path):
@@ -274,55 +175,7 @@ def test_step_functions_integrations_not_emulated_degrade(tmp_path):
 
 # section: nothing dropped silently
 
-API_FEATURES = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Orders:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: index.handler
-          InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'ok'}\\n"
-          Events:
-            List:
-              Type: Api
-              Properties: {RestApiId: !Ref ShopApi, Path: /orders, Method: get}
-      ShopApi:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: prod
-          TracingEnabled: false
-          AccessLogSetting:
-            DestinationArn: !GetAtt Logs.Arn
-            Format: $context.requestId
-          MethodSettings:
-            - {ResourcePath: "/*", HttpMethod: "*", LoggingLevel: INFO, MetricsEnabled: true,
-               ThrottlingRateLimit: 10, ThrottlingBurstLimit: 5}
-          GatewayResponses:
-            DEFAULT_4XX:
-              ResponseParameters:
-                Headers: {Access-Control-Allow-Origin: "'*'"}
-          Auth:
-            ResourcePolicy:
-              IpRangeDenylist: [10.0.0.0/8]
-      Logs:
-        Type: AWS::Logs::LogGroup
-      Missing:
-        Type: AWS::ApiGateway::GatewayResponse
-        Properties:
-          RestApiId: !Ref ShopApi
-          ResponseType: MISSING_AUTHENTICATION_TOKEN
-          StatusCode: "404"
-      Http:
-        Type: AWS::Serverless::HttpApi
-        Properties:
-          AccessLogSettings: {DestinationArn: !GetAtt Logs.Arn, Format: $context.requestId}
-          DefinitionBody:
-            openapi: "3.0.1"
-            info: {title: http, version: "1"}
-            x-amazon-apigateway-policy: {Version: "2012-10-17", Statement: []}
-            paths: {}
-"""
+API_FEATURES = (REAL_WORLD / "api_features.yaml").read_text()
 
 
 def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path):
@@ -342,47 +195,7 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
 
 # section: SAM state machine events
 
-WORKFLOW = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      OrdersApi:
-        Type: AWS::Serverless::Api
-        Properties: {StageName: prod}
-      OrderFlow:
-        Type: AWS::Serverless::StateMachine
-        Properties:
-          Type: EXPRESS
-          Definition:
-            StartAt: Record
-            States:
-              Record: {Type: Pass, End: true}
-          Events:
-            Submit:
-              Type: Api
-              Properties: {RestApiId: !Ref OrdersApi, Path: /orders, Method: post}
-            Quoted:
-              Type: Api
-              Properties:
-                RestApiId: !Ref OrdersApi
-                Path: /quoted
-                Method: post
-                UnescapeMappingTemplate: true
-            Implicit:
-              Type: Api
-              Properties: {Path: /implicit, Method: post}
-            Placed:
-              Type: EventBridgeRule
-              Properties:
-                EventBusName: shop
-                Pattern: {source: [shop.orders], detail-type: [OrderPlaced]}
-                InputPath: $.detail
-            Nightly:
-              Type: Schedule
-              Properties: {Schedule: rate(1 day), Input: '{"report": "nightly"}'}
-            Hourly:
-              Type: ScheduleV2
-              Properties: {ScheduleExpression: rate(1 hour), Input: '{"report": "hourly"}'}
-"""
+WORKFLOW = (REAL_WORLD / "workflow.yaml").read_text()
 
 
 @pytest.fixture
@@ -436,62 +249,7 @@ def test_state_machine_http_api_event_is_refused_as_sam_refuses_it(tmp_path):
 # section: an Api event on an API with an OpenAPI body
 
 
-MERGE = """
-    Transform: AWS::Serverless-2016-10-31
-    Globals:
-      Function:
-        Runtime: python3.12
-        Handler: index.handler
-    Resources:
-      FromBody:
-        Type: AWS::Serverless::Function
-        Properties:
-          InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'body'}\\n"
-      FromEvent:
-        Type: AWS::Serverless::Function
-        Properties:
-          InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'event'}\\n"
-          Events:
-            Get:
-              Type: Api
-              Properties: {RestApiId: !Ref Shop, Path: /orders, Method: GET}
-            Extra:
-              Type: Api
-              Properties: {RestApiId: !Ref Shop, Path: /extra, Method: GET}
-            Http:
-              Type: HttpApi
-              Properties: {ApiId: !Ref ShopHttp, Path: /orders, Method: GET}
-      Shop:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: prod
-          MergeDefinitions: MERGE
-          DefinitionBody:
-            openapi: "3.0.1"
-            info: {title: shop, version: "1"}
-            paths:
-              /orders:
-                get:
-                  x-amazon-apigateway-integration:
-                    type: aws_proxy
-                    httpMethod: POST
-                    uri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/\\
-                      ${FromBody.Arn}/invocations"
-      ShopHttp:
-        Type: AWS::Serverless::HttpApi
-        Properties:
-          DefinitionBody:
-            openapi: "3.0.1"
-            info: {title: shop-http, version: "1"}
-            paths:
-              /orders:
-                get:
-                  x-amazon-apigateway-integration:
-                    type: aws_proxy
-                    httpMethod: POST
-                    payloadFormatVersion: "2.0"
-                    uri: !GetAtt FromBody.Arn
-"""
+MERGE = (REAL_WORLD / "merge.yaml").read_text()
 
 
 def test_event_on_a_body_the_user_wrote_adds_no_route(tmp_path):
@@ -540,3 +298,58 @@ def test_code_uri_zip_imports_from_the_archive_and_a_missing_one_degrades(tmp_pa
     with pytest.warns(UnsupportedResourceWarning, match="NotBuilt: no local Python code to run"):
         app = load_template(file)
     assert app.api("ServerlessHttpApi").stage("$default").client().get("/orders").text == "zip"
+
+
+# section: bad input keeps precise messages
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "reason"),
+    [
+        (
+            ("Timeout: 30", "Timeout: soon"),
+            "/Resources/Orders/Properties/Timeout",
+            'Timeout must be a number, got "soon"',
+        ),
+        (
+            ("Variables: {TABLE: orders}", "Variables: [orders]"),
+            "/Resources/Orders/Properties/Environment/Variables",
+            'Environment.Variables must be a mapping, got ["orders"]',
+        ),
+        (
+            ("Type: HttpApi", "Kind: HttpApi"),
+            "/Resources/Orders/Properties/Events/Get/Type",
+            "event Get needs a 'Type'",
+        ),
+        (
+            ("ApiId: !Ref Http", "ApiId: !Ref Htp"),
+            "/Resources/Orders/Properties/Events/Get/Properties/ApiId/Ref",
+            "unresolved reference 'Htp': no parameter or resource of that name (known: ['Http', 'Orders']); "
+            "did you mean 'Http'?",
+        ),
+    ],
+)
+def test_broken_template_names_file_field_and_fix(tmp_path, change, pointer, reason):
+    text = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Http:
+            Type: AWS::Serverless::HttpApi
+          Orders:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: index.handler
+              InlineCode: "def handler(event, context):\\n    return 'ok'\\n"
+              Timeout: 30
+              Environment:
+                Variables: {TABLE: orders}
+              Events:
+                Get:
+                  Type: HttpApi
+                  Properties: {ApiId: !Ref Http, Path: /orders, Method: GET}
+    """
+    file = write(tmp_path, text.replace(*change))
+    with pytest.raises(TemplateError) as caught:
+        load_template(file)
+    assert (caught.value.source, caught.value.pointer, caught.value.reason) == (str(file), pointer, reason)
