@@ -56,6 +56,12 @@ def _read_api_body(
     """Read a RestApi's or HTTP Api's OpenAPI ``Body``, or the local file its ``BodyS3Location`` names."""
     if "Body" in props:
         read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
+    elif "BodyS3Location" in props and (
+        not isinstance(props["BodyS3Location"], str) or props["BodyS3Location"].startswith("s3://")
+    ):
+        model.unsupported.append(
+            f"{api.logical_id}: BodyS3Location in S3 (its routes are unknown; use a local path)"
+        )
     elif isinstance(props.get("BodyS3Location"), str):
         body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
         read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")

@@ -66,6 +66,21 @@ def _suffix(*parts: str, length: int = 12) -> str:
     return "".join(_ALNUM[byte % len(_ALNUM)] for byte in digest[:length])
 
 
+def _stand_in(name: str, kind: str, spec: Mapping[str, Any]) -> Any:
+    """A value for a parameter nobody gave: its first AllowedValue, MinValue or 0 for a Number, a one-item
+    list for a list type, else the parameter's name."""
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and allowed:
+        return (
+            [str(allowed[0])] if kind.startswith("List<") or kind == "CommaDelimitedList" else str(allowed[0])
+        )
+    if kind == "Number":
+        return str(spec.get("MinValue", 0))
+    if kind.startswith("List<") or kind == "CommaDelimitedList":
+        return [name]
+    return name
+
+
 def arn_for(service: str, resource: str) -> str:
     return f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{resource}"
 
@@ -188,7 +203,10 @@ class Template:
             raise self.error(f"{what} must be a mapping, got {shown[:80]}", pointer)
         return value
 
+    stand_ins: list[str]
+
     def _parameter_values(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        self.stand_ins = []
         declared = self._section("Parameters")
         unknown = sorted(set(overrides) - set(declared))
         if unknown:
@@ -207,11 +225,15 @@ class Template:
             elif "Default" in spec:
                 raw = spec["Default"]
             else:
-                raise self.error(
-                    f"parameter {name!r} has no Default and no value was given; "
-                    f"pass load_template(..., parameters={{{name!r}: ...}})",
-                    pointer,
+                # AWS takes the value at deploy time; here the template still loads, with a stand-in value
+                # reported in app.unsupported, so one missing value does not stop everything else
+                raw = _stand_in(name, kind, spec)
+                self.stand_ins.append(
+                    f"parameter {name} has no Default and no value was given: it is {json.dumps(raw)} here; "
+                    f"pass load_template(..., parameters={{{name!r}: ...}})"
                 )
+                values[name] = [str(item) for item in raw] if isinstance(raw, list) else str(raw)
+                continue
             value: Any
             if kind in ("CommaDelimitedList", "List<Number>") or kind.startswith("List<"):
                 if isinstance(raw, (list, tuple)):

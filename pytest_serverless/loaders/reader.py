@@ -119,6 +119,7 @@ def _read_model(t: Template) -> TemplateModel:
     apply_globals(t)
     _register_implicit_apis(t)
     model = TemplateModel()
+    model.unsupported.extend(t.stand_ins)
 
     for logical_id, resource in t.resources.items():
         kind = str(resource["Type"])

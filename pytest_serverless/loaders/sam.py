@@ -325,7 +325,7 @@ def _bus_name(raw: Any) -> str:
 # -- state machines ------------------------------------------------------------------------------------------
 
 
-def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> StateMachineSpec:
+def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> StateMachineSpec | None:
     """``AWS::Serverless::StateMachine`` or ``AWS::StepFunctions::StateMachine``."""
     props = t.properties(logical_id)
     pointer = _pointer(logical_id)
@@ -337,8 +337,14 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
             continue
         value = props[field]
         if field in ("DefinitionUri", "DefinitionS3Location"):
-            if not isinstance(value, str):
-                raise t.error(f"{field} in S3 cannot be loaded here; use a local path", f"{pointer}/{field}")
+            if not isinstance(value, str) or value.startswith("s3://"):
+                # the definition lives in S3 (after `sam package`): this state machine cannot run here, the
+                # rest of the template still loads
+                model.unsupported.append(
+                    f"{logical_id}: {field} in S3 (no local definition: the state machine is left out; point "
+                    "it at a local file to run it)"
+                )
+                return None
             file = (t.base_dir / value).resolve()
             if not file.is_file():
                 raise t.error(f"file {str(file)!r} does not exist", f"{pointer}/{field}")

@@ -283,10 +283,12 @@ def read_sam_api(
     api.preflight_authorized = rest and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False
     body = props.get("DefinitionBody")
     uri = props.get("DefinitionUri")
-    if isinstance(uri, str) and body is None:
+    if isinstance(uri, str) and body is None and not uri.startswith("s3://"):
         body = local_document(t, uri, pointer + "/DefinitionUri")
-    elif isinstance(uri, Mapping):
-        model.unsupported.append(f"{logical_id}: DefinitionUri in S3 (use a local path)")
+    elif isinstance(uri, Mapping) or (isinstance(uri, str) and uri.startswith("s3://")):
+        model.unsupported.append(
+            f"{logical_id}: DefinitionUri in S3 (its routes are unknown; use a local path)"
+        )
     if body is not None:
         read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
     api.user_body = body is not None or isinstance(uri, Mapping)

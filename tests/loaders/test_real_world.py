@@ -353,3 +353,87 @@ def test_broken_template_names_file_field_and_fix(tmp_path, change, pointer, rea
     with pytest.raises(TemplateError) as caught:
         load_template(file)
     assert (caught.value.source, caught.value.pointer, caught.value.reason) == (str(file), pointer, reason)
+
+
+# section: what lives outside the template
+
+
+def test_s3_definitions_and_missing_parameter_values_leave_only_their_part_out(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          QueueArn: {Type: String}
+          Env: {Type: String, AllowedValues: [dev, prod]}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          Packaged:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              DefinitionUri: {Bucket: artifacts, Key: flow.asl.json}
+              Events:
+                Start:
+                  Type: Api
+                  Properties: {Path: /start, Method: post}
+          Local:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition:
+                StartAt: Send
+                States:
+                  Send:
+                    Type: Task
+                    Resource: arn:aws:states:::sqs:sendMessage
+                    Parameters: {QueueUrl: !Ref QueueArn, MessageBody.$: $}
+                    End: true
+          Documented:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: !If [IsProd, prod, dev]
+              DefinitionUri: s3://artifacts/openapi.yaml
+        """,
+    )
+    with pytest.warns(UnsupportedResourceWarning):
+        app = load_template(file)
+    assert app.unsupported == [
+        'parameter QueueArn has no Default and no value was given: it is "QueueArn" here; pass '
+        "load_template(..., parameters={'QueueArn': ...})",
+        'parameter Env has no Default and no value was given: it is "dev" here; pass '
+        "load_template(..., parameters={'Env': ...})",
+        "Packaged: DefinitionUri in S3 (no local definition: the state machine is left out; point it at a "
+        "local file to run it)",
+        "Documented: DefinitionUri in S3 (its routes are unknown; use a local path)",
+        "ServerlessRestApi: route POST /start: a Step Functions integration starting 'Packaged', which is "
+        "not a state machine of this template (requests to it answer 500)",
+    ]
+    assert sorted(app.state_machines) == ["Local"]
+    assert app.api("Documented").stage("dev").client().get("/anything").status_code == 403
+    execution = app.state_machine("Local").execute(
+        {"id": 1}, mocks={"Send": [{"Return": {"MessageId": "m"}}]}
+    )
+    assert execution.status == "SUCCEEDED"
+
+
+def test_fn_cidr_gives_the_subnets(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Resources:
+          Flow:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition:
+                StartAt: P
+                States:
+                  P:
+                    Type: Pass
+                    End: true
+                    Result:
+                      second: !Select [1, !Cidr [10.0.0.0/16, 3, 8]]
+                      all: !Cidr [10.0.0.0/16, 2, 12]
+        """,
+    )
+    output = load_template(file).state_machine("Flow").execute({}).output
+    assert output == {"second": "10.0.1.0/24", "all": ["10.0.0.0/20", "10.0.16.0/20"]}
