@@ -137,7 +137,6 @@ REST_NOT_EMULATED = (
     "Domain",
     "MinimumCompressionSize",
     "DisableExecuteApiEndpoint",
-    "TracingEnabled",
     "Policy",
 )
 HTTP_NOT_EMULATED = ("AccessLogSettings", "Domain", "DisableExecuteApiEndpoint")
@@ -163,9 +162,7 @@ def list_not_emulated(
     description = props.get("StageDescription")
     if isinstance(description, Mapping):
         settings.append(description)
-        found += [
-            key for key in ("AccessLogSetting", "CanarySetting", "TracingEnabled") if description.get(key)
-        ]
+        found += [key for key in ("AccessLogSetting", "CanarySetting") if description.get(key)]
     extra = sorted(
         {
             str(key)
