@@ -96,13 +96,21 @@ def read_template(path: Path, parameters: Mapping[str, Any] | None = None) -> tu
     t = Template(document, source=source, parameters=parameters, stack_name=stack_name_for(path))
     transform = document.get("Transform")
     transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    not_expanded: list[str] = []
     for item in transforms:
-        if isinstance(item, str) and item not in ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"):
+        if item == "AWS::Include":
             raise t.error(
                 f"Transform {item!r} is not supported (only AWS::Serverless-2016-10-31)", "/Transform"
             )
+        if item not in ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"):
+            # a macro (AWS::SecretsManager-2020-07-23, AWS::CodeDeployBlueGreen, a custom one) is not run:
+            # the template loads as written, and says so
+            name = item if isinstance(item, str) else json.dumps(item)[:80]
+            not_expanded.append(f"Transform {name} (not expanded: the template is read as written)")
     try:
-        return t, _read_model(t)
+        template, model = t, _read_model(t)
+        model.unsupported[:0] = not_expanded
+        return template, model
     except ServerlessError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:

@@ -437,3 +437,23 @@ def test_fn_cidr_gives_the_subnets(tmp_path):
     )
     output = load_template(file).state_machine("Flow").execute({}).output
     assert output == {"second": "10.0.1.0/24", "all": ["10.0.0.0/20", "10.0.16.0/20"]}
+
+
+def test_a_macro_transform_is_listed_and_the_template_read_as_written(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Transform: [AWS::Serverless-2016-10-31, AWS::SecretsManager-2020-07-23]
+        Resources:
+          Flow:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+        """,
+    )
+    with pytest.warns(UnsupportedResourceWarning):
+        app = load_template(file)
+    assert app.unsupported == [
+        "Transform AWS::SecretsManager-2020-07-23 (not expanded: the template is read as written)"
+    ]
+    assert app.state_machine("Flow").execute({}).status == "SUCCEEDED"
