@@ -17,6 +17,7 @@ from pytest_serverless.errors import ServerlessError, TemplateError
 from .apigateway import read_rest_resources, read_v2_resources
 from .cloudformation import IMPLICIT_RESOURCES, Template
 from .events import pattern_problems
+from .language_extensions import expand_for_each
 from .model import RuleSpec, TargetSpec, TemplateModel
 from .sam import (
     apply_globals,
@@ -93,9 +94,11 @@ def _of(t: Template, kinds: tuple[str, ...]) -> list[str]:
 def read_template(path: Path, parameters: Mapping[str, Any] | None = None) -> tuple[Template, TemplateModel]:
     source = str(path)
     document = load_document(path)
-    t = Template(document, source=source, parameters=parameters, stack_name=stack_name_for(path))
-    transform = document.get("Transform")
+    transform = document.get("Transform") if isinstance(document, dict) else None
     transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    if "AWS::LanguageExtensions" in transforms:
+        document = expand_for_each(document, parameters or {}, source=source)
+    t = Template(document, source=source, parameters=parameters, stack_name=stack_name_for(path))
     not_expanded: list[str] = []
     for item in transforms:
         if item == "AWS::Include":

@@ -457,3 +457,39 @@ def test_a_macro_transform_is_listed_and_the_template_read_as_written(tmp_path):
         "Transform AWS::SecretsManager-2020-07-23 (not expanded: the template is read as written)"
     ]
     assert app.state_machine("Flow").execute({}).status == "SUCCEEDED"
+
+
+def test_language_extensions_for_each_expands_resources_and_properties(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+        Parameters:
+          Topics: {Type: CommaDelimitedList, Default: "orders,order-refunds"}
+        Resources:
+          Fn::ForEach::Flows:
+            - Topic
+            - !Ref Topics
+            - "&{Topic}Flow":
+                Type: AWS::Serverless::StateMachine
+                Properties:
+                  Name: !Sub "${Topic}-flow"
+                  Definition:
+                    StartAt: P
+                    States:
+                      P:
+                        Type: Pass
+                        End: true
+                        Result:
+                          topic: !Ref Topic
+                          Fn::ForEach::Fields:
+                            - Field
+                            - [a, b]
+                            - "${Field}": !Sub "${Topic}.${Field}"
+        """,
+    )
+    app = load_template(file)
+    assert sorted(app.state_machines) == ["orderrefundsFlow", "ordersFlow"]
+    output = app.state_machine("orderrefundsFlow").execute({}).output
+    assert output == {"topic": "order-refunds", "a": "order-refunds.a", "b": "order-refunds.b"}
+    assert app.state_machine("orders-flow") is app.state_machine("ordersFlow")
