@@ -7,6 +7,7 @@ logs, permissions, CDK metadata...) are skipped silently; any other type is list
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,6 +66,17 @@ _INERT = (
     "AWS::XRay::",
     "AWS::CloudFormation::WaitConditionHandle",
     "AWS::ApplicationInsights::",
+)
+_SAM_TYPES = (
+    "AWS::Serverless::Api",
+    "AWS::Serverless::Application",
+    "AWS::Serverless::Connector",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::GraphQLApi",
+    "AWS::Serverless::HttpApi",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::SimpleTable",
+    "AWS::Serverless::StateMachine",
 )
 _UNSUPPORTED_V2 = (
     "AWS::ApiGatewayV2::DomainName",
@@ -140,6 +152,13 @@ def _read_model(t: Template) -> TemplateModel:
             model.unsupported.append(f"{logical_id}: {kind}")
         elif kind in _HANDLED or kind.startswith(_HANDLED_PREFIXES) or kind.startswith(_INERT):
             continue
+        elif kind.startswith("AWS::Serverless::") and kind not in _SAM_TYPES:
+            close = difflib.get_close_matches(kind, _SAM_TYPES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise t.error(
+                f"{kind} is not a SAM resource type (SAM has {', '.join(_SAM_TYPES)}){hint}",
+                f"/Resources/{logical_id}/Type",
+            )
         else:
             model.unsupported.append(f"{logical_id}: {kind}")
 

@@ -493,3 +493,11 @@ def test_language_extensions_for_each_expands_resources_and_properties(tmp_path)
     output = app.state_machine("orderrefundsFlow").execute({}).output
     assert output == {"topic": "order-refunds", "a": "order-refunds.a", "b": "order-refunds.b"}
     assert app.state_machine("orders-flow") is app.state_machine("ordersFlow")
+
+
+def test_a_misspelt_sam_type_is_refused_with_did_you_mean(tmp_path):
+    file = write(tmp_path, "Resources:\n  Flow:\n    Type: AWS::Serverless::Statemachine\n")
+    with pytest.raises(TemplateError) as caught:
+        load_template(file)
+    assert caught.value.pointer == "/Resources/Flow/Type"
+    assert caught.value.reason.endswith("did you mean 'AWS::Serverless::StateMachine'?")
