@@ -211,11 +211,15 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         if validates_parameters:
             route.required_parameters = [
                 str(name)
-                for name, required in (props.get("RequestParameters") or {}).items()
+                for name, required in t.mapping(
+                    props.get("RequestParameters"), pointer + "/RequestParameters", "RequestParameters"
+                ).items()
                 if required is True
             ]
         if validates_body:
-            for model_ref in (props.get("RequestModels") or {}).values():
+            for model_ref in t.mapping(
+                props.get("RequestModels"), pointer + "/RequestModels", "RequestModels"
+            ).values():
                 if str(model_ref) in models:
                     route.request_schema = models[str(model_ref)]
             for raw_ref in (_raw(t, logical_id, "RequestModels") or {}).values():
@@ -357,7 +361,9 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
             for s in t.listing(props.get("IdentitySource"), pointer + "/IdentitySource", "IdentitySource")
         ]
         if str(props.get("AuthorizerType", "")).upper() == "JWT":
-            config = props.get("JwtConfiguration") or {}
+            config = t.mapping(
+                props.get("JwtConfiguration"), pointer + "/JwtConfiguration", "JwtConfiguration"
+            )
             if not isinstance(config.get("Issuer"), str):
                 raise t.error("a JWT authorizer needs JwtConfiguration.Issuer", pointer + "/JwtConfiguration")
             spec = AuthorizerSpec(

@@ -221,8 +221,9 @@ def _api_event(
         if not isinstance(props.get(field), str):
             raise t.error(f"an Api event needs '{field}'", f"{pointer}/Properties/{field}")
     route = RouteSpec(method=props["Method"].upper(), path=props["Path"], integration=target, pointer=pointer)
-    _route_auth(route, props.get("Auth") or {})
-    model_name = (props.get("RequestModel") or {}).get("Model")
+    _route_auth(route, t.mapping(props.get("Auth"), pointer + "/Properties/Auth", "Auth"))
+    request_model = t.mapping(props.get("RequestModel"), pointer + "/Properties/RequestModel", "RequestModel")
+    model_name = request_model.get("Model")
     if isinstance(model_name, str):
         schemas = (t.properties(api_id).get("Models") or {}) if api_id in t.resources else {}
         if model_name not in schemas:
@@ -230,7 +231,7 @@ def _api_event(
                 f"RequestModel {model_name!r} is not in the API's Models",
                 pointer + "/Properties/RequestModel",
             )
-        if (props.get("RequestModel") or {}).get("ValidateBody", True):
+        if request_model.get("ValidateBody", True):
             route.request_schema = dict(schemas[model_name])
     _add_event_route(api, route, rest=True)
 
@@ -254,7 +255,7 @@ def _http_api_event(
         route = RouteSpec(
             method=str(method or "ANY").upper(), path=str(path or "/"), integration=target, pointer=pointer
         )
-    _route_auth(route, props.get("Auth") or {})
+    _route_auth(route, t.mapping(props.get("Auth"), pointer + "/Properties/Auth", "Auth"))
     _add_event_route(api, route, rest=False)
 
 
