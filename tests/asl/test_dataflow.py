@@ -141,6 +141,10 @@ ITEMS = {"items": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}, {"a": 3, "b": "x"}], 
         ("$.['k']", 2),
         ("$.items.[?(@.a > 1)].a", [2, 3]),
         ("$..[0].a", [1]),
+        # lists in filters are read permissively (json-smart): unquoted words are strings
+        ("$.items[?(@.b in [y, 'z'])].a", [2]),
+        ("$.items[?(@.b nin [x])].a", [2]),
+        ("$.items[?(@.a in [1, true, null])].a", [1]),
     ],
 )
 def test_jsonpath_dialect(path, expected):
