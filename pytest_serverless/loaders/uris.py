@@ -43,6 +43,12 @@ def lambda_target(model: TemplateModel, uri: str) -> str:
 
 def cognito_issuer(user_pool_arn: str, *, source: str, pointer: str) -> str:
     match = _USER_POOL.search(user_pool_arn)
+    if match is None and user_pool_arn.startswith("imported:"):
+        # Fn::ImportValue of another stack's pool: a pool of our own stands in (app.token_issuer mints for it)
+        stand_in = (
+            "".join(ch for ch in user_pool_arn.removeprefix("imported:") if ch.isalnum())[:20] or "pool"
+        )
+        return f"https://cognito-idp.{REGION}.amazonaws.com/{REGION}_{stand_in}"
     if match is None:
         raise TemplateError(
             f"not a Cognito user pool ARN: {user_pool_arn!r} "

@@ -501,3 +501,36 @@ def test_a_misspelt_sam_type_is_refused_with_did_you_mean(tmp_path):
         load_template(file)
     assert caught.value.pointer == "/Resources/Flow/Type"
     assert caught.value.reason.endswith("did you mean 'AWS::Serverless::StateMachine'?")
+
+
+def test_imported_user_pool_gets_a_stand_in_issuer(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              Auth:
+                DefaultAuthorizer: Users
+                Authorizers:
+                  Users: {UserPoolArn: !ImportValue shared-UserPoolArn}
+          Orders:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: index.handler
+              InlineCode: "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'ok'}\\n"
+              Events:
+                Get:
+                  Type: Api
+                  Properties: {RestApiId: !Ref Api, Path: /orders, Method: GET}
+        """,
+    )
+    app = load_template(file)
+    client = app.api("Api").stage("prod").client()
+    assert client.get("/orders").status_code == 401
+    token = app.token_issuer("Users").token(sub="u-1")
+    assert client.get("/orders", headers={"Authorization": token}).text == "ok"
