@@ -181,7 +181,7 @@ def integration(
     if kind in ("HTTP_PROXY", "HTTP"):
         if not uri:
             raise TemplateError("an HTTP integration needs a uri", source=source, pointer=pointer)
-        if not uri.startswith(("http://", "https://")):
+        if not uri.startswith(("http://", "https://", "${stageVariables.")):
             what = "a load balancer or Cloud Map service" if uri.startswith("arn:") else repr(uri)
             return _unsupported(f"HTTP integration to {what} (private integration)", timeout)
         if kind == "HTTP":
