@@ -186,6 +186,11 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"
         path = _resource_path(t, _raw(t, logical_id, "ResourceId"), set())
+        if "Integration" not in props:
+            raise t.error(
+                "the method has no Integration (API Gateway refuses to deploy a method without one)",
+                pointer + "/Integration",
+            )
         raw_integration = t.mapping(props.get("Integration"), pointer + "/Integration", "Integration")
         found = integration(
             model,
@@ -428,10 +433,17 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
         found = next(
             (spec for lid, spec in integrations.items() if target_text.endswith("/" + t.short_id(lid))), None
         )
-        if found is None:
+        if found is None and "Target" in props and not target_text.startswith("integrations/"):
             raise t.error(
                 "Target must be integrations/<Ref of an AWS::ApiGatewayV2::Integration>", pointer + "/Target"
             )
+        if found is None:  # no Target, or an integration outside the template: only this route fails
+            feature = (
+                "a route with no integration (no Target)"
+                if "Target" not in props
+                else f"an integration outside the template ({target_text})"
+            )
+            found = Integration("unsupported", feature=feature)
         method, _, path = key.partition(" ")
         route = RouteSpec(
             method=method if path else "ANY", path=path or key, integration=found, pointer=pointer

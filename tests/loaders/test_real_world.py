@@ -534,3 +534,39 @@ def test_imported_user_pool_gets_a_stand_in_issuer(tmp_path):
     assert client.get("/orders").status_code == 401
     token = app.token_issuer("Users").token(sub="u-1")
     assert client.get("/orders", headers={"Authorization": token}).text == "ok"
+
+
+def test_http_api_route_without_a_target_fails_alone(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Resources:
+          Http:
+            Type: AWS::ApiGatewayV2::Api
+            Properties: {Name: shop, ProtocolType: HTTP}
+          Hello:
+            Type: AWS::ApiGatewayV2::Integration
+            Properties:
+              ApiId: !Ref Http
+              IntegrationType: HTTP_PROXY
+              IntegrationMethod: GET
+              IntegrationUri: https://example.com/hello
+              PayloadFormatVersion: "1.0"
+          HelloRoute:
+            Type: AWS::ApiGatewayV2::Route
+            Properties: {ApiId: !Ref Http, RouteKey: GET /hello, Target: !Sub "integrations/${Hello}"}
+          Draft:
+            Type: AWS::ApiGatewayV2::Route
+            Properties: {ApiId: !Ref Http, RouteKey: GET /draft}
+          Stage:
+            Type: AWS::ApiGatewayV2::Stage
+            Properties: {ApiId: !Ref Http, StageName: $default}
+        """,
+    )
+    with pytest.warns(UnsupportedResourceWarning):
+        app = load_template(file)
+    assert app.unsupported == [
+        "Http: route GET /draft: a route with no integration (no Target) (requests to it answer 500)"
+    ]
+    assert sorted(app.api("Http").routes) == ["GET /draft", "GET /hello"]
+    assert app.api("Http").stage("$default").client().get("/draft").status_code == 500
