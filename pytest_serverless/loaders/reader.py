@@ -240,7 +240,8 @@ def _read_rule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec:
         pointer=pointer,
         pattern=pattern if isinstance(pattern, dict) else None,
         schedule=schedule if isinstance(schedule, str) else None,
-        enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
+        # ENABLED and ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS both deliver
+        enabled=str(props.get("State", "ENABLED")).upper().startswith("ENABLED"),
         event_bus=str(bus).rsplit("/", 1)[-1] if isinstance(bus, str) and bus else "default",
         name=t.physical_name(logical_id),
         arn=t.get_att(logical_id, "Arn", pointer),

@@ -570,3 +570,24 @@ def test_http_api_route_without_a_target_fails_alone(tmp_path):
     ]
     assert sorted(app.api("Http").routes) == ["GET /draft", "GET /hello"]
     assert app.api("Http").stage("$default").client().get("/draft").status_code == 500
+
+
+def test_rule_enabled_with_cloudtrail_management_events_delivers(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Resources:
+          Flow:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+          Audit:
+            Type: AWS::Events::Rule
+            Properties:
+              State: ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+              EventPattern: {source: [aws.s3]}
+              Targets: [{Id: flow, Arn: !Ref Flow}]
+        """,
+    )
+    app = load_template(file)
+    assert len(app.put_events([{"Source": "aws.s3", "DetailType": "x", "Detail": {}}])) == 1
