@@ -41,6 +41,7 @@ _HANDLED = (
     "AWS::Serverless::Api",
     "AWS::Serverless::HttpApi",
     "AWS::Events::Rule",
+    "AWS::Scheduler::Schedule",
 )
 _HANDLED_PREFIXES = ("AWS::ApiGateway::", "AWS::ApiGatewayV2::")
 # Types with no behaviour to emulate in a test: accepted silently.
@@ -183,6 +184,10 @@ def _read_model(t: Template) -> TemplateModel:
         read_state_machine_events(t, logical_id, model)
     for logical_id in _of(t, ("AWS::Events::Rule",)):
         model.rules.append(_read_rule(t, logical_id, model))
+    for logical_id in _of(t, ("AWS::Scheduler::Schedule",)):
+        schedule = _read_schedule(t, logical_id, model)
+        if schedule is not None:
+            model.rules.append(schedule)
     for rule in model.rules:
         if rule.pattern is not None:
             problems = pattern_problems(rule.pattern)
@@ -220,6 +225,37 @@ def _register_implicit_apis(t: Template) -> None:
                 t.extra_resources.setdefault("ServerlessRestApi", IMPLICIT_RESOURCES["ServerlessRestApi"])
             if event.get("Type") == "HttpApi" and "ApiId" not in props:
                 t.extra_resources.setdefault("ServerlessHttpApi", IMPLICIT_RESOURCES["ServerlessHttpApi"])
+
+
+def _read_schedule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec | None:
+    """An EventBridge Scheduler ``AWS::Scheduler::Schedule`` whose target is a template state machine or
+    function, as a scheduled rule (the same clock-driven firing); another target is listed, not run."""
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    expression = props.get("ScheduleExpression")
+    if not isinstance(expression, str):
+        raise t.error("a schedule needs a ScheduleExpression", pointer + "/ScheduleExpression")
+    target = t.mapping(props.get("Target"), pointer + "/Target", "Target")
+    arn = target.get("Arn")
+    if not isinstance(arn, str):
+        raise t.error("a schedule's Target needs an Arn", pointer + "/Target/Arn")
+    spec = TargetSpec(pointer + "/Target")
+    spec.state_machine = model.state_machine_for_arn(arn)
+    spec.function = None if spec.state_machine else model.function_for_arn(arn)
+    if spec.state_machine is None and spec.function is None:
+        model.unsupported.append(f"{logical_id}: schedule target {arn} (not run)")
+        return None
+    raw_input = target.get("Input")
+    spec.input = raw_input if isinstance(raw_input, str) or raw_input is None else json.dumps(raw_input)
+    return RuleSpec(
+        logical_id=logical_id,
+        pointer=pointer,
+        schedule=expression,
+        enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
+        name=t.physical_name(logical_id),
+        arn=t.get_att(logical_id, "Arn", pointer),
+        targets=[spec],
+    )
 
 
 def _read_rule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec:

@@ -591,3 +591,35 @@ def test_rule_enabled_with_cloudtrail_management_events_delivers(tmp_path):
     )
     app = load_template(file)
     assert len(app.put_events([{"Source": "aws.s3", "DetailType": "x", "Detail": {}}])) == 1
+
+
+def test_scheduler_schedule_starts_its_state_machine_on_the_clock(tmp_path):
+    file = write(
+        tmp_path,
+        """
+        Resources:
+          Report:
+            Type: AWS::StepFunctions::StateMachine
+            Properties:
+              Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+          Hourly:
+            Type: AWS::Scheduler::Schedule
+            Properties:
+              ScheduleExpression: rate(1 hour)
+              FlexibleTimeWindow: {Mode: "OFF"}
+              Target: {Arn: !Ref Report, RoleArn: !GetAtt Role.Arn, Input: '{"kind": "hourly"}'}
+          Elsewhere:
+            Type: AWS::Scheduler::Schedule
+            Properties:
+              ScheduleExpression: rate(1 day)
+              FlexibleTimeWindow: {Mode: "OFF"}
+              Target: {Arn: "arn:aws:scheduler:::aws-sdk:sqs:sendMessage", RoleArn: !GetAtt Role.Arn}
+          Role:
+            Type: AWS::IAM::Role
+        """,
+    )
+    with pytest.warns(UnsupportedResourceWarning, match="Elsewhere: schedule target"):
+        app = load_template(file)
+    app.clock.advance(3 * 3600)
+    assert [execution.input for execution in app.executions] == [{"kind": "hourly"}] * 3
+    app.close()
