@@ -247,6 +247,11 @@ def _read_schedule(t: Template, logical_id: str, model: TemplateModel) -> RuleSp
         return None
     raw_input = target.get("Input")
     spec.input = raw_input if isinstance(raw_input, str) or raw_input is None else json.dumps(raw_input)
+    zone = props.get("ScheduleExpressionTimezone")
+    if zone not in (None, "UTC", "Etc/UTC"):
+        model.unsupported.append(
+            f"{logical_id}: ScheduleExpressionTimezone {zone} (the schedule runs on UTC)"
+        )
     return RuleSpec(
         logical_id=logical_id,
         pointer=pointer,
