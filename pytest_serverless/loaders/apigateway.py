@@ -453,6 +453,6 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
 
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
         api = _api_of(t, model, logical_id, "ApiId", _V2_API)
-        stage = http_stage(t, t.properties(logical_id), f"/Resources/{logical_id}/Properties")
+        stage = http_stage(t.properties(logical_id), t=t, pointer=f"/Resources/{logical_id}/Properties")
         list_not_emulated(model, logical_id, t.properties(logical_id), HTTP_NOT_EMULATED)
         api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

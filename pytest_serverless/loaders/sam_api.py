@@ -234,15 +234,18 @@ def route_settings(stage: StageSpec, settings: Any) -> None:
             stage.route_throttles[str(route_key)] = (rate, burst if burst is not None else rate)
 
 
-def http_stage(t: Template, props: Mapping[str, Any], pointer: str) -> StageSpec:
+def http_stage(props: Mapping[str, Any], *, t: Template | None = None, pointer: str = "") -> StageSpec:
     """An HTTP API stage from ``StageName``, ``StageVariables``, ``DefaultRouteSettings`` and
-    ``RouteSettings``, as ``AWS::Serverless::HttpApi`` and ``AWS::ApiGatewayV2::Stage`` both spell them."""
-    variables = t.mapping(props.get("StageVariables"), pointer + "/StageVariables", "StageVariables")
+    ``RouteSettings``, as ``AWS::Serverless::HttpApi`` and ``AWS::ApiGatewayV2::Stage`` both spell them.
+    With ``t`` (and the properties' ``pointer``), a field of the wrong shape is a TemplateError naming it."""
+    variables, settings = props.get("StageVariables"), props.get("DefaultRouteSettings")
+    if t is not None:
+        variables = t.mapping(variables, pointer + "/StageVariables", "StageVariables")
+        settings = t.mapping(settings, pointer + "/DefaultRouteSettings", "DefaultRouteSettings")
+    variables = variables if isinstance(variables, Mapping) else {}
+    settings = settings if isinstance(settings, Mapping) else {}
     stage = StageSpec(
         name=str(props.get("StageName", "$default")), variables={k: str(v) for k, v in variables.items()}
-    )
-    settings = t.mapping(
-        props.get("DefaultRouteSettings"), pointer + "/DefaultRouteSettings", "DefaultRouteSettings"
     )
     rate, burst = (
         number(settings.get("ThrottlingRateLimit")),
@@ -310,7 +313,7 @@ def read_sam_api(
             api.api_key_source = str(props["ApiKeySourceType"])
         _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
     else:
-        stage = http_stage(t, props, pointer)
+        stage = http_stage(props, t=t, pointer=pointer)
         api.stages.append(stage)
         if props.get("CorsConfiguration") is not None:
             cors = props["CorsConfiguration"]
