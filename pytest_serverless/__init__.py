@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_exports
 from .clock import VirtualClock
 from .errors import (
+    AwsError,
     InvalidDefinition,
     ServerlessError,
     TaskFailure,
@@ -22,6 +23,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .asl.machine import Execution, StateMachine, TaskCall
     from .asl.mocks import MockConfig, load_mock_config
+    from .asl.test_state import TestStateResult
     from .gateway import Gateway
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
     from .gateway.authorizers.iam import IamAuthorizer
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AwsError",
     "Execution",
     "Gateway",
     "IamAuthorizer",
@@ -45,6 +48,7 @@ __all__ = [
     "TaskCall",
     "TaskFailure",
     "TemplateError",
+    "TestStateResult",
     "TokenIssuer",
     "UnmockedTask",
     "UnsupportedResourceWarning",
@@ -63,6 +67,7 @@ _LAZY = {
     "TaskCall": ".asl.machine",
     "MockConfig": ".asl.mocks",
     "load_mock_config": ".asl.mocks",
+    "TestStateResult": ".asl.test_state",
     "Gateway": ".gateway",
     "TokenIssuer": ".gateway.authorizers.cognito_jwt",
     "JwtAuthorizer": ".gateway.authorizers.cognito_jwt",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "AwsError",
     "InvalidDefinition",
     "ServerlessError",
     "TaskFailure",
@@ -24,6 +25,17 @@ __all__ = [
 
 class ServerlessError(Exception):
     """Base class for everything pytest_serverless raises on purpose."""
+
+
+class AwsError(ServerlessError):
+    """An error an emulated AWS service answers with: ``.code`` as AWS names it (``"GoneException"``),
+    ``.message`` and the HTTP ``.status`` AWS sends with it."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(f"{code}: {message}" if message else code)
 
 
 class InvalidDefinition(ServerlessError, ValueError):

@@ -73,3 +73,14 @@ def test_the_contracts_new_order_is_the_model_api_gateway_validates():
     template = yaml.load((HERE / "template.yaml").read_text(), Loader=TemplateLoader)  # noqa: S506
     models = template["Resources"]["OrdersApi"]["Properties"]["Models"]
     assert CONTRACT["components"]["schemas"]["NewOrder"] == models["NewOrder"]
+
+
+def test_an_apostrophe_in_an_order_starts_the_workflow(serverless_app):
+    """Schemathesis found it: SAM's StartExecution request template escapes ' as \\' (not JSON: a 400
+    SerializationException for any order with an apostrophe) unless the event sets UnescapeMappingTemplate."""
+    token = serverless_app.token_issuer("ShopperAuthorizer").token(sub="user-1", groups=[])
+    shop = serverless_app.api("OrdersApi").stage("Prod").client()
+    order = {"orderId": "o-7", "items": [{"sku": "O'Reilly book"}], "total": 30}
+    started = shop.post("/orders", json=order, headers={"Authorization": token})
+    assert started.status_code == 200, started.text
+    assert started.json()["executionArn"].startswith("arn:aws:states:")
