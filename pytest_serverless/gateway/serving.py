@@ -36,7 +36,7 @@ from contextlib import contextmanager, suppress
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BufferedIOBase
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote, urlsplit
 
 from pytest_serverless.errors import UsageError
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     from .model import Stage
 
-__all__ = ["LOCK_WAIT", "STAGE_LOCK", "StageBusy", "serve_http", "wsgi_app"]
+__all__ = ["LOCK_WAIT", "STAGE_LOCK", "Served", "StageBusy", "serve_http", "wsgi_app"]
 
 STAGE_LOCK = threading.RLock()  # every answer from a stage to a real client is computed under it
 LOCK_WAIT = 60.0  # seconds a served request waits for the stage before answering 503
@@ -65,6 +65,16 @@ _HOP_BY_HOP = frozenset(
 _NO_BODY = frozenset({204, 304})
 
 Upgrade = Callable[[BaseHTTPRequestHandler], None]
+
+
+class Served(Protocol):
+    """What ``serve_http`` serves: a ``Stage`` (``handle``), or a WebSocket stage (an ``upgrade`` only)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def domain_name(self) -> str: ...
 
 
 class _BadRequest(Exception):
@@ -145,7 +155,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins every connection's thread: none is left behind
     block_on_close = True
 
-    def __init__(self, port: int, stage: Stage, upgrade: Upgrade | None) -> None:
+    def __init__(self, port: int, stage: Served, upgrade: Upgrade | None) -> None:
         self.stage = stage
         self.upgrade = upgrade
         self.errors: list[BaseException] = []  # what the stage raised (re-raised when the block ends)
@@ -263,11 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not hasattr(self.server.stage, "handle"):  # a WebSocket stage: handshakes only
             self.send_error(426, "Upgrade Required", "This stage answers WebSocket handshakes only.")
             return
+        stage = cast("Stage", self.server.stage)
         target = self.path
         if not target.startswith("/") and "://" in target:  # absolute-form (as sent to a proxy)
             parts = urlsplit(target)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        stage = self.server.stage
         request = _stage_request(
             stage,
             self.command,
@@ -412,7 +422,7 @@ def _check_port(port: Any) -> int:
 
 
 @contextmanager
-def serve_http(stage: Stage, port: int | None = None, *, upgrade: Upgrade | None = None) -> Iterator[str]:
+def serve_http(stage: Served, port: int | None = None, *, upgrade: Upgrade | None = None) -> Iterator[str]:
     """Serve ``stage`` on ``http://127.0.0.1:<port>`` until the block ends; yields that base URL.
 
     Everything the stage raised while serving (an ``UnmockedTask``...) is raised again when the block ends.

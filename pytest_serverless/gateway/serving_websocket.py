@@ -3,10 +3,12 @@
 The handshake and the frames of RFC 6455 are the ``websockets`` package's (its sans-I/O protocol parses and
 writes them; this module owns the socket), and every message goes through the stage's own client, by the names
 of API.md section 8: ``stage.connect(headers=, params=)`` (``ws.status_code`` 101 or the refusal's),
-``ws.send(text=)``, ``ws.receive()`` for what the stage pushed, ``ws.close()``. The only module importing
-``websockets`` (an optional dependency: the ``test`` extra).
+``ws.send(text=, frame_size=)`` (the largest frame of the message: API Gateway limits frames to 32 KB),
+``ws.receive()`` for what the stage pushed, ``ws.close()``, ``ws.closed`` / ``ws.close_code``. The only
+module importing ``websockets`` (an optional dependency: the ``test`` extra).
 
-A WebSocket stage serves itself with ``serving.serve_http(stage, port, upgrade=websocket_upgrade(stage))``.
+``WebSocketStage.serve_http()`` serves itself with ``serving.serve_http(stage, port,
+upgrade=websocket_upgrade(stage))``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from .serving import STAGE_LOCK
 __all__ = ["POLL", "websocket_upgrade"]
 
 POLL = 0.02  # seconds between looks for messages the stage pushed to the client (post_to_connection)
-_HOP = frozenset({"connection", "upgrade", "sec-websocket-accept"})
+_HOP = frozenset(
+    {"connection", "upgrade", "sec-websocket-accept", "content-length", "content-type", "transfer-encoding"}
+)
 
 
 def _send(sock: Any, protocol: Any) -> bool:
@@ -75,6 +79,7 @@ def websocket_upgrade(stage: Any) -> Callable[[Any], None]:
         protocol.send_response(handshake)
         _send(sock, protocol)
         fragments: list[bytes] = []
+        largest = 0  # the largest frame of the message being read: API Gateway limits frames too
         ended = False
         try:
             while protocol.state is not State.CLOSED and not ended:
@@ -91,11 +96,14 @@ def websocket_upgrade(stage: Any) -> Callable[[Any], None]:
                         continue
                     if frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
                         fragments.append(bytes(frame.data))
+                        largest = max(largest, len(frame.data))
                         if frame.fin:
                             text = b"".join(fragments).decode("utf-8", "replace")
                             fragments.clear()
                             with STAGE_LOCK:
-                                ws.send(text=text)
+                                if not getattr(ws, "closed", False):  # frames sent after the stage closed
+                                    ws.send(text=text, frame_size=largest)
+                            largest = 0
                     elif frame.opcode is Opcode.CLOSE:  # the client said goodbye: $disconnect
                         with STAGE_LOCK:
                             if not getattr(ws, "closed", False):
@@ -109,7 +117,8 @@ def websocket_upgrade(stage: Any) -> Callable[[Any], None]:
                     for message in pushed:
                         protocol.send_text(message.encode("utf-8"))
                     if closed:  # the stage closed it (a limit, delete_connection)
-                        protocol.send_close(getattr(ws, "close_code", None) or 1000)
+                        code = getattr(ws, "close_code", None) or 1000
+                        protocol.send_close(code, getattr(ws, "close_reason", None) or "")
                 if not _send(sock, protocol):
                     break
         except OSError:  # the client went away, or the server is closing

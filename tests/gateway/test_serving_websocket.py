@@ -1,7 +1,6 @@
-"""WebSocket upgrades on `serve_http`'s port: the adapter that a WebSocket stage (API.md 8) plugs in.
-
-The stage here is a stand-in with API.md section 8's names (`connect`, `ws.send`, `ws.receive`, `ws.close`);
-the WebSocket APIs of issue 14 bring the real one.
+"""WebSocket upgrades on `serve_http`'s port: the adapter, with a stand-in stage that has API.md section 8's
+names (`connect`, `ws.send`, `ws.receive`, `ws.close`), then real WebSocket APIs served by
+`stage.serve_http()` and reached by a real WebSocket client.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ class Connection:
         self.inbox = []
         self.closed = False
 
-    def send(self, json=None, text=None):  # noqa: A002 (API.md's keyword)
+    def send(self, json=None, text=None, frame_size=None):  # noqa: A002 (API.md's keyword)
         self.stage.events.append(("MESSAGE", text))
         self.inbox.append(f"echo: {text}")
 
@@ -152,3 +151,84 @@ def test_a_stage_that_only_speaks_websocket_answers_plain_requests_426():
             assert ws.recv(timeout=5) == "echo: still talks"
     assert plain.status_code == 426
     assert plain.headers["Connection"] == "close"
+
+
+# --- a real WebSocket API (API.md 8) on the served port ---------------------------------------------------
+
+
+def chat_stage():
+    from pytest_serverless import LambdaAuthorizer
+
+    def authorize(event, context):
+        if (event.get("queryStringParameters") or {}).get("token") != "secret":
+            raise Exception("Unauthorized")
+        return {
+            "principalId": "ada",
+            "context": {"user": "ada"},
+            "policyDocument": {
+                "Statement": [
+                    {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
+                ]
+            },
+        }
+
+    def broadcast(event, context):
+        text = json.loads(event["body"])["text"]
+        for connection_id in stage.connection_ids:
+            stage.post_to_connection(connection_id, json.dumps({"from": "ada", "text": text}))
+        return {"statusCode": 200}
+
+    def whoami(event, context):
+        return {"statusCode": 200, "body": event["requestContext"]["domainName"]}
+
+    gateway = Gateway()
+    api = gateway.websocket_api("chat", route_selection_expression="$request.body.action")
+    api.authorizer(
+        "auth", LambdaAuthorizer(authorize, type="REQUEST", identity_source="route.request.querystring.token")
+    )
+    api.route("$connect", lambda event, context: {"statusCode": 200}, authorizer="auth")
+    api.route("sendMessage", broadcast)
+    api.route("whoami", whoami, route_response_selection_expression="$default")
+    stage = api.deploy("prod")
+    return stage
+
+
+def test_websocket_clients_chat_through_a_served_websocket_stage():
+    stage = chat_stage()
+    with stage.serve_http() as ws_url:
+        assert ws_url.startswith("ws://127.0.0.1:")
+        with (
+            sync_client.connect(f"{ws_url}/?token=secret") as ada,
+            sync_client.connect(f"{ws_url}/?token=secret") as bob,
+        ):
+            ada.send(json.dumps({"action": "whoami"}))
+            assert ada.recv(timeout=5) == stage.domain_name  # events keep AWS's domainName
+            ada.send(json.dumps({"action": "sendMessage", "text": "hi all"}))
+            assert json.loads(ada.recv(timeout=5)) == {"from": "ada", "text": "hi all"}
+            assert json.loads(bob.recv(timeout=5)) == {"from": "ada", "text": "hi all"}
+            ada.send("not JSON")  # no $default route: AWS's error frame, and the connection stays
+            assert json.loads(ada.recv(timeout=5))["message"] == "Forbidden"
+            assert len(stage.connection_ids) == 2
+        with pytest.raises(websocket_errors.InvalidStatus) as refused:
+            sync_client.connect(f"{ws_url}/?token=wrong")
+        deadline = time.monotonic() + 5
+        while stage.connection_ids and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert refused.value.response.status_code == 401
+    assert stage.connection_ids == []
+    events = [row["eventType"] for row in stage.logs]
+    assert events.count("CONNECT") == 3
+    assert events.count("DISCONNECT") == 2
+
+
+def test_a_frame_over_32_kb_closes_the_served_connection_with_1009():
+    stage = chat_stage()
+    with (
+        stage.serve_http() as ws_url,
+        sync_client.connect(f"{ws_url}/?token=secret", max_size=None) as ws,
+    ):
+        ws.send(json.dumps({"action": "sendMessage", "text": "x" * 40_000}))
+        with pytest.raises(websocket_errors.ConnectionClosedError) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd.code == 1009
+    assert stage.connection_ids == []
