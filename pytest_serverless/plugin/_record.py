@@ -70,6 +70,9 @@ def _walk_definition(definition: Any, names: set[str], resources: set[str]) -> N
             _walk_definition(state.get(key), names, resources)
 
 
+_INVENTORIES: dict[int, tuple[Any, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
 def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | None:
     """The state names (Parallel branches and Map processors included) and Task resources of a machine,
     or None when the machine does not tell."""
@@ -78,8 +81,15 @@ def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | N
     for attribute in ("program", "_program", "model"):
         program = getattr(machine, attribute, None)
         if program is not None and isinstance(getattr(program, "states", None), Mapping):
+            known = _INVENTORIES.get(id(program))
+            if known is not None and known[0] is program:  # programs are shared and never change
+                return known[1]
             _walk_program(program, names, resources)
-            return frozenset(names), frozenset(resources)
+            inventory = frozenset(names), frozenset(resources)
+            if len(_INVENTORIES) > 512:
+                _INVENTORIES.clear()
+            _INVENTORIES[id(program)] = (program, inventory)
+            return inventory
     definition = getattr(machine, "definition", None)
     if isinstance(definition, Mapping):
         _walk_definition(definition, names, resources)
@@ -134,6 +144,8 @@ class TestRecord:
         ``UnmockedTask`` error lists them (a typo shows), and so are ARN keys (the engine also matches
         function ARNs).
         """
+        if not self.mocks:
+            return {}
         inventory = machine_inventory(machine)
         chosen: dict[str, Any] = {}
         for key, spec in self.mocks.items():
@@ -231,8 +243,10 @@ class TestRecord:
 
         ``shared``: those on its class and module too (they may serve other tests' machines, so they only
         explain a failure: a mistyped module-level mock leaves a Task unmocked)."""
+        if not self.mocks or not self.machines:
+            return []
         inventories = [machine_inventory(machine) for machine in self.machines]
-        if not self.machines or any(inventory is None for inventory in inventories):
+        if any(inventory is None for inventory in inventories):
             return []
         names: set[str] = set()
         resources: set[str] = set()

@@ -6,6 +6,7 @@ state machines that apply its ``mock_task`` markers and record their executions 
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -118,18 +119,20 @@ def _template_source(config: pytest.Config) -> str:
     )
 
 
-def _parameters(function: Callable[..., Any]) -> set[str]:
+@functools.cache
+def _parameters(function: Callable[..., Any]) -> frozenset[str]:
     try:
-        return set(inspect.signature(function).parameters)
+        return frozenset(inspect.signature(function).parameters)
     except (TypeError, ValueError):  # pragma: no cover
-        return set()
+        return frozenset()
 
 
 def _adopt_app(record: Any, app: Any) -> None:
     """Route the app's state machines and gateway through the test's record."""
     for machine in _app_machines(app):
         record.adopt_machine(machine)
-    app_gateway = getattr(app, "gateway", None)
+    # a template app builds its APIs on first use: adopt its gateway without building them
+    app_gateway = getattr(app, "_gateway", None) or getattr(app, "gateway", None)
     if app_gateway is not None:
         record.adopt_gateway(app_gateway)
 

@@ -110,23 +110,28 @@ def _relative(path: Path, root: Path) -> str:
 class _NodeHooks:
     """Calls the plugin hooks through the test's node, so conftest.py files apply to the tests below them."""
 
-    __slots__ = ("_item",)
+    __slots__ = ("_ihook", "_item")
 
     def __init__(self, item: pytest.Item) -> None:
         self._item = item
+        self._ihook: Any = None
+
+    @property
+    def ihook(self) -> Any:
+        if self._ihook is None:  # looked up once per test (each lookup walks the conftest files)
+            self._ihook = self._item.ihook
+        return self._ihook
 
     def register_integrations(self, registry: IntegrationRegistry) -> None:
-        self._item.ihook.pytest_serverless_register_integrations(registry=registry)
+        self.ihook.pytest_serverless_register_integrations(registry=registry)
 
     def execution_finished(self, execution: Any, state_machine: Any) -> None:
-        self._item.ihook.pytest_serverless_execution_finished(
+        self.ihook.pytest_serverless_execution_finished(
             execution=execution, state_machine=state_machine, item=self._item
         )
 
     def gateway_response(self, request: Any, response: Any) -> None:
-        self._item.ihook.pytest_serverless_gateway_response(
-            request=request, response=response, item=self._item
-        )
+        self.ihook.pytest_serverless_gateway_response(request=request, response=response, item=self._item)
 
 
 def _build_record(item: pytest.Item) -> TestRecord:
