@@ -144,8 +144,8 @@ class TokenIssuer:
     def claims(
         self,
         sub: str = "user-1",
-        groups: Sequence[str] = ("admin",),
-        scopes: Sequence[str] = ("orders/read",),
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
         expires_in: float = 3600,
         token_use: TokenUse = "id",
         **claims: Any,
@@ -166,7 +166,7 @@ class TokenIssuer:
         payload["origin_jti"] = self._ids.next("origin_jti")
         payload["event_id"] = self._ids.next("event_id")
         payload["token_use"] = token_use
-        if token_use == "access":
+        if token_use == "access" and scopes:
             payload["scope"] = " ".join(scopes)
         payload["auth_time"] = now
         payload["exp"] = int(now + expires_in)
@@ -184,15 +184,16 @@ class TokenIssuer:
     def token(
         self,
         sub: str = "user-1",
-        groups: Sequence[str] = ("admin",),
-        scopes: Sequence[str] = ("orders/read",),
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
         expires_in: float = 3600,
         token_use: TokenUse = "id",
         *,
         headers: Mapping[str, Any] | None = None,
         **claims: Any,
     ) -> str:
-        """A signed Cognito-shaped token.
+        """A signed Cognito-shaped token. It grants only what is asked for: no groups and no scopes unless
+        given (``groups=["admin"]``, ``scopes=["orders/read"]``).
 
         ID tokens carry ``aud``, ``cognito:groups``, ``cognito:username`` and ``token_use="id"`` (no scopes,
         as Cognito does); access tokens carry ``client_id``, ``scope`` (space separated), ``username`` and
