@@ -15,6 +15,7 @@ from pytest_serverless.errors import InvalidDefinition, UsageError
 from . import model as m
 from ._compiled import compile_definition
 from ._json import json_error_text
+from ._strict_mocks import check_mock_keys
 from .interpreter import Interpreter
 from .paths import copy_json
 from .tasks import MockCursor, accepts
@@ -300,6 +301,8 @@ class StateMachine:
         for key in mocks or ():
             if not isinstance(key, str):
                 raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
+        if mocks:
+            check_mock_keys(self, mocks)  # a key that matches nothing is a typo: asl/_strict_mocks.py
         self._count += 1
         execution_name = name or deterministic_uuid(self.arn, "execution", self._count)
         merged = {**self.mocks, **mocks} if mocks else self.mocks

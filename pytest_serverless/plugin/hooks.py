@@ -248,9 +248,17 @@ def _repr_without_own_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[Ba
         showlocals=bool(config.getoption("showlocals", False)),
         style=style,
         tbfilter=tbfilter,
-        truncate_locals=config.get_verbosity() <= 1,
-        truncate_args=config.get_verbosity() <= 2,
+        truncate_locals=_verbosity(config) <= 1,
+        truncate_args=_verbosity(config) <= 2,
     )
+
+
+def _verbosity(config: pytest.Config) -> int:
+    """``config.get_verbosity()`` (pytest 8.3+), or the ``-v`` count on older pytest."""
+    get = getattr(config, "get_verbosity", None)
+    if callable(get):
+        return int(get())
+    return int(getattr(config.option, "verbose", 0) or 0)
 
 
 def _add_failure_notes(item: pytest.Item, record: TestRecord) -> None:
@@ -271,10 +279,52 @@ def pytest_runtest_teardown(
         if record is not None:
             del item.stash[_RECORD]
         item.config.stash[_CURRENT] = None
+    if record is not None:
+        shared = item.config.stash.setdefault(_SHARED_MOCKS, {})
+        for declared, matched in record.shared_marker_matches().items():
+            shared[declared] = shared.get(declared, False) or matched
     if record is not None and record.passed:
         for message in record.unused_mocks():
             item.warn(UnusedMockWarning(message))
     return result
+
+
+# section: class- and module-level mock_task markers that never matched (merged across xdist workers)
+
+_SHARED_MOCKS = pytest.StashKey[dict[str, bool]]()
+_SHARED_KEY = "pytest_serverless_shared_mocks"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    result = yield
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if isinstance(workeroutput, dict):
+        known: dict[str, bool] = session.config.stash.get(_SHARED_MOCKS, {})
+        workeroutput[_SHARED_KEY] = dict(known)
+    return result
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    output = getattr(node, "workeroutput", None) or {}
+    shared = node.config.stash.setdefault(_SHARED_MOCKS, {})
+    for declared, matched in (output.get(_SHARED_KEY) or {}).items():
+        shared[declared] = shared.get(declared, False) or bool(matched)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    never = sorted(
+        declared for declared, matched in config.stash.get(_SHARED_MOCKS, {}).items() if not matched
+    )
+    if never:
+        terminalreporter.write_sep("-", "serverless: mock_task markers that never matched")
+        for declared in never:
+            terminalreporter.write_line(
+                f"{declared}: matched no Task state or resource of any state machine its tests made"
+            )
 
 
 # section: assertion explanations
