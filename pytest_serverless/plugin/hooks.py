@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import linecache
 import os
 import sys
@@ -24,6 +25,7 @@ from .markers import (
     parse_expect_path,
     parse_expect_status,
     parse_mock_tasks,
+    parse_serverless_template,
 )
 
 __all__ = ["flag_plugin_error", "record_for", "template_path"]
@@ -142,6 +144,8 @@ def _build_record(item: pytest.Item) -> TestRecord:
     path_marks = list(item.iter_markers_with_node("expect_path"))
     status_marks = list(item.iter_markers_with_node("expect_status"))
     # every marker is validated, the closest one is used
+    for node, mark in item.iter_markers_with_node("serverless_template"):
+        parse_serverless_template(mark, node.nodeid)  # a wrong marker fails its tests, used or not
     paths = [parse_expect_path(mark, node.nodeid) for node, mark in path_marks]
     statuses = [parse_expect_status(mark, node.nodeid) for node, mark in status_marks]
     return TestRecord(
@@ -242,15 +246,20 @@ def _repr_without_own_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[Ba
 
     config = item.config
     style: Literal["long", "short"] = "short" if config.getoption("tbstyle", "auto") == "short" else "long"
-    return excinfo.getrepr(
-        funcargs=True,
-        abspath=Path.cwd() != config.invocation_params.dir,
-        showlocals=bool(config.getoption("showlocals", False)),
-        style=style,
-        tbfilter=tbfilter,
-        truncate_locals=_verbosity(config) <= 1,
-        truncate_args=_verbosity(config) <= 2,
-    )
+    options: dict[str, Any] = {
+        "funcargs": True,
+        "abspath": Path.cwd() != config.invocation_params.dir,
+        "showlocals": bool(config.getoption("showlocals", False)),
+        "style": style,
+        "tbfilter": tbfilter,
+        "truncate_locals": _verbosity(config) <= 1,
+    }
+    if _GETREPR_TRUNCATES_ARGS:  # pytest 8.3+
+        options["truncate_args"] = _verbosity(config) <= 2
+    return excinfo.getrepr(**options)
+
+
+_GETREPR_TRUNCATES_ARGS = "truncate_args" in inspect.signature(pytest.ExceptionInfo.getrepr).parameters
 
 
 def _verbosity(config: pytest.Config) -> int:

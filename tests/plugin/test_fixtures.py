@@ -647,8 +647,9 @@ def test_serverless_app_without_a_template_says_how_to_configure_one(project, ma
         [
             "*ERROR at setup of test_app*",
             "the serverless_app fixture needs a template: set serverless_template = path/to/template.yaml "
-            "in the [pytest] section of your ini file (or [tool.pytest.ini_options] in pyproject.toml), or "
-            "pass --serverless-template=path/to/template.yaml",
+            "in the [pytest] section of your ini file (or [tool.pytest.ini_options] in pyproject.toml), pass "
+            "--serverless-template=path/to/template.yaml, or mark the test "
+            "@pytest.mark.serverless_template('path/to/template.yaml')",
         ],
     )
 

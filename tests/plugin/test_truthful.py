@@ -21,7 +21,8 @@ def test_execute_mock_key_naming_nothing_fails_the_test(project, match_lines):
         result,
         [
             "E       pytest_serverless.errors.UsageError: execute(mocks=...): 'Chrage' names no Task state "
-            "and no resource of state machine 'Orders'; did you mean 'Charge'? (Task states: 'Charge', 'Ship')",
+            "and no resource of state machine 'Orders'; did you mean 'Charge'? (Task states: 'Charge', "
+            "'Ship')",
         ],
     )
 
