@@ -190,6 +190,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         try:
             record.check_after_call()
         except (UsageError, AssertionError) as error:
+            _add_failure_notes(item, record, mocks=False)
             raise flag_plugin_error(error) from None
         record.passed = True
     return result
@@ -270,10 +271,16 @@ def _verbosity(config: pytest.Config) -> int:
     return int(getattr(config.option, "verbose", 0) or 0)
 
 
-def _add_failure_notes(item: pytest.Item, record: TestRecord) -> None:
-    notes = record.unknown_mocks(shared=True)
+def _add_failure_notes(item: pytest.Item, record: TestRecord, *, mocks: bool = True) -> None:
+    """A failing test's report sections: mocks that named nothing, and each execution's events."""
+    notes = record.unknown_mocks(shared=True) if mocks else []
     if notes:
         item.add_report_section("call", "serverless", "\n".join(notes))
+    if record.executions:
+        from pytest_serverless.reporting.events import execution_lines
+
+        named = [(str(getattr(machine, "name", "?")), execution) for machine, execution in record.executions]
+        item.add_report_section("call", "serverless executions", "\n".join(execution_lines(named)))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -57,3 +57,69 @@ def test_class_level_marker_that_never_matched_is_reported_at_session_end(projec
             ],
         )
         result.stdout.no_fnmatch_line("*TestFlow: matched no*")
+
+
+# section: a failing test's report shows each execution's events
+
+
+def test_failing_test_report_has_each_executions_events(project, match_lines):
+    project.makepyfile(
+        test_execution_events="""
+        import pytest
+        from machines import ORDER
+
+        @pytest.mark.mock_task("Charge", raises=("Payment.Declined", "card expired"))
+        def test_order(sfn):
+            execution = sfn(ORDER, name="Orders").execute({"orderId": "o-1"})
+            assert execution.status == "SUCCEEDED"
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(failed=1)
+    match_lines(
+        result,
+        [
+            "*- Captured serverless executions call -*",
+            "execution of 'Orders' (FAILED: Payment.Declined), virtual time from its start:",
+            '   +0.000s  ExecutionStarted              input {"orderId":"o-1"}',
+            '   +0.000s  PassStateEntered              Validate  input {"orderId":"o-1"}',
+            '   +0.000s  PassStateExited               Validate  output {"orderId":"o-1"}',
+            '   +0.000s  TaskStateEntered              Charge  input {"orderId":"o-1"}',
+            "*LambdaFunctionFailed          error Payment.Declined  cause card expired",
+            "*TaskStateExited               Charge  output*",
+            "*FailStateEntered              Declined  input*",
+            "*ExecutionFailed               error Payment.Declined  cause card declined",
+        ],
+    )
+
+
+# section: status failures carry the gateway's reason
+
+
+def test_expect_status_failure_says_why_the_gateway_refused(project, match_lines):
+    project.makepyfile(
+        test_reason="""
+        import pytest
+        from pytest_serverless import assert_status
+
+        @pytest.mark.expect_status(200)
+        def test_marker(gateway):
+            api = gateway.rest_api("orders")
+            api.route("GET /orders/{id}", mock={"statusCode": 200, "body": "ok"})
+            api.deploy("prod").client().get("/order/1")
+
+        def test_helper(gateway):
+            api = gateway.rest_api("orders")
+            api.route("GET /orders/{id}", mock={"statusCode": 200, "body": "ok"})
+            assert_status(api.deploy("prod").client().post("/orders/1"), 200)
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(failed=2)
+    match_lines(
+        result,
+        [
+            "  why: no route matches GET /order/1 (routes: GET /orders/{id})",
+            "E         why: resource /orders/{id} has no POST method (methods: GET)",
+        ],
+    )
