@@ -445,6 +445,7 @@ def load_template(
     tasks: Mapping[str, Handler] | None = None,
     on_execution_finished: Callable[[Execution], None] | None = None,
     environment: Mapping[str, str] | None = None,
+    warn: bool = True,
 ) -> ServerlessApp:
     """Load a SAM / CloudFormation / CDK template (YAML or JSON) into a live ``ServerlessApp``.
 
@@ -493,7 +494,7 @@ def load_template(
             environment=environment,
             copy=copy,
         )
-    if app.unsupported:
+    if app.unsupported and warn:  # warn=False: the caller reports app.unsupported itself (the plugin)
         warnings.warn(
             UnsupportedResourceWarning(
                 f"{source}: {len(app.unsupported)} part(s) of the template are not emulated and were "

@@ -170,7 +170,8 @@ def _load(
     if choice is not None:
         kwargs.update(parameters=choice.parameters, handlers=choice.handlers, environment=choice.environment)
     try:
-        app = load_template(str(path), **kwargs)
+        app = load_template(str(path), warn=False, **kwargs)
+        _warn_once(request, app)
     except (TemplateError, UsageError) as error:
         if choice is not None and isinstance(error, UsageError):
             raise flag_plugin_error(UsageError(f"{choice.declared}: {error}")) from None
@@ -187,6 +188,41 @@ def _template_source(config: pytest.Config) -> str:
         if config.getoption("serverless_template")
         else "the serverless_template ini option"
     )
+
+
+_WARNED = pytest.StashKey[set[str]]()
+SILENCE = "filterwarnings = ignore::pytest_serverless.UnsupportedResourceWarning"
+
+
+def _warn_once(request: pytest.FixtureRequest, app: Any) -> None:
+    """An unsupported-resource warning once per template and session, short, naming the resources and the
+    ini line that silences it; under ``filterwarnings = error`` the test fails with that one line (no plugin
+    source)."""
+    from pytest_serverless.loaders import UnsupportedResourceWarning
+
+    unsupported = list(getattr(app, "unsupported", ()))
+    if not unsupported:
+        return
+    warned = request.config.stash.setdefault(_WARNED, set())
+    source = _relative(Path(str(app.source)), request.config.rootpath)
+    if source in warned:
+        return
+    warned.add(source)
+    short = UnsupportedResourceWarning(
+        f"{source}: not emulated, ignored: {'; '.join(map(str, unsupported))} "
+        f"(silence with the ini line: {SILENCE})"
+    )
+    try:
+        request.node.warn(short)
+    except UnsupportedResourceWarning as error:  # filterwarnings = error
+        raise flag_plugin_error(error) from None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _adopt_app(record: Any, app: Any) -> None:

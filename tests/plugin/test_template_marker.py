@@ -161,3 +161,50 @@ def test_no_path(load_serverless_app):
             "load_serverless_app(None): path is required, e.g. load_serverless_app('infra/template.yaml')",
         ],
     )
+
+
+# section: unsupported resources: one short warning per template and session
+
+UNSUPPORTED = TEMPLATE + """
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {BillingMode: PAY_PER_REQUEST}
+"""
+
+TWO_TESTS = """
+def test_one(serverless_app):
+    pass
+
+def test_two(serverless_app):
+    pass
+"""
+
+
+def test_unsupported_resource_warns_once_per_session(app_project, match_lines):
+    app_project.path.joinpath("infra", "template.yaml").write_text(UNSUPPORTED)
+    result = _run(app_project, TWO_TESTS, "-W", "default")
+    result.assert_outcomes(passed=2, warnings=1)
+    match_lines(
+        result,
+        [
+            "*UnsupportedResourceWarning: infra/template.yaml: not emulated, ignored: Table: "
+            "AWS::DynamoDB::Table (silence with the ini line: filterwarnings = "
+            "ignore::pytest_serverless.UnsupportedResourceWarning)",
+        ],
+    )
+
+
+def test_unsupported_resource_under_filterwarnings_error_is_one_line(app_project, match_lines):
+    app_project.path.joinpath("infra", "template.yaml").write_text(UNSUPPORTED)
+    result = _run(app_project, TWO_TESTS)
+    result.assert_outcomes(passed=1, errors=1)
+    match_lines(
+        result,
+        [
+            "*_ ERROR at setup of test_one _*",
+            "infra/template.yaml: not emulated, ignored: Table: AWS::DynamoDB::Table (silence with the ini "
+            "line: filterwarnings = ignore::pytest_serverless.UnsupportedResourceWarning)",
+            "*short test summary*",
+        ],
+    )
+    result.stdout.no_fnmatch_line("*pytest_serverless/*.py*")
