@@ -242,6 +242,8 @@ class ServerlessApp:
         for logical_id, spec in self._model.state_machines.items():
             machine = self._state_machine(machine_class, spec, {**function_tasks, **tasks})
             machine.default_mocks = dict(mocks)  # type: ignore[attr-defined]
+            # reports and contracts name it by its logical id: physical names may come from the folder
+            machine.logical_id = logical_id  # type: ignore[attr-defined]
             self.state_machines[logical_id] = machine
         machines = list(self.state_machines.values())
         for machine in machines:

@@ -320,4 +320,5 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
             raise TemplateError(
                 f"usage plan {plan.name}: {exc}", source=str(app.source), pointer=spec.pointer
             ) from None
+    api.logical_id = spec.logical_id  # type: ignore[attr-defined]  # what reports call it
     return api

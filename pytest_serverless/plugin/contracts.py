@@ -196,7 +196,11 @@ def pytest_serverless_execution_finished(execution: Any, state_machine: Any, ite
     if item is None:
         return
     entry: dict[str, Any] = {
-        "machine": str(getattr(state_machine, "name", None) or getattr(execution.state_machine, "name", "?")),
+        "machine": str(
+            getattr(state_machine, "logical_id", None)  # a template's: never a folder-derived name
+            or getattr(state_machine, "name", None)
+            or getattr(execution.state_machine, "name", "?")
+        ),
         "status": str(execution.status),
         "path": list(execution.path),
     }

@@ -279,7 +279,10 @@ def _add_failure_notes(item: pytest.Item, record: TestRecord, *, mocks: bool = T
     if record.executions:
         from pytest_serverless.reporting.events import execution_lines
 
-        named = [(str(getattr(machine, "name", "?")), execution) for machine, execution in record.executions]
+        named = [
+            (str(getattr(machine, "logical_id", None) or getattr(machine, "name", "?")), execution)
+            for machine, execution in record.executions
+        ]
         item.add_report_section("call", "serverless executions", "\n".join(execution_lines(named)))
 
 

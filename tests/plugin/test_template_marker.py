@@ -165,11 +165,14 @@ def test_no_path(load_serverless_app):
 
 # section: unsupported resources: one short warning per template and session
 
-UNSUPPORTED = TEMPLATE + """
+UNSUPPORTED = (
+    TEMPLATE
+    + """
   Table:
     Type: AWS::DynamoDB::Table
     Properties: {BillingMode: PAY_PER_REQUEST}
 """
+)
 
 TWO_TESTS = """
 def test_one(serverless_app):
@@ -208,3 +211,37 @@ def test_unsupported_resource_under_filterwarnings_error_is_one_line(app_project
         ],
     )
     result.stdout.no_fnmatch_line("*pytest_serverless/*.py*")
+
+
+# section: contracts and coverage name template resources by logical id, wherever the project is checked out
+
+CONTRACT_TESTS = """
+def test_flow(serverless_app):
+    assert serverless_app.state_machine("Flow").execute().status == "SUCCEEDED"
+    client = serverless_app.api("ServerlessRestApi").stage("Prod").client()
+    assert client.get("/hello").status_code == 200
+"""
+
+
+def test_contracts_still_pass_in_another_checkout_folder(app_project, tmp_path_factory):
+    import json
+    import os
+    import shutil
+
+    # a template at the checkout's root: its stack name, so its physical names, come from the folder's name
+    app_project.path.joinpath("template.yaml").write_text(
+        TEMPLATE.replace("CodeUri: src/", "CodeUri: infra/src/")
+    )
+    app_project.path.joinpath("tests", "test_it.py").write_text(CONTRACT_TESTS)
+    args = ("tests", "--serverless-template=template.yaml")
+    app_project.runpytest(*args, "--serverless-contracts=update").assert_outcomes(passed=1)
+    recorded = json.loads(
+        app_project.path.joinpath("tests", "__serverless_contracts__", "test_it.json").read_text()
+    )
+    assert [entry["machine"] for entry in recorded["test_flow"]["executions"]] == ["Flow"]
+    elsewhere = tmp_path_factory.mktemp("another-checkout") / "renamed-clone"
+    shutil.copytree(app_project.path, elsewhere)
+    os.chdir(elsewhere)  # pytester puts the working directory back after the test
+    result = app_project.runpytest(*args, "--rootdir", str(elsewhere), "-c", str(elsewhere / "tox.ini"))
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*contract changed*")
