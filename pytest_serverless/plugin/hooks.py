@@ -298,6 +298,8 @@ def pytest_runtest_teardown(
         if record is not None:
             del item.stash[_RECORD]
         item.config.stash[_CURRENT] = None
+    if record is not None and getattr(item.config.option, "xmlpath", None):
+        _junit_properties(item, record)
     if record is not None:
         shared = item.config.stash.setdefault(_SHARED_MOCKS, {})
         for declared, matched in record.shared_marker_matches().items():
@@ -306,6 +308,18 @@ def pytest_runtest_teardown(
         for message in record.unused_mocks():
             item.warn(UnusedMockWarning(message))
     return result
+
+
+def _junit_properties(item: pytest.Item, record: TestRecord) -> None:
+    """Each execution's path and status and each response's status as JUnit properties (as
+    ``record_property`` adds them): ``serverless_execution`` and ``serverless_response``."""
+    for machine, execution in record.executions:
+        name = getattr(machine, "logical_id", None) or getattr(machine, "name", "?")
+        path = " > ".join(getattr(execution, "path", []) or [])
+        item.user_properties.append(("serverless_execution", f"{name}: {execution.status}: {path}"))
+    for request, response in record.responses:
+        line = f"{getattr(request, 'method', '?')} {getattr(request, 'path', '')}"
+        item.user_properties.append(("serverless_response", f"{line}: {response.status_code}"))
 
 
 # section: class- and module-level mock_task markers that never matched (merged across xdist workers)

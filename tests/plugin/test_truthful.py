@@ -123,3 +123,24 @@ def test_expect_status_failure_says_why_the_gateway_refused(project, match_lines
             "E         why: resource /orders/{id} has no POST method (methods: GET)",
         ],
     )
+
+
+# section: JUnit properties
+
+
+def test_junit_xml_carries_paths_and_statuses(project):
+    project.makepyfile(
+        test_junit="""
+        from machines import PASSES
+
+        def test_it(sfn, gateway):
+            sfn(PASSES, name="Passes").execute({})
+            api = gateway.rest_api("a")
+            api.route("GET /x", mock={"statusCode": 200, "body": "ok"})
+            api.deploy("prod").client().get("/x")
+        """
+    )
+    project.runpytest("--junitxml=out.xml").assert_outcomes(passed=1)
+    xml = project.path.joinpath("out.xml").read_text()
+    assert '<property name="serverless_execution" value="Passes: SUCCEEDED: One &gt; Two" />' in xml
+    assert '<property name="serverless_response" value="GET /x: 200" />' in xml
