@@ -98,6 +98,13 @@ class Execution:
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
 
+    def to_svg(self) -> str:
+        """The whole machine as SVG, the path this execution took highlighted (the coverage report's
+        drawing; ``reporting`` draws, imported only when asked)."""
+        from pytest_serverless.reporting.svg import execution_svg
+
+        return execution_svg(self)
+
     def __repr__(self) -> str:
         extra = f", error={self.error!r}" if self.error else ""
         return f"Execution(name={self.name!r}, status={self.status!r}{extra}, path={self.path!r})"

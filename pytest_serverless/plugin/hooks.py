@@ -49,6 +49,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="SAM / CloudFormation template for the serverless_app fixture "
         "(overrides the serverless_template ini option).",
     )
+    group.addoption(
+        "--serverless-artifacts",
+        dest="serverless_artifacts",
+        default=None,
+        metavar="DIR",
+        help="for each failing test, write DIR/<test>/ (DIR relative to the rootdir) with each execution's "
+        "history as JSON and an SVG of its machine with the path taken.",
+    )
     parser.addini(
         "serverless_template",
         "SAM / CloudFormation template for the serverless_app fixture (relative to the ini file).",
@@ -208,6 +216,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     excinfo = call.excinfo
     if excinfo is None or not report.failed:
         return report
+    artifacts = item.config.getoption("serverless_artifacts", None)
+    record = item.stash.get(_RECORD, None)
+    if artifacts and record is not None and record.executions:
+        _write_artifacts(Path(item.config.rootpath, artifacts), item, record)
     if getattr(excinfo.value, "_serverless_plugin", False):
         # the message says it all; the plugin's own frames would only hide it
         report.longrepr = excinfo.getrepr(style="value")
@@ -220,6 +232,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # made the call (its message names the state and the fix), not a page of the engine's frames
         report.longrepr = _repr_without_own_frames(item, excinfo)
     return report
+
+
+def _write_artifacts(folder: Path, item: pytest.Item, record: TestRecord) -> None:
+    """``folder/<test node id>/``: ``execution-N-<machine>.json`` (the history) and ``.svg`` (the path)."""
+    import json
+    import re
+
+    from pytest_serverless.reporting.svg import execution_svg
+
+    target = folder / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")
+    target.mkdir(parents=True, exist_ok=True)
+    for number, (machine, execution) in enumerate(record.executions, start=1):
+        name = str(getattr(machine, "logical_id", None) or getattr(machine, "name", "machine"))
+        stem = target / f"execution-{number}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}"
+        history = getattr(execution, "history", [])
+        stem.with_suffix(".json").write_text(
+            json.dumps(history, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        definition = getattr(machine, "definition", None)
+        if isinstance(definition, dict):
+            stem.with_suffix(".svg").write_text(execution_svg(execution, definition, name), encoding="utf-8")
 
 
 _PACKAGE_DIR = Path(hookspecs.__file__).resolve().parent

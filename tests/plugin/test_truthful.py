@@ -144,3 +144,56 @@ def test_junit_xml_carries_paths_and_statuses(project):
     xml = project.path.joinpath("out.xml").read_text()
     assert '<property name="serverless_execution" value="Passes: SUCCEEDED: One &gt; Two" />' in xml
     assert '<property name="serverless_response" value="GET /x: 200" />' in xml
+
+
+# section: --serverless-artifacts and Execution.to_svg()
+
+
+def test_artifacts_of_failing_tests(project):
+    project.makepyfile(
+        test_artifacts="""
+        import pytest
+        from machines import ORDER, PASSES
+
+        @pytest.mark.mock_task("Charge", raises=("Payment.Declined", "card expired"))
+        def test_fails(sfn):
+            sfn(PASSES, name="Passes").execute({})
+            assert sfn(ORDER, name="Orders").execute({}).status == "SUCCEEDED"
+
+        def test_passes(sfn):
+            sfn(PASSES).execute({})
+        """
+    )
+    project.runpytest("--serverless-artifacts=out").assert_outcomes(passed=1, failed=1)
+    folder = project.path / "out"
+    assert sorted(path.name for path in folder.iterdir()) == ["test_artifacts.py_test_fails"]
+    files = sorted(path.name for path in (folder / "test_artifacts.py_test_fails").iterdir())
+    assert files == [
+        "execution-1-Passes.json",
+        "execution-1-Passes.svg",
+        "execution-2-Orders.json",
+        "execution-2-Orders.svg",
+    ]
+    svg = (folder / "test_artifacts.py_test_fails" / "execution-2-Orders.svg").read_text()
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert 'aria-label="state graph of Orders"' in svg
+
+
+def test_execution_to_svg_highlights_the_path_taken():
+    from pytest_serverless import StateMachine
+
+    definition = {
+        "StartAt": "Pick",
+        "States": {
+            "Pick": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "NumericEquals": 1, "Next": "One"}],
+                "Default": "Other",
+            },
+            "One": {"Type": "Pass", "End": True},
+            "Other": {"Type": "Pass", "End": True},
+        },
+    }
+    svg = StateMachine(definition).execute({"x": 1}).to_svg()
+    assert svg.count('class="state covered') == 2  # Pick and One
+    assert svg.count('class="state missed') == 1  # Other
