@@ -14,9 +14,10 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import InvalidDefinition, UsageError
 
 from . import model as m
+from ._compiled import compile_definition
 from ._json import json_error_text
+from ._strict_mocks import check_mock_keys
 from .interpreter import Interpreter
-from .parse import parse_definition
 from .paths import copy_json
 from .tasks import MockCursor, accepts
 
@@ -98,21 +99,16 @@ class Execution:
     def succeeded(self) -> bool:
         return self.status == "SUCCEEDED"
 
+    def to_svg(self) -> str:
+        """The whole machine as SVG, the path this execution took highlighted (the coverage report's
+        drawing; ``reporting`` draws, imported only when asked)."""
+        from pytest_serverless.reporting.svg import execution_svg
+
+        return execution_svg(self)
+
     def __repr__(self) -> str:
         extra = f", error={self.error!r}" if self.error else ""
         return f"Execution(name={self.name!r}, status={self.status!r}{extra}, path={self.path!r})"
-
-
-def _load(definition: Any, substitutions: Mapping[str, Any] | None) -> Any:
-    from .definition import load_definition
-
-    return load_definition(definition, substitutions)
-
-
-def _validate(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from .validate import validate_definition
-
-    return validate_definition(definition)
 
 
 def _express_problems(
@@ -237,13 +233,8 @@ class StateMachine:
         ):
             raise UsageError("StateMachine(substitutions=...) takes a mapping {placeholder name: value}")
         try:
-            self.definition = _load(definition, substitutions)
-            if not isinstance(self.definition, dict):
-                raise InvalidDefinition([("", "the definition must be a JSON object")])
-            problems = _validate(self.definition)
-            if problems:
-                raise InvalidDefinition(problems)
-            self.program: m.Program = parse_definition(self.definition)
+            # loaded, validated and parsed once per process for a given definition (asl/_compiled.py)
+            self.definition, self.program = compile_definition(definition, substitutions)
         except RecursionError:
             raise InvalidDefinition([("", "the definition is nested too deeply")]) from None
         express_problems = list(_express_problems(self.program)) if type == "EXPRESS" else []
@@ -323,6 +314,8 @@ class StateMachine:
         for key in mocks or ():
             if not isinstance(key, str):
                 raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
+        if mocks:
+            check_mock_keys(self, mocks)  # a key that matches nothing is a typo: asl/_strict_mocks.py
         self._count += 1
         execution_name = name or deterministic_uuid(self.arn, "execution", self._count)
         merged = {**self.mocks, **mocks} if mocks else self.mocks

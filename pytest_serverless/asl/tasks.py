@@ -14,6 +14,7 @@ import json
 import os
 import re
 import traceback
+import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -242,6 +243,15 @@ def function_name(arn_or_name: str) -> str:
 
 def accepts(function: Callable[..., Any], count: int) -> bool:
     """Whether ``function`` can be called with ``count`` positional arguments (True when unknowable)."""
+    plain = _plain_function(function)
+    if plain is not None:  # a plain function: read its code object (inspect.signature is 30x slower)
+        code = plain.__code__
+        defaults = len(plain.__defaults__ or ())
+        kwdefaults = len(plain.__kwdefaults__ or {})
+        if code.co_kwonlyargcount > kwdefaults:
+            return False
+        varargs = bool(code.co_flags & inspect.CO_VARARGS)
+        return code.co_argcount - defaults <= count and (varargs or count <= code.co_argcount)
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):  # builtins and C callables without a signature
@@ -251,6 +261,18 @@ def accepts(function: Callable[..., Any], count: int) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _plain_function(function: Any) -> types.FunctionType | None:
+    """The function whose signature ``inspect.signature`` would report for a plain Python function
+    (following ``__wrapped__`` as it does), else None."""
+    for _ in range(100):
+        if type(function) is not types.FunctionType or "__signature__" in function.__dict__:
+            return None
+        if "__wrapped__" not in function.__dict__:
+            return function
+        function = function.__dict__["__wrapped__"]
+    return None
 
 
 def json_problem(value: Any) -> str | None:

@@ -8,6 +8,7 @@ the virtual clock.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,7 +25,8 @@ from pytest_serverless.loaders.cache import TemplateCache
 from pytest_serverless.loaders.cloudformation import Template
 from pytest_serverless.loaders.events import event_envelope, matches, target_input
 from pytest_serverless.loaders.handlers import (
-    resolve_handler,
+    check_handler,
+    lazy_handler,
     unresolved_handler,
     with_environment,
     with_limits,
@@ -56,6 +58,7 @@ class UnsupportedResourceWarning(UserWarning):
     """A template declares resources that pytest_serverless does not emulate (they are ignored)."""
 
 
+@functools.cache
 def _machine_class() -> type[StateMachine]:
     from pytest_serverless.asl.machine import StateMachine
 
@@ -94,12 +97,19 @@ class ServerlessApp:
         mocks: Mapping[str, Any],
         tasks: Mapping[str, Handler],
         on_execution_finished: Callable[[Execution], None] | None,
+        environment: Mapping[str, str] | None = None,
+        copy: Callable[[], tuple[Template, TemplateModel]] | None = None,
     ) -> None:
         from pytest_serverless.gateway import Gateway
 
         self.source = source
-        self.template = template
-        self.model = model
+        # the template as read, shared read-only by every app of this template; ``model`` and ``template``
+        # are this app's own copies, made on first access
+        self._template = template
+        self._model = model
+        self._copy = copy
+        self._copies: tuple[Template, TemplateModel] | None = None
+        self._environment: dict[str, str] = dict(environment or {})
         self.clock = clock
         self.unsupported: list[str] = list(model.unsupported)
         self.api_keys: dict[str, str] = dict(model.api_keys)
@@ -110,19 +120,19 @@ class ServerlessApp:
         self.functions: dict[str, Handler] = self._handlers(handlers)
         self.state_machines: dict[str, StateMachine] = {}
         self._build_state_machines(mocks, tasks)
-        self.gateway = Gateway(clock=clock)
+        self._gateway = Gateway(clock=clock)
         self.iam_credentials: dict[str, str] = dict(IAM_CREDENTIALS)  # what AWS_IAM routes accept
         self.issuers: dict[str, TokenIssuer] = {}
-        self.apis: dict[str, Any] = {}
+        self._apis: dict[str, Any] | None = None
         self._authorizer_issuers: dict[str, TokenIssuer] = {}
         self._authorizer_kinds: dict[str, str] = {}
-        for logical_id, spec in model.apis.items():
-            self.apis[logical_id] = build_api(self, spec)
-        if model.websocket_apis:
-            from pytest_serverless.loaders.websocket import build_websocket_api
-
-            for logical_id, ws_spec in model.websocket_apis.items():
-                self.apis[logical_id] = build_websocket_api(self, ws_spec)
+        if id(model) not in _CHECKED_APIS:
+            # the first app of this read template builds its APIs now, so that a broken API fails the load;
+            # the next ones build theirs when the test first reaches for them (a workflow test never does)
+            self._build_apis()
+            _CHECKED_APIS[id(model)] = model
+            while len(_CHECKED_APIS) > 64:
+                del _CHECKED_APIS[next(iter(_CHECKED_APIS))]
         self.rules: list[RuleSpec] = [rule for rule in model.rules if rule.enabled]
         self._schedules: list[tuple[RuleSpec, Schedule, float]] = []
         for rule in self.rules:
@@ -144,26 +154,66 @@ class ServerlessApp:
         self._firing = False
         self._unsubscribe = clock.subscribe(self._on_tick) if self._schedules else None
 
+    def _build_apis(self) -> dict[str, Any]:
+        if self._apis is None:
+            self._apis = {}
+            for logical_id, spec in self._model.apis.items():
+                self._apis[logical_id] = build_api(self, spec)
+            if self._model.websocket_apis:
+                from pytest_serverless.loaders.websocket import build_websocket_api
+
+                for logical_id, ws_spec in self._model.websocket_apis.items():
+                    self._apis[logical_id] = build_websocket_api(self, ws_spec)
+        return self._apis
+
+    @property
+    def apis(self) -> dict[str, Any]:
+        """The template's APIs by logical id (built on first use)."""
+        return self._build_apis()
+
+    @property
+    def gateway(self) -> Any:
+        """The app's ``Gateway``, with the template's APIs on it."""
+        self._build_apis()
+        return self._gateway
+
+    @property
+    def model(self) -> TemplateModel:
+        """What the template declares (this app's own copy: changing it changes nothing else)."""
+        return self._own()[1]
+
+    @property
+    def template(self) -> Template:
+        """The template as read, intrinsics resolved (this app's own copy)."""
+        return self._own()[0]
+
+    def _own(self) -> tuple[Template, TemplateModel]:
+        if self._copies is None:
+            self._copies = self._copy() if self._copy is not None else (self._template, self._model)
+        return self._copies
+
     # -- building ------------------------------------------------------------------------------------------
 
     def _handlers(self, given: Mapping[str, Handler]) -> dict[str, Handler]:
-        by_name = {spec.name: logical_id for logical_id, spec in self.model.functions.items()}
+        by_name = {spec.name: logical_id for logical_id, spec in self._model.functions.items()}
         for key, fn in given.items():
-            if key not in self.model.functions and key not in by_name:
+            if key not in self._model.functions and key not in by_name:
                 raise UsageError(
                     f"load_template(handlers=...): {key!r} is not a function of {self.source} "
-                    f"(functions: {sorted(self.model.functions) or 'none'})"
+                    f"(functions: {sorted(self._model.functions) or 'none'})"
                 )
             if not callable(fn):
                 raise UsageError(f"load_template(handlers=...): the handler for {key!r} is not callable")
         found: dict[str, Handler] = {}
-        for logical_id, spec in self.model.functions.items():
+        for logical_id, spec in self._model.functions.items():
             explicit = given.get(logical_id) or given.get(spec.name)
             if explicit is not None:
-                found[logical_id] = with_limits(with_environment(explicit, spec), spec)
+                found[logical_id] = with_limits(with_environment(explicit, spec, self._environment), spec)
                 continue
-            resolved = resolve_handler(spec, source=str(self.source))
-            if resolved is None:
+            if check_handler(spec, source=str(self.source)):
+                # imported on its first call: a module that cannot be imported fails only its own calls
+                resolved = lazy_handler(spec, self._environment)
+            else:
                 self.unsupported.append(
                     f"{logical_id}: no local Python code to run (runtime {spec.runtime or 'unknown'}); "
                     f"pass handlers={{{logical_id!r}: fn}}"
@@ -185,18 +235,20 @@ class ServerlessApp:
         """The physical name of a function logical id (what Lambda calls it), else the ARN's last part."""
         if target is None:
             return None
-        spec = self.model.functions.get(target)
+        spec = self._model.functions.get(target)
         return spec.name if spec is not None else target.rsplit(":", 1)[-1]
 
     def _build_state_machines(self, mocks: Mapping[str, Any], tasks: Mapping[str, Handler]) -> None:
         machine_class = _machine_class()
         function_tasks: dict[str, Handler] = {}
-        for logical_id, function in self.model.functions.items():
+        for logical_id, function in self._model.functions.items():
             function_tasks[function.arn] = self.functions[logical_id]
             function_tasks.setdefault(function.name, self.functions[logical_id])
-        for logical_id, spec in self.model.state_machines.items():
+        for logical_id, spec in self._model.state_machines.items():
             machine = self._state_machine(machine_class, spec, {**function_tasks, **tasks})
             machine.default_mocks = dict(mocks)  # type: ignore[attr-defined]
+            # reports and contracts name it by its logical id: physical names may come from the folder
+            machine.logical_id = logical_id  # type: ignore[attr-defined]
             self.state_machines[logical_id] = machine
         machines = list(self.state_machines.values())
         for machine in machines:
@@ -254,7 +306,7 @@ class ServerlessApp:
         api = self.apis.get(logical_id)
         if api is not None:
             return api
-        for spec_id, spec in [*self.model.apis.items(), *self.model.websocket_apis.items()]:
+        for spec_id, spec in [*self._model.apis.items(), *self._model.websocket_apis.items()]:
             if spec.name == logical_id:
                 return self.apis[spec_id]
         raise UsageError(
@@ -270,6 +322,7 @@ class ServerlessApp:
         return self.functions[logical_id]
 
     def token_issuer(self, authorizer_name: str) -> TokenIssuer:
+        self._build_apis()
         issuer = self._authorizer_issuers.get(authorizer_name)
         if issuer is not None:
             return issuer
@@ -379,7 +432,7 @@ class ServerlessApp:
     def __repr__(self) -> str:
         return (
             f"ServerlessApp({str(self.source)!r}, state_machines={sorted(self.state_machines)}, "
-            f"apis={sorted(self.apis)}, functions={sorted(self.functions)})"
+            f"apis={sorted(self._model.apis)}, functions={sorted(self.functions)})"
         )
 
 
@@ -398,13 +451,20 @@ def load_template(
     mocks: Mapping[str, Any] | None = None,
     tasks: Mapping[str, Handler] | None = None,
     on_execution_finished: Callable[[Execution], None] | None = None,
+    environment: Mapping[str, str] | None = None,
+    warn: bool = True,
 ) -> ServerlessApp:
     """Load a SAM / CloudFormation / CDK template (YAML or JSON) into a live ``ServerlessApp``.
 
     ``handlers``: ``{function logical id or name: fn}`` (else each function's ``CodeUri`` + ``Handler`` is
     imported); ``parameters``: template parameter overrides; ``mocks``: default Task mocks for every
     execution; ``tasks``: extra Task handlers for every state machine; ``on_execution_finished``: called
-    after each execution of the app's state machines.
+    after each execution of the app's state machines; ``environment``: ``{VAR: value}`` for every function,
+    over the template's own variables, set while a function's module is imported and while it runs.
+
+    A template is read once per process (``TEMPLATES``), definitions are validated and parsed once
+    (``asl/_compiled.py``) and handler modules compiled once (``handlers.CODE``); each call builds a fresh app
+    from them: its own clock, gateway, state machines, handler modules (imported on first call) and copies.
     """
     if not isinstance(path, (str, Path)):
         raise UsageError(f"load_template(path) takes a file path, got {type(path).__name__}")
@@ -413,13 +473,21 @@ def load_template(
         ("parameters", parameters),
         ("mocks", mocks),
         ("tasks", tasks),
+        ("environment", environment),
     ):
         if value is not None and not isinstance(value, Mapping):
             raise UsageError(f"load_template({label}=...) takes a mapping, got {type(value).__name__}")
     if clock is not None and not isinstance(clock, VirtualClock):
         raise UsageError(f"load_template(clock=...) takes a VirtualClock, got {type(clock).__name__}")
+    if environment is not None:
+        for variable, setting in environment.items():
+            if not isinstance(variable, str) or not isinstance(setting, str):
+                raise UsageError(
+                    "load_template(environment=...) maps variable names to strings, got "
+                    f"{variable!r}: {setting!r}"
+                )
     source = Path(path)
-    template, model = _read(source, parameters)
+    template, model, copy = _read(source, parameters)
     with _unexpected_errors_as_template_error("cannot build the app", source):
         app = ServerlessApp(
             source=source,
@@ -430,8 +498,10 @@ def load_template(
             mocks=mocks or {},
             tasks=tasks or {},
             on_execution_finished=on_execution_finished,
+            environment=environment,
+            copy=copy,
         )
-    if app.unsupported:
+    if app.unsupported and warn:  # warn=False: the caller reports app.unsupported itself (the plugin)
         warnings.warn(
             UnsupportedResourceWarning(
                 f"{source}: {len(app.unsupported)} part(s) of the template are not emulated and were "
@@ -444,11 +514,15 @@ def load_template(
 
 # Read templates, shared by every load_template call of the process (each call gets its own deep copy).
 TEMPLATES = TemplateCache()
+# The read templates (by id, kept alive here) whose APIs one app already built without error.
+_CHECKED_APIS: dict[int, TemplateModel] = {}
 
 
-def _read(source: Path, parameters: Mapping[str, Any] | None) -> tuple[Template, TemplateModel]:
+def _read(
+    source: Path, parameters: Mapping[str, Any] | None
+) -> tuple[Template, TemplateModel, Callable[[], tuple[Template, TemplateModel]]]:
     with _unexpected_errors_as_template_error("cannot read the template", source):
-        return TEMPLATES.read(source, parameters, read_template)
+        return TEMPLATES.read_shared(source, parameters, read_template)
 
 
 @contextmanager

@@ -36,7 +36,7 @@ def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
                 audience = spec.audiences[0] if spec.audiences else "client-id"
             else:
                 pool_id = spec.issuer.rsplit("/", 1)[-1]
-                audience = app.model.user_pool_clients.get(pool_id, "client-id")
+                audience = app._model.user_pool_clients.get(pool_id, "client-id")
             issuer = TokenIssuer(issuer=spec.issuer, audience=audience, clock=app.clock)
             app.issuers[spec.issuer] = issuer
         app._authorizer_issuers[spec.name] = issuer
@@ -287,7 +287,7 @@ def _method_settings(
 
 
 def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
-    gateway = app.gateway
+    gateway = app._gateway
     name = spec.name
     if name in gateway.apis:  # two APIs of one template with the same Name
         name = f"{spec.name}-{spec.logical_id}"
@@ -373,4 +373,5 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
             raise TemplateError(
                 f"usage plan {plan.name}: {exc}", source=str(app.source), pointer=spec.pointer
             ) from None
+    api.logical_id = spec.logical_id  # type: ignore[attr-defined]  # what reports call it
     return api

@@ -2,9 +2,11 @@
 
 The key is the template's path, a digest of its bytes and the parameter overrides; an entry also remembers
 the digests of the other local files read into it (``AWS::Include``, OpenAPI bodies) and is dropped when any
-of them changed. Every load gets its own copy of the ``Template`` and ``TemplateModel`` (unpickled from the
-entry: a deep copy, 4x faster than ``copy.deepcopy``): nothing mutable is shared between apps, and each app
-still builds fresh gateways, state machines, handlers and clocks.
+of them changed. ``read`` gives each call its own copy of the ``Template`` and ``TemplateModel`` (unpickled
+from the entry: a deep copy, 4x faster than ``copy.deepcopy``). ``read_shared`` gives the entry's one
+read-only pair, which ``load_template`` builds apps from (it never changes them), with a function that makes a
+private copy: an app's public ``model`` and ``template`` are such copies, made on first access, so nothing
+mutable is shared between apps, and each app still builds fresh gateways, state machines, handlers and clocks.
 """
 
 from __future__ import annotations
@@ -26,15 +28,32 @@ Read = tuple[Template, TemplateModel]
 _Key = tuple[str, str, str]
 
 
+_DIGESTS: dict[Path, tuple[int, int, str]] = {}
+
+
 def _digest(path: Path) -> str | None:
+    """The file's SHA-256, recomputed only when its modification time or size changed."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        stat = path.stat()
+        known = _DIGESTS.get(path)
+        if known is not None and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
+            return known[2]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+    if len(_DIGESTS) > 1024:
+        _DIGESTS.clear()
+    _DIGESTS[path] = (stat.st_mtime_ns, stat.st_size, digest)
+    return digest
 
 
 def _parameters_key(parameters: Mapping[str, Any] | None) -> str:
     return json.dumps(dict(parameters or {}), sort_keys=True, default=repr)
+
+
+def _thaw(frozen: bytes) -> Read:
+    template, model = pickle.loads(frozen)  # noqa: S301 - bytes this process pickled itself
+    return template, model
 
 
 class TemplateCache:
@@ -45,6 +64,7 @@ class TemplateCache:
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[_Key, tuple[bytes, tuple[tuple[Path, str | None], ...]]] = OrderedDict()
+        self._shared: dict[_Key, Read] = {}
 
     def read(
         self,
@@ -52,31 +72,50 @@ class TemplateCache:
         parameters: Mapping[str, Any] | None,
         reader: Callable[[Path, Mapping[str, Any] | None], Read],
     ) -> Read:
+        """A private copy of the read template."""
+        template, model, copy = self.read_shared(source, parameters, reader)
+        return copy()
+
+    def read_shared(
+        self,
+        source: Path,
+        parameters: Mapping[str, Any] | None,
+        reader: Callable[[Path, Mapping[str, Any] | None], Read],
+    ) -> tuple[Template, TemplateModel, Callable[[], Read]]:
+        """The entry's read-only pair (never change it) and a function making a private copy of it."""
         digest = _digest(source)
         if digest is None:  # unreadable: let the reader report it
-            return reader(source, parameters)
+            template, model = reader(source, parameters)
+            return template, model, lambda: (template, model)
         key = (str(source.resolve()), digest, _parameters_key(parameters))
         entry = self._entries.get(key)
         if entry is not None and all(_digest(file) == known for file, known in entry[1]):
             self._entries.move_to_end(key)
             self.hits += 1
-            template, model = pickle.loads(entry[0])  # noqa: S301 - bytes this process pickled itself
-            return template, model
+            shared = self._shared.get(key)
+            if shared is None:
+                shared = self._shared[key] = _thaw(entry[0])
+            frozen = entry[0]
+            return shared[0], shared[1], lambda: _thaw(frozen)
         self.misses += 1
         template, model = reader(source, parameters)
         files = tuple((file, _digest(file)) for file in template.files)
         try:
             frozen = pickle.dumps((template, model), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # an odd value in the template: no cache
-            return template, model
+            copies = [(template, model)]
+            return template, model, lambda: copies.pop() if copies else reader(source, parameters)
         self._entries[key] = (frozen, files)
         self._entries.move_to_end(key)
+        shared = self._shared[key] = _thaw(frozen)
         while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-        return template, model
+            old, _ = self._entries.popitem(last=False)
+            self._shared.pop(old, None)
+        return shared[0], shared[1], lambda: _thaw(frozen)
 
     def clear(self) -> None:
         self._entries.clear()
+        self._shared.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,9 +1,12 @@
 """Finding the Python function behind each Lambda function of a template.
 
 A handler comes from ``load_template(handlers={"LogicalId": fn})`` or, as SAM does, from ``CodeUri`` +
-``Handler``: the code folder is put on ``sys.path`` while the module is imported, then taken off again, and
-the modules imported from that folder are dropped from ``sys.modules`` so that two functions with an
-``app.py`` each, or the same function loaded by two tests, never see each other's module. The function's
+``Handler``, imported on the function's first call (``lazy_handler``): a function whose module cannot be
+imported fails its own calls (``HandlerImportError``: a Task fails with ``Runtime.ImportModuleError``, a
+route answers 502 REST / 500 HTTP), nothing else. Each app gets fresh modules, executed from code objects
+compiled once per process (``CODE``): the code folder is searched first while the module is imported, and
+the modules imported from that folder are dropped from ``sys.modules`` afterwards, so that two functions with
+an ``app.py`` each, or the same function loaded by two tests, never see each other's module. The function's
 ``Environment.Variables`` are set in ``os.environ`` while its module is imported and while it runs.
 
 ``with_limits`` runs a handler as Lambda runs the template's function: its ``context`` counts down from
@@ -15,6 +18,10 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
 import os
 import sys
 import types
@@ -26,12 +33,20 @@ from pathlib import Path
 from typing import Any
 
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import TemplateError
+from pytest_serverless.errors import TaskFailure, TemplateError
 from pytest_serverless.lambdas import FunctionTimedOut, LambdaContext
 
 from .model import FunctionSpec
 
-__all__ = ["resolve_handler", "unresolved_handler", "with_environment", "with_limits"]
+__all__ = [
+    "HandlerImportError",
+    "check_handler",
+    "lazy_handler",
+    "resolve_handler",
+    "unresolved_handler",
+    "with_environment",
+    "with_limits",
+]
 
 Handler = Callable[[Any, Any], Any]
 
@@ -74,7 +89,81 @@ def _inside(file: str | None, folder: Path) -> bool:
     return True
 
 
+# section: compiled module code, shared by every app of the process
+
+
+class _CodeCache:
+    """Code objects of handler source files, compiled once per process (recompiled when a file changes)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[int, int, types.CodeType]] = {}
+
+    def get(self, path: str) -> types.CodeType:
+        stat = os.stat(path)
+        entry = self._entries.get(path)
+        if entry is not None and entry[0] == stat.st_mtime_ns and entry[1] == stat.st_size:
+            return entry[2]
+        with open(path, "rb") as file:
+            code = compile(file.read(), path, "exec", dont_inherit=True)
+        self._entries[path] = (stat.st_mtime_ns, stat.st_size, code)
+        return code
+
+
+CODE = _CodeCache()
+
+
+class _CodeLoader(importlib.abc.Loader):
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        exec(CODE.get(self.path), module.__dict__)  # noqa: S102 - the function's own code, as Lambda runs it
+
+
+class _FolderFinder(importlib.abc.MetaPathFinder):
+    """Finds the modules and packages of one code folder, with code objects from ``CODE``."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        parts = fullname.split(".")
+        if path is None:
+            base = os.path.join(self.folder, *parts[:-1])
+        else:
+            base = next((entry for entry in path if _under(entry, self.folder)), "")
+            if not base:
+                return None
+        stem = os.path.join(base, parts[-1])
+        package = os.path.join(stem, "__init__.py")
+        if os.path.isfile(package):
+            return importlib.util.spec_from_file_location(
+                fullname, package, loader=_CodeLoader(package), submodule_search_locations=[stem]
+            )
+        if os.path.isfile(stem + ".py"):
+            return importlib.util.spec_from_file_location(
+                fullname, stem + ".py", loader=_CodeLoader(stem + ".py")
+            )
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(code_dir: str) -> Path:
+    return Path(code_dir).resolve()
+
+
+def _under(entry: str, folder: str) -> bool:
+    return entry == folder or entry.startswith(folder + os.sep)
+
+
 def _import_from(folder: Path, module_name: str) -> types.ModuleType:
+    """Import ``module_name`` from ``folder`` as a fresh module (with fresh copies of the folder's other
+    modules it imports), leaving ``sys.modules`` as it found it."""
     before = set(sys.modules)
     top = module_name.split(".")[0]
     shadowed: dict[str, types.ModuleType] = {}
@@ -84,18 +173,23 @@ def _import_from(folder: Path, module_name: str) -> types.ModuleType:
         shadowed = {name: mod for name, mod in loaded if name == top or name.startswith(prefix)}
     for name in shadowed:
         del sys.modules[name]
-    sys.path.insert(0, str(folder))
-    importlib.invalidate_caches()
+    where = str(folder)
+    finder = _FolderFinder(where)
+    sys.meta_path.insert(0, finder)
+    sys.path.insert(0, where)
     try:
         return importlib.import_module(module_name)
     finally:
-        if str(folder) in sys.path:
-            sys.path.remove(str(folder))
+        if where in sys.path:
+            sys.path.remove(where)
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
         for name in set(sys.modules) - before:
             module = sys.modules.get(name)
-            if module is not None and (
-                _inside(getattr(module, "__file__", None), folder) or name in shadowed
-            ):
+            if module is None:
+                continue
+            own = isinstance(getattr(module, "__loader__", None), _CodeLoader)
+            if own or name in shadowed or _inside(getattr(module, "__file__", None), folder):
                 del sys.modules[name]
         sys.modules.update(shadowed)
 
@@ -108,64 +202,124 @@ def _inline_module(function: FunctionSpec) -> types.ModuleType:
     return module
 
 
-def resolve_handler(function: FunctionSpec, *, source: str) -> Handler | None:
-    """Import ``function``'s handler from its code; ``None`` when the code is not local Python."""
+class HandlerImportError(TaskFailure):
+    """A function whose module could not be imported, or has no such handler: Lambda's init failure
+    (``Runtime.ImportModuleError`` / ``Runtime.HandlerNotFound``), raised on each call of that function only:
+    a Task fails with that error, a route answers as API Gateway does when its function fails (502 REST /
+    500 HTTP). ``str()`` names the function, its handler and the cause."""
+
+    def __init__(self, error_type: str, message: str, *, function: str, handler: str) -> None:
+        self.error_message = message
+        self.function = function
+        self.handler = handler
+        payload = {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": []}
+        super().__init__(error_type, json.dumps(payload, separators=(",", ":")))
+
+    def __str__(self) -> str:
+        return self.error_message
+
+
+def check_handler(function: FunctionSpec, *, source: str) -> bool:
+    """Whether ``function`` has local Python code to import (``False``: not Python, or no code); raises
+    ``TemplateError`` for what the template itself gets wrong (the ``Handler`` shape, a missing folder)."""
     if function.handler is None or (function.runtime and not function.runtime.startswith("python")):
-        return None
+        return False
     module_name, _, attribute = function.handler.rpartition(".")
-    pointer = function.pointer + "/Handler"
     if not module_name or not attribute:
         raise TemplateError(
             f"Handler {function.handler!r} is not 'module.function' (e.g. 'app.lambda_handler')",
             source=source,
-            pointer=pointer,
+            pointer=function.pointer + "/Handler",
         )
+    if function.inline_code is not None:
+        return True
+    if function.code_dir is None:
+        return False
+    folder = _resolved(function.code_dir)
+    if not folder.is_dir() and not zipfile.is_zipfile(folder):  # a CodeUri .zip imports too
+        raise TemplateError(
+            f"CodeUri folder {str(folder)!r} does not exist",
+            source=source,
+            pointer=function.pointer + "/CodeUri",
+        )
+    return True
+
+
+def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> Handler:
+    """Import the function's module (fresh) and return its handler; ``HandlerImportError`` if it cannot."""
+    assert function.handler is not None
+    module_name, _, attribute = function.handler.rpartition(".")
     module_name = module_name.replace("/", ".")
+    name, handler_text = function.logical_id, function.handler
     try:
-        with _environment(function.environment):
+        with _environment(environment):
             if function.inline_code is not None:
                 module = _inline_module(function)
-            elif function.code_dir is not None:
-                folder = Path(function.code_dir).resolve()
-                if not folder.is_dir() and not zipfile.is_zipfile(folder):  # a CodeUri .zip imports too
-                    raise TemplateError(
-                        f"CodeUri folder {str(folder)!r} does not exist",
-                        source=source,
-                        pointer=function.pointer + "/CodeUri",
-                    )
-                module = _import_from(folder, module_name)
             else:
-                return None
-    except TemplateError:
-        raise
-    except ModuleNotFoundError as exc:
-        raise TemplateError(
-            f"cannot import handler module {module_name!r} of {function.logical_id} from "
-            f"{function.code_dir}: {exc}; pass handlers={{{function.logical_id!r}: fn}} to use another "
-            "function",
-            source=source,
-            pointer=pointer,
-        ) from None
-    except Exception as exc:  # the user's module failed while importing
-        raise TemplateError(
-            f"importing handler module {module_name!r} of {function.logical_id} raised "
-            f"{type(exc).__name__}: {exc}",
-            source=source,
-            pointer=pointer,
+                assert function.code_dir is not None
+                module = _import_from(_resolved(function.code_dir), module_name)
+    except Exception as exc:  # noqa: BLE001 - the function's own module failed: its calls fail, nothing else
+        detail = (
+            f"No module named {exc.name!r}"
+            if isinstance(exc, ModuleNotFoundError) and exc.name
+            else f"{type(exc).__name__}: {exc}"
+        )
+        raise HandlerImportError(
+            "Runtime.ImportModuleError",
+            f"Unable to import module {module_name!r} of {name} (Handler {handler_text!r}): {detail}",
+            function=name,
+            handler=handler_text,
         ) from exc
     handler = getattr(module, attribute, None)
     if not callable(handler):
-        raise TemplateError(
-            f"module {module_name!r} has no function {attribute!r} (Handler {function.handler!r})",
-            source=source,
-            pointer=pointer,
+        raise HandlerImportError(
+            "Runtime.HandlerNotFound",
+            f"module {module_name!r} of {name} has no function {attribute!r} (Handler {handler_text!r})",
+            function=name,
+            handler=handler_text,
         )
-    return _with_environment(handler, function.environment)
+    return handler  # type: ignore[no-any-return]
 
 
-def with_environment(handler: Handler, function: FunctionSpec) -> Handler:
-    """A handler given by the test, run with the function's environment variables."""
-    return _with_environment(handler, function.environment)
+def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None = None) -> Handler:
+    """The function's handler, imported (fresh, from compiled code) on its first call, not before: one
+    function's missing package or failing import-time code fails only the calls of that function. Runs with
+    the function's environment variables (``environment`` over them) at import and at each call."""
+    variables = {**function.environment, **(environment or {})}
+    loaded: list[Handler] = []
+    failed: list[HandlerImportError] = []
+
+    def handler(event: Any, context: Any) -> Any:
+        if not loaded:
+            if failed:
+                raise failed[0]
+            try:
+                loaded.append(_import_handler(function, variables))
+            except HandlerImportError as error:
+                failed.append(error)
+                raise
+        with _environment(variables):
+            return loaded[0](event, context)
+
+    handler.__name__ = function.handler or function.logical_id
+    handler.__qualname__ = handler.__name__
+    return handler
+
+
+def resolve_handler(function: FunctionSpec, *, source: str) -> Handler | None:
+    """The function's handler (imported on first call, see ``lazy_handler``); ``None`` when its code is not
+    local Python."""
+    if not check_handler(function, source=source):
+        return None
+    return lazy_handler(function)
+
+
+def with_environment(
+    handler: Handler, function: FunctionSpec, environment: Mapping[str, str] | None = None
+) -> Handler:
+    """A handler given by the test, run with the function's environment variables (``environment`` over
+    them)."""
+    return _with_environment(handler, {**function.environment, **(environment or {})})
 
 
 def unresolved_handler(function: FunctionSpec) -> Handler:

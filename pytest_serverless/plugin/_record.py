@@ -70,6 +70,37 @@ def _walk_definition(definition: Any, names: set[str], resources: set[str]) -> N
             _walk_definition(state.get(key), names, resources)
 
 
+def _mock_targets(machine: Any) -> tuple[frozenset[str], frozenset[str], bool] | None:
+    """(Task state names, resources and function names, whether a Task computes its function) of a machine
+    and the machines it may start, as ``execute`` checks mock keys; None when the machine does not tell."""
+    definition = getattr(machine, "definition", None)
+    if not isinstance(definition, Mapping):
+        inventory = machine_inventory(machine)
+        return None if inventory is None else (inventory[0], inventory[1], False)
+    from pytest_serverless.asl._strict_mocks import mock_targets
+
+    states: set[str] = set()
+    resources: set[str] = set()
+    dynamic = False
+    others = getattr(machine, "state_machines", None)
+    for one in [machine, *(others.values() if isinstance(others, Mapping) else ())]:
+        found = mock_targets(getattr(one, "definition", None))
+        states |= found.states
+        resources |= found.resources
+        dynamic = dynamic or found.dynamic
+    return frozenset(states), frozenset(resources), dynamic
+
+
+def _names(target: tuple[frozenset[str], frozenset[str], bool], key: str) -> bool:
+    states, resources, dynamic = target
+    if key in states or key in resources:
+        return True
+    return dynamic and (key.startswith("arn:aws:lambda:") or ":" not in key)
+
+
+_INVENTORIES: dict[int, tuple[Any, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
 def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | None:
     """The state names (Parallel branches and Map processors included) and Task resources of a machine,
     or None when the machine does not tell."""
@@ -78,8 +109,15 @@ def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | N
     for attribute in ("program", "_program", "model"):
         program = getattr(machine, attribute, None)
         if program is not None and isinstance(getattr(program, "states", None), Mapping):
+            known = _INVENTORIES.get(id(program))
+            if known is not None and known[0] is program:  # programs are shared and never change
+                return known[1]
             _walk_program(program, names, resources)
-            return frozenset(names), frozenset(resources)
+            inventory = frozenset(names), frozenset(resources)
+            if len(_INVENTORIES) > 512:
+                _INVENTORIES.clear()
+            _INVENTORIES[id(program)] = (program, inventory)
+            return inventory
     definition = getattr(machine, "definition", None)
     if isinstance(definition, Mapping):
         _walk_definition(definition, names, resources)
@@ -129,23 +167,16 @@ class TestRecord:
     def mocks_for(self, machine: Any) -> dict[str, Any]:
         """The marker mocks that apply to ``machine``: those naming one of its states or resources.
 
-        Class- and module-level mocks naming another machine's state are left out, so one ``mock_task``
-        on a module can serve several machines. The test's own mocks are always passed on, so that an
-        ``UnmockedTask`` error lists them (a typo shows), and so are ARN keys (the engine also matches
-        function ARNs).
+        Mocks naming another machine's state are left out (``execute`` refuses keys that name nothing of
+        its machine), so one ``mock_task`` can serve several machines; a marker naming no machine of the
+        test fails it after the call (``unknown_mocks``).
         """
-        inventory = machine_inventory(machine)
-        chosen: dict[str, Any] = {}
-        for key, spec in self.mocks.items():
-            if (
-                spec.own
-                or inventory is None
-                or key in inventory[0]
-                or key in inventory[1]
-                or key.startswith("arn:")
-            ):
-                chosen[key] = spec.build()
-        return chosen
+        if not self.mocks:
+            return {}
+        target = _mock_targets(machine)
+        return {
+            key: spec.build() for key, spec in self.mocks.items() if target is None or _names(target, key)
+        }
 
     def make_state_machine(self, definition: Any, kwargs: dict[str, Any]) -> Any:
         """``sfn(definition, **kwargs)``: a StateMachine on the test's clock, with the test's mocks and
@@ -226,32 +257,40 @@ class TestRecord:
 
     # section: checks after the test ran
 
-    def unknown_mocks(self, *, shared: bool = False) -> list[str]:
-        """Messages for the test's own ``mock_task`` markers naming no state of any machine it made.
-
-        ``shared``: those on its class and module too (they may serve other tests' machines, so they only
-        explain a failure: a mistyped module-level mock leaves a Task unmocked)."""
-        inventories = [machine_inventory(machine) for machine in self.machines]
-        if not self.machines or any(inventory is None for inventory in inventories):
+    def unknown_mocks(self, *, shared: bool = True) -> list[str]:
+        """Messages for the test's ``mock_task`` markers (on the test, its class or its module) naming no Task
+        state and no resource of any machine the test made (``shared=False``: the test's own markers only)."""
+        if not self.mocks or not self.machines:
+            return []
+        targets = [_mock_targets(machine) for machine in self.machines]
+        if any(target is None for target in targets):
             return []
         names: set[str] = set()
-        resources: set[str] = set()
-        for inventory in inventories:
-            assert inventory is not None
-            names |= inventory[0]
-            resources |= inventory[1]
         problems = []
+        for target in targets:
+            assert target is not None
+            names |= target[0]
         for key, spec in self.mocks.items():
-            if (not spec.own and not shared) or key in names or key in resources or key.startswith("arn:"):
+            if (not spec.own and not shared) or any(_names(target, key) for target in targets if target):
                 continue
             known = ", ".join(repr(name) for name in sorted(names))
             close = difflib.get_close_matches(key, sorted(names), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(
-                f"{spec.declared}: no state machine of this test has a state or resource {key!r}{hint} "
-                f"(states: {known})"
+                f"{spec.declared}: no state machine of this test has a Task state or resource {key!r}{hint} "
+                f"(Task states: {known or 'none'})"
             )
         return problems
+
+    def shared_marker_matches(self) -> dict[str, bool]:
+        """For each class- or module-level ``mock_task`` marker of this test: whether it named a Task or
+        resource of a machine the test made (the session reports those that never did)."""
+        targets = [target for target in map(_mock_targets, self.machines) if target is not None]
+        return {
+            spec.declared: any(_names(target, key) for target in targets)
+            for key, spec in self.mocks.items()
+            if not spec.own
+        }
 
     def check_after_call(self) -> None:
         """Raise for the test's expectations not met: unknown mocked states, expect_path, expect_status."""

@@ -313,6 +313,9 @@ def explain_status(response: Any, expected: int | None = None, *, title: str | N
     answered_by = getattr(response, "answered_by", None)
     if answered_by is not None:
         lines.append(f"  answered by: {answered_by}")
+    reason = getattr(response, "reason", None)
+    if isinstance(reason, str) and reason:  # why the gateway refused or failed the request
+        lines.append(f"  why: {_shorten(reason, 500)}")
     error_type = _header(response, "x-amzn-ErrorType")
     if error_type is not None:
         lines.append(f"  x-amzn-ErrorType: {error_type}")

@@ -68,6 +68,7 @@ class ContractSession:
         self.mode = mode
         self.worker = worker
         self._files: dict[Path, dict[str, Any] | None] = {}
+        self._module_files: dict[str, Path] = {}  # test module -> its contract file
         self.updates: dict[str, dict[str, Any]] = {}  # file -> {test name: entry}
         self.known: dict[str, list[str]] = {}  # file -> names of the tests collected
         self.checked = 0
@@ -87,7 +88,11 @@ class ContractSession:
     def mode_for(self, item: pytest.Item) -> str | None:
         if self.mode is not None:
             return None if self.mode == "off" else self.mode
-        return "check" if self.stored(contract_file(item)) is not None else None
+        module = str(item.path)
+        path = self._module_files.get(module)
+        if path is None:
+            path = self._module_files[module] = contract_file(item)
+        return "check" if self.stored(path) is not None else None
 
     def check(self, item: pytest.Item, entry: dict[str, Any]) -> str | None:
         """The failure message when ``entry`` differs from the stored one, else None."""
@@ -191,7 +196,11 @@ def pytest_serverless_execution_finished(execution: Any, state_machine: Any, ite
     if item is None:
         return
     entry: dict[str, Any] = {
-        "machine": str(getattr(state_machine, "name", None) or getattr(execution.state_machine, "name", "?")),
+        "machine": str(
+            getattr(state_machine, "logical_id", None)  # a template's: never a folder-derived name
+            or getattr(state_machine, "name", None)
+            or getattr(execution.state_machine, "name", "?")
+        ),
         "status": str(execution.status),
         "path": list(execution.path),
     }

@@ -93,19 +93,17 @@ class CoverageSession:
             state_machine = getattr(execution, "state_machine", None)
             definition = getattr(state_machine, "definition", None)
         if isinstance(definition, dict):
-            self.data.add_execution(
-                str(getattr(state_machine, "name", "StateMachine")), definition, execution
-            )
+            self.data.add_execution(_label(state_machine, "StateMachine"), definition, execution)
 
     def machine(self, state_machine: Any) -> None:
         definition = getattr(state_machine, "definition", None)
         if isinstance(definition, dict):
-            self.data.add_machine(str(getattr(state_machine, "name", "StateMachine")), definition)
+            self.data.add_machine(_label(state_machine, "StateMachine"), definition)
 
     def gateway(self, gateway: Any) -> None:
         for api in dict(getattr(gateway, "apis", None) or {}).values():
             self.data.add_api(
-                str(api.name), str(getattr(api, "kind", "REST")), list(getattr(api, "routes", {}) or {})
+                _label(api, "API"), str(getattr(api, "kind", "REST")), list(getattr(api, "routes", {}) or {})
             )
 
     def response(self, request: Any, response: Any, gateways: list[Any]) -> None:
@@ -115,7 +113,7 @@ class CoverageSession:
         for gateway in gateways:
             for api in dict(getattr(gateway, "apis", None) or {}).values():
                 if getattr(api, "id", None) == api_id:
-                    name, kind = str(api.name), str(getattr(api, "kind", "REST"))
+                    name, kind = _label(api, "API"), str(getattr(api, "kind", "REST"))
         status = getattr(response, "status_code", None)
         if isinstance(status, int):
             self.data.add_response(name, kind, getattr(response, "route_key", None), status)
@@ -215,6 +213,12 @@ def pytest_configure(config: pytest.Config) -> None:
         append=bool(config.getoption("sfn_coverage_append", False)),
         worker=hasattr(config, "workerinput"),
     )
+
+
+def _label(thing: Any, default: str) -> str:
+    """A machine's or API's logical id when it came from a template, else its name: reports never carry
+    physical names derived from the checkout folder."""
+    return str(getattr(thing, "logical_id", None) or getattr(thing, "name", None) or default)
 
 
 def _session(config: pytest.Config) -> CoverageSession | None:

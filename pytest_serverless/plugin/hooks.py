@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import linecache
 import os
 import sys
@@ -24,6 +25,7 @@ from .markers import (
     parse_expect_path,
     parse_expect_status,
     parse_mock_tasks,
+    parse_serverless_template,
 )
 
 __all__ = ["flag_plugin_error", "record_for", "template_path"]
@@ -46,6 +48,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="SAM / CloudFormation template for the serverless_app fixture "
         "(overrides the serverless_template ini option).",
+    )
+    group.addoption(
+        "--serverless-artifacts",
+        dest="serverless_artifacts",
+        default=None,
+        metavar="DIR",
+        help="for each failing test, write DIR/<test>/ (DIR relative to the rootdir) with each execution's "
+        "history as JSON and an SVG of its machine with the path taken.",
     )
     parser.addini(
         "serverless_template",
@@ -110,23 +120,28 @@ def _relative(path: Path, root: Path) -> str:
 class _NodeHooks:
     """Calls the plugin hooks through the test's node, so conftest.py files apply to the tests below them."""
 
-    __slots__ = ("_item",)
+    __slots__ = ("_ihook", "_item")
 
     def __init__(self, item: pytest.Item) -> None:
         self._item = item
+        self._ihook: Any = None
+
+    @property
+    def ihook(self) -> Any:
+        if self._ihook is None:  # looked up once per test (each lookup walks the conftest files)
+            self._ihook = self._item.ihook
+        return self._ihook
 
     def register_integrations(self, registry: IntegrationRegistry) -> None:
-        self._item.ihook.pytest_serverless_register_integrations(registry=registry)
+        self.ihook.pytest_serverless_register_integrations(registry=registry)
 
     def execution_finished(self, execution: Any, state_machine: Any) -> None:
-        self._item.ihook.pytest_serverless_execution_finished(
+        self.ihook.pytest_serverless_execution_finished(
             execution=execution, state_machine=state_machine, item=self._item
         )
 
     def gateway_response(self, request: Any, response: Any) -> None:
-        self._item.ihook.pytest_serverless_gateway_response(
-            request=request, response=response, item=self._item
-        )
+        self.ihook.pytest_serverless_gateway_response(request=request, response=response, item=self._item)
 
 
 def _build_record(item: pytest.Item) -> TestRecord:
@@ -137,6 +152,8 @@ def _build_record(item: pytest.Item) -> TestRecord:
     path_marks = list(item.iter_markers_with_node("expect_path"))
     status_marks = list(item.iter_markers_with_node("expect_status"))
     # every marker is validated, the closest one is used
+    for node, mark in item.iter_markers_with_node("serverless_template"):
+        parse_serverless_template(mark, node.nodeid)  # a wrong marker fails its tests, used or not
     paths = [parse_expect_path(mark, node.nodeid) for node, mark in path_marks]
     statuses = [parse_expect_status(mark, node.nodeid) for node, mark in status_marks]
     return TestRecord(
@@ -181,6 +198,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         try:
             record.check_after_call()
         except (UsageError, AssertionError) as error:
+            _add_failure_notes(item, record, mocks=False)
             raise flag_plugin_error(error) from None
         record.passed = True
     return result
@@ -198,6 +216,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     excinfo = call.excinfo
     if excinfo is None or not report.failed:
         return report
+    artifacts = item.config.getoption("serverless_artifacts", None)
+    record = item.stash.get(_RECORD, None)
+    if artifacts and record is not None and record.executions:
+        _write_artifacts(Path(item.config.rootpath, artifacts), item, record)
     if getattr(excinfo.value, "_serverless_plugin", False):
         # the message says it all; the plugin's own frames would only hide it
         report.longrepr = excinfo.getrepr(style="value")
@@ -210,6 +232,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # made the call (its message names the state and the fix), not a page of the engine's frames
         report.longrepr = _repr_without_own_frames(item, excinfo)
     return report
+
+
+def _write_artifacts(folder: Path, item: pytest.Item, record: TestRecord) -> None:
+    """``folder/<test node id>/``: ``execution-N-<machine>.json`` (the history) and ``.svg`` (the path)."""
+    import json
+    import re
+
+    from pytest_serverless.reporting.svg import execution_svg
+
+    target = folder / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")
+    target.mkdir(parents=True, exist_ok=True)
+    for number, (machine, execution) in enumerate(record.executions, start=1):
+        name = str(getattr(machine, "logical_id", None) or getattr(machine, "name", "machine"))
+        stem = target / f"execution-{number}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}"
+        history = getattr(execution, "history", [])
+        stem.with_suffix(".json").write_text(
+            json.dumps(history, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        definition = getattr(machine, "definition", None)
+        if isinstance(definition, dict):
+            stem.with_suffix(".svg").write_text(execution_svg(execution, definition, name), encoding="utf-8")
 
 
 _PACKAGE_DIR = Path(hookspecs.__file__).resolve().parent
@@ -237,21 +280,43 @@ def _repr_without_own_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[Ba
 
     config = item.config
     style: Literal["long", "short"] = "short" if config.getoption("tbstyle", "auto") == "short" else "long"
-    return excinfo.getrepr(
-        funcargs=True,
-        abspath=Path.cwd() != config.invocation_params.dir,
-        showlocals=bool(config.getoption("showlocals", False)),
-        style=style,
-        tbfilter=tbfilter,
-        truncate_locals=config.get_verbosity() <= 1,
-        truncate_args=config.get_verbosity() <= 2,
-    )
+    options: dict[str, Any] = {
+        "funcargs": True,
+        "abspath": Path.cwd() != config.invocation_params.dir,
+        "showlocals": bool(config.getoption("showlocals", False)),
+        "style": style,
+        "tbfilter": tbfilter,
+        "truncate_locals": _verbosity(config) <= 1,
+    }
+    if _GETREPR_TRUNCATES_ARGS:  # pytest 8.3+
+        options["truncate_args"] = _verbosity(config) <= 2
+    return excinfo.getrepr(**options)
 
 
-def _add_failure_notes(item: pytest.Item, record: TestRecord) -> None:
-    notes = record.unknown_mocks(shared=True)
+_GETREPR_TRUNCATES_ARGS = "truncate_args" in inspect.signature(pytest.ExceptionInfo.getrepr).parameters
+
+
+def _verbosity(config: pytest.Config) -> int:
+    """``config.get_verbosity()`` (pytest 8.3+), or the ``-v`` count on older pytest."""
+    get = getattr(config, "get_verbosity", None)
+    if callable(get):
+        return int(get())
+    return int(getattr(config.option, "verbose", 0) or 0)
+
+
+def _add_failure_notes(item: pytest.Item, record: TestRecord, *, mocks: bool = True) -> None:
+    """A failing test's report sections: mocks that named nothing, and each execution's events."""
+    notes = record.unknown_mocks(shared=True) if mocks else []
     if notes:
         item.add_report_section("call", "serverless", "\n".join(notes))
+    if record.executions:
+        from pytest_serverless.reporting.events import execution_lines
+
+        named = [
+            (str(getattr(machine, "logical_id", None) or getattr(machine, "name", "?")), execution)
+            for machine, execution in record.executions
+        ]
+        item.add_report_section("call", "serverless executions", "\n".join(execution_lines(named)))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -266,10 +331,66 @@ def pytest_runtest_teardown(
         if record is not None:
             del item.stash[_RECORD]
         item.config.stash[_CURRENT] = None
+    if record is not None and getattr(item.config.option, "xmlpath", None):
+        _junit_properties(item, record)
+    if record is not None:
+        shared = item.config.stash.setdefault(_SHARED_MOCKS, {})
+        for declared, matched in record.shared_marker_matches().items():
+            shared[declared] = shared.get(declared, False) or matched
     if record is not None and record.passed:
         for message in record.unused_mocks():
             item.warn(UnusedMockWarning(message))
     return result
+
+
+def _junit_properties(item: pytest.Item, record: TestRecord) -> None:
+    """Each execution's path and status and each response's status as JUnit properties (as
+    ``record_property`` adds them): ``serverless_execution`` and ``serverless_response``."""
+    for machine, execution in record.executions:
+        name = getattr(machine, "logical_id", None) or getattr(machine, "name", "?")
+        path = " > ".join(getattr(execution, "path", []) or [])
+        item.user_properties.append(("serverless_execution", f"{name}: {execution.status}: {path}"))
+    for request, response in record.responses:
+        line = f"{getattr(request, 'method', '?')} {getattr(request, 'path', '')}"
+        item.user_properties.append(("serverless_response", f"{line}: {response.status_code}"))
+
+
+# section: class- and module-level mock_task markers that never matched (merged across xdist workers)
+
+_SHARED_MOCKS = pytest.StashKey[dict[str, bool]]()
+_SHARED_KEY = "pytest_serverless_shared_mocks"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    result = yield
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if isinstance(workeroutput, dict):
+        known: dict[str, bool] = session.config.stash.get(_SHARED_MOCKS, {})
+        workeroutput[_SHARED_KEY] = dict(known)
+    return result
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    output = getattr(node, "workeroutput", None) or {}
+    shared = node.config.stash.setdefault(_SHARED_MOCKS, {})
+    for declared, matched in (output.get(_SHARED_KEY) or {}).items():
+        shared[declared] = shared.get(declared, False) or bool(matched)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    never = sorted(
+        declared for declared, matched in config.stash.get(_SHARED_MOCKS, {}).items() if not matched
+    )
+    if never:
+        terminalreporter.write_sep("-", "serverless: mock_task markers that never matched")
+        for declared in never:
+            terminalreporter.write_line(
+                f"{declared}: matched no Task state or resource of any state machine its tests made"
+            )
 
 
 # section: assertion explanations

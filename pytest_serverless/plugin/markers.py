@@ -31,6 +31,8 @@ __all__ = [
     "parse_expect_path",
     "parse_expect_status",
     "parse_mock_tasks",
+    "parse_serverless_template",
+    "TemplateChoice",
 ]
 
 MARKER_SIGNATURES = {
@@ -40,6 +42,9 @@ MARKER_SIGNATURES = {
     ),
     "expect_path": "expect_path(expected, mode='exact')",
     "expect_status": "expect_status(code)",
+    "serverless_template": (
+        "serverless_template(path=None, *, parameters=None, handlers=None, environment=None)"
+    ),
 }
 MARKER_HELP = {
     "mock_task": (
@@ -54,6 +59,11 @@ MARKER_HELP = {
         "'subsequence'."
     ),
     "expect_status": "expect_status(code): the last gateway response of the test must have this status code.",
+    "serverless_template": (
+        "serverless_template(path=None, *, parameters=None, handlers=None, environment=None): what the "
+        "serverless_app fixture loads for this test, class or module (the innermost marker wins whole); a "
+        "relative path is relative to the test file's folder; path=None keeps the configured template."
+    ),
 }
 
 _OUTCOMES = ("returns", "raises", "responses", "side_effect")
@@ -336,3 +346,81 @@ def parse_expect_status(mark: Any, node_label: str) -> StatusExpectation:
     if not 100 <= code <= 599:
         raise UsageError(f"{where}: {code} is not an HTTP status code (100-599)")
     return StatusExpectation(code=code, declared=where)
+
+
+# section: serverless_template
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """A ``serverless_template`` marker (or ``load_serverless_app`` call), validated."""
+
+    path: str | None
+    parameters: Mapping[str, Any] | None
+    handlers: Mapping[str, Any] | None
+    environment: Mapping[str, str] | None
+    declared: str
+
+
+def _template_signature(
+    path: Any = None,
+    *,
+    parameters: Any = None,
+    handlers: Any = None,
+    environment: Any = None,
+) -> tuple[Any, Any, Any, Any]:
+    return path, parameters, handlers, environment
+
+
+def check_template_arguments(
+    where: str, path: Any, parameters: Any, handlers: Any, environment: Any, *, path_required: bool = False
+) -> TemplateChoice:
+    """Validate the template keywords (shared by the marker and ``load_serverless_app``)."""
+    import os
+
+    if path is None and path_required:
+        raise UsageError(f"{where}: path is required, e.g. load_serverless_app('infra/template.yaml')")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise UsageError(
+            f"{where}: path takes a template file path (str or pathlib.Path), got {type(path).__name__}"
+        )
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise UsageError(
+            f"{where}: parameters takes a mapping {{ParameterName: value}}, got {type(parameters).__name__}"
+        )
+    if handlers is not None:
+        if not isinstance(handlers, Mapping):
+            raise UsageError(
+                f"{where}: handlers takes a mapping {{function logical id: fn}}, "
+                f"got {type(handlers).__name__}"
+            )
+        for key, function in handlers.items():
+            if not callable(function):
+                raise UsageError(
+                    f"{where}: handlers[{key!r}] is not callable: write a function (event, context)"
+                )
+    if environment is not None:
+        if not isinstance(environment, Mapping):
+            raise UsageError(
+                f"{where}: environment takes a mapping {{VARIABLE: 'value'}}, "
+                f"got {type(environment).__name__}"
+            )
+        for key, value in environment.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise UsageError(
+                    f"{where}: environment maps variable names to strings, got {key!r}: {value!r} "
+                    f"(write {str(key)!r}: {str(value)!r})"
+                )
+    return TemplateChoice(
+        path=None if path is None else os.fspath(path),
+        parameters=parameters,
+        handlers=handlers,
+        environment=environment,
+        declared=where,
+    )
+
+
+def parse_serverless_template(mark: Any, node_label: str) -> TemplateChoice:
+    where = _where(mark, node_label)
+    path, parameters, handlers, environment = _bind(_template_signature, mark, where)
+    return check_template_arguments(where, path, parameters, handlers, environment)

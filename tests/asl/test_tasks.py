@@ -257,13 +257,15 @@ def test_bad_mocks_are_usage_errors(mock, message):
 
 
 def test_unmocked_task_raises_naming_state_resource_and_mocks():
+    other = "arn:aws:lambda:us-east-1:123456789012:function:other"
+    machine = StateMachine(_machine(FUNCTION), tasks={other: lambda event, context: 1})
     with pytest.raises(UnmockedTask) as raised:
-        StateMachine(_machine(FUNCTION)).execute({}, mocks={"Other": [{"Return": 1}]})
+        machine.execute({})
     error = raised.value
-    assert (error.state_name, error.resource, error.available) == ("T", FUNCTION, ["Other"])
+    assert (error.state_name, error.resource, error.available) == ("T", FUNCTION, [other])
     assert str(error) == (
         f"Task state 'T' (resource '{FUNCTION}') has no mock and no handler. "
-        "Mocks and handlers given: 'Other'. "
+        f"Mocks and handlers given: '{other}'. "
         f"Pass mocks={{'T': [...]}} to execute(), tasks={{'{FUNCTION}': handler}} to StateMachine(), "
         "or use @pytest.mark.mock_task('T', ...)."
     )
@@ -288,9 +290,69 @@ def test_add_task_handler_by_pattern():
 
 def test_mock_calls_count_each_mock_including_unused_ones():
     execution = StateMachine(_machine(FUNCTION)).execute(
-        {}, mocks={"T": [{"Return": 1}], "Typo": [{"Return": 2}]}
+        {}, mocks={"T": [{"Return": 1}], FUNCTION: [{"Return": 2}]}
     )
-    assert execution.mock_calls == {"T": 1, "Typo": 0}
+    assert execution.mock_calls == {"T": 1, FUNCTION: 0}
+
+
+# section: strict mocks (a key that matches nothing is a typo)
+
+
+def test_a_mock_key_naming_nothing_raises_with_did_you_mean():
+    definition = {
+        "StartAt": "Charge",
+        "States": {
+            "Charge": {"Type": "Task", "Resource": FUNCTION, "Next": "Ship"},
+            "Ship": {"Type": "Task", "Resource": FUNCTION, "End": True},
+        },
+    }
+    with pytest.raises(UsageError) as raised:
+        StateMachine(definition, name="Orders").execute({}, mocks={"Chrage": [{"Return": 1}]})
+    assert str(raised.value) == (
+        "execute(mocks=...): 'Chrage' names no Task state and no resource of state machine 'Orders'; "
+        "did you mean 'Charge'? (Task states: 'Charge', 'Ship')"
+    )
+
+
+def test_mock_keys_may_name_states_resources_functions_and_nested_states():
+    invoke = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "charge", "Payload": {}},
+        "End": True,
+    }
+    machine = StateMachine(
+        {
+            "StartAt": "P",
+            "States": {
+                "P": {
+                    "Type": "Parallel",
+                    "Branches": [{"StartAt": "Pay", "States": {"Pay": invoke}}],
+                    "End": True,
+                }
+            },
+        }
+    )
+    for key in (
+        "Pay",
+        "charge",
+        "arn:aws:lambda:us-east-1:123456789012:function:charge",
+        "arn:aws:states:::lambda:invoke",
+    ):
+        assert machine.execute({}, mocks={key: [{"Return": {"ok": 1}}]}).status == "SUCCEEDED"
+
+
+def test_a_computed_function_name_lets_function_keys_through():
+    invoke = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName.$": "$.fn", "Payload": {}},
+        "End": True,
+    }
+    machine = StateMachine({"StartAt": "Pay", "States": {"Pay": invoke}})
+    assert machine.execute({"fn": "charge"}, mocks={"charge": [{"Return": 1}]}).status == "SUCCEEDED"
+    with pytest.raises(UsageError, match="'arn:aws:states:::sqs:sendMessage' names no Task state"):
+        machine.execute({"fn": "charge"}, mocks={"arn:aws:states:::sqs:sendMessage": [{"Return": 1}]})
 
 
 def test_handlers_get_copies_so_definitions_stay_pristine():

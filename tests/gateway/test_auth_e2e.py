@@ -103,7 +103,7 @@ def test_e2e_rest_cognito_scoped_method_needs_an_access_token(gateway, issuer):
 
 def test_e2e_http_jwt_valid_access_token_claims_and_scopes(gateway, issuer):
     client = jwt_stage(gateway, issuer, "HTTP").client()
-    token = issuer.token(token_use="access", scopes=["orders/read", "orders/write"])
+    token = issuer.token(token_use="access", scopes=["orders/read", "orders/write"], groups=["admin"])
     response = client.get("/reports", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     jwt = response.json()["authorizer"]["jwt"]

@@ -63,7 +63,7 @@ def b64(data):
 
 
 def test_issuer_id_token_claims_are_cognito_shaped(issuer, clock):
-    claims = issuer.claims()
+    claims = issuer.claims(groups=["admin"])
     assert claims["token_use"] == "id"
     assert claims["aud"] == "client-id"
     assert claims["cognito:groups"] == ["admin"]
@@ -119,7 +119,7 @@ def test_issuer_rejects_unknown_token_use(issuer):
 
 
 def test_jwt_valid_id_token_is_allowed_with_claims(issuer, clock):
-    decision = JwtAuthorizer(issuer).authorize(make_call(clock, bearer(issuer.token())))
+    decision = JwtAuthorizer(issuer).authorize(make_call(clock, bearer(issuer.token(groups=["admin"]))))
     assert decision.allowed
     assert decision.principal_id == "user-1"
     assert decision.claims["cognito:groups"] == ["admin"]
@@ -176,8 +176,21 @@ def test_jwt_rest_id_token_allowed_without_scopes(issuer, clock):
     assert JwtAuthorizer(issuer).authorize(make_call(clock, bearer(issuer.token()), kind="REST")).allowed
 
 
+def test_issuer_grants_nothing_not_asked_for(issuer):
+    for token_use in ("id", "access"):
+        claims = issuer.claims(token_use=token_use)
+        assert ("cognito:groups" in claims, "scope" in claims) == (False, False)
+
+
+def test_jwt_rest_access_token_without_the_method_scope_is_unauthorized(issuer, clock):
+    decision = JwtAuthorizer(issuer).authorize(
+        make_call(clock, bearer(issuer.token(token_use="access")), kind="REST", scopes=["orders/read"])
+    )
+    assert not decision.allowed
+
+
 def test_jwt_rest_access_token_with_method_scopes(issuer, clock):
-    token = issuer.token(token_use="access")
+    token = issuer.token(token_use="access", scopes=["orders/read"])
     decision = JwtAuthorizer(issuer).authorize(
         make_call(clock, bearer(token), kind="REST", scopes=["orders/read"])
     )

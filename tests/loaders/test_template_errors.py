@@ -169,34 +169,101 @@ def test_unresolved_reference_in_a_property(tmp_path):
     )
 
 
-def test_handler_module_that_does_not_import(tmp_path):
+# section: a function whose module cannot be imported fails its own calls, nothing else (issue 21)
+
+TWO_FUNCTIONS = """
+Api:
+  Type: AWS::Serverless::Api
+  Properties: {StageName: prod}
+Fn:
+  Type: AWS::Serverless::Function
+  Properties:
+    Handler: app.handler
+    Runtime: python3.12
+    CodeUri: src
+    Events: {Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /broken, Method: get}}}
+Ok:
+  Type: AWS::Serverless::Function
+  Properties:
+    Handler: ok.handler
+    Runtime: python3.12
+    CodeUri: src
+    Events: {Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /ok, Method: get}}}
+Flow:
+  Type: AWS::Serverless::StateMachine
+  Properties:
+    Definition:
+      StartAt: Call
+      States:
+        Call: {Type: Task, Resource: !GetAtt Fn.Arn, End: true}
+"""
+
+
+def _broken_app(tmp_path, code):
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.py").write_text("import not_installed_anywhere\n")
-    body = CODE_URI_FUNCTION
-    error = error_of(write(tmp_path, body))
-    assert error.pointer == "/Resources/Fn/Properties/Handler"
-    assert error.reason == (
-        f"cannot import handler module 'app' of Fn from {tmp_path / 'src'}: "
-        "No module named 'not_installed_anywhere'; "
-        "pass handlers={'Fn': fn} to use another function"
+    (tmp_path / "src" / "app.py").write_text(code)
+    (tmp_path / "src" / "ok.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'fine'}\n"
     )
-    assert load_template(write(tmp_path, body), handlers={"Fn": lambda event, context: None}).functions
+    return load_template(write(tmp_path, TWO_FUNCTIONS))
+
+
+def _lambda_error(execution):
+    import json
+
+    return execution.error, json.loads(execution.cause)["errorMessage"]
+
+
+def test_handler_module_that_does_not_import(tmp_path):
+    app = _broken_app(tmp_path, "import not_installed_anywhere\n")
+    client = app.api("Api").stage("prod").client()
+    assert client.get("/ok").text == "fine"
+    assert client.get("/broken").status_code == 502
+    assert _lambda_error(app.state_machine("Flow").execute({})) == (
+        "Runtime.ImportModuleError",
+        "Unable to import module 'app' of Fn (Handler 'app.handler'): "
+        "No module named 'not_installed_anywhere'",
+    )
+    assert load_template(tmp_path / "template.yaml", handlers={"Fn": lambda event, context: 1}).functions
 
 
 def test_handler_function_missing_from_its_module(tmp_path):
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.py").write_text("def other(event, context):\n    return 1\n")
-    body = CODE_URI_FUNCTION
-    error = error_of(write(tmp_path, body))
-    assert error.reason == "module 'app' has no function 'handler' (Handler 'app.handler')"
+    app = _broken_app(tmp_path, "def other(event, context):\n    return 1\n")
+    assert _lambda_error(app.state_machine("Flow").execute({})) == (
+        "Runtime.HandlerNotFound",
+        "module 'app' of Fn has no function 'handler' (Handler 'app.handler')",
+    )
+    assert app.api("Api").stage("prod").client().get("/ok").status_code == 200
 
 
 def test_handler_module_raising_at_import(tmp_path):
+    app = _broken_app(tmp_path, "import os\nTABLE = os.environ['TABLE_NAME']\n")
+    assert _lambda_error(app.state_machine("Flow").execute({})) == (
+        "Runtime.ImportModuleError",
+        "Unable to import module 'app' of Fn (Handler 'app.handler'): KeyError: 'TABLE_NAME'",
+    )
+    with pytest.raises(Exception, match="KeyError: 'TABLE_NAME'") as info:
+        app.function("Fn")({}, None)
+    assert str(info.value) == (
+        "Unable to import module 'app' of Fn (Handler 'app.handler'): KeyError: 'TABLE_NAME'"
+    )
+
+
+def test_handler_modules_are_imported_on_first_call_only(tmp_path):
     (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "app.py").write_text("import os\nTABLE = os.environ['TABLE_NAME']\n")
-    body = CODE_URI_FUNCTION
-    error = error_of(write(tmp_path, body))
-    assert error.reason == "importing handler module 'app' of Fn raised KeyError: 'TABLE_NAME'"
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\nimport counter\ncounter.IMPORTS.append(os.environ.get('MODE'))\n"
+        "def handler(event, context):\n    return counter.IMPORTS\n"
+    )
+    (tmp_path / "src" / "ok.py").write_text("def handler(event, context):\n    return 'ok'\n")
+    (tmp_path / "src" / "counter.py").write_text("IMPORTS = []\n")
+    app = load_template(write(tmp_path, TWO_FUNCTIONS), environment={"MODE": "test"})
+    assert "counter" not in __import__("sys").modules
+    handler = app.function("Fn")
+    assert handler({}, None) == ["test"]
+    assert handler({}, None) == ["test"]  # imported once per app
+    again = load_template(tmp_path / "template.yaml")
+    assert again.function("Fn")({}, None) == [None]  # a fresh module for the next app
 
 
 def test_openapi_security_naming_no_scheme(tmp_path):

@@ -83,8 +83,8 @@ def test_serverless_app_from_the_ini_option(app_project, match_lines):
             "serverless: pytest-serverless-contracts 0.1.0, template: infra/template.yaml",
             "*_ ERROR at setup of test_typo _*",
             "@pytest.mark.mock_task('Chrage', returns={}) on tests/test_app.py::test_typo: no state machine "
-            "of this test has a state or resource 'Chrage'; did you mean 'Charge'? (states: 'Charge', "
-            "'Validate')",
+            "of this test has a Task state or resource 'Chrage'; did you mean 'Charge'? (Task states: "
+            "'Charge')",
         ],
     )
 

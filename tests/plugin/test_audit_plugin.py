@@ -165,8 +165,8 @@ def test_module_mock_with_a_typo_is_named_when_the_task_goes_unmocked(project):
             "*- Captured serverless call -*",
             "@pytest.mark.mock_task('Chrage', returns={'ok': True}) on "
             "test_module_mock_with_a_typo_is_named_when_the_task_goes_unmocked.py: no state machine of this "
-            "test has a state or resource 'Chrage'; did you mean 'Charge'? (states: 'Charge', 'Declined', "
-            "'Done', 'Ship', 'Validate')",
+            "test has a Task state or resource 'Chrage'; did you mean 'Charge'? (Task states: 'Charge', "
+            "'Ship')",
         ]
     )
 

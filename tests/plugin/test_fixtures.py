@@ -176,9 +176,9 @@ def test_mock_task_on_class_and_module_closest_wins(project):
     project.runpytest().assert_outcomes(passed=5)
 
 
-def test_module_level_mocks_for_another_machine_are_fine(project):
+def test_module_level_mock_naming_nothing_of_the_tests_machines_fails_it(project, match_lines):
     project.makepyfile(
-        """
+        test_module_mock="""
         import pytest
         from machines import ORDER, PASSES
 
@@ -186,10 +186,20 @@ def test_module_level_mocks_for_another_machine_are_fine(project):
 
         def test_passes(sfn):
             assert sfn(PASSES).execute({}).status == "SUCCEEDED"
+
+        def test_order(sfn):
+            assert sfn(ORDER).execute({}, mocks={"Charge": lambda event: {}}).status == "SUCCEEDED"
         """
     )
     result = project.runpytest("-W", "error")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=1, failed=1)
+    match_lines(
+        result,
+        [
+            "@pytest.mark.mock_task('Ship', returns={}) on test_module_mock.py: no state machine of this "
+            "test has a Task state or resource 'Ship' (Task states: none)",
+        ],
+    )
 
 
 def test_unknown_state_in_mock_task_fails_the_test(project, match_lines):
@@ -210,7 +220,7 @@ def test_unknown_state_in_mock_task_fails_the_test(project, match_lines):
         [
             "*_ test_it _*",
             "@pytest.mark.mock_task('Tow', returns={}) on test_typo.py::test_it: no state machine of this "
-            "test has a state or resource 'Tow'; did you mean 'Two'? (states: 'One', 'Two')",
+            "test has a Task state or resource 'Tow' (Task states: none)",
             "*short test summary*",
             "FAILED test_typo.py::test_it - pytest_serverless.errors.UsageError: *",
         ],
@@ -234,12 +244,11 @@ def test_unknown_state_is_noted_when_the_test_fails_anyway(project, match_lines)
         result,
         [
             "E       pytest_serverless.errors.UnmockedTask: Task state 'Charge' (resource "
-            "'arn:aws:lambda:us-east-1:123456789012:function:charge') has no mock and no handler. Mocks and "
-            "handlers given: 'Chrge'.*",
+            "'arn:aws:lambda:us-east-1:123456789012:function:charge') has no mock and no handler.*",
             "*- Captured serverless call -*",
             "@pytest.mark.mock_task('Chrge', returns={}) on test_typo.py::test_it: no state machine of this "
-            "test has a state or resource 'Chrge'; did you mean 'Charge'? (states: 'Charge', 'Declined', "
-            "'Done', 'Ship', 'Validate')",
+            "test has a Task state or resource 'Chrge'; did you mean 'Charge'? (Task states: 'Charge', "
+            "'Ship')",
         ],
     )
 
@@ -638,8 +647,9 @@ def test_serverless_app_without_a_template_says_how_to_configure_one(project, ma
         [
             "*ERROR at setup of test_app*",
             "the serverless_app fixture needs a template: set serverless_template = path/to/template.yaml "
-            "in the [pytest] section of your ini file (or [tool.pytest.ini_options] in pyproject.toml), or "
-            "pass --serverless-template=path/to/template.yaml",
+            "in the [pytest] section of your ini file (or [tool.pytest.ini_options] in pyproject.toml), pass "
+            "--serverless-template=path/to/template.yaml, or mark the test "
+            "@pytest.mark.serverless_template('path/to/template.yaml')",
         ],
     )
 

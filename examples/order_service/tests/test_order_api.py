@@ -74,6 +74,13 @@ def test_partner_quota_is_five_reports_a_day(serverless_app, serverless_clock, s
     assert over.json() == {"message": "Limit Exceeded"}
 
 
+@pytest.mark.serverless_template(parameters={"Stage": "prod"})
+def test_prod_partners_get_ten_thousand_reports_a_day(serverless_app, shop):
+    key = serverless_app.api_keys["OrdersApiApiKey"]
+    for _ in range(6):  # one more than the test stage's quota
+        assert_status(shop.get("/reports/daily", headers={"x-api-key": key}), 200)
+
+
 def test_quota_resets_the_next_day(serverless_app, serverless_clock, shop):
     key = serverless_app.api_keys["OrdersApiApiKey"]
     for _ in range(6):

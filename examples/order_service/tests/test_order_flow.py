@@ -56,6 +56,13 @@ def test_busy_payment_is_retried(order_flow):
     assert execution.duration == 5 + 3600  # one retry interval, then the pickup wait
 
 
+# the template deployed with Stage=prod: the pickup wait is a day (PickupWaitSeconds: !If [IsProd, ...])
+@pytest.mark.serverless_template(parameters={"Stage": "prod"})
+def test_prod_orders_wait_a_day_for_pickup(order_flow):
+    execution = order_flow.execute(ORDER)
+    assert (execution.status, execution.duration) == ("SUCCEEDED", 86400)
+
+
 @pytest.mark.mock_task("Charge", raises=("PaymentBusy", "provider overloaded"))
 @pytest.mark.expect_path(["Charge", "PaymentFailed", "OrderFailed"], mode="contains")
 def test_payment_retried_then_caught(order_flow):

@@ -19,6 +19,7 @@ drifts, so a token is refused from the very second ``now >= exp``. Pass ``leeway
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -52,6 +53,24 @@ def _private_key(slot: str) -> rsa.RSAPrivateKey:
     return key
 
 
+@functools.lru_cache(maxsize=64)
+def _public_jwk_cached(slot: str, kid: str) -> tuple[tuple[str, str], ...]:
+    numbers = _private_key(slot).public_key().public_numbers()
+    return (
+        ("alg", "RS256"),
+        ("e", _b64url_uint(numbers.e)),
+        ("kid", kid),
+        ("kty", "RSA"),
+        ("n", _b64url_uint(numbers.n)),
+        ("use", "sig"),
+    )
+
+
+def _public_jwk(slot: str, kid: str) -> dict[str, str]:
+    """The public JWK of the slot's key (computed once per process; a fresh dict each call)."""
+    return dict(_public_jwk_cached(slot, kid))
+
+
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -62,6 +81,23 @@ def _b64url_uint(value: int) -> str:
 
 def _json_segment(value: Mapping[str, Any]) -> str:
     return _b64url(json.dumps(value, separators=(",", ":")).encode())
+
+
+_JWKS: dict[tuple[str, str], jwt.PyJWK] = {}
+
+
+def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
+    """``jwt.PyJWK`` of a key, made once per process per key (the object is never changed)."""
+    try:
+        key = (json.dumps(entry, sort_keys=True), algorithm)
+    except (TypeError, ValueError):
+        return jwt.PyJWK(entry, algorithm=algorithm)
+    found = _JWKS.get(key)
+    if found is None:
+        if len(_JWKS) > 256:
+            _JWKS.clear()
+        found = _JWKS[key] = jwt.PyJWK(entry, algorithm=algorithm)
+    return found
 
 
 class TokenIssuer:
@@ -91,15 +127,7 @@ class TokenIssuer:
         self.kid = key_id or _b64url(hashlib.sha256(f"kid:{issuer}".encode()).digest()[:20])
         self._key = _private_key(issuer)
         self._ids = IdFactory(seed=f"token-issuer:{issuer}")
-        numbers = self._key.public_key().public_numbers()
-        self._jwk = {
-            "alg": "RS256",
-            "e": _b64url_uint(numbers.e),
-            "kid": self.kid,
-            "kty": "RSA",
-            "n": _b64url_uint(numbers.n),
-            "use": "sig",
-        }
+        self._jwk = _public_jwk(issuer, self.kid)
 
     @property
     def jwks(self) -> dict[str, Any]:
@@ -116,8 +144,8 @@ class TokenIssuer:
     def claims(
         self,
         sub: str = "user-1",
-        groups: Sequence[str] = ("admin",),
-        scopes: Sequence[str] = ("orders/read",),
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
         expires_in: float = 3600,
         token_use: TokenUse = "id",
         **claims: Any,
@@ -138,7 +166,7 @@ class TokenIssuer:
         payload["origin_jti"] = self._ids.next("origin_jti")
         payload["event_id"] = self._ids.next("event_id")
         payload["token_use"] = token_use
-        if token_use == "access":
+        if token_use == "access" and scopes:
             payload["scope"] = " ".join(scopes)
         payload["auth_time"] = now
         payload["exp"] = int(now + expires_in)
@@ -156,15 +184,16 @@ class TokenIssuer:
     def token(
         self,
         sub: str = "user-1",
-        groups: Sequence[str] = ("admin",),
-        scopes: Sequence[str] = ("orders/read",),
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
         expires_in: float = 3600,
         token_use: TokenUse = "id",
         *,
         headers: Mapping[str, Any] | None = None,
         **claims: Any,
     ) -> str:
-        """A signed Cognito-shaped token.
+        """A signed Cognito-shaped token. It grants only what is asked for: no groups and no scopes unless
+        given (``groups=["admin"]``, ``scopes=["orders/read"]``).
 
         ID tokens carry ``aud``, ``cognito:groups``, ``cognito:username`` and ``token_use="id"`` (no scopes,
         as Cognito does); access tokens carry ``client_id``, ``scope`` (space separated), ``username`` and
@@ -371,7 +400,7 @@ class JwtAuthorizer:
             if not isinstance(entry, Mapping) or entry.get("kty") != "RSA" or not entry.get("kid"):
                 continue  # AWS only uses RSA keys with a kid; others cannot match a token
             try:
-                loaded[str(entry["kid"])] = jwt.PyJWK(dict(entry), algorithm=str(entry.get("alg") or "RS256"))
+                loaded[str(entry["kid"])] = _jwk(dict(entry), str(entry.get("alg") or "RS256"))
             except jwt.PyJWTError as exc:
                 raise UsageError(
                     f"JwtAuthorizer(jwks=...): key {index} ({entry.get('kid')!r}) is invalid: {exc}"
