@@ -18,7 +18,7 @@ class VirtualClock:
     ``VirtualClock(start=None)``: ``start`` is an aware datetime (default 2024-01-01T00:00:00Z).
     """
 
-    __slots__ = ("_epoch", "_listeners")
+    __slots__ = ("__weakref__", "_epoch", "_listeners")
 
     def __init__(self, start: datetime | None = None) -> None:
         if start is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "AwsError",
     "InvalidDefinition",
     "ServerlessError",
     "TaskFailure",
@@ -58,6 +59,16 @@ class TemplateError(ServerlessError, ValueError):
 
 class UsageError(ServerlessError, TypeError):
     """Wrong arguments to a fixture, a marker or a public function."""
+
+
+class AwsError(ServerlessError):
+    """An error an AWS API answers (``StartExecution``, ``SendTaskSuccess``, ...), with AWS's ``code``:
+    ``"ExecutionDoesNotExist"``, ``"InvalidToken"``, ``"TaskTimedOut"``, ..."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.reason = message
+        super().__init__(f"{code}: {message}")
 
 
 class UnmockedTask(ServerlessError):

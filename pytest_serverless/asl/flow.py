@@ -1,50 +1,174 @@
 """The Parallel state, and the result handling that Parallel, Map and Task share.
 
-Branches and iterations run one after another in a deterministic order. Each starts at the virtual time its
-concurrency slot frees up (all at once for Parallel and an unbounded Map; MaxConcurrency slots otherwise), so
-the state's duration is that of concurrent execution. Inner threads read outer variables (a copy) and their
-assignments stay inside; Distributed Map children see none, and their events stay out of the parent history
-(as child executions' events do), though their states still appear in ``Execution.path``.
+Branches and iterations are threads of their own on the scheduler (``runtime.py``), interleaved in virtual
+time: each starts when its concurrency slot frees up (all at once for Parallel and an unbounded Map;
+MaxConcurrency slots otherwise), and the first failure in time kills the others at that instant.
+Inner threads read outer variables (a copy) and their assignments stay inside; Distributed Map children
+see none, and their events stay out of the parent history (as child executions' events do), though their
+states still appear in ``Execution.path``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
+from .interpreter import Terminal
 from .recovery import run_with_retry
+from .runtime import PARK, Thread
 from .states_errors import StatesError
 
 if TYPE_CHECKING:
     from .interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["effective_input", "finish_state", "run_parallel"]
+__all__ = ["Fanout", "effective_input", "finish_state", "run_parallel"]
+
+
+class Fanout:
+    """The child threads of one Parallel or Map attempt, interleaved in virtual time.
+
+    Children start in index order, at most ``slots`` at once (0: all), each when a slot frees up; each
+    runs as far as the current instant allows before the next starts (so with no time passing the order
+    is depth-first, as before). ``finished(index, output, failure)`` records each end. A failure that is
+    not tolerated (beyond ``allowed`` failures, a ``Terminal`` one, or an engine-level exception) kills
+    the running siblings at that instant: their later states never run. The parent thread parks until
+    every child ended or one failure ended them all, then reads ``failure``.
+    """
+
+    __slots__ = (
+        "_allowed",
+        "_count",
+        "_ended",
+        "_failures",
+        "_make",
+        "_next",
+        "_parent",
+        "_parked",
+        "_pumping",
+        "_running",
+        "_slots",
+        "failure",
+        "finished",
+        "interp",
+    )
+
+    def __init__(
+        self,
+        interp: Interpreter,
+        parent: Thread,
+        count: int,
+        make: Callable[[int], tuple[Generator[Any, Any, Any], Frame]],
+        finished: Callable[[int, Any, BaseException | None], None],
+        slots: int = 0,
+        allowed: float = 0.0,
+    ) -> None:
+        self.interp = interp
+        self._parent = parent
+        self._count = count
+        self._make = make
+        self.finished = finished
+        self._slots = slots
+        self._allowed = allowed
+        self._next = 0
+        self._running: dict[int, Thread] = {}
+        self._ended = 0
+        self._failures = 0
+        self._pumping = False
+        self._parked = False
+        self.failure: BaseException | None = None
+
+    def run(self) -> Generator[Any, Any, None]:
+        """Start the children; park the parent until they are all done (or one failure ended them)."""
+        self._pump()
+        if self._ended < self._count and self.failure is None:
+            parent = self._parent
+            parent.on_kill(self.kill)
+            self._parked = True
+            try:
+                yield PARK
+            finally:
+                parent.clear_hooks()
+
+    def kill(self) -> None:
+        running = list(self._running.values())
+        self._running.clear()
+        self._next = self._count
+        for thread in running:
+            thread.kill()
+
+    def _pump(self) -> None:
+        if self._pumping:
+            return
+        self._pumping = True
+        try:
+            slots = self._slots
+            running = self._running
+            make = self._make
+            interp = self.interp
+            scheduler = interp.scheduler
+            done = self._done
+            while self._next < self._count and self.failure is None and (slots <= 0 or len(running) < slots):
+                index = self._next
+                self._next += 1
+                gen, frame = make(index)
+                thread = Thread(scheduler, interp, gen, done, index)
+                frame.thread = thread
+                running[index] = thread
+                thread.start()
+        finally:
+            self._pumping = False
+        if self._parked and (self.failure is not None or self._ended >= self._count):
+            self._parked = False
+            self._parent.resume()
+
+    def _done(self, thread: Thread, output: Any, failure: BaseException | None) -> None:
+        index = thread.tag
+        self._running.pop(index, None)
+        self._ended += 1
+        if failure is not None:
+            self._failures += 1
+            if (
+                not isinstance(failure, StatesError)
+                or isinstance(failure, Terminal)
+                or self._failures > self._allowed
+            ):
+                self.finished(index, None, failure)
+                if self.failure is None:
+                    self.failure = failure
+                    self.kill()
+                self._pump()
+                return
+        self.finished(index, output, failure)
+        self._pump()
 
 
 def run_parallel(
     interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> tuple[str | None, Any]:
+) -> Generator[Any, Any, tuple[str | None, Any]]:
     from .interpreter import Frame
 
-    def attempt() -> tuple[str | None, Any]:
+    def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
         branch_input = effective_input(interp, state, value, run, frame)
         started = interp.event(frame, "ParallelStateStarted")
-        start = interp.now
-        end = start
-        results = []
-        for branch in state.branches:
-            interp.now = start
-            child = Frame(dict(frame.variables), started, frame.item)
-            try:
-                results.append(interp.run_program(branch, branch_input, child))
-            except StatesError:
-                interp.now = max(end, interp.now)
-                frame.prev = len(interp.history)
-                phase[0] = "failed"
-                raise
-            end = max(end, interp.now)
-        interp.now = end
-        frame.prev = len(interp.history)
+        branches = state.branches
+        results: list[Any] = [None] * len(branches)
+
+        def make(index: int) -> tuple[Generator[Any, Any, Any], Frame]:
+            child = Frame(dict(frame.variables), started, frame.item, frame.history)
+            return interp.run_program(branches[index], branch_input, child), child
+
+        def finished(index: int, output: Any, failure: BaseException | None) -> None:
+            results[index] = output
+
+        thread = frame.thread
+        assert thread is not None
+        fanout = Fanout(interp, thread, len(branches), make, finished)
+        yield from fanout.run()
+        frame.prev = len(frame.history)
+        if fanout.failure is not None:
+            phase[0] = "failed"
+            raise fanout.failure
         interp.event(frame, "ParallelStateSucceeded")
         return finish_state(interp, state, value, results, run, frame)
 
@@ -54,7 +178,7 @@ def run_parallel(
         if phase[0] == "failed":
             interp.event(frame, "ParallelStateFailed")
 
-    return run_with_retry(interp, state, value, run, frame, attempt, failed)
+    return (yield from run_with_retry(interp, state, value, run, frame, attempt, failed))
 
 
 def effective_input(interp: Interpreter, state: Any, value: Any, run: StateRun, frame: Frame) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +22,13 @@ from pytest_serverless.errors import ServerlessError
 from . import model as m
 from .history import History, HistoryLimitExceeded
 from .paths import CompiledPath, PathNotFound, dumps, write_result_path
+from .runtime import Scheduler, Thread, scheduler_for
 from .states_errors import StatesError
 
 if TYPE_CHECKING:
     from .tasks import MockCursor
 
-__all__ = ["ExecutionTimedOut", "Frame", "Interpreter", "RunResult", "iso_millis"]
+__all__ = ["Frame", "Interpreter", "RunResult", "iso_millis"]
 
 DATA_LIMIT = 262_144
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,23 +56,30 @@ def iso_millis(epoch: float) -> str:
     return text
 
 
-class ExecutionTimedOut(Exception):
-    """The execution reached its own TimeoutSeconds (or the Express/Standard maximum)."""
-
-
 class Terminal(StatesError):
     """A StatesError that Retry and Catch never see (States.Runtime, engine-side data limits)."""
 
 
 class Frame:
-    """One thread of execution: the machine, a Parallel branch or a Map iteration."""
+    """One thread of execution: the machine, a Parallel branch or a Map iteration.
 
-    __slots__ = ("item", "prev", "variables")
+    ``history`` is where its events go (a Distributed Map child keeps its own); ``thread`` is the
+    resumable unit running it (set once the thread exists)."""
 
-    def __init__(self, variables: dict[str, Any], prev: int, item: tuple[int, Any] | None = None) -> None:
+    __slots__ = ("history", "item", "prev", "thread", "variables")
+
+    def __init__(
+        self,
+        variables: dict[str, Any],
+        prev: int,
+        item: tuple[int, Any] | None,
+        history: History,
+    ) -> None:
         self.variables = variables
         self.prev = prev
         self.item = item
+        self.history = history
+        self.thread: Thread | None = None
 
 
 class RunResult:
@@ -124,12 +132,19 @@ class Interpreter:
         seed: str | None,
         ids: IdFactory,
         role_arn: str,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.program = program
         self.clock = clock
-        self.now = clock.time()
+        self.scheduler = scheduler if scheduler is not None else scheduler_for(clock)
+        self.now = self.scheduler.now()
         self.start = self.now
+        self.result: RunResult | None = None
+        self.root: Thread | None = None
+        self.on_finish: list[Callable[[Interpreter], None]] = []
+        self._deadline_entry: list[Any] | None = None
         self.history = History()
+        self.root_frame = Frame({}, 0, None, self.history)
         self._bounds: dict[int, tuple[Any, int]] = {}  # id -> (container kept alive, JSON size bound)
         self._checked: Any = _UNSET  # the last value check_size passed
         self.path: list[str] = []
@@ -167,22 +182,9 @@ class Interpreter:
 
     # ------------------------------------------------------------ time
 
-    def advance(self, seconds: float) -> None:
-        """Move this thread's time forward (and the shared clock with it), checking the deadline."""
-        if seconds <= 0:
-            return
-        target = self.now + seconds
-        if target > self.deadline:
-            self.now = self.deadline
-            self._sync_clock()
-            raise ExecutionTimedOut()
-        self.now = target
-        self._sync_clock()
-
-    def _sync_clock(self) -> None:
-        behind = self.now - self.clock.time()
-        if behind > 0:
-            self.clock.advance(behind)
+    def until(self, seconds: float) -> float:
+        """The virtual time ``seconds`` from this thread's now (what a runner yields to wait)."""
+        return self.now + seconds
 
     # ------------------------------------------------------------ events
 
@@ -195,7 +197,7 @@ class Interpreter:
         payload: Any = None,
     ) -> int:
         """Record an event (``History.add`` inlined: this runs twice per state entered)."""
-        history = self.history
+        history = frame.history
         events = history.events
         if len(events) >= history.limit:
             raise HistoryLimitExceeded()
@@ -205,9 +207,10 @@ class Interpreter:
 
     # ------------------------------------------------------------ run
 
-    def run(self, execution_input: Any) -> RunResult:
+    def begin(self, execution_input: Any) -> None:
+        """Record ExecutionStarted and run the root thread as far as the current instant allows."""
         self.execution_context["Input"] = execution_input
-        frame = Frame({}, 0)
+        frame = self.root_frame
         self.event(
             frame,
             "ExecutionStarted",
@@ -215,45 +218,90 @@ class Interpreter:
             "input",
             execution_input,
         )
-        try:
-            output = self.run_program(self.program, execution_input, frame)
-        except ExecutionTimedOut:
-            return self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
-        except StatesError as failure:
-            return self._finish(frame, "FAILED", "ExecutionFailed", failure.error or None, failure.cause)
-        except HistoryLimitExceeded:
+        program = self.run_program(self.program, execution_input, frame)
+        self.root = thread = Thread(self.scheduler, self, program, self._root_done)
+        frame.thread = thread
+        thread.start()
+        if self.result is None:  # still running: its deadline is a timer (after same-instant work)
+            self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
+
+    def _timed_out(self) -> None:
+        if self.result is not None:
+            return
+        self.now = self.deadline
+        if self.root is not None:
+            self.root.kill()
+        self._finish(self.root_frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+
+    def abort(self, error: str | None, cause: str | None) -> None:
+        """StopExecution: kill every thread at the current instant; ExecutionAborted (previousEventId 0)."""
+        if self.result is not None:
+            return
+        self.now = self.scheduler.now()
+        if self.root is not None:
+            self.root.kill()
+        self.root_frame.prev = 0
+        self._finish(self.root_frame, "ABORTED", "ExecutionAborted", error, cause)
+
+    def _root_done(self, thread: Thread, output: Any, failure: BaseException | None) -> None:
+        frame = self.root_frame
+        if failure is None:
+            self.history.limit += 1
+            self.event(frame, "ExecutionSucceeded", None, "output", output)
+            self._close(RunResult("SUCCEEDED", output=output))
+            return
+        if isinstance(failure, StatesError):
+            self._finish(frame, "FAILED", "ExecutionFailed", failure.error or None, failure.cause)
+        elif isinstance(failure, HistoryLimitExceeded):
             cause = (
                 "The execution reached the maximum number of history events (25000). Start a new "
                 "execution (for example with a child workflow) to continue the work."
             )
-            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
-        except ServerlessError:  # UnmockedTask, UsageError: misuse is raised out of execute()
-            raise
-        except RecursionError:
-            return self._finish(
+            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+        elif isinstance(failure, ServerlessError):  # UnmockedTask, UsageError: misuse is raised to the caller
+            self._kill_quietly(failure)
+            raise failure
+        elif isinstance(failure, RecursionError):
+            self._finish(
                 frame, "FAILED", "ExecutionFailed", RUNTIME, "The state machine's data is nested too deeply."
             )
-        except Exception as error:  # pragma: no cover - a bug in the engine; fail the execution, not the test
-            cause = f"pytest_serverless internal error ({type(error).__name__}: {error}); please report it."
-            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
-        self.history.limit += 1
-        self.event(frame, "ExecutionSucceeded", None, "output", output)
-        return RunResult("SUCCEEDED", output=output)
+        else:  # pragma: no cover - a bug in the engine; fail the execution, not the test
+            cause = (
+                f"pytest_serverless internal error ({type(failure).__name__}: {failure}); please report it."
+            )
+            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+
+    def _kill_quietly(self, failure: BaseException) -> None:
+        """An execution stopped by misuse (raised to the test): it ends FAILED without a closing event."""
+        self._close(RunResult("FAILED", error=RUNTIME, cause=f"{type(failure).__name__}: {failure}"))
 
     def _finish(
         self, frame: Frame, status: str, event_type: str, error: str | None, cause: str | None
-    ) -> RunResult:
+    ) -> None:
         details: dict[str, Any] = {}
         if error is not None:
             details["error"] = error
         if cause is not None:
             details["cause"] = cause
         self.history.limit += 1
+        frame.history = self.history
         self.event(frame, event_type, details)
-        return RunResult(status, error=error, cause=cause)
+        self._close(RunResult(status, error=error, cause=cause))
 
-    def run_program(self, program: m.Program, value: Any, frame: Frame) -> Any:
-        """Run states from StartAt to an end; return the output or raise StatesError."""
+    def _close(self, result: RunResult) -> None:
+        self.result = result
+        if self._deadline_entry is not None:
+            self.scheduler.cancel(self._deadline_entry)
+            self._deadline_entry = None
+        self.root = None  # no reference cycles left behind: the garbage collector has nothing to chase
+        self.root_frame.thread = None
+        listeners, self.on_finish = self.on_finish, []
+        for listener in listeners:
+            listener(self)
+
+    def run_program(self, program: m.Program, value: Any, frame: Frame) -> Generator[Any, Any, Any]:
+        """Run states from StartAt to an end; return the output or raise StatesError (a generator:
+        states that wait yield to the scheduler, the others are plain calls)."""
         states = program.states
         name: str | None = program.start_at
         runners = self._state_runners
@@ -267,7 +315,11 @@ class Interpreter:
                 entered_type = _ENTERED[state.type] = state.type + "StateEntered"
             entered = self.event(frame, entered_type, name, "input", value)
             run = StateRun(state, entered, self.now, value)
-            name, value = runners[type(state)](self, state, value, frame, run)
+            step = runners[type(state)](self, state, value, frame, run)
+            if step.__class__ is tuple:
+                name, value = step
+            else:
+                name, value = yield from step
         return value
 
     # ------------------------------------------------------------ helpers: errors
@@ -533,11 +585,12 @@ class Interpreter:
         self.commit(frame, assigned)
 
 
-_RUNNERS: dict[type, Callable[..., tuple[str | None, Any]]] = {}
+_RUNNERS: dict[type, Callable[..., Any]] = {}
 
 
-def _runners() -> dict[type, Callable[..., tuple[str | None, Any]]]:
-    """State kind -> ``runner(interp, state, value, frame, run) -> (next, output)`` (built once)."""
+def _runners() -> dict[type, Callable[..., Any]]:
+    """State kind -> ``runner(interp, state, value, frame, run)`` returning ``(next, output)``, or a
+    generator returning it for states that wait (Wait, Task, Parallel, Map). Built once."""
     if not _RUNNERS:
         from pytest_serverless.asl import flow, invoke, map_state, simple_states
 

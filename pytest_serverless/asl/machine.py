@@ -39,7 +39,9 @@ class Execution:
     """The result of ``StateMachine.execute``; exported for annotations (built only by the engine)."""
 
     __slots__ = (
+        "_done_callbacks",
         "_history",
+        "_interp",
         "_raw_history",
         "arn",
         "cause",
@@ -50,6 +52,7 @@ class Execution:
         "name",
         "output",
         "path",
+        "redrive_count",
         "result_writes",
         "start_time",
         "state_machine",
@@ -73,15 +76,61 @@ class Execution:
         self.result_writes: list[dict[str, Any]] = []
         #: invocations per mock key given to ``execute`` (0 = declared but never used)
         self.mock_calls: dict[str, int] = {}
+        self.redrive_count = 0
         self._raw_history: Any = None
         self._history: list[dict[str, Any]] | None = None
+        self._interp: Interpreter | None = None
+        self._done_callbacks: list[Callable[[Execution], None]] = []
 
     @property
     def history(self) -> list[dict[str, Any]]:
-        """Events shaped as ``GetExecutionHistory`` returns them (rendered on first access)."""
-        if self._history is None:
-            self._history = self._raw_history.rendered() if self._raw_history is not None else []
+        """Events shaped as ``GetExecutionHistory`` returns them (rendered on access; a running
+        execution's history grows)."""
+        raw = self._raw_history
+        if raw is None:
+            return []
+        if self._history is None or len(self._history) != len(raw):
+            self._history = raw.rendered()
         return self._history
+
+    @property
+    def done(self) -> bool:
+        return self.status != "RUNNING"
+
+    def add_done_callback(self, callback: Callable[[Execution], None]) -> None:
+        """``callback(execution)`` once it ends (at once if it has)."""
+        if self.status != "RUNNING":
+            callback(self)
+        else:
+            self._done_callbacks.append(callback)
+
+    def run(self) -> Execution:
+        """Advance the clock until this execution ends or waits for something only the test gives."""
+        interp = self._interp
+        if interp is None or interp.result is not None:
+            return self
+        scheduler = interp.scheduler
+        if scheduler.busy:
+            raise UsageError(
+                "execution.run() / execute() was called from inside running work (a task handler or mock); "
+                "start the execution with start() there and let the clock run it"
+            )
+        clock = scheduler.clock
+        while interp.result is None:
+            if self._waiting_for_test():
+                break
+            due = scheduler.next_due()
+            if due is None:
+                break
+            now = clock.time()
+            if due > now:
+                clock.advance(due - now)
+            else:
+                scheduler.drain()
+        return self
+
+    def _waiting_for_test(self) -> bool:
+        return False
 
     @property
     def start_date(self) -> datetime:
@@ -298,7 +347,16 @@ class StateMachine:
     ) -> Execution:  # noqa: A002
         """Run one execution to its end on the virtual clock and return it (never sleeps, never raises
         for runtime errors: those end the execution FAILED). ``input=None`` starts with ``{}`` as
-        StartExecution without input does; the caller's objects are copied, never shared."""
+        StartExecution without input does; the caller's objects are copied, never shared.
+        ``start(...)`` then ``run()``."""
+        execution = self.start(input, mocks=mocks, name=name)
+        return execution.run()
+
+    def start(
+        self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None
+    ) -> Execution:  # noqa: A002
+        """StartExecution: run the execution as far as the current instant allows and return it
+        (``RUNNING`` unless it ended); the clock's advances run the rest."""
         if mocks is not None and not isinstance(mocks, Mapping):
             raise UsageError("execute(mocks=...) takes a mapping {state name or resource ARN: mock}")
         if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
@@ -339,16 +397,8 @@ class StateMachine:
             ids=IdFactory(f"{self.arn}:{execution_name}"),
             role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{self.name}-role",
         )
-        result = interpreter.run(input)
         execution = Execution()
-        execution.status = result.status
-        output = result.output
-        execution.output = copy_json(output) if isinstance(output, (dict, list)) else output
-        execution.error = result.error
-        execution.cause = result.cause
         execution.path = interpreter.path
-        execution.duration = interpreter.now - interpreter.start
-        execution.task_calls = [TaskCall(*call) for call in interpreter.task_calls]
         execution.arn = execution_arn
         execution.name = execution_name
         execution.input = input
@@ -356,9 +406,29 @@ class StateMachine:
         execution.state_machine = self
         execution.result_writes = interpreter.result_writes
         execution._raw_history = interpreter.history
-        execution.mock_calls = {key: cursor.calls for key, cursor in cursors.items()}
-        if self.on_execution_finished is not None:
-            self.on_execution_finished(execution)
+        execution._interp = interpreter
+        execution.mock_calls = dict.fromkeys(cursors, 0)
+
+        def finished(interp: Interpreter) -> None:
+            result = interp.result
+            assert result is not None
+            output = result.output
+            execution.output = copy_json(output) if isinstance(output, (dict, list)) else output
+            execution.error = result.error
+            execution.cause = result.cause
+            execution.duration = interp.now - interp.start
+            execution.task_calls = [TaskCall(*call) for call in interp.task_calls]
+            execution.mock_calls = {key: cursor.calls for key, cursor in cursors.items()}
+            execution.status = result.status
+            execution._interp = None
+            callbacks, execution._done_callbacks = execution._done_callbacks, []
+            if self.on_execution_finished is not None:
+                self.on_execution_finished(execution)
+            for callback in callbacks:
+                callback(execution)
+
+        interpreter.on_finish.append(finished)
+        interpreter.scheduler.run_now(lambda: interpreter.begin(input))
         return execution
 
     def __repr__(self) -> str:
