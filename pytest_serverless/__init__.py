@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_exports
 from .clock import VirtualClock
 from .errors import (
+    AwsError,
     InvalidDefinition,
     ServerlessError,
     TaskFailure,
@@ -22,6 +23,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .asl.machine import Execution, StateMachine, TaskCall
     from .asl.mocks import MockConfig, load_mock_config
+    from .asl.service import StepFunctions, WaitingTask
     from .gateway import Gateway
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
     from .gateway.authorizers.iam import IamAuthorizer
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AwsError",
     "Execution",
     "Gateway",
     "IamAuthorizer",
@@ -42,6 +45,7 @@ __all__ = [
     "ServerlessApp",
     "ServerlessError",
     "StateMachine",
+    "StepFunctions",
     "TaskCall",
     "TaskFailure",
     "TemplateError",
@@ -50,6 +54,7 @@ __all__ = [
     "UnsupportedResourceWarning",
     "UsageError",
     "VirtualClock",
+    "WaitingTask",
     "__version__",
     "assert_path",
     "assert_status",
@@ -61,6 +66,8 @@ _LAZY = {
     "Execution": ".asl.machine",
     "StateMachine": ".asl.machine",
     "TaskCall": ".asl.machine",
+    "StepFunctions": ".asl.service",
+    "WaitingTask": ".asl.service",
     "MockConfig": ".asl.mocks",
     "load_mock_config": ".asl.mocks",
     "Gateway": ".gateway",

@@ -66,7 +66,7 @@ class Frame:
     ``history`` is where its events go (a Distributed Map child keeps its own); ``thread`` is the
     resumable unit running it (set once the thread exists)."""
 
-    __slots__ = ("history", "item", "prev", "thread", "variables")
+    __slots__ = ("history", "item", "prev", "stopped_at", "thread", "variables")
 
     def __init__(
         self,
@@ -80,6 +80,8 @@ class Frame:
         self.item = item
         self.history = history
         self.thread: Thread | None = None
+        #: (state name, its input) where the thread stopped on an error, a timeout or a stop (redrive)
+        self.stopped_at: tuple[str, Any] | None = None
 
 
 class RunResult:
@@ -133,6 +135,7 @@ class Interpreter:
         ids: IdFactory,
         role_arn: str,
         scheduler: Scheduler | None = None,
+        service: Any = None,
     ) -> None:
         self.program = program
         self.clock = clock
@@ -142,6 +145,11 @@ class Interpreter:
         self.result: RunResult | None = None
         self.root: Thread | None = None
         self.on_finish: list[Callable[[Interpreter], None]] = []
+        self.service = service
+        self.execution: Any = None  # the public Execution (while running: waiting tasks name it)
+        self.callbacks_open = 0  # Tasks of this execution waiting for send_task_* (run() stops there)
+        self.waiting_on: list[Any] = []  # nested executions a .sync Task waits for
+        self.limit_seconds = 0.0
         self._deadline_entry: list[Any] | None = None
         self.history = History()
         self.root_frame = Frame({}, 0, None, self.history)
@@ -161,6 +169,7 @@ class Interpreter:
         limit = 300.0 if machine_type == "EXPRESS" else 31_536_000.0
         if timeout_seconds is not None:
             limit = min(limit, float(timeout_seconds))
+        self.limit_seconds = limit
         self.deadline = self.start + limit
         self.execution_context: dict[str, Any] = {
             "Id": execution_arn,
@@ -223,6 +232,27 @@ class Interpreter:
         frame.thread = thread
         thread.start()
         if self.result is None:  # still running: its deadline is a timer (after same-instant work)
+            self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
+
+    def redrive(self) -> None:
+        """RedriveExecution: ExecutionRedriven, then the root thread again from the state where it stopped."""
+        stopped = self.root_frame.stopped_at
+        assert stopped is not None
+        self.result = None
+        self.now = self.scheduler.now()
+        count = self.execution_context["RedriveCount"] + 1
+        self.execution_context = {**self.execution_context, "RedriveCount": count}
+        frame = self.root_frame
+        frame.prev = len(self.history)
+        frame.stopped_at = None
+        self.event(frame, "ExecutionRedriven", {"redriveCount": count})
+        name, value = stopped
+        program = self.run_program(self.program, value, frame, name)
+        self.root = thread = Thread(self.scheduler, self, program, self._root_done)
+        frame.thread = thread
+        self.deadline = self.now + self.limit_seconds
+        thread.start()
+        if self.result is None:
             self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
 
     def _timed_out(self) -> None:
@@ -299,27 +329,33 @@ class Interpreter:
         for listener in listeners:
             listener(self)
 
-    def run_program(self, program: m.Program, value: Any, frame: Frame) -> Generator[Any, Any, Any]:
-        """Run states from StartAt to an end; return the output or raise StatesError (a generator:
-        states that wait yield to the scheduler, the others are plain calls)."""
+    def run_program(
+        self, program: m.Program, value: Any, frame: Frame, start_at: str | None = None
+    ) -> Generator[Any, Any, Any]:
+        """Run states from StartAt (or ``start_at``) to an end; return the output or raise StatesError
+        (a generator: states that wait yield to the scheduler, the others are plain calls)."""
         states = program.states
-        name: str | None = program.start_at
+        name: str | None = program.start_at if start_at is None else start_at
         runners = self._state_runners
-        while name is not None:
-            state = states.get(name)
-            if state is None:
-                raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
-            self.path.append(name)
-            entered_type = _ENTERED.get(state.type)
-            if entered_type is None:
-                entered_type = _ENTERED[state.type] = state.type + "StateEntered"
-            entered = self.event(frame, entered_type, name, "input", value)
-            run = StateRun(state, entered, self.now, value)
-            step = runners[type(state)](self, state, value, frame, run)
-            if step.__class__ is tuple:
-                name, value = step
-            else:
-                name, value = yield from step
+        try:
+            while name is not None:
+                state = states.get(name)
+                if state is None:
+                    raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+                self.path.append(name)
+                entered_type = _ENTERED.get(state.type)
+                if entered_type is None:
+                    entered_type = _ENTERED[state.type] = state.type + "StateEntered"
+                entered = self.event(frame, entered_type, name, "input", value)
+                run = StateRun(state, entered, self.now, value)
+                step = runners[type(state)](self, state, value, frame, run)
+                if step.__class__ is tuple:
+                    name, value = step
+                else:
+                    name, value = yield from step
+        except (StatesError, GeneratorExit):
+            frame.stopped_at = (name, value) if name is not None else None
+            raise
         return value
 
     # ------------------------------------------------------------ helpers: errors

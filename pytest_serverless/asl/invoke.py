@@ -14,6 +14,7 @@ from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
 from .flow import effective_input, finish_state
+from .interpreter import RUNTIME, Terminal
 from .paths import CompiledPath, copy_json, dumps
 from .recovery import run_with_retry
 from .runtime import PARK
@@ -144,6 +145,10 @@ def _call(
         details["timeoutInSeconds"] = int(timeout)
     if heartbeat is not None and kind != "lambda":  # LambdaFunctionScheduled carries no heartbeat
         details["heartbeatInSeconds"] = int(heartbeat)
+    outcome = _outcome(interp, state, resource, arguments, run, timeout, heartbeat, frame)
+    waits = outcome.__class__ is not TaskCallOutcome  # a callback, an activity worker or a nested execution
+    if waits and kind == "activity" and not interp.service._has_activity_arn(resource.arn):
+        raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
     interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
         {"resourceType": resource.resource_type, "resource": resource.action} if prefix == "Task" else None
@@ -152,11 +157,16 @@ def _call(
     started_details: dict[str, Any] | None = task_details
     if prefix == "Activity":
         started_details = {"workerName": "pytest-serverless"}
-    interp.event(frame, f"{prefix}Started", started_details)
-
-    outcome = _outcome(interp, state, resource, arguments, run, timeout, frame)
-    if outcome.__class__ is not TaskCallOutcome:  # a nested execution still running: wait for its end
+    submitted = resource.pattern in ("token", "sync", "sync2") and prefix == "Task"
+    if waits:
+        if prefix != "Activity":  # an activity's ActivityStarted is the worker's GetActivityTask
+            interp.event(frame, f"{prefix}Started", started_details)
+        if submitted:  # submitted before the wait
+            interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
+            submitted = False
         outcome = yield from outcome
+    else:
+        interp.event(frame, f"{prefix}Started", started_details)
     duration = outcome.duration
     limit_error: StatesError | None = None
     if heartbeat is not None and duration > heartbeat and (timeout is None or heartbeat < timeout):
@@ -166,12 +176,14 @@ def _call(
     elif timeout is not None and duration > timeout:
         duration = timeout
         limit_error = StatesError("States.Timeout", "")
-    if resource.pattern in ("token", "sync", "sync2") and prefix == "Task":  # submitted before the wait
+    if submitted:  # submitted before the wait
         interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
     if duration > 0:
         yield interp.now + duration
     if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
         limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
+        if outcome.heartbeat:
+            limit_error.heartbeat = True  # type: ignore[attr-defined]
     if limit_error is not None:
         failure: dict[str, Any] = dict(task_details or {})
         failure["error"] = limit_error.error
@@ -211,9 +223,11 @@ def _outcome(
     arguments: Any,
     run: StateRun,
     timeout: float | None,
+    heartbeat: float | None,
     frame: Frame,
 ) -> Any:
-    """A TaskCallOutcome, or a generator returning one (a nested execution that waits)."""
+    """A TaskCallOutcome, or a generator returning one (a callback, an activity worker, a nested
+    execution that waits)."""
     keys = [state.name, resource.arn]
     function = None
     if resource.is_lambda_invoke and isinstance(arguments, dict):
@@ -234,6 +248,8 @@ def _outcome(
         outcome = _nested(interp, resource, arguments, frame)
         if outcome is not None:
             return outcome
+    if resource.pattern == "token" or resource.kind == "activity":
+        return _await_callback(interp, state, resource, arguments, run, frame, timeout, heartbeat)
     available = sorted(set(interp.mocks) | set(interp.handlers))
     raise UnmockedTask(state.name, state.resource, available=available)
 
@@ -353,13 +369,53 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any, frame: Fram
     return _child_outcome(machine, resource, child, child_input, duration)
 
 
+def _await_callback(
+    interp: Interpreter,
+    state: m.TaskState,
+    resource: Resource,
+    arguments: Any,
+    run: StateRun,
+    frame: Frame,
+    timeout: float | None,
+    heartbeat: float | None,
+) -> Generator[Any, Any, TaskCallOutcome]:
+    """Park until ``send_task_*`` (or an activity worker and then ``send_task_*``) answers, or a timer
+    (TimeoutSeconds, HeartbeatSeconds) fails the task with States.Timeout."""
+    activity = resource.kind == "activity"
+    token = run.token if run.token is not None else interp.ids.next("task-token")
+    callback = interp.service._wait_for_callback(
+        interp,
+        frame,
+        interp.execution,
+        state.name,
+        token,
+        resource.arn,
+        arguments,
+        timeout,
+        heartbeat,
+        activity,
+    )
+    try:
+        yield PARK
+    finally:
+        if frame.thread is not None:
+            frame.thread.clear_hooks()
+    outcome: TaskCallOutcome | None = callback.outcome
+    assert outcome is not None
+    return outcome
+
+
 def _await_child(
     interp: Interpreter, machine: Any, resource: Resource, child: Any, child_input: Any, frame: Frame
 ) -> Generator[Any, Any, TaskCallOutcome]:
     thread = frame.thread
     assert thread is not None
     child.add_done_callback(lambda _execution: thread.resume())
-    yield PARK
+    interp.waiting_on.append(child)
+    try:
+        yield PARK
+    finally:
+        interp.waiting_on.remove(child)
     return _child_outcome(machine, resource, child, child_input, 0.0)
 
 
