@@ -51,6 +51,7 @@ class Fanout:
         "failure",
         "finished",
         "interp",
+        "results",
     )
 
     def __init__(
@@ -58,8 +59,8 @@ class Fanout:
         interp: Interpreter,
         parent: Thread,
         count: int,
-        make: Callable[[int], tuple[Generator[Any, Any, Any], Frame]],
-        finished: Callable[[int, Any, BaseException | None], None],
+        make: Callable[[int], tuple[Frame, m.Program, Any]],
+        finished: Callable[[int, Any, BaseException | None], None] | None = None,
         slots: int = 0,
         allowed: float = 0.0,
     ) -> None:
@@ -77,10 +78,17 @@ class Fanout:
         self._pumping = False
         self._parked = False
         self.failure: BaseException | None = None
+        #: each child's output by index (tolerated failures: what ``finished`` records there)
+        self.results: list[Any] = [None] * count
 
-    def run(self) -> Generator[Any, Any, None]:
-        """Start the children; park the parent until they are all done (or one failure ended them)."""
+    def start(self) -> bool:
+        """Start the children as far as the current instant allows; True when all have ended (or one
+        failure ended them), else the parent waits with ``yield from fanout.wait()``."""
         self._pump()
+        return self._ended >= self._count or self.failure is not None
+
+    def wait(self) -> Generator[Any, Any, None]:
+        """Park the parent until every child ended (or one failure ended them)."""
         if self._ended < self._count and self.failure is None:
             parent = self._parent
             parent.on_kill(self.kill)
@@ -108,14 +116,43 @@ class Fanout:
             interp = self.interp
             scheduler = interp.scheduler
             done = self._done
+            finished = self.finished
+            results = self.results
             while self._next < self._count and self.failure is None and (slots <= 0 or len(running) < slots):
                 index = self._next
                 self._next += 1
-                gen, frame = make(index)
+                frame, program, child_input = make(index)
+                if interp.is_plain(program):  # no state of it waits: a plain call, no thread
+                    try:
+                        output = interp.run_plain(program, child_input, frame)
+                    except Exception as failure:
+                        self._done_at(index, None, failure)
+                        continue
+                    self._ended += 1
+                    if finished is None:
+                        results[index] = output
+                    else:
+                        finished(index, output, None)
+                    continue
+                gen = interp.run_program(program, child_input, frame)
                 thread = Thread(scheduler, interp, gen, done, index)
                 frame.thread = thread
+                try:  # the first step in line: most children end at once (no time passes in them)
+                    command = gen.send(None)
+                except StopIteration as stop:
+                    thread.done = True
+                    self._ended += 1
+                    if finished is None:
+                        results[index] = stop.value
+                    else:
+                        finished(index, stop.value, None)
+                    continue
+                except Exception as failure:
+                    thread.done = True
+                    self._done_at(index, None, failure)
+                    continue
                 running[index] = thread
-                thread.start()
+                thread.wait_for(command)
         finally:
             self._pumping = False
         if self._parked and (self.failure is not None or self._ended >= self._count):
@@ -123,7 +160,9 @@ class Fanout:
             self._parent.resume()
 
     def _done(self, thread: Thread, output: Any, failure: BaseException | None) -> None:
-        index = thread.tag
+        self._done_at(thread.tag, output, failure)
+
+    def _done_at(self, index: int, output: Any, failure: BaseException | None) -> None:
         self._running.pop(index, None)
         self._ended += 1
         if failure is not None:
@@ -133,46 +172,89 @@ class Fanout:
                 or isinstance(failure, Terminal)
                 or self._failures > self._allowed
             ):
-                self.finished(index, None, failure)
+                if self.finished is not None:
+                    self.finished(index, None, failure)
                 if self.failure is None:
                     self.failure = failure
                     self.kill()
                 self._pump()
                 return
-        self.finished(index, output, failure)
+        if self.finished is None:
+            self.results[index] = output
+        else:
+            self.finished(index, output, failure)
         self._pump()
 
 
-def run_parallel(
+def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun) -> Any:
+    """``(next, output)`` when every branch ended at this instant and nothing is to be retried or caught
+    (the common case costs no generator), else a generator that waits for the branches."""
+    if state.retry or state.catch:
+        return _parallel_with_retry(interp, state, value, frame, run)
+    fanout = _parallel_start(interp, state, value, frame, run)
+    if fanout.start():
+        return _parallel_end(interp, state, value, frame, run, fanout, final=True)
+    return _parallel_wait(interp, state, value, frame, run, fanout)
+
+
+def _parallel_start(
     interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> Generator[Any, Any, tuple[str | None, Any]]:
+) -> Fanout:
     from .interpreter import Frame
 
+    branch_input = effective_input(interp, state, value, run, frame)
+    started = interp.event(frame, "ParallelStateStarted")
+    branches = state.branches
+    variables, item, history = frame.variables, frame.item, frame.history
+
+    def make(index: int) -> tuple[Frame, m.Program, Any]:
+        return Frame(dict(variables), started, item, history), branches[index], branch_input
+
+    thread = frame.thread
+    assert thread is not None
+    return Fanout(interp, thread, len(branches), make)
+
+
+def _parallel_end(
+    interp: Interpreter,
+    state: m.ParallelState,
+    value: Any,
+    frame: Frame,
+    run: StateRun,
+    fanout: Fanout,
+    final: bool,
+) -> tuple[str | None, Any]:
+    """After the branches: ParallelStateSucceeded and the state's output, or the first failure (with
+    ParallelStateFailed here when no Retry/Catch will see it first)."""
+    frame.prev = len(frame.history)
+    failure = fanout.failure
+    if failure is not None:
+        if final and isinstance(failure, StatesError) and not isinstance(failure, Terminal):
+            interp.event(frame, "ParallelStateFailed")
+        raise failure
+    interp.event(frame, "ParallelStateSucceeded")
+    return finish_state(interp, state, value, fanout.results, run, frame)
+
+
+def _parallel_wait(
+    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun, fanout: Fanout
+) -> Generator[Any, Any, tuple[str | None, Any]]:
+    yield from fanout.wait()
+    return _parallel_end(interp, state, value, frame, run, fanout, final=True)
+
+
+def _parallel_with_retry(
+    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
+) -> Generator[Any, Any, tuple[str | None, Any]]:
+    phase = [""]
+
     def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
-        branch_input = effective_input(interp, state, value, run, frame)
-        started = interp.event(frame, "ParallelStateStarted")
-        branches = state.branches
-        results: list[Any] = [None] * len(branches)
-
-        def make(index: int) -> tuple[Generator[Any, Any, Any], Frame]:
-            child = Frame(dict(frame.variables), started, frame.item, frame.history)
-            return interp.run_program(branches[index], branch_input, child), child
-
-        def finished(index: int, output: Any, failure: BaseException | None) -> None:
-            results[index] = output
-
-        thread = frame.thread
-        assert thread is not None
-        fanout = Fanout(interp, thread, len(branches), make, finished)
-        yield from fanout.run()
-        frame.prev = len(frame.history)
+        fanout = _parallel_start(interp, state, value, frame, run)
+        if not fanout.start():
+            yield from fanout.wait()
         if fanout.failure is not None:
             phase[0] = "failed"
-            raise fanout.failure
-        interp.event(frame, "ParallelStateSucceeded")
-        return finish_state(interp, state, value, results, run, frame)
-
-    phase = [""]
+        return _parallel_end(interp, state, value, frame, run, fanout, final=False)
 
     def failed(error: StatesError) -> None:
         if phase[0] == "failed":

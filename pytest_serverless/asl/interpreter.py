@@ -115,7 +115,45 @@ class StateRun:
 
 
 class Interpreter:
-    """Runs one execution. Built by ``StateMachine.execute``; not reused."""
+    """Runs one execution (and its redrives). Built by ``StateMachine.start``.
+
+    Slotted: instance-attribute reads are the hot path (``now``, ``history``, ``path`` at every state)."""
+
+    __slots__ = (
+        "_bounds",
+        "_checked",
+        "_deadline_entry",
+        "_rng",
+        "_seed",
+        "_state_runners",
+        "callbacks_open",
+        "clock",
+        "deadline",
+        "execution",
+        "execution_arn",
+        "execution_context",
+        "handlers",
+        "history",
+        "ids",
+        "limit_seconds",
+        "machine",
+        "machine_context",
+        "machine_type",
+        "machines",
+        "mocks",
+        "now",
+        "on_finish",
+        "path",
+        "program",
+        "result",
+        "result_writes",
+        "root",
+        "root_frame",
+        "scheduler",
+        "start",
+        "task_calls",
+        "waiting_on",
+    )
 
     def __init__(
         self,
@@ -135,7 +173,7 @@ class Interpreter:
         ids: IdFactory,
         role_arn: str,
         scheduler: Scheduler | None = None,
-        service: Any = None,
+        machine: Any = None,
     ) -> None:
         self.program = program
         self.clock = clock
@@ -145,7 +183,9 @@ class Interpreter:
         self.result: RunResult | None = None
         self.root: Thread | None = None
         self.on_finish: list[Callable[[Interpreter], None]] = []
-        self.service = service
+        self.machine = (
+            machine  # its StateMachine (the service of callbacks and activities is machine.service)
+        )
         self.execution: Any = None  # the public Execution (while running: waiting tasks name it)
         self.callbacks_open = 0  # Tasks of this execution waiting for send_task_* (run() stops there)
         self.waiting_on: list[Any] = []  # nested executions a .sync Task waits for
@@ -227,10 +267,28 @@ class Interpreter:
             "input",
             execution_input,
         )
+        if self.is_plain(self.program):  # nothing in it waits: a plain call, no thread
+            try:
+                output = self.run_plain(self.program, execution_input, frame)
+            except Exception as failure:
+                self._root_done(None, None, failure)
+                return
+            self._root_done(None, output, None)
+            return
         program = self.run_program(self.program, execution_input, frame)
         self.root = thread = Thread(self.scheduler, self, program, self._root_done)
         frame.thread = thread
-        thread.start()
+        try:  # the first step in line: most executions end at once
+            command = program.send(None)
+        except StopIteration as stop:
+            thread.done = True
+            self._root_done(thread, stop.value, None)
+            return
+        except Exception as failure:
+            thread.done = True
+            self._root_done(thread, None, failure)
+            return
+        thread.wait_for(command)
         if self.result is None:  # still running: its deadline is a timer (after same-instant work)
             self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
 
@@ -273,7 +331,7 @@ class Interpreter:
         self.root_frame.prev = 0
         self._finish(self.root_frame, "ABORTED", "ExecutionAborted", error, cause)
 
-    def _root_done(self, thread: Thread, output: Any, failure: BaseException | None) -> None:
+    def _root_done(self, thread: Thread | None, output: Any, failure: BaseException | None) -> None:
         frame = self.root_frame
         if failure is None:
             self.history.limit += 1
@@ -328,6 +386,37 @@ class Interpreter:
         listeners, self.on_finish = self.on_finish, []
         for listener in listeners:
             listener(self)
+
+    def is_plain(self, program: m.Program) -> bool:
+        """No state of ``program`` (at its own level) ever waits: ``run_plain`` runs it as a plain call."""
+        plain = program.__dict__.get("_plain")
+        if plain is None:
+            plain = all(type(state) in _PLAIN_KINDS for state in program.states.values())
+            object.__setattr__(program, "_plain", plain)  # computed once per (frozen) program
+        return bool(plain)
+
+    def run_plain(self, program: m.Program, value: Any, frame: Frame) -> Any:
+        """``run_program`` for a program of Pass, Choice, Succeed and Fail states (no generator)."""
+        states = program.states
+        name: str | None = program.start_at
+        runners = self._state_runners
+        try:
+            while name is not None:
+                state = states.get(name)
+                if state is None:
+                    raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+                self.path.append(name)
+                entered_type = _ENTERED.get(state.type)
+                if entered_type is None:
+                    entered_type = _ENTERED[state.type] = state.type + "StateEntered"
+                entered = self.event(frame, entered_type, name, "input", value)
+                name, value = runners[type(state)](
+                    self, state, value, frame, StateRun(state, entered, self.now, value)
+                )
+        except StatesError:
+            frame.stopped_at = (name, value) if name is not None else None
+            raise
+        return value
 
     def run_program(
         self, program: m.Program, value: Any, frame: Frame, start_at: str | None = None
@@ -622,6 +711,7 @@ class Interpreter:
 
 
 _RUNNERS: dict[type, Callable[..., Any]] = {}
+_PLAIN_KINDS = (m.PassState, m.ChoiceState, m.SucceedState, m.FailState)
 
 
 def _runners() -> dict[type, Callable[..., Any]]:

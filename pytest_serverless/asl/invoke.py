@@ -6,6 +6,7 @@ import contextlib
 import json
 import re
 from collections.abc import Generator
+from types import GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import REGION
@@ -146,8 +147,8 @@ def _call(
     if heartbeat is not None and kind != "lambda":  # LambdaFunctionScheduled carries no heartbeat
         details["heartbeatInSeconds"] = int(heartbeat)
     outcome = _outcome(interp, state, resource, arguments, run, timeout, heartbeat, frame)
-    waits = outcome.__class__ is not TaskCallOutcome  # a callback, an activity worker or a nested execution
-    if waits and kind == "activity" and not interp.service._has_activity_arn(resource.arn):
+    waits = outcome.__class__ is GeneratorType  # a callback, an activity worker or a nested execution
+    if waits and kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
         raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
     interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
@@ -200,13 +201,19 @@ def _call(
         interp.event(frame, f"{prefix}Failed", failure)
         raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
     result = outcome.value
-    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
     if len(dumps(result).encode("utf-8")) > 262_144 if _large(result) else False:
-        raise StatesError(
+        # AWS records the task as failed (no success event carrying the oversized payload)
+        oversized = StatesError(
             "States.DataLimitExceeded",
             f"The state/task '{resource.arn if kind == 'lambda' else resource.resource_type}' returned a "
             "result with a size exceeding the maximum number of bytes service limit.",
         )
+        failure = dict(task_details or {})
+        failure["error"] = oversized.error
+        failure["cause"] = oversized.cause
+        interp.event(frame, f"{prefix}Failed", failure)
+        raise oversized
+    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
     return result
 
 
@@ -383,7 +390,7 @@ def _await_callback(
     (TimeoutSeconds, HeartbeatSeconds) fails the task with States.Timeout."""
     activity = resource.kind == "activity"
     token = run.token if run.token is not None else interp.ids.next("task-token")
-    callback = interp.service._wait_for_callback(
+    callback = interp.machine.service._wait_for_callback(
         interp,
         frame,
         interp.execution,

@@ -140,7 +140,7 @@ class Execution:
         interp = self._interp
         if interp is None or interp.result is not None:
             return False
-        if interp.callbacks_open or self.waiting_tasks:
+        if interp.callbacks_open:
             return True
         return any(child._waiting_for_test() for child in interp.waiting_on)
 
@@ -166,11 +166,11 @@ class Execution:
 
     def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
         """StopExecution: this execution ends ABORTED now."""
-        return self._service().stop_execution(self.arn, error=error, cause=cause)
+        return self._service().stop(self, error, cause)
 
     def redrive(self) -> Execution:
         """RedriveExecution: restart a FAILED, TIMED_OUT or ABORTED execution where it stopped."""
-        return self._service().redrive_execution(self.arn)
+        return self._service().redrive(self)
 
     def _service(self) -> StepFunctions:
         machine = self.state_machine
@@ -384,6 +384,9 @@ class StateMachine:
             self.register(state_machines)
         self._ids = IdFactory(f"{name}")
         self._count = 0
+        # what DescribeExecution and ListExecutions find (kept from the moment the machine has a service:
+        # made by one, or ``sm.service`` used; a machine used only through execute() keeps none)
+        self._executions: dict[str, Execution] = {}
         self._service = service
         if service is not None:
             service._register(self)
@@ -475,9 +478,8 @@ class StateMachine:
         for key in mocks or ():
             if not isinstance(key, str):
                 raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
-        service = self.service
         if name is not None and self.type == "STANDARD":
-            running = service._named(self, name, input)
+            running = self.service._named(self, name, input)
             if running is not None:  # the same name and input while it runs: StartExecution returns it
                 return running
         self._count += 1
@@ -508,7 +510,7 @@ class StateMachine:
             ids=IdFactory(f"{self.arn}:{execution_name}"),
             role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{self.name}-role",
             scheduler=scheduler_for(self.clock),
-            service=service,
+            machine=self,
         )
         execution = Execution()
         execution.path = interpreter.path
@@ -524,9 +526,9 @@ class StateMachine:
         execution.mock_calls = dict.fromkeys(cursors, 0)
         interpreter.execution = execution
         interpreter.on_finish.append(execution._finish)
-        if self.type == "STANDARD":
-            service._track(execution)
-        interpreter.scheduler.run_now(lambda: interpreter.begin(input))
+        if self.type == "STANDARD" and self._service is not None:  # for DescribeExecution, ListExecutions
+            self._executions[execution_arn] = execution
+        interpreter.scheduler.run_now(interpreter.begin, input)
         return execution
 
     def __repr__(self) -> str:

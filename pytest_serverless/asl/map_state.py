@@ -310,7 +310,8 @@ def _map_attempt(
     thread = frame.thread
     assert thread is not None
     fanout = Fanout(interp, thread, count, make, finished, slots, allowed)
-    yield from fanout.run()
+    if not fanout.start():
+        yield from fanout.wait()
     frame.prev = len(frame.history)
     failure = fanout.failure
     if failure is not None:
@@ -341,9 +342,7 @@ def _iterations(
     frame: Frame,
     started: int,
     results: list[Any],
-) -> tuple[
-    Callable[[int], tuple[Generator[Any, Any, Any], Frame]], Callable[[int, Any, BaseException | None], None]
-]:
+) -> tuple[Callable[[int], tuple[Frame, m.Program, Any]], Callable[[int, Any, BaseException | None], None]]:
     """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout.
 
     Inline iterations read a copy of the outer variables and log MapIteration* events; distributed
@@ -359,18 +358,17 @@ def _iterations(
     timers: dict[int, list[Any]] = {}
     scheduler = interp.scheduler
 
-    def make(index: int) -> tuple[Generator[Any, Any, Any], Frame]:
+    def make(index: int) -> tuple[Frame, m.Program, Any]:
         item, iteration_input = inputs[index]
         if distributed:
             child = Frame({}, 0, (index, item), History())
-            gen = interp.run_program(processor, iteration_input, child)
             if express:
                 timers[index] = scheduler.at(interp.now + _EXPRESS_LIMIT, lambda: _express_timeout(child), 1)
-            return gen, child
+            return child, processor, iteration_input
         child = Frame(dict(frame.variables), started, (index, item), frame.history)
         frames[index] = child
         interp.event(child, "MapIterationStarted", {"name": name, "index": index})
-        return interp.run_program(processor, iteration_input, child), child
+        return child, processor, iteration_input
 
     def _express_timeout(child: Frame) -> None:
         thread = child.thread

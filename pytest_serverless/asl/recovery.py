@@ -84,6 +84,13 @@ def run_with_retry(
     """Run ``attempt`` (a generator) under the state's Retry and Catch; a generator itself (the interval
     between attempts is a timer). ``on_final_failure(error)`` runs once an
     error will not be retried (before Catch), e.g. to emit ``MapStateFailed``."""
+    if not state.retry and not state.catch:  # nothing to retry or catch: the attempt's own outcome
+        try:
+            return (yield from attempt())
+        except StatesError as error:
+            if on_final_failure is not None and not isinstance(error, Terminal):
+                on_final_failure(error)
+            raise
     counts = [0] * len(state.retry)
     while True:
         try:

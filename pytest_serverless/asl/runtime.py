@@ -13,9 +13,8 @@ Nothing in ``asl/`` is imported here: the engine builds on this module, never th
 from __future__ import annotations
 
 import heapq
-import weakref
 from collections.abc import Callable, Generator
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pytest_serverless.clock import VirtualClock
 
@@ -24,15 +23,13 @@ __all__ = ["PARK", "Owner", "Scheduler", "Thread", "scheduler_for"]
 #: yielded by a thread that waits for something other than time (it is resumed by ``Thread.resume``)
 PARK: Any = object()
 
-_SCHEDULERS: weakref.WeakKeyDictionary[VirtualClock, Scheduler] = weakref.WeakKeyDictionary()
-
 
 def scheduler_for(clock: VirtualClock) -> Scheduler:
     """The one scheduler of ``clock`` (created on first use): everything on one clock interleaves."""
-    scheduler = _SCHEDULERS.get(clock)
+    scheduler = clock._scheduler
     if scheduler is None:
-        scheduler = _SCHEDULERS[clock] = Scheduler(clock)
-    return scheduler
+        scheduler = clock._scheduler = Scheduler(clock)
+    return cast(Scheduler, scheduler)  # not isinstance: a re-imported module (pytester) makes a twin class
 
 
 class Scheduler:
@@ -44,7 +41,7 @@ class Scheduler:
     its own due time, even when one ``advance`` jumped past it).
     """
 
-    __slots__ = ("__weakref__", "_cancelled", "_heap", "_seq", "busy", "clock", "current")
+    __slots__ = ("_cancelled", "_heap", "_seq", "_subscribed", "busy", "clock", "current")
 
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
@@ -53,7 +50,7 @@ class Scheduler:
         self._cancelled = 0
         self.busy = False
         self.current: float | None = None
-        clock.subscribe(self._advanced)
+        self._subscribed = False  # listens to the clock from its first timer on
 
     def now(self) -> float:
         current = self.current
@@ -61,6 +58,9 @@ class Scheduler:
 
     def at(self, due: float, callback: Callable[[], None], priority: int = 0) -> list[Any]:
         """Run ``callback()`` at virtual time ``due``; returns the entry (``cancel`` it to drop it)."""
+        if not self._subscribed:
+            self._subscribed = True
+            self.clock.subscribe(self._advanced)
         self._seq += 1
         entry = [due, priority, self._seq, callback]
         heapq.heappush(self._heap, entry)
@@ -109,14 +109,14 @@ class Scheduler:
             self.busy = False
             self.current = None
 
-    def run_now(self, work: Callable[[], Any]) -> Any:
-        """Run ``work()`` at the current instant (a start, a callback, a stop), then what became due."""
+    def run_now(self, work: Callable[..., Any], *args: Any) -> Any:
+        """Run ``work(*args)`` at the current instant (a start, a callback, a stop), then what became due."""
         if self.busy:  # from inside running work (a handler starting an execution): run it in line
-            return work()
+            return work(*args)
         self.busy = True
         self.current = self.clock.time()
         try:
-            result = work()
+            result = work(*args)
         finally:
             self.busy = False
             self.current = None
@@ -196,6 +196,11 @@ class Thread:
         for hook in hooks or ():
             hook()
         self.gen.close()
+
+    def wait_for(self, command: Any) -> None:
+        """What the generator yielded on its first step (taken in line by the caller): park or a timer."""
+        if command is not PARK:
+            self.timer = self.scheduler.at(command, self._wake)
 
     def _wake(self) -> None:
         self.timer = None

@@ -49,6 +49,7 @@ class _Callback:
         "heartbeat",
         "heartbeat_timer",
         "interp",
+        "open",
         "outcome",
         "service",
         "task",
@@ -75,6 +76,7 @@ class _Callback:
         self.heartbeat = heartbeat
         self.activity = activity
         self.fetched = not activity
+        self.open = True
         self.outcome: TaskCallOutcome | None = None
         self.heartbeat_timer: list[Any] | None = None
         self.timeout_timer: list[Any] | None = None
@@ -101,9 +103,11 @@ class _Callback:
         scheduler.cancel(self.timeout_timer)
         self.heartbeat_timer = self.timeout_timer = None
         token = self.task.token
+        if self.open:
+            self.open = False
+            self.interp.callbacks_open -= 1
         if service._open.pop(token, None) is not None:
             service._closed.add(token)
-            self.interp.callbacks_open -= 1
         if self.activity and not self.fetched:
             queue = service._activities.get(self.task.resource)
             if queue is not None and self in queue:
@@ -135,7 +139,6 @@ class StepFunctions:
         self.clock = clock if clock is not None else VirtualClock()
         self.scheduler: Scheduler = scheduler_for(self.clock)
         self._machines: dict[str, StateMachine] = {}
-        self._executions: dict[str, Execution] = {}
         self._open: dict[str, _Callback] = {}
         self._closed: set[str] = set()
         self._activities: dict[str, list[_Callback]] = {}
@@ -222,13 +225,10 @@ class StepFunctions:
             )
         return machine.start(_parse_input(input), name=name).run()
 
-    def _track(self, execution: Execution) -> None:
-        self._executions[execution.arn] = execution
-
     def _named(self, machine: StateMachine, name: str, execution_input: Any) -> Execution | None:
         """Execution-name idempotency (Standard): the running one with the same input, or an error."""
         arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{name}"
-        existing = self._executions.get(arn)
+        existing = machine._executions.get(arn)
         if existing is None:
             return None
         if existing.status == "RUNNING" and existing.input == execution_input:
@@ -243,7 +243,11 @@ class StepFunctions:
                 "InvalidArn",
                 f"Invalid Arn: 'Express executions are not supported by this operation: {execution_arn}'",
             )
-        execution = self._executions.get(execution_arn)
+        parts = execution_arn.split(":")
+        machine = None
+        if len(parts) == 8:
+            machine = self._machines.get(":".join([*parts[:5], "stateMachine", parts[6]]))
+        execution = machine._executions.get(execution_arn) if machine is not None else None
         if execution is None:
             raise AwsError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{execution_arn}'")
         return execution
@@ -265,9 +269,8 @@ class StepFunctions:
             raise AwsError("ValidationException", f"statusFilter must be one of {', '.join(_STATUSES)}")
         found = [
             execution
-            for execution in self._executions.values()
-            if execution.state_machine is machine
-            and (status_filter is None or execution.status == status_filter)
+            for execution in machine._executions.values()
+            if status_filter is None or execution.status == status_filter
         ]
         found.reverse()
         return found
@@ -276,7 +279,15 @@ class StepFunctions:
         self, execution_arn: str, error: str | None = None, cause: str | None = None
     ) -> Execution:
         """StopExecution: a running execution ends ABORTED at this instant (``ExecutionAborted``)."""
-        execution = self._execution(execution_arn)
+        return self.stop(self._execution(execution_arn), error, cause)
+
+    def stop(self, execution: Execution, error: str | None = None, cause: str | None = None) -> Execution:
+        """``stop_execution`` of an Execution object (``execution.stop()``)."""
+        if ":express:" in execution.arn:
+            raise AwsError(
+                "InvalidArn",
+                f"Invalid Arn: 'Express executions are not supported by this operation: {execution.arn}'",
+            )
         if execution.status != "RUNNING":
             return execution
         interp = execution._interp
@@ -287,7 +298,17 @@ class StepFunctions:
     def redrive_execution(self, execution_arn: str) -> Execution:
         """RedriveExecution: a FAILED, TIMED_OUT or ABORTED Standard execution (stopped at most 14 days
         ago) restarts at the state where it stopped, with that state's input (``ExecutionRedriven``)."""
-        execution = self._execution(execution_arn)
+        return self.redrive(self._execution(execution_arn))
+
+    def redrive(self, execution: Execution) -> Execution:
+        """``redrive_execution`` of an Execution object (``execution.redrive()``)."""
+        execution_arn = execution.arn
+        if ":express:" in execution_arn or (
+            execution.state_machine is not None and execution.state_machine.type == "EXPRESS"
+        ):
+            raise AwsError(
+                "ExecutionNotRedrivable", f"Express executions cannot be redriven: '{execution_arn}'"
+            )
         interp = execution._interp
         reason = None
         if execution.status == "RUNNING":
@@ -374,7 +395,6 @@ class StepFunctions:
             callback.fetched = True
             token = callback.task.token
             self._open[token] = callback
-            callback.interp.callbacks_open += 1
             self.scheduler.run_now(callback.fetch)
             return {"taskToken": token, "input": json.dumps(callback.task.input, separators=(",", ":"))}
         return None
@@ -405,11 +425,11 @@ class StepFunctions:
             callback.timeout_timer = scheduler.at(
                 interp.now + timeout, lambda: callback.expire(heartbeat=False)
             )
+        interp.callbacks_open += 1
         if activity:
             self._activities.setdefault(resource, []).append(callback)
         else:
             self._open[token] = callback
-            interp.callbacks_open += 1
             callback.arm_heartbeat()
         callback.thread.on_kill(callback.close)
         return callback

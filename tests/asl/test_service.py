@@ -477,3 +477,52 @@ def test_a_nested_sync_execution_waits_for_its_childs_callback(service):
     service.clock.advance(600)
     service.send_task_success(waiting.token, {"answer": 42})
     assert (parent.status, parent.output, parent.duration) == ("SUCCEEDED", {"answer": 42}, 600)
+
+
+# fidelity
+
+
+@pytest.mark.parametrize(
+    ("resource", "failed"),
+    [
+        ("arn:aws:lambda:us-east-1:123456789012:function:big", "LambdaFunctionFailed"),
+        ("arn:aws:states:::lambda:invoke", "TaskFailed"),
+    ],
+)
+def test_a_task_result_over_256_kib_is_recorded_as_a_failed_task(resource, failed):
+    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": True}}}
+    execution = StateMachine(definition).execute(mocks={"T": [{"Return": "x" * 262_145}]})
+    assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
+    types = _types(execution)
+    assert types[-2:] == [failed, "ExecutionFailed"]
+    assert not any(kind.endswith("Succeeded") for kind in types)
+
+
+def test_nested_sync_outputs_have_awss_recorded_shapes(service):
+    child = service.create_state_machine(
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"Arg1": "argument1"}, "End": True}}},
+        name="Target",
+    )
+
+    def parent(pattern):
+        return {
+            "StartAt": "Start",
+            "States": {
+                "Start": {
+                    "Type": "Task",
+                    "Resource": f"arn:aws:states:::states:startExecution{pattern}",
+                    "Parameters": {"StateMachineArn": child.arn, "Name": f"run{len(pattern)}"},
+                    "End": True,
+                }
+            },
+        }
+
+    sync = service.create_state_machine(parent(".sync"), name="Sync").execute().output
+    sync2 = service.create_state_machine(parent(".sync:2"), name="Sync2").execute().output
+    assert (sync["Input"], sync["Output"]) == ("{}", '{"Arg1":"argument1"}')
+    assert (sync2["Input"], sync2["Output"]) == ({}, {"Arg1": "argument1"})
+    for output in (sync, sync2):
+        assert output["RedriveCount"] == 0
+        assert output["RedriveStatus"] == "NOT_REDRIVABLE"
+        assert output["RedriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+        assert output["Status"] == "SUCCEEDED"
