@@ -29,6 +29,17 @@ def gateway_lines(quick: bool) -> list[str]:
     return bench_gateway.table_lines(bench_gateway.run(0.2 if quick else 2.0))
 
 
+def table_lines_ws(module: object, quick: bool) -> list[str]:
+    """The table of ``bench_websocket.py`` (messages/s and the slowdown against a direct call)."""
+    import bench_gateway
+
+    results = module.run(0.2 if quick else 2.0)  # type: ignore[attr-defined]
+    return [
+        line.replace("req/s", "msg/s").replace("us/req", "us/msg")
+        for line in bench_gateway.table_lines(results)
+    ]
+
+
 def example_suite_line() -> str:
     """``python -m pytest examples -q``, timed from outside (interpreter start-up included)."""
     examples = ROOT / "examples"
@@ -72,6 +83,18 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("# API Gateway: requests through the gateway against calling the handler directly")
     for line in gateway_lines(args.quick):
+        print(line)
+    print()
+    print("# TestState: test_state calls against a one-state execute()")
+    import bench_test_state
+
+    for line in bench_test_state.table_lines(seconds):
+        print(line)
+    print()
+    print("# WebSocket API: messages through $default against calling the handler directly")
+    import bench_websocket
+
+    for line in table_lines_ws(bench_websocket, args.quick):
         print(line)
     print()
     print("# Example suite")

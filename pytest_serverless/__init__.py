@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .asl.machine import Execution, StateMachine, TaskCall
     from .asl.mocks import MockConfig, load_mock_config
     from .asl.service import StepFunctions, WaitingTask
+    from .asl.test_state import TestStateResult
     from .gateway import Gateway
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
     from .gateway.authorizers.iam import IamAuthorizer
@@ -49,6 +50,7 @@ __all__ = [
     "TaskCall",
     "TaskFailure",
     "TemplateError",
+    "TestStateResult",
     "TokenIssuer",
     "UnmockedTask",
     "UnsupportedResourceWarning",
@@ -70,6 +72,7 @@ _LAZY = {
     "WaitingTask": ".asl.service",
     "MockConfig": ".asl.mocks",
     "load_mock_config": ".asl.mocks",
+    "TestStateResult": ".asl.test_state",
     "Gateway": ".gateway",
     "TokenIssuer": ".gateway.authorizers.cognito_jwt",
     "JwtAuthorizer": ".gateway.authorizers.cognito_jwt",

@@ -27,6 +27,17 @@ class ServerlessError(Exception):
     """Base class for everything pytest_serverless raises on purpose."""
 
 
+class AwsError(ServerlessError):
+    """An error an emulated AWS service answers with: ``.code`` as AWS names it (``"GoneException"``),
+    ``.message`` and the HTTP ``.status`` AWS sends with it."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(f"{code}: {message}" if message else code)
+
+
 class InvalidDefinition(ServerlessError, ValueError):
     """An Amazon States Language definition that AWS would refuse.
 
@@ -59,16 +70,6 @@ class TemplateError(ServerlessError, ValueError):
 
 class UsageError(ServerlessError, TypeError):
     """Wrong arguments to a fixture, a marker or a public function."""
-
-
-class AwsError(ServerlessError):
-    """An error an AWS API answers (``StartExecution``, ``SendTaskSuccess``, ...), with AWS's ``code``:
-    ``"ExecutionDoesNotExist"``, ``"InvalidToken"``, ``"TaskTimedOut"``, ..."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        self.reason = message
-        super().__init__(f"{code}: {message}")
 
 
 class UnmockedTask(ServerlessError):

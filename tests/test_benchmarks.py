@@ -71,3 +71,37 @@ def test_every_scale_case_ends_as_its_row_expects():
             continue  # the big sizes only repeat the small ones
         execution = StateMachine(case.definition).execute(case.payload, mocks=case.mocks)
         assert execution.status == case.expect, (case.group, case.size)
+
+
+def test_every_test_state_row_answers_as_its_title_says():
+    import bench_test_state
+
+    statuses = {
+        "test_state, result mock, INFO": "SUCCEEDED",
+        "test_state, result mock, DEBUG": "SUCCEEDED",
+        "test_state, errorOutput -> RETRIABLE": "RETRIABLE",
+        "execute(), the one Task mocked": "SUCCEEDED",
+    }
+    rows = bench_test_state.calls()
+    assert [title for title, _ in rows] == list(statuses)
+    for title, call in rows:
+        assert call().status == statuses[title], title
+    assert rows[1][1]().inspection_data["afterResultSelector"] == {"paid": True}
+    assert rows[3][1]().path == ["Charge"]
+
+
+def test_every_websocket_row_is_answered_by_the_handler():
+    import bench_websocket
+
+    rows = bench_websocket.build_rows()
+    assert [title for title, _ in rows] == [
+        "direct handler call",
+        "WebSocket $default, one-way",
+        "WebSocket $default, two-way",
+    ]
+    assert rows[1][1]() is None  # one-way: nothing comes back
+    for _ in range(3):  # two-way: the handler's answer, as the direct call gives it (but its connection id)
+        answer = json.loads(rows[2][1]())
+        expected = json.loads(rows[0][1]()["body"])
+        del answer["connection"], expected["connection"]
+        assert answer == expected

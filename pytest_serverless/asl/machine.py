@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
+from pytest_serverless.asl.test_state import TestStateMethod
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import InvalidDefinition, UnmockedTask, UsageError
 
@@ -431,6 +432,11 @@ class StateMachine:
             self.state_machines[machine.name] = machine
             if key:
                 self.state_machines[key] = machine
+
+    test_state = TestStateMethod()
+    """One state at a time, as AWS's TestState API: ``sm.test_state("Charge", input, mock={"result": ...},
+    context=None, variables=None, inspection_level="INFO", state_configuration=None)`` or
+    ``StateMachine.test_state(state_definition, input, ...)`` -> ``TestStateResult`` (API.md section 10)."""
 
     def execute(
         self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None

@@ -13,16 +13,31 @@ from pytest_serverless.asl.states_errors import StatesError, error_matches
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["caught", "find_catcher", "find_retrier", "matches", "retry_delay", "run_with_retry"]
+__all__ = [
+    "backoff_seconds",
+    "caught",
+    "find_catcher",
+    "find_retrier",
+    "matches",
+    "retry_delay",
+    "run_with_retry",
+]
 
 
-def retry_delay(interp: Interpreter, retrier: m.Retrier, attempt: int) -> float:
+def backoff_seconds(retrier: m.Retrier, attempt: int) -> float:
+    """The wait before retry number ``attempt + 1`` of ``retrier``, before any jitter (pure):
+    ``IntervalSeconds * BackoffRate ** attempt``, capped by ``MaxDelaySeconds``."""
     try:
         delay = retrier.interval_seconds * (retrier.backoff_rate**attempt)
     except OverflowError:  # past any float: MaxDelaySeconds or the execution's own limit applies
         delay = math.inf
     if retrier.max_delay_seconds is not None:
         delay = min(delay, retrier.max_delay_seconds)
+    return delay
+
+
+def retry_delay(interp: Interpreter, retrier: m.Retrier, attempt: int) -> float:
+    delay = backoff_seconds(retrier, attempt)
     if retrier.jitter_full and math.isfinite(delay):
         delay = interp.rng.uniform(0, delay)
     return delay

@@ -25,6 +25,7 @@ from .usage_plans import UsagePlan
 
 if TYPE_CHECKING:
     from .authorizers.cognito_jwt import TokenIssuer
+    from .websocket.model import WebSocketApi
 
 __all__ = ["Api", "Canary", "Deployment", "Gateway", "Route", "Stage"]
 
@@ -440,19 +441,42 @@ class Gateway:
         rng = random.Random("pytest-serverless-gateway-requests")
         self._id_heads = (_uuid_head(rng), _uuid_head(rng), base64.b64encode(rng.randbytes(6)).decode()[:7])
         self._id_count = itertools.count(1)
-        self.apis: dict[str, Api] = {}
+        self.apis: dict[str, Any] = {}  # Api (REST, HTTP) or WebSocketApi, by name
         self.integrations: dict[str, IntegrationFactory] = {}
         self.account_throttle = ACCOUNT_DEFAULT
         self._account_bucket: TokenBucket | None = None
 
-    def _new_api(self, kind: ApiKind, name: str, **options: Any) -> Api:
+    def _api_id(self, kind: str, name: str) -> str:
         if not isinstance(name, str) or not name:
             raise UsageError(f"an API needs a non-empty string name, got {name!r}")
         if name in self.apis:
             raise UsageError(f"an API named {name!r} already exists on this gateway")
         digest = hashlib.sha256(f"{kind}:{name}:{len(self.apis)}".encode()).hexdigest()
-        api_id = "".join(ch for ch in digest if ch.isalpha() or ch.isdigit())[:10]
-        api = Api(self, kind, name, api_id, **options)
+        return "".join(ch for ch in digest if ch.isalpha() or ch.isdigit())[:10]
+
+    def _new_api(self, kind: ApiKind, name: str, **options: Any) -> Api:
+        api = Api(self, kind, name, self._api_id(kind, name), **options)
+        self.apis[name] = api
+        return api
+
+    def websocket_api(
+        self,
+        name: str,
+        route_selection_expression: str = "$request.body.action",
+        *,
+        api_key_selection_expression: str = "$request.header.x-api-key",
+    ) -> WebSocketApi:
+        """A WebSocket API: routes ``$connect``, ``$disconnect``, ``$default`` and keys chosen by
+        ``route_selection_expression`` over each message's JSON body."""
+        from .websocket.model import WebSocketApi
+
+        api = WebSocketApi(
+            self,
+            name,
+            self._api_id("WEBSOCKET", name),
+            route_selection_expression=route_selection_expression,
+            api_key_selection_expression=api_key_selection_expression,
+        )
         self.apis[name] = api
         return api
 
@@ -476,7 +500,7 @@ class Gateway:
         """An HTTP API: payload format 2.0, HTTP API error bodies, ``$default`` route and stage."""
         return self._new_api("HTTP", name, cors=cors)
 
-    def api(self, name: str) -> Api:
+    def api(self, name: str) -> Any:
         try:
             return self.apis[name]
         except KeyError:

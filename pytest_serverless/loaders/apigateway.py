@@ -17,6 +17,7 @@ from .openapi import read_body
 from .sam import logical_target
 from .sam_api import http_stage, local_document, stage_from_method_settings, usage_plan_limits
 from .uris import cognito_issuer, integration, lambda_target
+from .websocket import belongs_to_websocket_api, websocket_api_ids
 
 __all__ = ["read_rest_resources", "read_v2_resources"]
 
@@ -282,6 +283,14 @@ def _usage_plans(t: Template, model: TemplateModel) -> None:
 
 
 def read_v2_resources(t: Template, model: TemplateModel) -> None:
+    websocket = websocket_api_ids(t)  # read by loaders/websocket.py
+
+    def _of_type(t: Template, kind: str) -> list[str]:
+        found = [logical_id for logical_id in t.resources if t.resource_type(logical_id) == kind]
+        if kind == "AWS::ApiGatewayV2::Api":
+            return [logical_id for logical_id in found if logical_id not in websocket]
+        return [lid for lid in found if not websocket or not belongs_to_websocket_api(t, lid, websocket)]
+
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Api"):
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"

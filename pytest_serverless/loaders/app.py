@@ -127,6 +127,11 @@ class ServerlessApp:
         self._authorizer_kinds: dict[str, str] = {}
         for logical_id, spec in model.apis.items():
             self.apis[logical_id] = build_api(self, spec)
+        if model.websocket_apis:
+            from pytest_serverless.loaders.websocket import build_websocket_api
+
+            for logical_id, ws_spec in model.websocket_apis.items():
+                self.apis[logical_id] = build_websocket_api(self, ws_spec)
         self.rules: list[RuleSpec] = [rule for rule in model.rules if rule.enabled]
         self._schedules: list[tuple[RuleSpec, Schedule, float]] = []
         for rule in self.rules:
@@ -264,7 +269,7 @@ class ServerlessApp:
         api = self.apis.get(logical_id)
         if api is not None:
             return api
-        for spec_id, spec in self.model.apis.items():
+        for spec_id, spec in [*self.model.apis.items(), *self.model.websocket_apis.items()]:
             if spec.name == logical_id:
                 return self.apis[spec_id]
         raise UsageError(

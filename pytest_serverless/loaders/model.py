@@ -191,6 +191,7 @@ class TemplateModel:
     rules: list[RuleSpec] = field(default_factory=list)
     api_keys: dict[str, str] = field(default_factory=dict)  # ApiKey logical id -> key value
     user_pool_clients: dict[str, str] = field(default_factory=dict)  # user pool id -> an app client id
+    websocket_apis: dict[str, Any] = field(default_factory=dict)  # loaders.websocket.WebSocketApiSpec by id
     unsupported: list[str] = field(default_factory=list)
 
     def function_for_arn(self, arn: str) -> str | None:

@@ -27,6 +27,7 @@ from .sam import (
     read_state_machine,
     read_state_machine_events,
 )
+from .websocket import read_websocket_resources
 from .yaml_cfn import load_document
 
 __all__ = ["read_template", "stack_name_for"]
@@ -144,6 +145,7 @@ def _read_model(t: Template) -> TemplateModel:
     for logical_id in _of(t, ("AWS::Serverless::HttpApi",)):
         model.apis[logical_id] = read_sam_api(t, logical_id, model, rest=False)
     read_rest_resources(t, model)
+    model.websocket_apis = read_websocket_resources(t, model)
     read_v2_resources(t, model)
     for logical_id in _of(t, ("AWS::Serverless::Function",)):
         read_function_events(t, logical_id, model)

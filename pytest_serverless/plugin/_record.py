@@ -304,7 +304,11 @@ class TestRecord:
                 f"{expectation.declared}: the test got no response through the gateway or "
                 "serverless_app fixtures"
             )
-        _, response = self.responses[-1]
+        # a WebSocket message or disconnect is no answer to check: the status of $connect (the handshake) is
+        answers = [
+            pair for pair in self.responses if getattr(pair[0], "event_type", None) in (None, "CONNECT")
+        ]
+        _, response = (answers or self.responses)[-1]
         status = getattr(response, "status_code", None)
         if status != expectation.code:
             count = len(self.responses)

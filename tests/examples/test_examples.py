@@ -85,3 +85,20 @@ def test_a_broken_contract_fails_the_example(fresh_copy, tmp_path):
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "test_order_without_token_is_unauthorized" in result.stdout
+
+
+def test_chat_runs_on_a_websocket_api_from_its_template(examples_run):
+    passed = re.findall(r"chat/tests/test_chat.py::(\w+) PASSED", examples_run.stdout)
+    assert len(passed) == 10
+    assert "test_a_message_is_broadcast_to_everyone" in passed
+
+
+def test_a_broken_websocket_template_fails_the_chat_example(fresh_copy, tmp_path):
+    """Drop the authorizer from $connect and the token test fails."""
+    broken = tmp_path / "examples"
+    shutil.copytree(fresh_copy / "examples", broken)
+    template = broken / "chat" / "template.yaml"
+    template.write_text(template.read_text().replace("AuthorizationType: CUSTOM", "AuthorizationType: NONE"))
+    result = run_pytest("examples/chat/tests/test_chat.py", "-q", "-k", "without_a_token", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "test_connect_without_a_token_is_refused" in result.stdout

@@ -57,6 +57,8 @@ _PREFIXES = (
     ("$stageVariables.", "stage"),
     ("context.", "context"),
     ("$context.", "context"),
+    ("route.request.header.", "header"),  # WebSocket APIs
+    ("route.request.querystring.", "querystring"),
 )
 
 
@@ -78,7 +80,8 @@ def _parse_sources(identity_source: str | None, type_: str) -> tuple[_Source, ..
                     f"LambdaAuthorizer(identity_source=...): cannot read {spelling!r}; use "
                     '"method.request.header.NAME", "method.request.querystring.NAME", "stageVariables.NAME", '
                     '"context.NAME" (REST) or "$request.header.NAME", "$request.querystring.NAME", '
-                    '"$stageVariables.NAME", "$context.NAME" (HTTP API)'
+                    '"$stageVariables.NAME", "$context.NAME" (HTTP API) or "route.request.header.NAME", '
+                    '"route.request.querystring.NAME" (WebSocket API)'
                 )
             sources.append(_Source("header", spelling, spelling))
     if type_ == "TOKEN" and (len(sources) != 1 or sources[0].kind != "header"):

@@ -1,0 +1,278 @@
+"""``gateway.websocket_api(...)``: a WebSocket API, its routes (``$connect``, ``$disconnect``, ``$default``,
+custom keys), authorizers (``$connect`` only), usage plans and stages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_serverless.errors import UsageError
+from pytest_serverless.gateway.throttling import check_throttle
+from pytest_serverless.gateway.usage_plans import UsagePlan
+
+from .integrations import RouteIntegration, build
+from .selection import RouteSelector
+
+if TYPE_CHECKING:
+    from pytest_serverless.gateway.model import Gateway
+
+    from .stage import WebSocketStage
+
+__all__ = ["WebSocketApi", "WebSocketRoute"]
+
+MAX_TIMEOUT = 29.0
+_API_KEY_SOURCES = {
+    "$request.header.x-api-key": "HEADER",
+    "$context.authorizer.usageIdentifierKey": "AUTHORIZER",
+}
+
+
+class WebSocketRoute:
+    """One route of a WebSocket API (built by ``api.route(...)``)."""
+
+    __slots__ = (
+        "api_key_required",
+        "authorizer",
+        "integration",
+        "integration_kind",
+        "route_key",
+        "route_response",
+        "throttle",
+        "timeout",
+    )
+
+    def __init__(
+        self,
+        route_key: str,
+        integration: RouteIntegration,
+        *,
+        authorizer: Any,
+        api_key_required: bool,
+        route_response: str | None,
+        timeout: float,
+        throttle: tuple[float, int] | None,
+    ) -> None:
+        self.route_key = route_key
+        self.integration = integration
+        self.integration_kind = integration.kind
+        self.authorizer = authorizer
+        self.api_key_required = api_key_required
+        self.route_response = route_response
+        self.timeout = timeout
+        self.throttle = throttle
+
+    @property
+    def two_way(self) -> bool:
+        return self.route_response is not None
+
+    def __repr__(self) -> str:
+        return f"WebSocketRoute({self.route_key!r}, {self.integration_kind})"
+
+
+class WebSocketApi:
+    """A WebSocket API (``gateway.websocket_api(name, route_selection_expression=...)``)."""
+
+    kind = "WEBSOCKET"
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        name: str,
+        api_id: str,
+        *,
+        route_selection_expression: str = "$request.body.action",
+        api_key_selection_expression: str = "$request.header.x-api-key",
+    ) -> None:
+        self.gateway = gateway
+        self.name = name
+        self.id = api_id
+        self.selector = RouteSelector(route_selection_expression)
+        self.route_selection_expression = route_selection_expression
+        source = _API_KEY_SOURCES.get(api_key_selection_expression)
+        if source is None:
+            raise UsageError(
+                f"WebSocket API {name!r}: api_key_selection_expression must be "
+                f"{' or '.join(repr(k) for k in _API_KEY_SOURCES)}, got {api_key_selection_expression!r}"
+            )
+        self.api_key_source = source
+        self.routes: dict[str, WebSocketRoute] = {}
+        self.authorizers: dict[str, Any] = {}
+        self.stages: dict[str, WebSocketStage] = {}
+        self.usage_plans: list[UsagePlan] = []
+        self._key_plans: dict[str, UsagePlan] = {}
+        self.version = 0  # bumped by every change, for stages that follow the API (auto_deploy)
+
+    # building ---------------------------------------------------------------------------------------------
+    def route(
+        self,
+        route_key: str,
+        handler: Callable[[Any, Any], Any] | None = None,
+        *,
+        mock: Mapping[str, Any] | None = None,
+        http: str | None = None,
+        integration: RouteIntegration | None = None,
+        authorizer: Any = None,
+        api_key_required: bool = False,
+        route_response_selection_expression: str | None = None,
+        timeout: float | None = None,
+        throttle: tuple[float, int] | None = None,
+        function_name: str | None = None,
+    ) -> WebSocketRoute:
+        """Add a route: ``$connect``, ``$disconnect``, ``$default`` or a custom route key.
+
+        ``route_response_selection_expression="$default"`` makes the route two-way: the integration's answer
+        is sent back to the client. ``authorizer`` (a name given to ``api.authorizer``) applies to
+        ``$connect`` only, as on AWS.
+        """
+        if not isinstance(route_key, str) or not route_key:
+            raise UsageError(
+                f"WebSocket API {self.name!r}: a route key must be a non-empty string, got {route_key!r}"
+            )
+        where = f"WebSocket route {route_key!r}"
+        if route_key.startswith("$") and route_key not in ("$connect", "$disconnect", "$default"):
+            raise UsageError(
+                f"{where}: the only route keys starting with '$' are $connect, $disconnect and $default"
+            )
+        if route_key in self.routes:
+            raise UsageError(f"{where} is defined twice on API {self.name!r}")
+        if authorizer in ("NONE", ""):
+            authorizer = None
+        if authorizer is not None and route_key != "$connect":
+            raise UsageError(
+                f"{where}: authorizers run on $connect only (a WebSocket connection is authorized once, "
+                "when it opens); move authorizer= to the $connect route"
+            )
+        if (
+            authorizer is not None
+            and not isinstance(authorizer, str)
+            and not callable(getattr(authorizer, "authorize", None))
+        ):
+            raise UsageError(
+                f"{where}: authorizer= takes an authorizer name or an object with authorize(call)"
+            )
+        if route_response_selection_expression not in (None, "$default"):
+            raise UsageError(
+                f"{where}: route_response_selection_expression can only be '$default' (AWS supports no other "
+                f"key), got {route_response_selection_expression!r}"
+            )
+        if route_response_selection_expression is not None and route_key in ("$connect", "$disconnect"):
+            raise UsageError(f"{where}: $connect and $disconnect cannot have route responses")
+        if timeout is None:
+            timeout = MAX_TIMEOUT
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0.05 <= timeout <= MAX_TIMEOUT
+        ):
+            raise UsageError(f"{where}: timeout must be between 0.05 and 29 seconds, got {timeout!r}")
+        built = build(where, handler, mock, http, integration, function_name)
+        route = WebSocketRoute(
+            route_key,
+            built,
+            authorizer=authorizer,
+            api_key_required=bool(api_key_required),
+            route_response=route_response_selection_expression,
+            timeout=float(timeout),
+            throttle=check_throttle(throttle, where) if throttle is not None else None,
+        )
+        self.routes[route_key] = route
+        self.version += 1
+        return route
+
+    def authorizer(self, name: str, authorizer: Any) -> Any:
+        """Register a ``LambdaAuthorizer(fn, type="REQUEST", identity_source="route.request.header.X")`` or an
+        ``IamAuthorizer`` by name, for the ``$connect`` route."""
+        if not isinstance(name, str) or not name:
+            raise UsageError(
+                f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}"
+            )
+        if not callable(getattr(authorizer, "authorize", None)):
+            raise UsageError(
+                f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use LambdaAuthorizer "
+                "(type='REQUEST') or IamAuthorizer"
+            )
+        if getattr(authorizer, "type", "REQUEST") == "TOKEN":
+            raise UsageError(
+                f"authorizer {name!r}: WebSocket APIs have REQUEST Lambda authorizers only; use "
+                "LambdaAuthorizer(fn, type='REQUEST', identity_source='route.request.header.Authorization')"
+            )
+        if hasattr(authorizer, "simple_responses") and getattr(authorizer, "simple_responses", False):
+            raise UsageError(f"authorizer {name!r}: simple responses are an HTTP API feature")
+        self.authorizers[name] = authorizer
+        self.version += 1
+        return authorizer
+
+    def usage_plan(
+        self,
+        name: str,
+        api_keys: Iterable[str] = (),
+        *,
+        throttle: tuple[float, int] | None = None,
+        quota: tuple[int, str] | None = None,
+        stages: Iterable[str] | None = None,
+    ) -> UsagePlan:
+        """API keys (with a per-key throttle and quota) for routes declared with ``api_key_required=True``."""
+        plan = UsagePlan(
+            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
+        )
+        for key in plan.api_keys:
+            if key in self._key_plans:
+                raise UsageError(
+                    f"usage plan {name!r}: API key {key!r} is already in plan {self._key_plans[key].name!r}"
+                )
+        for key in plan.api_keys:
+            self._key_plans[key] = plan
+        self.usage_plans.append(plan)
+        return plan
+
+    def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        plan = self._key_plans.get(key)
+        if plan is None or key in plan.disabled or not plan.applies_to(stage):
+            return None
+        return plan
+
+    # deploying ---------------------------------------------------------------------------------------------
+    def deploy(
+        self,
+        stage: str,
+        *,
+        throttle: tuple[float, int] | None = None,
+        variables: Mapping[str, str] | None = None,
+        route_throttles: Mapping[str, tuple[float, int]] | None = None,
+        auto_deploy: bool = False,
+    ) -> WebSocketStage:
+        """Publish the current routes to ``stage`` (``auto_deploy=True``: the stage follows later changes)."""
+        from .stage import WebSocketStage
+
+        if not isinstance(stage, str) or not stage or "/" in stage or stage == "$default":
+            raise UsageError(
+                f"deploy(stage): a WebSocket stage name is a non-empty string without '/', got {stage!r}"
+            )
+        for route in self.routes.values():
+            name = route.authorizer
+            if isinstance(name, str) and name not in self.authorizers:
+                known = ", ".join(sorted(self.authorizers)) or "none"
+                raise UsageError(
+                    f"WebSocket route {route.route_key!r} uses authorizer {name!r}, which is not defined "
+                    f"(authorizers: {known}); add it with api.authorizer({name!r}, ...)"
+                )
+        existing = self.stages.get(stage)
+        if existing is None:
+            existing = self.stages[stage] = WebSocketStage(self, stage)
+        existing._configure(
+            throttle=throttle, variables=variables, route_throttles=route_throttles, auto_deploy=auto_deploy
+        )
+        return existing
+
+    def stage(self, name: str) -> WebSocketStage:
+        try:
+            return self.stages[name]
+        except KeyError:
+            known = ", ".join(repr(s) for s in self.stages) or "none yet"
+            raise UsageError(
+                f"WebSocket API {self.name!r} has no stage {name!r} (stages: {known}); "
+                f"create it with api.deploy({name!r})"
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"WebSocketApi({self.name!r}, id={self.id!r})"
