@@ -92,7 +92,10 @@ class _Callback:
 
     def expire(self, *, heartbeat: bool) -> None:
         """HeartbeatSeconds or TimeoutSeconds passed: the task fails with States.Timeout."""
-        self.heartbeat_timer = self.timeout_timer = None
+        if heartbeat:  # the timer that fired is spent; close() cancels the other one
+            self.heartbeat_timer = None
+        else:
+            self.timeout_timer = None
         self.finish(TaskCallOutcome(error="States.Timeout", cause=None, failed=True, heartbeat=heartbeat))
 
     def close(self) -> None:
@@ -121,6 +124,8 @@ class _Callback:
         self.arm_heartbeat()
 
     def finish(self, outcome: TaskCallOutcome) -> None:
+        if not self.open:  # closed already (answered, timed out, or its execution stopped)
+            return
         self.outcome = outcome
         self.close()
         self.thread.resume()

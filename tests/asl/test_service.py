@@ -526,3 +526,25 @@ def test_nested_sync_outputs_have_awss_recorded_shapes(service):
         assert output["RedriveStatus"] == "NOT_REDRIVABLE"
         assert output["RedriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
         assert output["Status"] == "SUCCEEDED"
+
+
+# layout
+
+
+def test_the_runtime_is_a_leaf_of_the_engine():
+    import ast
+    from pathlib import Path
+
+    import pytest_serverless.asl.runtime as runtime
+
+    tree = ast.parse(Path(runtime.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    assert {name for name in imported if name and name.startswith("pytest_serverless")} == {
+        "pytest_serverless.clock"
+    }
+    assert not any(node.level for node in ast.walk(tree) if isinstance(node, ast.ImportFrom))
