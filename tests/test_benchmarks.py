@@ -105,3 +105,12 @@ def test_every_websocket_row_is_answered_by_the_handler():
         expected = json.loads(rows[0][1]()["body"])
         del answer["connection"], expected["connection"]
         assert answer == expected
+
+
+def test_the_callback_row_answers_every_execution():
+    import bench_sfn
+
+    assert bench_sfn.run_callbacks(20) > 0
+    (header, row) = bench_sfn.callback_lines(0.0, count=20)
+    assert "us/exec" in header
+    assert row.startswith("20 executions waiting on a callback")

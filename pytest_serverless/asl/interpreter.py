@@ -126,6 +126,7 @@ class Interpreter:
         "_rng",
         "_seed",
         "_state_runners",
+        "callbacks",
         "callbacks_open",
         "clock",
         "deadline",
@@ -188,6 +189,7 @@ class Interpreter:
         )
         self.execution: Any = None  # the public Execution (while running: waiting tasks name it)
         self.callbacks_open = 0  # Tasks of this execution waiting for send_task_* (run() stops there)
+        self.callbacks: list[Any] = []  # their records (the service's _Callback), oldest first
         self.waiting_on: list[Any] = []  # nested executions a .sync Task waits for
         self.limit_seconds = 0.0
         self._deadline_entry: list[Any] | None = None
@@ -289,8 +291,6 @@ class Interpreter:
             self._root_done(thread, None, failure)
             return
         thread.wait_for(command)
-        if self.result is None:  # still running: its deadline is a timer (after same-instant work)
-            self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
 
     def redrive(self) -> None:
         """RedriveExecution: ExecutionRedriven, then the root thread again from the state where it stopped."""
@@ -310,7 +310,11 @@ class Interpreter:
         frame.thread = thread
         self.deadline = self.now + self.limit_seconds
         thread.start()
-        if self.result is None:
+
+    def arm_deadline(self) -> None:
+        """The execution's deadline as a timer (after the work due at that same instant): armed when a
+        thread first parks or waits past it, so an execution that never does costs no timer."""
+        if self._deadline_entry is None and self.result is None:
             self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
 
     def _timed_out(self) -> None:

@@ -148,10 +148,10 @@ class Execution:
     @property
     def waiting_tasks(self) -> list[WaitingTask]:
         """This execution's Tasks waiting for ``send_task_*`` or an activity worker."""
-        machine = self.state_machine
-        if machine is None or self.status != "RUNNING":
+        interp = self._interp
+        if interp is None or self.status != "RUNNING":
             return []
-        return list(machine.service._tasks_of(self))
+        return [callback.task for callback in interp.callbacks]
 
     def task_token(self, state_name: str) -> str:
         """The task token of the waiting Task state ``state_name`` (UsageError if it is not waiting)."""

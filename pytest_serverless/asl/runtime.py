@@ -127,9 +127,13 @@ class Scheduler:
 
 
 class Owner(Protocol):
-    """What a thread belongs to (an execution's interpreter): its virtual ``now`` is set on resume."""
+    """What a thread belongs to (an execution's interpreter): its virtual ``now`` is set on resume; its
+    ``deadline`` becomes a timer (``arm_deadline``) only when a thread parks or waits past it."""
 
     now: float
+    deadline: float
+
+    def arm_deadline(self) -> None: ...
 
 
 class Thread:
@@ -199,6 +203,8 @@ class Thread:
 
     def wait_for(self, command: Any) -> None:
         """What the generator yielded on its first step (taken in line by the caller): park or a timer."""
+        if command is PARK or command > self.owner.deadline:
+            self.owner.arm_deadline()
         if command is not PARK:
             self.timer = self.scheduler.at(command, self._wake)
 
@@ -224,5 +230,8 @@ class Thread:
             self.on_done(self, None, failure)
             return
         if command is PARK:
+            self.owner.arm_deadline()
             return
+        if command > self.owner.deadline:
+            self.owner.arm_deadline()
         self.timer = self.scheduler.at(command, self._wake)

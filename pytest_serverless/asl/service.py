@@ -8,7 +8,6 @@ and raise :class:`~pytest_serverless.errors.AwsError` with AWS's error codes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
@@ -109,6 +108,7 @@ class _Callback:
         if self.open:
             self.open = False
             self.interp.callbacks_open -= 1
+            self.interp.callbacks.remove(self)
         if service._open.pop(token, None) is not None:
             service._closed.add(token)
         if self.activity and not self.fetched:
@@ -431,6 +431,7 @@ class StepFunctions:
                 interp.now + timeout, lambda: callback.expire(heartbeat=False)
             )
         interp.callbacks_open += 1
+        interp.callbacks.append(callback)
         if activity:
             self._activities.setdefault(resource, []).append(callback)
         else:
@@ -438,11 +439,6 @@ class StepFunctions:
             callback.arm_heartbeat()
         callback.thread.on_kill(callback.close)
         return callback
-
-    def _tasks_of(self, execution: Execution) -> Iterator[WaitingTask]:
-        for task in self.waiting_tasks:
-            if task.execution is execution:
-                yield task
 
 
 _STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
