@@ -160,6 +160,9 @@ class TestRecord:
             )
         if kwargs.get("clock") is None and self.clock is not None:
             kwargs["clock"] = self.clock
+        service = getattr(self, "service", None)
+        if "service" not in kwargs and service is not None and kwargs.get("clock") is service.clock:
+            kwargs["service"] = service  # sfn.service: the test's StepFunctions
         registered = self.registry.tasks
         if registered:
             own_tasks = kwargs.get("tasks") or {}
