@@ -20,8 +20,10 @@ from pytest_serverless.clock import VirtualClock
 
 __all__ = ["PARK", "Owner", "Scheduler", "Thread", "scheduler_for"]
 
-#: yielded by a thread that waits for something other than time (it is resumed by ``Thread.resume``)
-PARK: Any = object()
+#: yielded by a thread that waits for something other than time (it is resumed by ``Thread.resume``);
+#: None rather than a sentinel object, so that it means the same to every copy of this module (pytester
+#: re-imports modules between in-process runs)
+PARK: Any = None
 
 
 def scheduler_for(clock: VirtualClock) -> Scheduler:
@@ -203,9 +205,9 @@ class Thread:
 
     def wait_for(self, command: Any) -> None:
         """What the generator yielded on its first step (taken in line by the caller): park or a timer."""
-        if command is PARK or command > self.owner.deadline:
+        if command is None or command > self.owner.deadline:
             self.owner.arm_deadline()
-        if command is not PARK:
+        if command is not None:
             self.timer = self.scheduler.at(command, self._wake)
 
     def _wake(self) -> None:
@@ -229,7 +231,7 @@ class Thread:
             self.hooks = None
             self.on_done(self, None, failure)
             return
-        if command is PARK:
+        if command is None:
             self.owner.arm_deadline()
             return
         if command > self.owner.deadline:
