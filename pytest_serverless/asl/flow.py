@@ -52,6 +52,7 @@ class Fanout:
         "finished",
         "interp",
         "results",
+        "translate",
     )
 
     def __init__(
@@ -80,6 +81,9 @@ class Fanout:
         self.failure: BaseException | None = None
         #: each child's output by index (tolerated failures: what ``finished`` records there)
         self.results: list[Any] = [None] * count
+        #: maps a child's engine-level failure to its own StatesError (a Distributed Map child over its
+        #: event limit fails alone); None: such failures end the whole state
+        self.translate: Callable[[BaseException], BaseException] | None = None
 
     def start(self) -> bool:
         """Start the children as far as the current instant allows; True when all have ended (or one
@@ -163,6 +167,8 @@ class Fanout:
         self._done_at(thread.tag, output, failure)
 
     def _done_at(self, index: int, output: Any, failure: BaseException | None) -> None:
+        if failure is not None and self.translate is not None:
+            failure = self.translate(failure)
         self._running.pop(index, None)
         self._ended += 1
         if failure is not None:

@@ -66,7 +66,7 @@ class Frame:
     ``history`` is where its events go (a Distributed Map child keeps its own); ``thread`` is the
     resumable unit running it (set once the thread exists)."""
 
-    __slots__ = ("history", "item", "prev", "stopped_at", "thread", "variables")
+    __slots__ = ("context", "history", "item", "prev", "stopped_at", "thread", "variables")
 
     def __init__(
         self,
@@ -82,6 +82,8 @@ class Frame:
         self.thread: Thread | None = None
         #: (state name, its input) where the thread stopped on an error, a timeout or a stop (redrive)
         self.stopped_at: tuple[str, Any] | None = None
+        #: a Distributed Map child execution's own ($$.Execution, $$.StateMachine); None: the execution's
+        self.context: tuple[dict[str, Any], dict[str, Any]] | None = None
 
 
 class RunResult:
@@ -479,14 +481,15 @@ class Interpreter:
     # ------------------------------------------------------------ helpers: context and lookups
 
     def context(self, run: StateRun, frame: Frame) -> dict[str, Any]:
+        own = frame.context
         context: dict[str, Any] = {
-            "Execution": self.execution_context,
+            "Execution": self.execution_context if own is None else own[0],
             "State": {
                 "EnteredTime": iso_millis(run.entered_time),
                 "Name": run.state.name,
                 "RetryCount": run.retry_count,
             },
-            "StateMachine": self.machine_context,
+            "StateMachine": self.machine_context if own is None else own[1],
         }
         if run.token is not None:
             context["Task"] = {"Token": run.token}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import model as m
 from .flow import Fanout, finish_state
-from .history import History
+from .history import History, HistoryLimitExceeded
 from .interpreter import Terminal
 from .paths import dumps
 from .recovery import run_with_retry
@@ -310,6 +310,8 @@ def _map_attempt(
     thread = frame.thread
     assert thread is not None
     fanout = Fanout(interp, thread, count, make, finished, slots, allowed)
+    if distributed:
+        fanout.translate = _child_failure
     if not fanout.start():
         yield from fanout.wait()
     frame.prev = len(frame.history)
@@ -360,8 +362,9 @@ def _iterations(
 
     def make(index: int) -> tuple[Frame, m.Program, Any]:
         item, iteration_input = inputs[index]
-        if distributed:
+        if distributed:  # a child execution: its own history, event limit and $$.Execution
             child = Frame({}, 0, (index, item), History())
+            child.context = _child_context(interp, state, index, iteration_input)
             if express:
                 timers[index] = scheduler.at(interp.now + _EXPRESS_LIMIT, lambda: _express_timeout(child), 1)
             return child, processor, iteration_input
@@ -399,6 +402,43 @@ def _iterations(
 
 
 _EXPRESS_LIMIT = 300.0
+
+
+def _child_context(
+    interp: Interpreter, state: m.MapState, index: int, child_input: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """$$.Execution and $$.StateMachine of a Distributed Map child: the machine is
+    ``<machine>/<label>`` and the execution ``execution:<machine>/<label>:<id>``, as AWS names them."""
+    from pytest_serverless._ids import deterministic_uuid
+
+    from .interpreter import iso_millis
+
+    label = state.label or state.name
+    machine = interp.machine_context
+    parent = interp.execution_context
+    name = deterministic_uuid(str(parent["Id"]), "map-child", label, index)
+    machine_name = f"{machine['Name']}/{label}"
+    arn_prefix = str(machine["Id"]).rsplit(":stateMachine:", 1)[0]
+    execution = {
+        "Id": f"{arn_prefix}:execution:{machine_name}:{name}",
+        "Input": child_input,
+        "StartTime": iso_millis(interp.now),
+        "Name": name,
+        "RoleArn": parent["RoleArn"],
+        "RedriveCount": 0,
+    }
+    return execution, {"Id": f"{arn_prefix}:stateMachine:{machine_name}", "Name": machine_name}
+
+
+def _child_failure(failure: BaseException) -> BaseException:
+    """A child execution over its own 25,000 events fails that child only (States.Runtime)."""
+    if isinstance(failure, HistoryLimitExceeded):
+        return StatesError(
+            "States.Runtime",
+            "The execution reached the maximum number of history events (25000). Start a new execution "
+            "(for example with a child workflow) to continue the work.",
+        )
+    return failure
 
 
 def _has_tolerance(state: m.MapState) -> bool:

@@ -548,3 +548,57 @@ def test_the_runtime_is_a_leaf_of_the_engine():
         "pytest_serverless.clock"
     }
     assert not any(node.level for node in ast.walk(tree) if isinstance(node, ast.ImportFrom))
+
+
+# distributed map children
+
+
+def _distributed(processor_states: dict) -> dict:
+    return {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "Label": "Fan",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Who",
+                    "States": processor_states,
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def test_distributed_map_children_are_executions_of_their_own():
+    who = {
+        "Type": "Pass",
+        "Parameters": {"id.$": "$$.Execution.Id", "input.$": "$$.Execution.Input"},
+        "End": True,
+    }
+    execution = StateMachine(_distributed({"Who": who}), name="Parent").execute([1, 2])
+    assert execution.status == "SUCCEEDED"
+    first, second = execution.output
+    assert first["id"].startswith("arn:aws:states:us-east-1:123456789012:execution:Parent/Fan:")
+    assert first["id"] != second["id"]
+    assert (first["input"], second["input"]) == (1, 2)
+
+
+def test_a_distributed_child_over_its_event_limit_fails_alone():
+    loop = {
+        "Who": {"Type": "Pass", "Next": "Again"},
+        "Again": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "Who"}],
+            "Default": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    }
+    definition = _distributed(loop)
+    definition["States"]["Fan"]["ToleratedFailureCount"] = 1
+    execution = StateMachine(definition).execute([1, 2])  # item 1 loops forever; item 2 ends at once
+    assert execution.status == "SUCCEEDED"
+    assert execution.output[0]["Error"] == "States.Runtime"
+    assert "maximum number of history events" in execution.output[0]["Cause"]
+    assert execution.output[1] == 2
