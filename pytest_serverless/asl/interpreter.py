@@ -1,9 +1,11 @@
 """The run loop: one execution of a compiled state machine on the virtual clock.
 
-Every state kind, data flow (JSONPath and JSONata), variables, Retry and Catch, Wait, limits and history
-events. Map and Parallel live in ``flow.py``; Task invocation in ``invoke.py``. Iterations and branches
-run one after another, deterministically; each starts at the time its slot frees up, so virtual durations
-are those of concurrent execution.
+The helpers every state kind shares: data flow (JSONPath and JSONata), variables, the context object,
+limits and history events. The execution's root, its Parallel branches and Map iterations are threads on
+the clock's scheduler (``runtime.py``): ``run_program`` is a generator that yields when a state waits, and
+programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds
+(``simple_states.py``, ``invoke.py``, ``flow.py``, ``map_state.py``) come from ``states/`` through
+``StateMachine``; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -175,6 +177,7 @@ class Interpreter:
         seed: str | None,
         ids: IdFactory,
         role_arn: str,
+        runners: Mapping[type, Callable[..., Any]],
         scheduler: Scheduler | None = None,
         machine: Any = None,
     ) -> None:
@@ -224,7 +227,7 @@ class Interpreter:
             "RedriveCount": 0,
         }
         self.machine_context = {"Id": state_machine_arn, "Name": state_machine_name}
-        self._state_runners = _runners()
+        self._state_runners = runners  # asl/states: state kind -> runner
 
     @property
     def rng(self) -> random.Random:
@@ -717,29 +720,7 @@ class Interpreter:
         self.commit(frame, assigned)
 
 
-_RUNNERS: dict[type, Callable[..., Any]] = {}
 _PLAIN_KINDS = (m.PassState, m.ChoiceState, m.SucceedState, m.FailState)
-
-
-def _runners() -> dict[type, Callable[..., Any]]:
-    """State kind -> ``runner(interp, state, value, frame, run)`` returning ``(next, output)``, or a
-    generator returning it for states that wait (Wait, Task, Parallel, Map). Built once."""
-    if not _RUNNERS:
-        from pytest_serverless.asl import flow, invoke, map_state, simple_states
-
-        _RUNNERS.update(
-            {
-                m.PassState: simple_states.run_pass,
-                m.TaskState: invoke.run_task,
-                m.ChoiceState: simple_states.run_choice,
-                m.WaitState: simple_states.run_wait,
-                m.SucceedState: simple_states.run_succeed,
-                m.FailState: simple_states.run_fail,
-                m.ParallelState: flow.run_parallel,
-                m.MapState: map_state.run_map,
-            }
-        )
-    return _RUNNERS
 
 
 def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve

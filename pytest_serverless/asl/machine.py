@@ -19,6 +19,7 @@ from .interpreter import Interpreter
 from .parse import parse_definition
 from .paths import copy_json
 from .runtime import scheduler_for
+from .states import RUNNERS
 from .tasks import MockCursor, accepts
 
 if TYPE_CHECKING:
@@ -515,6 +516,7 @@ class StateMachine:
             seed=seed,
             ids=IdFactory(f"{self.arn}:{execution_name}"),
             role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{self.name}-role",
+            runners=RUNNERS,
             scheduler=scheduler_for(self.clock),
             machine=self,
         )

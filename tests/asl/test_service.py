@@ -602,3 +602,44 @@ def test_a_distributed_child_over_its_event_limit_fails_alone():
     assert execution.output[0]["Error"] == "States.Runtime"
     assert "maximum number of history events" in execution.output[0]["Cause"]
     assert execution.output[1] == 2
+
+
+def test_the_engines_module_level_imports_have_no_cycle():
+    import ast
+    from pathlib import Path
+
+    import pytest_serverless.asl as asl
+
+    root = Path(asl.__file__).parent
+    modules = {path.stem: path for path in root.glob("*.py")}
+
+    def imports(path):
+        found = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            if isinstance(node, ast.ImportFrom):
+                if node.level == 1:
+                    found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+                elif node.module == "pytest_serverless.asl":
+                    found |= {alias.name for alias in node.names}
+                elif node.module and node.module.startswith("pytest_serverless.asl."):
+                    found.add(node.module.split(".")[2])
+        return {name for name in found if name in modules and name != path.stem}
+
+    graph = {name: imports(path) for name, path in modules.items()}
+    done: set[str] = set()
+
+    def visit(name, stack):
+        assert name not in stack, f"import cycle: {' -> '.join([*stack, name])}"
+        if name not in done:
+            for other in graph[name]:
+                visit(other, [*stack, name])
+            done.add(name)
+
+    for name in graph:
+        visit(name, [])
+    everywhere = {  # the run loop imports no state module, not even inside a function
+        node.module or ""
+        for node in ast.walk(ast.parse(modules["interpreter"].read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not everywhere & {"simple_states", "flow", "invoke", "map_state", "states"}
