@@ -274,6 +274,7 @@ class Interpreter:
             "input",
             execution_input,
         )
+        frame.prev = 0  # AWS records the first state entered with previousEventId 0
         if self.is_plain(self.program):  # nothing in it waits: a plain call, no thread
             try:
                 output = self.run_plain(self.program, execution_input, frame)

@@ -173,7 +173,7 @@ def test_stop_during_a_wait_records_execution_aborted_with_previous_event_id_zer
     assert (execution.status, execution.error, execution.cause) == ("ABORTED", "Operator", "changed my mind")
     assert [(e["type"], e["previousEventId"]) for e in execution.history] == [
         ("ExecutionStarted", 0),
-        ("WaitStateEntered", 1),
+        ("WaitStateEntered", 0),
         ("ExecutionAborted", 0),
     ]
     assert execution.duration == 30
