@@ -312,7 +312,8 @@ class StepFunctions:
             execution.state_machine is not None and execution.state_machine.type == "EXPRESS"
         ):
             raise AwsError(
-                "ExecutionNotRedrivable", f"Express executions cannot be redriven: '{execution_arn}'"
+                "InvalidArn",
+                f"Invalid Arn: 'Express executions are not supported by this operation: {execution_arn}'",
             )
         interp = execution._interp
         reason = None

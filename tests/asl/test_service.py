@@ -384,6 +384,10 @@ def test_express_executions_get_express_arns_and_are_not_described(service):
     with pytest.raises(AwsError) as raised:
         service.list_executions(sm.arn)
     assert raised.value.code == "StateMachineTypeNotSupported"
+    for operation in (execution.stop, execution.redrive):
+        with pytest.raises(AwsError) as raised:
+            operation()
+        assert raised.value.code == "InvalidArn"
     result = service.start_sync_execution(sm.arn, {"y": 2})
     assert (result.status, result.output) == ("SUCCEEDED", {"y": 2})
 
