@@ -18,7 +18,7 @@ from ._json import json_error_text
 from .interpreter import Interpreter
 from .parse import parse_definition
 from .paths import copy_json
-from .runtime import scheduler_for
+from .runtime import Scheduler, scheduler_for
 from .states import RUNNERS
 from .tasks import MockCursor, accepts
 
@@ -446,7 +446,13 @@ class StateMachine:
         for runtime errors: those end the execution FAILED). ``input=None`` starts with ``{}`` as
         StartExecution without input does; the caller's objects are copied, never shared.
         ``start(...)`` then ``run()``; UnmockedTask if it waits for a callback that nothing answers."""
-        execution = self.start(input, mocks=mocks, name=name, _sync=True).run()
+        execution = self.start(input, mocks=mocks, name=name, _sync=True)
+        interp = execution._interp
+        try:
+            execution.run()
+        finally:
+            if interp is not None and interp.scheduler is not scheduler_for(self.clock):
+                interp.scheduler.close()  # the private scheduler of an execute() inside running work
         if execution.status == "RUNNING":
             _raise_unanswered(execution)
         return execution
@@ -501,6 +507,11 @@ class StateMachine:
         else:
             execution_arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{self.name}:{execution_name}"
         seed = f"{self.seed}:{self._count}" if self.seed is not None else None
+        scheduler = scheduler_for(self.clock)
+        if _sync and scheduler.busy:
+            # execute() from inside running work on this clock (a task handler running another machine):
+            # a scheduler of its own runs it to its end, moving the clock as before
+            scheduler = Scheduler(self.clock)
         interpreter = Interpreter(
             program=self.program,
             clock=self.clock,
@@ -517,7 +528,7 @@ class StateMachine:
             ids=IdFactory(f"{self.arn}:{execution_name}"),
             role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{self.name}-role",
             runners=RUNNERS,
-            scheduler=scheduler_for(self.clock),
+            scheduler=scheduler,
             machine=self,
         )
         execution = Execution()

@@ -43,7 +43,7 @@ class Scheduler:
     its own due time, even when one ``advance`` jumped past it).
     """
 
-    __slots__ = ("_cancelled", "_heap", "_seq", "_subscribed", "busy", "clock", "current")
+    __slots__ = ("_cancelled", "_heap", "_seq", "_subscribed", "_unsubscribe", "busy", "clock", "current")
 
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
@@ -53,6 +53,7 @@ class Scheduler:
         self.busy = False
         self.current: float | None = None
         self._subscribed = False  # listens to the clock from its first timer on
+        self._unsubscribe: Callable[[], None] | None = None
 
     def now(self) -> float:
         current = self.current
@@ -62,11 +63,17 @@ class Scheduler:
         """Run ``callback()`` at virtual time ``due``; returns the entry (``cancel`` it to drop it)."""
         if not self._subscribed:
             self._subscribed = True
-            self.clock.subscribe(self._advanced)
+            self._unsubscribe = self.clock.subscribe(self._advanced)
         self._seq += 1
         entry = [due, priority, self._seq, callback]
         heapq.heappush(self._heap, entry)
         return entry
+
+    def close(self) -> None:
+        """Stop listening to the clock (a private scheduler whose work is done)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def cancel(self, entry: list[Any] | None) -> None:
         """Drop an entry; the heap is compacted when dropped entries are most of it."""

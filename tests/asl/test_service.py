@@ -647,3 +647,33 @@ def test_the_engines_module_level_imports_have_no_cycle():
         if isinstance(node, ast.ImportFrom)
     }
     assert not everywhere & {"simple_states", "flow", "invoke", "map_state", "states"}
+
+
+def test_execute_from_inside_a_task_handler_runs_that_execution_to_its_end(service):
+    inner = service.create_state_machine(
+        {
+            "StartAt": "W",
+            "States": {"W": {"Type": "Wait", "Seconds": 30, "Next": "P"}, "P": {"Type": "Pass", "End": True}},
+        },
+        name="Inner",
+    )
+
+    def handler(event, context):
+        return inner.execute({"from": "handler"}).output
+
+    outer = service.create_state_machine(
+        {
+            "StartAt": "T",
+            "States": {
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                    "End": True,
+                }
+            },
+        },
+        name="Outer",
+        tasks={"T": handler},
+    )
+    execution = outer.execute()
+    assert (execution.status, execution.output, execution.duration) == ("SUCCEEDED", {"from": "handler"}, 30)
