@@ -197,10 +197,41 @@ def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame:
     (the common case costs no generator), else a generator that waits for the branches."""
     if state.retry or state.catch:
         return _parallel_with_retry(interp, state, value, frame, run)
+    plain = state.__dict__.get("_plain_branches")
+    if plain is None:
+        plain = all(interp.is_plain(branch) for branch in state.branches)
+        object.__setattr__(state, "_plain_branches", plain)  # computed once per (frozen) state
+    if plain:
+        return _parallel_plain(interp, state, value, frame, run)
     fanout = _parallel_start(interp, state, value, frame, run)
     if fanout.start():
         return _parallel_end(interp, state, value, frame, run, fanout, final=True)
     return _parallel_wait(interp, state, value, frame, run, fanout)
+
+
+def _parallel_plain(
+    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
+) -> tuple[str | None, Any]:
+    """Branches whose states never wait all end at this instant: plain calls in branch order (the first
+    failure ends the state before the later branches start, as with threads)."""
+    from .interpreter import Frame
+
+    branch_input = effective_input(interp, state, value, run, frame)
+    started = interp.event(frame, "ParallelStateStarted")
+    variables, item, history = frame.variables, frame.item, frame.history
+    results = []
+    try:
+        for branch in state.branches:
+            child = Frame(dict(variables), started, item, history)
+            results.append(interp.run_plain(branch, branch_input, child))
+    except StatesError as failure:
+        frame.prev = len(history)
+        if not isinstance(failure, Terminal):
+            interp.event(frame, "ParallelStateFailed")
+        raise
+    frame.prev = len(history)
+    interp.event(frame, "ParallelStateSucceeded")
+    return finish_state(interp, state, value, results, run, frame)
 
 
 def _parallel_start(
