@@ -144,7 +144,7 @@ class Execution:
             return False
         if interp.callbacks_open:
             return True
-        return any(child._waiting_for_test() for child in interp.waiting_on)
+        return bool(interp.waiting_on) and any(child._waiting_for_test() for child in interp.waiting_on)
 
     @property
     def waiting_tasks(self) -> list[WaitingTask]:
@@ -448,10 +448,12 @@ class StateMachine:
         ``start(...)`` then ``run()``; UnmockedTask if it waits for a callback that nothing answers."""
         execution = self.start(input, mocks=mocks, name=name, _sync=True)
         interp = execution._interp
+        if interp is None or interp.result is not None:  # ended at once (most executions)
+            return execution
         try:
             execution.run()
         finally:
-            if interp is not None and interp.scheduler is not scheduler_for(self.clock):
+            if interp.scheduler is not self.clock._scheduler:
                 interp.scheduler.close()  # the private scheduler of an execute() inside running work
         if execution.status == "RUNNING":
             _raise_unanswered(execution)
