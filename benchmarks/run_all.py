@@ -29,6 +29,13 @@ def gateway_lines(quick: bool) -> list[str]:
     return bench_gateway.table_lines(bench_gateway.run(0.2 if quick else 2.0))
 
 
+def serving_lines(quick: bool) -> list[str]:
+    """The table of ``bench_serving.py`` (requests/s over a real socket against ``stage.client()``)."""
+    import bench_serving
+
+    return bench_serving.table_lines(bench_serving.run(0.2 if quick else 2.0))
+
+
 def table_lines_ws(module: object, quick: bool) -> list[str]:
     """The table of ``bench_websocket.py`` (messages/s and the slowdown against a direct call)."""
     import bench_gateway
@@ -87,6 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("# API Gateway: requests through the gateway against calling the handler directly")
     for line in gateway_lines(args.quick):
+        print(line)
+    print()
+    print("# Real clients: serve_http over a socket (keep-alive) against stage.client()")
+    for line in serving_lines(args.quick):
         print(line)
     print()
     print("# TestState: test_state calls against a one-state execute()")

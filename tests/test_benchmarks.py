@@ -114,3 +114,16 @@ def test_the_callback_row_answers_every_execution():
     (header, row) = bench_sfn.callback_lines(0.0, count=20)
     assert "us/exec" in header
     assert row.startswith("20 executions waiting on a callback")
+
+
+def test_every_serving_row_gets_the_handlers_answer_over_its_path():
+    import bench_serving
+
+    with bench_serving.rows() as rows:
+        titles = [title for title, _ in rows]
+        assert titles[0] == "stage.client()"
+        assert "serve_http, http.client keep-alive" in titles
+        for _, request in rows:
+            assert [request() for _ in range(3)] == [200, 200, 200]
+    line = bench_serving.table_lines([bench_serving.Result("row", 1000.0, [2.0, 3.0, 2.5])])[1]
+    assert line.split()[-2:] == ["2.50x", "2.00-3.00"]  # the median of the rounds, and their range

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +25,24 @@ def test_core_imports_neither_pytest_nor_responses(module):
     loaded = _modules_after_import(module)
     assert "pytest" not in loaded
     assert "responses" not in loaded
+
+
+def test_httpx_and_websockets_are_fenced_and_serving_loads_no_third_party_client():
+    package = Path(pytest_serverless.__file__).parent
+    importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(import|from) httpx\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert importers == ["gateway/interception.py"]
+    websockets_importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(import|from) websockets\b", path.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert websockets_importers == ["gateway/serving_websocket.py"]
+    loaded = _modules_after_import("pytest_serverless.gateway.serving")
+    assert not {"httpx", "requests", "responses", "werkzeug", "pytest"} & loaded
 
 
 def test_public_names_are_all_importable():

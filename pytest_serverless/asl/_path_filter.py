@@ -71,6 +71,8 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_BARE_ITEM = re.compile(r"([\[,]\s*)([A-Za-z_][\w.\-]*)(?=\s*[,\]])")
+_BARE_WORD = re.compile(r"\s*([A-Za-z_][\w-]*)")
 _STEP = re.compile(
     r"\.([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[\s*(-?\d+)\s*\]|\.(length)\(\)"
 )
@@ -83,6 +85,14 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
+            word = _BARE_WORD.match(text, position)
+            if word is not None:
+                # Jayway reads an unquoted word as a number literal and fails to compile the path, so AWS
+                # refuses the definition; say how to write the string instead.
+                raise FilterSyntaxError(
+                    f"cannot parse filter expression '{text}' at position {word.start(1)}: the unquoted "
+                    f"word {word.group(1)!r} is not a value (quote a string: '{word.group(1)}')"
+                )
             raise FilterSyntaxError(f"cannot parse filter expression '{text}' at position {position}")
         kind = match.lastgroup
         assert kind is not None
@@ -134,8 +144,15 @@ def _literal(kind: str, text: str) -> Any:
     if kind == "number":
         return json.loads(text)
     if kind == "list":
+        # Jayway reads a list with json-smart's permissive parser: single quotes, and unquoted words are
+        # strings ([PENDING, 'DONE'] is ["PENDING", "DONE"]); true, false, null and numbers keep their type
+        def quote(match: re.Match[str]) -> str:
+            start, word = match.groups()
+            return match.group(0) if word in ("true", "false", "null") else f'{start}"{word}"'
+
+        quoted = _BARE_ITEM.sub(quote, text.replace("'", '"'))
         try:
-            return json.loads(text.replace("'", '"'))
+            return json.loads(quoted)
         except ValueError as error:
             raise FilterSyntaxError(f"cannot parse list {text}") from error
     return {"true": True, "false": False, "null": None}[text]

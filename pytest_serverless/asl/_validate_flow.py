@@ -32,7 +32,6 @@ __all__ = ["FlowChecker"]
 
 MAX_RETRY_DELAY = 31_622_401
 STATES_ALL = StatesErrorName.ALL.value
-_KNOWN_STATES_ERRORS = frozenset(name.value for name in StatesErrorName)
 _RETRIER_FIELDS = frozenset(
     {
         "ErrorEquals",
@@ -186,12 +185,8 @@ class FlowChecker(FieldChecker):
         for index, name in enumerate(names):
             if not isinstance(name, str):
                 self.add(pointer_join(where, index), f"an error name must be a string, got {type_name(name)}")
-            elif name.startswith("States.") and name not in _KNOWN_STATES_ERRORS:
-                self.add(
-                    pointer_join(where, index),
-                    f"unknown error name {name!r}: names starting with 'States.' are reserved for the "
-                    f"predefined errors ({', '.join(sorted(_KNOWN_STATES_ERRORS))})",
-                )
+            # A custom 'States.'-prefixed name is accepted, as AWS accepts it: the prefix is reserved for the
+            # errors states raise (a Fail state's Error), not for the names a retrier or catcher matches.
         if STATES_ALL in names:
             if len(names) > 1:
                 self.add(where, f"'{STATES_ALL}' must appear alone in 'ErrorEquals'")

@@ -121,6 +121,8 @@ class CompiledPath:
             rest = text[1:]
         else:
             raise PathSyntaxError(f"The value '{text}' is not a valid path: it must start with '$'")
+        if ".[" in rest:
+            rest = _dot_bracket(rest)
         steps: list[str | int] = []
         position = 0
         simple = not _COMPLEX.search(rest)
@@ -177,6 +179,34 @@ class CompiledPath:
 
     def __repr__(self) -> str:
         return f"CompiledPath({self.text!r})"
+
+
+def _dot_bracket(rest: str) -> str:
+    """``.[0]`` / ``.['a']`` / ``.[?(...)]`` -> ``[0]`` / ``['a']`` / ``[?(...)]``: Jayway reads a dot
+    followed by a bracket as the bracket alone (``$.a.[0]`` is ``$.a[0]``, one value); ``..[`` stays."""
+    out: list[str] = []
+    quote = ""
+    depth = 0
+    for position, char in enumerate(rest):
+        if quote:
+            if char == quote and rest[position - 1] != "\\":
+                quote = ""
+        elif char in "'\"" and depth:
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif (
+            char == "."
+            and not depth
+            and rest.startswith("[", position + 1)
+            and not (position and rest[position - 1] == ".")
+            and not rest.startswith("..", position)
+        ):
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def _compile_stages(rest: str) -> list[tuple[str, Any]]:

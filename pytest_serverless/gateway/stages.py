@@ -17,6 +17,8 @@ from .routing import RouteTable
 from .throttling import TokenBucket, check_throttle
 
 if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
     from .client import Client
     from .model import Api, Route
 
@@ -94,7 +96,8 @@ def _metrics() -> dict[str, float]:
 
 
 class Stage:
-    """A deployed stage: ``client()``, ``serve(base_url)``, ``logs``, ``metrics``, ``promote_canary()``."""
+    """A deployed stage: ``client()``, ``serve(base_url)``, ``serve_http()``, ``wsgi_app()``, ``logs``,
+    ``metrics``, ``promote_canary()``."""
 
     def __init__(self, api: Api, name: str, deployment: Deployment | None) -> None:
         self.api = api
@@ -196,11 +199,26 @@ class Stage:
 
     @contextmanager
     def serve(self, base_url: str) -> Iterator[Stage]:
-        """Answer ``requests`` calls to ``base_url`` with this stage (through ``responses``)."""
+        """Answer ``requests`` and ``httpx`` (sync and async) calls to ``base_url`` with this stage."""
         from .interception import serve
 
         with serve(self, base_url):
             yield self
+
+    @contextmanager
+    def serve_http(self, port: int | None = None) -> Iterator[str]:
+        """A real HTTP/1.1 server on 127.0.0.1 (a free port, or ``port``) answering as this stage; yields its
+        base URL (the stage's root). Closed, with every connection, when the block ends."""
+        from .serving import serve_http
+
+        with serve_http(self, port) as base_url:
+            yield base_url
+
+    def wsgi_app(self) -> WSGIApplication:
+        """This stage as a PEP 3333 WSGI application (Schemathesis, WebTest, werkzeug's test client)."""
+        from .serving import wsgi_app
+
+        return wsgi_app(self)
 
     def promote_canary(self) -> None:
         """Make the canary deployment (and its stage variable overrides) the stage's own; drop the canary."""

@@ -15,7 +15,14 @@ from .cloudformation import Template
 from .model import ApiSpec, AuthorizerSpec, Integration, RouteSpec, StageSpec, TemplateModel, UsagePlanSpec
 from .openapi import read_body
 from .sam import logical_target
-from .sam_api import http_stage, local_document, stage_from_method_settings, usage_plan_limits
+from .sam_api import (
+    HTTP_NOT_EMULATED,
+    http_stage,
+    list_not_emulated,
+    local_document,
+    stage_from_method_settings,
+    usage_plan_limits,
+)
 from .uris import cognito_issuer, integration, lambda_target
 from .websocket import belongs_to_websocket_api, websocket_api_ids
 
@@ -50,6 +57,12 @@ def _read_api_body(
     """Read a RestApi's or HTTP Api's OpenAPI ``Body``, or the local file its ``BodyS3Location`` names."""
     if "Body" in props:
         read_body(props["Body"], api, model, source=t.source, pointer=pointer + "/Body")
+    elif "BodyS3Location" in props and (
+        not isinstance(props["BodyS3Location"], str) or props["BodyS3Location"].startswith("s3://")
+    ):
+        model.unsupported.append(
+            f"{api.logical_id}: BodyS3Location in S3 (its routes are unknown; use a local path)"
+        )
     elif isinstance(props.get("BodyS3Location"), str):
         body = local_document(t, props["BodyS3Location"], pointer + "/BodyS3Location")
         read_body(body, api, model, source=t.source, pointer=pointer + "/BodyS3Location")
@@ -114,6 +127,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         api.binary_media_types = [str(item) for item in props.get("BinaryMediaTypes") or []]
         api.api_key_source = str(props.get("ApiKeySourceType") or "HEADER")
         model.apis[logical_id] = api
+        list_not_emulated(model, logical_id, props)
         _read_api_body(t, model, api, props, pointer)
 
     authorizer_names: dict[str, str] = {}
@@ -143,7 +157,12 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
                 function=lambda_target(model, uri),
                 lambda_type="TOKEN" if kind == "TOKEN" else "REQUEST",
                 identity_source=identity,
-                ttl=float(props.get("AuthorizerResultTtlInSeconds", 300)),
+                ttl=t.number(
+                    props.get("AuthorizerResultTtlInSeconds"),
+                    pointer + "/AuthorizerResultTtlInSeconds",
+                    "AuthorizerResultTtlInSeconds",
+                    300,
+                ),
             )
         api.authorizers[name] = spec
         authorizer_names[logical_id] = name
@@ -168,7 +187,12 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"
         path = _resource_path(t, _raw(t, logical_id, "ResourceId"), set())
-        raw_integration = props.get("Integration") or {}
+        if "Integration" not in props:
+            raise t.error(
+                "the method has no Integration (API Gateway refuses to deploy a method without one)",
+                pointer + "/Integration",
+            )
+        raw_integration = t.mapping(props.get("Integration"), pointer + "/Integration", "Integration")
         found = integration(
             model,
             kind=str(raw_integration.get("Type", "")),
@@ -179,6 +203,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             request_parameters=raw_integration.get("RequestParameters"),
             responses=raw_integration.get("IntegrationResponses"),
             timeout_ms=raw_integration.get("TimeoutInMillis"),
+            connection_type=raw_integration.get("ConnectionType"),
         )
         route = RouteSpec(
             method=str(props.get("HttpMethod", "ANY")).upper(), path=path, integration=found, pointer=pointer
@@ -192,11 +217,15 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         if validates_parameters:
             route.required_parameters = [
                 str(name)
-                for name, required in (props.get("RequestParameters") or {}).items()
+                for name, required in t.mapping(
+                    props.get("RequestParameters"), pointer + "/RequestParameters", "RequestParameters"
+                ).items()
                 if required is True
             ]
         if validates_body:
-            for model_ref in (props.get("RequestModels") or {}).values():
+            for model_ref in t.mapping(
+                props.get("RequestModels"), pointer + "/RequestModels", "RequestModels"
+            ).values():
                 if str(model_ref) in models:
                     route.request_schema = models[str(model_ref)]
             for raw_ref in (_raw(t, logical_id, "RequestModels") or {}).values():
@@ -212,26 +241,37 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
     for logical_id in _of_type(t, "AWS::ApiGateway::Stage"):
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
         props = t.properties(logical_id)
+        variables = t.mapping(
+            props.get("Variables"), f"/Resources/{logical_id}/Properties/Variables", "Variables"
+        )
         stage = StageSpec(
             name=str(props.get("StageName") or logical_id),
-            variables={k: str(v) for k, v in (props.get("Variables") or {}).items()},
+            variables={k: str(v) for k, v in variables.items()},
         )
-        stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
+        settings = t.listing(
+            props.get("MethodSettings"),
+            f"/Resources/{logical_id}/Properties/MethodSettings",
+            "MethodSettings",
+        )
+        stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
         api.stages.append(stage)
         stages[logical_id] = stage
+        list_not_emulated(model, logical_id, props)
     for logical_id in _of_type(t, "AWS::ApiGateway::Deployment"):
         props = t.properties(logical_id)
         if not props.get("StageName"):
             continue
+        list_not_emulated(model, logical_id, props)
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
         if any(stage.name == props["StageName"] for stage in api.stages):
             continue
-        description = props.get("StageDescription") or {}
-        stage = StageSpec(
-            name=str(props["StageName"]),
-            variables={k: str(v) for k, v in (description.get("Variables") or {}).items()},
+        where = f"/Resources/{logical_id}/Properties/StageDescription"
+        description = t.mapping(props.get("StageDescription"), where, "StageDescription")
+        variables = t.mapping(description.get("Variables"), where + "/Variables", "Variables")
+        stage = StageSpec(name=str(props["StageName"]), variables={k: str(v) for k, v in variables.items()})
+        settings = list(
+            t.listing(description.get("MethodSettings"), where + "/MethodSettings", "MethodSettings")
         )
-        settings = list(description.get("MethodSettings") or [])
         if "ThrottlingRateLimit" in description or description.get("CachingEnabled"):
             settings.append({"ResourcePath": "/*", "HttpMethod": "*", **description})
         stage_from_method_settings(stage, settings, bool(description.get("CacheClusterEnabled")))
@@ -267,7 +307,10 @@ def _usage_plans(t: Template, model: TemplateModel) -> None:
             )
             if api_id is None or api_id not in model.apis:
                 continue
-            throttle, quota = usage_plan_limits(props)
+            try:
+                throttle, quota = usage_plan_limits(props)
+            except ValueError as exc:
+                raise t.error(str(exc), f"/Resources/{logical_id}/Properties") from None
             model.apis[api_id].usage_plans.append(
                 UsagePlanSpec(
                     name=str(props.get("UsagePlanName") or logical_id),
@@ -303,6 +346,7 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
             logical_id=logical_id, kind="HTTP", name=str(props.get("Name") or logical_id), pointer=pointer
         )
         model.apis[logical_id] = api
+        list_not_emulated(model, logical_id, props, HTTP_NOT_EMULATED)
         _read_api_body(t, model, api, props, pointer)
         if isinstance(props.get("Target"), str):  # quick create: a $default route and stage
             target = Integration("lambda", function=lambda_target(model, props["Target"]))
@@ -326,9 +370,14 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"
         name = str(props.get("Name") or logical_id)
-        sources = [str(s) for s in props.get("IdentitySource") or []]
+        sources = [
+            str(s)
+            for s in t.listing(props.get("IdentitySource"), pointer + "/IdentitySource", "IdentitySource")
+        ]
         if str(props.get("AuthorizerType", "")).upper() == "JWT":
-            config = props.get("JwtConfiguration") or {}
+            config = t.mapping(
+                props.get("JwtConfiguration"), pointer + "/JwtConfiguration", "JwtConfiguration"
+            )
             if not isinstance(config.get("Issuer"), str):
                 raise t.error("a JWT authorizer needs JwtConfiguration.Issuer", pointer + "/JwtConfiguration")
             spec = AuthorizerSpec(
@@ -336,7 +385,12 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
                 kind="jwt",
                 pointer=pointer,
                 issuer=config["Issuer"],
-                audiences=[str(a) for a in config.get("Audience") or []],
+                audiences=[
+                    str(a)
+                    for a in t.listing(
+                        config.get("Audience"), pointer + "/JwtConfiguration/Audience", "Audience"
+                    )
+                ],
                 identity_source=sources,
             )
         else:
@@ -350,7 +404,12 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
                 function=lambda_target(model, uri),
                 lambda_type="REQUEST",
                 identity_source=sources,
-                ttl=float(props.get("AuthorizerResultTtlInSeconds", 0)),
+                ttl=t.number(
+                    props.get("AuthorizerResultTtlInSeconds"),
+                    pointer + "/AuthorizerResultTtlInSeconds",
+                    "AuthorizerResultTtlInSeconds",
+                    0,
+                ),
                 payload_version=str(props.get("AuthorizerPayloadFormatVersion", "2.0")),
                 simple_responses=bool(props.get("EnableSimpleResponses", False)),
             )
@@ -371,6 +430,7 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
             timeout_ms=props.get("TimeoutInMillis"),
             payload_version=props.get("PayloadFormatVersion"),
             api_kind="HTTP",
+            connection_type=props.get("ConnectionType"),
         )
 
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Route"):
@@ -382,10 +442,17 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
         found = next(
             (spec for lid, spec in integrations.items() if target_text.endswith("/" + t.short_id(lid))), None
         )
-        if found is None:
+        if found is None and "Target" in props and not target_text.startswith("integrations/"):
             raise t.error(
                 "Target must be integrations/<Ref of an AWS::ApiGatewayV2::Integration>", pointer + "/Target"
             )
+        if found is None:  # no Target, or an integration outside the template: only this route fails
+            feature = (
+                "a route with no integration (no Target)"
+                if "Target" not in props
+                else f"an integration outside the template ({target_text})"
+            )
+            found = Integration("unsupported", feature=feature)
         method, _, path = key.partition(" ")
         route = RouteSpec(
             method=method if path else "ANY", path=path or key, integration=found, pointer=pointer
@@ -395,5 +462,6 @@ def read_v2_resources(t: Template, model: TemplateModel) -> None:
 
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
         api = _api_of(t, model, logical_id, "ApiId", _V2_API)
-        stage = http_stage(t.properties(logical_id))
+        stage = http_stage(t.properties(logical_id), t=t, pointer=f"/Resources/{logical_id}/Properties")
+        list_not_emulated(model, logical_id, t.properties(logical_id), HTTP_NOT_EMULATED)
         api.stages = [s for s in api.stages if s.name != stage.name] + [stage]

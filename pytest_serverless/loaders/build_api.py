@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import TemplateError, UsageError
 from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, MethodSetting, RouteSpec, StageSpec
+from pytest_serverless.loaders.unsupported import StageVariableLambda, UnsupportedIntegration
 
 if TYPE_CHECKING:
     from pytest_serverless.loaders.app import ServerlessApp
@@ -68,11 +69,21 @@ def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
 def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     integration = route.integration
-    if integration.kind == "lambda":
+    if (
+        integration.kind == "lambda"
+        and "${stageVariables." in (integration.function or "")
+        and integration.proxy
+    ):
+        kwargs["integration"] = _stage_variable_lambda(app, api, integration.function or "", integration)
+    elif integration.kind == "lambda":
         kwargs["handler"] = app.handler_for(integration.function)
         kwargs["function_name"] = app.function_name(integration.function)
         if integration.payload_format is not None and api.kind == "HTTP":
             kwargs["payload_format"] = integration.payload_format
+    elif integration.kind == "unsupported":
+        kwargs["integration"] = UnsupportedIntegration(
+            integration.feature or "this integration", f"{api.logical_id} route {route.key}"
+        )
     elif integration.kind == "sfn":
         assert integration.state_machine is not None
         machine = app.state_machines.get(integration.state_machine)
@@ -127,6 +138,39 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
     if route.cache_key_parameters and api.kind == "REST":
         kwargs["cache_key_parameters"] = list(route.cache_key_parameters)
     return kwargs
+
+
+def _stage_variable_lambda(app: ServerlessApp, api: ApiSpec, template: str, integration: Any) -> Any:
+    from pytest_serverless.gateway.integrations.lambda_proxy import LambdaProxyIntegration
+
+    payload_format = integration.payload_format if api.kind == "HTTP" else None
+
+    def build(target: str) -> Any:
+        return LambdaProxyIntegration(
+            app.handler_for(target), function_name=app.function_name(target), payload_format=payload_format
+        )
+
+    return StageVariableLambda(template, app.model.function_for_arn, build)
+
+
+def _unsupported_state_machine(app: ServerlessApp, route: RouteSpec) -> RouteSpec:
+    """A Step Functions route whose state machine is not in the template: it degrades to a failing route."""
+    from pytest_serverless.loaders.model import Integration
+
+    feature = (
+        f"a Step Functions integration starting {route.integration.state_machine!r}, which is not a state "
+        "machine of this template"
+    )
+    found = Integration("unsupported", feature=feature, timeout=route.integration.timeout)
+    return RouteSpec(
+        method=route.method,
+        path=route.path,
+        integration=found,
+        pointer=route.pointer,
+        authorizer=route.authorizer,
+        scopes=route.scopes,
+        api_key_required=route.api_key_required,
+    )
 
 
 def _unquote(value: Any) -> str:
@@ -281,9 +325,18 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
                 pointer=route.pointer,
             )
         seen[route.key] = route.pointer
+        if route.integration.kind == "sfn" and route.integration.state_machine not in app.state_machines:
+            route = _unsupported_state_machine(app, route)
+        if route.integration.kind == "unsupported":
+            app.unsupported.append(
+                f"{spec.logical_id}: route {route.key}: {route.integration.feature} "
+                "(requests to it answer 500)"
+            )
         try:
             kwargs = _route_kwargs(app, spec, route)
-            api.route(route.key, **kwargs)
+            built = api.route(route.key, **kwargs)
+            if isinstance(kwargs.get("integration"), StageVariableLambda):
+                built.integration_kind = "lambda_proxy"
         except (UsageError, ValueError, TypeError) as exc:
             if isinstance(exc, TemplateError):
                 raise

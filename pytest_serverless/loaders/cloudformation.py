@@ -9,6 +9,7 @@ a state machine definition is the same string the loader registers the function 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -18,6 +19,12 @@ from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import TemplateError
+from pytest_serverless.loaders.attributes import (
+    attribute_value,
+    generated_ref,
+    generated_resources,
+    ref_value,
+)
 from pytest_serverless.loaders.intrinsics import HANDLERS, NO_VALUE, escape
 
 __all__ = ["NO_VALUE", "Template", "arn_for", "merge_globals"]
@@ -57,6 +64,21 @@ IMPLICIT_RESOURCES = {
 def _suffix(*parts: str, length: int = 12) -> str:
     digest = hashlib.sha256("/".join(parts).encode()).digest()
     return "".join(_ALNUM[byte % len(_ALNUM)] for byte in digest[:length])
+
+
+def _stand_in(name: str, kind: str, spec: Mapping[str, Any]) -> Any:
+    """A value for a parameter nobody gave: its first AllowedValue, MinValue or 0 for a Number, a one-item
+    list for a list type, else the parameter's name."""
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and allowed:
+        return (
+            [str(allowed[0])] if kind.startswith("List<") or kind == "CommaDelimitedList" else str(allowed[0])
+        )
+    if kind == "Number":
+        return str(spec.get("MinValue", 0))
+    if kind.startswith("List<") or kind == "CommaDelimitedList":
+        return [name]
+    return name
 
 
 def arn_for(service: str, resource: str) -> str:
@@ -119,6 +141,10 @@ class Template:
                 raise TemplateError(
                     "'Properties' must be a mapping", source=source, pointer=pointer + "/Properties"
                 )
+        self.extra_resources: dict[str, str] = {}  # implicit SAM resources (logical id -> type)
+        self._generated: dict[str, tuple[str, str]] | None = None  # attributes.generated_resources
+        self.resources: dict[str, dict[str, Any]] = {}
+        self.all_resources: dict[str, dict[str, Any]] = resources
         self.mappings: dict[str, Any] = self._section("Mappings")
         self.condition_defs: dict[str, Any] = self._section("Conditions")
         self.parameter_values = self._parameter_values(parameters or {})
@@ -126,14 +152,11 @@ class Template:
         self._evaluating: set[str] = set()
         self._properties: dict[str, dict[str, Any]] = {}
         self._names: dict[str, str] = {}
-        self.all_resources: dict[str, dict[str, Any]] = resources
-        self.resources: dict[str, dict[str, Any]] = {}
         for logical_id, resource in resources.items():
             condition = resource.get("Condition")
             if condition is not None and not self.condition(condition, f"/Resources/{logical_id}/Condition"):
                 continue
             self.resources[logical_id] = resource
-        self.extra_resources: dict[str, str] = {}  # implicit SAM resources (logical id -> type)
         self.name_overrides: dict[str, str] = {}
         self.current: str | None = None  # the resource being read (for errors nobody foresaw)
 
@@ -150,7 +173,40 @@ class Template:
     def error(self, message: str, pointer: str) -> TemplateError:
         return TemplateError(message, source=self.source, pointer=pointer)
 
+    def number(self, value: Any, pointer: str, what: str, default: float) -> float:
+        """``value`` as a number (``default`` when absent); else a TemplateError naming ``what``."""
+        if value is None:
+            return default
+        try:
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        except (TypeError, ValueError):
+            shown = json.dumps(value) if isinstance(value, (str, int, float, list)) else repr(value)
+            raise self.error(f"{what} must be a number, got {shown[:80]}", pointer) from None
+
+    def listing(self, value: Any, pointer: str, what: str) -> list[Any]:
+        """``value`` when it is a list, ``[]`` when absent; else a TemplateError naming ``what``."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            shown = json.dumps(value) if isinstance(value, (str, int, float, bool, dict)) else repr(value)
+            raise self.error(f"{what} must be a list, got {shown[:80]}", pointer)
+        return value
+
+    def mapping(self, value: Any, pointer: str, what: str) -> dict[str, Any]:
+        """``value`` when it is a mapping, ``{}`` when absent; else a TemplateError naming ``what``."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            shown = json.dumps(value) if isinstance(value, (str, int, float, bool, list)) else repr(value)
+            raise self.error(f"{what} must be a mapping, got {shown[:80]}", pointer)
+        return value
+
+    stand_ins: list[str]
+
     def _parameter_values(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        self.stand_ins = []
         declared = self._section("Parameters")
         unknown = sorted(set(overrides) - set(declared))
         if unknown:
@@ -169,11 +225,15 @@ class Template:
             elif "Default" in spec:
                 raw = spec["Default"]
             else:
-                raise self.error(
-                    f"parameter {name!r} has no Default and no value was given; "
-                    f"pass load_template(..., parameters={{{name!r}: ...}})",
-                    pointer,
+                # AWS takes the value at deploy time; here the template still loads, with a stand-in value
+                # reported in app.unsupported, so one missing value does not stop everything else
+                raw = _stand_in(name, kind, spec)
+                self.stand_ins.append(
+                    f"parameter {name} has no Default and no value was given: it is {json.dumps(raw)} here; "
+                    f"pass load_template(..., parameters={{{name!r}: ...}})"
                 )
+                values[name] = [str(item) for item in raw] if isinstance(raw, list) else str(raw)
+                continue
             value: Any
             if kind in ("CommaDelimitedList", "List<Number>") or kind.startswith("List<"):
                 if isinstance(raw, (list, tuple)):
@@ -239,7 +299,11 @@ class Template:
         resource = self.resources.get(logical_id)
         if resource is not None:
             return str(resource["Type"])
-        return self.extra_resources.get(logical_id)
+        kind = self.extra_resources.get(logical_id)
+        if kind is None and logical_id not in self.all_resources:
+            generated = generated_resources(self).get(logical_id)
+            kind = generated[0] if generated is not None else None
+        return kind
 
     def properties(self, logical_id: str) -> dict[str, Any]:
         """The resource's resolved ``Properties`` (cached)."""
@@ -295,7 +359,13 @@ class Template:
         if target in self.all_resources:
             return f"resource {target!r} is left out by its Condition, so it cannot be referenced"
         names = sorted({*self.parameter_values, *self.resources})
-        return f"unresolved reference {target!r}: no parameter or resource of that name (known: {names})"
+        close = difflib.get_close_matches(
+            target, [*names, *self.extra_resources, *generated_resources(self)], n=1, cutoff=0.75
+        )
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (
+            f"unresolved reference {target!r}: no parameter or resource of that name (known: {names}){hint}"
+        )
 
     def _pseudo(self, name: str) -> Any:
         return {
@@ -339,6 +409,9 @@ class Template:
         return _suffix(self.stack_name, logical_id, "id", length=length).lower()
 
     def _physical_ref(self, logical_id: str, kind: str) -> Any:
+        value = ref_value(self, logical_id, kind)
+        if value is not None:
+            return value
         if kind in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
             return arn_for("states", f"stateMachine:{self.physical_name(logical_id)}")
         if kind in ("AWS::SNS::Topic",):
@@ -376,8 +449,14 @@ class Template:
         if kind is None:
             raise self.error(self._unknown_name(logical_id).replace("parameter or ", ""), pointer)
         name = self.physical_name(logical_id)
+        if attribute in ("Stage", "Deployment", "Alias", "Version") and f"{logical_id}.{attribute}" in (
+            generated_resources(self)
+        ):
+            return generated_ref(self, f"{logical_id}.{attribute}")  # SAM's ${MyApi.Stage} and the like
         if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
-            return {"Arn": arn_for("lambda", f"function:{name}")}.get(attribute, f"{name}.{attribute}")
+            if attribute == "Arn":
+                return arn_for("lambda", f"function:{name}")
+            return attribute_value(self, logical_id, kind, attribute)
         if kind in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
             return {"Arn": arn_for("states", f"stateMachine:{name}"), "Name": name}.get(attribute, name)
         if kind in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
@@ -401,16 +480,11 @@ class Template:
             return {"Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}", "RoleId": _suffix(name)}.get(
                 attribute, name
             )
-        if kind == "AWS::SQS::Queue":
-            return {"Arn": arn_for("sqs", name), "QueueName": name}.get(attribute, name)
-        if kind == "AWS::Events::Rule":
-            return {"Arn": arn_for("events", f"rule/{name}")}.get(attribute, name)
-        if kind == "AWS::DynamoDB::Table":
-            return {"Arn": arn_for("dynamodb", f"table/{name}")}.get(attribute, name)
-        if attribute == "Arn":
-            service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
-            return arn_for(service, name)
-        return f"{name}.{attribute}"
+        if kind == "AWS::SQS::Queue" and attribute in ("Arn", "QueueName"):
+            return {"Arn": arn_for("sqs", name), "QueueName": name}[attribute]
+        if kind == "AWS::Events::Rule" and attribute == "Arn":
+            return arn_for("events", f"rule/{name}")
+        return attribute_value(self, logical_id, kind, attribute)
 
 
 _NAME_PROPERTIES = {
@@ -423,6 +497,16 @@ _NAME_PROPERTIES = {
     "AWS::ApiGatewayV2::Api": "Name",
     "AWS::Serverless::HttpApi": "Name",
     "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
+    "AWS::StepFunctions::Activity": "Name",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::ECS::Cluster": "ClusterName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::Lambda::LayerVersion": "LayerName",
+    "AWS::Serverless::LayerVersion": "LayerName",
     "AWS::IAM::Role": "RoleName",
     "AWS::SQS::Queue": "QueueName",
     "AWS::SNS::Topic": "TopicName",

@@ -18,6 +18,7 @@ import importlib
 import os
 import sys
 import types
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -126,7 +127,7 @@ def resolve_handler(function: FunctionSpec, *, source: str) -> Handler | None:
                 module = _inline_module(function)
             elif function.code_dir is not None:
                 folder = Path(function.code_dir).resolve()
-                if not folder.is_dir():
+                if not folder.is_dir() and not zipfile.is_zipfile(folder):  # a CodeUri .zip imports too
                     raise TemplateError(
                         f"CodeUri folder {str(folder)!r} does not exist",
                         source=source,

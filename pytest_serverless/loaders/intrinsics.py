@@ -4,6 +4,7 @@ one function each, in a table ``Template.resolve`` dispatches on."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import re
 from collections.abc import Callable
@@ -234,9 +235,19 @@ def _fn_transform(t: Template, args: Any, pointer: str) -> Any:
     return t.resolve(load_document(file), pointer)
 
 
-def _fn_unsupported(t: Template, args: Any, pointer: str) -> Any:
-    name = pointer.rsplit("/", 1)[-1]
-    raise t.error(f"{name} is not supported by pytest_serverless", pointer)
+def _fn_cidr(t: Template, args: Any, pointer: str) -> Any:
+    """``Fn::Cidr: [ipBlock, count, cidrBits]``: the first ``count`` subnets with ``cidrBits`` host bits."""
+    values = t.resolve(args, pointer)
+    try:
+        block, count, bits = values
+        network = ipaddress.ip_network(str(block), strict=False)
+        subnets = network.subnets(new_prefix=network.max_prefixlen - int(bits))
+        found = [str(subnet) for subnet, _ in zip(subnets, range(int(count)), strict=False)]
+    except (TypeError, ValueError) as exc:
+        raise t.error(f"Fn::Cidr takes [ipBlock, count, cidrBits], got {values!r} ({exc})", pointer) from None
+    if len(found) < int(count):
+        raise t.error(f"Fn::Cidr: {block} has fewer than {count} subnets of {bits} host bits", pointer)
+    return found
 
 
 HANDLERS: dict[str, Callable[[Template, Any, str], Any]] = {
@@ -258,7 +269,7 @@ HANDLERS: dict[str, Callable[[Template, Any, str], Any]] = {
     "Fn::ImportValue": _fn_import_value,
     "Fn::Length": _fn_length,
     "Fn::ToJsonString": _fn_to_json_string,
-    "Fn::Cidr": _fn_unsupported,
+    "Fn::Cidr": _fn_cidr,
     "Fn::Transform": _fn_transform,
 }
 

@@ -43,9 +43,10 @@ class FunctionSpec:
 
 @dataclass
 class Integration:
-    """Where a route goes: a Lambda function, a state machine, an HTTP URL or a mock response."""
+    """Where a route goes: a Lambda function, a state machine, an HTTP URL or a mock response; or, for a
+    backend the library does not emulate (``kind`` "unsupported"), the ``feature`` a request to it names."""
 
-    kind: Literal["lambda", "sfn", "http", "mock"]
+    kind: Literal["lambda", "sfn", "http", "mock", "unsupported"]
     function: str | None = None  # FunctionSpec logical id
     state_machine: str | None = None  # StateMachineSpec logical id
     sync: bool = False
@@ -56,6 +57,7 @@ class Integration:
     request_templates: dict[str, str] | None = None
     responses: list[dict[str, Any]] | None = None  # [{statusCode, selectionPattern, responseTemplates, ...}]
     payload_format: str | None = None  # HTTP API Lambda proxy: "1.0" or "2.0" (PayloadFormatVersion)
+    feature: str | None = None  # kind "unsupported": what is not emulated ("... SQS-SendMessage")
 
 
 @dataclass
@@ -144,6 +146,8 @@ class ApiSpec:
     preflight_authorized: bool = False  # SAM's AddDefaultAuthorizerToCorsPreflight (default true)
     binary_media_types: list[str] = field(default_factory=list)
     api_key_source: str = "HEADER"
+    user_body: bool = False  # SAM API with a DefinitionBody / DefinitionUri the user wrote
+    merge_definitions: bool = False  # SAM's MergeDefinitions: events merge into that body
 
 
 @dataclass

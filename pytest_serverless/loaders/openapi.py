@@ -25,6 +25,22 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
+def _mapping(value: Any, what: str, *, source: str, pointer: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TemplateError(f"{what} must be a mapping, got {value!r}"[:160], source=source, pointer=pointer)
+    return value
+
+
+def _list(value: Any, what: str, *, source: str, pointer: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TemplateError(f"{what} must be a list, got {value!r}"[:160], source=source, pointer=pointer)
+    return value
+
+
 def _resolve_ref(body: Mapping[str, Any], value: Any, *, source: str, pointer: str, depth: int = 0) -> Any:
     """Inline local ``$ref``s (``#/components/schemas/Order``, ``#/definitions/Order``)."""
     if depth > 32:
@@ -57,7 +73,7 @@ def _identity_sources(raw: Any) -> list[str]:
         return []
     if isinstance(raw, str):
         return [part.strip() for part in raw.split(",") if part.strip()]
-    return [str(part) for part in raw]
+    return [str(part) for part in raw] if isinstance(raw, list) else [str(raw)]
 
 
 def _authorizer(
@@ -70,7 +86,14 @@ def _authorizer(
         return None
     kind = str(config.get("type", "")).lower()
     where = pointer + "/x-amazon-apigateway-authorizer"
-    ttl = float(config.get("authorizerResultTtlInSeconds", 300))
+    try:
+        ttl = float(config.get("authorizerResultTtlInSeconds", 300))
+    except (TypeError, ValueError):
+        raise TemplateError(
+            "authorizerResultTtlInSeconds must be a number of seconds",
+            source=source,
+            pointer=pointer + "/x-amazon-apigateway-authorizer/authorizerResultTtlInSeconds",
+        ) from None
     identity = _identity_sources(config.get("identitySource"))
     if kind == "cognito_user_pools":
         arns = config.get("providerARNs") or []
@@ -83,7 +106,9 @@ def _authorizer(
             name=name, kind="cognito", pointer=where, issuer=issuer, identity_source=identity
         )
     if kind == "jwt":
-        jwt_config = config.get("jwtConfiguration") or {}
+        jwt_config = _mapping(
+            config.get("jwtConfiguration"), "jwtConfiguration", source=source, pointer=where
+        )
         jwt_issuer = jwt_config.get("issuer")
         if not isinstance(jwt_issuer, str):
             raise TemplateError(
@@ -122,15 +147,18 @@ def _request_schema(
     request_body = operation.get("requestBody")
     if isinstance(request_body, Mapping):  # OpenAPI 3
         request_body = _resolve_ref(body, request_body, source=source, pointer=pointer)
-        content = request_body.get("content") or {}
+        content = _mapping(request_body.get("content"), "requestBody.content", source=source, pointer=pointer)
         media = content.get("application/json") or (next(iter(content.values())) if content else None)
         if isinstance(media, Mapping) and isinstance(media.get("schema"), Mapping):
-            return dict(_resolve_ref(body, media["schema"], source=source, pointer=pointer))
+            schema = _resolve_ref(body, media["schema"], source=source, pointer=pointer)
+            return dict(schema) if isinstance(schema, Mapping) else None
         return None
-    for parameter in operation.get("parameters") or []:  # Swagger 2
+    parameters = _list(operation.get("parameters"), "parameters", source=source, pointer=pointer)
+    for parameter in parameters:  # Swagger 2
         parameter = _resolve_ref(body, parameter, source=source, pointer=pointer)
         if isinstance(parameter, Mapping) and parameter.get("in") == "body" and "schema" in parameter:
-            return dict(_resolve_ref(body, parameter["schema"], source=source, pointer=pointer))
+            schema = _resolve_ref(body, parameter["schema"], source=source, pointer=pointer)
+            return dict(schema) if isinstance(schema, Mapping) else None
     return None
 
 
@@ -142,7 +170,9 @@ def _required_parameters(
 ) -> list[str]:
     """``required: true`` query, header and path parameters of the path item and the operation."""
     found: list[str] = []
-    for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+    shared = _list(item.get("parameters"), "parameters", source=source, pointer=pointer)
+    own = _list(operation.get("parameters"), "parameters", source=source, pointer=pointer)
+    for raw in [*shared, *own]:
         parameter = _resolve_ref(body, raw, source=source, pointer=pointer)
         if not isinstance(parameter, Mapping) or not parameter.get("required"):
             continue
@@ -162,9 +192,17 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
             source=source,
             pointer=pointer,
         )
-    schemes = (body.get("components") or {}).get("securitySchemes") or body.get("securityDefinitions") or {}
     schemes_pointer = pointer + (
         "/components/securitySchemes" if "components" in body else "/securityDefinitions"
+    )
+    components = _mapping(
+        body.get("components"), "components", source=source, pointer=pointer + "/components"
+    )
+    schemes = _mapping(
+        components.get("securitySchemes") or body.get("securityDefinitions"),
+        "security schemes",
+        source=source,
+        pointer=schemes_pointer,
     )
     api_key_schemes: set[str] = set()
     for name, scheme in schemes.items():
@@ -186,7 +224,29 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
         api.binary_media_types.extend(str(t) for t in body["x-amazon-apigateway-binary-media-types"])
     if isinstance(body.get("x-amazon-apigateway-cors"), Mapping):
         api.cors = dict(body["x-amazon-apigateway-cors"])
-    validators = body.get("x-amazon-apigateway-request-validators") or {}
+    extensions = [
+        name.removeprefix("x-amazon-apigateway-")
+        for name in (
+            "x-amazon-apigateway-gateway-responses",
+            "x-amazon-apigateway-policy",
+            "x-amazon-apigateway-minimum-compression-size",
+        )
+        if body.get(name)
+    ]
+    endpoint = body.get("x-amazon-apigateway-endpoint-configuration")
+    if isinstance(endpoint, Mapping) and endpoint.get("disableExecuteApiEndpoint"):
+        extensions.append("endpoint-configuration disableExecuteApiEndpoint")
+    if extensions:
+        where = pointer.split("/")[2] if pointer.startswith("/Resources/") else api.logical_id
+        model.unsupported.append(
+            f"{where}: OpenAPI x-amazon-apigateway-{', x-amazon-apigateway-'.join(extensions)} (not emulated)"
+        )
+    validators = _mapping(
+        body.get("x-amazon-apigateway-request-validators"),
+        "x-amazon-apigateway-request-validators",
+        source=source,
+        pointer=pointer + "/x-amazon-apigateway-request-validators",
+    )
     default_validator = body.get("x-amazon-apigateway-request-validator")
     default_security = body.get("security")
 
@@ -218,6 +278,7 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
                 timeout_ms=raw.get("timeoutInMillis"),
                 payload_version=raw.get("payloadFormatVersion"),
                 api_kind=api.kind,
+                connection_type=raw.get("connectionType"),
             )
             route = RouteSpec(
                 method=method,
@@ -238,6 +299,9 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
                         elif scheme_name in api.authorizers:
                             route.authorizer = scheme_name
                             if scopes:
+                                scopes = _list(
+                                    scopes, "scopes", source=source, pointer=op_pointer + "/security"
+                                )
                                 route.scopes = [str(scope) for scope in scopes]
                         else:
                             raise TemplateError(
@@ -248,7 +312,7 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
                             )
             validator_name = operation.get("x-amazon-apigateway-request-validator", default_validator)
             if validator_name is not None:
-                validator = validators.get(validator_name)
+                validator = validators.get(validator_name) if isinstance(validator_name, str) else None
                 if not isinstance(validator, Mapping):
                     raise TemplateError(
                         f"request validator {validator_name!r} is not declared in "

@@ -7,6 +7,7 @@ logs, permissions, CDK metadata...) are skipped silently; any other type is list
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from pytest_serverless.errors import ServerlessError, TemplateError
 from .apigateway import read_rest_resources, read_v2_resources
 from .cloudformation import IMPLICIT_RESOURCES, Template
 from .events import pattern_problems
+from .language_extensions import expand_for_each
 from .model import RuleSpec, TargetSpec, TemplateModel
 from .sam import (
     apply_globals,
@@ -40,6 +42,7 @@ _HANDLED = (
     "AWS::Serverless::Api",
     "AWS::Serverless::HttpApi",
     "AWS::Events::Rule",
+    "AWS::Scheduler::Schedule",
 )
 _HANDLED_PREFIXES = ("AWS::ApiGateway::", "AWS::ApiGatewayV2::")
 # Types with no behaviour to emulate in a test: accepted silently.
@@ -66,6 +69,17 @@ _INERT = (
     "AWS::CloudFormation::WaitConditionHandle",
     "AWS::ApplicationInsights::",
 )
+_SAM_TYPES = (
+    "AWS::Serverless::Api",
+    "AWS::Serverless::Application",
+    "AWS::Serverless::Connector",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::GraphQLApi",
+    "AWS::Serverless::HttpApi",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::SimpleTable",
+    "AWS::Serverless::StateMachine",
+)
 _UNSUPPORTED_V2 = (
     "AWS::ApiGatewayV2::DomainName",
     "AWS::ApiGatewayV2::ApiMapping",
@@ -75,6 +89,7 @@ _UNSUPPORTED_V1 = (
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGateway::BasePathMapping",
     "AWS::ApiGateway::VpcLink",
+    "AWS::ApiGateway::GatewayResponse",
 )
 
 
@@ -93,16 +108,26 @@ def _of(t: Template, kinds: tuple[str, ...]) -> list[str]:
 def read_template(path: Path, parameters: Mapping[str, Any] | None = None) -> tuple[Template, TemplateModel]:
     source = str(path)
     document = load_document(path)
-    t = Template(document, source=source, parameters=parameters, stack_name=stack_name_for(path))
-    transform = document.get("Transform")
+    transform = document.get("Transform") if isinstance(document, dict) else None
     transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    if "AWS::LanguageExtensions" in transforms:
+        document = expand_for_each(document, parameters or {}, source=source)
+    t = Template(document, source=source, parameters=parameters, stack_name=stack_name_for(path))
+    not_expanded: list[str] = []
     for item in transforms:
-        if isinstance(item, str) and item not in ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"):
+        if item == "AWS::Include":
             raise t.error(
                 f"Transform {item!r} is not supported (only AWS::Serverless-2016-10-31)", "/Transform"
             )
+        if item not in ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"):
+            # a macro (AWS::SecretsManager-2020-07-23, AWS::CodeDeployBlueGreen, a custom one) is not run:
+            # the template loads as written, and says so
+            name = item if isinstance(item, str) else json.dumps(item)[:80]
+            not_expanded.append(f"Transform {name} (not expanded: the template is read as written)")
     try:
-        return t, _read_model(t)
+        template, model = t, _read_model(t)
+        model.unsupported[:0] = not_expanded
+        return template, model
     except ServerlessError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -119,6 +144,7 @@ def _read_model(t: Template) -> TemplateModel:
     apply_globals(t)
     _register_implicit_apis(t)
     model = TemplateModel()
+    model.unsupported.extend(t.stand_ins)
 
     for logical_id, resource in t.resources.items():
         kind = str(resource["Type"])
@@ -128,6 +154,13 @@ def _read_model(t: Template) -> TemplateModel:
             model.unsupported.append(f"{logical_id}: {kind}")
         elif kind in _HANDLED or kind.startswith(_HANDLED_PREFIXES) or kind.startswith(_INERT):
             continue
+        elif kind.startswith("AWS::Serverless::") and kind not in _SAM_TYPES:
+            close = difflib.get_close_matches(kind, _SAM_TYPES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise t.error(
+                f"{kind} is not a SAM resource type (SAM has {', '.join(_SAM_TYPES)}){hint}",
+                f"/Resources/{logical_id}/Type",
+            )
         else:
             model.unsupported.append(f"{logical_id}: {kind}")
 
@@ -153,6 +186,10 @@ def _read_model(t: Template) -> TemplateModel:
         read_state_machine_events(t, logical_id, model)
     for logical_id in _of(t, ("AWS::Events::Rule",)):
         model.rules.append(_read_rule(t, logical_id, model))
+    for logical_id in _of(t, ("AWS::Scheduler::Schedule",)):
+        schedule = _read_schedule(t, logical_id, model)
+        if schedule is not None:
+            model.rules.append(schedule)
     for rule in model.rules:
         if rule.pattern is not None:
             problems = pattern_problems(rule.pattern)
@@ -184,10 +221,48 @@ def _register_implicit_apis(t: Template) -> None:
             if not isinstance(event, dict):
                 continue
             props = event.get("Properties") or {}
+            if not isinstance(props, dict):
+                continue  # reported when the events are read
             if event.get("Type") == "Api" and "RestApiId" not in props:
                 t.extra_resources.setdefault("ServerlessRestApi", IMPLICIT_RESOURCES["ServerlessRestApi"])
             if event.get("Type") == "HttpApi" and "ApiId" not in props:
                 t.extra_resources.setdefault("ServerlessHttpApi", IMPLICIT_RESOURCES["ServerlessHttpApi"])
+
+
+def _read_schedule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec | None:
+    """An EventBridge Scheduler ``AWS::Scheduler::Schedule`` whose target is a template state machine or
+    function, as a scheduled rule (the same clock-driven firing); another target is listed, not run."""
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    expression = props.get("ScheduleExpression")
+    if not isinstance(expression, str):
+        raise t.error("a schedule needs a ScheduleExpression", pointer + "/ScheduleExpression")
+    target = t.mapping(props.get("Target"), pointer + "/Target", "Target")
+    arn = target.get("Arn")
+    if not isinstance(arn, str):
+        raise t.error("a schedule's Target needs an Arn", pointer + "/Target/Arn")
+    spec = TargetSpec(pointer + "/Target")
+    spec.state_machine = model.state_machine_for_arn(arn)
+    spec.function = None if spec.state_machine else model.function_for_arn(arn)
+    if spec.state_machine is None and spec.function is None:
+        model.unsupported.append(f"{logical_id}: schedule target {arn} (not run)")
+        return None
+    raw_input = target.get("Input")
+    spec.input = raw_input if isinstance(raw_input, str) or raw_input is None else json.dumps(raw_input)
+    zone = props.get("ScheduleExpressionTimezone")
+    if zone not in (None, "UTC", "Etc/UTC"):
+        model.unsupported.append(
+            f"{logical_id}: ScheduleExpressionTimezone {zone} (the schedule runs on UTC)"
+        )
+    return RuleSpec(
+        logical_id=logical_id,
+        pointer=pointer,
+        schedule=expression,
+        enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
+        name=t.physical_name(logical_id),
+        arn=t.get_att(logical_id, "Arn", pointer),
+        targets=[spec],
+    )
 
 
 def _read_rule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec:
@@ -208,14 +283,15 @@ def _read_rule(t: Template, logical_id: str, model: TemplateModel) -> RuleSpec:
         pointer=pointer,
         pattern=pattern if isinstance(pattern, dict) else None,
         schedule=schedule if isinstance(schedule, str) else None,
-        enabled=str(props.get("State", "ENABLED")).upper() == "ENABLED",
+        # ENABLED and ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS both deliver
+        enabled=str(props.get("State", "ENABLED")).upper().startswith("ENABLED"),
         event_bus=str(bus).rsplit("/", 1)[-1] if isinstance(bus, str) and bus else "default",
         name=t.physical_name(logical_id),
         arn=t.get_att(logical_id, "Arn", pointer),
     )
     if pattern is not None and not isinstance(pattern, dict):
         raise t.error("EventPattern must be a JSON object", pointer + "/EventPattern")
-    for index, target in enumerate(props.get("Targets") or []):
+    for index, target in enumerate(t.listing(props.get("Targets"), pointer + "/Targets", "Targets")):
         where = f"{pointer}/Targets/{index}"
         arn = target.get("Arn") if isinstance(target, Mapping) else None
         if not isinstance(arn, str):

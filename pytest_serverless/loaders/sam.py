@@ -9,13 +9,16 @@ creates, configured from ``Globals.Api`` / ``Globals.HttpApi``.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .cloudformation import Template, merge_globals
 from .model import (
+    ApiSpec,
     FunctionSpec,
     Integration,
     RouteSpec,
@@ -88,7 +91,12 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
     pointer = f"/Resources/{logical_id}/Properties"
     name = t.physical_name(logical_id)
     arn = t.get_att(logical_id, "Arn", pointer)
-    environment = ((props.get("Environment") or {}).get("Variables")) or {}
+    env_pointer = f"{pointer}/Environment"
+    environment = t.mapping(
+        t.mapping(props.get("Environment"), env_pointer, "Environment").get("Variables"),
+        env_pointer + "/Variables",
+        "Environment.Variables",
+    )
     spec = FunctionSpec(
         logical_id=logical_id,
         name=name,
@@ -96,20 +104,25 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         pointer=pointer,
         handler=props.get("Handler") if isinstance(props.get("Handler"), str) else None,
         runtime=props.get("Runtime") if isinstance(props.get("Runtime"), str) else None,
-        timeout=float(props.get("Timeout", 3)),
-        memory_size=int(props.get("MemorySize", 128)),
+        timeout=t.number(props.get("Timeout"), pointer + "/Timeout", "Timeout", 3),
+        memory_size=int(t.number(props.get("MemorySize"), pointer + "/MemorySize", "MemorySize", 128)),
         environment={str(k): _env_text(v) for k, v in environment.items()},
     )
     if kind == "AWS::Serverless::Function":
         if isinstance(props.get("InlineCode"), str):
             spec.inline_code = props["InlineCode"]
         code_uri = props.get("CodeUri")
-        if isinstance(code_uri, str) and not code_uri.startswith("s3://"):
+        if isinstance(code_uri, str) and code_uri.lower().endswith(".zip"):
+            # a built package: Python imports from the archive; one not built yet leaves the function
+            # without local code (listed in app.unsupported), as a CodeUri in S3 does
+            archive = (t.base_dir / code_uri).resolve()
+            spec.code_dir = str(archive) if archive.is_file() and not code_uri.startswith("s3://") else None
+        elif isinstance(code_uri, str) and not code_uri.startswith("s3://"):
             spec.code_dir = str((t.base_dir / code_uri).resolve())
         elif code_uri is None and spec.inline_code is None:
             spec.code_dir = str(t.base_dir.resolve())
     else:
-        code = props.get("Code") or {}
+        code = t.mapping(props.get("Code"), pointer + "/Code", "Code")
         if isinstance(code.get("ZipFile"), str):
             spec.inline_code = code["ZipFile"]
         metadata = t.resources[logical_id].get("Metadata") or {}
@@ -126,20 +139,32 @@ def _env_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> None:
-    events = t.properties(logical_id).get("Events") or {}
-    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events") or {}
+def _events(t: Template, logical_id: str) -> list[tuple[str, str, Any, Mapping[str, Any], Mapping[str, Any]]]:
+    """A function's or state machine's ``Events``: (name, pointer, Type, resolved and raw Properties)."""
+    events = t.mapping(t.properties(logical_id).get("Events"), _pointer(logical_id, "Events"), "Events")
+    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events")
+    found: list[tuple[str, str, Any, Mapping[str, Any], Mapping[str, Any]]] = []
     for name, event in events.items():
         pointer = _pointer(logical_id, "Events", name)
-        kind = event.get("Type") if isinstance(event, Mapping) else None
-        props = event.get("Properties") or {} if isinstance(event, Mapping) else {}
-        raw_props = (raw_events.get(name) or {}).get("Properties") or {}
+        event = t.mapping(event, pointer, f"event {name}")
+        if "Type" not in event:
+            raise t.error(f"event {name} needs a 'Type'", pointer + "/Type")
+        props = t.mapping(event.get("Properties"), pointer + "/Properties", f"event {name}'s Properties")
+        raw_event = raw_events.get(name) if isinstance(raw_events, dict) else None
+        raw_props = raw_event.get("Properties") if isinstance(raw_event, dict) else None
+        found.append((name, pointer, event["Type"], props, raw_props if isinstance(raw_props, dict) else {}))
+    return found
+
+
+def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> None:
+    for name, pointer, kind, props, raw_props in _events(t, logical_id):
         target = Integration("lambda", function=logical_id)
         if kind == "Api":
             _api_event(t, model, props, raw_props, target, pointer)
         elif kind == "HttpApi":
             timeout = props.get("TimeoutInMillis")
-            target.timeout = float(timeout) / 1000 if timeout else None
+            where = pointer + "/Properties/TimeoutInMillis"
+            target.timeout = t.number(timeout, where, "TimeoutInMillis", 0) / 1000 if timeout else None
             target.payload_format = str(props.get("PayloadFormatVersion", "2.0"))
             _http_api_event(t, model, props, raw_props, target, pointer)
         elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
@@ -196,8 +221,9 @@ def _api_event(
         if not isinstance(props.get(field), str):
             raise t.error(f"an Api event needs '{field}'", f"{pointer}/Properties/{field}")
     route = RouteSpec(method=props["Method"].upper(), path=props["Path"], integration=target, pointer=pointer)
-    _route_auth(route, props.get("Auth") or {})
-    model_name = (props.get("RequestModel") or {}).get("Model")
+    _route_auth(route, t.mapping(props.get("Auth"), pointer + "/Properties/Auth", "Auth"))
+    request_model = t.mapping(props.get("RequestModel"), pointer + "/Properties/RequestModel", "RequestModel")
+    model_name = request_model.get("Model")
     if isinstance(model_name, str):
         schemas = (t.properties(api_id).get("Models") or {}) if api_id in t.resources else {}
         if model_name not in schemas:
@@ -205,9 +231,9 @@ def _api_event(
                 f"RequestModel {model_name!r} is not in the API's Models",
                 pointer + "/Properties/RequestModel",
             )
-        if (props.get("RequestModel") or {}).get("ValidateBody", True):
+        if request_model.get("ValidateBody", True):
             route.request_schema = dict(schemas[model_name])
-    api.routes.append(route)
+    _add_event_route(api, route, rest=True)
 
 
 def _http_api_event(
@@ -219,7 +245,9 @@ def _http_api_event(
     pointer: str,
 ) -> None:
     api_id = _event_api_id(t, model, raw, pointer, rest=False)
-    api = model.apis[api_id]
+    api = model.apis.get(api_id)
+    if api is None or api.kind != "HTTP":
+        raise t.error(f"ApiId {api_id!r} is not an AWS::Serverless::HttpApi", pointer + "/Properties/ApiId")
     path, method = props.get("Path"), props.get("Method")
     if path is None and method is None:
         route = RouteSpec(method="ANY", path="$default", integration=target, pointer=pointer)
@@ -227,8 +255,22 @@ def _http_api_event(
         route = RouteSpec(
             method=str(method or "ANY").upper(), path=str(path or "/"), integration=target, pointer=pointer
         )
-    _route_auth(route, props.get("Auth") or {})
-    api.routes.append(route)
+    _route_auth(route, t.mapping(props.get("Auth"), pointer + "/Properties/Auth", "Auth"))
+    _add_event_route(api, route, rest=False)
+
+
+def _add_event_route(api: ApiSpec, route: RouteSpec, *, rest: bool) -> None:
+    """SAM's rule for an event's route on an API with an OpenAPI body: on a REST API whose body the user
+    wrote (without ``MergeDefinitions``) SAM leaves the body alone, so the event adds only a permission and
+    the body's route (if any) answers; otherwise the event's integration goes into the body, replacing the
+    body's operation for the same method and path. Never two routes for one key."""
+    same = next((index for index, known in enumerate(api.routes) if known.key == route.key), None)
+    if rest and api.user_body and not api.merge_definitions:
+        return
+    if same is not None and api.user_body:
+        api.routes[same] = route
+    else:
+        api.routes.append(route)
 
 
 def _route_auth(route: RouteSpec, auth: Mapping[str, Any]) -> None:
@@ -284,7 +326,7 @@ def _bus_name(raw: Any) -> str:
 # -- state machines ------------------------------------------------------------------------------------------
 
 
-def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> StateMachineSpec:
+def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> StateMachineSpec | None:
     """``AWS::Serverless::StateMachine`` or ``AWS::StepFunctions::StateMachine``."""
     props = t.properties(logical_id)
     pointer = _pointer(logical_id)
@@ -296,8 +338,14 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
             continue
         value = props[field]
         if field in ("DefinitionUri", "DefinitionS3Location"):
-            if not isinstance(value, str):
-                raise t.error(f"{field} in S3 cannot be loaded here; use a local path", f"{pointer}/{field}")
+            if not isinstance(value, str) or value.startswith("s3://"):
+                # the definition lives in S3 (after `sam package`): this state machine cannot run here, the
+                # rest of the template still loads
+                model.unsupported.append(
+                    f"{logical_id}: {field} in S3 (no local definition: the state machine is left out; point "
+                    "it at a local file to run it)"
+                )
+                return None
             file = (t.base_dir / value).resolve()
             if not file.is_file():
                 raise t.error(f"file {str(file)!r} does not exist", f"{pointer}/{field}")
@@ -314,7 +362,11 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
             pointer,
         )
     kind = str(props.get("Type" if sam else "StateMachineType", "STANDARD")).upper()
-    substitutions = props.get("DefinitionSubstitutions") or {}
+    substitutions = t.mapping(
+        props.get("DefinitionSubstitutions"), f"{pointer}/DefinitionSubstitutions", "DefinitionSubstitutions"
+    )
+    if substitutions:
+        substitutions = _literal_placeholders(definition, substitutions)
     name = t.physical_name(logical_id)
     spec = StateMachineSpec(
         logical_id=logical_id,
@@ -330,18 +382,68 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
     return spec
 
 
+_PLACEHOLDER = re.compile(r"\$\{([^${}]+)\}")
+
+
+def _placeholders(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return set(_PLACEHOLDER.findall(value)) if "${" in value else set()
+    if isinstance(value, Mapping):
+        return {name for key, item in value.items() for name in _placeholders(key) | _placeholders(item)}
+    if isinstance(value, list):
+        return {name for item in value for name in _placeholders(item)}
+    return set()
+
+
+def _literal_placeholders(definition: Any, substitutions: Mapping[str, Any]) -> dict[str, Any]:
+    """``DefinitionSubstitutions`` plus ``${Name}`` -> ``${Name}`` for each placeholder it has no value for:
+    CloudFormation leaves such a placeholder as literal text (a JSONata ``${...}`` or a typo alike)."""
+    if isinstance(definition, Path):
+        try:
+            definition = definition.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # the definition loader reports an unreadable file
+            return dict(substitutions)
+    found = _placeholders(definition)
+    values: dict[str, Any] = {
+        name: value if not isinstance(value, bool) else ("true" if value else "false")
+        for name, value in substitutions.items()
+    }
+    for name in sorted(found - set(values)):
+        values[name] = "${" + name + "}"
+    return values
+
+
 def read_state_machine_events(t: Template, logical_id: str, model: TemplateModel) -> None:
-    events = t.properties(logical_id).get("Events") or {}
-    raw_events = (t.resources[logical_id].get("Properties") or {}).get("Events") or {}
-    for name, event in events.items():
-        pointer = _pointer(logical_id, "Events", name)
-        kind = event.get("Type") if isinstance(event, Mapping) else None
-        props = (event.get("Properties") or {}) if isinstance(event, Mapping) else {}
-        raw_props = (raw_events.get(name) or {}).get("Properties") or {}
+    for name, pointer, kind, props, raw_props in _events(t, logical_id):
         if kind == "Api":
-            _api_event(t, model, props, raw_props, Integration("sfn", state_machine=logical_id), pointer)
-        elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
-            target = TargetSpec(pointer, state_machine=logical_id)
-            model.rules.append(_rule_from_event(t, logical_id, name, kind, props, target))
+            target = Integration(
+                "sfn",
+                state_machine=logical_id,
+                request_templates=_start_execution_template(
+                    str(t.ref(logical_id, pointer)), unescape=props.get("UnescapeMappingTemplate") is True
+                ),
+            )
+            _api_event(t, model, props, raw_props, target, pointer)
+        elif kind in _STATE_MACHINE_EVENTS:
+            rule_target = TargetSpec(pointer, state_machine=logical_id)
+            model.rules.append(_rule_from_event(t, logical_id, name, kind, props, rule_target))
         else:
-            model.unsupported.append(f"{logical_id}: event {name} of type {kind} (ignored)")
+            close = difflib.get_close_matches(str(kind), _STATE_MACHINE_EVENTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise t.error(
+                f"event {name} has Type {kind!r}: an AWS::Serverless::StateMachine event is one of "
+                f"{', '.join(_STATE_MACHINE_EVENTS)} (SAM refuses others){hint}",
+                pointer + "/Type",
+            )
+
+
+_STATE_MACHINE_EVENTS = ("Api", "Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule")
+
+
+def _start_execution_template(arn: str, *, unescape: bool) -> dict[str, str]:
+    """The request template SAM writes for a state machine's Api event: the request body (JSON text
+    escaped for JavaScript) is the execution input; ``UnescapeMappingTemplate`` turns ``\\'`` into ``'``."""
+    body = "$util.escapeJavaScript($input.json('$'))"
+    if unescape:
+        body += '.replaceAll("\\\\\'","\'")'
+    return {"application/json": '{"input": "' + body + '", "stateMachineArn": "' + arn + '"}'}

@@ -24,6 +24,7 @@ from pytest_serverless.loaders.yaml_cfn import load_document
 
 __all__ = [
     "http_stage",
+    "list_not_emulated",
     "local_document",
     "number",
     "read_sam_api",
@@ -49,12 +50,16 @@ def _authorizers(
     t: Template, model: TemplateModel, auth: Mapping[str, Any], pointer: str, *, rest: bool
 ) -> dict[str, AuthorizerSpec]:
     found: dict[str, AuthorizerSpec] = {}
-    for name, config in (auth.get("Authorizers") or {}).items():
+    authorizers = t.mapping(auth.get("Authorizers"), f"{pointer}/Auth/Authorizers", "Auth.Authorizers")
+    for name, config in authorizers.items():
         where = f"{pointer}/Auth/Authorizers/{name}"
         if not isinstance(config, Mapping):
             raise t.error("an authorizer must be a mapping", where)
         identity = config.get("Identity") or {}
-        ttl = float(identity.get("ReauthorizeEvery", 300))
+        identity = t.mapping(identity, where + "/Identity", "Identity")
+        ttl = t.number(
+            identity.get("ReauthorizeEvery"), where + "/Identity/ReauthorizeEvery", "ReauthorizeEvery", 300
+        )
         if "UserPoolArn" in config:
             arns = config["UserPoolArn"]
             first = arns[0] if isinstance(arns, list) and arns else arns
@@ -121,6 +126,58 @@ def _authorizers(
     return found
 
 
+_LOGGING_KEYS = frozenset(
+    {"LoggingLevel", "DataTraceEnabled", "MetricsEnabled", "CacheDataEncrypted", "DetailedMetricsEnabled"}
+)
+# Properties with an effect in AWS that the gateway does not reproduce (listed in app.unsupported).
+REST_NOT_EMULATED = (
+    "GatewayResponses",
+    "AccessLogSetting",
+    "CanarySetting",
+    "Domain",
+    "MinimumCompressionSize",
+    "DisableExecuteApiEndpoint",
+    "Policy",
+)
+HTTP_NOT_EMULATED = ("AccessLogSettings", "Domain", "DisableExecuteApiEndpoint")
+
+
+def list_not_emulated(
+    model: TemplateModel, owner: str, props: Mapping[str, Any], names: tuple[str, ...] = REST_NOT_EMULATED
+) -> None:
+    """Add one ``app.unsupported`` entry naming the properties of ``owner`` that are set but not emulated:
+    ``names`` (top level), ``Auth.ResourcePolicy``, a PRIVATE ``EndpointConfiguration`` and the logging and
+    metrics keys of ``MethodSettings`` / ``StageDescription``."""
+    found = [name for name in names if props.get(name) not in (None, False, "", [], {})]
+    auth = props.get("Auth")
+    if isinstance(auth, Mapping):
+        found += [f"Auth.{key}" for key in ("ResourcePolicy", "InvokeRole") if auth.get(key)]
+    endpoint = props.get("EndpointConfiguration")
+    kind = endpoint.get("Type", endpoint.get("Types")) if isinstance(endpoint, Mapping) else endpoint
+    if "PRIVATE" in (kind if isinstance(kind, list) else [kind]):
+        found.append("EndpointConfiguration PRIVATE")
+    settings: list[Any] = (
+        list(props.get("MethodSettings") or []) if isinstance(props.get("MethodSettings"), list) else []
+    )
+    description = props.get("StageDescription")
+    if isinstance(description, Mapping):
+        settings.append(description)
+        found += [key for key in ("AccessLogSetting", "CanarySetting") if description.get(key)]
+    extra = sorted(
+        {
+            str(key)
+            for entry in settings
+            if isinstance(entry, Mapping)
+            for key, value in entry.items()
+            if key in _LOGGING_KEYS and value not in (None, False, "", "OFF", "false")
+        }
+    )
+    if extra:
+        found.append(f"MethodSettings ({', '.join(extra)})")
+    if found:
+        model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+
+
 def number(value: Any) -> float | None:
     try:
         return float(value) if value is not None else None
@@ -177,14 +234,19 @@ def route_settings(stage: StageSpec, settings: Any) -> None:
             stage.route_throttles[str(route_key)] = (rate, burst if burst is not None else rate)
 
 
-def http_stage(props: Mapping[str, Any]) -> StageSpec:
+def http_stage(props: Mapping[str, Any], *, t: Template | None = None, pointer: str = "") -> StageSpec:
     """An HTTP API stage from ``StageName``, ``StageVariables``, ``DefaultRouteSettings`` and
-    ``RouteSettings``, as ``AWS::Serverless::HttpApi`` and ``AWS::ApiGatewayV2::Stage`` both spell them."""
+    ``RouteSettings``, as ``AWS::Serverless::HttpApi`` and ``AWS::ApiGatewayV2::Stage`` both spell them.
+    With ``t`` (and the properties' ``pointer``), a field of the wrong shape is a TemplateError naming it."""
+    variables, settings = props.get("StageVariables"), props.get("DefaultRouteSettings")
+    if t is not None:
+        variables = t.mapping(variables, pointer + "/StageVariables", "StageVariables")
+        settings = t.mapping(settings, pointer + "/DefaultRouteSettings", "DefaultRouteSettings")
+    variables = variables if isinstance(variables, Mapping) else {}
+    settings = settings if isinstance(settings, Mapping) else {}
     stage = StageSpec(
-        name=str(props.get("StageName", "$default")),
-        variables={k: str(v) for k, v in (props.get("StageVariables") or {}).items()},
+        name=str(props.get("StageName", "$default")), variables={k: str(v) for k, v in variables.items()}
     )
-    settings = props.get("DefaultRouteSettings") or {}
     rate, burst = (
         number(settings.get("ThrottlingRateLimit")),
         number(settings.get("ThrottlingBurstLimit")),
@@ -206,7 +268,7 @@ def read_sam_api(
         props.get("Name") or (t.physical_name(logical_id) if logical_id in t.resources else logical_id)
     )
     api = ApiSpec(logical_id=logical_id, kind="REST" if rest else "HTTP", name=name, pointer=pointer)
-    auth = props.get("Auth") or {}
+    auth = t.mapping(props.get("Auth"), pointer + "/Auth", "Auth")
     api.authorizers = _authorizers(t, model, auth, pointer, rest=rest)
     default = auth.get("DefaultAuthorizer")
     if isinstance(default, str):
@@ -221,20 +283,27 @@ def read_sam_api(
     api.preflight_authorized = rest and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False
     body = props.get("DefinitionBody")
     uri = props.get("DefinitionUri")
-    if isinstance(uri, str) and body is None:
+    if isinstance(uri, str) and body is None and not uri.startswith("s3://"):
         body = local_document(t, uri, pointer + "/DefinitionUri")
-    elif isinstance(uri, Mapping):
-        model.unsupported.append(f"{logical_id}: DefinitionUri in S3 (use a local path)")
+    elif isinstance(uri, Mapping) or (isinstance(uri, str) and uri.startswith("s3://")):
+        model.unsupported.append(
+            f"{logical_id}: DefinitionUri in S3 (its routes are unknown; use a local path)"
+        )
     if body is not None:
         read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
+    api.user_body = body is not None or isinstance(uri, Mapping)
+    api.merge_definitions = (
+        props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
+    )
+    list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
     if rest:
         stage_name = props.get("StageName")
         if not isinstance(stage_name, str):
             raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
-        stage = StageSpec(
-            name=stage_name, variables={k: str(v) for k, v in (props.get("Variables") or {}).items()}
-        )
-        stage_from_method_settings(stage, props.get("MethodSettings"), bool(props.get("CacheClusterEnabled")))
+        variables = t.mapping(props.get("Variables"), pointer + "/Variables", "Variables")
+        stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
+        settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
+        stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
         api.stages.append(stage)
         api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
         cors = props.get("Cors")
@@ -244,7 +313,7 @@ def read_sam_api(
             api.api_key_source = str(props["ApiKeySourceType"])
         _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
     else:
-        stage = http_stage(props)
+        stage = http_stage(props, t=t, pointer=pointer)
         api.stages.append(stage)
         if props.get("CorsConfiguration") is not None:
             cors = props["CorsConfiguration"]
@@ -265,7 +334,10 @@ def _usage_plan(
     prefix = logical_id if mode == "PER_API" else "Serverless"
     key_id = f"{prefix}ApiKey"
     key_value = model.api_keys.setdefault(key_id, t.short_id(key_id, 40))
-    throttle, quota = usage_plan_limits(plan)
+    try:
+        throttle, quota = usage_plan_limits(plan)
+    except ValueError as exc:
+        raise t.error(str(exc), _pointer(logical_id, "Auth", "UsagePlan")) from None
     api.usage_plans.append(
         UsagePlanSpec(
             name=str(plan.get("UsagePlanName") or f"{prefix}UsagePlan"),
@@ -283,10 +355,15 @@ def usage_plan_limits(
     """A usage plan's ``Throttle`` (rate, burst) and ``Quota`` (limit, period), each None when not set."""
     throttle = plan.get("Throttle") or {}
     quota = plan.get("Quota") or {}
+    if not isinstance(throttle, Mapping) or not isinstance(quota, Mapping):
+        raise ValueError("a usage plan's Throttle and Quota must be mappings")
     rate, burst = number(throttle.get("RateLimit")), number(throttle.get("BurstLimit"))
+    limit = number(quota.get("Limit"))
+    if "Limit" in quota and limit is None:
+        raise ValueError(f"a usage plan's Quota.Limit must be a number, got {quota['Limit']!r}")
     return (
         (rate, burst if burst is not None else rate) if rate is not None else None,
-        (int(quota["Limit"]), str(quota.get("Period", "DAY")).upper()) if "Limit" in quota else None,
+        (int(limit), str(quota.get("Period", "DAY")).upper()) if limit is not None else None,
     )
 
 

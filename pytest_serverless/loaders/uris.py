@@ -3,6 +3,11 @@
 ``arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/<function ARN>/invocations`` is a Lambda
 function, ``arn:aws:apigateway:us-east-1:states:action/StartSyncExecution`` a Step Functions call (the state
 machine ARN is in the request template), a user pool ARN names a Cognito issuer.
+
+A backend the library does not emulate (an AWS service integration other than Lambda and Step Functions, an
+HTTP API integration subtype such as ``SQS-SendMessage``, a private integration through a VPC link) gives an
+``Integration`` of kind ``"unsupported"`` naming the feature: the template loads, and only that route fails,
+as AWS fails a route whose backend does not answer (500).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from .model import Integration, TemplateModel
 
 __all__ = ["cognito_issuer", "function_arn", "integration", "lambda_target"]
 
-_FUNCTION_IN_URI = re.compile(r"functions/(.+?)/invocations")
+_FUNCTION_IN_URI = re.compile(r"functions/(.+?)/(?:response-streaming-)?invocations")
 _STATE_MACHINE_ARN = re.compile(r"arn:aws:states:[^:\"]*:\d*:stateMachine:[A-Za-z0-9_\-]+")
 _USER_POOL = re.compile(r"arn:aws:cognito-idp:([a-z0-9-]+):\d*:userpool/([A-Za-z0-9_\-]+)")
 
@@ -38,6 +43,12 @@ def lambda_target(model: TemplateModel, uri: str) -> str:
 
 def cognito_issuer(user_pool_arn: str, *, source: str, pointer: str) -> str:
     match = _USER_POOL.search(user_pool_arn)
+    if match is None and user_pool_arn.startswith("imported:"):
+        # Fn::ImportValue of another stack's pool: a pool of our own stands in (app.token_issuer mints for it)
+        stand_in = (
+            "".join(ch for ch in user_pool_arn.removeprefix("imported:") if ch.isalnum())[:20] or "pool"
+        )
+        return f"https://cognito-idp.{REGION}.amazonaws.com/{REGION}_{stand_in}"
     if match is None:
         raise TemplateError(
             f"not a Cognito user pool ARN: {user_pool_arn!r} "
@@ -67,7 +78,8 @@ def _mock_response(responses: Any) -> dict[str, Any]:
         candidates = list(responses)
     for candidate in candidates:
         if isinstance(candidate, Mapping):
-            status = int(candidate.get("statusCode") or candidate.get("StatusCode") or 200)
+            raw_status = candidate.get("statusCode") or candidate.get("StatusCode") or 200
+            status = int(raw_status) if str(raw_status).isdigit() else 200
             templates = candidate.get("responseTemplates") or candidate.get("ResponseTemplates") or {}
             if isinstance(templates, Mapping) and templates:
                 body = str(templates.get("application/json", next(iter(templates.values()))))
@@ -92,6 +104,18 @@ def _integration_responses(responses: Any) -> list[dict[str, Any]] | None:
     return entries or None
 
 
+def _unsupported(feature: str, timeout: float | None) -> Integration:
+    return Integration("unsupported", feature=feature, timeout=timeout)
+
+
+def _aws_service(uri: str) -> str | None:
+    """``arn:aws:apigateway:us-east-1:sqs:path/123/queue`` -> ``sqs:path/123/queue`` (None: not one)."""
+    match = re.match(r"arn:aws[\w-]*:apigateway:[^:]*:([^:]+):(.*)$", uri)
+    if match is None or match.group(1) in ("lambda", "states"):
+        return None
+    return f"{match.group(1)}:{match.group(2)}"
+
+
 def integration(
     model: TemplateModel,
     *,
@@ -106,17 +130,32 @@ def integration(
     timeout_ms: Any = None,
     payload_version: Any = None,
     api_kind: str = "REST",
+    connection_type: Any = None,
 ) -> Integration:
     """An ``Integration`` from ``x-amazon-apigateway-integration`` fields or an ``Integration`` property."""
     kind = (kind or "").upper()
-    timeout = float(timeout_ms) / 1000 if timeout_ms not in (None, "") else None
-    if subtype and subtype.startswith("StepFunctions-"):
+    try:
+        timeout = float(timeout_ms) / 1000 if timeout_ms not in (None, "") else None
+    except (TypeError, ValueError):
+        raise TemplateError(
+            f"the integration timeout must be a number of milliseconds, got {timeout_ms!r}",
+            source=source,
+            pointer=pointer,
+        ) from None
+    if subtype is not None and not isinstance(subtype, str):
+        raise TemplateError(
+            f"IntegrationSubtype must be a string, got {subtype!r}", source=source, pointer=pointer
+        )
+    if request_parameters is not None and not isinstance(request_parameters, Mapping):
+        raise TemplateError(
+            f"request parameters must be a mapping, got {request_parameters!r}"[:160],
+            source=source,
+            pointer=pointer,
+        )
+    if subtype in ("StepFunctions-StartExecution", "StepFunctions-StartSyncExecution"):
         params = request_parameters or {}
         machine = _find_state_machine(model, params.get("StateMachineArn", ""))
-        if machine is None or subtype not in (
-            "StepFunctions-StartExecution",
-            "StepFunctions-StartSyncExecution",
-        ):
+        if machine is None:
             raise TemplateError(
                 f"integration subtype {subtype} needs RequestParameters.StateMachineArn naming a state "
                 "machine",
@@ -126,12 +165,25 @@ def integration(
         return Integration(
             "sfn", state_machine=machine, sync=subtype.endswith("StartSyncExecution"), timeout=timeout
         )
+    if subtype:  # SQS-SendMessage, EventBridge-PutEvents, StepFunctions-StopExecution, AppConfig-...
+        return _unsupported(f"HTTP API AWS service integration (IntegrationSubtype {subtype})", timeout)
+    if str(connection_type or "").upper() == "VPC_LINK":
+        return _unsupported(f"private integration through a VPC link ({kind or 'HTTP_PROXY'} {uri})", timeout)
     if kind == "MOCK":
         return Integration("mock", mock=_mock_response(responses), timeout=timeout)
+    if request_templates is not None and not isinstance(request_templates, Mapping):
+        raise TemplateError(
+            f"request templates must map a content type to a template, got {request_templates!r}"[:160],
+            source=source,
+            pointer=pointer,
+        )
     templates = {str(k): str(v) for k, v in (request_templates or {}).items()} or None
     if kind in ("HTTP_PROXY", "HTTP"):
         if not uri:
             raise TemplateError("an HTTP integration needs a uri", source=source, pointer=pointer)
+        if not uri.startswith(("http://", "https://", "${stageVariables.")):
+            what = "a load balancer or Cloud Map service" if uri.startswith("arn:") else repr(uri)
+            return _unsupported(f"HTTP integration to {what} (private integration)", timeout)
         if kind == "HTTP":
             return Integration(
                 "http",
@@ -146,21 +198,21 @@ def integration(
         raise TemplateError(
             f"a {kind or 'AWS_PROXY'} integration needs a uri", source=source, pointer=pointer
         )
+    service = _aws_service(uri)
+    if service is not None:
+        return _unsupported(f"AWS service integration {service}", timeout)
     if ":states:action/" in uri:
         action = uri.rsplit("/", 1)[-1]
         if action not in ("StartExecution", "StartSyncExecution"):
-            raise TemplateError(
-                f"Step Functions action {action!r} is not supported (use StartExecution or "
-                "StartSyncExecution)",
-                source=source,
-                pointer=pointer,
+            return _unsupported(
+                f"Step Functions action {action} (only StartExecution and StartSyncExecution)", timeout
             )
         machine = _find_state_machine(model, request_templates or {}, request_parameters or {})
         if machine is None:
-            raise TemplateError(
-                "a Step Functions integration needs a request template naming the stateMachineArn",
-                source=source,
-                pointer=pointer,
+            return _unsupported(
+                f"Step Functions {action} integration whose request template names no state machine of the "
+                "template",
+                timeout,
             )
         return Integration(
             "sfn",
@@ -184,4 +236,4 @@ def integration(
         return Integration(
             "lambda", function=lambda_target(model, uri), timeout=timeout, payload_format=payload_format
         )
-    raise TemplateError(f"integration {kind} {uri!r} is not supported", source=source, pointer=pointer)
+    return _unsupported(f"{kind} integration {uri}", timeout)

@@ -2,13 +2,14 @@
 
 ``!Ref X`` becomes ``{"Ref": "X"}``, ``!GetAtt A.B`` becomes ``{"Fn::GetAtt": ["A", "B"]}``, ``!Sub ...``
 becomes ``{"Fn::Sub": ...}`` and so on, so everything after this module sees the long (JSON) form only. Dates
-stay strings (``AWSTemplateFormatVersion: 2010-09-09``) and a key given twice in one mapping is an error, as
-CloudFormation says.
+stay strings (``AWSTemplateFormatVersion: 2010-09-09``). A key given twice in one mapping keeps its last
+value, as CloudFormation's reader does, with a ``DuplicateKeyWarning`` naming the file, key and line.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,12 @@ import yaml
 
 from pytest_serverless.errors import TemplateError
 
-__all__ = ["SHORT_FORMS", "load_document", "parse_text"]
+__all__ = ["SHORT_FORMS", "DuplicateKeyWarning", "load_document", "parse_text"]
+
+
+class DuplicateKeyWarning(UserWarning):
+    """A template mapping gives one key twice: the last value is used (as CloudFormation does)."""
+
 
 # tag -> long-form key
 SHORT_FORMS: dict[str, str] = {
@@ -44,7 +50,10 @@ SHORT_FORMS: dict[str, str] = {
 
 
 class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader with the intrinsic tags, no timestamp conversion and no duplicate keys."""
+    """SafeLoader with the intrinsic tags, no timestamp conversion; duplicate keys are noted in
+    ``duplicates`` (the last value wins)."""
+
+    duplicates: list[str]
 
 
 # Copy the implicit resolvers without the timestamp one: '2010-09-09' stays a string.
@@ -68,9 +77,10 @@ def _construct_mapping(loader: _CfnLoader, node: yaml.MappingNode) -> dict[Any, 
                 None, None, f"a mapping key must be a scalar ({_mark(key_node)})", key_node.start_mark
             )
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} ({_mark(key_node)})", key_node.start_mark
-            )
+            if not hasattr(loader, "duplicates"):
+                loader.duplicates = []
+            loader.duplicates.append(f"duplicate key {key!r} ({_mark(key_node)})")
+            del result[key]  # the last value wins, in the last position
         result[key if isinstance(key, str) else str(key)] = loader.construct_object(value_node, deep=True)
     return result
 
@@ -120,12 +130,23 @@ def parse_text(text: str, *, source: str | None = None, json_only: bool = False)
                 ) from None
             # JSON is YAML; let the YAML parser try (it accepts trailing commas no better, but reports well).
     try:
-        return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _CfnLoader(text)
+        try:
+            document = loader.get_single_data()
+        finally:
+            loader.dispose()
+        for duplicate in getattr(loader, "duplicates", ()):
+            where = f"{source}: " if source else ""
+            warnings.warn(
+                DuplicateKeyWarning(f"{where}{duplicate}: the last value is used, as CloudFormation does"),
+                stacklevel=2,
+            )
+        return document
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         problem = exc.problem or exc.context or "unreadable YAML"
-        if "duplicate key" in problem or "!GetAtt" in problem or "mapping key" in problem:
+        if "!GetAtt" in problem or "mapping key" in problem:
             where = ""
         raise TemplateError(f"not valid YAML: {problem}{where}", source=source) from None
     except yaml.YAMLError as exc:

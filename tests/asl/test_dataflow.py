@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_serverless import StateMachine
+from pytest_serverless import InvalidDefinition, StateMachine
 
 
 def _pass(state: dict, value=None, **kwargs):
@@ -135,10 +135,37 @@ ITEMS = {"items": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}, {"a": 3, "b": "x"}], 
         ("$.items[-1:].a", [3]),
         ("$.items[-1].a", 3),
         ("$['items'][0]['b']", "x"),
+        # a dot before a bracket is the bracket alone (Jayway): one value, not a list
+        ("$.items.[0].b", "x"),
+        ("$.['items'].[2]['a']", 3),
+        ("$.['k']", 2),
+        ("$.items.[?(@.a > 1)].a", [2, 3]),
+        ("$..[0].a", [1]),
+        # lists in filters are read permissively (json-smart): unquoted words are strings
+        ("$.items[?(@.b in [y, 'z'])].a", [2]),
+        ("$.items[?(@.b nin [x])].a", [2]),
+        ("$.items[?(@.a in [1, true, null])].a", [1]),
     ],
 )
 def test_jsonpath_dialect(path, expected):
     assert _pass({"Parameters": {"r.$": path}}, ITEMS).output == {"r": expected}
+
+
+def test_jsonpath_dot_bracket_as_input_and_result_path():
+    definition = {"InputPath": "$.['items'].[1]", "ResultPath": "$.['out']"}
+    assert _pass(definition, ITEMS).output == {**ITEMS, "out": {"a": 2, "b": "y"}}
+
+
+def test_jsonpath_unquoted_filter_word_is_refused_with_a_hint():
+    with pytest.raises(InvalidDefinition) as caught:
+        _pass({"Parameters": {"r.$": "$.items[?(@.b == x)]"}}, ITEMS)
+    assert caught.value.problems == [
+        (
+            "/States/P/Parameters",
+            "The value '$.items[?(@.b == x)]' is not a valid JSONPath: cannot parse filter expression "
+            "'@.b == x' at position 7: the unquoted word 'x' is not a value (quote a string: 'x')",
+        )
+    ]
 
 
 # section: ResultPath

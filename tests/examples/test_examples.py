@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = next(filter(None, map(shutil.which, ["chromium", "chromium-browser", "google-chrome"])), None)
 EXAMPLES = ROOT / "examples"
 
 
@@ -48,8 +49,20 @@ def test_all_examples_pass_from_a_fresh_copy(examples_run):
     output = examples_run.stdout + examples_run.stderr
     assert examples_run.returncode == 0, output
     found = counts(examples_run.stdout)
+    if CHROMIUM is None:  # the browser example skips, and only it
+        assert found.pop("skipped") == 1, output
+        assert re.search(r"test_browser.py::\S+ SKIPPED", examples_run.stdout), output
     assert set(found) == {"passed"}, output  # no failure, error, skip or warning
     assert found["passed"] >= 30
+
+
+def test_the_real_client_examples_run(examples_run):
+    """Schemathesis's tests from the contract (one per operation) and the page in headless Chromium."""
+    generated = r"test_contract.py::test_the_stage_keeps_its_contract\S* PASSED"
+    contract = re.findall(generated, examples_run.stdout)
+    assert len(contract) == 5, examples_run.stdout  # the contract's five operations
+    if CHROMIUM is not None:
+        assert re.search(r"test_browser.py::\S+ PASSED", examples_run.stdout), examples_run.stdout
 
 
 def test_order_service_uses_the_template_from_the_ini(examples_run):

@@ -147,3 +147,80 @@ def test_serve_keeps_set_cookie_headers_apart_and_head_has_no_body():
         head = requests.head("https://api.example.com/missing", timeout=5)
     assert response.cookies.get_dict() == {"a": "1", "b": "2"}
     assert (head.status_code, head.content) == (404, b"")
+
+
+# serve: httpx
+
+
+def test_serve_answers_httpx_sync_and_async_clients():
+    httpx = pytest.importorskip("httpx")
+    import asyncio
+
+    stage = echo_stage()
+
+    async def fetch():
+        async with httpx.AsyncClient() as client:
+            return await client.post("https://api.example.com/v1/async", json={"a": 1})
+
+    with stage.serve("https://api.example.com/v1"):
+        sync_answer = httpx.get(
+            "https://api.example.com/v1/orders/7", params={"tag": ["a", "b"]}, headers={"X-Custom": "c"}
+        )
+        async_answer = asyncio.run(fetch())
+    event = sync_answer.json()
+    assert sync_answer.status_code == 200
+    assert event["path"] == "/orders/7"
+    assert event["multiValueQueryStringParameters"] == {"tag": ["a", "b"]}
+    assert event["headers"]["X-Custom"] == "c"
+    assert event["requestContext"]["domainName"] == "api.example.com"
+    assert sync_answer.headers["x-amzn-RequestId"] == stage.logs[0]["requestId"]
+    assert async_answer.json()["body"] == '{"a":1}'
+    assert async_answer.json()["path"] == "/async"
+
+
+def test_serve_httpx_answers_are_the_clients_and_other_urls_pass_through():
+    httpx = pytest.importorskip("httpx")
+    gateway = Gateway()
+    api = gateway.http_api("c")
+    api.route("GET /c", lambda e, c: {"statusCode": 200, "cookies": ["a=1", "b=2"], "body": "ok"})
+    stage = api.deploy("$default")
+    elsewhere = httpx.MockTransport(lambda request: httpx.Response(200, text="elsewhere"))
+    with stage.serve("https://api.example.com"):
+        answer = httpx.get("https://api.example.com/c")
+        head = httpx.head("https://api.example.com/missing")
+        with httpx.Client(mounts={"https://other.example.com": elsewhere}) as client:
+            other = client.get("https://other.example.com/x")
+        with pytest.raises(httpx.ConnectError):  # not ours: on to the network (none here)
+            httpx.get("http://127.0.0.1:9/nothing-listens-here")
+    assert answer.headers.get_list("set-cookie") == ["a=1", "b=2"]
+    assert answer.text == "ok"
+    assert (head.status_code, head.content) == (404, b"")
+    assert other.text == "elsewhere"
+    assert [row["status"] for row in stage.logs] == [200, 404]
+
+
+def test_serve_stops_intercepting_httpx_when_the_block_ends():
+    httpx = pytest.importorskip("httpx")
+    original = httpx.HTTPTransport.handle_request
+    with echo_stage().serve("https://api.example.com"):
+        assert httpx.HTTPTransport.handle_request is not original
+    assert httpx.HTTPTransport.handle_request is original
+
+
+def test_serve_works_without_httpx_installed():
+    code = (
+        "import sys, builtins\n"
+        "real_import = builtins.__import__\n"
+        "def no_httpx(name, *args, **kwargs):\n"
+        "    if name == 'httpx' or name.startswith('httpx.'):\n"
+        "        raise ImportError('No module named httpx')\n"
+        "    return real_import(name, *args, **kwargs)\n"
+        "builtins.__import__ = no_httpx\n"
+        "import requests\n"
+        "from pytest_serverless import Gateway\n"
+        "g = Gateway(); api = g.http_api('a'); api.route('GET /a', lambda e, c: {'ok': 1})\n"
+        "with api.deploy('$default').serve('https://api.example.com'):\n"
+        "    print(requests.get('https://api.example.com/a', timeout=5).json())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "{'ok': 1}"

@@ -85,14 +85,19 @@ def test_parameter_outside_allowed_values_is_refused():
     )
 
 
-def test_parameter_without_default_needs_a_value():
-    text = "Parameters:\n  Key: {Type: String}\nResources:\n  Q: {Type: AWS::SQS::Queue}\n"
-    with pytest.raises(TemplateError) as info:
-        Template(parse_text(text), source="t.yaml")
-    assert str(info.value) == (
-        "t.yaml:/Parameters/Key: parameter 'Key' has no Default and no value was given; "
+def test_parameter_without_default_gets_a_stand_in_value_reported():
+    text = (
+        "Parameters:\n  Key: {Type: String}\n  Env: {Type: String, AllowedValues: [dev, prod]}\n"
+        "  Size: {Type: Number, MinValue: 2}\n  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}\n"
+        "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
+    )
+    template = Template(parse_text(text), source="t.yaml")
+    assert template.parameter_values == {"Key": "Key", "Env": "dev", "Size": "2", "Subnets": ["Subnets"]}
+    assert template.stand_ins[0] == (
+        'parameter Key has no Default and no value was given: it is "Key" here; '
         "pass load_template(..., parameters={'Key': ...})"
     )
+    assert len(template.stand_ins) == 4
     assert (
         Template(parse_text(text), source="t.yaml", parameters={"Key": "k"}).resolve({"Ref": "Key"}, "")
         == "k"

@@ -245,11 +245,8 @@ def test_duplicate_route(tmp_path):
     assert error.reason == "route GET /x is declared twice (also at /Resources/Fn/Properties/Events/A)"
 
 
-def test_unexpected_shape_names_the_resource(tmp_path):
+def test_unexpected_shape_names_the_field(tmp_path):
     body = FUNCTION + "    Events: [not, a, mapping]\n"
     error = error_of(write(tmp_path, body))
-    assert error.pointer == "/Resources/Fn"
-    assert error.reason == (
-        "cannot read resource Fn (an unexpected shape?): "
-        "AttributeError: 'list' object has no attribute 'items'"
-    )
+    assert error.pointer == "/Resources/Fn/Properties/Events"
+    assert error.reason == 'Events must be a mapping, got ["not", "a", "mapping"]'

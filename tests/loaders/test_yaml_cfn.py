@@ -1,11 +1,11 @@
-"""Reading template text: short-form intrinsics into long form, dates as strings, duplicate keys refused."""
+"""Reading template text: short-form intrinsics in long form, dates as strings, duplicate keys (last wins)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pytest_serverless.errors import TemplateError
-from pytest_serverless.loaders.yaml_cfn import load_document, parse_text
+from pytest_serverless.loaders.yaml_cfn import DuplicateKeyWarning, load_document, parse_text
 
 # short forms
 
@@ -61,10 +61,29 @@ def test_json_text_is_read_as_json():
 # errors
 
 
-def test_duplicate_key_is_refused_with_its_line():
-    with pytest.raises(TemplateError) as info:
-        parse_text("Resources:\n  A: 1\n  A: 2\n", source="t.yaml")
-    assert str(info.value) == "t.yaml: not valid YAML: duplicate key 'A' (line 3, column 3)"
+def test_duplicate_key_keeps_the_last_value_with_a_warning_naming_its_line():
+    with pytest.warns(DuplicateKeyWarning) as caught:
+        document = parse_text("Resources:\n  A: 1\n  B: 3\n  A: 2\n", source="t.yaml")
+    assert document == {"Resources": {"B": 3, "A": 2}}
+    assert [str(w.message) for w in caught] == [
+        "t.yaml: duplicate key 'A' (line 4, column 3): the last value is used, as CloudFormation does"
+    ]
+
+
+def test_duplicate_resource_in_a_template_loads_the_last_one(tmp_path):
+    from pytest_serverless import load_template
+
+    file = tmp_path / "template.yaml"
+    file.write_text(
+        "Resources:\n"
+        "  Flow:\n    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n      Definition: {StartAt: A, States: {A: {Type: Pass, End: true}}}\n"
+        "  Flow:\n    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n      Definition: {StartAt: B, States: {B: {Type: Succeed}}}\n"
+    )
+    with pytest.warns(DuplicateKeyWarning, match="duplicate key 'Flow' \\(line 6, column 3\\)"):
+        app = load_template(file)
+    assert app.state_machine("Flow").execute({}).path == ["B"]
 
 
 def test_get_att_without_attribute_is_refused():

@@ -40,8 +40,8 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A pytester project with machines.py; warnings stay warnings (the outer suite makes them errors)."""
     pytester.makepyfile(machines=MACHINES)
     pytester.makeini(
-        "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p "
-        "no:pytest_cov\nfilterwarnings =\n    default\n"
+        "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p no:schemathesis "
+        "-p no:pytest_cov\nfilterwarnings =\n    default\n"
     )
     return pytester
 

@@ -70,7 +70,7 @@ def app_project(project):
 
 def test_serverless_app_from_the_ini_option(app_project, match_lines):
     app_project.makeini(
-        "[pytest]\naddopts = -p no:cacheprovider -p no:hypothesispytest -p "
+        "[pytest]\naddopts = -p no:cacheprovider -p no:hypothesispytest -p no:schemathesis -p "
         "no:pytest_cov\nserverless_template = infra/template.yaml\n"
     )
     app_project.mkdir("tests")

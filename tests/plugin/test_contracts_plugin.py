@@ -65,7 +65,8 @@ EXPECTED = {
 @pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makeini(
-        "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p no:pytest_cov\n"
+        "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p no:schemathesis "
+        "-p no:pytest_cov\n"
         "filterwarnings =\n    default\n"
     )
     pytester.mkdir("tests")

@@ -10,7 +10,10 @@ CARRIER_URL = os.environ.get("CARRIER_URL", "https://carrier.example.com")
 
 
 def _response(status, body):
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("SHOP_ORIGIN"):  # API Gateway adds no CORS header to a Lambda proxy answer: we do
+        headers["Access-Control-Allow-Origin"] = os.environ["SHOP_ORIGIN"]
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body)}
 
 
 def _claims(event):

@@ -18,7 +18,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
@@ -149,6 +150,16 @@ class WebSocketStage:
             self._logs.extend(dict(zip(LOG_FIELDS, row, strict=True)) for row in rows)
             rows.clear()
         return self._logs
+
+    @contextmanager
+    def serve_http(self, port: int | None = None) -> Iterator[str]:
+        """A real server on 127.0.0.1 (a free port, or ``port``): WebSocket clients connect to the
+        ``ws://`` URL it yields (the stage's root); closed, with every connection, when the block ends."""
+        from pytest_serverless.gateway.serving import serve_http
+        from pytest_serverless.gateway.serving_websocket import websocket_upgrade
+
+        with serve_http(self, port, upgrade=websocket_upgrade(self)) as base_url:
+            yield "ws://" + base_url.removeprefix("http://")
 
     def client(self) -> None:
         """WebSocket stages have no HTTP client: ``stage.connect()`` opens a connection."""
