@@ -125,7 +125,7 @@ class Execution:
             )
         clock = scheduler.clock
         while interp.result is None:
-            if self._waiting_for_test():
+            if (interp.callbacks_open or interp.waiting_on) and self._waiting_for_test():
                 break
             due = scheduler.next_due()
             if due is None:

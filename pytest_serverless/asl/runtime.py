@@ -95,7 +95,8 @@ class Scheduler:
         return heap[0][0] if heap else None
 
     def _advanced(self, epoch: float) -> None:
-        if not self.busy:
+        heap = self._heap
+        if not self.busy and heap and heap[0][0] <= epoch:
             self.drain()
 
     def drain(self) -> None:
