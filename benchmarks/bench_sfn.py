@@ -153,6 +153,56 @@ def workloads(map_items: int = 1000) -> list[Workload]:
     ]
 
 
+def callback_definition() -> dict[str, Any]:
+    """A Task waiting for its task token (``.waitForTaskToken``), then a Pass."""
+    return {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": "https://sqs/q", "MessageBody": {"token.$": "$$.Task.Token"}},
+                "HeartbeatSeconds": 3600,
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+def run_callbacks(count: int = 1000) -> float:
+    """Start ``count`` executions that each wait for a callback, answer each with send_task_success one
+    virtual second apart (a heartbeat timer per execution on the scheduler); seconds per execution."""
+    from pytest_serverless import StepFunctions
+
+    service = StepFunctions(clock=VirtualClock())
+    machine = service.create_state_machine(callback_definition(), name="Callbacks")
+    started = time.perf_counter()
+    executions = [machine.start({"n": i}) for i in range(count)]
+    for execution in executions:
+        service.clock.advance(1)
+        service.send_task_success(execution.task_token("Ask"), {"ok": True})
+    elapsed = time.perf_counter() - started
+    if not all(execution.status == "SUCCEEDED" for execution in executions):
+        raise SystemExit("callback workload: an execution did not succeed")
+    return elapsed / count
+
+
+def callback_lines(seconds: float = 1.0, count: int = 1000) -> list[str]:
+    """The row of executions in flight: the best of several rounds within ``seconds``."""
+    best = float("inf")
+    deadline = time.perf_counter() + seconds
+    rounds = 0
+    while rounds == 0 or time.perf_counter() < deadline:
+        best = min(best, run_callbacks(count))
+        rounds += 1
+    title = f"{count:,} executions waiting on a callback"
+    return [
+        f"{'workload':42} {'us/exec':>8} {'states':>6}  note",
+        f"{title:42} {best * 1e6:8.2f} {2:6d}  start, heartbeat timer, send_task_success, Pass",
+    ]
+
+
 # -- measuring ---------------------------------------------------------------------------------------------
 
 

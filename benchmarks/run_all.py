@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> None:
     for line in bench_sfn.table_lines(bench_sfn.run(seconds, quick=args.quick, with_moto=not args.no_moto)):
         print(line)
     print()
+    print("# Executions in flight: started, each waiting on its task token, answered by send_task_success")
+    for line in bench_sfn.callback_lines(seconds, count=100 if args.quick else 1000):
+        print(line)
+    print()
     print("# API Gateway: requests through the gateway against calling the handler directly")
     for line in gateway_lines(args.quick):
         print(line)

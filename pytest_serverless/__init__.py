@@ -23,6 +23,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .asl.machine import Execution, StateMachine, TaskCall
     from .asl.mocks import MockConfig, load_mock_config
+    from .asl.service import StepFunctions, WaitingTask
     from .asl.test_state import TestStateResult
     from .gateway import Gateway
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
@@ -45,6 +46,7 @@ __all__ = [
     "ServerlessApp",
     "ServerlessError",
     "StateMachine",
+    "StepFunctions",
     "TaskCall",
     "TaskFailure",
     "TemplateError",
@@ -54,6 +56,7 @@ __all__ = [
     "UnsupportedResourceWarning",
     "UsageError",
     "VirtualClock",
+    "WaitingTask",
     "__version__",
     "assert_path",
     "assert_status",
@@ -65,6 +68,8 @@ _LAZY = {
     "Execution": ".asl.machine",
     "StateMachine": ".asl.machine",
     "TaskCall": ".asl.machine",
+    "StepFunctions": ".asl.service",
+    "WaitingTask": ".asl.service",
     "MockConfig": ".asl.mocks",
     "load_mock_config": ".asl.mocks",
     "TestStateResult": ".asl.test_state",

@@ -18,7 +18,7 @@ class VirtualClock:
     ``VirtualClock(start=None)``: ``start`` is an aware datetime (default 2024-01-01T00:00:00Z).
     """
 
-    __slots__ = ("_epoch", "_listeners")
+    __slots__ = ("_epoch", "_listeners", "_scheduler")
 
     def __init__(self, start: datetime | None = None) -> None:
         if start is None:
@@ -31,6 +31,7 @@ class VirtualClock:
             )
         self._epoch = start.timestamp()
         self._listeners: list[Callable[[float], None]] = []
+        self._scheduler: object = None  # the ASL engine's scheduler of this clock (asl/runtime.py)
 
     def now(self) -> datetime:
         """The current virtual time, timezone-aware UTC."""

@@ -107,6 +107,15 @@ def test_every_websocket_row_is_answered_by_the_handler():
         assert answer == expected
 
 
+def test_the_callback_row_answers_every_execution():
+    import bench_sfn
+
+    assert bench_sfn.run_callbacks(20) > 0
+    (header, row) = bench_sfn.callback_lines(0.0, count=20)
+    assert "us/exec" in header
+    assert row.startswith("20 executions waiting on a callback")
+
+
 def test_every_serving_row_gets_the_handlers_answer_over_its_path():
     import bench_serving
 

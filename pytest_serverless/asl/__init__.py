@@ -16,6 +16,7 @@ from pytest_serverless._lazy import lazy_exports
 if TYPE_CHECKING:
     from .machine import Execution, StateMachine, TaskCall
     from .mocks import MockConfig, load_mock_config
+    from .service import StepFunctions, WaitingTask
     from .states_errors import StatesError, StatesErrorName, error_matches
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "StateMachine",
     "StatesError",
     "StatesErrorName",
+    "StepFunctions",
     "TaskCall",
+    "WaitingTask",
     "error_matches",
     "load_mock_config",
 ]
@@ -35,6 +38,8 @@ __getattr__ = lazy_exports(
         "Execution": ".machine",
         "StateMachine": ".machine",
         "TaskCall": ".machine",
+        "StepFunctions": ".service",
+        "WaitingTask": ".service",
         "MockConfig": ".mocks",
         "load_mock_config": ".mocks",
         "StatesError": ".states_errors",

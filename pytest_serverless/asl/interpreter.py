@@ -1,9 +1,11 @@
 """The run loop: one execution of a compiled state machine on the virtual clock.
 
-Every state kind, data flow (JSONPath and JSONata), variables, Retry and Catch, Wait, limits and history
-events. Map and Parallel live in ``flow.py``; Task invocation in ``invoke.py``. Iterations and branches
-run one after another, deterministically; each starts at the time its slot frees up, so virtual durations
-are those of concurrent execution.
+The helpers every state kind shares: data flow (JSONPath and JSONata), variables, the context object,
+limits and history events. The execution's root, its Parallel branches and Map iterations are threads on
+the clock's scheduler (``runtime.py``): ``run_program`` is a generator that yields when a state waits, and
+programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds
+(``simple_states.py``, ``invoke.py``, ``flow.py``, ``map_state.py``) come from ``states/`` through
+``StateMachine``; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +24,13 @@ from pytest_serverless.errors import ServerlessError
 from . import model as m
 from .history import History, HistoryLimitExceeded
 from .paths import CompiledPath, PathNotFound, dumps, write_result_path
+from .runtime import Scheduler, Thread, scheduler_for
 from .states_errors import StatesError
 
 if TYPE_CHECKING:
     from .tasks import MockCursor
 
-__all__ = ["ExecutionTimedOut", "Frame", "Interpreter", "RunResult", "iso_millis"]
+__all__ = ["Frame", "Interpreter", "RunResult", "iso_millis"]
 
 DATA_LIMIT = 262_144
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,23 +58,34 @@ def iso_millis(epoch: float) -> str:
     return text
 
 
-class ExecutionTimedOut(Exception):
-    """The execution reached its own TimeoutSeconds (or the Express/Standard maximum)."""
-
-
 class Terminal(StatesError):
     """A StatesError that Retry and Catch never see (States.Runtime, engine-side data limits)."""
 
 
 class Frame:
-    """One thread of execution: the machine, a Parallel branch or a Map iteration."""
+    """One thread of execution: the machine, a Parallel branch or a Map iteration.
 
-    __slots__ = ("item", "prev", "variables")
+    ``history`` is where its events go (a Distributed Map child keeps its own); ``thread`` is the
+    resumable unit running it (set once the thread exists)."""
 
-    def __init__(self, variables: dict[str, Any], prev: int, item: tuple[int, Any] | None = None) -> None:
+    __slots__ = ("context", "history", "item", "prev", "stopped_at", "thread", "variables")
+
+    def __init__(
+        self,
+        variables: dict[str, Any],
+        prev: int,
+        item: tuple[int, Any] | None,
+        history: History,
+    ) -> None:
         self.variables = variables
         self.prev = prev
         self.item = item
+        self.history = history
+        self.thread: Thread | None = None
+        #: (state name, its input) where the thread stopped on an error, a timeout or a stop (redrive)
+        self.stopped_at: tuple[str, Any] | None = None
+        #: a Distributed Map child execution's own ($$.Execution, $$.StateMachine); None: the execution's
+        self.context: tuple[dict[str, Any], dict[str, Any]] | None = None
 
 
 class RunResult:
@@ -105,7 +119,46 @@ class StateRun:
 
 
 class Interpreter:
-    """Runs one execution. Built by ``StateMachine.execute``; not reused."""
+    """Runs one execution (and its redrives). Built by ``StateMachine.start``.
+
+    Slotted: instance-attribute reads are the hot path (``now``, ``history``, ``path`` at every state)."""
+
+    __slots__ = (
+        "_bounds",
+        "_checked",
+        "_deadline_entry",
+        "_rng",
+        "_seed",
+        "_state_runners",
+        "callbacks",
+        "callbacks_open",
+        "clock",
+        "deadline",
+        "execution",
+        "execution_arn",
+        "execution_context",
+        "handlers",
+        "history",
+        "ids",
+        "limit_seconds",
+        "machine",
+        "machine_context",
+        "machine_type",
+        "machines",
+        "mocks",
+        "now",
+        "on_finish",
+        "path",
+        "program",
+        "result",
+        "result_writes",
+        "root",
+        "root_frame",
+        "scheduler",
+        "start",
+        "task_calls",
+        "waiting_on",
+    )
 
     def __init__(
         self,
@@ -124,12 +177,29 @@ class Interpreter:
         seed: str | None,
         ids: IdFactory,
         role_arn: str,
+        runners: Mapping[type, Callable[..., Any]],
+        scheduler: Scheduler | None = None,
+        machine: Any = None,
     ) -> None:
         self.program = program
         self.clock = clock
-        self.now = clock.time()
+        self.scheduler = scheduler if scheduler is not None else scheduler_for(clock)
+        self.now = self.scheduler.now()
         self.start = self.now
+        self.result: RunResult | None = None
+        self.root: Thread | None = None
+        self.on_finish: list[Callable[[Interpreter], None]] = []
+        self.machine = (
+            machine  # its StateMachine (the service of callbacks and activities is machine.service)
+        )
+        self.execution: Any = None  # the public Execution (while running: waiting tasks name it)
+        self.callbacks_open = 0  # Tasks of this execution waiting for send_task_* (run() stops there)
+        self.callbacks: list[Any] = []  # their records (the service's _Callback), oldest first
+        self.waiting_on: list[Any] = []  # nested executions a .sync Task waits for
+        self.limit_seconds = 0.0
+        self._deadline_entry: list[Any] | None = None
         self.history = History()
+        self.root_frame = Frame({}, 0, None, self.history)
         self._bounds: dict[int, tuple[Any, int]] = {}  # id -> (container kept alive, JSON size bound)
         self._checked: Any = _UNSET  # the last value check_size passed
         self.path: list[str] = []
@@ -146,6 +216,7 @@ class Interpreter:
         limit = 300.0 if machine_type == "EXPRESS" else 31_536_000.0
         if timeout_seconds is not None:
             limit = min(limit, float(timeout_seconds))
+        self.limit_seconds = limit
         self.deadline = self.start + limit
         self.execution_context: dict[str, Any] = {
             "Id": execution_arn,
@@ -156,7 +227,7 @@ class Interpreter:
             "RedriveCount": 0,
         }
         self.machine_context = {"Id": state_machine_arn, "Name": state_machine_name}
-        self._state_runners = _runners()
+        self._state_runners = runners  # asl/states: state kind -> runner
 
     @property
     def rng(self) -> random.Random:
@@ -167,22 +238,9 @@ class Interpreter:
 
     # ------------------------------------------------------------ time
 
-    def advance(self, seconds: float) -> None:
-        """Move this thread's time forward (and the shared clock with it), checking the deadline."""
-        if seconds <= 0:
-            return
-        target = self.now + seconds
-        if target > self.deadline:
-            self.now = self.deadline
-            self._sync_clock()
-            raise ExecutionTimedOut()
-        self.now = target
-        self._sync_clock()
-
-    def _sync_clock(self) -> None:
-        behind = self.now - self.clock.time()
-        if behind > 0:
-            self.clock.advance(behind)
+    def until(self, seconds: float) -> float:
+        """The virtual time ``seconds`` from this thread's now (what a runner yields to wait)."""
+        return self.now + seconds
 
     # ------------------------------------------------------------ events
 
@@ -195,7 +253,7 @@ class Interpreter:
         payload: Any = None,
     ) -> int:
         """Record an event (``History.add`` inlined: this runs twice per state entered)."""
-        history = self.history
+        history = frame.history
         events = history.events
         if len(events) >= history.limit:
             raise HistoryLimitExceeded()
@@ -205,9 +263,10 @@ class Interpreter:
 
     # ------------------------------------------------------------ run
 
-    def run(self, execution_input: Any) -> RunResult:
+    def begin(self, execution_input: Any) -> None:
+        """Record ExecutionStarted and run the root thread as far as the current instant allows."""
         self.execution_context["Input"] = execution_input
-        frame = Frame({}, 0)
+        frame = self.root_frame
         self.event(
             frame,
             "ExecutionStarted",
@@ -215,59 +274,187 @@ class Interpreter:
             "input",
             execution_input,
         )
-        try:
-            output = self.run_program(self.program, execution_input, frame)
-        except ExecutionTimedOut:
-            return self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
-        except StatesError as failure:
-            return self._finish(frame, "FAILED", "ExecutionFailed", failure.error or None, failure.cause)
-        except HistoryLimitExceeded:
+        frame.prev = 0  # AWS records the first state entered with previousEventId 0
+        if self.is_plain(self.program):  # nothing in it waits: a plain call, no thread
+            try:
+                output = self.run_plain(self.program, execution_input, frame)
+            except Exception as failure:
+                self._root_done(None, None, failure)
+                return
+            self._root_done(None, output, None)
+            return
+        program = self.run_program(self.program, execution_input, frame)
+        self.root = thread = Thread(self.scheduler, self, program, self._root_done)
+        frame.thread = thread
+        try:  # the first step in line: most executions end at once
+            command = program.send(None)
+        except StopIteration as stop:
+            thread.done = True
+            self._root_done(thread, stop.value, None)
+            return
+        except Exception as failure:
+            thread.done = True
+            self._root_done(thread, None, failure)
+            return
+        thread.wait_for(command)
+
+    def redrive(self) -> None:
+        """RedriveExecution: ExecutionRedriven, then the root thread again from the state where it stopped."""
+        stopped = self.root_frame.stopped_at
+        assert stopped is not None
+        self.result = None
+        self.now = self.scheduler.now()
+        count = self.execution_context["RedriveCount"] + 1
+        self.execution_context = {**self.execution_context, "RedriveCount": count}
+        frame = self.root_frame
+        frame.prev = len(self.history)
+        frame.stopped_at = None
+        self.event(frame, "ExecutionRedriven", {"redriveCount": count})
+        name, value = stopped
+        program = self.run_program(self.program, value, frame, name)
+        self.root = thread = Thread(self.scheduler, self, program, self._root_done)
+        frame.thread = thread
+        self.deadline = self.now + self.limit_seconds
+        thread.start()
+
+    def arm_deadline(self) -> None:
+        """The execution's deadline as a timer (after the work due at that same instant): armed when a
+        thread first parks or waits past it, so an execution that never does costs no timer."""
+        if self._deadline_entry is None and self.result is None:
+            self._deadline_entry = self.scheduler.at(self.deadline, self._timed_out, 1)
+
+    def _timed_out(self) -> None:
+        if self.result is not None:
+            return
+        self.now = self.deadline
+        if self.root is not None:
+            self.root.kill()
+        self._finish(self.root_frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+
+    def abort(self, error: str | None, cause: str | None) -> None:
+        """StopExecution: kill every thread at the current instant; ExecutionAborted (previousEventId 0)."""
+        if self.result is not None:
+            return
+        self.now = self.scheduler.now()
+        if self.root is not None:
+            self.root.kill()
+        self.root_frame.prev = 0
+        self._finish(self.root_frame, "ABORTED", "ExecutionAborted", error, cause)
+
+    def _root_done(self, thread: Thread | None, output: Any, failure: BaseException | None) -> None:
+        frame = self.root_frame
+        if failure is None:
+            self.history.limit += 1
+            self.event(frame, "ExecutionSucceeded", None, "output", output)
+            self._close(RunResult("SUCCEEDED", output=output))
+            return
+        if isinstance(failure, StatesError):
+            self._finish(frame, "FAILED", "ExecutionFailed", failure.error or None, failure.cause)
+        elif isinstance(failure, HistoryLimitExceeded):
             cause = (
                 "The execution reached the maximum number of history events (25000). Start a new "
                 "execution (for example with a child workflow) to continue the work."
             )
-            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
-        except ServerlessError:  # UnmockedTask, UsageError: misuse is raised out of execute()
-            raise
-        except RecursionError:
-            return self._finish(
+            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+        elif isinstance(failure, ServerlessError):  # UnmockedTask, UsageError: misuse is raised to the caller
+            self._kill_quietly(failure)
+            raise failure
+        elif isinstance(failure, RecursionError):
+            self._finish(
                 frame, "FAILED", "ExecutionFailed", RUNTIME, "The state machine's data is nested too deeply."
             )
-        except Exception as error:  # pragma: no cover - a bug in the engine; fail the execution, not the test
-            cause = f"pytest_serverless internal error ({type(error).__name__}: {error}); please report it."
-            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
-        self.history.limit += 1
-        self.event(frame, "ExecutionSucceeded", None, "output", output)
-        return RunResult("SUCCEEDED", output=output)
+        else:  # pragma: no cover - a bug in the engine; fail the execution, not the test
+            cause = (
+                f"pytest_serverless internal error ({type(failure).__name__}: {failure}); please report it."
+            )
+            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+
+    def _kill_quietly(self, failure: BaseException) -> None:
+        """An execution stopped by misuse (raised to the test): it ends FAILED without a closing event."""
+        self._close(RunResult("FAILED", error=RUNTIME, cause=f"{type(failure).__name__}: {failure}"))
 
     def _finish(
         self, frame: Frame, status: str, event_type: str, error: str | None, cause: str | None
-    ) -> RunResult:
+    ) -> None:
         details: dict[str, Any] = {}
         if error is not None:
             details["error"] = error
         if cause is not None:
             details["cause"] = cause
         self.history.limit += 1
+        frame.history = self.history
         self.event(frame, event_type, details)
-        return RunResult(status, error=error, cause=cause)
+        self._close(RunResult(status, error=error, cause=cause))
 
-    def run_program(self, program: m.Program, value: Any, frame: Frame) -> Any:
-        """Run states from StartAt to an end; return the output or raise StatesError."""
+    def _close(self, result: RunResult) -> None:
+        self.result = result
+        if self._deadline_entry is not None:
+            self.scheduler.cancel(self._deadline_entry)
+            self._deadline_entry = None
+        self.root = None  # no reference cycles left behind: the garbage collector has nothing to chase
+        self.root_frame.thread = None
+        listeners, self.on_finish = self.on_finish, []
+        for listener in listeners:
+            listener(self)
+
+    def is_plain(self, program: m.Program) -> bool:
+        """No state of ``program`` (at its own level) ever waits: ``run_plain`` runs it as a plain call."""
+        plain = program.__dict__.get("_plain")
+        if plain is None:
+            plain = all(type(state) in _PLAIN_KINDS for state in program.states.values())
+            object.__setattr__(program, "_plain", plain)  # computed once per (frozen) program
+        return bool(plain)
+
+    def run_plain(self, program: m.Program, value: Any, frame: Frame) -> Any:
+        """``run_program`` for a program of Pass, Choice, Succeed and Fail states (no generator)."""
         states = program.states
         name: str | None = program.start_at
         runners = self._state_runners
-        while name is not None:
-            state = states.get(name)
-            if state is None:
-                raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
-            self.path.append(name)
-            entered_type = _ENTERED.get(state.type)
-            if entered_type is None:
-                entered_type = _ENTERED[state.type] = state.type + "StateEntered"
-            entered = self.event(frame, entered_type, name, "input", value)
-            run = StateRun(state, entered, self.now, value)
-            name, value = runners[type(state)](self, state, value, frame, run)
+        try:
+            while name is not None:
+                state = states.get(name)
+                if state is None:
+                    raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+                self.path.append(name)
+                entered_type = _ENTERED.get(state.type)
+                if entered_type is None:
+                    entered_type = _ENTERED[state.type] = state.type + "StateEntered"
+                entered = self.event(frame, entered_type, name, "input", value)
+                name, value = runners[type(state)](
+                    self, state, value, frame, StateRun(state, entered, self.now, value)
+                )
+        except StatesError:
+            frame.stopped_at = (name, value) if name is not None else None
+            raise
+        return value
+
+    def run_program(
+        self, program: m.Program, value: Any, frame: Frame, start_at: str | None = None
+    ) -> Generator[Any, Any, Any]:
+        """Run states from StartAt (or ``start_at``) to an end; return the output or raise StatesError
+        (a generator: states that wait yield to the scheduler, the others are plain calls)."""
+        states = program.states
+        name: str | None = program.start_at if start_at is None else start_at
+        runners = self._state_runners
+        try:
+            while name is not None:
+                state = states.get(name)
+                if state is None:
+                    raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+                self.path.append(name)
+                entered_type = _ENTERED.get(state.type)
+                if entered_type is None:
+                    entered_type = _ENTERED[state.type] = state.type + "StateEntered"
+                entered = self.event(frame, entered_type, name, "input", value)
+                run = StateRun(state, entered, self.now, value)
+                step = runners[type(state)](self, state, value, frame, run)
+                if step.__class__ is tuple:
+                    name, value = step
+                else:
+                    name, value = yield from step
+        except (StatesError, GeneratorExit):
+            frame.stopped_at = (name, value) if name is not None else None
+            raise
         return value
 
     # ------------------------------------------------------------ helpers: errors
@@ -298,14 +485,15 @@ class Interpreter:
     # ------------------------------------------------------------ helpers: context and lookups
 
     def context(self, run: StateRun, frame: Frame) -> dict[str, Any]:
+        own = frame.context
         context: dict[str, Any] = {
-            "Execution": self.execution_context,
+            "Execution": self.execution_context if own is None else own[0],
             "State": {
                 "EnteredTime": iso_millis(run.entered_time),
                 "Name": run.state.name,
                 "RetryCount": run.retry_count,
             },
-            "StateMachine": self.machine_context,
+            "StateMachine": self.machine_context if own is None else own[1],
         }
         if run.token is not None:
             context["Task"] = {"Token": run.token}
@@ -533,27 +721,7 @@ class Interpreter:
         self.commit(frame, assigned)
 
 
-_RUNNERS: dict[type, Callable[..., tuple[str | None, Any]]] = {}
-
-
-def _runners() -> dict[type, Callable[..., tuple[str | None, Any]]]:
-    """State kind -> ``runner(interp, state, value, frame, run) -> (next, output)`` (built once)."""
-    if not _RUNNERS:
-        from pytest_serverless.asl import flow, invoke, map_state, simple_states
-
-        _RUNNERS.update(
-            {
-                m.PassState: simple_states.run_pass,
-                m.TaskState: invoke.run_task,
-                m.ChoiceState: simple_states.run_choice,
-                m.WaitState: simple_states.run_wait,
-                m.SucceedState: simple_states.run_succeed,
-                m.FailState: simple_states.run_fail,
-                m.ParallelState: flow.run_parallel,
-                m.MapState: map_state.run_map,
-            }
-        )
-    return _RUNNERS
+_PLAIN_KINDS = (m.PassState, m.ChoiceState, m.SucceedState, m.FailState)
 
 
 def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Generator
+from types import GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import REGION
@@ -13,8 +15,10 @@ from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
 from .flow import effective_input, finish_state
+from .interpreter import RUNTIME, Terminal
 from .paths import CompiledPath, copy_json, dumps
 from .recovery import run_with_retry
+from .runtime import PARK
 from .states_errors import StatesError
 from .tasks import (
     Resource,
@@ -48,7 +52,7 @@ def _resource(arn: str) -> Resource:
 
 def run_task(
     interp: Interpreter, state: m.TaskState, value: Any, frame: Frame, run: StateRun
-) -> tuple[str | None, Any]:
+) -> Generator[Any, Any, tuple[str | None, Any]]:
     resource = _resource(state.resource)
     if resource.pattern == "token":
         run.token = interp.ids.next("task-token")
@@ -77,12 +81,12 @@ def run_task(
         interp.evaluation_failed(frame, run, error)
         raise
 
-    def attempt() -> tuple[str | None, Any]:
+    def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
         arguments = effective_input(interp, state, value, run, frame)
-        result = _call(interp, state, resource, arguments, run, frame, timeout, heartbeat)
+        result = yield from _call(interp, state, resource, arguments, run, frame, timeout, heartbeat)
         return finish_state(interp, state, value, result, run, frame)
 
-    return run_with_retry(interp, state, value, run, frame, attempt)
+    return (yield from run_with_retry(interp, state, value, run, frame, attempt))
 
 
 def _seconds(
@@ -124,7 +128,7 @@ def _call(
     frame: Frame,
     timeout: float | None,
     heartbeat: float | None,
-) -> Any:
+) -> Generator[Any, Any, Any]:
     kind = resource.kind
     details: dict[str, Any]
     if kind == "lambda":
@@ -142,6 +146,10 @@ def _call(
         details["timeoutInSeconds"] = int(timeout)
     if heartbeat is not None and kind != "lambda":  # LambdaFunctionScheduled carries no heartbeat
         details["heartbeatInSeconds"] = int(heartbeat)
+    outcome = _outcome(interp, state, resource, arguments, run, timeout, heartbeat, frame)
+    waits = outcome.__class__ is GeneratorType  # a callback, an activity worker or a nested execution
+    if waits and kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
+        raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
     interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
         {"resourceType": resource.resource_type, "resource": resource.action} if prefix == "Task" else None
@@ -150,9 +158,16 @@ def _call(
     started_details: dict[str, Any] | None = task_details
     if prefix == "Activity":
         started_details = {"workerName": "pytest-serverless"}
-    interp.event(frame, f"{prefix}Started", started_details)
-
-    outcome = _outcome(interp, state, resource, arguments, run, timeout)
+    submitted = resource.pattern in ("token", "sync", "sync2") and prefix == "Task"
+    if waits:
+        if prefix != "Activity":  # an activity's ActivityStarted is the worker's GetActivityTask
+            interp.event(frame, f"{prefix}Started", started_details)
+        if submitted:  # submitted before the wait
+            interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
+            submitted = False
+        outcome = yield from outcome
+    else:
+        interp.event(frame, f"{prefix}Started", started_details)
     duration = outcome.duration
     limit_error: StatesError | None = None
     if heartbeat is not None and duration > heartbeat and (timeout is None or heartbeat < timeout):
@@ -162,11 +177,14 @@ def _call(
     elif timeout is not None and duration > timeout:
         duration = timeout
         limit_error = StatesError("States.Timeout", "")
-    if resource.pattern in ("token", "sync", "sync2") and prefix == "Task":  # submitted before the wait
+    if submitted:  # submitted before the wait
         interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
-    interp.advance(duration)
+    if duration > 0:
+        yield interp.now + duration
     if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
         limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
+        if outcome.heartbeat:
+            limit_error.heartbeat = True  # type: ignore[attr-defined]
     if limit_error is not None:
         failure: dict[str, Any] = dict(task_details or {})
         failure["error"] = limit_error.error
@@ -183,13 +201,19 @@ def _call(
         interp.event(frame, f"{prefix}Failed", failure)
         raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
     result = outcome.value
-    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
     if len(dumps(result).encode("utf-8")) > 262_144 if _large(result) else False:
-        raise StatesError(
+        # AWS records the task as failed (no success event carrying the oversized payload)
+        oversized = StatesError(
             "States.DataLimitExceeded",
             f"The state/task '{resource.arn if kind == 'lambda' else resource.resource_type}' returned a "
             "result with a size exceeding the maximum number of bytes service limit.",
         )
+        failure = dict(task_details or {})
+        failure["error"] = oversized.error
+        failure["cause"] = oversized.cause
+        interp.event(frame, f"{prefix}Failed", failure)
+        raise oversized
+    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
     return result
 
 
@@ -206,7 +230,11 @@ def _outcome(
     arguments: Any,
     run: StateRun,
     timeout: float | None,
-) -> TaskCallOutcome:
+    heartbeat: float | None,
+    frame: Frame,
+) -> Any:
+    """A TaskCallOutcome, or a generator returning one (a callback, an activity worker, a nested
+    execution that waits)."""
     keys = [state.name, resource.arn]
     function = None
     if resource.is_lambda_invoke and isinstance(arguments, dict):
@@ -224,9 +252,11 @@ def _outcome(
     if handler is not None:
         return _run_handler(interp, handler, resource, arguments, function, timeout)
     if resource.resource_type == "states" and resource.base_action == "startExecution":
-        outcome = _nested(interp, resource, arguments)
+        outcome = _nested(interp, resource, arguments, frame)
         if outcome is not None:
             return outcome
+    if resource.pattern == "token" or resource.kind == "activity":
+        return _await_callback(interp, state, resource, arguments, run, frame, timeout, heartbeat)
     available = sorted(set(interp.mocks) | set(interp.handlers))
     raise UnmockedTask(state.name, state.resource, available=available)
 
@@ -292,7 +322,8 @@ def _elapsed_since(interp: Interpreter, before: float) -> float:
     return max(0.0, elapsed)
 
 
-def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCallOutcome | None:
+def _nested(interp: Interpreter, resource: Resource, arguments: Any, frame: Frame) -> Any:
+    """Start a registered machine: an outcome, or (``.sync``) a generator waiting for the child's end."""
     if not isinstance(arguments, dict):
         return None
     arn = arguments.get("StateMachineArn")
@@ -325,9 +356,12 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCall
         copy_json(child_input)
     except (TypeError, ValueError):
         child_input = None
-    before = interp.clock.time()
+    same_clock = machine.clock is interp.clock
     try:
-        child = machine.execute(child_input, name=name)
+        if same_clock:  # the child runs on the same scheduler: start it, wait for its end if .sync
+            child = machine.start(child_input, name=name)
+        else:  # another clock: run it to its end there; its own duration is what the parent waits
+            child = machine.execute(child_input, name=name)
     except UnmockedTask as error:
         raise UnmockedTask(
             error.state_name,
@@ -336,24 +370,90 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCall
             detail=f"It ran in a nested execution of state machine {machine.name!r}: mocks given to the "
             "parent's execute() do not reach it; give that StateMachine its own mocks=... or tasks=...",
         ) from None
-    # the child may run on another clock: its own duration is what the parent waits
-    duration = max(child.duration, interp.clock.time() - before)
+    if resource.pattern != "" and same_clock and child.status == "RUNNING":
+        return _await_child(interp, machine, resource, child, child_input, frame)
+    duration = 0.0 if same_clock else child.duration
+    return _child_outcome(machine, resource, child, child_input, duration)
+
+
+def _await_callback(
+    interp: Interpreter,
+    state: m.TaskState,
+    resource: Resource,
+    arguments: Any,
+    run: StateRun,
+    frame: Frame,
+    timeout: float | None,
+    heartbeat: float | None,
+) -> Generator[Any, Any, TaskCallOutcome]:
+    """Park until ``send_task_*`` (or an activity worker and then ``send_task_*``) answers, or a timer
+    (TimeoutSeconds, HeartbeatSeconds) fails the task with States.Timeout."""
+    activity = resource.kind == "activity"
+    token = run.token if run.token is not None else interp.ids.next("task-token")
+    callback = interp.machine.service._wait_for_callback(
+        interp,
+        frame,
+        interp.execution,
+        state.name,
+        token,
+        resource.arn,
+        arguments,
+        timeout,
+        heartbeat,
+        activity,
+    )
+    try:
+        yield PARK
+    finally:
+        if frame.thread is not None:
+            frame.thread.clear_hooks()
+    outcome: TaskCallOutcome | None = callback.outcome
+    assert outcome is not None
+    return outcome
+
+
+def _await_child(
+    interp: Interpreter, machine: Any, resource: Resource, child: Any, child_input: Any, frame: Frame
+) -> Generator[Any, Any, TaskCallOutcome]:
+    thread = frame.thread
+    assert thread is not None
+    child.add_done_callback(lambda _execution: thread.resume())
+    interp.waiting_on.append(child)
+    try:
+        yield PARK
+    finally:
+        interp.waiting_on.remove(child)
+    return _child_outcome(machine, resource, child, child_input, 0.0)
+
+
+def _child_outcome(
+    machine: Any, resource: Resource, child: Any, child_input: Any, duration: float
+) -> TaskCallOutcome:
     started = int(child.start_time * 1000)
     if resource.pattern == "":
         return TaskCallOutcome(value={"ExecutionArn": child.arn, "StartDate": started}, duration=0.0)
+    # DescribeExecution's shape: Input as JSON text for .sync, as a JSON value for .sync:2 (AWS-recorded)
     description: dict[str, Any] = {
         "ExecutionArn": child.arn,
-        "Input": dumps(child_input),
+        "Input": copy_json(child.input) if resource.pattern == "sync2" else dumps(child.input),
         "InputDetails": {"Included": True},
         "Name": child.name,
-        "StartDate": started,
-        "StateMachineArn": machine.arn,
-        "Status": child.status,
-        "StopDate": int((child.start_time + child.duration) * 1000),
     }
     if child.status == "SUCCEEDED":
         description["Output"] = child.output if resource.pattern == "sync2" else dumps(child.output)
         description["OutputDetails"] = {"Included": True}
+    description.update(
+        {
+            "RedriveCount": child.redrive_count,
+            "RedriveStatus": "NOT_REDRIVABLE" if child.status == "SUCCEEDED" else "REDRIVABLE",
+            "StartDate": started,
+            "StateMachineArn": machine.arn,
+            "Status": child.status,
+            "StopDate": int((child.start_time + child.duration) * 1000),
+        }
+    )
+    if child.status == "SUCCEEDED":
+        description["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
         return TaskCallOutcome(value=description, duration=duration)
     if child.error is not None:
         description["Error"] = child.error

@@ -6,12 +6,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
 from pytest_serverless.asl.test_state import TestStateMethod
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import InvalidDefinition, UsageError
+from pytest_serverless.errors import InvalidDefinition, UnmockedTask, UsageError
 
 from . import model as m
 from ._compiled import compile_definition
@@ -19,7 +19,12 @@ from ._json import json_error_text
 from ._strict_mocks import check_mock_keys
 from .interpreter import Interpreter
 from .paths import copy_json
+from .runtime import Scheduler, scheduler_for
+from .states import RUNNERS
 from .tasks import MockCursor, accepts
+
+if TYPE_CHECKING:
+    from .service import StepFunctions, WaitingTask
 
 __all__ = ["Execution", "StateMachine", "TaskCall"]
 
@@ -41,7 +46,10 @@ class Execution:
     """The result of ``StateMachine.execute``; exported for annotations (built only by the engine)."""
 
     __slots__ = (
+        "_cursors",
+        "_done_callbacks",
         "_history",
+        "_interp",
         "_raw_history",
         "arn",
         "cause",
@@ -52,6 +60,7 @@ class Execution:
         "name",
         "output",
         "path",
+        "redrive_count",
         "result_writes",
         "start_time",
         "state_machine",
@@ -75,15 +84,128 @@ class Execution:
         self.result_writes: list[dict[str, Any]] = []
         #: invocations per mock key given to ``execute`` (0 = declared but never used)
         self.mock_calls: dict[str, int] = {}
+        self.redrive_count = 0
         self._raw_history: Any = None
         self._history: list[dict[str, Any]] | None = None
+        self._interp: Interpreter | None = None
+        self._done_callbacks: list[Callable[[Execution], None]] = []
+        self._cursors: dict[str, MockCursor] = {}
 
     @property
     def history(self) -> list[dict[str, Any]]:
-        """Events shaped as ``GetExecutionHistory`` returns them (rendered on first access)."""
-        if self._history is None:
-            self._history = self._raw_history.rendered() if self._raw_history is not None else []
+        """Events shaped as ``GetExecutionHistory`` returns them (rendered on access; a running
+        execution's history grows)."""
+        raw = self._raw_history
+        if raw is None:
+            return []
+        if self._history is None or len(self._history) != len(raw):
+            self._history = raw.rendered()
         return self._history
+
+    @property
+    def done(self) -> bool:
+        return self.status != "RUNNING"
+
+    def add_done_callback(self, callback: Callable[[Execution], None]) -> None:
+        """``callback(execution)`` once it ends (at once if it has)."""
+        if self.status != "RUNNING":
+            callback(self)
+        else:
+            self._done_callbacks.append(callback)
+
+    def run(self) -> Execution:
+        """Advance the clock until this execution ends or waits for something only the test gives."""
+        interp = self._interp
+        if interp is None or interp.result is not None:
+            return self
+        scheduler = interp.scheduler
+        if scheduler.busy:
+            raise UsageError(
+                "execution.run() / execute() was called from inside running work (a task handler or mock); "
+                "start the execution with start() there and let the clock run it"
+            )
+        clock = scheduler.clock
+        while interp.result is None:
+            if (interp.callbacks_open or interp.waiting_on) and self._waiting_for_test():
+                break
+            due = scheduler.next_due()
+            if due is None:
+                break
+            now = clock.time()
+            if due > now:
+                clock.advance(due - now)
+            else:
+                scheduler.drain()
+        return self
+
+    def _waiting_for_test(self) -> bool:
+        """Waiting for a callback or an activity worker (here or in a nested execution it waits for)."""
+        interp = self._interp
+        if interp is None or interp.result is not None:
+            return False
+        if interp.callbacks_open:
+            return True
+        return bool(interp.waiting_on) and any(child._waiting_for_test() for child in interp.waiting_on)
+
+    @property
+    def waiting_tasks(self) -> list[WaitingTask]:
+        """This execution's Tasks waiting for ``send_task_*`` or an activity worker."""
+        interp = self._interp
+        if interp is None or self.status != "RUNNING":
+            return []
+        return [callback.task for callback in interp.callbacks]
+
+    def task_token(self, state_name: str) -> str:
+        """The task token of the waiting Task state ``state_name`` (UsageError if it is not waiting)."""
+        tasks = self.waiting_tasks
+        for task in tasks:
+            if task.state == state_name:
+                return task.token
+        waiting = ", ".join(repr(task.state) for task in tasks) or "none"
+        raise UsageError(
+            f"state {state_name!r} of execution {self.name!r} is not waiting for a task token "
+            f"(status {self.status}; states waiting: {waiting})"
+        )
+
+    def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
+        """StopExecution: this execution ends ABORTED now."""
+        return self._service().stop(self, error, cause)
+
+    def redrive(self) -> Execution:
+        """RedriveExecution: restart a FAILED, TIMED_OUT or ABORTED execution where it stopped."""
+        return self._service().redrive(self)
+
+    def _service(self) -> StepFunctions:
+        machine = self.state_machine
+        assert machine is not None
+        return machine.service
+
+    def _finish(self, interp: Interpreter) -> None:
+        result = interp.result
+        assert result is not None
+        output = result.output
+        self.output = copy_json(output) if isinstance(output, (dict, list)) else output
+        self.error = result.error
+        self.cause = result.cause
+        self.duration = interp.now - interp.start
+        self.task_calls = [TaskCall(*call) for call in interp.task_calls]
+        self.mock_calls = {key: cursor.calls for key, cursor in self._cursors.items()}
+        self.status = result.status
+        interp.execution = None
+        callbacks, self._done_callbacks = self._done_callbacks, []
+        machine = self.state_machine
+        if machine is not None and machine.on_execution_finished is not None:
+            machine.on_execution_finished(self)
+        for callback in callbacks:
+            callback(self)
+
+    def _redrive(self, interp: Interpreter) -> None:
+        self.status = "RUNNING"
+        self.output = self.error = self.cause = None
+        self.redrive_count += 1
+        interp.execution = self
+        interp.on_finish.append(self._finish)
+        interp.redrive()
 
     @property
     def start_date(self) -> datetime:
@@ -184,6 +306,7 @@ class StateMachine:
         seed: int | str | None = 0,
         timeout_seconds: float | None = None,
         mocks: Mapping[str, Any] | None = None,
+        service: StepFunctions | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise UsageError(
@@ -254,6 +377,23 @@ class StateMachine:
             self.register(state_machines)
         self._ids = IdFactory(f"{name}")
         self._count = 0
+        # what DescribeExecution and ListExecutions find (kept from the moment the machine has a service:
+        # made by one, or ``sm.service`` used; a machine used only through execute() keeps none)
+        self._executions: dict[str, Execution] = {}
+        self._service = service
+        if service is not None:
+            service._register(self)
+
+    @property
+    def service(self) -> StepFunctions:
+        """The StepFunctions service this machine belongs to (one of its own if made alone)."""
+        service = self._service
+        if service is None or service.clock is not self.clock:
+            from .service import StepFunctions
+
+            service = self._service = StepFunctions(clock=self.clock)
+            service._register(self)
+        return service
 
     def add_task_handler(self, key: str, handler: Callable[..., Any]) -> None:
         """Answer Tasks whose state name or resource matches ``key`` (an ARN, a pattern with ``*`` or a
@@ -295,7 +435,37 @@ class StateMachine:
     ) -> Execution:  # noqa: A002
         """Run one execution to its end on the virtual clock and return it (never sleeps, never raises
         for runtime errors: those end the execution FAILED). ``input=None`` starts with ``{}`` as
-        StartExecution without input does; the caller's objects are copied, never shared."""
+        StartExecution without input does; the caller's objects are copied, never shared.
+        ``start(...)`` then ``run()``; UnmockedTask if it waits for a callback that nothing answers."""
+        execution = self.start(input, mocks=mocks, name=name, _sync=True)
+        interp = execution._interp
+        if interp is None or interp.result is not None:  # ended at once (most executions)
+            return execution
+        try:
+            execution.run()
+        finally:
+            if interp.scheduler is not self.clock._scheduler:
+                interp.scheduler.close()  # the private scheduler of an execute() inside running work
+        if execution.status == "RUNNING":
+            _raise_unanswered(execution)
+        return execution
+
+    def _abandon(self, execution: Execution) -> None:
+        """Stop an execution that execute() gives up on (it raises UnmockedTask): nothing lingers."""
+        interp = execution._interp
+        if interp is not None and interp.result is None:
+            interp.scheduler.run_now(lambda: interp.abort(None, None))
+
+    def start(
+        self,
+        input: Any = None,  # noqa: A002
+        *,
+        mocks: Mapping[str, Any] | None = None,
+        name: str | None = None,
+        _sync: bool = False,
+    ) -> Execution:
+        """StartExecution: run the execution as far as the current instant allows and return it
+        (``RUNNING`` unless it ended); the clock's advances run the rest."""
         if mocks is not None and not isinstance(mocks, Mapping):
             raise UsageError("execute(mocks=...) takes a mapping {state name or resource ARN: mock}")
         if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
@@ -316,12 +486,27 @@ class StateMachine:
                 raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
         if mocks:
             check_mock_keys(self, mocks)  # a key that matches nothing is a typo: asl/_strict_mocks.py
+        if name is not None and self.type == "STANDARD":
+            running = self.service._named(self, name, input)
+            if running is not None:  # the same name and input while it runs: StartExecution returns it
+                return running
         self._count += 1
         execution_name = name or deterministic_uuid(self.arn, "execution", self._count)
         merged = {**self.mocks, **mocks} if mocks else self.mocks
         cursors = {str(key): MockCursor(str(key), mock) for key, mock in merged.items()}
-        execution_arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{self.name}:{execution_name}"
+        if self.type == "EXPRESS" and not _sync:  # asynchronous Express executions: AWS's express ARNs
+            suffix = deterministic_uuid(self.arn, "express", self._count)
+            execution_arn = (
+                f"arn:aws:states:{REGION}:{ACCOUNT_ID}:express:{self.name}:{execution_name}:{suffix}"
+            )
+        else:
+            execution_arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{self.name}:{execution_name}"
         seed = f"{self.seed}:{self._count}" if self.seed is not None else None
+        scheduler = scheduler_for(self.clock)
+        if _sync and scheduler.busy:
+            # execute() from inside running work on this clock (a task handler running another machine):
+            # a scheduler of its own runs it to its end, moving the clock as before
+            scheduler = Scheduler(self.clock)
         interpreter = Interpreter(
             program=self.program,
             clock=self.clock,
@@ -337,17 +522,12 @@ class StateMachine:
             seed=seed,
             ids=IdFactory(f"{self.arn}:{execution_name}"),
             role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{self.name}-role",
+            runners=RUNNERS,
+            scheduler=scheduler,
+            machine=self,
         )
-        result = interpreter.run(input)
         execution = Execution()
-        execution.status = result.status
-        output = result.output
-        execution.output = copy_json(output) if isinstance(output, (dict, list)) else output
-        execution.error = result.error
-        execution.cause = result.cause
         execution.path = interpreter.path
-        execution.duration = interpreter.now - interpreter.start
-        execution.task_calls = [TaskCall(*call) for call in interpreter.task_calls]
         execution.arn = execution_arn
         execution.name = execution_name
         execution.input = input
@@ -355,9 +535,14 @@ class StateMachine:
         execution.state_machine = self
         execution.result_writes = interpreter.result_writes
         execution._raw_history = interpreter.history
-        execution.mock_calls = {key: cursor.calls for key, cursor in cursors.items()}
-        if self.on_execution_finished is not None:
-            self.on_execution_finished(execution)
+        execution._interp = interpreter
+        execution._cursors = cursors
+        execution.mock_calls = dict.fromkeys(cursors, 0)
+        interpreter.execution = execution
+        interpreter.on_finish.append(execution._finish)
+        if self.type == "STANDARD" and self._service is not None:  # for DescribeExecution, ListExecutions
+            self._executions[execution_arn] = execution
+        interpreter.scheduler.run_now(interpreter.begin, input)
         return execution
 
     def __repr__(self) -> str:
@@ -365,6 +550,34 @@ class StateMachine:
 
 
 builtin_type = type
+
+
+def _raise_unanswered(execution: Execution) -> None:
+    """execute() ended at a callback wait: nothing will answer it in a run-to-the-end execution."""
+    waiting = [(execution, task) for task in execution.waiting_tasks]
+    interp = execution._interp
+    children = list(interp.waiting_on) if interp is not None else []
+    while not waiting and children:
+        child = children.pop()
+        waiting = [(child, task) for task in child.waiting_tasks]
+        if child._interp is not None:
+            children.extend(child._interp.waiting_on)
+    if not waiting:  # pragma: no cover - run() only stops early at a callback wait
+        raise UsageError(f"execution {execution.name!r} stopped RUNNING with nothing due")
+    owner, task = waiting[0]
+    machine = owner.state_machine
+    if execution.state_machine is not None:
+        execution.state_machine._abandon(execution)
+    mocks = sorted(owner._cursors) + sorted(machine.tasks if machine is not None else ())
+    what = "an activity worker (get_activity_task)" if ":activity:" in task.resource else "a callback"
+    raise UnmockedTask(
+        task.state,
+        task.resource,
+        available=mocks,
+        detail=f"It waits for {what} with task token {task.token!r}, which nothing in execute() sends: "
+        "give it a mock, or start it with sm.start(...) and answer with "
+        "sm.service.send_task_success(execution.task_token(...), output).",
+    )
 
 
 def _check_input_text(value: Any) -> None:

@@ -1,18 +1,18 @@
 """The Map state: inline and distributed, ItemReader/ItemBatcher/ResultWriter, tolerated failures.
 
-Iterations run one after another in a deterministic order; each starts at the virtual time its
-MaxConcurrency slot frees up, so the Map's duration is that of concurrent execution.
+Iterations are threads on the scheduler (see ``flow.Fanout``), interleaved in virtual time; each starts
+when its MaxConcurrency slot frees up, so the Map's duration is that of concurrent execution.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from . import model as m
-from .flow import finish_state
-from .history import History
+from .flow import Fanout, finish_state
+from .history import History, HistoryLimitExceeded
 from .interpreter import Terminal
 from .paths import dumps
 from .recovery import run_with_retry
@@ -28,19 +28,18 @@ _QUERY = "States.QueryEvaluationError"
 
 def run_map(
     interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun
-) -> tuple[str | None, Any]:
+) -> Generator[Any, Any, tuple[str | None, Any]]:
     phase = [""]
 
-    def attempt() -> tuple[str | None, Any]:
+    def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
         phase[0] = "running"
-        result = _map_attempt(interp, state, value, frame, run, phase)
-        return result
+        return (yield from _map_attempt(interp, state, value, frame, run, phase))
 
     def failed(error: StatesError) -> None:
         if phase[0] == "running":
             interp.event(frame, "MapStateFailed")
 
-    return run_with_retry(interp, state, value, run, frame, attempt, failed)
+    return (yield from run_with_retry(interp, state, value, run, frame, attempt, failed))
 
 
 def _map_items(
@@ -240,7 +239,7 @@ def _number(
 
 def _map_attempt(
     interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun, phase: list[str]
-) -> tuple[str | None, Any]:
+) -> Generator[Any, Any, tuple[str | None, Any]]:
 
     jsonata = state.query_language == m.JSONATA
     try:
@@ -300,40 +299,33 @@ def _map_attempt(
     processor = state.processor
     assert processor is not None
     slots = int(concurrency or 0)
-    start = end = interp.now
-    heap: list[float] = []
-    results: list[Any] = []
-    failures = 0
-    allowed = _allowed_failures(tolerated_count, tolerated_percent, len(inputs))
+    count = len(inputs)
+    results: list[Any] = [None] * count
+    allowed = _allowed_failures(tolerated_count, tolerated_percent, count)
     distributed = state.distributed
     if distributed:
         map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
         interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
-    for index, (item, iteration_input) in enumerate(inputs):
-        interp.now = max(start, heapq.heappop(heap)) if 0 < slots <= len(heap) else start
-        failure = _iteration(interp, state, processor, index, item, iteration_input, frame, started, results)
-        end = max(end, interp.now)
-        if slots > 0:
-            heapq.heappush(heap, interp.now)
-        if failure is None:
-            continue
-        failures += 1
-        if isinstance(failure, Terminal) or failures > allowed:
-            interp.now = end
-            frame.prev = len(interp.history)
-            if distributed:
-                interp.event(frame, "MapRunFailed", {"error": failure.error, "cause": failure.cause})
-            if not isinstance(failure, Terminal) and _has_tolerance(state):
-                raise StatesError(
-                    "States.ExceedToleratedFailureThreshold", "The specified tolerance threshold was exceeded"
-                ) from None
+    make, finished = _iterations(interp, state, processor, inputs, frame, started, results)
+    thread = frame.thread
+    assert thread is not None
+    fanout = Fanout(interp, thread, count, make, finished, slots, allowed)
+    if distributed:
+        fanout.translate = _child_failure
+    if not fanout.start():
+        yield from fanout.wait()
+    frame.prev = len(frame.history)
+    failure = fanout.failure
+    if failure is not None:
+        if not isinstance(failure, StatesError):
             raise failure
-        error_output: dict[str, Any] = {"Error": failure.error}
-        if failure.cause is not None:
-            error_output["Cause"] = failure.cause
-        results.append(error_output)
-    interp.now = end
-    frame.prev = len(interp.history)
+        if distributed:
+            interp.event(frame, "MapRunFailed", {"error": failure.error, "cause": failure.cause})
+        if not isinstance(failure, Terminal) and _has_tolerance(state):
+            raise StatesError(
+                "States.ExceedToleratedFailureThreshold", "The specified tolerance threshold was exceeded"
+            ) from None
+        raise failure
     result: Any = results
     if distributed:
         interp.event(frame, "MapRunSucceeded")
@@ -344,58 +336,109 @@ def _map_attempt(
     return finish_state(interp, state, value, result, run, frame)
 
 
-def _iteration(
+def _iterations(
     interp: Interpreter,
     state: m.MapState,
     processor: m.Program,
-    index: int,
-    item: Any,
-    iteration_input: Any,
+    inputs: list[tuple[Any, Any]],
     frame: Frame,
     started: int,
     results: list[Any],
-) -> StatesError | None:
-    """Run one iteration; append its output to ``results`` or return its error.
+) -> tuple[Callable[[int], tuple[Frame, m.Program, Any]], Callable[[int, Any, BaseException | None], None]]:
+    """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout.
 
     Inline iterations read a copy of the outer variables and log MapIteration* events; distributed
-    children (child executions) see no variables and keep their events out of the parent history.
+    children (child executions) see no variables and keep their events out of the parent history; an
+    EXPRESS child fails with States.Timeout after 5 minutes.
     """
     from .interpreter import Frame
 
-    if state.distributed:
-        from .interpreter import ExecutionTimedOut
+    distributed = state.distributed
+    express = state.express_children
+    name = state.name
+    frames: dict[int, Frame] = {}
+    timers: dict[int, list[Any]] = {}
+    scheduler = interp.scheduler
 
-        child = Frame({}, 0, (index, item))
-        saved = interp.history
-        saved_deadline = interp.deadline
-        if state.express_children:  # an EXPRESS child execution runs at most 5 minutes
-            interp.deadline = min(saved_deadline, interp.now + _EXPRESS_LIMIT)
-        interp.history = History()
-        try:
-            results.append(interp.run_program(processor, iteration_input, child))
-        except StatesError as error:
-            return error
-        except ExecutionTimedOut:
-            if interp.deadline == saved_deadline:  # the parent's own deadline
-                raise
-            return StatesError("States.Timeout", None)
-        finally:
-            interp.history = saved
-            interp.deadline = saved_deadline
-        return None
-    child = Frame(dict(frame.variables), started, (index, item))
-    details = {"name": state.name, "index": index}
-    interp.event(child, "MapIterationStarted", details)
-    try:
-        results.append(interp.run_program(processor, iteration_input, child))
-    except StatesError as error:
-        interp.event(child, "MapIterationFailed", details)
-        return error
-    interp.event(child, "MapIterationSucceeded", details)
-    return None
+    def make(index: int) -> tuple[Frame, m.Program, Any]:
+        item, iteration_input = inputs[index]
+        if distributed:  # a child execution: its own history, event limit and $$.Execution
+            child = Frame({}, 0, (index, item), History())
+            child.context = _child_context(interp, state, index, iteration_input)
+            if express:
+                timers[index] = scheduler.at(interp.now + _EXPRESS_LIMIT, lambda: _express_timeout(child), 1)
+            return child, processor, iteration_input
+        child = Frame(dict(frame.variables), started, (index, item), frame.history)
+        frames[index] = child
+        interp.event(child, "MapIterationStarted", {"name": name, "index": index})
+        return child, processor, iteration_input
+
+    def _express_timeout(child: Frame) -> None:
+        thread = child.thread
+        if thread is not None and not thread.done:
+            interp.now = scheduler.now()
+            thread.kill()
+            thread.on_done(thread, None, StatesError("States.Timeout", None))
+
+    def finished(index: int, output: Any, failure: BaseException | None) -> None:
+        if distributed:
+            scheduler.cancel(timers.pop(index, None))
+        else:
+            child = frames.pop(index)
+            details = {"name": name, "index": index}
+            if failure is None:
+                interp.event(child, "MapIterationSucceeded", details)
+            elif isinstance(failure, StatesError):
+                interp.event(child, "MapIterationFailed", details)
+        if failure is None:
+            results[index] = output
+        elif isinstance(failure, StatesError):
+            error_output: dict[str, Any] = {"Error": failure.error}
+            if failure.cause is not None:
+                error_output["Cause"] = failure.cause
+            results[index] = error_output
+
+    return make, finished
 
 
 _EXPRESS_LIMIT = 300.0
+
+
+def _child_context(
+    interp: Interpreter, state: m.MapState, index: int, child_input: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """$$.Execution and $$.StateMachine of a Distributed Map child: the machine is
+    ``<machine>/<label>`` and the execution ``execution:<machine>/<label>:<id>``, as AWS names them."""
+    from pytest_serverless._ids import deterministic_uuid
+
+    from .interpreter import iso_millis
+
+    label = state.label or state.name
+    machine = interp.machine_context
+    parent = interp.execution_context
+    name = deterministic_uuid(str(parent["Id"]), "map-child", label, index)
+    machine_name = f"{machine['Name']}/{label}"
+    arn_prefix = str(machine["Id"]).rsplit(":stateMachine:", 1)[0]
+    execution = {
+        "Id": f"{arn_prefix}:execution:{machine_name}:{name}",
+        "Input": child_input,
+        "StartTime": iso_millis(interp.now),
+        "Name": name,
+        "RoleArn": parent["RoleArn"],
+        "RedriveCount": 0,
+    }
+    return execution, {"Id": f"{arn_prefix}:stateMachine:{machine_name}", "Name": machine_name}
+
+
+def _child_failure(failure: BaseException) -> BaseException:
+    """A child execution over its own 25,000 events fails that child only (States.Runtime)."""
+    if isinstance(failure, HistoryLimitExceeded):
+        return StatesError(
+            "States.Runtime",
+            "The execution reached the maximum number of history events (25000). Start a new execution "
+            "(for example with a child workflow) to continue the work.",
+        )
+    return failure
 
 
 def _has_tolerance(state: m.MapState) -> bool:
@@ -438,7 +481,7 @@ def _iteration_inputs(
         if selector is None:
             out.append((item, item))
             continue
-        scratch = Frame(frame.variables, frame.prev, (index, item))
+        scratch = Frame(frame.variables, frame.prev, (index, item), frame.history)
         if jsonata:
             selected = interp.jsonata(selector, run, scratch, input=value)
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
@@ -93,15 +93,23 @@ def run_with_retry(
     raw_input: Any,
     run: StateRun,
     frame: Frame,
-    attempt: Callable[[], tuple[str | None, Any]],
+    attempt: Callable[[], Generator[Any, Any, tuple[str | None, Any]]],
     on_final_failure: Callable[[StatesError], None] | None = None,
-) -> tuple[str | None, Any]:
-    """Run ``attempt`` under the state's Retry and Catch. ``on_final_failure(error)`` runs once an
+) -> Generator[Any, Any, tuple[str | None, Any]]:
+    """Run ``attempt`` (a generator) under the state's Retry and Catch; a generator itself (the interval
+    between attempts is a timer). ``on_final_failure(error)`` runs once an
     error will not be retried (before Catch), e.g. to emit ``MapStateFailed``."""
+    if not state.retry and not state.catch:  # nothing to retry or catch: the attempt's own outcome
+        try:
+            return (yield from attempt())
+        except StatesError as error:
+            if on_final_failure is not None and not isinstance(error, Terminal):
+                on_final_failure(error)
+            raise
     counts = [0] * len(state.retry)
     while True:
         try:
-            return attempt()
+            return (yield from attempt())
         except StatesError as error:
             index = find_retrier(state.retry, error)
             if index is not None:
@@ -110,7 +118,8 @@ def run_with_retry(
                     delay = retry_delay(interp, retrier, counts[index])
                     counts[index] += 1
                     run.retry_count += 1
-                    interp.advance(delay)
+                    if delay > 0:
+                        yield interp.now + delay
                     continue
             if on_final_failure is not None and not isinstance(error, Terminal):
                 on_final_failure(error)

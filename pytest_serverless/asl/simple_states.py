@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
@@ -144,7 +145,7 @@ def run_choice(
 
 def run_wait(
     interp: Interpreter, state: m.WaitState, value: Any, frame: Frame, run: StateRun
-) -> tuple[str | None, Any]:
+) -> Generator[Any, Any, tuple[str | None, Any]]:
     jsonata = state.query_language == m.JSONATA
     try:
         effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
@@ -155,7 +156,8 @@ def run_wait(
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
-    interp.advance(seconds)
+    if seconds > 0:  # a timer on the scheduler: the thread resumes when the clock gets there
+        yield interp.now + seconds
     interp.exit_state(frame, run, output, assigned)
     return state.next, output
 

@@ -99,6 +99,7 @@ class TaskCallOutcome:
     cause: str | None = None
     failed: bool = False
     duration: float = 0.0
+    heartbeat: bool = False  # a States.Timeout from a missed heartbeat (States.HeartbeatTimeout matches it)
 
 
 class MockCursor:

@@ -67,11 +67,16 @@ def _machine_class() -> type[StateMachine]:
 
         default_mocks: Mapping[str, Any] = {}
 
-        def execute(
-            self, input: Any = None, *, mocks: Mapping[str, Any] | None = None, name: str | None = None
-        ) -> Execution:  # noqa: A002 - API.md's keyword
+        def start(
+            self,
+            input: Any = None,  # noqa: A002 - API.md's keyword
+            *,
+            mocks: Mapping[str, Any] | None = None,
+            name: str | None = None,
+            _sync: bool = False,
+        ) -> Execution:
             merged = {**self.default_mocks, **(mocks or {})}
-            return super().execute(input, mocks=merged or None, name=name)
+            return super().start(input, mocks=merged or None, name=name, _sync=_sync)
 
     return TemplateStateMachine
 
@@ -119,6 +124,10 @@ class ServerlessApp:
         self._ids = IdFactory(f"events:{source}")
         self.functions: dict[str, Handler] = self._handlers(handlers)
         self.state_machines: dict[str, StateMachine] = {}
+        from pytest_serverless.asl.service import StepFunctions
+
+        #: the Step Functions service of the app's state machines (API.md section 6)
+        self.stepfunctions = StepFunctions(clock=clock)
         self._build_state_machines(mocks, tasks)
         self._gateway = Gateway(clock=clock)
         self.iam_credentials: dict[str, str] = dict(IAM_CREDENTIALS)  # what AWS_IAM routes accept
@@ -151,8 +160,13 @@ class ServerlessApp:
                 first = schedule.next_after(clock.time())
                 if first is not None:
                     self._schedules.append((rule, schedule, first))
-        self._firing = False
-        self._unsubscribe = clock.subscribe(self._on_tick) if self._schedules else None
+        # each schedule is a timer on the clock's scheduler: it fires at its own instant during an advance
+        from pytest_serverless.asl.runtime import scheduler_for
+
+        self._scheduler = scheduler_for(clock)
+        self._timers: list[list[Any] | None] = [None] * len(self._schedules)
+        for index, (_, _, first) in enumerate(self._schedules):
+            self._arm(index, first)
 
     def _build_apis(self) -> dict[str, Any]:
         if self._apis is None:
@@ -269,6 +283,7 @@ class ServerlessApp:
                 tasks=tasks,
                 clock=self.clock,
                 on_execution_finished=self._finished,
+                service=self.stepfunctions,
             )
         except InvalidDefinition as exc:
             where = f" ({spec.definition_file})" if spec.definition_file else ""
@@ -372,7 +387,8 @@ class ServerlessApp:
                 transformer=target.input_transformer,
             )
             if target.state_machine is not None and target.state_machine in self.state_machines:
-                started.append(self.state_machines[target.state_machine].execute(payload))
+                # StartExecution: the execution runs on the clock; the rule does not wait for it
+                started.append(self.state_machines[target.state_machine].start(payload))
             elif target.function is not None:
                 # EventBridge invokes a Lambda target asynchronously: its failure is recorded, not raised
                 try:
@@ -389,45 +405,34 @@ class ServerlessApp:
                     self.invocations.append(RuleInvocation(rule.name, target.function, payload, result, None))
         return started
 
-    def _on_tick(self, epoch: float) -> None:
-        if self._firing:
-            return
-        self._firing = True
-        try:
-            while True:
-                due = [
-                    (when, i) for i, (_, _, when) in enumerate(self._schedules) if when <= self.clock.time()
-                ]
-                if not due:
-                    return
-                when, index = min(due)
-                rule, schedule, _ = self._schedules[index]
-                following = schedule.next_after(when)
-                self._schedules[index] = (
-                    rule,
-                    schedule,
-                    following if following is not None else float("inf"),
-                )
-                event = {
-                    "version": "0",
-                    "id": self._ids.next("event"),
-                    "detail-type": "Scheduled Event",
-                    "source": "aws.events",
-                    "account": "123456789012",
-                    "time": _iso(when),
-                    "region": "us-east-1",
-                    "resources": [rule.arn],
-                    "detail": {},
-                }
-                self._deliver(rule, event)
-        finally:
-            self._firing = False
+    def _arm(self, index: int, when: float) -> None:
+        self._timers[index] = self._scheduler.at(when, lambda: self._fire(index, when))
+
+    def _fire(self, index: int, when: float) -> None:
+        rule, schedule, _ = self._schedules[index]
+        following = schedule.next_after(when)
+        self._schedules[index] = (rule, schedule, following if following is not None else float("inf"))
+        self._timers[index] = None
+        if following is not None:
+            self._arm(index, following)
+        event = {
+            "version": "0",
+            "id": self._ids.next("event"),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": _iso(when),
+            "region": "us-east-1",
+            "resources": [rule.arn],
+            "detail": {},
+        }
+        self._deliver(rule, event)
 
     def close(self) -> None:
-        """Stop the schedules (unsubscribe from the clock)."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        """Stop the schedules (their timers leave the clock's scheduler)."""
+        for index, entry in enumerate(self._timers):
+            self._scheduler.cancel(entry)
+            self._timers[index] = None
 
     def __repr__(self) -> str:
         return (

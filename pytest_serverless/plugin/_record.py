@@ -191,6 +191,9 @@ class TestRecord:
             )
         if kwargs.get("clock") is None and self.clock is not None:
             kwargs["clock"] = self.clock
+        service = getattr(self, "service", None)
+        if "service" not in kwargs and service is not None and kwargs.get("clock") is service.clock:
+            kwargs["service"] = service  # sfn.service: the test's StepFunctions
         registered = self.registry.tasks
         if registered:
             own_tasks = kwargs.get("tasks") or {}
@@ -203,14 +206,15 @@ class TestRecord:
         return self.adopt_machine(machine)
 
     def adopt_machine(self, machine: Any) -> Any:
-        """Route ``machine.execute`` through this record (mocks applied, executions recorded and reported)."""
+        """Route ``machine.start`` (and so ``execute``) through this record (mocks applied, executions
+        recorded, and reported when they finish)."""
         if any(known is machine for known in self.machines):
             return machine
-        original = machine.execute
+        original = machine.start
         record = self
 
         @functools.wraps(original)
-        def execute(
+        def start(
             input: Any = None,
             *,
             mocks: Mapping[str, Any] | None = None,
@@ -223,12 +227,15 @@ class TestRecord:
                 merged.update(mocks)
             given = merged if (merged or mocks is not None) else None
             execution = original(input, mocks=given, name=name, **kwargs)
-            record.executions.append((machine, execution))
-            record.hooks.execution_finished(execution, machine)
+            if not any(known is execution for _, known in record.executions):  # a name started again
+                record.executions.append((machine, execution))
+                execution.add_done_callback(
+                    lambda finished: record.hooks.execution_finished(finished, machine)
+                )
             return execution
 
         try:
-            machine.execute = execute
+            machine.start = start
         except AttributeError as error:  # pragma: no cover - a StateMachine with __slots__ and no __dict__
             raise UsageError(f"cannot record executions of {type(machine).__name__}: {error}") from None
         self.machines.append(machine)

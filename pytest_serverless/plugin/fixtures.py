@@ -47,12 +47,23 @@ def sfn(request: pytest.FixtureRequest, serverless_clock: VirtualClock) -> Calla
     """
     record = record_for(request.node)
     record.clock = serverless_clock
+    return _MachineFactory(record, serverless_clock)
 
-    def make(definition: Any, **kwargs: Any) -> StateMachine:
+
+class _MachineFactory:
+    """``sfn``: ``sfn(definition, **kwargs) -> StateMachine``; ``sfn.service`` is the test's StepFunctions
+    service (on the test's clock), which the machines made here belong to."""
+
+    def __init__(self, record: Any, clock: VirtualClock) -> None:
+        from pytest_serverless.asl.service import StepFunctions
+
+        self._record = record
+        self.service = StepFunctions(clock=clock)
+        record.service = self.service
+
+    def __call__(self, definition: Any, **kwargs: Any) -> StateMachine:
         __tracebackhide__ = True
-        return record.make_state_machine(definition, kwargs)  # type: ignore[no-any-return]
-
-    return make
+        return self._record.make_state_machine(definition, kwargs)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def test_task_submitted_is_recorded_when_the_callback_is_sent_not_when_it_answer
     )
     assert _events(execution) == [
         ("ExecutionStarted", 1, 0, 0.0),
-        ("TaskStateEntered", 2, 1, 0.0),
+        ("TaskStateEntered", 2, 0, 0.0),  # the first state entered: previousEventId 0, as AWS records it
         ("TaskScheduled", 3, 2, 0.0),
         ("TaskStarted", 4, 3, 0.0),
         ("TaskSubmitted", 5, 4, 0.0),
@@ -140,7 +140,8 @@ def test_history_of_choice_wait_parallel_map_and_fail():
     ]
     events = execution.history
     assert all(event["id"] == index + 1 for index, event in enumerate(events))
-    assert all(event["previousEventId"] == index for index, event in enumerate(events))
+    # a chain, except the first state entered: previousEventId 0, as AWS records it
+    assert [event["previousEventId"] for event in events] == [0, 0, *range(2, len(events))]
     assert events[4]["timestamp"] == START + timedelta(seconds=3)
     assert events[4]["stateExitedEventDetails"] == {
         "name": "W",

@@ -155,7 +155,8 @@ def test_history_events_are_shaped_as_get_execution_history():
         "ExecutionSucceeded",
     ]
     assert [event["id"] for event in history] == [1, 2, 3, 4, 5, 6]
-    assert [event["previousEventId"] for event in history] == [0, 1, 2, 3, 4, 5]
+    # the first state entered has previousEventId 0, as AWS records it
+    assert [event["previousEventId"] for event in history] == [0, 0, 2, 3, 4, 5]
     assert history[0]["timestamp"] == datetime(2024, 5, 1, tzinfo=UTC)
     assert history[0]["executionStartedEventDetails"]["input"] == '{"a":1}'
     assert history[1]["stateEnteredEventDetails"] == {

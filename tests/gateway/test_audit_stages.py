@@ -57,7 +57,8 @@ def test_audit_start_execution_answers_arn_and_start_date_only(kind):
     assert response.status_code == 200
     document = response.json()
     assert set(document) == {"executionArn", "startDate"}
-    assert re.fullmatch(ARN + r":execution:Orders:[0-9a-f-]{36}", document["executionArn"])
+    # asynchronous Express executions get AWS's express ARNs (machine:name:id)
+    assert re.fullmatch(ARN + r":express:Orders:[0-9a-f-]{36}:[0-9a-f-]{36}", document["executionArn"])
     assert document["startDate"] == 1704067200
 
 

@@ -61,7 +61,8 @@ def test_start_execution_response_template(app, client):
     assert response.status_code == 202
     body = response.json()
     assert body == {"execution": app.executions[-1].arn}
-    assert body["execution"].startswith("arn:aws:states:us-east-1:123456789012:execution:OrderFlow1A2B3C4D-")
+    # an asynchronous EXPRESS execution: AWS gives it an express ARN
+    assert body["execution"].startswith("arn:aws:states:us-east-1:123456789012:express:OrderFlow1A2B3C4D-")
 
 
 def test_request_template_that_is_not_a_start_execution_request_is_a_serialization_error(tmp_path):

@@ -262,6 +262,8 @@ def test_app_mocks_apply_to_every_execution(load):
     )
     response = app.api("OrdersApi").stage("Prod").client().post("/orders", json={"orderId": "o", "total": 1})
     assert response.status_code == 200
+    assert app.executions == []  # StartExecution answered at once; the retry waits 2 s on the clock
+    app.clock.advance(2)
     [execution] = app.executions
     assert execution.path == ["Charge", "Done"]
     assert execution.output == {"charged": 1, "currency": "X"}

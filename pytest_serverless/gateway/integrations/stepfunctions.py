@@ -95,7 +95,11 @@ class StepFunctionsIntegration:
         name = name or deterministic_uuid("execution", call.request_id)
         started = call.clock.time()
         try:
-            execution = self.state_machine.execute(execution_input, name=name)
+            start = getattr(self.state_machine, "start", None)
+            if not self.sync and callable(start):  # StartExecution: returns at once, runs on the clock
+                execution = start(execution_input, name=name)
+            else:
+                execution = self.state_machine.execute(execution_input, name=name)
         except UsageError as exc:  # input StartExecution refuses: over 256 KiB, NaN, nested too deep
             return _invalid_input(exc)
         sm_arn, execution_arn = self._arns(name)
