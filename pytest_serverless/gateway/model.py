@@ -21,7 +21,7 @@ from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
 from .stages import Canary, Deployment, Stage, _variables
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
-from .usage_plans import UsagePlan
+from .usage_plans import UsagePlan, add_plan, plan_for_key
 
 if TYPE_CHECKING:
     from .authorizers.cognito_jwt import TokenIssuer
@@ -264,21 +264,10 @@ class Api:
         plan = UsagePlan(
             name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
         )
-        for key in plan.api_keys:
-            if key in self._key_plans:
-                raise UsageError(
-                    f"usage plan {name!r}: API key {key!r} is already in plan {self._key_plans[key].name!r}"
-                )
-        for key in plan.api_keys:
-            self._key_plans[key] = plan
-        self.usage_plans.append(plan)
-        return plan
+        return add_plan(self.usage_plans, self._key_plans, plan)
 
     def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        plan = self._key_plans.get(key)
-        if plan is None or key in plan.disabled or not plan.applies_to(stage):
-            return None
-        return plan
+        return plan_for_key(self._key_plans, key, stage)
 
     # deploying -------------------------------------------------------------------------------------------
     def _snapshot(self) -> Deployment:
