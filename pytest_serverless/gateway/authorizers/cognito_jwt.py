@@ -22,6 +22,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from pytest_serverless._ids import IdFactory
+from pytest_serverless._nesting import too_deep
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
@@ -234,9 +236,24 @@ class _Refused(Exception):
 
 
 def _number(value: Any) -> float | None:
+    """A NumericDate, or ``None``: not a number, or not finite (``1e400`` reads as infinity)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json(segment: bytes) -> Any:
+    """A header or payload: UTF-8 JSON only (RFC 7519; ``json.loads`` of bytes would also take UTF-16 and
+    UTF-32), no ``NaN``/``Infinity`` literals, nested at most ``MAX_JSON_DEPTH`` deep."""
+    text = segment.decode("utf-8")
+    if too_deep(text):
+        raise ValueError("nested too deeply")
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def _token_scopes(claims: Mapping[str, Any]) -> list[str]:
@@ -260,9 +277,9 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Step 2 of AWS's workflow, "decode the token": JSON header and payload, base64url signature."""
     header_segment, payload_segment, signature_segment = token.split(".")
     try:
-        header = json.loads(_segment(header_segment))
-        claims = json.loads(_segment(payload_segment))
-    except (ValueError, UnicodeDecodeError):
+        header = _json(_segment(header_segment))
+        claims = _json(_segment(payload_segment))
+    except ValueError:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
         raise _Refused(_MALFORMED) from None
     if signature_segment:
         _segment(signature_segment)
@@ -271,18 +288,24 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
-def _identity_header(identity_source: str) -> str:
+def _identity_source(identity_source: str) -> tuple[Literal["header", "querystring"], str]:
+    """(where, name): HTTP API JWT authorizers read a header or a query string parameter; REST Cognito
+    authorizers a header."""
     source = identity_source.strip()
     for prefix in ("$request.header.", "method.request.header."):
-        if source.startswith(prefix):
-            return source[len(prefix) :]
-    if source.startswith(("$", "method.")):
+        if source.startswith(prefix) and len(source) > len(prefix):
+            return "header", source[len(prefix) :]
+    prefix = "$request.querystring."
+    if source.startswith(prefix) and len(source) > len(prefix):
+        return "querystring", source[len(prefix) :]
+    if source.startswith(("$", "method.")) or not source:
         raise UsageError(
             f"JwtAuthorizer(identity_source={identity_source!r}): a JWT authorizer reads its token from a "
             'header, e.g. "Authorization", "$request.header.Authorization" or '
-            '"method.request.header.Authorization"'
+            '"method.request.header.Authorization", or (HTTP APIs) a query string parameter, e.g. '
+            '"$request.querystring.token"'
         )
-    return source
+    return "header", source
 
 
 class JwtAuthorizer:
@@ -349,7 +372,7 @@ class JwtAuthorizer:
         self.token_use = token_use
         self.leeway = float(leeway)
         self.identity_source = identity_source
-        self.header_name = _identity_header(identity_source)
+        self.source_kind, self.header_name = _identity_source(identity_source)
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
         self._keys = self._load_jwks(jwks)
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
@@ -385,7 +408,11 @@ class JwtAuthorizer:
     # -- the AWS validation pipeline -------------------------------------------------------------------
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
-        raw = call.request.headers.get(self.header_name)
+        if self.source_kind == "header":
+            raw = call.request.headers.get(self.header_name)
+        else:
+            values = call.request.query_values(self.header_name)
+            raw = ",".join(values) if values else None  # HTTP APIs join repeated parameters with commas
         if raw is None or not raw.strip():
             return self._unauthorized(call, None, "missing identity source")
         token = raw.strip()
