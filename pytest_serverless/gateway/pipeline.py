@@ -458,6 +458,7 @@ def _authorize(
         scopes=route.scopes,
         account_id=ACCOUNT_ID,
         region=REGION,
+        cache=api.authorizer_cache(authorizer),
     )
     try:
         decision = authorizer.authorize(call)

@@ -378,7 +378,8 @@ class JwtAuthorizer:
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
             raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
         self.ttl = float(ttl)
-        self._cache: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
+        # results of calls built by hand; a gateway hands each call its API's own cache (``call.cache``)
+        self._cache: dict[Any, Any] = {}
         # tokens whose signature verified (the keys never change): token -> its JSON payload
         self._signed: dict[str, bytes] = {}
 
@@ -421,7 +422,8 @@ class JwtAuthorizer:
         if self.validation_regex is not None and not self.validation_regex.fullmatch(raw):
             return self._unauthorized(call, _MALFORMED, "the token does not match the validation expression")
         key = (call.api_id, call.stage, token)
-        cached = self._cache.get(key) if self.ttl > 0 and call.api_kind == "REST" else None
+        cache = self._cache if call.cache is None else call.cache
+        cached = cache.get(key) if self.ttl > 0 and call.api_kind == "REST" else None
         hit = cached is not None and call.clock.time() < cached[0]
         try:
             if cached is not None and hit:
@@ -429,7 +431,7 @@ class JwtAuthorizer:
             else:
                 claims = self._verify(token, call)
                 if self.ttl > 0 and call.api_kind == "REST":
-                    self._cache[key] = (call.clock.time() + self.ttl, claims)
+                    cache[key] = (call.clock.time() + self.ttl, claims)
             self._check_token_use(claims, call)
         except _Refused as refused:
             return self._unauthorized(call, refused.description, refused.description)
