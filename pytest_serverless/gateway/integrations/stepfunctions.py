@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import UsageError
 
 from . import vtl
@@ -88,9 +89,11 @@ class StepFunctionsIntegration:
         return shaped
 
     def _start(self, call: IntegrationCall, text: str, name: str | None) -> IntegrationResult:
+        if too_deep(text):  # before parsing: the parser and the engine recurse once per level
+            return _invalid_input(ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep"))
         try:
             execution_input = json.loads(text) if text.strip() else {}
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             return _invalid_input(exc)
         name = name or deterministic_uuid("execution", call.request_id)
         started = call.clock.time()
