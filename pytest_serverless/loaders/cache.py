@@ -19,6 +19,7 @@ from typing import Any
 
 from .cloudformation import Template
 from .model import TemplateModel
+from .yaml_cfn import MAX_FILE_BYTES
 
 __all__ = ["TemplateCache"]
 
@@ -27,7 +28,11 @@ _Key = tuple[str, str, str]
 
 
 def _digest(path: Path) -> str | None:
+    """The file's SHA-256; ``None`` for anything but a regular file of at most 1 MB (``/dev/zero`` never
+    ends): the reader then reports it."""
     try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import TemplateError
+from pytest_serverless.loaders._depends_on import check_depends_on
 from pytest_serverless.loaders.intrinsics import HANDLERS, NO_VALUE, escape
 
 __all__ = ["NO_VALUE", "Template", "arn_for", "merge_globals"]
@@ -99,6 +100,7 @@ class Template:
         self.base_dir = Path(source).parent
         self.stack_name = stack_name
         self.files: list[Path] = []  # other local files read into the template (includes, OpenAPI bodies)
+        self.including: list[Path] = []  # the AWS::Include files being resolved, outermost first
         if not isinstance(document, dict):
             raise TemplateError("a template must be a mapping with a 'Resources' section", source=source)
         self.document: dict[str, Any] = document
@@ -119,6 +121,9 @@ class Template:
                 raise TemplateError(
                     "'Properties' must be a mapping", source=source, pointer=pointer + "/Properties"
                 )
+        check_depends_on(
+            resources, source=source, sam="AWS::Serverless-2016-10-31" in str(document.get("Transform"))
+        )
         self.mappings: dict[str, Any] = self._section("Mappings")
         self.condition_defs: dict[str, Any] = self._section("Conditions")
         self.parameter_values = self._parameter_values(parameters or {})
