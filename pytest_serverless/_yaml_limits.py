@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import yaml
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "LimitedSafeLoader"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "LimitedSafeLoader", "TooDeep"]
 
 MAX_NODES = 1_000_000
 MAX_DEPTH = 200
+
+
+class TooDeep(yaml.composer.ComposerError):
+    """The document nests more than ``max_depth`` levels."""
 
 
 class LimitedSafeLoader(yaml.SafeLoader):
@@ -52,7 +56,7 @@ class LimitedSafeLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > self.max_depth:
-                raise yaml.composer.ComposerError(
+                raise TooDeep(
                     None,
                     None,
                     f"the document nests more than {self.max_depth} levels deep",

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from pytest_serverless._nesting import too_deep
-from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader
+from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader, TooDeep
 from pytest_serverless.asl._validate_paths import pointer_join, type_name
 from pytest_serverless.errors import InvalidDefinition
 
@@ -146,6 +146,8 @@ def _parse(text: str, source: str | None) -> object:
         raise InvalidDefinition([("", message)], source=source) from None
     try:
         return yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 - a SafeLoader subclass
+    except TooDeep:
+        raise InvalidDefinition([("", "the definition is nested too deeply")], source=source) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

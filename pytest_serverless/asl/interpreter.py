@@ -20,6 +20,7 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import ServerlessError
 
 from . import model as m
+from ._depth_limits import recursion_cause
 from .history import History, HistoryLimitExceeded
 from .paths import CompiledPath, PathNotFound, dumps, write_result_path
 from .states_errors import StatesError
@@ -230,9 +231,7 @@ class Interpreter:
         except ServerlessError:  # UnmockedTask, UsageError: misuse is raised out of execute()
             raise
         except RecursionError:
-            return self._finish(
-                frame, "FAILED", "ExecutionFailed", RUNTIME, "The state machine's data is nested too deeply."
-            )
+            return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, recursion_cause(self.program))
         except Exception as error:  # pragma: no cover - a bug in the engine; fail the execution, not the test
             cause = f"pytest_serverless internal error ({type(error).__name__}: {error}); please report it."
             return self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)

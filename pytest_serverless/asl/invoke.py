@@ -12,6 +12,7 @@ from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
+from ._depth_limits import NestedTooDeep, cap_cause, nested_execution
 from .flow import effective_input, finish_state
 from .paths import CompiledPath, copy_json, dumps
 from .recovery import run_with_retry
@@ -327,7 +328,10 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCall
         child_input = None
     before = interp.clock.time()
     try:
-        child = machine.execute(child_input, name=name)
+        with nested_execution(machine.name):
+            child = machine.execute(child_input, name=name)
+    except NestedTooDeep as too_deep:
+        return TaskCallOutcome(error=too_deep.error, cause=too_deep.cause, failed=True)
     except UnmockedTask as error:
         raise UnmockedTask(
             error.state_name,
@@ -358,7 +362,7 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any) -> TaskCall
     if child.error is not None:
         description["Error"] = child.error
     if child.cause is not None:
-        description["Cause"] = child.cause
+        description["Cause"] = cap_cause(child.cause)
     return TaskCallOutcome(
-        error="States.TaskFailed", cause=dumps(description), failed=True, duration=duration
+        error="States.TaskFailed", cause=cap_cause(dumps(description)), failed=True, duration=duration
     )
