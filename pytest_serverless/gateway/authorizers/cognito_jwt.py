@@ -4,7 +4,8 @@ The only module that imports pyjwt. ``TokenIssuer`` plays the user pool (its own
 Cognito-shaped ID and access tokens on the virtual clock); ``JwtAuthorizer`` validates tokens the way API
 Gateway does, in AWS's order:
 
-1. the token from the identity source (``Bearer <token>`` or the bare token);
+1. the token from the identity source, a header or (HTTP APIs) a query string parameter (``Bearer <token>``
+   or the bare token);
 2. ``kid`` and the RSA signature against the JWKS (only RSA algorithms: ``none`` and HMAC are refused);
 3. ``iss``;
 4. ``aud``, or ``client_id`` only when ``aud`` is absent;
@@ -319,6 +320,9 @@ class JwtAuthorizer:
     - ``audience``: a string or list of accepted ``aud``/``client_id`` values. ``None`` means the
       TokenIssuer's audience (no check when built from a URL); an empty list means no audience check, as a
       REST ``COGNITO_USER_POOLS`` authorizer does;
+    - ``identity_source``: a header (``"Authorization"``, ``"$request.header.X"``,
+      ``"method.request.header.X"``) or, on HTTP APIs, a query string parameter
+      (``"$request.querystring.X"``);
     - ``token_use``: ``"id"`` or ``"access"`` to require one kind of Cognito token. ``None`` does what AWS
       does for the API kind: REST user-pool authorizers require an access token when the method has scopes
       and an ID token when it has none; HTTP API JWT authorizers do not look at ``token_use``;
