@@ -180,3 +180,83 @@ def test_policy_errors_name_the_statement_and_field(document, message):
     with pytest.raises(PolicyError) as info:
         evaluate_policy(document, ARN)
     assert str(info.value) == message
+
+
+# -- Lambda authorizer identity sources from $context ----------------------------------------------------
+
+
+def test_every_context_identity_source_reads_its_value():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    names = [
+        "routeKey",
+        "httpMethod",
+        "stage",
+        "apiId",
+        "requestId",
+        "resourcePath",
+        "path",
+        "accountId",
+        "domainName",
+        "identity.sourceIp",
+        "sourceIp",
+        "identity.userAgent",
+        "protocol",
+    ]
+    seen = []
+
+    def authorizer(event, context):
+        seen.append(event["identitySource"])
+        return {"isAuthorized": True}
+
+    lambda_authorizer = LambdaAuthorizer(
+        authorizer,
+        type="REQUEST",
+        identity_source=", ".join(f"$context.{name}" for name in names),
+        ttl=0,
+        payload_format="2.0",
+        simple_responses=True,
+    )
+    request = GatewayRequest(
+        "POST",
+        "/orders/1",
+        headers=Headers({"User-Agent": "agent/1"}),
+        source_ip="203.0.113.9",
+        protocol="HTTP/2",
+        domain_name="api.example.com",
+    )
+    decision = lambda_authorizer.authorize(
+        AuthorizationCall(
+            request=request,
+            api_kind="HTTP",
+            api_id="abc123",
+            api_name="orders",
+            stage="prod",
+            stage_variables={},
+            route_key="POST /orders/{id}",
+            resource_path="/orders/{id}",
+            path_parameters={"id": "1"},
+            method_arn=ARN,
+            request_id="req-7",
+            clock=VirtualClock(),
+            account_id="111122223333",
+        )
+    )
+    assert decision.allowed
+    assert seen == [
+        [
+            "POST /orders/{id}",
+            "POST",
+            "prod",
+            "abc123",
+            "req-7",
+            "/orders/{id}",
+            "/orders/1",
+            "111122223333",
+            "api.example.com",
+            "203.0.113.9",
+            "203.0.113.9",
+            "agent/1",
+            "HTTP/2",
+        ]
+    ]
