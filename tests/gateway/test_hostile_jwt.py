@@ -263,3 +263,4 @@ def test_generated_hostile_tokens_are_refused_with_an_aws_answer(issuer, clock, 
     assert decision.response_type == "UNAUTHORIZED"
     if kind == "HTTP":
         assert decision.headers["www-authenticate"].startswith("Bearer")
+        assert len(decision.headers["www-authenticate"]) < 256  # never echoes the token back
