@@ -260,3 +260,134 @@ def test_every_context_identity_source_reads_its_value():
             "HTTP/2",
         ]
     ]
+
+
+# -- Lambda authorizer decisions: reasons, latency, timeouts, caching ---------------------------------
+
+
+def lambda_call(clock, kind="REST", headers=None):
+    return AuthorizationCall(
+        request=GatewayRequest("GET", "/orders/1", headers=Headers(headers or {"Authorization": "tok"})),
+        api_kind=kind,
+        api_id="abc123",
+        api_name="orders",
+        stage="prod",
+        stage_variables={},
+        route_key="GET /orders/{id}",
+        resource_path="/orders/{id}",
+        path_parameters={"id": "1"},
+        method_arn=ARN,
+        request_id="req-1",
+        clock=clock,
+    )
+
+
+def _allow(event, context):
+    return {
+        "principalId": "u",
+        "policyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    }
+
+
+def _taking(clock, seconds, outcome):
+    def fn(event, context):
+        clock.advance(seconds)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return fn
+
+
+def test_lambda_refusal_reasons_and_latency():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    regex = LambdaAuthorizer(_allow, validation_regex="Bearer .+", ttl=0)
+    decision = regex.authorize(lambda_call(clock))
+    assert (decision.response_type, decision.reason) == (
+        "UNAUTHORIZED",
+        "the token does not match validation_regex",
+    )
+    refused = LambdaAuthorizer(_taking(clock, 2, Exception("Unauthorized")), ttl=0).authorize(
+        lambda_call(clock)
+    )
+    assert (refused.response_type, refused.latency, refused.reason) == (
+        "UNAUTHORIZED",
+        2.0,
+        "the authorizer raised Unauthorized",
+    )
+    crashed = LambdaAuthorizer(_taking(clock, 3, KeyError("x")), ttl=0).authorize(lambda_call(clock))
+    assert (crashed.response_type, crashed.latency, crashed.reason) == (
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        3.0,
+        "the authorizer raised KeyError: 'x'",
+    )
+    malformed = LambdaAuthorizer(_taking(clock, 4, {"nope": 1}), ttl=0).authorize(lambda_call(clock))
+    assert (malformed.response_type, malformed.latency, malformed.reason) == (
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        4.0,
+        "the authorizer's answer has no principalId",
+    )
+    slow = LambdaAuthorizer(_taking(clock, 6, {}), ttl=0, timeout=5).authorize(lambda_call(clock))
+    assert (slow.response_type, slow.latency, slow.reason) == (
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        6.0,
+        "the authorizer ran 6 s, past its 5 s timeout",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "timeout", "seconds", "allowed"),
+    [
+        ("HTTP", 5, 5, True),  # exactly the limit: still in time
+        ("HTTP", 5, 6, False),  # the authorizer's own timeout, below the HTTP API's 10 s
+        ("HTTP", 30, 10, True),
+        ("HTTP", 30, 11, False),  # capped at 10 s on HTTP APIs
+        ("REST", 30, 11, True),
+        ("REST", None, 600, True),
+    ],
+)
+def test_lambda_timeouts(kind, timeout, seconds, allowed):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    authorizer = LambdaAuthorizer(
+        _taking(clock, seconds, {"isAuthorized": True} if kind == "HTTP" else _allow({}, None)),
+        type="REQUEST",
+        identity_source="Authorization",
+        ttl=0,
+        timeout=timeout,
+        **({"payload_format": "2.0", "simple_responses": True} if kind == "HTTP" else {}),
+    )
+    assert authorizer.authorize(lambda_call(clock, kind)).allowed is allowed
+
+
+def test_lambda_context_request_id_is_derived_from_the_request():
+    from pytest_serverless._ids import deterministic_uuid
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    seen = []
+
+    def fn(event, context):
+        seen.append((context.aws_request_id, context.function_name))
+        return _allow(event, context)
+
+    LambdaAuthorizer(fn, ttl=0, name="gate").authorize(lambda_call(VirtualClock()))
+    assert seen == [(deterministic_uuid("req-1", "authorizer", "gate"), "gate")]
+
+
+@pytest.mark.parametrize(("ttl", "calls"), [(0, 3), (1, 2), (300, 1)])
+def test_lambda_cache_ttl_edges(ttl, calls):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    authorizer = LambdaAuthorizer(_allow, ttl=ttl)
+    first = authorizer.authorize(lambda_call(clock))
+    clock.advance(0.5)
+    second = authorizer.authorize(lambda_call(clock))
+    clock.advance(0.5)  # 1 s after the first call: a 1 s entry has expired
+    authorizer.authorize(lambda_call(clock))
+    assert authorizer.invocations == calls
+    assert first.cached is False
+    assert second.cached is (ttl >= 1)
