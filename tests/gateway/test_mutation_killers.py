@@ -391,3 +391,134 @@ def test_lambda_cache_ttl_edges(ttl, calls):
     assert authorizer.invocations == calls
     assert first.cached is False
     assert second.cached is (ttl >= 1)
+
+
+# -- TokenIssuer claims, exactly ----------------------------------------------------------------------
+
+
+def test_issuer_access_token_claims_exactly(issuer, clock):
+    from pytest_serverless._ids import IdFactory
+
+    ids = IdFactory(seed=f"token-issuer:{issuer.issuer}")
+    now = int(clock.time())
+    claims = issuer.claims(sub="u-1", groups=("g",), scopes=("a/b", "c/d"), token_use="access")
+    assert claims == {
+        "sub": "u-1",
+        "cognito:groups": ["g"],
+        "iss": issuer.issuer,
+        "client_id": issuer.audience,
+        "origin_jti": ids.next("origin_jti"),
+        "event_id": ids.next("event_id"),
+        "token_use": "access",
+        "scope": "a/b c/d",
+        "auth_time": now,
+        "exp": now + 3600,
+        "iat": now,
+        "jti": ids.next("jti"),
+        "username": "u-1",
+    }
+    again = issuer.claims(token_use="access")
+    assert again["jti"] == ids.next("jti")  # a new id per token
+    id_token = issuer.claims(sub="u-2")
+    assert "username" not in id_token
+    assert id_token["cognito:username"] == "u-2"
+    assert "not_a_claim" not in issuer.claims(not_a_claim=None)  # None removes a claim, present or not
+
+
+# -- JWT authorizer reasons and caching -----------------------------------------------------------
+
+
+def test_jwt_refusal_reasons(issuer, clock):
+    missing = JwtAuthorizer(issuer).authorize(call(clock, {}))
+    assert (missing.reason, missing.headers) == ("missing identity source", {"www-authenticate": "Bearer"})
+    regex = JwtAuthorizer(issuer, validation_regex="Bearer .+").authorize(
+        call(clock, {"Authorization": issuer.token()})
+    )
+    assert regex.reason == "the token does not match the validation expression"
+    assert regex.headers["www-authenticate"].endswith('error_description="the token is malformed"')
+
+
+def rest_call(clock, token):
+    return AuthorizationCall(
+        request=GatewayRequest("GET", "/orders/1", headers=Headers({"Authorization": token})),
+        api_kind="REST",
+        api_id="abc123",
+        api_name="orders",
+        stage="prod",
+        stage_variables={},
+        route_key="GET /orders/{id}",
+        resource_path="/orders/{id}",
+        path_parameters={"id": "1"},
+        method_arn=ARN,
+        request_id="req-1",
+        clock=clock,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "ttl", "cached"), [("REST", 0, False), ("REST", 1, True), ("HTTP", 300, False)]
+)
+def test_jwt_result_cache_edges(issuer, clock, kind, ttl, cached):
+    authorizer = JwtAuthorizer(issuer, ttl=ttl)
+    clock.advance(0.5)
+    token = issuer.token(expires_in=1)  # exp is a whole second: 0.5 s from now
+    make = rest_call if kind == "REST" else (lambda c, t: call(c, {"Authorization": t}))
+    assert authorizer.authorize(make(clock, token)).allowed
+    clock.advance(0.75)  # expired, but within a 1 s cache entry
+    assert authorizer.authorize(make(clock, token)).allowed is cached
+    other = issuer.token(sub="intruder", iss="https://evil.example.com")
+    assert not authorizer.authorize(make(clock, other)).allowed  # cached per token, never shared
+
+
+# -- Lambda authorizer answers AWS refuses, with their reasons ---------------------------------------------
+
+_POLICY = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "x": {1, 2}},
+            "the authorizer's answer is not JSON: ",
+        ),
+        (["u"], "the authorizer answered list, not a JSON object"),
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "context": [1]},
+            "the authorizer's context must be a JSON object",
+        ),
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "context": {"k": [1]}},
+            "the authorizer's context value 'k' is a list: only strings, numbers and booleans are allowed",
+        ),
+        ({"policyDocument": _POLICY}, "the authorizer's answer has no principalId"),
+        ({"principalId": "u", "policyDocument": "x"}, "policyDocument must be a JSON object"),
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "usageIdentifierKey": 3},
+            "usageIdentifierKey must be a string",
+        ),
+    ],
+)
+def test_lambda_malformed_answers_name_the_problem(answer, reason):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    decision = LambdaAuthorizer(lambda event, context: answer, ttl=0).authorize(lambda_call(VirtualClock()))
+    assert decision.response_type == "AUTHORIZER_CONFIGURATION_ERROR"
+    assert decision.reason.startswith(reason)
+    if not reason.endswith(": "):
+        assert decision.reason == reason
+
+
+def test_lambda_simple_response_needs_a_boolean():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    authorizer = LambdaAuthorizer(
+        lambda event, context: {"isAuthorized": "yes"},
+        type="REQUEST",
+        identity_source="Authorization",
+        ttl=0,
+        payload_format="2.0",
+        simple_responses=True,
+    )
+    decision = authorizer.authorize(lambda_call(VirtualClock(), "HTTP"))
+    assert decision.reason == 'a simple response needs "isAuthorized": true or false'
