@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+from pathlib import Path
 
 import pytest
 
@@ -522,3 +524,76 @@ def test_lambda_simple_response_needs_a_boolean():
     )
     decision = authorizer.authorize(lambda_call(VirtualClock(), "HTTP"))
     assert decision.reason == 'a simple response needs "isAuthorized": true or false'
+
+
+# -- Lambda authorizer events, whole ------------------------------------------------------------------
+
+EVENTS = (
+    Path(__file__).parent / "authorizer_events.json"
+)  # the three events below, as this version sends them
+
+
+def _event_call(kind, stage):
+    raw_path = "/orders/1?q=1" if stage == "$default" else f"/{stage}/orders/1?q=1&q=2&r=x"
+    request = GatewayRequest(
+        "GET",
+        "/orders/1",
+        headers=Headers(
+            [
+                ("Authorization", "tok"),
+                ("x-api-key", "K1"),
+                ("User-Agent", "agent/1"),
+                ("Cookie", "a=1; b=2"),
+                ("X-Multi", "1"),
+                ("X-Multi", "2"),
+            ]
+        ),
+        query=[("q", "1"), ("q", "2"), ("r", "x")],
+        raw_path=raw_path,
+        raw_query_string="q=1&q=2&r=x",
+        source_ip="203.0.113.9",
+    )
+    return AuthorizationCall(
+        request=request,
+        api_kind=kind,
+        api_id="abc123",
+        api_name="orders",
+        stage=stage,
+        stage_variables={"v": "1"},
+        route_key="GET /orders/{id}",
+        resource_path="/orders/{id}",
+        path_parameters={"id": "1"},
+        method_arn=ARN,
+        request_id="req-1",
+        clock=VirtualClock(),
+        account_id="111122223333",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload_format", "stage"),
+    [("REST", "1.0", "prod"), ("HTTP", "1.0", "prod"), ("HTTP", "2.0", "$default")],
+)
+def test_lambda_authorizer_events_whole(kind, payload_format, stage):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    seen = []
+
+    def fn(event, context):
+        seen.append(event)
+        if payload_format == "2.0":
+            return {"isAuthorized": True}
+        return {"principalId": "u", "policyDocument": _POLICY}
+
+    source = "$request.header.Authorization" if kind == "HTTP" else "method.request.header.Authorization"
+    authorizer = LambdaAuthorizer(
+        fn,
+        type="REQUEST",
+        identity_source=source,
+        ttl=0,
+        payload_format=payload_format,
+        simple_responses=payload_format == "2.0",
+    )
+    assert authorizer.authorize(_event_call(kind, stage)).allowed
+    expected = json.loads(EVENTS.read_text())[f"{kind} {payload_format}"]
+    assert seen == [expected]
