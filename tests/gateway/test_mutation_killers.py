@@ -597,3 +597,161 @@ def test_lambda_authorizer_events_whole(kind, payload_format, stage):
     assert authorizer.authorize(_event_call(kind, stage)).allowed
     expected = json.loads(EVENTS.read_text())[f"{kind} {payload_format}"]
     assert seen == [expected]
+
+
+# -- constructor checks and defaults -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ttl": "5"}, "LambdaAuthorizer(ttl=...) takes 0 to 3600 seconds, got '5'"),
+        ({"ttl": True}, "LambdaAuthorizer(ttl=...) takes 0 to 3600 seconds, got True"),
+        ({"ttl": 3601}, "LambdaAuthorizer(ttl=...) takes 0 to 3600 seconds, got 3601"),
+        (
+            {"simple_responses": True},
+            'LambdaAuthorizer(simple_responses=True) needs payload_format="2.0" (HTTP APIs only)',
+        ),
+        (
+            {"type": "REQUEST", "validation_regex": ".+"},
+            "LambdaAuthorizer(validation_regex=...) applies to TOKEN authorizers only",
+        ),
+        (
+            {"type": "REQUEST", "identity_source": "", "ttl": 1},
+            "LambdaAuthorizer: caching (ttl > 0) needs at least one identity source; pass ttl=0 to call the "
+            "function on every request",
+        ),
+    ],
+)
+def test_lambda_authorizer_usage_errors(kwargs, message):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    with pytest.raises(UsageError) as info:
+        LambdaAuthorizer(_allow, **kwargs)
+    assert str(info.value) == message
+
+
+def test_lambda_authorizer_defaults_and_bounds():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    assert LambdaAuthorizer(_allow, ttl=3600).ttl == 3600
+    assert LambdaAuthorizer(_allow).name == "_allow"
+    assert LambdaAuthorizer(_allow, name="gate").name == "gate"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ttl": "5"}, "JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got '5'"),
+        ({"ttl": 3601}, "JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got 3601"),
+        ({"identity_source": "$request.header."}, "JwtAuthorizer(identity_source='$request.header.')"),
+        (
+            {"identity_source": "method.request.header."},
+            "JwtAuthorizer(identity_source='method.request.header.')",
+        ),
+    ],
+)
+def test_jwt_authorizer_usage_errors(issuer, kwargs, message):
+    with pytest.raises(UsageError) as info:
+        JwtAuthorizer(issuer, **kwargs)
+    assert str(info.value).startswith(message)
+
+
+def test_jwt_authorizer_defaults(issuer, clock):
+    assert JwtAuthorizer(issuer, ttl=3600).ttl == 3600
+    assert JwtAuthorizer(issuer).ttl == 0
+    fresh = TokenIssuer(clock=clock)
+    assert fresh.audience == "client-id"
+    assert fresh.clock is clock
+    assert len(fresh.kid) == 27  # 20 bytes of SHA-256, base64url without padding
+    token = fresh.token()
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["exp"] - payload["iat"] == 3600
+    header = base64.urlsafe_b64decode(token.split(".")[0] + "==").decode()
+    assert header == f'{{"alg":"RS256","typ":"JWT","kid":"{fresh.kid}"}}'  # compact JSON, as Cognito's
+
+
+def test_jwks_loading_skips_unusable_keys_and_reads_the_rest(issuer, clock):
+    (key,) = issuer.jwks["keys"]
+    jwks = {"keys": ["not-a-key", {"kty": "EC", "kid": "ec-1", "crv": "P-256"}, {**key, "kid": None}, key]}
+    authorizer = JwtAuthorizer(issuer.issuer, jwks=jwks, audience="client-id")
+    assert authorizer.authorize(call(clock, {"Authorization": issuer.token()})).allowed
+    with pytest.raises(UsageError) as info:
+        JwtAuthorizer(issuer.issuer, jwks={"keys": [{"kty": "EC", "kid": "ec-1"}]})
+    assert (
+        str(info.value) == "JwtAuthorizer(jwks=...) holds no RSA key with a kid; API Gateway could use none"
+    )
+    with pytest.raises(UsageError) as info:
+        JwtAuthorizer(issuer.issuer, jwks=["keys"])
+    assert str(info.value) == (
+        'JwtAuthorizer(jwks=...) takes a JSON Web Key Set: {"keys": [{"kty": "RSA", ...}]}'
+    )
+
+
+def test_rest_jwt_refusal_reasons(issuer, clock):
+    expired = JwtAuthorizer(issuer).authorize(rest_call(clock, issuer.token(exp=0)))
+    assert (expired.response_type, expired.reason) == ("UNAUTHORIZED", "the token has expired")
+    scoped = AuthorizationCall(**{**rest_call(clock, "x").__dict__, "scopes": ("orders/write",)})
+    token = issuer.token(token_use="access", scopes=["orders/read"])
+    scoped = AuthorizationCall(
+        **{
+            name: getattr(scoped, name)
+            for name in AuthorizationCall.__dataclass_fields__
+            if name != "request"
+        },
+        request=GatewayRequest("GET", "/orders/1", headers=Headers({"Authorization": token})),
+    )
+    refused = JwtAuthorizer(issuer).authorize(scoped)
+    assert (refused.response_type, refused.reason) == ("UNAUTHORIZED", "expected scopes: [orders/write]")
+    http = AuthorizationCall(**{**scoped.__dict__, "api_kind": "HTTP"})
+    forbidden = JwtAuthorizer(issuer).authorize(http)
+    assert (forbidden.response_type, forbidden.reason) == ("FORBIDDEN", "expected scopes: [orders/write]")
+
+
+# -- the wildcard matcher's flags ---------------------------------------------------------------------
+
+
+def test_glob_flags_reach_every_piece():
+    assert compile_glob("*EXEC*API*", ignore_case=True).match("x-execute-api-y")
+    assert not compile_glob("*EXEC*API*").match("x-execute-api-y")
+    assert compile_glob("a*?*b", any_char="?").match("a\nb")  # "?" and "*" match newlines too
+    assert compile_glob("*a?b*", any_char="?").match("xa\nby")
+
+
+# -- Lambda authorizer denials keep their reason and the function's answer ---------------------------------
+
+
+def test_lambda_denials_keep_reason_principal_and_context():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    simple = LambdaAuthorizer(
+        lambda event, context: {"isAuthorized": False, "context": {"who": "u"}},
+        type="REQUEST",
+        identity_source="Authorization",
+        ttl=0,
+        payload_format="2.0",
+        simple_responses=True,
+    ).authorize(lambda_call(clock, "HTTP"))
+    assert (simple.response_type, simple.reason, dict(simple.context)) == (
+        "FORBIDDEN",
+        "isAuthorized is false",
+        {"who": "u"},
+    )
+    deny = {
+        "principalId": "p-1",
+        "context": {"who": "u"},
+        "policyDocument": {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]},
+    }
+    for kind, response_type in (("HTTP", "FORBIDDEN"), ("REST", "ACCESS_DENIED")):
+        decision = LambdaAuthorizer(
+            lambda event, context: deny, type="REQUEST", identity_source="Authorization", ttl=0
+        ).authorize(lambda_call(clock, kind))
+        assert (decision.response_type, decision.principal_id, dict(decision.context)) == (
+            response_type,
+            "p-1",
+            {"who": "u"},
+        )
+        assert decision.reason == (
+            f"User is not authorized to access this resource with an explicit deny ({ARN})"
+        )
