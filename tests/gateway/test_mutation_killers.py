@@ -50,6 +50,7 @@ def call(clock, headers):
         ("*ab*b", "xab", False),  # a middle piece may not run into the last one
         ("*ab*b", "xabb", True),
         ("*ab*ab*", "xab", False),  # pieces follow one another, never overlap
+        ("*ab*ab*", "xabxb", False),
         ("*ab*ab*", "abab", True),
         ("a*b*c", "abc", True),
         ("a*b*c", "acb", False),
