@@ -127,6 +127,16 @@ class Api:
         self._key_plans: dict[str, UsagePlan] = {}
         self._live: Deployment | None = None
         self._deployments = 0
+        # authorizer results cached for this API: id(authorizer) -> (authorizer, its cache); the API owns
+        # them, so an authorizer object shared across gateways (and tests) starts empty on each
+        self._authorizer_caches: dict[int, tuple[object, dict[Any, Any]]] = {}
+
+    def authorizer_cache(self, authorizer: object) -> dict[Any, Any]:
+        """The result cache of ``authorizer`` on this API (created on first use)."""
+        entry = self._authorizer_caches.get(id(authorizer))
+        if entry is None:  # holding the authorizer keeps its id from being reused while the API lives
+            entry = self._authorizer_caches[id(authorizer)] = (authorizer, {})
+        return entry[1]
 
     # building --------------------------------------------------------------------------------------------
     def route(

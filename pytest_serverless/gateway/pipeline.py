@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import ServerlessError
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
@@ -33,6 +34,9 @@ __all__ = ["run"]
 
 KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 MAX_PAYLOAD = 10 * 1024 * 1024  # 10 MB, both API kinds
+MAX_URL = 10240  # REST (regional): characters of the URL
+MAX_REQUEST_HEAD = 10240  # HTTP API: bytes of the request line and header values together
+MAX_METHOD_ARN = 1600  # bytes of the method ARN of a method with an authorizer (414 when longer)
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
@@ -101,6 +105,41 @@ def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     size = len(request.body)
     if size > MAX_PAYLOAD:
         return "REQUEST_TOO_LARGE", f"the body has {size} bytes; the limit is {MAX_PAYLOAD}"
+    return None
+
+
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _too_long(request: GatewayRequest, kind: str, api_id: str) -> tuple[str, str] | None:
+    """(gateway response type, reason) for a URL (REST) or request head (HTTP API) over AWS's quota."""
+    path = request.raw_path or request.path
+    raw_query = request.raw_query_string
+    if raw_query:
+        query = [raw_query]
+    else:  # a request built by hand: its query as a client would encode it, give or take escapes
+        query = [f"{name}={value}" for name, value in request.query]
+    if kind == "REST":
+        domain = request.domain_name or f"{api_id}.execute-api.{REGION}.amazonaws.com"
+        length = len("https://") + len(domain) + len(path) + sum(len(part) + 1 for part in query)
+        if length > MAX_URL:
+            return "REQUEST_URI_TOO_LONG", f"the URL has {length} characters; the limit is {MAX_URL}"
+        return None
+    values = [value for _, value in request.headers.frozen()]
+    parts = [request.method, path, *query, request.protocol]
+    characters = sum(map(len, parts)) + len(parts) + sum(map(len, values))
+    if characters * 4 <= MAX_REQUEST_HEAD:  # a UTF-8 character is at most 4 bytes: clearly within
+        return None
+    line = sum(map(_utf8_length, parts)) + len(parts)
+    if line > MAX_REQUEST_HEAD:
+        return "REQUEST_URI_TOO_LONG", f"the request line has {line} bytes; the limit is {MAX_REQUEST_HEAD}"
+    size = line + sum(map(_utf8_length, values))
+    if size > MAX_REQUEST_HEAD:
+        return (
+            "REQUEST_HEADERS_TOO_LARGE",
+            f"the request line and header values have {size} bytes; the limit is {MAX_REQUEST_HEAD}",
+        )
     return None
 
 
@@ -208,7 +247,7 @@ def _process(
     cors = api.cors
 
     # 0. requests no real client could send
-    problem = _malformed(request)
+    problem = _malformed(request) or _too_long(request, kind, api.id)
     if problem is not None:
         raise _Refused(problem[0], "route", reason=problem[1])
     method = request.method
@@ -441,6 +480,14 @@ def _authorize(
     name = route.authorizer
     authorizer: Authorizer = deployment.authorizers[name] if isinstance(name, str) else name  # type: ignore[assignment]
     route_key = route.route_key
+    method_arn = (
+        f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
+        f"{request.path.lstrip('/')}"
+    )
+    if len(method_arn) > MAX_METHOD_ARN // 4 and _utf8_length(method_arn) > MAX_METHOD_ARN:
+        outcome.authorizer_status = None
+        why = f"the method ARN has {_utf8_length(method_arn)} bytes; the limit is {MAX_METHOD_ARN}"
+        return None, ("REQUEST_URI_TOO_LONG", {"reason": why})
     call = AuthorizationCall(
         request=request,
         api_kind=api.kind,
@@ -451,13 +498,13 @@ def _authorize(
         route_key=route_key,
         resource_path=resource_path,
         path_parameters=path_params,
-        method_arn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
-        f"{request.path.lstrip('/')}",
+        method_arn=method_arn,
         request_id=request_id,
         clock=api.gateway.clock,
         scopes=route.scopes,
         account_id=ACCOUNT_ID,
         region=REGION,
+        cache=api.authorizer_cache(authorizer),
     )
     try:
         decision = authorizer.authorize(call)
@@ -507,15 +554,28 @@ def _missing_parameters(route: Route, request: GatewayRequest, path_params: Mapp
     return ", ".join(missing)
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _body_problem(validator: Any, body: bytes) -> str | None:
     """Why the body fails the route's model (JSON pointer and message), or ``None`` when it passes."""
     if not body.strip():
         return "the request has no body; the route's request_schema requires one"
     try:
-        document = json.loads(body)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the body is not JSON: it is not UTF-8"
+    if too_deep(text):  # before parsing: the parser and the validator recurse once per level
+        return f"the body is not JSON this gateway reads: nested more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        document = json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         return f"the body is not JSON: {exc}"
-    error = next(iter(validator.iter_errors(document)), None)
+    try:
+        error = next(iter(validator.iter_errors(document)), None)
+    except RecursionError:  # a recursive schema ($ref to itself) walked as deep as the body nests
+        return "the body nests too deeply for request_schema to be checked"
     if error is None:
         return None
     pointer = "/" + "/".join(str(part) for part in error.absolute_path)
