@@ -25,6 +25,7 @@ from .usage_plans import UsagePlan
 
 if TYPE_CHECKING:
     from .authorizers.cognito_jwt import TokenIssuer
+    from .gateway_responses import GatewayResponse
     from .websocket.model import WebSocketApi
 
 __all__ = ["Api", "Canary", "Deployment", "Gateway", "Route", "Stage"]
@@ -124,6 +125,7 @@ class Api:
         self.authorizers: dict[str, Authorizer] = {}
         self.stages: dict[str, Stage] = {}
         self.usage_plans: list[UsagePlan] = []
+        self.gateway_responses: dict[str, GatewayResponse] = {}
         self._key_plans: dict[str, UsagePlan] = {}
         self._live: Deployment | None = None
         self._deployments = 0
@@ -246,6 +248,38 @@ class Api:
         self.authorizers[name] = authorizer
         self._live = None
         return authorizer
+
+    def gateway_response(
+        self,
+        response_type: str,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        templates: Mapping[str, str] | None = None,
+        *,
+        parameters: Mapping[str, str] | None = None,
+    ) -> GatewayResponse:
+        """Customise the REST API's error answer ``response_type`` (``"DEFAULT_4XX"``, ``"UNAUTHORIZED"``...).
+
+        ``status`` replaces the status code (on ``DEFAULT_4XX``/``DEFAULT_5XX``: of every type without its
+        own), ``headers`` are literal header values, ``templates`` map a content type to a body template
+        (``$context.error.messageString``, ``$context.requestId``...), and ``parameters`` take AWS's form
+        (``{"gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin"}``).
+        """
+        from .gateway_responses import build
+
+        where = f"API {self.name!r} gateway response {response_type!r}"
+        if self.kind != "REST":
+            raise UsageError(f"{where}: HTTP APIs have no gateway responses; use a REST API")
+        built = build(
+            response_type,
+            status=status,
+            headers=headers,
+            templates=templates,
+            parameters=parameters,
+            where=where,
+        )
+        self.gateway_responses[response_type] = built
+        return built
 
     def usage_plan(
         self,

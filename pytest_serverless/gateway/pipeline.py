@@ -45,10 +45,18 @@ _GOOD_HEADER_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header list
 class _Outcome:
     """What the access log records about one request."""
 
-    __slots__ = ("authorizer_status", "cache_hit", "integration_latency", "invocation_id", "route_key")
+    __slots__ = (
+        "authorizer_status",
+        "cache_hit",
+        "integration_latency",
+        "invocation_id",
+        "path_parameters",
+        "route_key",
+    )
 
     def __init__(self, invocation_id: str = "") -> None:
         self.invocation_id = invocation_id
+        self.path_parameters: Mapping[str, str] = {}
         self.route_key: str | None = None
         self.authorizer_status: int | None = None
         self.integration_latency: float | None = None
@@ -151,6 +159,8 @@ def run(
             request=request,
             **refused.extra,
         )
+        if api.gateway_responses:
+            response = _customised(api, stage, variables, request, refused, response, request_id, outcome)
         cors = api.cors
         if cors is not None:
             for name, value in cors.response_headers(request):
@@ -193,6 +203,36 @@ def run(
     return response
 
 
+def _customised(
+    api: Any,
+    stage: Stage,
+    variables: Mapping[str, str],
+    request: GatewayRequest,
+    refused: _Refused,
+    response: Response,
+    request_id: str,
+    outcome: _Outcome,
+) -> Response:
+    """The API's gateway responses (``api.gateway_response``) applied to AWS's default answer."""
+    from .gateway_responses import customise
+
+    message = refused.extra.get("message")
+    if message is None:
+        message = REST_ERRORS.get(refused.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[2]
+    return customise(
+        api.gateway_responses,
+        response,
+        response_type=refused.response_type,
+        message=message,
+        request=request,
+        path_parameters=outcome.path_parameters,
+        variables=variables,
+        request_id=request_id,
+        api_id=api.id,
+        stage=stage.name,
+    )
+
+
 def _process(
     stage: Stage,
     deployment: Deployment,
@@ -233,7 +273,7 @@ def _process(
         where = None if found is None else found[2]
         raise _Refused(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
     route_key = outcome.route_key = route.route_key
-    path_params = found[1]
+    path_params = outcome.path_parameters = found[1]
     resource_path = found[2]
 
     # 2-4. API key and usage plan, authorizer, request validation

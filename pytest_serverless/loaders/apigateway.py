@@ -130,6 +130,16 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         list_not_emulated(model, logical_id, props)
         _read_api_body(t, model, api, props, pointer)
 
+    for logical_id in _of_type(t, "AWS::ApiGateway::GatewayResponse"):
+        api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
+        props = t.properties(logical_id)
+        api.gateway_responses[str(props.get("ResponseType"))] = {
+            "status": props.get("StatusCode"),
+            "parameters": props.get("ResponseParameters"),
+            "templates": props.get("ResponseTemplates"),
+            "pointer": f"/Resources/{logical_id}/Properties",
+        }
+
     authorizer_names: dict[str, str] = {}
     for logical_id in _of_type(t, "AWS::ApiGateway::Authorizer"):
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)

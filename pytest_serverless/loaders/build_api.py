@@ -312,6 +312,18 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
             raise TemplateError(
                 f"authorizer {name}: {exc}", source=str(app.source), pointer=authorizer.pointer
             ) from None
+    for response_type, entry in spec.gateway_responses.items():
+        try:
+            api.gateway_response(
+                response_type,
+                entry.get("status"),
+                templates=entry.get("templates"),
+                parameters=entry.get("parameters"),
+            )
+        except UsageError as exc:
+            raise TemplateError(
+                str(exc), source=str(app.source), pointer=entry.get("pointer", spec.pointer)
+            ) from None
     kwargs: dict[str, Any]
     routes = list(spec.routes)
     if spec.cors is not None and spec.default_authorizer is not None and spec.preflight_authorized:

@@ -148,6 +148,8 @@ class ApiSpec:
     api_key_source: str = "HEADER"
     user_body: bool = False  # SAM API with a DefinitionBody / DefinitionUri the user wrote
     merge_definitions: bool = False  # SAM's MergeDefinitions: events merge into that body
+    # REST gateway responses: type -> {"status", "parameters" (gatewayresponse.header.X -> expr), "templates"}
+    gateway_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -227,12 +227,28 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
     extensions = [
         name.removeprefix("x-amazon-apigateway-")
         for name in (
-            "x-amazon-apigateway-gateway-responses",
             "x-amazon-apigateway-policy",
             "x-amazon-apigateway-minimum-compression-size",
         )
         if body.get(name)
     ]
+    responses = body.get("x-amazon-apigateway-gateway-responses")
+    if isinstance(responses, Mapping) and api.kind == "REST":
+        for response_type, entry in responses.items():
+            if not isinstance(entry, Mapping):
+                raise TemplateError(
+                    f"gateway response {response_type!r} must be a mapping",
+                    source=source,
+                    pointer=f"{pointer}/x-amazon-apigateway-gateway-responses/{_escape(str(response_type))}",
+                )
+            api.gateway_responses[str(response_type)] = {
+                "status": entry.get("statusCode"),
+                "parameters": entry.get("responseParameters"),
+                "templates": entry.get("responseTemplates"),
+                "pointer": f"{pointer}/x-amazon-apigateway-gateway-responses/{_escape(str(response_type))}",
+            }
+    elif responses:
+        extensions.append("gateway-responses")
     endpoint = body.get("x-amazon-apigateway-endpoint-configuration")
     if isinstance(endpoint, Mapping) and endpoint.get("disableExecuteApiEndpoint"):
         extensions.append("endpoint-configuration disableExecuteApiEndpoint")

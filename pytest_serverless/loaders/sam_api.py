@@ -131,7 +131,6 @@ _LOGGING_KEYS = frozenset(
 )
 # Properties with an effect in AWS that the gateway does not reproduce (listed in app.unsupported).
 REST_NOT_EMULATED = (
-    "GatewayResponses",
     "AccessLogSetting",
     "CanarySetting",
     "Domain",
@@ -176,6 +175,33 @@ def list_not_emulated(
         found.append(f"MethodSettings ({', '.join(extra)})")
     if found:
         model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+
+
+def _sam_gateway_responses(
+    t: Template, model: TemplateModel, api: ApiSpec, responses: Any, pointer: str
+) -> None:
+    """SAM's ``GatewayResponses``: ``{TYPE: {StatusCode, ResponseParameters: {Headers: {...}},
+    ResponseTemplates}}`` (header values in AWS's form: ``"'*'"`` is the literal ``*``)."""
+    found = t.mapping(responses, pointer, "GatewayResponses")
+    for response_type, entry in found.items():
+        where = f"{pointer}/{response_type}"
+        entry = t.mapping(entry, where, f"GatewayResponses.{response_type}")
+        parameters = t.mapping(
+            entry.get("ResponseParameters"), where + "/ResponseParameters", "ResponseParameters"
+        )
+        headers = t.mapping(parameters.get("Headers"), where + "/ResponseParameters/Headers", "Headers")
+        others = sorted(str(key) for key in parameters if key != "Headers")
+        if others:
+            model.unsupported.append(
+                f"{api.logical_id}: GatewayResponses.{response_type}.ResponseParameters {', '.join(others)} "
+                "(not emulated: only Headers reach the answer)"
+            )
+        api.gateway_responses[str(response_type)] = {
+            "status": entry.get("StatusCode"),
+            "parameters": {f"gatewayresponse.header.{name}": value for name, value in headers.items()},
+            "templates": entry.get("ResponseTemplates"),
+            "pointer": where,
+        }
 
 
 def number(value: Any) -> float | None:
@@ -295,6 +321,8 @@ def read_sam_api(
     api.merge_definitions = (
         props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
     )
+    if rest and props.get("GatewayResponses") is not None:
+        _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
     list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
     if rest:
         stage_name = props.get("StageName")

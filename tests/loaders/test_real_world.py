@@ -182,8 +182,7 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     with pytest.warns(UnsupportedResourceWarning) as caught:
         app = load_template(write(tmp_path, API_FEATURES))
     assert app.unsupported == [
-        "Missing: AWS::ApiGateway::GatewayResponse",
-        "ShopApi: GatewayResponses, AccessLogSetting, Auth.ResourcePolicy, MethodSettings (LoggingLevel, "
+        "ShopApi: AccessLogSetting, Auth.ResourcePolicy, MethodSettings (LoggingLevel, "
         "MetricsEnabled) (not emulated)",
         "Http: OpenAPI x-amazon-apigateway-policy (not emulated)",
         "Http: AccessLogSettings (not emulated)",
@@ -191,6 +190,9 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     assert len(caught) == 1
     client = app.api("ShopApi").stage("prod").client()
     assert (client.get("/orders").status_code, client.get("/orders").text) == (200, "ok")
+    missing = client.get("/nowhere")  # a GatewayResponse of its own: no DEFAULT_4XX headers
+    assert missing.status_code == 404
+    assert "Access-Control-Allow-Origin" not in missing.headers
 
 
 # section: SAM state machine events
