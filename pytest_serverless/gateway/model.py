@@ -158,8 +158,19 @@ class Api:
         throttle: tuple[float, int] | None = None,
         function_name: str | None = None,
         payload_format: str | None = None,
+        aws: str | None = None,
+        request_parameters: Mapping[str, str] | None = None,
     ) -> Route:
-        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``integration``."""
+        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``aws``,
+        ``integration``.
+
+        ``aws="arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"`` (REST) is an AWS service
+        integration: ``request_templates`` and ``request_parameters`` (``integration.request.header.X``...)
+        build the service request, ``http_method`` is its method (default POST), ``integration_responses``
+        map the service's answer (without them the service's status and body pass through). Handlers
+        registered with ``gateway.aws_service(service, action, handler)`` answer it, else moto's
+        ``mock_aws`` when active.
+        """
         from .integrations.builders import build_integration
 
         key = parse_route_key(route_key, api_kind=self.kind)
@@ -183,6 +194,8 @@ class Api:
             integration_responses=integration_responses,
             function_name=function_name,
             payload_format=payload_format,
+            aws=aws,
+            request_parameters=request_parameters,
         )
         rest_only = {
             "api_key_required": api_key_required,
@@ -477,6 +490,8 @@ class Gateway:
         self._id_count = itertools.count(1)
         self.apis: dict[str, Any] = {}  # Api (REST, HTTP) or WebSocketApi, by name
         self.integrations: dict[str, IntegrationFactory] = {}
+        #: (service, action) -> handler(AwsServiceRequest) for AWS service integrations (``aws_service``)
+        self.aws_handlers: dict[tuple[str, str], Callable[[Any], Any]] = {}
         self.account_throttle = ACCOUNT_DEFAULT
         self._account_bucket: TokenBucket | None = None
 
@@ -555,6 +570,20 @@ class Gateway:
         if not callable(factory):
             raise UsageError(f"register_integration({name!r}, ...): the factory must be callable")
         self.integrations[name] = factory
+
+    def aws_service(self, service: str, action: str, handler: Callable[[Any], Any]) -> None:
+        """Answer AWS service integrations calling ``service`` ``action`` (``"sqs"``, ``"SendMessage"``;
+        ``"*"`` for every action) with ``handler(request)``: it receives an ``AwsServiceRequest`` (service,
+        action, params, path, body) and returns the action's result (a dict, as boto3 returns it) or raises
+        ``AwsError(code, message, status)`` for the service's error answer."""
+        if not isinstance(service, str) or not service or not isinstance(action, str) or not action:
+            raise UsageError(
+                f"aws_service(service, action, handler): service and action must be non-empty strings, "
+                f"got {service!r}, {action!r}"
+            )
+        if not callable(handler):
+            raise UsageError(f"aws_service({service!r}, {action!r}, ...): the handler must be callable")
+        self.aws_handlers[(service, action)] = handler
 
     def account_bucket(self) -> TokenBucket:
         if self._account_bucket is None:
