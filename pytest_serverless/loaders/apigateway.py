@@ -214,6 +214,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             responses=raw_integration.get("IntegrationResponses"),
             timeout_ms=raw_integration.get("TimeoutInMillis"),
             connection_type=raw_integration.get("ConnectionType"),
+            http_method=raw_integration.get("IntegrationHttpMethod"),
         )
         route = RouteSpec(
             method=str(props.get("HttpMethod", "ANY")).upper(), path=path, integration=found, pointer=pointer

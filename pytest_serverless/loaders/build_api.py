@@ -100,11 +100,20 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
             kwargs["request_templates"] = integration.request_templates
         if api.kind == "REST" and integration.responses:
             kwargs["integration_responses"] = integration.responses
+    elif integration.kind == "aws":
+        kwargs["aws"] = integration.url
+        kwargs["integration_responses"] = integration.responses or []
+        if integration.request_templates:
+            kwargs["request_templates"] = integration.request_templates
+        if integration.request_parameters:
+            kwargs["request_parameters"] = integration.request_parameters
+        if integration.http_method:
+            kwargs["http_method"] = integration.http_method
     elif integration.kind == "http":
         kwargs["http"] = integration.url
     else:
         kwargs["mock"] = integration.mock
-    if not integration.proxy and api.kind == "REST":
+    if not integration.proxy and api.kind == "REST" and integration.kind != "aws":
         if integration.kind == "lambda":
             kwargs["proxy"] = False
         else:

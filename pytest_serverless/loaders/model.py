@@ -46,7 +46,7 @@ class Integration:
     """Where a route goes: a Lambda function, a state machine, an HTTP URL or a mock response; or, for a
     backend the library does not emulate (``kind`` "unsupported"), the ``feature`` a request to it names."""
 
-    kind: Literal["lambda", "sfn", "http", "mock", "unsupported"]
+    kind: Literal["lambda", "sfn", "http", "mock", "aws", "unsupported"]
     function: str | None = None  # FunctionSpec logical id
     state_machine: str | None = None  # StateMachineSpec logical id
     sync: bool = False
@@ -58,6 +58,8 @@ class Integration:
     responses: list[dict[str, Any]] | None = None  # [{statusCode, selectionPattern, responseTemplates, ...}]
     payload_format: str | None = None  # HTTP API Lambda proxy: "1.0" or "2.0" (PayloadFormatVersion)
     feature: str | None = None  # kind "unsupported": what is not emulated ("... SQS-SendMessage")
+    request_parameters: dict[str, str] | None = None  # kind "aws": integration.request.* -> expression
+    http_method: str | None = None  # kind "aws": the service request's method (IntegrationHttpMethod)
 
 
 @dataclass

@@ -295,6 +295,7 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
                 payload_version=raw.get("payloadFormatVersion"),
                 api_kind=api.kind,
                 connection_type=raw.get("connectionType"),
+                http_method=raw.get("httpMethod"),
             )
             route = RouteSpec(
                 method=method,
