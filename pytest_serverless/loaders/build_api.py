@@ -100,6 +100,9 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
             kwargs["request_templates"] = integration.request_templates
         if api.kind == "REST" and integration.responses:
             kwargs["integration_responses"] = integration.responses
+    elif integration.kind == "aws" and api.kind == "HTTP":
+        kwargs["aws"] = integration.url
+        kwargs["request_parameters"] = integration.request_parameters or {}
     elif integration.kind == "aws":
         kwargs["aws"] = integration.url
         kwargs["integration_responses"] = integration.responses or []

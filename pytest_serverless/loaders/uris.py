@@ -167,7 +167,16 @@ def integration(
             "sfn", state_machine=machine, sync=subtype.endswith("StartSyncExecution"), timeout=timeout
         )
     if subtype:  # SQS-SendMessage, EventBridge-PutEvents, StepFunctions-StopExecution, AppConfig-...
-        return _unsupported(f"HTTP API AWS service integration (IntegrationSubtype {subtype})", timeout)
+        from pytest_serverless.gateway.integrations.aws_service import SUBTYPES
+
+        if subtype not in SUBTYPES:
+            raise TemplateError(
+                f"IntegrationSubtype {subtype!r} is not one AWS knows (subtypes: {', '.join(SUBTYPES)})",
+                source=source,
+                pointer=pointer,
+            )
+        parameters = {str(k): str(v) for k, v in (request_parameters or {}).items()}
+        return Integration("aws", url=subtype, timeout=timeout, request_parameters=parameters)
     if str(connection_type or "").upper() == "VPC_LINK":
         return _unsupported(f"private integration through a VPC link ({kind or 'HTTP_PROXY'} {uri})", timeout)
     if kind == "MOCK":

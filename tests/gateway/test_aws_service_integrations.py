@@ -173,7 +173,7 @@ def test_bad_aws_arguments_are_refused():
         api.route("GET /x", aws="arn:aws:sqs:us-east-1:123:q")
     with pytest.raises(UsageError, match="integration.request.header.NAME"):
         api.route("GET /y", aws=QUEUE, request_parameters={"method.request.header.X": "'a'"})
-    with pytest.raises(UsageError, match="REST API feature"):
+    with pytest.raises(UsageError, match="is not an HTTP API integration subtype"):
         Gateway().http_api("h").route("GET /x", aws=QUEUE)
 
 
@@ -196,3 +196,88 @@ def test_any_body_or_service_error_gets_an_aws_answer(body, code):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert set(response.json()) == {"__type", "message"}
+
+
+# section: HTTP API first-class integrations (IntegrationSubtype)
+
+
+def http_route(subtype, parameters, handler=None, action=None):
+    gateway = Gateway()
+    if handler is not None:
+        service = {"SQS": "sqs", "EventBridge": "events", "Kinesis": "kinesis", "AppConfig": "appconfig"}
+        gateway.aws_service(service[subtype.split("-")[0]], action or subtype.split("-")[1], handler)
+    api = gateway.http_api("h")
+    api.route("POST /send/{id}", aws=subtype, request_parameters=parameters)
+    return api.deploy("$default").client()
+
+
+def test_sqs_send_message_maps_request_parameters():
+    seen = []
+    client = http_route(
+        "SQS-SendMessage",
+        {
+            "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/orders",
+            "MessageBody": "$request.body",
+            "MessageGroupId": "group-${request.path.id}",
+            "DelaySeconds": "$request.querystring.delay",
+        },
+        lambda request: seen.append(request.params) or {"MessageId": "m-1", "MD5OfMessageBody": "d"},
+    )
+    response = client.post("/send/7?delay=5", json={"id": 7})
+    assert response.status_code == 200
+    assert response.json()["SendMessageResponse"]["SendMessageResult"]["MessageId"] == "m-1"
+    assert seen == [
+        {
+            "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/orders",
+            "MessageBody": '{"id": 7}',
+            "MessageGroupId": "group-7",
+            "DelaySeconds": 5,
+        }
+    ]
+
+
+def test_eventbridge_put_events_builds_one_entry_from_body_fields():
+    seen = []
+    client = http_route(
+        "EventBridge-PutEvents",
+        {"Source": "shop", "DetailType": "$request.body.kind", "Detail": "$request.body.detail"},
+        lambda request: seen.append(request.params) or {"Entries": [{"EventId": "e"}], "FailedEntryCount": 0},
+    )
+    response = client.post("/send/1", json={"kind": "OrderPlaced", "detail": {"id": 1}})
+    assert response.json() == {"Entries": [{"EventId": "e"}], "FailedEntryCount": 0}
+    assert seen == [{"Entries": [{"Source": "shop", "DetailType": "OrderPlaced", "Detail": {"id": 1}}]}]
+
+
+def test_a_service_error_passes_through_with_its_status():
+    def refuse(request):
+        raise AwsError("ProvisionedThroughputExceededException", "Rate exceeded for shard", 400)
+
+    client = http_route(
+        "Kinesis-PutRecord", {"StreamName": "s", "Data": "$request.body", "PartitionKey": "k"}, refuse
+    )
+    response = client.post("/send/1", json={})
+    assert response.status_code == 400
+    assert response.json() == {
+        "__type": "ProvisionedThroughputExceededException",
+        "message": "Rate exceeded for shard",
+    }
+
+
+def test_subtype_parameters_are_checked_as_aws_checks_them():
+    api = Gateway().http_api("h")
+    with pytest.raises(UsageError, match="missing required parameter"):
+        api.route("POST /a", aws="SQS-SendMessage", request_parameters={"QueueUrl": "q"})
+    with pytest.raises(UsageError, match="unknown parameter"):
+        api.route("POST /b", aws="SQS-PurgeQueue", request_parameters={"QueueUrl": "q", "Body": "x"})
+
+
+def test_moto_answers_an_http_api_subtype():
+    moto = pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    with moto.mock_aws():
+        url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="jobs")["QueueUrl"]
+        client = http_route("SQS-SendMessage", {"QueueUrl": url, "MessageBody": "$request.body.note"})
+        assert client.post("/send/1", json={"note": "hi"}).status_code == 200
+        received = http_route("SQS-ReceiveMessage", {"QueueUrl": url}).post("/send/1")
+        body = received.json()["ReceiveMessageResponse"]["ReceiveMessageResult"]
+        assert [message["Body"] for message in body["Messages"]] == ["hi"]

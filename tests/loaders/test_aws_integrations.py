@@ -164,3 +164,49 @@ def test_moto_answers_a_template_route(app):
         items = dynamodb.scan(TableName=table)["Items"]
         assert items == [{"id": {"S": created.request_id}}]
         assert json.loads(created.text)["id"] == created.request_id
+
+
+HTTP_TEMPLATE = textwrap.dedent(
+    """\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      OnOrder:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+          Events:
+            Placed:
+              Type: EventBridgeRule
+              Properties: {Pattern: {source: [shop.orders]}}
+      Events:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            openapi: "3.0.1"
+            info: {title: events, version: "1"}
+            paths:
+              /orders:
+                post:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    integrationSubtype: EventBridge-PutEvents
+                    payloadFormatVersion: "1.0"
+                    requestParameters:
+                      Source: shop.orders
+                      DetailType: OrderPlaced
+                      Detail: $request.body
+    """
+)
+
+
+def test_an_http_api_subtype_from_openapi_reaches_the_apps_rules(tmp_path):
+    (tmp_path / "template.yaml").write_text(HTTP_TEMPLATE)
+    app = load_template(tmp_path / "template.yaml")
+    try:
+        assert app.unsupported == []
+        response = app.api("Events").stage("$default").client().post("/orders", json={"id": 3})
+        assert response.status_code == 200
+        assert response.json()["FailedEntryCount"] == 0
+        assert [execution.input["detail"] for execution in app.executions] == [{"id": 3}]
+    finally:
+        app.close()

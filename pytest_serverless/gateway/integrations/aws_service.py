@@ -28,7 +28,14 @@ from pytest_serverless.errors import AwsError, UsageError
 from . import vtl
 from .base import IntegrationCall, IntegrationResult
 
-__all__ = ["AwsIntegration", "AwsServiceRequest", "NoServiceAnswer", "parse_service_uri"]
+__all__ = [
+    "SUBTYPES",
+    "AwsIntegration",
+    "AwsServiceRequest",
+    "NoServiceAnswer",
+    "SubtypeIntegration",
+    "parse_service_uri",
+]
 
 _URI = re.compile(r"^arn:aws[\w-]*:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
 QUERY_SERVICES = frozenset({"sqs", "sns"})
@@ -348,3 +355,201 @@ def _typed(client: Any, action: str, params: Mapping[str, Any]) -> dict[str, Any
         else:
             typed[key] = value
     return typed
+
+
+# -- HTTP API first-class integrations (IntegrationSubtype) -------------------------------------------------
+
+# subtype -> (service, action, required parameters, optional parameters), per AWS's "Integration subtype
+# reference" for HTTP APIs
+SUBTYPES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "EventBridge-PutEvents": (
+        "events",
+        "PutEvents",
+        ("Detail", "DetailType", "Source"),
+        ("Time", "EventBusName", "Resources", "Region", "TraceHeader"),
+    ),
+    "SQS-SendMessage": (
+        "sqs",
+        "SendMessage",
+        ("QueueUrl", "MessageBody"),
+        (
+            "DelaySeconds",
+            "MessageAttributes",
+            "MessageDeduplicationId",
+            "MessageGroupId",
+            "MessageSystemAttributes",
+            "Region",
+        ),
+    ),
+    "SQS-ReceiveMessage": (
+        "sqs",
+        "ReceiveMessage",
+        ("QueueUrl",),
+        (
+            "AttributeNames",
+            "MaxNumberOfMessages",
+            "MessageAttributeNames",
+            "ReceiveRequestAttemptId",
+            "VisibilityTimeout",
+            "WaitTimeSeconds",
+            "Region",
+        ),
+    ),
+    "SQS-DeleteMessage": ("sqs", "DeleteMessage", ("ReceiptHandle", "QueueUrl"), ("Region",)),
+    "SQS-PurgeQueue": ("sqs", "PurgeQueue", ("QueueUrl",), ("Region",)),
+    "AppConfig-GetConfiguration": (
+        "appconfig",
+        "GetConfiguration",
+        ("Application", "Environment", "Configuration", "ClientId"),
+        ("ClientConfigurationVersion", "Region"),
+    ),
+    "Kinesis-PutRecord": (
+        "kinesis",
+        "PutRecord",
+        ("StreamName", "Data", "PartitionKey"),
+        ("SequenceNumberForOrdering", "ExplicitHashKey", "Region"),
+    ),
+    "StepFunctions-StartExecution": (
+        "states",
+        "StartExecution",
+        ("StateMachineArn",),
+        ("Name", "Input", "Region"),
+    ),
+    "StepFunctions-StartSyncExecution": (
+        "states",
+        "StartSyncExecution",
+        ("StateMachineArn",),
+        ("Name", "Input", "Region", "TraceHeader"),
+    ),
+    "StepFunctions-StopExecution": (
+        "states",
+        "StopExecution",
+        ("ExecutionArn",),
+        ("Cause", "Error", "Region"),
+    ),
+}
+_INTERPOLATED = re.compile(r"\$\{([^}]+)\}")
+_NUMBERS = frozenset({"DelaySeconds", "MaxNumberOfMessages", "VisibilityTimeout", "WaitTimeSeconds"})
+
+
+def _mapped(expression: str, call: IntegrationCall, document: Any) -> Any:
+    """An HTTP API mapping expression (``$request.body.id``, ``$request.header.x``, ``$context.requestId``,
+    ``$stageVariables.x``), a text with ``${...}`` inside, or a constant."""
+    if expression.startswith("$") and not expression.startswith("${"):
+        return _source(expression[1:], call, document)
+    if "${" in expression:
+        return _INTERPOLATED.sub(lambda m: _text_of(_source(m.group(1), call, document)), expression)
+    return expression
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _source(name: str, call: IntegrationCall, document: Any) -> Any:
+    request = call.request
+    if name == "request.body":
+        return request.body.decode("utf-8", "replace")
+    if name.startswith("request.body."):
+        found: Any = document
+        for part in name[len("request.body.") :].split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        return found
+    if name.startswith("request.header."):
+        return request.headers.get(name[len("request.header.") :])
+    if name.startswith("request.querystring."):
+        values = request.query_values(name[len("request.querystring.") :])
+        return ",".join(values) if values else None
+    if name.startswith("request.path."):
+        return call.path_parameters.get(name[len("request.path.") :])
+    if name.startswith("stageVariables."):
+        return call.stage_variables.get(name[len("stageVariables.") :])
+    if name == "context.requestId":
+        return call.request_id
+    if name == "context.routeKey":
+        return call.route_key
+    if name == "context.stage":
+        return call.stage
+    if name == "context.apiId":
+        return call.api_id
+    if name.startswith("context.authorizer.") and call.auth is not None:
+        key = name[len("context.authorizer.") :]
+        claims = call.auth.claims or {}
+        return call.auth.context.get(key, claims.get(key.removeprefix("claims.")))
+    return None
+
+
+class SubtypeIntegration(AwsIntegration):
+    """``http_api.route("POST /send", aws="SQS-SendMessage", request_parameters={"QueueUrl": ...,
+    "MessageBody": "$request.body"})``: an HTTP API first-class AWS service integration."""
+
+    def __init__(
+        self,
+        subtype: str,
+        *,
+        handlers: Mapping[tuple[str, str], AwsServiceHandler],
+        request_parameters: Mapping[str, Any] | None,
+        where: str = "route",
+    ) -> None:
+        if subtype not in SUBTYPES:
+            raise UsageError(
+                f"{where}: {subtype!r} is not an HTTP API integration subtype "
+                f"(subtypes: {', '.join(SUBTYPES)})"
+            )
+        service, action, required, optional = SUBTYPES[subtype]
+        given = dict(request_parameters or {})
+        missing = [name for name in required if name not in given]
+        unknown = sorted(set(given) - set(required) - set(optional))
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(f"missing required parameter(s) {', '.join(missing)}")
+            if unknown:
+                problems.append(
+                    f"unknown parameter(s) {', '.join(unknown)} (known: {', '.join(required + optional)})"
+                )
+            raise UsageError(f"{where}: integration subtype {subtype}: {'; '.join(problems)}")
+        self.subtype = subtype
+        self.uri = subtype
+        self.service, self.kind, self.target = service, "action", action
+        self.region = str(given.get("Region") or REGION)
+        self.handlers = handlers
+        self.http_method = "POST"
+        self.request_templates = {}
+        self.passthrough = True
+        self.responses = vtl.IntegrationResponses([])
+        self.parameters = []
+        self.mapping = {str(key): str(value) for key, value in given.items() if key != "Region"}
+
+    def _request(self, call: IntegrationCall, body: str) -> AwsServiceRequest:
+        try:
+            document = json.loads(call.request.body) if call.request.body.strip() else None
+        except ValueError:
+            document = None
+        values = {key: _mapped(expression, call, document) for key, expression in self.mapping.items()}
+        params: dict[str, Any]
+        service, action = self.service, self.target
+        if service == "events":
+            entry = {key: value for key, value in values.items() if value is not None}
+            if isinstance(entry.get("Resources"), str):
+                entry["Resources"] = [entry["Resources"]]
+            params = {"Entries": [entry]}
+        elif service == "states":
+            params = {key[0].lower() + key[1:]: value for key, value in values.items() if value is not None}
+        else:
+            params = {}
+            for key, value in values.items():
+                if value is None:
+                    continue
+                if key in _NUMBERS and isinstance(value, str) and value.lstrip("-").isdigit():
+                    value = int(value)
+                params[key] = value
+        return AwsServiceRequest(service, action, params, self.region, "POST", "", body, {})
+
+    def invoke(self, call: IntegrationCall) -> IntegrationResult:
+        result = super().invoke(call)
+        if result.failure is None:
+            result.headers = [("Content-Type", "application/json")]
+        return result

@@ -57,12 +57,18 @@ def build_integration(
     if request_parameters is not None and aws is None:
         raise UsageError(f"{where}: request_parameters= applies to AWS service integrations (aws=)")
     if aws is not None:
-        from .aws_service import AwsIntegration
+        from .aws_service import AwsIntegration, SubtypeIntegration
 
         if api.kind == "HTTP":
-            raise UsageError(
-                f"{where}: aws= (an AWS service integration with mapping templates) is a REST API feature"
+            if request_templates or integration_responses:
+                raise UsageError(f"{where}: HTTP APIs have no mapping templates; use request_parameters=")
+            subtype = SubtypeIntegration(
+                str(aws),
+                handlers=api.gateway.aws_handlers,
+                request_parameters=request_parameters,
+                where=where,
             )
+            return subtype, "aws"
         if not isinstance(aws, str):
             raise UsageError(
                 f"{where}: aws= takes an arn:aws:apigateway:REGION:SERVICE:action/... URI, got {aws!r}"
