@@ -107,7 +107,22 @@ class Api:
         binary_media_types: Iterable[str] | None = None,
         cors: Any = None,
         api_key_source: str = "HEADER",
+        endpoint_type: str | None = None,
     ) -> None:
+        if endpoint_type is not None and endpoint_type not in ("EDGE", "REGIONAL", "PRIVATE"):
+            raise UsageError(
+                f"API {name!r}: endpoint_type must be 'EDGE', 'REGIONAL' or 'PRIVATE', got {endpoint_type!r}"
+            )
+        if endpoint_type is not None and kind == "HTTP" and endpoint_type != "REGIONAL":
+            raise UsageError(
+                f"API {name!r}: HTTP APIs are REGIONAL only, got endpoint_type={endpoint_type!r}"
+            )
+        #: EDGE answers carry CloudFront's headers; PRIVATE answers only requests through a VPC endpoint
+        #: (the ``x-amzn-vpce-id`` header); None (not declared) behaves as REGIONAL
+        self.endpoint_type = endpoint_type
+        self.edge = endpoint_type == "EDGE"
+        self.resource_policy: Any = None  # a resource_policy.ResourcePolicy, set by ``api.policy``
+        self.restricted = endpoint_type == "PRIVATE"  # a policy or a PRIVATE endpoint to check per request
         if api_key_source not in ("HEADER", "AUTHORIZER"):
             raise UsageError(
                 f"API {name!r}: api_key_source must be 'HEADER' or 'AUTHORIZER', got {api_key_source!r}"
@@ -261,6 +276,24 @@ class Api:
         self.authorizers[name] = authorizer
         self._live = None
         return authorizer
+
+    def policy(self, document: Mapping[str, Any] | str | None) -> None:
+        """Set the REST API's resource policy (an IAM policy document; ``None`` removes it).
+
+        Conditions on ``aws:SourceIp`` (the client's ``source_ip``), ``aws:SourceVpce`` (the request's
+        ``x-amzn-vpce-id`` header) and ``aws:SourceVpc`` (``x-amzn-vpc-id``) are evaluated per request; a
+        document AWS would refuse raises ``UsageError``.
+        """
+        from .resource_policy import ResourcePolicy
+
+        if self.kind != "REST":
+            raise UsageError(f"API {self.name!r}: HTTP APIs have no resource policies; use a REST API")
+        self.resource_policy = (
+            None
+            if document is None
+            else ResourcePolicy(document, self.id, f"API {self.name!r} resource policy")
+        )
+        self.restricted = self.resource_policy is not None or self.endpoint_type == "PRIVATE"
 
     def gateway_response(
         self,
@@ -536,13 +569,21 @@ class Gateway:
         *,
         cors: Any = None,
         api_key_source: str = "HEADER",
+        endpoint_type: str | None = None,
     ) -> Api:
         """A REST API: payload format 1.0, REST error bodies, API keys, usage plans, caching.
 
         ``api_key_source="AUTHORIZER"`` takes the API key from a Lambda authorizer's ``usageIdentifierKey``.
+        ``endpoint_type``: ``"EDGE"`` (answers carry CloudFront's ``Via``/``X-Amz-Cf-Id`` headers),
+        ``"REGIONAL"`` or ``"PRIVATE"`` (only requests with an ``x-amzn-vpce-id`` header get through).
         """
         return self._new_api(
-            "REST", name, binary_media_types=binary_media_types, cors=cors, api_key_source=api_key_source
+            "REST",
+            name,
+            binary_media_types=binary_media_types,
+            cors=cors,
+            api_key_source=api_key_source,
+            endpoint_type=endpoint_type,
         )
 
     def http_api(self, name: str, *, cors: Any = None) -> Api:

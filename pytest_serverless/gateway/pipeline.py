@@ -9,6 +9,7 @@ raise. Only misuse (``ServerlessError``: an unmocked Task, a bad argument) propa
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -165,6 +166,8 @@ def run(
         if cors is not None:
             for name, value in cors.response_headers(request):
                 response.headers.set(name, value)
+    if api.edge:
+        _through_cloudfront(response, request_id)
     if request.method == "HEAD":
         response.content = b""  # a HEAD answer has headers only (Content-Length still counts the body)
     latency_ms = round((clock.time() - started) * 1000)
@@ -201,6 +204,34 @@ def run(
     if listener is not None:
         listener(request, response)
     return response
+
+
+def _restrict(api: Any, stage: Stage, request: GatewayRequest) -> None:
+    """A PRIVATE API answers only requests through a VPC endpoint; then the resource policy decides."""
+    if api.endpoint_type == "PRIVATE" and not request.headers.get("x-amzn-vpce-id"):
+        raise _Refused(
+            "FORBIDDEN",
+            "policy",
+            reason="the API is PRIVATE and the request came through no VPC endpoint "
+            "(no x-amzn-vpce-id header)",
+        )
+    policy = api.resource_policy
+    if policy is None:
+        return
+    arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}{request.path}"
+    refusal = policy.refusal(arn, request)
+    if refusal is not None:
+        raise _Refused("ACCESS_DENIED", "policy", message=refusal, reason=f"the resource policy: {refusal}")
+
+
+def _through_cloudfront(response: Response, request_id: str) -> None:
+    """The headers CloudFront adds to an EDGE-optimized API's answers."""
+    digest = deterministic_uuid("cloudfront", request_id).replace("-", "")
+    headers = response.headers
+    headers.set("X-Cache", "Miss from cloudfront")
+    headers.set("Via", f"1.1 {digest[:32]}.cloudfront.net (CloudFront)")
+    headers.set("X-Amz-Cf-Pop", "IAD89-C1")
+    headers.set("X-Amz-Cf-Id", base64.urlsafe_b64encode(bytes.fromhex(digest + digest[:10])).decode()[:56])
 
 
 def _customised(
@@ -275,6 +306,10 @@ def _process(
     route_key = outcome.route_key = route.route_key
     path_params = outcome.path_parameters = found[1]
     resource_path = found[2]
+
+    # 1b. endpoint type and resource policy (REST)
+    if api.restricted:
+        _restrict(api, stage, request)
 
     # 2-4. API key and usage plan, authorizer, request validation
     decision: AuthDecision | None = None

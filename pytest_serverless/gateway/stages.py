@@ -191,11 +191,12 @@ class Stage:
         deployment = self.deployment or self.api.live_deployment()
         return run(self, deployment, self.variables, request, canary=False)
 
-    def client(self) -> Client:
-        """A small HTTP client bound to this stage (no network, no ``requests`` needed)."""
+    def client(self, *, source_ip: str | None = None) -> Client:
+        """A small HTTP client bound to this stage (no network, no ``requests`` needed); ``source_ip`` is the
+        caller's address (``$context.identity.sourceIp``, a resource policy's ``aws:SourceIp``)."""
         from .client import Client
 
-        return Client(self)
+        return Client(self) if source_ip is None else Client(self, source_ip=source_ip)
 
     @contextmanager
     def serve(self, base_url: str) -> Iterator[Stage]:

@@ -17,6 +17,7 @@ from .openapi import read_body
 from .sam import logical_target
 from .sam_api import (
     HTTP_NOT_EMULATED,
+    endpoint_type,
     http_stage,
     list_not_emulated,
     local_document,
@@ -129,6 +130,9 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         model.apis[logical_id] = api
         list_not_emulated(model, logical_id, props)
         _read_api_body(t, model, api, props, pointer)
+        if props.get("Policy"):
+            api.policy = props["Policy"]
+        api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
 
     for logical_id in _of_type(t, "AWS::ApiGateway::GatewayResponse"):
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)

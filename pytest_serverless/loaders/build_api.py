@@ -310,7 +310,10 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
                 binary_media_types=list(spec.binary_media_types) or None,
                 cors=_cors(spec),
                 api_key_source=spec.api_key_source.upper(),
+                endpoint_type=spec.endpoint_type,
             )
+            if spec.policy is not None:
+                api.policy(spec.policy)
         else:
             api = gateway.http_api(name, cors=_cors(spec))
     except (UsageError, ValueError) as exc:

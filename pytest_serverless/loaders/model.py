@@ -152,6 +152,10 @@ class ApiSpec:
     merge_definitions: bool = False  # SAM's MergeDefinitions: events merge into that body
     # REST gateway responses: type -> {"status", "parameters" (gatewayresponse.header.X -> expr), "templates"}
     gateway_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policy: Any = (
+        None  # REST resource policy document (Policy, x-amazon-apigateway-policy, Auth.ResourcePolicy)
+    )
+    endpoint_type: str | None = None  # EDGE, REGIONAL, PRIVATE when the template says so
 
 
 @dataclass

@@ -226,12 +226,14 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
         api.cors = dict(body["x-amazon-apigateway-cors"])
     extensions = [
         name.removeprefix("x-amazon-apigateway-")
-        for name in (
-            "x-amazon-apigateway-policy",
-            "x-amazon-apigateway-minimum-compression-size",
-        )
+        for name in ("x-amazon-apigateway-minimum-compression-size",)
         if body.get(name)
     ]
+    if body.get("x-amazon-apigateway-policy"):
+        if api.kind == "REST":
+            api.policy = body["x-amazon-apigateway-policy"]
+        else:
+            extensions.append("policy")
     responses = body.get("x-amazon-apigateway-gateway-responses")
     if isinstance(responses, Mapping) and api.kind == "REST":
         for response_type, entry in responses.items():

@@ -136,9 +136,85 @@ REST_NOT_EMULATED = (
     "Domain",
     "MinimumCompressionSize",
     "DisableExecuteApiEndpoint",
-    "Policy",
 )
 HTTP_NOT_EMULATED = ("AccessLogSettings", "Domain", "DisableExecuteApiEndpoint")
+
+
+_SAM_POLICY_KEYS = frozenset(
+    {
+        "IpRangeBlacklist",
+        "IpRangeDenylist",
+        "IpRangeWhitelist",
+        "IpRangeAllowlist",
+        "SourceVpcBlacklist",
+        "SourceVpcDenylist",
+        "SourceVpcWhitelist",
+        "SourceVpcAllowlist",
+        "CustomStatements",
+    }
+)
+
+
+def endpoint_type(value: Any) -> str | None:
+    """``EndpointConfiguration`` (SAM ``{Type: X}`` or ``X``, CFN ``{Types: [X]}``) -> X."""
+    kind = value.get("Type", value.get("Types")) if isinstance(value, Mapping) else value
+    if isinstance(kind, list):
+        kind = kind[0] if kind else None
+    return str(kind).upper() if isinstance(kind, str) and kind else None
+
+
+def sam_resource_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """SAM's ``Auth.ResourcePolicy`` shorthand -> the policy document SAM writes (an Allow for everyone,
+    then a Deny per list: IP ranges by ``aws:SourceIp``, VPCs and VPC endpoints by ``aws:SourceVpc(e)``)."""
+    resource = "execute-api:/*"
+    statements: list[Any] = [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": resource}
+    ]
+
+    def deny(condition: dict[str, Any]) -> None:
+        statements.append(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "execute-api:Invoke",
+                "Resource": resource,
+                "Condition": condition,
+            }
+        )
+
+    def listing(*keys: str) -> list[str]:
+        return [str(v) for key in keys for v in (policy.get(key) or [])]
+
+    allowed_ips = listing("IpRangeWhitelist", "IpRangeAllowlist")
+    if allowed_ips:
+        deny({"NotIpAddress": {"aws:SourceIp": allowed_ips}})
+    denied_ips = listing("IpRangeBlacklist", "IpRangeDenylist")
+    if denied_ips:
+        deny({"IpAddress": {"aws:SourceIp": denied_ips}})
+    for keys, operator in (
+        (("SourceVpcWhitelist", "SourceVpcAllowlist"), "StringNotEquals"),
+        (("SourceVpcBlacklist", "SourceVpcDenylist"), "StringEquals"),
+    ):
+        values = listing(*keys)
+        endpoints = [v for v in values if v.startswith("vpce-")]
+        vpcs = [v for v in values if not v.startswith("vpce-")]
+        if operator == "StringNotEquals" and values:
+            condition: dict[str, Any] = {}
+            if endpoints:
+                condition["aws:SourceVpce"] = endpoints
+            if vpcs:
+                condition["aws:SourceVpc"] = vpcs
+            deny({operator: condition})
+        else:
+            if endpoints:
+                deny({operator: {"aws:SourceVpce": endpoints}})
+            if vpcs:
+                deny({operator: {"aws:SourceVpc": vpcs}})
+    custom = policy.get("CustomStatements")
+    if isinstance(custom, Mapping):
+        custom = [custom]
+    statements.extend(custom or [])
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def list_not_emulated(
@@ -148,13 +224,14 @@ def list_not_emulated(
     ``names`` (top level), ``Auth.ResourcePolicy``, a PRIVATE ``EndpointConfiguration`` and the logging and
     metrics keys of ``MethodSettings`` / ``StageDescription``."""
     found = [name for name in names if props.get(name) not in (None, False, "", [], {})]
+    if names is HTTP_NOT_EMULATED and props.get("Policy"):
+        found.append("Policy")
     auth = props.get("Auth")
     if isinstance(auth, Mapping):
-        found += [f"Auth.{key}" for key in ("ResourcePolicy", "InvokeRole") if auth.get(key)]
-    endpoint = props.get("EndpointConfiguration")
-    kind = endpoint.get("Type", endpoint.get("Types")) if isinstance(endpoint, Mapping) else endpoint
-    if "PRIVATE" in (kind if isinstance(kind, list) else [kind]):
-        found.append("EndpointConfiguration PRIVATE")
+        found += [f"Auth.{key}" for key in ("InvokeRole",) if auth.get(key)]
+        policy = auth.get("ResourcePolicy")
+        if isinstance(policy, Mapping):
+            found += [f"Auth.ResourcePolicy.{key}" for key in policy if key not in _SAM_POLICY_KEYS]
     settings: list[Any] = (
         list(props.get("MethodSettings") or []) if isinstance(props.get("MethodSettings"), list) else []
     )
@@ -321,6 +398,13 @@ def read_sam_api(
     api.merge_definitions = (
         props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
     )
+    if rest:
+        auth_policy = auth.get("ResourcePolicy")
+        if isinstance(auth_policy, Mapping):
+            api.policy = sam_resource_policy(auth_policy)
+        if props.get("Policy"):
+            api.policy = props["Policy"]
+        api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
     if rest and props.get("GatewayResponses") is not None:
         _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
     list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)

@@ -193,8 +193,7 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     with pytest.warns(UnsupportedResourceWarning) as caught:
         app = load_template(write(tmp_path, API_FEATURES))
     assert app.unsupported == [
-        "ShopApi: AccessLogSetting, Auth.ResourcePolicy, MethodSettings (LoggingLevel, "
-        "MetricsEnabled) (not emulated)",
+        "ShopApi: AccessLogSetting, MethodSettings (LoggingLevel, MetricsEnabled) (not emulated)",
         "Http: OpenAPI x-amazon-apigateway-policy (not emulated)",
         "Http: AccessLogSettings (not emulated)",
     ]
@@ -204,6 +203,9 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     missing = client.get("/nowhere")  # a GatewayResponse of its own: no DEFAULT_4XX headers
     assert missing.status_code == 404
     assert "Access-Control-Allow-Origin" not in missing.headers
+    denied = app.api("ShopApi").stage("prod").client(source_ip="10.1.2.3").get("/orders")  # IpRangeDenylist
+    assert denied.status_code == 403
+    assert denied.json()["Message"].endswith("/prod/GET/orders with an explicit deny")
 
 
 # section: SAM state machine events
