@@ -189,6 +189,8 @@ def run(
             outcome.cache_hit,
             response.answered_by,
             canary,
+            response,  # for the formatted access log (``stage.access_logs``), with the request time
+            started,
         )
     )
     metrics = stage.metrics

@@ -110,6 +110,9 @@ class Stage:
         self.cache: StageCache | None = None
         self.canary: Canary | None = None
         self._logs: list[dict[str, Any]] = []
+        self._log_extras: list[tuple[Any, ...]] = []  # (response, request time) per ``_logs`` entry
+        #: ``AccessLogSetting.Format``: the template of ``access_logs`` lines (None: no access logging)
+        self.access_log_format: str | None = None
         self.log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
         self.metrics: dict[str, float] = _metrics()
         self._bucket: TokenBucket | None = None
@@ -154,7 +157,9 @@ class Stage:
         """The access log: one dict per request (``requestId``, ``routeKey``, ``status``, ``latency``...)."""
         rows = self.log_rows
         if rows:
-            self._logs.extend(dict(zip(LOG_FIELDS, row, strict=True)) for row in rows)
+            fields = len(LOG_FIELDS)
+            self._logs.extend(dict(zip(LOG_FIELDS, row[:fields], strict=True)) for row in rows)
+            self._log_extras.extend(row[fields:] for row in rows)
             rows.clear()
         return self._logs
 
@@ -162,6 +167,34 @@ class Stage:
     def logs(self, value: list[dict[str, Any]]) -> None:
         self.log_rows.clear()
         self._logs = value
+        self._log_extras = []
+
+    @property
+    def access_logs(self) -> list[str]:
+        """The access log as CloudWatch receives it: each request rendered with ``access_log_format``
+        (``AccessLogSetting.Format``: ``$context`` variables in JSON, CLF, XML or CSV lines; ``-`` for a
+        variable with no value). Empty when the stage has no format."""
+        from .access_logs import render
+
+        fmt = self.access_log_format
+        if not fmt:
+            return []
+        records = self.logs
+        return [
+            render(fmt, self, record, extra)
+            for record, extra in zip(records, self._log_extras, strict=False)
+            if extra
+        ]
+
+    def metrics_by(self, *, route: str | None = None, minute: bool = False) -> dict[Any, dict[str, float]]:
+        """CloudWatch-like metrics from the access log, with the API kind's names (REST: ``Count``,
+        ``4XXError``, ``5XXError``, ``Latency``, ``IntegrationLatency``; HTTP APIs: ``Count``, ``4xx``,
+        ``5xx``, ``Latency``, ``IntegrationLatency``, ``DataProcessed``), keyed by route key (``route=None``:
+        every route) and, with ``minute=True``, by ``(route key, minute start epoch)``."""
+        from .access_logs import metrics_by
+
+        records = self.logs
+        return metrics_by(self.api.kind, records, self._log_extras, route=route, minute=minute)
 
     def stage_bucket(self) -> TokenBucket | None:
         return self._bucket

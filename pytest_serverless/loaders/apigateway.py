@@ -17,6 +17,7 @@ from .openapi import read_body
 from .sam import logical_target
 from .sam_api import (
     HTTP_NOT_EMULATED,
+    access_log_format,
     endpoint_type,
     http_stage,
     list_not_emulated,
@@ -269,6 +270,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             "MethodSettings",
         )
         stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
+        stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
         api.stages.append(stage)
         stages[logical_id] = stage
         list_not_emulated(model, logical_id, props)
@@ -290,6 +292,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         if "ThrottlingRateLimit" in description or description.get("CachingEnabled"):
             settings.append({"ResourcePath": "/*", "HttpMethod": "*", **description})
         stage_from_method_settings(stage, settings, bool(description.get("CacheClusterEnabled")))
+        stage.access_log_format = access_log_format(description.get("AccessLogSetting"))
         api.stages.append(stage)
 
     _usage_plans(t, model)

@@ -383,7 +383,8 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         if throttles:
             kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
         try:
-            api.deploy(stage.name, **kwargs)
+            deployed = api.deploy(stage.name, **kwargs)
+            deployed.access_log_format = stage.access_log_format
         except (UsageError, ValueError, TypeError) as exc:
             raise TemplateError(
                 f"stage {stage.name}: {exc}", source=str(app.source), pointer=spec.pointer

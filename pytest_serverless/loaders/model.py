@@ -121,6 +121,7 @@ class StageSpec:
     cache_cluster: bool = False  # CacheClusterEnabled: without it nothing is cached
     method_settings: list[MethodSetting] = field(default_factory=list)  # per-method caching / throttling
     route_throttles: dict[str, tuple[float, float]] = field(default_factory=dict)  # HTTP API RouteSettings
+    access_log_format: str | None = None  # AccessLogSetting(s).Format
 
 
 @dataclass

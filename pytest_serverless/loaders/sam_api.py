@@ -126,18 +126,21 @@ def _authorizers(
     return found
 
 
-_LOGGING_KEYS = frozenset(
-    {"LoggingLevel", "DataTraceEnabled", "MetricsEnabled", "CacheDataEncrypted", "DetailedMetricsEnabled"}
-)
+_LOGGING_KEYS = frozenset({"LoggingLevel", "DataTraceEnabled", "CacheDataEncrypted"})
 # Properties with an effect in AWS that the gateway does not reproduce (listed in app.unsupported).
 REST_NOT_EMULATED = (
-    "AccessLogSetting",
     "CanarySetting",
     "Domain",
     "MinimumCompressionSize",
     "DisableExecuteApiEndpoint",
 )
-HTTP_NOT_EMULATED = ("AccessLogSettings", "Domain", "DisableExecuteApiEndpoint")
+HTTP_NOT_EMULATED = ("Domain", "DisableExecuteApiEndpoint")
+
+
+def access_log_format(setting: Any) -> str | None:
+    """``AccessLogSetting(s)``'s ``Format`` (None when absent)."""
+    fmt = setting.get("Format") if isinstance(setting, Mapping) else None
+    return str(fmt) if fmt else None
 
 
 _SAM_POLICY_KEYS = frozenset(
@@ -238,7 +241,7 @@ def list_not_emulated(
     description = props.get("StageDescription")
     if isinstance(description, Mapping):
         settings.append(description)
-        found += [key for key in ("AccessLogSetting", "CanarySetting") if description.get(key)]
+        found += [key for key in ("CanarySetting",) if description.get(key)]
     extra = sorted(
         {
             str(key)
@@ -357,6 +360,7 @@ def http_stage(props: Mapping[str, Any], *, t: Template | None = None, pointer: 
     if rate is not None:
         stage.throttle = (rate, burst if burst is not None else rate)
     route_settings(stage, props.get("RouteSettings"))
+    stage.access_log_format = access_log_format(props.get("AccessLogSettings"))
     return stage
 
 
@@ -416,6 +420,7 @@ def read_sam_api(
         stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
         settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
         stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
+        stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
         api.stages.append(stage)
         api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
         cors = props.get("Cors")

@@ -193,9 +193,8 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     with pytest.warns(UnsupportedResourceWarning) as caught:
         app = load_template(write(tmp_path, API_FEATURES))
     assert app.unsupported == [
-        "ShopApi: AccessLogSetting, MethodSettings (LoggingLevel, MetricsEnabled) (not emulated)",
+        "ShopApi: MethodSettings (LoggingLevel) (not emulated)",
         "Http: OpenAPI x-amazon-apigateway-policy (not emulated)",
-        "Http: AccessLogSettings (not emulated)",
     ]
     assert len(caught) == 1
     client = app.api("ShopApi").stage("prod").client()
