@@ -166,3 +166,31 @@ def metrics_by(
                 len(request.body) if request is not None else 0
             )
     return found
+
+
+def execution_log_lines(record: Mapping[str, Any], response: Response) -> list[str]:
+    """The execution-log lines (REST, ``LoggingLevel: ERROR``) AWS writes for a failed request."""
+    status = response.status_code
+    if status < 500 and response.answered_by != "integration":
+        return []
+    request_id = record.get("requestId")
+    error = response.error
+    reason = response.reason or ""
+    name = type(error).__name__ if error is not None else ""
+    lines: list[str] = []
+    if name == "MalformedProxyResponse":
+        lines.append("Execution failed due to configuration error: Malformed Lambda proxy response")
+    elif response.answered_by == "timeout":
+        lines.append("Execution failed due to a timeout error")
+    elif "No match for output mapping" in reason:
+        lines.append(
+            "Execution failed due to configuration error: No match for output mapping and no default output "
+            "mapping configured"
+        )
+    elif status >= 500 and error is not None and response.answered_by == "integration":
+        lines.append(f"Lambda execution failed with status 200 due to customer function error: {error}")
+    elif response.answered_by == "authorizer" and status >= 500:
+        lines.append("Execution failed due to configuration error: Authorizer error")
+    if not lines and status < 500:
+        return []
+    return [f"({request_id}) {line}" for line in [*lines, f"Method completed with status: {status}"]]

@@ -186,6 +186,22 @@ class Stage:
             if extra
         ]
 
+    @property
+    def execution_logs(self) -> list[str]:
+        """REST execution-log lines for the requests that failed, as AWS writes them at ``LoggingLevel:
+        ERROR`` (``(request id) Execution failed due to configuration error: Malformed Lambda proxy
+        response``, ``... Method completed with status: 502``). HTTP APIs have no execution logs."""
+        from .access_logs import execution_log_lines
+
+        if self.api.kind != "REST":
+            return []
+        records = self.logs
+        lines: list[str] = []
+        for record, extra in zip(records, self._log_extras, strict=False):
+            if extra:
+                lines.extend(execution_log_lines(record, extra[0]))
+        return lines
+
     def metrics_by(self, *, route: str | None = None, minute: bool = False) -> dict[Any, dict[str, float]]:
         """CloudWatch-like metrics from the access log, with the API kind's names (REST: ``Count``,
         ``4XXError``, ``5XXError``, ``Latency``, ``IntegrationLatency``; HTTP APIs: ``Count``, ``4xx``,

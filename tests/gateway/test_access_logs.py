@@ -141,3 +141,22 @@ def test_template_access_log_formats(tmp_path):
         assert http.access_logs == ["GET /ok 200"]
     finally:
         app.close()
+
+
+def test_execution_log_lines_for_failures():
+    api = Gateway().rest_api("r")
+    api.route("GET /ok", ok)
+    api.route("GET /malformed", lambda event, context: {"statusCode": "x"})
+    api.route("GET /boom", boom)
+    stage = api.deploy("prod")
+    client = stage.client()
+    client.get("/ok")
+    bad = client.get("/malformed")
+    client.get("/boom")
+    lines = stage.execution_logs
+    assert lines[:2] == [
+        f"({bad.request_id}) Execution failed due to configuration error: Malformed Lambda proxy response",
+        f"({bad.request_id}) Method completed with status: 502",
+    ]
+    assert lines[2].endswith("Lambda execution failed with status 200 due to customer function error: boom")
+    assert len(lines) == 4
