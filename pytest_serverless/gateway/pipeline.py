@@ -292,7 +292,12 @@ def _process(
     # 1. route match (and CORS preflight)
     found = deployment.table.lookup(method, request.path)
     route = found[0] if found is not None else None
-    if cors is not None and method == "OPTIONS" and (route is None or route.key.method != "OPTIONS"):
+    if (
+        cors is not None
+        and method == "OPTIONS"
+        and (route is None or route.key.method != "OPTIONS")
+        and (found is not None or kind == "HTTP")  # REST: only a resource has the OPTIONS method SAM adds
+    ):
         preflight = cors.preflight_headers(request)
         if preflight is not None:
             status = 204 if kind == "HTTP" else 200

@@ -251,3 +251,17 @@ def test_a_template_with_a_bad_gateway_response_type_names_where(tmp_path):
     with pytest.raises(TemplateError, match="'MISSING' is not a gateway response type") as caught:
         load_template(tmp_path / "template.yaml")
     assert "/Resources/Missing/Properties" in str(caught.value)
+
+
+def test_rest_preflight_only_where_a_resource_exists():
+    gateway = Gateway()
+    rest = gateway.rest_api("r", cors={"allow_origins": ["*"], "allow_methods": ["GET"]})
+    rest.route("GET /orders", ok)
+    client = rest.deploy("prod").client()
+    headers = {"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"}
+    assert client.request("OPTIONS", "/orders", headers=headers).status_code == 200
+    unknown = client.request("OPTIONS", "/nowhere", headers=headers)
+    assert (unknown.status_code, unknown.json()) == (403, {"message": "Missing Authentication Token"})
+    http = gateway.http_api("h", cors={"allow_origins": ["*"], "allow_methods": ["GET"]})
+    http.route("GET /orders", ok)
+    assert http.deploy("$default").client().request("OPTIONS", "/nowhere", headers=headers).status_code == 204
