@@ -55,7 +55,11 @@ CONTEXT_VARIABLES = (
 )
 
 
-def _values(stage: Stage, record: Mapping[str, Any], response: Response, started: float) -> dict[str, Any]:
+def _values(
+    stage: Stage, record: Mapping[str, Any], response: Response | None, started: float
+) -> dict[str, Any]:
+    if response is None:  # a success logged before the stage had a format: what the record holds
+        return _record_values(stage, record, started)
     request = response.request
     route_key = record.get("routeKey")
     error = response.reason is not None and response.status_code >= 400
@@ -101,6 +105,27 @@ def _values(stage: Stage, record: Mapping[str, Any], response: Response, started
         "responseLength": len(response.content)
         if response.content
         else response.headers.get("Content-Length"),
+        "routeKey": route_key,
+        "stage": stage.name,
+        "status": record.get("status"),
+    }
+
+
+def _record_values(stage: Stage, record: Mapping[str, Any], started: float) -> dict[str, Any]:
+    route_key = record.get("routeKey")
+    return {
+        "accountId": ACCOUNT_ID,
+        "apiId": stage.api.id,
+        "authorizer.status": record.get("authorizerStatus"),
+        "httpMethod": record.get("httpMethod"),
+        "integration.latency": record.get("integrationLatency"),
+        "integrationLatency": record.get("integrationLatency"),
+        "path": f"/{stage.name}{record.get('path')}" if stage.api.kind == "REST" else record.get("path"),
+        "requestId": record.get("requestId"),
+        "requestTime": format_request_time(started),
+        "requestTimeEpoch": int(started * 1000) if stage.api.kind == "REST" else int(started),
+        "resourcePath": route_key.partition(" ")[2] if route_key and " " in route_key else route_key,
+        "responseLatency": record.get("latency"),
         "routeKey": route_key,
         "stage": stage.name,
         "status": record.get("status"),
@@ -160,16 +185,14 @@ def metrics_by(
         metrics["Latency"] += record.get("latency") or 0
         metrics["IntegrationLatency"] += record.get("integrationLatency") or 0
         if kind == "HTTP" and extra:
-            response = extra[0]
-            request = response.request
-            metrics["DataProcessed"] += len(response.content) + (
-                len(request.body) if request is not None else 0
-            )
+            metrics["DataProcessed"] += extra[2]
     return found
 
 
-def execution_log_lines(record: Mapping[str, Any], response: Response) -> list[str]:
+def execution_log_lines(record: Mapping[str, Any], response: Response | None) -> list[str]:
     """The execution-log lines (REST, ``LoggingLevel: ERROR``) AWS writes for a failed request."""
+    if response is None:  # a success
+        return []
     status = response.status_code
     if status < 500 and response.answered_by != "integration":
         return []

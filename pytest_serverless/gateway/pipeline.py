@@ -189,8 +189,11 @@ def run(
             outcome.cache_hit,
             response.answered_by,
             canary,
-            response,  # for the formatted access log (``stage.access_logs``), with the request time
+            # kept for ``stage.access_logs`` (when the stage has a format) and ``execution_logs`` (failures):
+            # keeping every answer alive would cost memory and garbage-collector time
+            response if status >= 400 or stage.access_log_format else None,
             started,
+            len(response.content) + len(request.body),  # HTTP API DataProcessed
         )
     )
     metrics = stage.metrics
