@@ -9,6 +9,7 @@ raise. Only misuse (``ServerlessError``: an unmocked Task, a bad argument) propa
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -49,10 +50,18 @@ _GOOD_HEADER_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header list
 class _Outcome:
     """What the access log records about one request."""
 
-    __slots__ = ("authorizer_status", "cache_hit", "integration_latency", "invocation_id", "route_key")
+    __slots__ = (
+        "authorizer_status",
+        "cache_hit",
+        "integration_latency",
+        "invocation_id",
+        "path_parameters",
+        "route_key",
+    )
 
     def __init__(self, invocation_id: str = "") -> None:
         self.invocation_id = invocation_id
+        self.path_parameters: Mapping[str, str] = {}
         self.route_key: str | None = None
         self.authorizer_status: int | None = None
         self.integration_latency: float | None = None
@@ -190,10 +199,14 @@ def run(
             request=request,
             **refused.extra,
         )
+        if api.gateway_responses:
+            response = _customised(api, stage, variables, request, refused, response, request_id, outcome)
         cors = api.cors
         if cors is not None:
             for name, value in cors.response_headers(request):
                 response.headers.set(name, value)
+    if api.edge:
+        _through_cloudfront(response, request_id)
     if request.method == "HEAD":
         response.content = b""  # a HEAD answer has headers only (Content-Length still counts the body)
     latency_ms = round((clock.time() - started) * 1000)
@@ -215,6 +228,11 @@ def run(
             outcome.cache_hit,
             response.answered_by,
             canary,
+            # kept for ``stage.access_logs`` (when the stage has a format) and ``execution_logs`` (failures):
+            # keeping every answer alive would cost memory and garbage-collector time
+            response if status >= 400 or stage.access_log_format else None,
+            started,
+            len(response.content) + len(request.body),  # HTTP API DataProcessed
         )
     )
     metrics = stage.metrics
@@ -230,6 +248,64 @@ def run(
     if listener is not None:
         listener(request, response)
     return response
+
+
+def _restrict(api: Any, stage: Stage, request: GatewayRequest) -> None:
+    """A PRIVATE API answers only requests through a VPC endpoint; then the resource policy decides."""
+    if api.endpoint_type == "PRIVATE" and not request.headers.get("x-amzn-vpce-id"):
+        raise _Refused(
+            "FORBIDDEN",
+            "policy",
+            reason="the API is PRIVATE and the request came through no VPC endpoint "
+            "(no x-amzn-vpce-id header)",
+        )
+    policy = api.resource_policy
+    if policy is None:
+        return
+    arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}{request.path}"
+    refusal = policy.refusal(arn, request)
+    if refusal is not None:
+        raise _Refused("ACCESS_DENIED", "policy", message=refusal, reason=f"the resource policy: {refusal}")
+
+
+def _through_cloudfront(response: Response, request_id: str) -> None:
+    """The headers CloudFront adds to an EDGE-optimized API's answers."""
+    digest = deterministic_uuid("cloudfront", request_id).replace("-", "")
+    headers = response.headers
+    headers.set("X-Cache", "Miss from cloudfront")
+    headers.set("Via", f"1.1 {digest[:32]}.cloudfront.net (CloudFront)")
+    headers.set("X-Amz-Cf-Pop", "IAD89-C1")
+    headers.set("X-Amz-Cf-Id", base64.urlsafe_b64encode(bytes.fromhex(digest + digest[:10])).decode()[:56])
+
+
+def _customised(
+    api: Any,
+    stage: Stage,
+    variables: Mapping[str, str],
+    request: GatewayRequest,
+    refused: _Refused,
+    response: Response,
+    request_id: str,
+    outcome: _Outcome,
+) -> Response:
+    """The API's gateway responses (``api.gateway_response``) applied to AWS's default answer."""
+    from .gateway_responses import customise
+
+    message = refused.extra.get("message")
+    if message is None:
+        message = REST_ERRORS.get(refused.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[2]
+    return customise(
+        api.gateway_responses,
+        response,
+        response_type=refused.response_type,
+        message=message,
+        request=request,
+        path_parameters=outcome.path_parameters,
+        variables=variables,
+        request_id=request_id,
+        api_id=api.id,
+        stage=stage.name,
+    )
 
 
 def _process(
@@ -258,7 +334,12 @@ def _process(
     # 1. route match (and CORS preflight)
     found = deployment.table.lookup(method, request.path)
     route = found[0] if found is not None else None
-    if cors is not None and method == "OPTIONS" and (route is None or route.key.method != "OPTIONS"):
+    if (
+        cors is not None
+        and method == "OPTIONS"
+        and (route is None or route.key.method != "OPTIONS")
+        and (found is not None or kind == "HTTP")  # REST: only a resource has the OPTIONS method SAM adds
+    ):
         preflight = cors.preflight_headers(request)
         if preflight is not None:
             status = 204 if kind == "HTTP" else 200
@@ -272,8 +353,12 @@ def _process(
         where = None if found is None else found[2]
         raise _Refused(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
     route_key = outcome.route_key = route.route_key
-    path_params = found[1]
+    path_params = outcome.path_parameters = found[1]
     resource_path = found[2]
+
+    # 1b. endpoint type and resource policy (REST)
+    if api.restricted:
+        _restrict(api, stage, request)
 
     # 2-4. API key and usage plan, authorizer, request validation
     decision: AuthDecision | None = None
