@@ -107,6 +107,32 @@ def test_a_self_starting_machine_ends_with_a_clear_error():
     assert f"Executions nested more than {MAX_NESTED_EXECUTIONS} deep ({chain})" in execution.cause
 
 
+def test_a_self_starting_machine_that_waits_first_still_ends():
+    """Each level waits before starting the next, so the starts happen on later clock advances, outside
+    the parent's own start: the chain is kept on each execution and capped all the same."""
+    machine = StateMachine(
+        {
+            "StartAt": "Pause",
+            "States": {
+                "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Again"},
+                "Again": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Parameters": {"StateMachineArn": LOOP_ARN, "Input": {}},
+                    "End": True,
+                },
+            },
+        },
+        name="loop",
+    )
+    machine.register(machine)
+    execution = machine.execute({})
+    assert execution.status == "FAILED"
+    assert execution.duration == MAX_NESTED_EXECUTIONS + 1  # one Wait per level, the last level refused
+    chain = " -> ".join(["loop"] * (MAX_NESTED_EXECUTIONS + 1))
+    assert f"Executions nested more than {MAX_NESTED_EXECUTIONS} deep ({chain})" in execution.cause
+
+
 def test_the_innermost_refusal_can_be_caught():
     machine = StateMachine(
         {
