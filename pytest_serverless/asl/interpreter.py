@@ -3,9 +3,10 @@
 The helpers every state kind shares: data flow (JSONPath and JSONata), variables, the context object,
 limits and history events. The execution's root, its Parallel branches and Map iterations are threads on
 the clock's scheduler (``runtime.py``): ``run_program`` is a generator that yields when a state waits, and
-programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds
-(``simple_states.py``, ``invoke.py``, ``flow.py``, ``map_state.py``) come from ``states/`` through
-``StateMachine``; this module imports none of them.
+programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds (one
+module each in ``states/``) come from ``states.RUNNERS`` through ``StateMachine``; this module imports none
+of them. The data flow the runners share (``effective_input``, ``finish_state``, ``output_and_assign``) lives
+here; Retry/Catch is ``recovery.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ from .states_errors import StatesError
 if TYPE_CHECKING:
     from .tasks import MockCursor
 
-__all__ = ["Frame", "Interpreter", "RunResult", "iso_millis"]
+__all__ = [
+    "Frame",
+    "Interpreter",
+    "RunResult",
+    "effective_input",
+    "finish_state",
+    "iso_millis",
+    "output_and_assign",
+]
 
 DATA_LIMIT = 262_144
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -719,6 +728,75 @@ class Interpreter:
             exited_type = _EXITED[state.type] = state.type + "StateExited"
         self.event(frame, exited_type, details, "output", output)
         self.commit(frame, assigned)
+
+
+# ------------------------------------------------------------ data flow the state runners share
+
+
+def effective_input(interp: Interpreter, state: Any, value: Any, run: StateRun, frame: Frame) -> Any:
+    """What a Task or Parallel state works on: InputPath then Parameters, or Arguments in JSONata."""
+    try:
+        if state.query_language == m.JSONATA:
+            if state.parameters is None:
+                return value
+            return interp.jsonata(state.parameters, run, frame, input=value)
+        effective = interp.select_path(state.input_path, value, run, frame)
+        if state.parameters is None:
+            return effective
+        return interp.payload(state.parameters, effective, run, frame)
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+
+
+def finish_state(
+    interp: Interpreter, state: Any, value: Any, result: Any, run: StateRun, frame: Frame
+) -> tuple[str | None, Any]:
+    """ResultSelector/Output, Assign, ResultPath, OutputPath and the StateExited event."""
+    try:
+        assigned = None
+        if state.query_language == m.JSONATA:
+            parts = {"input": value, "result": result}
+            output = interp.jsonata(state.output, run, frame, **parts) if state.output is not None else result
+            if state.assign is not None:
+                assigned = interp.assign(state.assign, m.JSONATA, None, run, frame, **parts)
+        else:
+            if state.result_selector is not None:
+                result = interp.payload(state.result_selector, result, run, frame)
+            if state.assign is not None:
+                assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
+            output = interp.select_path(
+                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
+            )
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+    interp.exit_state(frame, run, output, assigned)
+    return state.next, output
+
+
+def output_and_assign(
+    interp: Interpreter,
+    state: m.ChoiceState | m.WaitState,
+    output: Any,
+    assign: Any,
+    value: Any,
+    effective: Any,
+    run: StateRun,
+    frame: Frame,
+) -> tuple[Any, dict[str, Any] | None]:
+    """Output and Assign of a state without a result (Choice, Wait): JSONata reads the state input;
+    JSONPath assigns from the effective input (after InputPath) and passes it through OutputPath."""
+    assigned = None
+    if state.query_language == m.JSONATA:
+        result = interp.jsonata(output, run, frame, input=value) if output is not None else value
+        if assign is not None:
+            assigned = interp.assign(assign, m.JSONATA, None, run, frame, input=value)
+    else:
+        if assign is not None:
+            assigned = interp.assign(assign, m.JSONPATH, effective, run, frame)
+        result = interp.select_path(state.output_path, effective, run, frame)
+    return result, assigned
 
 
 _PLAIN_KINDS = (m.PassState, m.ChoiceState, m.SucceedState, m.FailState)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .interpreter import Frame, Interpreter
     from .machine import Execution, StateMachine
 
-__all__ = ["StepFunctions", "WaitingTask"]
+__all__ = ["Service", "WaitingTask"]
 
 _REDRIVE_WINDOW = 14 * 24 * 3600.0
 
@@ -58,7 +58,7 @@ class _Callback:
 
     def __init__(
         self,
-        service: StepFunctions,
+        service: Service,
         interp: Interpreter,
         frame: Frame,
         task: WaitingTask,
@@ -131,11 +131,12 @@ class _Callback:
         self.thread.resume()
 
 
-class StepFunctions:
-    """The Step Functions service of one account and region, on one virtual clock.
+class Service:
+    """The operations of the Step Functions service of one account and region, on one virtual clock.
 
-    ``StepFunctions(clock=None)``. Every StateMachine belongs to one (a StateMachine made alone gets a
-    service of its own: ``sm.service``).
+    The public class is ``machine.StepFunctions`` (this plus ``create_state_machine``): this module knows
+    machines only by their interface, so it imports nothing of ``machine.py`` (the import graph of ``asl/``
+    has no cycle, not even inside functions).
     """
 
     def __init__(self, clock: VirtualClock | None = None) -> None:
@@ -150,31 +151,9 @@ class StepFunctions:
         self._express_count = 0
 
     def __repr__(self) -> str:
-        return f"StepFunctions(state_machines={sorted(m.name for m in self._machines.values())!r})"
+        return f"{type(self).__name__}(state_machines={sorted(m.name for m in self._machines.values())!r})"
 
     # ------------------------------------------------------------ state machines
-
-    def create_state_machine(
-        self,
-        definition: Any,
-        *,
-        name: str,
-        type: str = "STANDARD",  # noqa: A002 - AWS's and API.md's keyword
-        **keywords: Any,
-    ) -> StateMachine:
-        """A StateMachine of this service (same keywords as ``StateMachine``); its clock is the service's."""
-        from .machine import StateMachine
-
-        if "clock" in keywords and keywords["clock"] is not self.clock:
-            raise UsageError(
-                "create_state_machine(clock=...): a service's machines run on the service's clock"
-            )
-        keywords.pop("clock", None)
-        arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
-        if arn in self._machines:
-            raise AwsError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
-        machine = StateMachine(definition, name=name, type=type, clock=self.clock, service=self, **keywords)
-        return machine
 
     def _register(self, machine: StateMachine) -> None:
         self._machines[machine.arn] = machine

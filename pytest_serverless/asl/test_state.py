@@ -96,8 +96,8 @@ class TestStateMethod:
     def __get__(
         self, instance: StateMachine | None, owner: type[StateMachine]
     ) -> Callable[..., TestStateResult]:
-        if instance is None:
-            return run_definition
+        if instance is None:  # the machine class comes from here: this module never imports machine.py
+            return functools.partial(run_definition, owner)
         return functools.partial(run_named, instance)
 
 
@@ -186,6 +186,7 @@ def run_named(
 
 
 def run_definition(
+    machine_type: type[StateMachine],
     state_definition: Any,
     input: Any = None,  # noqa: A002 - API.md's name
     *,
@@ -198,9 +199,8 @@ def run_definition(
     reveal_secrets: bool = False,
 ) -> TestStateResult:
     """``StateMachine.test_state(state_definition, input, ...)``: one state's definition (a dict or JSON
-    text), or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``."""
-    from .machine import StateMachine
-
+    text), or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``
+    (``machine_type``: the class the method was called on)."""
     definition = state_definition
     if isinstance(definition, str):
         try:
@@ -218,7 +218,7 @@ def run_definition(
                 "StateMachine.test_state(): a whole state machine definition needs state_name= "
                 "(the state to test), as TestState's stateName"
             )
-        machine = StateMachine(dict(definition), name="TestStateMachine")
+        machine = machine_type(dict(definition), name="TestStateMachine")
         return run_named(
             machine,
             state_name,
@@ -238,7 +238,7 @@ def run_definition(
         if target != name:
             states.setdefault(target, {"Type": "Succeed"})
     try:
-        machine = StateMachine({"StartAt": name, "States": states}, name="TestStateMachine")
+        machine = machine_type({"StartAt": name, "States": states}, name="TestStateMachine")
     except InvalidDefinition as error:
         prefix = f"/States/{name}"
         problems = [

@@ -10,17 +10,13 @@ from types import GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import REGION
-from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
-from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
-
-from . import model as m
-from .flow import effective_input, finish_state
-from .interpreter import RUNTIME, Terminal
-from .paths import CompiledPath, copy_json, dumps
-from .recovery import run_with_retry
-from .runtime import PARK
-from .states_errors import StatesError
-from .tasks import (
+from pytest_serverless.asl import model as m
+from pytest_serverless.asl.interpreter import RUNTIME, Terminal, effective_input, finish_state
+from pytest_serverless.asl.paths import CompiledPath, copy_json, dumps
+from pytest_serverless.asl.recovery import run_with_retry
+from pytest_serverless.asl.runtime import PARK
+from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.tasks import (
     Resource,
     TaskCallOutcome,
     find_handler,
@@ -32,9 +28,11 @@ from .tasks import (
     task_failure,
     wrap_lambda_invoke,
 )
+from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
+from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 if TYPE_CHECKING:
-    from .interpreter import Frame, Interpreter, StateRun
+    from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
 __all__ = ["run_task"]
 
@@ -218,7 +216,7 @@ def _call(
 
 
 def _large(value: Any) -> bool:
-    from .interpreter import _size_may_exceed
+    from pytest_serverless.asl.interpreter import _size_may_exceed
 
     return _size_may_exceed(value)
 

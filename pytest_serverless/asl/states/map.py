@@ -1,6 +1,6 @@
 """The Map state: inline and distributed, ItemReader/ItemBatcher/ResultWriter, tolerated failures.
 
-Iterations are threads on the scheduler (see ``flow.Fanout``), interleaved in virtual time; each starts
+Iterations are threads on the scheduler (see ``_fanout.Fanout``), interleaved in virtual time; each starts
 when its MaxConcurrency slot frees up, so the Map's duration is that of concurrent execution.
 """
 
@@ -10,16 +10,16 @@ import math
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from . import model as m
-from .flow import Fanout, finish_state
-from .history import History, HistoryLimitExceeded
-from .interpreter import Terminal
-from .paths import dumps
-from .recovery import run_with_retry
-from .states_errors import StatesError
+from pytest_serverless.asl import model as m
+from pytest_serverless.asl.history import History, HistoryLimitExceeded
+from pytest_serverless.asl.interpreter import Terminal, finish_state
+from pytest_serverless.asl.paths import dumps
+from pytest_serverless.asl.recovery import run_with_retry
+from pytest_serverless.asl.states._fanout import Fanout
+from pytest_serverless.asl.states_errors import StatesError
 
 if TYPE_CHECKING:
-    from .interpreter import Frame, Interpreter, StateRun
+    from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
 __all__ = ["run_map"]
 
@@ -94,7 +94,7 @@ def _read_items(
             outcome = cursor.next(arguments)
             break
     if outcome is None:
-        from .tasks import find_handler
+        from pytest_serverless.asl.tasks import find_handler
 
         handler = find_handler(interp.handlers, keys)
         if handler is None:
@@ -130,7 +130,7 @@ def _read_items(
         )
     limit = config.get("MaxItems")
     if isinstance(config.get("MaxItemsPath"), str):
-        from .paths import compile_path
+        from pytest_serverless.asl.paths import compile_path
 
         limit = interp.lookup_or_fail(compile_path(config["MaxItemsPath"]), effective, run, frame)
     if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
@@ -140,11 +140,10 @@ def _read_items(
 
 def _call_reader(interp: Interpreter, handler: Any, resource: str, arguments: Any) -> Any:
     """A ``tasks`` handler answering the ItemReader, called as Lambda calls it."""
+    from pytest_serverless.asl.paths import copy_json
+    from pytest_serverless.asl.tasks import json_problem, task_failure
     from pytest_serverless.errors import ServerlessError, TaskFailure
     from pytest_serverless.lambdas import invoke_handler
-
-    from .paths import copy_json
-    from .tasks import json_problem, task_failure
 
     try:
         data, _elapsed = invoke_handler(
@@ -351,7 +350,7 @@ def _iterations(
     children (child executions) see no variables and keep their events out of the parent history; an
     EXPRESS child fails with States.Timeout after 5 minutes.
     """
-    from .interpreter import Frame
+    from pytest_serverless.asl.interpreter import Frame
 
     distributed = state.distributed
     express = state.express_children
@@ -410,8 +409,7 @@ def _child_context(
     """$$.Execution and $$.StateMachine of a Distributed Map child: the machine is
     ``<machine>/<label>`` and the execution ``execution:<machine>/<label>:<id>``, as AWS names them."""
     from pytest_serverless._ids import deterministic_uuid
-
-    from .interpreter import iso_millis
+    from pytest_serverless.asl.interpreter import iso_millis
 
     label = state.label or state.name
     machine = interp.machine_context
@@ -472,7 +470,7 @@ def _iteration_inputs(
     run: StateRun,
     frame: Frame,
 ) -> list[tuple[Any, Any]]:
-    from .interpreter import Frame
+    from pytest_serverless.asl.interpreter import Frame
 
     selector = state.item_selector
     jsonata = state.query_language == m.JSONATA
@@ -506,7 +504,7 @@ def _batches(
     run: StateRun,
     frame: Frame,
 ) -> list[tuple[Any, Any]]:
-    from .paths import compile_path
+    from pytest_serverless.asl.paths import compile_path
 
     def setting(name: str) -> Any:
         if f"{name}Path" in batcher:
@@ -517,7 +515,7 @@ def _batches(
     max_bytes = setting("MaxInputBytesPerBatch")
     batch_input = batcher.get("BatchInput")
     if isinstance(batch_input, dict) and state.query_language != m.JSONATA:
-        from .paths import compile_payload
+        from pytest_serverless.asl.paths import compile_payload
 
         template = compile_payload(batch_input, lambda text: None)
         if not template.constant:
