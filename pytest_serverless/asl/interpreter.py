@@ -149,6 +149,7 @@ class Interpreter:
         "handlers",
         "history",
         "ids",
+        "inline_timers",
         "limit_seconds",
         "machine",
         "machine_context",
@@ -158,6 +159,7 @@ class Interpreter:
         "now",
         "on_finish",
         "path",
+        "plain_timers",
         "program",
         "result",
         "result_writes",
@@ -237,6 +239,8 @@ class Interpreter:
         }
         self.machine_context = {"Id": state_machine_arn, "Name": state_machine_name}
         self._state_runners = runners  # asl/states: state kind -> runner
+        self.inline_timers = False  # execute() sets it: the execution runs to its end in this call
+        self.plain_timers = False  # while begin() runs Waits in line (no thread: ``wait_inline``)
 
     @property
     def rng(self) -> random.Random:
@@ -284,12 +288,25 @@ class Interpreter:
             execution_input,
         )
         frame.prev = 0  # AWS records the first state entered with previousEventId 0
-        if self.is_plain(self.program):  # nothing in it waits: a plain call, no thread
+        scheduler, clock = self.scheduler, self.clock
+        plain = self.is_plain(self.program)  # nothing in it waits: a plain call, no thread
+        if not plain and self.inline_timers and not scheduler._heap and not clock._listeners:
+            # execute() of Pass/Choice/Wait/Succeed/Fail states with nothing else on the clock: its Wait
+            # timers are reached in line (``wait_inline``), as the run loop would reach them
+            plain = self.plain_timers = self.only_timers(self.program)
+        if plain:
             try:
                 output = self.run_plain(self.program, execution_input, frame)
+            except DeadlineReached:
+                self.plain_timers = False
+                self.wait_inline(self.deadline)
+                self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+                return
             except Exception as failure:
+                self.plain_timers = False
                 self._root_done(None, None, failure)
                 return
+            self.plain_timers = False
             self._root_done(None, output, None)
             return
         program = self.run_program(self.program, execution_input, frame)
@@ -297,6 +314,20 @@ class Interpreter:
         frame.thread = thread
         try:  # the first step in line: most executions end at once
             command = program.send(None)
+            # execute(): a timer that nothing else on the clock could interleave with (no other work
+            # queued, no listener) is reached in line, as the run loop would reach it: no heap entry
+            while (
+                self.inline_timers
+                and command is not None
+                and command <= self.deadline
+                and not scheduler._heap
+                and not clock._listeners
+            ):
+                now = clock.time()
+                if command > now:
+                    clock.advance(command - now)
+                scheduler.current = self.now = command
+                command = program.send(None)
         except StopIteration as stop:
             thread.done = True
             self._root_done(thread, stop.value, None)
@@ -414,6 +445,25 @@ class Interpreter:
             object.__setattr__(program, "_plain", plain)  # computed once per (frozen) program
         return bool(plain)
 
+    def only_timers(self, program: m.Program) -> bool:
+        """No state of ``program`` waits for anything but time (Pass, Choice, Wait, Succeed, Fail)."""
+        timers = program.__dict__.get("_only_timers")
+        if timers is None:
+            timers = all(type(state) in _TIMER_KINDS for state in program.states.values())
+            object.__setattr__(program, "_only_timers", timers)  # computed once per (frozen) program
+        return bool(timers)
+
+    def wait_inline(self, due: float) -> None:
+        """A Wait's timer reached in line (``plain_timers``): the clock moves there, as the run loop would
+        move it; past the execution's deadline the execution times out there instead."""
+        if due > self.deadline:
+            raise DeadlineReached
+        clock = self.clock
+        now = clock.time()
+        if due > now:
+            clock.advance(due - now)
+        self.scheduler.current = self.now = due
+
     def run_plain(self, program: m.Program, value: Any, frame: Frame) -> Any:
         """``run_program`` for a program of Pass, Choice, Succeed and Fail states (no generator)."""
         states = program.states
@@ -432,7 +482,7 @@ class Interpreter:
                 name, value = runners[type(state)](
                     self, state, value, frame, StateRun(state, entered, self.now, value)
                 )
-        except StatesError:
+        except (StatesError, DeadlineReached):
             frame.stopped_at = (name, value) if name is not None else None
             raise
         return value
@@ -800,6 +850,11 @@ def output_and_assign(
 
 
 _PLAIN_KINDS = (m.PassState, m.ChoiceState, m.SucceedState, m.FailState)
+_TIMER_KINDS = (*_PLAIN_KINDS, m.WaitState)
+
+
+class DeadlineReached(Exception):  # noqa: N818 - not an error: the execution's time is up
+    """A Wait reached in line (``plain_timers``) ends past the execution's deadline."""
 
 
 def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve

@@ -535,6 +535,7 @@ class StateMachine:
         execution._cursors = cursors
         execution.mock_calls = dict.fromkeys(cursors, 0)
         interpreter.execution = execution
+        interpreter.inline_timers = _sync
         interpreter.on_finish.append(execution._finish)
         if self.type == "STANDARD" and self._service is not None:  # for DescribeExecution, ListExecutions
             self._executions[execution_arn] = execution

@@ -697,3 +697,35 @@ def test_execute_from_inside_a_task_handler_runs_that_execution_to_its_end(servi
     )
     execution = outer.execute()
     assert (execution.status, execution.output, execution.duration) == ("SUCCEEDED", {"from": "handler"}, 30)
+
+
+@pytest.mark.parametrize(
+    ("waits", "timeout"),
+    [([30, 0, 3600], None), ([10, 60], 40), ([40], 40), ([5, 5], 9)],
+)
+def test_execute_reaches_timers_in_line_exactly_as_the_clock_would(waits, timeout):
+    """execute() of Pass/Wait states with nothing else on the clock reaches its timers in line: the same
+    history, duration, clock and redrive point as when the clock's advances run the execution."""
+    names = [f"W{i}" for i in range(len(waits))]
+    states: dict = {
+        name: {"Type": "Wait", "Seconds": seconds, "Next": names[i + 1] if i + 1 < len(names) else "Done"}
+        for i, (name, seconds) in enumerate(zip(names, waits, strict=True))
+    }
+    states["Done"] = {"Type": "Pass", "End": True}
+    definition: dict = {"StartAt": names[0], "States": states}
+    if timeout is not None:
+        definition["TimeoutSeconds"] = timeout
+    inline = StateMachine(definition, clock=VirtualClock())
+    executed = inline.execute({"x": 1})
+    scheduled = StateMachine(definition, clock=VirtualClock())
+    started = scheduled.start({"x": 1})
+    assert started.status == "RUNNING"
+    started.run()
+    assert executed.history == started.history
+    assert (executed.status, executed.duration) == (started.status, started.duration)
+    assert inline.clock.time() == scheduled.clock.time()
+    if executed.status == "TIMED_OUT":
+        assert executed.duration == timeout
+        redriven = executed.redrive()  # from the Wait it timed out in, as the scheduled one
+        assert redriven.status == started.redrive().status
+        assert executed.history == started.history

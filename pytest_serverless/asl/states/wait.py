@@ -19,7 +19,10 @@ __all__ = ["run_wait"]
 
 def run_wait(
     interp: Interpreter, state: m.WaitState, value: Any, frame: Frame, run: StateRun
-) -> Generator[Any, Any, tuple[str | None, Any]]:
+) -> Any:
+    """``(next, output)`` when the wait is over in line (no wait, or ``execute()`` reaching a timer that
+    nothing else on the clock interleaves with: ``Interpreter.wait_inline``), else a generator yielding the
+    timer to the scheduler."""
     jsonata = state.query_language == m.JSONATA
     try:
         effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
@@ -30,8 +33,24 @@ def run_wait(
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
-    if seconds > 0:  # a timer on the scheduler: the thread resumes when the clock gets there
-        yield interp.now + seconds
+    if seconds > 0:
+        if not interp.plain_timers:
+            return _timer(interp, state, frame, run, interp.now + seconds, output, assigned)
+        interp.wait_inline(interp.now + seconds)
+    interp.exit_state(frame, run, output, assigned)
+    return state.next, output
+
+
+def _timer(
+    interp: Interpreter,
+    state: m.WaitState,
+    frame: Frame,
+    run: StateRun,
+    due: float,
+    output: Any,
+    assigned: dict[str, Any] | None,
+) -> Generator[Any, Any, tuple[str | None, Any]]:
+    yield due  # a timer on the scheduler: the thread resumes when the clock gets there
     interp.exit_state(frame, run, output, assigned)
     return state.next, output
 
