@@ -17,9 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["run_wait"]
 
 
-def run_wait(
-    interp: Interpreter, state: m.WaitState, value: Any, frame: Frame, run: StateRun
-) -> Any:
+def run_wait(interp: Interpreter, state: m.WaitState, value: Any, frame: Frame, run: StateRun) -> Any:
     """``(next, output)`` when the wait is over in line (no wait, or ``execute()`` reaching a timer that
     nothing else on the clock interleaves with: ``Interpreter.wait_inline``), else a generator yielding the
     timer to the scheduler."""
