@@ -827,7 +827,7 @@ def finish_state(
 
 def output_and_assign(
     interp: Interpreter,
-    state: m.ChoiceState | m.WaitState,
+    state: m.ChoiceState | m.WaitState | m.SucceedState,
     output: Any,
     assign: Any,
     value: Any,
@@ -835,8 +835,8 @@ def output_and_assign(
     run: StateRun,
     frame: Frame,
 ) -> tuple[Any, dict[str, Any] | None]:
-    """Output and Assign of a state without a result (Choice, Wait): JSONata reads the state input;
-    JSONPath assigns from the effective input (after InputPath) and passes it through OutputPath."""
+    """Output and Assign of a state without a result (Choice, Wait; Succeed in TestState): JSONata reads
+    the state input; JSONPath assigns from the effective input (after InputPath), then OutputPath."""
     assigned = None
     if state.query_language == m.JSONATA:
         result = interp.jsonata(output, run, frame, input=value) if output is not None else value

@@ -11,7 +11,7 @@ from pytest_serverless.asl.states_errors import StatesError
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["run_choice"]
+__all__ = ["choose", "run_choice"]
 
 
 def run_choice(
@@ -20,21 +20,7 @@ def run_choice(
     jsonata = state.query_language == m.JSONATA
     try:
         effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
-        chosen: m.ChoiceBranch | None = None
-        for branch in state.choices:
-            if branch.condition is not None:
-                outcome = interp.jsonata(branch.condition, run, frame, input=value)
-                if not isinstance(outcome, bool):
-                    raise interp.prefixed(run, branch.condition.type_error("boolean", outcome))
-                matched = outcome
-            else:
-                try:
-                    matched = branch.rule.matches(interp.resolver(effective, run, frame))
-                except StatesError as error:
-                    raise interp.prefixed(run, error) from None
-            if matched:
-                chosen = branch
-                break
+        chosen = choose(interp, state, value, effective, run, frame)
         if chosen is None and state.default is None:
             raise StatesError(
                 "States.NoChoiceMatched",
@@ -50,3 +36,24 @@ def run_choice(
         raise
     interp.exit_state(frame, run, output, assigned)
     return (chosen.next if chosen is not None else state.default), output
+
+
+def choose(
+    interp: Interpreter, state: m.ChoiceState, value: Any, effective: Any, run: StateRun, frame: Frame
+) -> m.ChoiceBranch | None:
+    """The first rule that matches (JSONata Condition on the input, JSONPath rules on the effective
+    input); the execution and TestState share it."""
+    for branch in state.choices:
+        if branch.condition is not None:
+            outcome = interp.jsonata(branch.condition, run, frame, input=value)
+            if not isinstance(outcome, bool):
+                raise interp.prefixed(run, branch.condition.type_error("boolean", outcome))
+            matched = outcome
+        else:
+            try:
+                matched = branch.rule.matches(interp.resolver(effective, run, frame))
+            except StatesError as error:
+                raise interp.prefixed(run, error) from None
+        if matched:
+            return branch
+    return None

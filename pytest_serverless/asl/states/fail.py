@@ -11,15 +11,15 @@ from pytest_serverless.asl.states_errors import StatesError
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["run_fail"]
+__all__ = ["fail_field", "run_fail"]
 
 
 def run_fail(
     interp: Interpreter, state: m.FailState, value: Any, frame: Frame, run: StateRun
 ) -> tuple[str | None, Any]:
     try:
-        error = _fail_field(interp, state.error, state.error_path, value, run, frame, "ErrorPath")
-        cause = _fail_field(interp, state.cause, state.cause_path, value, run, frame, "CausePath")
+        error = fail_field(interp, state.error, state.error_path, value, run, frame, "ErrorPath")
+        cause = fail_field(interp, state.cause, state.cause_path, value, run, frame, "CausePath")
     except StatesError as failure:
         interp.evaluation_failed(frame, run, failure)
         raise
@@ -28,7 +28,7 @@ def run_fail(
     raise raised
 
 
-def _fail_field(
+def fail_field(
     interp: Interpreter, literal: Any, path: Any, value: Any, run: StateRun, frame: Frame, field: str
 ) -> str | None:
     if literal is not None and hasattr(literal, "evaluate") and not isinstance(literal, str):

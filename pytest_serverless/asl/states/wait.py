@@ -14,7 +14,7 @@ from pytest_serverless.asl.states_errors import StatesError
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["run_wait"]
+__all__ = ["run_wait", "wait_seconds"]
 
 
 def run_wait(interp: Interpreter, state: m.WaitState, value: Any, frame: Frame, run: StateRun) -> Any:
@@ -24,7 +24,7 @@ def run_wait(interp: Interpreter, state: m.WaitState, value: Any, frame: Frame, 
     jsonata = state.query_language == m.JSONATA
     try:
         effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
-        seconds = _wait_seconds(interp, state, effective, run, frame)
+        seconds = wait_seconds(interp, state, effective, run, frame)
         output, assigned = output_and_assign(
             interp, state, state.output, state.assign, value, effective, run, frame
         )
@@ -53,7 +53,8 @@ def _timer(
     return state.next, output
 
 
-def _wait_seconds(interp: Interpreter, state: m.WaitState, value: Any, run: StateRun, frame: Frame) -> float:
+def wait_seconds(interp: Interpreter, state: m.WaitState, value: Any, run: StateRun, frame: Frame) -> float:
+    """How long the Wait waits, checked as AWS checks its field (the execution and TestState share it)."""
     if state.seconds is not None:
         seconds = state.seconds
         if not isinstance(seconds, (int, float)):
