@@ -729,3 +729,46 @@ def test_execute_reaches_timers_in_line_exactly_as_the_clock_would(waits, timeou
         redriven = executed.redrive()  # from the Wait it timed out in, as the scheduled one
         assert redriven.status == started.redrive().status
         assert executed.history == started.history
+
+
+@pytest.mark.parametrize("how", ["stop", "timeout", "sibling"])
+def test_a_parent_that_ends_stops_its_nested_sync_child(service, how):
+    """A .sync child outlives nothing: a stopped or timed-out parent, or a Parallel whose other branch
+    fails, stops it at that instant (ABORTED), and its open callback token is closed."""
+    child = service.create_state_machine(_approval(heartbeat=None, timeout=None), name="Child")
+    run = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": child.arn, "Input": {"k": 1}},
+        "End": True,
+    }
+    definition: dict = {"StartAt": "Run", "States": {"Run": run}}
+    if how == "timeout":
+        definition["TimeoutSeconds"] = 60
+    if how == "sibling":
+        late_failure = {
+            "StartAt": "Later",
+            "States": {"Later": {"Type": "Wait", "Seconds": 30, "Next": "Boom"}, "Boom": {"Type": "Fail"}},
+        }
+        branches = [{"StartAt": "Run", "States": {"Run": run}}, late_failure]
+        definition = {
+            "StartAt": "Both",
+            "States": {"Both": {"Type": "Parallel", "Branches": branches, "End": True}},
+        }
+    parent = service.create_state_machine(definition, name="Parent").start()
+    (waiting,) = service.waiting_tasks
+    nested = waiting.execution
+    if how == "stop":
+        service.clock.advance(10)
+        parent.stop(error="Operator", cause="no longer needed")
+    else:
+        service.clock.advance(120)
+    expected = {"stop": "ABORTED", "timeout": "TIMED_OUT", "sibling": "FAILED"}[how]
+    assert parent.status == expected
+    assert nested.status == "ABORTED"
+    assert nested.stop_date == parent.stop_date
+    assert _types(nested)[-1] == "ExecutionAborted"
+    assert service.waiting_tasks == []
+    with pytest.raises(AwsError) as refused:
+        service.send_task_success(waiting.token, {})
+    assert refused.value.code == "TaskTimedOut"

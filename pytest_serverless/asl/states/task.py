@@ -419,6 +419,10 @@ def _await_child(
     interp.waiting_on.append(child)
     try:
         yield PARK
+    except GeneratorExit:  # the parent stopped, timed out, or a sibling branch failed: AWS stops the job
+        if child.status == "RUNNING" and ":express:" not in child.arn:
+            machine.service.stop(child)
+        raise
     finally:
         interp.waiting_on.remove(child)
     return _child_outcome(machine, resource, child, child_input, 0.0)
