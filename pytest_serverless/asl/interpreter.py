@@ -161,6 +161,7 @@ class Interpreter:
         "path",
         "plain_timers",
         "program",
+        "redrive_outputs",
         "result",
         "result_writes",
         "root",
@@ -241,6 +242,8 @@ class Interpreter:
         self._state_runners = runners  # asl/states: state kind -> runner
         self.inline_timers = False  # execute() sets it: the execution runs to its end in this call
         self.plain_timers = False  # while begin() runs Waits in line (no thread: ``wait_inline``)
+        #: state name -> {branch index: output}: what a redrive keeps of a Parallel the execution stopped in
+        self.redrive_outputs: dict[str, dict[int, Any]] = {}
 
     @property
     def rng(self) -> random.Random:
@@ -351,6 +354,8 @@ class Interpreter:
         frame.stopped_at = None
         self.event(frame, "ExecutionRedriven", {"redriveCount": count})
         name, value = stopped
+        kept = self.redrive_outputs.get(name)  # only the state it stopped in keeps its branches' outputs
+        self.redrive_outputs = {name: kept} if kept else {}
         program = self.run_program(self.program, value, frame, name)
         self.root = thread = Thread(self.scheduler, self, program, self._root_done)
         frame.thread = thread

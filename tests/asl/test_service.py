@@ -772,3 +772,67 @@ def test_a_parent_that_ends_stops_its_nested_sync_child(service, how):
     with pytest.raises(AwsError) as refused:
         service.send_task_success(waiting.token, {})
     assert refused.value.code == "TaskTimedOut"
+
+
+def _branch(name: str, wait: int = 0) -> dict:
+    task = {"Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:123456789012:function:{name}", "End": True}
+    if not wait:
+        return {"StartAt": name, "States": {name: task}}
+    pause = {"Type": "Wait", "Seconds": wait, "Next": name}
+    return {"StartAt": f"{name}Wait", "States": {f"{name}Wait": pause, name: task}}
+
+
+@pytest.mark.parametrize("waits", [(0, 0, 0), (10, 5, 60)], ids=["at-once", "in-time"])
+def test_redrive_reruns_only_the_parallel_branches_that_did_not_succeed(service, waits):
+    """AWS's RedriveExecution "redrives only the iterations and branches that failed or aborted": the
+    branches that succeeded keep their outputs and are not called again."""
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [_branch(name, wait) for name, wait in zip(("a", "b", "c"), waits, strict=True)],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    sm = service.create_state_machine(definition, name="Fan")
+    mocks = {
+        "a": {"Return": "A"},
+        "b": [{"Throw": {"Error": "Flaky", "Cause": "first"}}, {"Return": "B"}],
+        "c": {"Return": "C"},
+    }
+    execution = sm.start({}, mocks=mocks).run()
+    assert (execution.status, execution.error) == ("FAILED", "Flaky")
+    succeeded_before = {name for name, calls in execution.mock_calls.items() if name != "b" and calls}
+    execution.redrive().run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["A", "B", "C"])
+    # "b" failed and ran again; a branch that succeeded before the failure is not called again, one that
+    # had not finished (aborted in time, or not started at once) runs: each succeeds exactly once
+    assert execution.mock_calls == {"a": 1, "b": 2, "c": 1}
+    assert succeeded_before == ({"a"} if waits == (0, 0, 0) else set())
+    _well_formed(execution)
+
+
+def test_redrive_after_a_stop_keeps_the_parallel_branches_that_finished(service):
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [_branch("quick", 1), _branch("slow", 3600)],
+                "End": True,
+            },
+        },
+    }
+    sm = service.create_state_machine(definition, name="Stopped")
+    execution = sm.start({}, mocks={"quick": {"Return": 1}, "slow": {"Return": 2}})
+    service.clock.advance(60)
+    execution.stop()
+    assert execution.status == "ABORTED"
+    execution.redrive()
+    service.clock.advance(3600)
+    assert (execution.status, execution.output) == ("SUCCEEDED", [1, 2])
+    assert execution.mock_calls == {"quick": 1, "slow": 1}
+    assert execution.path.count("quick") == 1

@@ -24,7 +24,10 @@ __all__ = ["run_parallel"]
 
 def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun) -> Any:
     """``(next, output)`` when every branch ended at this instant and nothing is to be retried or caught
-    (the common case costs no generator), else a generator that waits for the branches."""
+    (the common case costs no generator), else a generator that waits for the branches.
+
+    Redrive (as AWS's RedriveExecution): when the execution stopped in this state, the branches that
+    succeeded keep their outputs (``Interpreter.redrive_outputs``) and only the others run again."""
     if state.retry or state.catch:
         return _parallel_with_retry(interp, state, value, frame, run)
     plain = state.__dict__.get("_plain_branches")
@@ -33,10 +36,24 @@ def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame:
         object.__setattr__(state, "_plain_branches", plain)  # computed once per (frozen) state
     if plain:
         return _parallel_plain(interp, state, value, frame, run)
-    fanout = _parallel_start(interp, state, value, frame, run)
+    fanout, outputs = _parallel_start(interp, state, value, frame, run)
     if fanout.start():
-        return _parallel_end(interp, state, value, frame, run, fanout, final=True)
-    return _parallel_wait(interp, state, value, frame, run, fanout)
+        return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=True)
+    return _parallel_wait(interp, state, value, frame, run, fanout, outputs)
+
+
+def _kept(interp: Interpreter, state: m.ParallelState, frame: Frame) -> dict[int, Any]:
+    """The outputs of the branches that succeeded when the execution stopped in this state (a redrive);
+    taken once, so a later entry of the state runs every branch."""
+    if interp.redrive_outputs and frame is interp.root_frame:
+        return dict(interp.redrive_outputs.pop(state.name, {}))
+    return {}
+
+
+def _keep(interp: Interpreter, state: m.ParallelState, frame: Frame, outputs: dict[int, Any]) -> None:
+    """The branch outputs a redrive keeps if the execution stops in this state now."""
+    if frame is interp.root_frame:
+        interp.redrive_outputs[state.name] = dict(outputs)
 
 
 def _parallel_plain(
@@ -44,38 +61,49 @@ def _parallel_plain(
 ) -> tuple[str | None, Any]:
     """Branches whose states never wait all end at this instant: plain calls in branch order (the first
     failure ends the state before the later branches start, as with threads)."""
+    outputs = _kept(interp, state, frame)
     branch_input = effective_input(interp, state, value, run, frame)
     started = interp.event(frame, "ParallelStateStarted")
     variables, item, history = frame.variables, frame.item, frame.history
-    results = []
     try:
-        for branch in state.branches:
-            child = Frame(dict(variables), started, item, history)
-            results.append(interp.run_plain(branch, branch_input, child))
+        for index, branch in enumerate(state.branches):
+            if index not in outputs:
+                child = Frame(dict(variables), started, item, history)
+                outputs[index] = interp.run_plain(branch, branch_input, child)
     except StatesError as failure:
+        _keep(interp, state, frame, outputs)
         frame.prev = len(history)
         if not isinstance(failure, Terminal):
             interp.event(frame, "ParallelStateFailed")
         raise
     frame.prev = len(history)
     interp.event(frame, "ParallelStateSucceeded")
-    return finish_state(interp, state, value, results, run, frame)
+    return finish_state(interp, state, value, [outputs[index] for index in range(len(outputs))], run, frame)
 
 
 def _parallel_start(
     interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> Fanout:
+) -> tuple[Fanout, dict[int, Any]]:
+    outputs = _kept(interp, state, frame)
     branch_input = effective_input(interp, state, value, run, frame)
     started = interp.event(frame, "ParallelStateStarted")
     branches = state.branches
     variables, item, history = frame.variables, frame.item, frame.history
+    if outputs:  # a redrive: only the branches that did not succeed run again
+        again = [index for index in range(len(branches)) if index not in outputs]
+    else:
+        again = list(range(len(branches)))
 
-    def make(index: int) -> tuple[Frame, m.Program, Any]:
-        return Frame(dict(variables), started, item, history), branches[index], branch_input
+    def make(position: int) -> tuple[Frame, m.Program, Any]:
+        return Frame(dict(variables), started, item, history), branches[again[position]], branch_input
+
+    def finished(position: int, output: Any, failure: BaseException | None) -> None:
+        if failure is None:
+            outputs[again[position]] = output
 
     thread = frame.thread
     assert thread is not None
-    return Fanout(interp, thread, len(branches), make)
+    return Fanout(interp, thread, len(again), make, finished), outputs
 
 
 def _parallel_end(
@@ -85,6 +113,7 @@ def _parallel_end(
     frame: Frame,
     run: StateRun,
     fanout: Fanout,
+    outputs: dict[int, Any],
     final: bool,
 ) -> tuple[str | None, Any]:
     """After the branches: ParallelStateSucceeded and the state's output, or the first failure (with
@@ -92,18 +121,30 @@ def _parallel_end(
     frame.prev = len(frame.history)
     failure = fanout.failure
     if failure is not None:
+        _keep(interp, state, frame, outputs)
         if final and isinstance(failure, StatesError) and not isinstance(failure, Terminal):
             interp.event(frame, "ParallelStateFailed")
         raise failure
     interp.event(frame, "ParallelStateSucceeded")
-    return finish_state(interp, state, value, fanout.results, run, frame)
+    results = [outputs[index] for index in range(len(state.branches))]
+    return finish_state(interp, state, value, results, run, frame)
 
 
 def _parallel_wait(
-    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun, fanout: Fanout
+    interp: Interpreter,
+    state: m.ParallelState,
+    value: Any,
+    frame: Frame,
+    run: StateRun,
+    fanout: Fanout,
+    outputs: dict[int, Any],
 ) -> Generator[Any, Any, tuple[str | None, Any]]:
-    yield from fanout.wait()
-    return _parallel_end(interp, state, value, frame, run, fanout, final=True)
+    try:
+        yield from fanout.wait()
+    except GeneratorExit:  # stopped or timed out while the branches ran: a redrive keeps the finished ones
+        _keep(interp, state, frame, outputs)
+        raise
+    return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=True)
 
 
 def _parallel_with_retry(
@@ -112,12 +153,16 @@ def _parallel_with_retry(
     phase = [""]
 
     def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
-        fanout = _parallel_start(interp, state, value, frame, run)
+        fanout, outputs = _parallel_start(interp, state, value, frame, run)
         if not fanout.start():
-            yield from fanout.wait()
+            try:
+                yield from fanout.wait()
+            except GeneratorExit:
+                _keep(interp, state, frame, outputs)
+                raise
         if fanout.failure is not None:
             phase[0] = "failed"
-        return _parallel_end(interp, state, value, frame, run, fanout, final=False)
+        return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=False)
 
     def failed(error: StatesError) -> None:
         if phase[0] == "failed":
