@@ -362,6 +362,18 @@ class Interpreter:
         self.deadline = self.now + self.limit_seconds
         thread.start()
 
+    def kept_outputs(self, state: m.State, frame: Frame) -> dict[int, Any]:
+        """Redrive (AWS's RedriveExecution): the outputs of the branches or iterations of ``state`` that
+        succeeded when the execution stopped in it, by index; taken once, so a later entry runs them all."""
+        if self.redrive_outputs and frame is self.root_frame:
+            return dict(self.redrive_outputs.pop(state.name, {}))
+        return {}
+
+    def keep_outputs(self, state: m.State, frame: Frame, outputs: dict[int, Any]) -> None:
+        """What a redrive keeps of ``state``'s branches or iterations if the execution stops in it now."""
+        if frame is self.root_frame:
+            self.redrive_outputs[state.name] = dict(outputs)
+
     def arm_deadline(self) -> None:
         """The execution's deadline as a timer (after the work due at that same instant): armed when a
         thread first parks or waits past it, so an execution that never does costs no timer."""

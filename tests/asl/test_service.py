@@ -836,3 +836,27 @@ def test_redrive_after_a_stop_keeps_the_parallel_branches_that_finished(service)
     assert (execution.status, execution.output) == ("SUCCEEDED", [1, 2])
     assert execution.mock_calls == {"quick": 1, "slow": 1}
     assert execution.path.count("quick") == 1
+
+
+@pytest.mark.parametrize("concurrency", [0, 1])
+def test_redrive_reruns_only_the_map_iterations_that_did_not_succeed(service, concurrency):
+    work = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": True}
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "MaxConcurrency": concurrency,
+                "ItemProcessor": {"StartAt": "Work", "States": {"Work": work}},
+                "End": True,
+            }
+        },
+    }
+    sm = service.create_state_machine(definition, name=f"Each{concurrency}")
+    answers = [{"Return": "r0"}, {"Return": "r1"}, {"Throw": {"Error": "Flaky"}}, {"Return": "r2"}]
+    execution = sm.start([0, 1, 2, 3], mocks={"Work": [*answers, {"Return": "r3"}]}).run()
+    assert (execution.status, execution.error) == ("FAILED", "Flaky")
+    execution.redrive().run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["r0", "r1", "r2", "r3"])
+    assert execution.mock_calls == {"Work": 5}  # items 0 and 1 kept their results
+    assert [call.input for call in execution.task_calls] == [0, 1, 2, 2, 3]

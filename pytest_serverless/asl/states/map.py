@@ -305,17 +305,39 @@ def _map_attempt(
     if distributed:
         map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
         interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
-    make, finished = _iterations(interp, state, processor, inputs, frame, started, results)
+    # a redrive runs only the iterations that did not succeed (AWS's RedriveExecution)
+    kept = interp.kept_outputs(state, frame)
+    succeeded: set[int] = {index for index in kept if index < count}
+    make, finished = _iterations(interp, state, processor, inputs, frame, started, results, succeeded)
+    todo = count
+    if succeeded:
+        for index in succeeded:
+            results[index] = kept[index]
+        again = [index for index in range(count) if index not in succeeded]
+        todo = len(again)
+        first_make, first_finished = make, finished
+
+        def make(position: int) -> tuple[Frame, m.Program, Any]:
+            return first_make(again[position])
+
+        def finished(position: int, output: Any, failure: BaseException | None) -> None:
+            first_finished(again[position], output, failure)
+
     thread = frame.thread
     assert thread is not None
-    fanout = Fanout(interp, thread, count, make, finished, slots, allowed)
+    fanout = Fanout(interp, thread, todo, make, finished, slots, allowed)
     if distributed:
         fanout.translate = _child_failure
     if not fanout.start():
-        yield from fanout.wait()
+        try:
+            yield from fanout.wait()
+        except GeneratorExit:  # stopped or timed out while iterations ran: a redrive keeps the finished
+            interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
+            raise
     frame.prev = len(frame.history)
     failure = fanout.failure
     if failure is not None:
+        interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
         if not isinstance(failure, StatesError):
             raise failure
         if distributed:
@@ -343,8 +365,10 @@ def _iterations(
     frame: Frame,
     started: int,
     results: list[Any],
+    succeeded: set[int],
 ) -> tuple[Callable[[int], tuple[Frame, m.Program, Any]], Callable[[int, Any, BaseException | None], None]]:
-    """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout.
+    """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout (``succeeded``
+    collects the indexes of the iterations that succeeded: what a redrive keeps).
 
     Inline iterations read a copy of the outer variables and log MapIteration* events; distributed
     children (child executions) see no variables and keep their events out of the parent history; an
@@ -391,6 +415,7 @@ def _iterations(
                 interp.event(child, "MapIterationFailed", details)
         if failure is None:
             results[index] = output
+            succeeded.add(index)
         elif isinstance(failure, StatesError):
             error_output: dict[str, Any] = {"Error": failure.error}
             if failure.cause is not None:

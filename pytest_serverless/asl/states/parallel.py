@@ -27,7 +27,7 @@ def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame:
     (the common case costs no generator), else a generator that waits for the branches.
 
     Redrive (as AWS's RedriveExecution): when the execution stopped in this state, the branches that
-    succeeded keep their outputs (``Interpreter.redrive_outputs``) and only the others run again."""
+    succeeded keep their outputs (``Interpreter.kept_outputs``) and only the others run again."""
     if state.retry or state.catch:
         return _parallel_with_retry(interp, state, value, frame, run)
     plain = state.__dict__.get("_plain_branches")
@@ -42,26 +42,12 @@ def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame:
     return _parallel_wait(interp, state, value, frame, run, fanout, outputs)
 
 
-def _kept(interp: Interpreter, state: m.ParallelState, frame: Frame) -> dict[int, Any]:
-    """The outputs of the branches that succeeded when the execution stopped in this state (a redrive);
-    taken once, so a later entry of the state runs every branch."""
-    if interp.redrive_outputs and frame is interp.root_frame:
-        return dict(interp.redrive_outputs.pop(state.name, {}))
-    return {}
-
-
-def _keep(interp: Interpreter, state: m.ParallelState, frame: Frame, outputs: dict[int, Any]) -> None:
-    """The branch outputs a redrive keeps if the execution stops in this state now."""
-    if frame is interp.root_frame:
-        interp.redrive_outputs[state.name] = dict(outputs)
-
-
 def _parallel_plain(
     interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
 ) -> tuple[str | None, Any]:
     """Branches whose states never wait all end at this instant: plain calls in branch order (the first
     failure ends the state before the later branches start, as with threads)."""
-    outputs = _kept(interp, state, frame)
+    outputs = interp.kept_outputs(state, frame)
     branch_input = effective_input(interp, state, value, run, frame)
     started = interp.event(frame, "ParallelStateStarted")
     variables, item, history = frame.variables, frame.item, frame.history
@@ -71,7 +57,7 @@ def _parallel_plain(
                 child = Frame(dict(variables), started, item, history)
                 outputs[index] = interp.run_plain(branch, branch_input, child)
     except StatesError as failure:
-        _keep(interp, state, frame, outputs)
+        interp.keep_outputs(state, frame, outputs)
         frame.prev = len(history)
         if not isinstance(failure, Terminal):
             interp.event(frame, "ParallelStateFailed")
@@ -84,7 +70,7 @@ def _parallel_plain(
 def _parallel_start(
     interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
 ) -> tuple[Fanout, dict[int, Any]]:
-    outputs = _kept(interp, state, frame)
+    outputs = interp.kept_outputs(state, frame)
     branch_input = effective_input(interp, state, value, run, frame)
     started = interp.event(frame, "ParallelStateStarted")
     branches = state.branches
@@ -121,7 +107,7 @@ def _parallel_end(
     frame.prev = len(frame.history)
     failure = fanout.failure
     if failure is not None:
-        _keep(interp, state, frame, outputs)
+        interp.keep_outputs(state, frame, outputs)
         if final and isinstance(failure, StatesError) and not isinstance(failure, Terminal):
             interp.event(frame, "ParallelStateFailed")
         raise failure
@@ -142,7 +128,7 @@ def _parallel_wait(
     try:
         yield from fanout.wait()
     except GeneratorExit:  # stopped or timed out while the branches ran: a redrive keeps the finished ones
-        _keep(interp, state, frame, outputs)
+        interp.keep_outputs(state, frame, outputs)
         raise
     return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=True)
 
@@ -158,7 +144,7 @@ def _parallel_with_retry(
             try:
                 yield from fanout.wait()
             except GeneratorExit:
-                _keep(interp, state, frame, outputs)
+                interp.keep_outputs(state, frame, outputs)
                 raise
         if fanout.failure is not None:
             phase[0] = "failed"
