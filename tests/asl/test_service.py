@@ -860,3 +860,74 @@ def test_redrive_reruns_only_the_map_iterations_that_did_not_succeed(service, co
     assert (execution.status, execution.output) == ("SUCCEEDED", ["r0", "r1", "r2", "r3"])
     assert execution.mock_calls == {"Work": 5}  # items 0 and 1 kept their results
     assert [call.input for call in execution.task_calls] == [0, 1, 2, 2, 3]
+
+
+def test_distributed_map_children_are_service_executions_under_their_map_run(service):
+    processor = {
+        "Who": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Check"},
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.ok", "BooleanEquals": False, "Next": "Broken"}],
+            "Default": "Fine",
+        },
+        "Broken": {"Type": "Fail", "Error": "Item.Bad", "Cause": "not ok"},
+        "Fine": {"Type": "Pass", "End": True},
+    }
+    definition = _distributed(processor)
+    fan = definition["States"]["Fan"]
+    fan["ToleratedFailureCount"] = 1
+    fan["MaxConcurrency"] = 2
+    sm = service.create_state_machine(definition, name="Parent")
+    items = [{"wait": 10, "ok": True}, {"wait": 20, "ok": False}, {"wait": 5, "ok": True}]
+    execution = sm.start(items)
+    (started,) = [event for event in execution.history if event["type"] == "MapRunStarted"]
+    map_run_arn = started["mapRunStartedEventDetails"]["mapRunArn"]
+    running = service.describe_map_run(map_run_arn)
+    assert running["status"] == "RUNNING"
+    assert (running["itemCounts"]["running"], running["itemCounts"]["pending"]) == (2, 1)
+    assert (running["maxConcurrency"], running["toleratedFailureCount"]) == (2, 1)
+    execution.run()
+    assert execution.status == "SUCCEEDED"
+    described = service.describe_map_run(map_run_arn)
+    assert described["status"] == "SUCCEEDED"
+    assert described["executionArn"] == execution.arn
+    assert described["executionCounts"] == {
+        "pending": 0,
+        "running": 0,
+        "succeeded": 2,
+        "failed": 1,
+        "timedOut": 0,
+        "aborted": 0,
+        "total": 3,
+        "resultsWritten": 2,
+    }
+    assert described["itemCounts"]["total"] == 3
+    assert described["stopDate"] > described["startDate"]
+    children = service.list_executions(map_run_arn=map_run_arn)
+    assert [child.status for child in children] == ["SUCCEEDED", "FAILED", "SUCCEEDED"]  # newest first
+    failed = service.list_executions(map_run_arn=map_run_arn, status_filter="FAILED")
+    assert [(child.error, child.cause, child.input) for child in failed] == [("Item.Bad", "not ok", items[1])]
+    child = failed[0]
+    assert child.arn.startswith("arn:aws:states:us-east-1:123456789012:execution:Parent/Fan:")
+    assert service.describe_execution(child.arn).status == "FAILED"
+    assert child.duration == 20
+    assert [event["type"] for event in child.history][0] == "WaitStateEntered"
+    with pytest.raises(AwsError) as unknown:
+        service.describe_map_run(map_run_arn + "x")
+    assert unknown.value.code == "ResourceNotFound"
+    with pytest.raises(AwsError) as bad:
+        service.describe_map_run("nope")
+    assert bad.value.code == "InvalidArn"
+
+
+def test_a_stopped_parent_aborts_its_map_run_and_the_running_children(service):
+    sleepy = {"Who": {"Type": "Wait", "Seconds": 3600, "End": True}}
+    execution = service.create_state_machine(_distributed(sleepy), name="Sleepy").start([1, 2])
+    (started,) = [event for event in execution.history if event["type"] == "MapRunStarted"]
+    map_run_arn = started["mapRunStartedEventDetails"]["mapRunArn"]
+    service.clock.advance(60)
+    execution.stop()
+    described = service.describe_map_run(map_run_arn)
+    assert described["status"] == "ABORTED"
+    assert described["executionCounts"]["aborted"] == 2
+    assert {child.status for child in service.list_executions(map_run_arn=map_run_arn)} == {"ABORTED"}

@@ -15,6 +15,7 @@ from pytest_serverless.asl.history import History, HistoryLimitExceeded
 from pytest_serverless.asl.interpreter import Terminal, finish_state
 from pytest_serverless.asl.paths import dumps
 from pytest_serverless.asl.recovery import run_with_retry
+from pytest_serverless.asl.service import MapRun
 from pytest_serverless.asl.states._fanout import Fanout
 from pytest_serverless.asl.states_errors import StatesError
 
@@ -302,13 +303,28 @@ def _map_attempt(
     results: list[Any] = [None] * count
     allowed = _allowed_failures(tolerated_count, tolerated_percent, count)
     distributed = state.distributed
+    record: MapRun | None = None
     if distributed:
         map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
         interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
+        # DescribeMapRun and ListExecutions(mapRunArn): kept from the moment the machine has a service (as
+        # its executions are): a machine used only through execute() pays nothing for them
+        service = interp.machine._service if interp.machine is not None else None
+        if service is not None and interp.execution is not None:
+            record = MapRun(
+                map_run,
+                interp.execution_arn,
+                count,
+                slots,
+                int(tolerated_count or 0),
+                float(tolerated_percent or 0),
+                interp.now,
+            )
+            service._map_run_started(record)
     # a redrive runs only the iterations that did not succeed (AWS's RedriveExecution)
     kept = interp.kept_outputs(state, frame)
     succeeded: set[int] = {index for index in kept if index < count}
-    make, finished = _iterations(interp, state, processor, inputs, frame, started, results, succeeded)
+    make, finished = _iterations(interp, state, processor, inputs, frame, started, results, succeeded, record)
     todo = count
     if succeeded:
         for index in succeeded:
@@ -333,9 +349,13 @@ def _map_attempt(
             yield from fanout.wait()
         except GeneratorExit:  # stopped or timed out while iterations ran: a redrive keeps the finished
             interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
+            if record is not None:
+                record.close("ABORTED", interp.scheduler.now())
             raise
     frame.prev = len(frame.history)
     failure = fanout.failure
+    if record is not None:
+        record.close("FAILED" if failure is not None else "SUCCEEDED", interp.now)
     if failure is not None:
         interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
         if not isinstance(failure, StatesError):
@@ -366,6 +386,7 @@ def _iterations(
     started: int,
     results: list[Any],
     succeeded: set[int],
+    record: MapRun | None,
 ) -> tuple[Callable[[int], tuple[Frame, m.Program, Any]], Callable[[int, Any, BaseException | None], None]]:
     """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout (``succeeded``
     collects the indexes of the iterations that succeeded: what a redrive keeps).
@@ -378,6 +399,7 @@ def _iterations(
 
     distributed = state.distributed
     express = state.express_children
+    service: Any = interp.machine.service if record is not None else None
     name = state.name
     frames: dict[int, Frame] = {}
     timers: dict[int, list[Any]] = {}
@@ -388,6 +410,8 @@ def _iterations(
         if distributed:  # a child execution: its own history, event limit and $$.Execution
             child = Frame({}, 0, (index, item), History())
             child.context = _child_context(interp, state, index, iteration_input)
+            if record is not None:  # a child execution of the service, listed under its Map Run
+                service._map_child(record, index, interp.execution, child.context[0], child.history)
             if express:
                 timers[index] = scheduler.at(interp.now + _EXPRESS_LIMIT, lambda: _express_timeout(child), 1)
             return child, processor, iteration_input
@@ -406,6 +430,8 @@ def _iterations(
     def finished(index: int, output: Any, failure: BaseException | None) -> None:
         if distributed:
             scheduler.cancel(timers.pop(index, None))
+            if record is not None:
+                service._map_child_done(record, index, output, failure)
         else:
             child = frames.pop(index)
             details = {"name": name, "index": index}
