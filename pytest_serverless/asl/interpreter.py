@@ -168,6 +168,7 @@ class Interpreter:
         "root_frame",
         "scheduler",
         "start",
+        "stopped_outputs",
         "task_calls",
         "waiting_on",
     )
@@ -242,7 +243,9 @@ class Interpreter:
         self._state_runners = runners  # asl/states: state kind -> runner
         self.inline_timers = False  # execute() sets it: the execution runs to its end in this call
         self.plain_timers = False  # while begin() runs Waits in line (no thread: ``wait_inline``)
-        #: state name -> {branch index: output}: what a redrive keeps of a Parallel the execution stopped in
+        #: state name -> {branch or iteration index: output} of the root's Parallel and Map states that
+        #: failed or were stopped (``keep_outputs``); a redrive takes the one it restarts in (``kept_outputs``)
+        self.stopped_outputs: dict[str, dict[int, Any]] = {}
         self.redrive_outputs: dict[str, dict[int, Any]] = {}
 
     @property
@@ -354,8 +357,9 @@ class Interpreter:
         frame.stopped_at = None
         self.event(frame, "ExecutionRedriven", {"redriveCount": count})
         name, value = stopped
-        kept = self.redrive_outputs.get(name)  # only the state it stopped in keeps its branches' outputs
+        kept = self.stopped_outputs.get(name)  # only the state it stopped in keeps its branches' outputs
         self.redrive_outputs = {name: kept} if kept else {}
+        self.stopped_outputs = {}
         program = self.run_program(self.program, value, frame, name)
         self.root = thread = Thread(self.scheduler, self, program, self._root_done)
         frame.thread = thread
@@ -372,7 +376,7 @@ class Interpreter:
     def keep_outputs(self, state: m.State, frame: Frame, outputs: dict[int, Any]) -> None:
         """What a redrive keeps of ``state``'s branches or iterations if the execution stops in it now."""
         if frame is self.root_frame:
-            self.redrive_outputs[state.name] = dict(outputs)
+            self.stopped_outputs[state.name] = dict(outputs)
 
     def arm_deadline(self) -> None:
         """The execution's deadline as a timer (after the work due at that same instant): armed when a

@@ -931,3 +931,24 @@ def test_a_stopped_parent_aborts_its_map_run_and_the_running_children(service):
     assert described["status"] == "ABORTED"
     assert described["executionCounts"]["aborted"] == 2
     assert {child.status for child in service.list_executions(map_run_arn=map_run_arn)} == {"ABORTED"}
+
+
+def test_a_caught_parallel_entered_again_runs_every_branch(service):
+    """What a redrive keeps is only for a redrive: a Parallel whose failure was caught and that is entered
+    again in the same run runs all its branches again."""
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [_branch("a"), _branch("b")],
+                "Catch": [{"ErrorEquals": ["Flaky"], "ResultPath": "$.caught", "Next": "Fan"}],
+                "End": True,
+            }
+        },
+    }
+    sm = service.create_state_machine(definition, name="Again")
+    mocks = {"a": [{"Return": "A1"}, {"Return": "A2"}], "b": [{"Throw": {"Error": "Flaky"}}, {"Return": "B"}]}
+    execution = sm.start({}, mocks=mocks).run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["A2", "B"])
+    assert execution.mock_calls == {"a": 2, "b": 2}
