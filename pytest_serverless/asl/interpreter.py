@@ -244,7 +244,7 @@ class Interpreter:
         self.inline_timers = False  # execute() sets it: the execution runs to its end in this call
         self.plain_timers = False  # while begin() runs Waits in line (no thread: ``wait_inline``)
         #: state name -> {branch or iteration index: output} of the root's Parallel and Map states that
-        #: failed or were stopped (``keep_outputs``); a redrive takes the one it restarts in (``kept_outputs``)
+        #: failed or were stopped (``keep_outputs``); a redrive takes the one it restarts in
         self.stopped_outputs: dict[str, dict[int, Any]] = {}
         self.redrive_outputs: dict[str, dict[int, Any]] = {}
 
