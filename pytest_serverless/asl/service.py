@@ -147,6 +147,8 @@ class MapRun:
         "execution_arn",
         "execution_type",
         "max_concurrency",
+        "redrive_count",
+        "redrive_date",
         "start",
         "status",
         "stop",
@@ -176,6 +178,17 @@ class MapRun:
         self.status = "RUNNING"
         self.children: dict[int, list[Any]] = {}  # by item index, in the order they started
         self.execution_type: Any = None  # the Execution class (the parent's)
+        self.redrive_count = 0
+        self.redrive_date: float | None = None
+
+    def redriven(self, succeeded: set[int], now: float) -> None:
+        """The parent was redriven in this Map: the run is RUNNING again and keeps its succeeded children
+        (the others start again as new child executions)."""
+        self.children = {index: child for index, child in self.children.items() if index in succeeded}
+        self.status = "RUNNING"
+        self.stop = None
+        self.redrive_count += 1
+        self.redrive_date = now
 
     def execution(self, index: int) -> Execution:
         """The child execution of item ``index`` as an ``Execution`` (a snapshot)."""
@@ -207,10 +220,12 @@ class MapRun:
             "toleratedFailureCount": self.tolerated_failure_count,
             "itemCounts": items,
             "executionCounts": executions,
-            "redriveCount": 0,
+            "redriveCount": self.redrive_count,
         }
         if self.stop is not None:
             described["stopDate"] = _date(self.stop)
+        if self.redrive_date is not None:
+            described["redriveDate"] = _date(self.redrive_date)
         return described
 
     def close(self, status: str, now: float) -> None:

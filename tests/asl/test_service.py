@@ -952,3 +952,24 @@ def test_a_caught_parallel_entered_again_runs_every_branch(service):
     execution = sm.start({}, mocks=mocks).run()
     assert (execution.status, execution.output) == ("SUCCEEDED", ["A2", "B"])
     assert execution.mock_calls == {"a": 2, "b": 2}
+
+
+def test_a_redriven_distributed_map_reruns_only_its_failed_children(service):
+    work = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": True}
+    sm = service.create_state_machine(_distributed({"Who": work}), name="Redriven")
+    answers = [{"Return": 0}, {"Throw": {"Error": "Flaky"}}, {"Return": 1}, {"Return": 2}]
+    execution = sm.start([0, 1, 2], mocks={"Who": answers}).run()
+    assert (execution.status, execution.error) == ("FAILED", "Flaky")
+    (started,) = [event for event in execution.history if event["type"] == "MapRunStarted"]
+    map_run_arn = started["mapRunStartedEventDetails"]["mapRunArn"]
+    assert service.describe_map_run(map_run_arn)["status"] == "FAILED"
+    service.clock.advance(DAY)
+    execution.redrive().run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", [0, 1, 2])
+    assert execution.mock_calls == {"Who": 4}  # the children that succeeded did not run again
+    described = service.describe_map_run(map_run_arn)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    assert described["redriveDate"] > described["startDate"]
+    assert described["executionCounts"]["succeeded"] == described["executionCounts"]["total"] == 3
+    children = service.list_executions(map_run_arn=map_run_arn)
+    assert sorted(child.output for child in children) == [0, 1, 2]

@@ -303,6 +303,9 @@ def _map_attempt(
     results: list[Any] = [None] * count
     allowed = _allowed_failures(tolerated_count, tolerated_percent, count)
     distributed = state.distributed
+    # a redrive runs only the iterations that did not succeed (AWS's RedriveExecution)
+    kept = interp.kept_outputs(state, frame)
+    succeeded: set[int] = {index for index in kept if index < count}
     record: MapRun | None = None
     if distributed:
         map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
@@ -311,19 +314,20 @@ def _map_attempt(
         # its executions are): a machine used only through execute() pays nothing for them
         service = interp.machine._service if interp.machine is not None else None
         if service is not None and interp.execution is not None:
-            record = MapRun(
-                map_run,
-                interp.execution_arn,
-                count,
-                slots,
-                int(tolerated_count or 0),
-                float(tolerated_percent or 0),
-                interp.now,
-            )
-            service._map_run_started(record)
-    # a redrive runs only the iterations that did not succeed (AWS's RedriveExecution)
-    kept = interp.kept_outputs(state, frame)
-    succeeded: set[int] = {index for index in kept if index < count}
+            record = service._map_runs.get(map_run) if succeeded else None
+            if record is not None:  # a redriven Map Run: its succeeded children stay, the others run again
+                record.redriven(succeeded, interp.now)
+            else:
+                record = MapRun(
+                    map_run,
+                    interp.execution_arn,
+                    count,
+                    slots,
+                    int(tolerated_count or 0),
+                    float(tolerated_percent or 0),
+                    interp.now,
+                )
+                service._map_run_started(record)
     make, finished = _iterations(interp, state, processor, inputs, frame, started, results, succeeded, record)
     todo = count
     if succeeded:
