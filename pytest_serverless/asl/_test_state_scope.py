@@ -59,6 +59,9 @@ class _TestStateInterpreter(Interpreter):
     def context(self, run: StateRun, frame: Frame) -> dict[str, Any]:
         given = self.given_context
         if given is None:
+            state = run.state  # a callback Task's $$.Task.Token (looked up only when $$ is read)
+            if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
+                run.token = "test-state-task-token"
             if frame.item is not None:
                 return super().context(run, frame)
             if self._made is None:
@@ -90,8 +93,6 @@ class Scope:
         self.state = state
         self.run = run = StateRun(state, 2, now, value)  # TestState's state is entered at event #2
         run.retry_count = retry_count
-        if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
-            run.token = "test-state-task-token"
         self.frame = Frame(variables, 1, None, History())
         self.assigned: dict[str, Any] | None = None
 
