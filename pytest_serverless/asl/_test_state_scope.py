@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Scope"]
 
 _NAME = "test-state"
+_NO_EVENTS = History()  # a Scope records no event: its frame's history stays empty
 
 
 class _TestStateInterpreter(Interpreter):
@@ -31,7 +32,7 @@ class _TestStateInterpreter(Interpreter):
     no loop), so it sets only what the data-flow methods read; ``$$`` is TestState's ``context`` when one
     is given."""
 
-    __slots__ = ("_made", "given_context")
+    __slots__ = ("_input", "_machine", "_made", "given_context")
     given_context: dict[str, Any] | None
 
     def __init__(  # noqa: PLW0231 - the run loop's state is not needed: see the class docstring
@@ -41,31 +42,35 @@ class _TestStateInterpreter(Interpreter):
         now: float,
         given_context: dict[str, Any] | None,
     ) -> None:
-        self.now = self.start = now
+        self.now = now
         self.given_context = given_context
+        self._machine = machine
+        self._input = value
         self._made: dict[str, Any] | None = None  # the execution-shaped $$ of this one state entry
         self._seed = f"{machine.seed}:{_NAME}"
         self._rng = None
-        self.execution_context = {
-            "Id": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{_NAME}",
-            "Input": value,
-            "StartTime": iso_millis(now),
-            "Name": _NAME,
-            "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
-            "RedriveCount": 0,
-        }
-        self.machine_context = {"Id": machine.arn, "Name": machine.name}
 
     def context(self, run: StateRun, frame: Frame) -> dict[str, Any]:
         given = self.given_context
         if given is None:
-            state = run.state  # a callback Task's $$.Task.Token (looked up only when $$ is read)
-            if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
-                run.token = "test-state-task-token"
+            if self._made is None:  # the execution's shape, made when $$ is first read
+                machine, now = self._machine, self.now
+                self.execution_context = {
+                    "Id": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{_NAME}",
+                    "Input": self._input,
+                    "StartTime": iso_millis(now),
+                    "Name": _NAME,
+                    "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
+                    "RedriveCount": 0,
+                }
+                self.machine_context = {"Id": machine.arn, "Name": machine.name}
+                state = run.state  # a callback Task's $$.Task.Token
+                if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
+                    run.token = "test-state-task-token"
+                self._made = super().context(run, frame) if frame.item is None else None
             if frame.item is not None:
                 return super().context(run, frame)
-            if self._made is None:
-                self._made = super().context(run, frame)
+            assert self._made is not None
             return self._made
         if frame.item is not None:
             return {**given, "Map": {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}}
@@ -93,7 +98,7 @@ class Scope:
         self.state = state
         self.run = run = StateRun(state, 2, now, value)  # TestState's state is entered at event #2
         run.retry_count = retry_count
-        self.frame = Frame(variables, 1, None, History())
+        self.frame = Frame(variables, 1, None, _NO_EVENTS)
         self.assigned: dict[str, Any] | None = None
 
     @property
