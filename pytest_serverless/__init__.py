@@ -21,9 +21,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .asl.machine import Execution, StateMachine, TaskCall
+    from .asl.machine import Execution, StateMachine, StepFunctions, TaskCall
     from .asl.mocks import MockConfig, load_mock_config
-    from .asl.service import StepFunctions, WaitingTask
+    from .asl.service import WaitingTask
     from .asl.test_state import TestStateResult
     from .gateway import Gateway
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
@@ -68,7 +68,7 @@ _LAZY = {
     "Execution": ".asl.machine",
     "StateMachine": ".asl.machine",
     "TaskCall": ".asl.machine",
-    "StepFunctions": ".asl.service",
+    "StepFunctions": ".asl.machine",
     "WaitingTask": ".asl.service",
     "MockConfig": ".asl.mocks",
     "load_mock_config": ".asl.mocks",

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from pytest_serverless._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .machine import Execution, StateMachine, TaskCall
+    from .machine import Execution, StateMachine, StepFunctions, TaskCall
     from .mocks import MockConfig, load_mock_config
-    from .service import StepFunctions, WaitingTask
+    from .service import WaitingTask
     from .states_errors import StatesError, StatesErrorName, error_matches
 
 __all__ = [
@@ -38,7 +38,7 @@ __getattr__ = lazy_exports(
         "Execution": ".machine",
         "StateMachine": ".machine",
         "TaskCall": ".machine",
-        "StepFunctions": ".service",
+        "StepFunctions": ".machine",
         "WaitingTask": ".service",
         "MockConfig": ".mocks",
         "load_mock_config": ".mocks",

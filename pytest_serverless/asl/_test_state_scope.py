@@ -1,50 +1,87 @@
-"""The data flow of one state entry for ``test_state``: ``$`` lookups, ``$$`` (the Context object), ``$var``
-variables, payload templates and JSONata, with the engine's error names and messages, and no run loop."""
+"""The data flow of one state entry for ``test_state``: the run loop's own (``Interpreter``'s ``$`` lookups,
+``$$``, ``$var`` variables, payload templates, JSONata, ResultPath, Assign, with the engine's error names
+and messages), seen through one state run and one frame, with no run loop and no history kept."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 
 from . import model as m
-from .paths import CompiledPath, PathNotFound, compile_path, dumps, write_result_path
+from .history import History
+from .interpreter import Frame, Interpreter, StateRun, iso_millis
+from .paths import CompiledPath
 from .states_errors import StatesError
 from .tasks import parse_resource
 
 if TYPE_CHECKING:
+    import random
+
     from .machine import StateMachine
 
 __all__ = ["Scope"]
 
-_QUERY = "States.QueryEvaluationError"
-_RUNTIME = "States.Runtime"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAME = "test-state"
+_NO_EVENTS = History()  # a Scope records no event: its frame's history stays empty
 
 
-def _iso(epoch: float) -> str:
-    moment = _EPOCH + timedelta(seconds=epoch)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+class _TestStateInterpreter(Interpreter):
+    """The execution's data flow and nothing else (no program, clock, history or threads: TestState runs
+    no loop), so it sets only what the data-flow methods read; ``$$`` is TestState's ``context`` when one
+    is given."""
+
+    __slots__ = ("_input", "_machine", "_made", "given_context")
+    given_context: dict[str, Any] | None
+
+    def __init__(  # noqa: PLW0231 - the run loop's state is not needed: see the class docstring
+        self,
+        machine: StateMachine,
+        value: Any,
+        now: float,
+        given_context: dict[str, Any] | None,
+    ) -> None:
+        self.now = now
+        self.given_context = given_context
+        self._machine = machine
+        self._input = value
+        self._made: dict[str, Any] | None = None  # the execution-shaped $$ of this one state entry
+        self._seed = f"{machine.seed}:{_NAME}"
+        self._rng = None
+
+    def context(self, run: StateRun, frame: Frame) -> dict[str, Any]:
+        given = self.given_context
+        if given is None:
+            if self._made is None:  # the execution's shape, made when $$ is first read
+                machine, now = self._machine, self.now
+                self.execution_context = {
+                    "Id": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{_NAME}",
+                    "Input": self._input,
+                    "StartTime": iso_millis(now),
+                    "Name": _NAME,
+                    "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
+                    "RedriveCount": 0,
+                }
+                self.machine_context = {"Id": machine.arn, "Name": machine.name}
+                state = run.state  # a callback Task's $$.Task.Token
+                if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
+                    run.token = "test-state-task-token"
+                self._made = super().context(run, frame) if frame.item is None else None
+            if frame.item is not None:
+                return super().context(run, frame)
+            assert self._made is not None
+            return self._made
+        if frame.item is not None:
+            return {**given, "Map": {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}}
+        return given
 
 
 class Scope:
-    """The data flow of one state entry: ``$`` lookups, ``$$`` (the Context object), ``$var`` variables,
-    payload templates and JSONata, with the engine's error names and messages."""
+    """One state entry's data flow (``interp``, ``run``, ``frame`` as the run loop has them); ``assigned``
+    is what the state's Assign produced (not yet visible, as in an execution)."""
 
-    __slots__ = (
-        "_context",
-        "_rng",
-        "assigned",
-        "input",
-        "machine",
-        "now",
-        "retry_count",
-        "state",
-        "variables",
-    )
+    __slots__ = ("assigned", "frame", "interp", "run", "state")
 
     def __init__(
         self,
@@ -56,158 +93,64 @@ class Scope:
         retry_count: int,
         now: float,
     ) -> None:
-        self.machine = machine
+        interp = _TestStateInterpreter(machine, value, now, context)
+        self.interp = interp
         self.state = state
-        self.input = value
-        self.variables = variables
+        self.run = run = StateRun(state, 2, now, value)  # TestState's state is entered at event #2
+        run.retry_count = retry_count
+        self.frame = Frame(variables, 1, None, _NO_EVENTS)
         self.assigned: dict[str, Any] | None = None
-        self.now = now
-        self.retry_count = retry_count
-        self._context = context
-        self._rng: random.Random | None = None
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        return self.frame.variables
 
     @property
     def rng(self) -> random.Random:
-        """Seeded randomness (intrinsics, JSONata), made on first use."""
-        if self._rng is None:
-            self._rng = random.Random(f"{self.machine.seed}:test-state")
-        return self._rng
+        return self.interp.rng
 
     @property
     def context(self) -> dict[str, Any]:
-        """The ``$$`` object: the one given, else the execution's shape, made on first use."""
-        if self._context is None:
-            machine, state, now, value = self.machine, self.state, self.now, self.input
+        """The ``$$`` object: the one given, else the execution's shape."""
+        return self.interp.context(self.run, self.frame)
 
-            name = "test-state"
-            context = {
-                "Execution": {
-                    "Id": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine.name}:{name}",
-                    "Input": value,
-                    "StartTime": _iso(now),
-                    "Name": name,
-                    "RoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/StepFunctions-{machine.name}-role",
-                    "RedriveCount": 0,
-                },
-                "State": {"EnteredTime": _iso(now), "Name": state.name, "RetryCount": self.retry_count},
-                "StateMachine": {"Id": machine.arn, "Name": machine.name},
-            }
-            if isinstance(state, m.TaskState) and parse_resource(state.resource).pattern == "token":
-                context["Task"] = {"Token": "test-state-task-token"}
-            self._context = context
-        return self._context
-
-    def set_context(self, context: dict[str, Any]) -> None:
-        self._context = context
+    def item(self, index: int, value: Any) -> None:
+        """``$$.Map.Item`` for an ItemSelector (``None`` index: none)."""
+        self.frame.item = (index, value) if index >= 0 else None
 
     def prefix(self) -> str:
-        return (
-            f"An error occurred while executing the state '{self.state.name}' (entered at the event id #2). "
-        )
+        return self.run.prefix()
 
     def runtime(self, message: str) -> StatesError:
-        return StatesError(_RUNTIME, self.prefix() + message)
+        return self.interp.runtime(self.run, message)
 
     def prefixed(self, error: StatesError) -> StatesError:
-        cause = error.cause or ""
-        if error.error in (_QUERY, _RUNTIME) and not cause.startswith("An error occurred while executing"):
-            return StatesError(error.error, self.prefix() + cause)
-        return error
-
-    def base_of(self, path: CompiledPath, data: Any) -> Any:
-        if path.root == "$":
-            return data
-        if path.root == "$$":
-            return self.context
-        if path.variable not in self.variables:
-            raise PathNotFound(f"The variable '${path.variable}' was not found")
-        return self.variables[path.variable]
+        return self.interp.prefixed(self.run, error)
 
     def lookup(self, path: CompiledPath, data: Any) -> Any:
-        return path.get(self.base_of(path, data))
+        return self.interp.lookup(path, data, self.run, self.frame)
 
     def lookup_or_fail(self, path: CompiledPath, data: Any) -> Any:
-        try:
-            return self.lookup(path, data)
-        except PathNotFound as error:
-            raise self.runtime(f"Invalid path '{path.text}' : {error.message}") from None
+        return self.interp.lookup_or_fail(path, data, self.run, self.frame)
 
     def select_path(self, path: Any, value: Any) -> Any:
-        if path is None:
-            return value
-        if path is m.NULL_PATH:
-            return {}
-        return self.lookup_or_fail(path, value)
+        return self.interp.select_path(path, value, self.run, self.frame)
 
     def result_path(self, path: Any, raw_input: Any, result: Any) -> Any:
-        if path is None:
-            return result
-        if path is m.NULL_PATH:
-            return raw_input
-        try:
-            return write_result_path(raw_input, path, result)
-        except PathNotFound:
-            raise StatesError(
-                "States.ResultPathMatchFailure",
-                f'Unable to apply step "ResultPath" to input {dumps(raw_input)}',
-            ) from None
+        return self.interp.result_path(path, raw_input, result, self.run)
 
     def jsonata(self, template: Any, **parts: Any) -> Any:
-        parts["context"] = self.context
-        try:
-            return template.evaluate(parts, self.variables, self.rng, now_millis=int(self.now * 1000))
-        except StatesError as error:
-            raise self.prefixed(error) from None
+        return self.interp.jsonata(template, self.run, self.frame, **parts)
 
     def resolver(self, data: Any) -> Callable[[str], Any]:
-        def resolve(text: str) -> Any:
-            return self.lookup(compile_path(text), data)
-
-        return resolve
+        return self.interp.resolver(data, self.run, self.frame)
 
     def payload(self, template: Any, data: Any) -> Any:
-        if template.constant:
-            return template.evaluate(_never, _never)
-
-        def resolve(path: CompiledPath, key: str, text: str) -> Any:
-            try:
-                return self.lookup(path, data)
-            except PathNotFound:
-                where = (
-                    "input" if path.root == "$" else "context object" if path.root == "$$" else "variables"
-                )
-                message = (
-                    f"The JSONPath '{text}' specified for the field '{key}' could not be found in the {where}"
-                )
-                if path.root == "$var":
-                    raise self.runtime(message) from None
-                shown = data if path.root == "$" else self.context
-                raise self.runtime(f"{message} '{dumps(shown)}'") from None
-
-        def call(intrinsic: Any, key: str) -> Any:
-            def lookup(text: str) -> Any:
-                try:
-                    return self.lookup(compile_path(text), data)
-                except PathNotFound:
-                    message = f"The JSONPath '{text}' specified for the field '{key}' could not be found"
-                    raise self.runtime(f"{message} in the input '{dumps(data)}'") from None
-
-            try:
-                return intrinsic.evaluate(lookup, self.rng)
-            except StatesError as error:
-                raise self.prefixed(error) from None
-
-        return template.evaluate(resolve, call)
+        return self.interp.payload(template, data, self.run, self.frame)
 
     def assign(self, template: Any, data: Any, **parts: Any) -> None:
         if template is None:
             return
-        if self.state.query_language == m.JSONATA:
-            values = self.jsonata(template, **parts)
-        else:
-            values = self.payload(template, data)
-        self.assigned = values if isinstance(values, dict) else {}
-
-
-def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve
-    raise AssertionError("constant payload template resolved a path")
+        self.assigned = self.interp.assign(
+            template, self.state.query_language, data, self.run, self.frame, **parts
+        )

@@ -3,9 +3,10 @@
 The helpers every state kind shares: data flow (JSONPath and JSONata), variables, the context object,
 limits and history events. The execution's root, its Parallel branches and Map iterations are threads on
 the clock's scheduler (``runtime.py``): ``run_program`` is a generator that yields when a state waits, and
-programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds
-(``simple_states.py``, ``invoke.py``, ``flow.py``, ``map_state.py``) come from ``states/`` through
-``StateMachine``; this module imports none of them.
+programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds (one
+module each in ``states/``) come from ``states.RUNNERS`` through ``StateMachine``; this module imports none
+of them. The data flow the runners share (``effective_input``, ``finish_state``, ``output_and_assign``) lives
+here; Retry/Catch is ``recovery.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from .states_errors import StatesError
 if TYPE_CHECKING:
     from .tasks import MockCursor
 
-__all__ = ["Frame", "Interpreter", "RunResult", "iso_millis"]
+__all__ = [
+    "Frame",
+    "Interpreter",
+    "RunResult",
+    "effective_input",
+    "finish_state",
+    "iso_millis",
+    "output_and_assign",
+]
 
 DATA_LIMIT = 262_144
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -141,6 +150,7 @@ class Interpreter:
         "handlers",
         "history",
         "ids",
+        "inline_timers",
         "limit_seconds",
         "machine",
         "machine_context",
@@ -151,13 +161,16 @@ class Interpreter:
         "now",
         "on_finish",
         "path",
+        "plain_timers",
         "program",
+        "redrive_outputs",
         "result",
         "result_writes",
         "root",
         "root_frame",
         "scheduler",
         "start",
+        "stopped_outputs",
         "task_calls",
         "waiting_on",
     )
@@ -231,6 +244,12 @@ class Interpreter:
         }
         self.machine_context = {"Id": state_machine_arn, "Name": state_machine_name}
         self._state_runners = runners  # asl/states: state kind -> runner
+        self.inline_timers = False  # execute() sets it: the execution runs to its end in this call
+        self.plain_timers = False  # while begin() runs Waits in line (no thread: ``wait_inline``)
+        #: state name -> {branch or iteration index: output} of the root's Parallel and Map states that
+        #: failed or were stopped (``keep_outputs``); a redrive takes the one it restarts in
+        self.stopped_outputs: dict[str, dict[int, Any]] = {}
+        self.redrive_outputs: dict[str, dict[int, Any]] = {}
 
     @property
     def rng(self) -> random.Random:
@@ -278,12 +297,25 @@ class Interpreter:
             execution_input,
         )
         frame.prev = 0  # AWS records the first state entered with previousEventId 0
-        if self.is_plain(self.program):  # nothing in it waits: a plain call, no thread
+        scheduler, clock = self.scheduler, self.clock
+        plain = self.is_plain(self.program)  # nothing in it waits: a plain call, no thread
+        if not plain and self.inline_timers and not scheduler._heap and not clock._listeners:
+            # execute() of Pass/Choice/Wait/Succeed/Fail states with nothing else on the clock: its Wait
+            # timers are reached in line (``wait_inline``), as the run loop would reach them
+            plain = self.plain_timers = self.only_timers(self.program)
+        if plain:
             try:
                 output = self.run_plain(self.program, execution_input, frame)
+            except DeadlineReached:
+                self.plain_timers = False
+                self.wait_inline(self.deadline)
+                self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+                return
             except Exception as failure:
+                self.plain_timers = False
                 self._root_done(None, None, failure)
                 return
+            self.plain_timers = False
             self._root_done(None, output, None)
             return
         program = self.run_program(self.program, execution_input, frame)
@@ -291,6 +323,20 @@ class Interpreter:
         frame.thread = thread
         try:  # the first step in line: most executions end at once
             command = program.send(None)
+            # execute(): a timer that nothing else on the clock could interleave with (no other work
+            # queued, no listener) is reached in line, as the run loop would reach it: no heap entry
+            while (
+                self.inline_timers
+                and command is not None
+                and command <= self.deadline
+                and not scheduler._heap
+                and not clock._listeners
+            ):
+                now = clock.time()
+                if command > now:
+                    clock.advance(command - now)
+                scheduler.current = self.now = command
+                command = program.send(None)
         except StopIteration as stop:
             thread.done = True
             self._root_done(thread, stop.value, None)
@@ -314,11 +360,26 @@ class Interpreter:
         frame.stopped_at = None
         self.event(frame, "ExecutionRedriven", {"redriveCount": count})
         name, value = stopped
+        kept = self.stopped_outputs.get(name)  # only the state it stopped in keeps its branches' outputs
+        self.redrive_outputs = {name: kept} if kept else {}
+        self.stopped_outputs = {}
         program = self.run_program(self.program, value, frame, name)
         self.root = thread = Thread(self.scheduler, self, program, self._root_done)
         frame.thread = thread
         self.deadline = self.now + self.limit_seconds
         thread.start()
+
+    def kept_outputs(self, state: m.State, frame: Frame) -> dict[int, Any]:
+        """Redrive (AWS's RedriveExecution): the outputs of the branches or iterations of ``state`` that
+        succeeded when the execution stopped in it, by index; taken once, so a later entry runs them all."""
+        if self.redrive_outputs and frame is self.root_frame:
+            return dict(self.redrive_outputs.pop(state.name, {}))
+        return {}
+
+    def keep_outputs(self, state: m.State, frame: Frame, outputs: dict[int, Any]) -> None:
+        """What a redrive keeps of ``state``'s branches or iterations if the execution stops in it now."""
+        if frame is self.root_frame:
+            self.stopped_outputs[state.name] = dict(outputs)
 
     def arm_deadline(self) -> None:
         """The execution's deadline as a timer (after the work due at that same instant): armed when a
@@ -406,6 +467,25 @@ class Interpreter:
             object.__setattr__(program, "_plain", plain)  # computed once per (frozen) program
         return bool(plain)
 
+    def only_timers(self, program: m.Program) -> bool:
+        """No state of ``program`` waits for anything but time (Pass, Choice, Wait, Succeed, Fail)."""
+        timers = program.__dict__.get("_only_timers")
+        if timers is None:
+            timers = all(type(state) in _TIMER_KINDS for state in program.states.values())
+            object.__setattr__(program, "_only_timers", timers)  # computed once per (frozen) program
+        return bool(timers)
+
+    def wait_inline(self, due: float) -> None:
+        """A Wait's timer reached in line (``plain_timers``): the clock moves there, as the run loop would
+        move it; past the execution's deadline the execution times out there instead."""
+        if due > self.deadline:
+            raise DeadlineReached
+        clock = self.clock
+        now = clock.time()
+        if due > now:
+            clock.advance(due - now)
+        self.scheduler.current = self.now = due
+
     def run_plain(self, program: m.Program, value: Any, frame: Frame) -> Any:
         """``run_program`` for a program of Pass, Choice, Succeed and Fail states (no generator)."""
         states = program.states
@@ -424,7 +504,7 @@ class Interpreter:
                 name, value = runners[type(state)](
                     self, state, value, frame, StateRun(state, entered, self.now, value)
                 )
-        except StatesError:
+        except (StatesError, DeadlineReached):
             frame.stopped_at = (name, value) if name is not None else None
             raise
         return value
@@ -722,7 +802,81 @@ class Interpreter:
         self.commit(frame, assigned)
 
 
+# ------------------------------------------------------------ data flow the state runners share
+
+
+def effective_input(interp: Interpreter, state: Any, value: Any, run: StateRun, frame: Frame) -> Any:
+    """What a Task or Parallel state works on: InputPath then Parameters, or Arguments in JSONata."""
+    try:
+        if state.query_language == m.JSONATA:
+            if state.parameters is None:
+                return value
+            return interp.jsonata(state.parameters, run, frame, input=value)
+        effective = interp.select_path(state.input_path, value, run, frame)
+        if state.parameters is None:
+            return effective
+        return interp.payload(state.parameters, effective, run, frame)
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+
+
+def finish_state(
+    interp: Interpreter, state: Any, value: Any, result: Any, run: StateRun, frame: Frame
+) -> tuple[str | None, Any]:
+    """ResultSelector/Output, Assign, ResultPath, OutputPath and the StateExited event."""
+    try:
+        assigned = None
+        if state.query_language == m.JSONATA:
+            parts = {"input": value, "result": result}
+            output = interp.jsonata(state.output, run, frame, **parts) if state.output is not None else result
+            if state.assign is not None:
+                assigned = interp.assign(state.assign, m.JSONATA, None, run, frame, **parts)
+        else:
+            if state.result_selector is not None:
+                result = interp.payload(state.result_selector, result, run, frame)
+            if state.assign is not None:
+                assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
+            output = interp.select_path(
+                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
+            )
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+    interp.exit_state(frame, run, output, assigned)
+    return state.next, output
+
+
+def output_and_assign(
+    interp: Interpreter,
+    state: m.ChoiceState | m.WaitState | m.SucceedState,
+    output: Any,
+    assign: Any,
+    value: Any,
+    effective: Any,
+    run: StateRun,
+    frame: Frame,
+) -> tuple[Any, dict[str, Any] | None]:
+    """Output and Assign of a state without a result (Choice, Wait; Succeed in TestState): JSONata reads
+    the state input; JSONPath assigns from the effective input (after InputPath), then OutputPath."""
+    assigned = None
+    if state.query_language == m.JSONATA:
+        result = interp.jsonata(output, run, frame, input=value) if output is not None else value
+        if assign is not None:
+            assigned = interp.assign(assign, m.JSONATA, None, run, frame, input=value)
+    else:
+        if assign is not None:
+            assigned = interp.assign(assign, m.JSONPATH, effective, run, frame)
+        result = interp.select_path(state.output_path, effective, run, frame)
+    return result, assigned
+
+
 _PLAIN_KINDS = (m.PassState, m.ChoiceState, m.SucceedState, m.FailState)
+_TIMER_KINDS = (*_PLAIN_KINDS, m.WaitState)
+
+
+class DeadlineReached(Exception):  # noqa: N818 - not an error: the execution's time is up
+    """A Wait reached in line (``plain_timers``) ends past the execution's deadline."""
 
 
 def _never(*args: Any) -> Any:  # pragma: no cover - constant templates never resolve

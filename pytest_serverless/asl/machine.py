@@ -6,12 +6,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
 from pytest_serverless.asl.test_state import TestStateMethod
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import InvalidDefinition, UnmockedTask, UsageError
+from pytest_serverless.errors import AwsError, InvalidDefinition, UnmockedTask, UsageError
 
 from . import model as m
 from ._compiled import compile_definition
@@ -20,13 +20,11 @@ from ._strict_mocks import check_mock_keys
 from .interpreter import Interpreter
 from .paths import copy_json
 from .runtime import Scheduler, scheduler_for
+from .service import Service, WaitingTask
 from .states import RUNNERS
 from .tasks import MockCursor, accepts
 
-if TYPE_CHECKING:
-    from .service import StepFunctions, WaitingTask
-
-__all__ = ["Execution", "StateMachine", "TaskCall"]
+__all__ = ["Execution", "StateMachine", "StepFunctions", "TaskCall"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -389,8 +387,6 @@ class StateMachine:
         """The StepFunctions service this machine belongs to (one of its own if made alone)."""
         service = self._service
         if service is None or service.clock is not self.clock:
-            from .service import StepFunctions
-
             service = self._service = StepFunctions(clock=self.clock)
             service._register(self)
         return service
@@ -539,6 +535,7 @@ class StateMachine:
         execution._cursors = cursors
         execution.mock_calls = dict.fromkeys(cursors, 0)
         interpreter.execution = execution
+        interpreter.inline_timers = _sync
         interpreter.on_finish.append(execution._finish)
         if self.type == "STANDARD" and self._service is not None:  # for DescribeExecution, ListExecutions
             self._executions[execution_arn] = execution
@@ -550,6 +547,34 @@ class StateMachine:
 
 
 builtin_type = type
+
+
+class StepFunctions(Service):
+    """The Step Functions service of one account and region, on one virtual clock.
+
+    ``StepFunctions(clock=None)``. Every StateMachine belongs to one (a StateMachine made alone gets a
+    service of its own: ``sm.service``). The operations are ``service.Service``'s.
+    """
+
+    def create_state_machine(
+        self,
+        definition: Any,
+        *,
+        name: str,
+        type: str = "STANDARD",  # noqa: A002 - AWS's and API.md's keyword
+        **keywords: Any,
+    ) -> StateMachine:
+        """A StateMachine of this service (same keywords as ``StateMachine``); its clock is the service's."""
+        if "clock" in keywords and keywords["clock"] is not self.clock:
+            raise UsageError(
+                "create_state_machine(clock=...): a service's machines run on the service's clock"
+            )
+        keywords.pop("clock", None)
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
+        if arn in self._machines:
+            raise AwsError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
+        machine = StateMachine(definition, name=name, type=type, clock=self.clock, service=self, **keywords)
+        return machine
 
 
 def _raise_unanswered(execution: Execution) -> None:

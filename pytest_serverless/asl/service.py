@@ -8,6 +8,7 @@ and raise :class:`~pytest_serverless.errors.AwsError` with AWS's error codes.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from .interpreter import Frame, Interpreter
     from .machine import Execution, StateMachine
 
-__all__ = ["StepFunctions", "WaitingTask"]
+__all__ = ["MapRun", "Service", "WaitingTask"]
 
 _REDRIVE_WINDOW = 14 * 24 * 3600.0
 
@@ -58,7 +59,7 @@ class _Callback:
 
     def __init__(
         self,
-        service: StepFunctions,
+        service: Service,
         interp: Interpreter,
         frame: Frame,
         task: WaitingTask,
@@ -131,11 +132,130 @@ class _Callback:
         self.thread.resume()
 
 
-class StepFunctions:
-    """The Step Functions service of one account and region, on one virtual clock.
+_COUNT_KEYS = ("pending", "running", "succeeded", "failed", "timedOut", "aborted")
 
-    ``StepFunctions(clock=None)``. Every StateMachine belongs to one (a StateMachine made alone gets a
-    service of its own: ``sm.service``).
+
+class MapRun:
+    """One Distributed Map attempt (a Map Run) and its child executions, as DescribeMapRun reports them.
+
+    A child is kept as a light record ``[arn, name, input, start, status, output, error, cause, stop,
+    history]`` (a Map of 100,000 items must stay cheap); ``execution(index)`` makes its ``Execution``."""
+
+    __slots__ = (
+        "arn",
+        "children",
+        "execution_arn",
+        "execution_type",
+        "max_concurrency",
+        "redrive_count",
+        "redrive_date",
+        "start",
+        "status",
+        "stop",
+        "tolerated_failure_count",
+        "tolerated_failure_percentage",
+        "total",
+    )
+
+    def __init__(
+        self,
+        arn: str,
+        execution_arn: str,
+        total: int,
+        max_concurrency: int,
+        tolerated_failure_count: int,
+        tolerated_failure_percentage: float,
+        start: float,
+    ) -> None:
+        self.arn = arn
+        self.execution_arn = execution_arn
+        self.total = total
+        self.max_concurrency = max_concurrency
+        self.tolerated_failure_count = tolerated_failure_count
+        self.tolerated_failure_percentage = tolerated_failure_percentage
+        self.start = start
+        self.stop: float | None = None
+        self.status = "RUNNING"
+        self.children: dict[int, list[Any]] = {}  # by item index, in the order they started
+        self.execution_type: Any = None  # the Execution class (the parent's)
+        self.redrive_count = 0
+        self.redrive_date: float | None = None
+
+    def redriven(self, succeeded: set[int], now: float) -> None:
+        """The parent was redriven in this Map: the run is RUNNING again and keeps its succeeded children
+        (the others start again as new child executions)."""
+        self.children = {index: child for index, child in self.children.items() if index in succeeded}
+        self.status = "RUNNING"
+        self.stop = None
+        self.redrive_count += 1
+        self.redrive_date = now
+
+    def execution(self, index: int) -> Execution:
+        """The child execution of item ``index`` as an ``Execution`` (a snapshot)."""
+        arn, name, child_input, start, status, output, error, cause, stop, history = self.children[index]
+        child: Execution = self.execution_type()
+        child.arn, child.name, child.input, child.start_time = arn, name, child_input, start
+        child.status, child.output, child.error, child.cause = status, output, error, cause
+        child._raw_history = history
+        child.duration = (stop if stop is not None else start) - start
+        return child
+
+    def describe(self) -> dict[str, Any]:
+        """DescribeMapRun's fields (dates as aware datetimes, as boto3 returns them)."""
+        counts = dict.fromkeys(_COUNT_KEYS, 0)
+        for child in self.children.values():
+            counts[_COUNTED[child[4]]] += 1
+        started = len(self.children)
+        executions = {**counts, "total": started, "resultsWritten": 0}
+        items = {**counts, "pending": self.total - started, "total": self.total, "resultsWritten": 0}
+        if self.status == "SUCCEEDED":
+            items["resultsWritten"] = executions["resultsWritten"] = counts["succeeded"]
+        described: dict[str, Any] = {
+            "mapRunArn": self.arn,
+            "executionArn": self.execution_arn,
+            "status": self.status,
+            "startDate": _date(self.start),
+            "maxConcurrency": self.max_concurrency,
+            "toleratedFailurePercentage": self.tolerated_failure_percentage,
+            "toleratedFailureCount": self.tolerated_failure_count,
+            "itemCounts": items,
+            "executionCounts": executions,
+            "redriveCount": self.redrive_count,
+        }
+        if self.stop is not None:
+            described["stopDate"] = _date(self.stop)
+        if self.redrive_date is not None:
+            described["redriveDate"] = _date(self.redrive_date)
+        return described
+
+    def close(self, status: str, now: float) -> None:
+        """The Map Run ended: children still running were aborted with it."""
+        self.status = status
+        self.stop = now
+        for child in self.children.values():
+            if child[4] == "RUNNING":
+                child[4], child[8] = "ABORTED", now
+
+
+_COUNTED = {
+    "RUNNING": "running",
+    "SUCCEEDED": "succeeded",
+    "FAILED": "failed",
+    "TIMED_OUT": "timedOut",
+    "ABORTED": "aborted",
+}
+
+
+def _date(epoch: float) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=epoch)
+
+
+class Service:
+    """The operations of the Step Functions service of one account and region, on one virtual clock.
+
+    The public class is ``machine.StepFunctions`` (this plus ``create_state_machine``): this module knows
+    machines only by their interface, so it imports nothing of ``machine.py`` (the import graph of ``asl/``
+    has no cycle, not even inside functions).
     """
 
     def __init__(self, clock: VirtualClock | None = None) -> None:
@@ -148,33 +268,13 @@ class StepFunctions:
         self._closed: set[str] = set()
         self._activities: dict[str, list[_Callback]] = {}
         self._express_count = 0
+        self._map_runs: dict[str, MapRun] = {}
+        self._children: dict[str, tuple[MapRun, int]] = {}  # Distributed Map children by ARN
 
     def __repr__(self) -> str:
-        return f"StepFunctions(state_machines={sorted(m.name for m in self._machines.values())!r})"
+        return f"{type(self).__name__}(state_machines={sorted(m.name for m in self._machines.values())!r})"
 
     # ------------------------------------------------------------ state machines
-
-    def create_state_machine(
-        self,
-        definition: Any,
-        *,
-        name: str,
-        type: str = "STANDARD",  # noqa: A002 - AWS's and API.md's keyword
-        **keywords: Any,
-    ) -> StateMachine:
-        """A StateMachine of this service (same keywords as ``StateMachine``); its clock is the service's."""
-        from .machine import StateMachine
-
-        if "clock" in keywords and keywords["clock"] is not self.clock:
-            raise UsageError(
-                "create_state_machine(clock=...): a service's machines run on the service's clock"
-            )
-        keywords.pop("clock", None)
-        arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
-        if arn in self._machines:
-            raise AwsError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
-        machine = StateMachine(definition, name=name, type=type, clock=self.clock, service=self, **keywords)
-        return machine
 
     def _register(self, machine: StateMachine) -> None:
         self._machines[machine.arn] = machine
@@ -248,6 +348,9 @@ class StepFunctions:
                 "InvalidArn",
                 f"Invalid Arn: 'Express executions are not supported by this operation: {execution_arn}'",
             )
+        child = self._children.get(execution_arn)
+        if child is not None:
+            return child[0].execution(child[1])
         parts = execution_arn.split(":")
         machine = None
         if len(parts) == 8:
@@ -261,24 +364,88 @@ class StepFunctions:
         """DescribeExecution: the Execution (live: a running one shows its progress)."""
         return self._execution(execution_arn)
 
-    def list_executions(self, state_machine_arn: str, status_filter: str | None = None) -> list[Execution]:
-        """ListExecutions, newest first; ``status_filter``: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED."""
-        machine = self._machine(state_machine_arn)
-        if machine.type == "EXPRESS":
-            raise AwsError(
-                "StateMachineTypeNotSupported",
-                "This operation is not supported by this type of state machine: ListExecutions lists "
-                "STANDARD executions",
-            )
+    def list_executions(
+        self,
+        state_machine_arn: str | None = None,
+        status_filter: str | None = None,
+        *,
+        map_run_arn: str | None = None,
+    ) -> list[Execution]:
+        """ListExecutions, newest first; ``status_filter``: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED;
+        ``map_run_arn=``: the child executions of a Distributed Map run (instead of a machine's)."""
+        if map_run_arn is not None:
+            if state_machine_arn is not None:
+                raise AwsError(
+                    "ValidationException", "Provide either a stateMachineArn or a mapRunArn, not both"
+                )
+            run = self._map_run(map_run_arn)
+            found = [run.execution(index) for index in run.children]
+        else:
+            machine = self._machine(state_machine_arn)
+            if machine.type == "EXPRESS":
+                raise AwsError(
+                    "StateMachineTypeNotSupported",
+                    "This operation is not supported by this type of state machine: ListExecutions lists "
+                    "STANDARD executions",
+                )
+            found = list(machine._executions.values())
         if status_filter is not None and status_filter not in _STATUSES:
             raise AwsError("ValidationException", f"statusFilter must be one of {', '.join(_STATUSES)}")
         found = [
-            execution
-            for execution in machine._executions.values()
-            if status_filter is None or execution.status == status_filter
+            execution for execution in found if status_filter is None or execution.status == status_filter
         ]
         found.reverse()
         return found
+
+    def describe_map_run(self, map_run_arn: str) -> dict[str, Any]:
+        """DescribeMapRun: a Distributed Map run's status, item and child-execution counts, tolerated
+        failures and MaxConcurrency, with AWS's field names."""
+        return self._map_run(map_run_arn).describe()
+
+    def _map_run(self, arn: Any) -> MapRun:
+        if not isinstance(arn, str) or not arn.startswith("arn:aws:states:") or ":mapRun:" not in arn:
+            raise AwsError("InvalidArn", f"Invalid Arn: '{arn}'")
+        found = self._map_runs.get(arn)
+        if found is None:
+            raise AwsError("ResourceNotFound", f"Map Run Does Not Exist: '{arn}'")
+        return found
+
+    def _map_run_started(self, run: MapRun) -> None:
+        self._map_runs[run.arn] = run
+
+    def _map_child(
+        self, run: MapRun, index: int, parent: Execution, context: dict[str, Any], history: Any
+    ) -> None:
+        """A Distributed Map child started: an execution of its own (its ``$$.Execution``)."""
+        if run.execution_type is None:
+            run.execution_type = type(parent)
+        arn = context["Id"]
+        now = self.scheduler.now()
+        run.children[index] = [
+            arn,
+            context["Name"],
+            context["Input"],
+            now,
+            "RUNNING",
+            None,
+            None,
+            None,
+            None,
+            history,
+        ]
+        self._children[arn] = (run, index)
+
+    def _map_child_done(self, run: MapRun, index: int, output: Any, error: Any) -> None:
+        child = run.children.get(index)
+        if child is None or child[4] != "RUNNING":
+            return
+        child[8] = self.scheduler.now()
+        if error is None:
+            child[4], child[5] = "SUCCEEDED", output
+        else:
+            name = getattr(error, "error", None) or "States.Runtime"
+            child[4] = "TIMED_OUT" if name == "States.Timeout" else "FAILED"
+            child[6], child[7] = name, getattr(error, "cause", None)
 
     def stop_execution(
         self, execution_arn: str, error: str | None = None, cause: str | None = None

@@ -31,7 +31,7 @@ from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFai
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
-from ._json import exceeds_bytes, java_text
+from ._json import exceeds_bytes
 from ._test_state_request import (
     INSPECTION_LEVELS,
     UNSET,
@@ -47,9 +47,12 @@ from ._test_state_request import (
     parse_variables,
 )
 from ._test_state_scope import Scope
-from .choice import parse_timestamp
-from .paths import CompiledPath, PathNotFound, copy_json, dumps
+from .interpreter import output_and_assign
+from .paths import copy_json, dumps
 from .recovery import backoff_seconds, find_catcher, find_retrier
+from .states.choice import choose
+from .states.fail import fail_field
+from .states.wait import wait_seconds
 from .states_errors import StatesError
 from .tasks import (
     MockCursor,
@@ -96,8 +99,8 @@ class TestStateMethod:
     def __get__(
         self, instance: StateMachine | None, owner: type[StateMachine]
     ) -> Callable[..., TestStateResult]:
-        if instance is None:
-            return run_definition
+        if instance is None:  # the machine class comes from here: this module never imports machine.py
+            return functools.partial(run_definition, owner)
         return functools.partial(run_named, instance)
 
 
@@ -186,6 +189,7 @@ def run_named(
 
 
 def run_definition(
+    machine_type: type[StateMachine],
     state_definition: Any,
     input: Any = None,  # noqa: A002 - API.md's name
     *,
@@ -198,9 +202,8 @@ def run_definition(
     reveal_secrets: bool = False,
 ) -> TestStateResult:
     """``StateMachine.test_state(state_definition, input, ...)``: one state's definition (a dict or JSON
-    text), or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``."""
-    from .machine import StateMachine
-
+    text), or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``
+    (``machine_type``: the class the method was called on)."""
     definition = state_definition
     if isinstance(definition, str):
         try:
@@ -218,7 +221,7 @@ def run_definition(
                 "StateMachine.test_state(): a whole state machine definition needs state_name= "
                 "(the state to test), as TestState's stateName"
             )
-        machine = StateMachine(dict(definition), name="TestStateMachine")
+        machine = machine_type(dict(definition), name="TestStateMachine")
         return run_named(
             machine,
             state_name,
@@ -238,7 +241,7 @@ def run_definition(
         if target != name:
             states.setdefault(target, {"Type": "Succeed"})
     try:
-        machine = StateMachine({"StartAt": name, "States": states}, name="TestStateMachine")
+        machine = machine_type({"StartAt": name, "States": states}, name="TestStateMachine")
     except InvalidDefinition as error:
         prefix = f"/States/{name}"
         problems = [
@@ -408,119 +411,31 @@ def _flow(
         inspection["afterInputPath"] = effective
     output_template, assign_template, next_state = state.output, state.assign, state.next
     if isinstance(state, m.ChoiceState):
-        chosen = _choose(scope, state, value, effective)
+        chosen = choose(scope.interp, state, value, effective, scope.run, scope.frame)
         if chosen is None and state.default is None:
             raise StatesError("States.NoChoiceMatched", "No Matches!")
         if chosen is not None:
             assign_template = chosen.assign
             output_template = chosen.output if chosen.output is not None else state.output
         next_state = chosen.next if chosen is not None else state.default
-    elif isinstance(state, m.WaitState):
-        _wait_fields(scope, state, effective)  # evaluated for their errors; TestState does not wait
-    if jsonata:
-        output = scope.jsonata(output_template, input=value) if output_template is not None else value
-        scope.assign(assign_template, None, input=value)
-    else:
-        scope.assign(assign_template, effective)
-        output = scope.select_path(state.output_path, effective)
+    elif isinstance(state, m.WaitState):  # evaluated for their errors; TestState does not wait
+        wait_seconds(scope.interp, state, effective, scope.run, scope.frame)
+    output, scope.assigned = output_and_assign(
+        scope.interp, state, output_template, assign_template, value, effective, scope.run, scope.frame
+    )
     return TestStateResult("SUCCEEDED", output=output, next_state=next_state)
-
-
-def _choose(scope: Scope, state: m.ChoiceState, value: Any, effective: Any) -> m.ChoiceBranch | None:
-    for branch in state.choices:
-        if branch.condition is not None:
-            outcome = scope.jsonata(branch.condition, input=value)
-            if not isinstance(outcome, bool):
-                raise scope.prefixed(branch.condition.type_error("boolean", outcome))
-            matched = outcome
-        else:
-            try:
-                matched = branch.rule.matches(scope.resolver(effective))
-            except StatesError as error:
-                raise scope.prefixed(error) from None
-        if matched:
-            return branch
-    return None
-
-
-def _wait_fields(scope: Scope, state: m.WaitState, value: Any) -> None:
-    """Seconds, SecondsPath, Timestamp or TimestampPath evaluated and checked as the execution checks them
-    (their errors are the state's); the wait itself does not happen."""
-    if state.seconds is not None:
-        if not isinstance(state.seconds, (int, float)):
-            seconds = scope.jsonata(state.seconds, input=value)
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-                raise scope.prefixed(state.seconds.type_error("integer", seconds))
-    elif state.seconds_path is not None:
-        path = state.seconds_path
-        seconds = _referenced(scope, "SecondsPath", path, value)
-        if (
-            isinstance(seconds, bool)
-            or not isinstance(seconds, (int, float))
-            or (isinstance(seconds, float) and not seconds.is_integer())
-        ):
-            raise scope.runtime(
-                "The SecondsPath parameter cannot be parsed as a long value: "
-                f"{path.text} == {java_text(seconds)}"
-            )
-        if seconds < 0:
-            raise scope.runtime(
-                f"The SecondsPath parameter references a negative value: {path.text} == {java_text(seconds)}"
-            )
-    elif state.timestamp is not None:
-        text = state.timestamp
-        if not isinstance(text, str):
-            text = scope.jsonata(text, input=value)
-        if not isinstance(text, str) or parse_timestamp(text) is None:
-            error = _QUERY if state.query_language == m.JSONATA else _RUNTIME
-            raise StatesError(
-                error,
-                scope.prefix()
-                + "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
-                f"format string: {text if isinstance(text, str) else dumps(text)}",
-            )
-    elif state.timestamp_path is not None:
-        path = state.timestamp_path
-        text = _referenced(scope, "TimestampPath", path, value)
-        if not isinstance(text, str) or parse_timestamp(text) is None:
-            raise scope.runtime(
-                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
-                f"format string: {path.text} == {text if isinstance(text, str) else dumps(text)}"
-            )
-
-
-def _referenced(scope: Scope, field: str, path: CompiledPath, value: Any) -> Any:
-    try:
-        return scope.lookup(path, value)
-    except PathNotFound:
-        raise scope.runtime(f"The {field} parameter does not reference an input value: {path.text}") from None
 
 
 def _fail(scope: Scope, state: m.FailState, value: Any, inspection: dict[str, Any]) -> TestStateResult:
     if state.query_language != m.JSONATA:
         inspection["afterInputPath"] = scope.select_path(state.input_path, value)
-    error = _fail_field(scope, state.error, state.error_path, value)
-    cause = _fail_field(scope, state.cause, state.cause_path, value)
+    error = fail_field(
+        scope.interp, state.error, state.error_path, value, scope.run, scope.frame, "ErrorPath"
+    )
+    cause = fail_field(
+        scope.interp, state.cause, state.cause_path, value, scope.run, scope.frame, "CausePath"
+    )
     return TestStateResult("FAILED", error=error, cause=cause)
-
-
-def _fail_field(scope: Scope, literal: Any, path: Any, value: Any) -> str | None:
-    if literal is not None and hasattr(literal, "evaluate") and not isinstance(literal, str):
-        result = scope.jsonata(literal, input=value)
-    elif literal is not None:
-        return str(literal)
-    elif path is None:
-        return None
-    elif isinstance(path, CompiledPath):
-        result = scope.lookup_or_fail(path, value)
-    else:
-        try:
-            result = path.evaluate(scope.resolver(value), scope.rng)
-        except PathNotFound as error:
-            raise scope.runtime(error.message) from None
-        except StatesError as error:
-            raise scope.prefixed(error) from None
-    return result if isinstance(result, str) else dumps(result)
 
 
 def _with_result(
@@ -624,17 +539,16 @@ def _map_fields(
 
 def _selected(scope: Scope, state: m.MapState, value: Any, effective: Any, items: list[Any]) -> list[Any]:
     """Each item through the ItemSelector, with ``$$.Map.Item`` set as in the iteration."""
-    base = scope.context
     selected = []
     try:
         for index, item in enumerate(items):
-            scope.set_context({**base, "Map": {"Item": {"Index": index, "Value": item}}})
+            scope.item(index, item)
             if state.query_language == m.JSONATA:
                 selected.append(scope.jsonata(state.item_selector, input=value))
             else:
                 selected.append(scope.payload(state.item_selector, effective))
     finally:
-        scope.set_context(base)
+        scope.item(-1, None)
     return selected
 
 

@@ -124,7 +124,7 @@ class ServerlessApp:
         self._ids = IdFactory(f"events:{source}")
         self.functions: dict[str, Handler] = self._handlers(handlers)
         self.state_machines: dict[str, StateMachine] = {}
-        from pytest_serverless.asl.service import StepFunctions
+        from pytest_serverless.asl.machine import StepFunctions
 
         #: the Step Functions service of the app's state machines (API.md section 6)
         self.stepfunctions = StepFunctions(clock=clock)

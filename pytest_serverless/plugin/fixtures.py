@@ -55,7 +55,7 @@ class _MachineFactory:
     service (on the test's clock), which the machines made here belong to."""
 
     def __init__(self, record: Any, clock: VirtualClock) -> None:
-        from pytest_serverless.asl.service import StepFunctions
+        from pytest_serverless.asl.machine import StepFunctions
 
         self._record = record
         self.service = StepFunctions(clock=clock)

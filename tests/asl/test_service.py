@@ -608,45 +608,65 @@ def test_a_distributed_child_over_its_event_limit_fails_alone():
     assert execution.output[1] == 2
 
 
-def test_the_engines_module_level_imports_have_no_cycle():
+def test_the_engines_imports_have_no_cycle_not_even_inside_functions():
     import ast
     from pathlib import Path
 
     import pytest_serverless.asl as asl
 
     root = Path(asl.__file__).parent
-    modules = {path.stem: path for path in root.glob("*.py")}
+    modules = {  # "machine", "states", "states.task", ...
+        ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in root.rglob("*.py")
+        if path.name != "__init__.py" or path.parent != root
+    }
 
-    def imports(path):
+    def runtime_nodes(tree):
+        """Every node except what sits under ``if TYPE_CHECKING:`` (annotations only, never run)."""
+        stack = list(tree.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+                stack.extend(node.orelse)
+                continue
+            yield node
+            stack.extend(ast.iter_child_nodes(node))
+
+    def imports(name, path):
+        package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
         found = set()
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
-            if isinstance(node, ast.ImportFrom):
-                if node.level == 1:
-                    found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-                elif node.module == "pytest_serverless.asl":
-                    found |= {alias.name for alias in node.names}
-                elif node.module and node.module.startswith("pytest_serverless.asl."):
-                    found.add(node.module.split(".")[2])
-        return {name for name in found if name in modules and name != path.stem}
+        for node in runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                target = [*base, *(node.module.split(".") if node.module else [])]
+            elif node.module and (node.module + ".").startswith("pytest_serverless.asl."):
+                target = node.module.split(".")[2:]
+            else:
+                continue
+            dotted = ".".join(target)
+            found |= {dotted} | {f"{dotted}.{alias.name}".lstrip(".") for alias in node.names}
+        return {other for other in found if other in modules and other != name}
 
-    graph = {name: imports(path) for name, path in modules.items()}
+    graph = {name: imports(name, path) for name, path in modules.items()}
+    assert graph["states"] >= {"states.task", "states.map", "states.pass_"}  # the walk sees the package
     done: set[str] = set()
 
     def visit(name, stack):
         assert name not in stack, f"import cycle: {' -> '.join([*stack, name])}"
         if name not in done:
-            for other in graph[name]:
+            for other in sorted(graph[name]):
                 visit(other, [*stack, name])
             done.add(name)
 
     for name in graph:
         visit(name, [])
-    everywhere = {  # the run loop imports no state module, not even inside a function
-        node.module or ""
-        for node in ast.walk(ast.parse(modules["interpreter"].read_text(encoding="utf-8")))
-        if isinstance(node, ast.ImportFrom)
-    }
-    assert not everywhere & {"simple_states", "flow", "invoke", "map_state", "states"}
+    # the run loop imports no state module; each state kind is one module of states/
+    assert not {name for name in graph["interpreter"] if name == "states" or name.startswith("states.")}
+    assert {"service", "test_state"} <= graph["machine"]  # the higher module imports the lower, never back
+    kinds = {path.stem for path in (root / "states").glob("*.py") if not path.stem.startswith("_")}
+    assert kinds == {"pass_", "task", "choice", "wait", "succeed", "fail", "parallel", "map"}
 
 
 def test_execute_from_inside_a_task_handler_runs_that_execution_to_its_end(service):
@@ -677,3 +697,279 @@ def test_execute_from_inside_a_task_handler_runs_that_execution_to_its_end(servi
     )
     execution = outer.execute()
     assert (execution.status, execution.output, execution.duration) == ("SUCCEEDED", {"from": "handler"}, 30)
+
+
+@pytest.mark.parametrize(
+    ("waits", "timeout"),
+    [([30, 0, 3600], None), ([10, 60], 40), ([40], 40), ([5, 5], 9)],
+)
+def test_execute_reaches_timers_in_line_exactly_as_the_clock_would(waits, timeout):
+    """execute() of Pass/Wait states with nothing else on the clock reaches its timers in line: the same
+    history, duration, clock and redrive point as when the clock's advances run the execution."""
+    names = [f"W{i}" for i in range(len(waits))]
+    states: dict = {
+        name: {"Type": "Wait", "Seconds": seconds, "Next": names[i + 1] if i + 1 < len(names) else "Done"}
+        for i, (name, seconds) in enumerate(zip(names, waits, strict=True))
+    }
+    states["Done"] = {"Type": "Pass", "End": True}
+    definition: dict = {"StartAt": names[0], "States": states}
+    if timeout is not None:
+        definition["TimeoutSeconds"] = timeout
+    inline = StateMachine(definition, clock=VirtualClock())
+    executed = inline.execute({"x": 1})
+    scheduled = StateMachine(definition, clock=VirtualClock())
+    started = scheduled.start({"x": 1})
+    assert started.status == "RUNNING"
+    started.run()
+    assert executed.history == started.history
+    assert (executed.status, executed.duration) == (started.status, started.duration)
+    assert inline.clock.time() == scheduled.clock.time()
+    if executed.status == "TIMED_OUT":
+        assert executed.duration == timeout
+        redriven = executed.redrive()  # from the Wait it timed out in, as the scheduled one
+        assert redriven.status == started.redrive().status
+        assert executed.history == started.history
+
+
+@pytest.mark.parametrize("how", ["stop", "timeout", "sibling"])
+def test_a_parent_that_ends_stops_its_nested_sync_child(service, how):
+    """A .sync child outlives nothing: a stopped or timed-out parent, or a Parallel whose other branch
+    fails, stops it at that instant (ABORTED), and its open callback token is closed."""
+    child = service.create_state_machine(_approval(heartbeat=None, timeout=None), name="Child")
+    run = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": child.arn, "Input": {"k": 1}},
+        "End": True,
+    }
+    definition: dict = {"StartAt": "Run", "States": {"Run": run}}
+    if how == "timeout":
+        definition["TimeoutSeconds"] = 60
+    if how == "sibling":
+        late_failure = {
+            "StartAt": "Later",
+            "States": {"Later": {"Type": "Wait", "Seconds": 30, "Next": "Boom"}, "Boom": {"Type": "Fail"}},
+        }
+        branches = [{"StartAt": "Run", "States": {"Run": run}}, late_failure]
+        definition = {
+            "StartAt": "Both",
+            "States": {"Both": {"Type": "Parallel", "Branches": branches, "End": True}},
+        }
+    parent = service.create_state_machine(definition, name="Parent").start()
+    (waiting,) = service.waiting_tasks
+    nested = waiting.execution
+    if how == "stop":
+        service.clock.advance(10)
+        parent.stop(error="Operator", cause="no longer needed")
+    else:
+        service.clock.advance(120)
+    expected = {"stop": "ABORTED", "timeout": "TIMED_OUT", "sibling": "FAILED"}[how]
+    assert parent.status == expected
+    assert nested.status == "ABORTED"
+    assert nested.stop_date == parent.stop_date
+    assert _types(nested)[-1] == "ExecutionAborted"
+    assert service.waiting_tasks == []
+    with pytest.raises(AwsError) as refused:
+        service.send_task_success(waiting.token, {})
+    assert refused.value.code == "TaskTimedOut"
+
+
+def _branch(name: str, wait: int = 0) -> dict:
+    task = {"Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:123456789012:function:{name}", "End": True}
+    if not wait:
+        return {"StartAt": name, "States": {name: task}}
+    pause = {"Type": "Wait", "Seconds": wait, "Next": name}
+    return {"StartAt": f"{name}Wait", "States": {f"{name}Wait": pause, name: task}}
+
+
+@pytest.mark.parametrize("waits", [(0, 0, 0), (10, 5, 60)], ids=["at-once", "in-time"])
+def test_redrive_reruns_only_the_parallel_branches_that_did_not_succeed(service, waits):
+    """AWS's RedriveExecution "redrives only the iterations and branches that failed or aborted": the
+    branches that succeeded keep their outputs and are not called again."""
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [_branch(name, wait) for name, wait in zip(("a", "b", "c"), waits, strict=True)],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    sm = service.create_state_machine(definition, name="Fan")
+    mocks = {
+        "a": {"Return": "A"},
+        "b": [{"Throw": {"Error": "Flaky", "Cause": "first"}}, {"Return": "B"}],
+        "c": {"Return": "C"},
+    }
+    execution = sm.start({}, mocks=mocks).run()
+    assert (execution.status, execution.error) == ("FAILED", "Flaky")
+    succeeded_before = {name for name, calls in execution.mock_calls.items() if name != "b" and calls}
+    execution.redrive().run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["A", "B", "C"])
+    # "b" failed and ran again; a branch that succeeded before the failure is not called again, one that
+    # had not finished (aborted in time, or not started at once) runs: each succeeds exactly once
+    assert execution.mock_calls == {"a": 1, "b": 2, "c": 1}
+    assert succeeded_before == ({"a"} if waits == (0, 0, 0) else set())
+    _well_formed(execution)
+
+
+def test_redrive_after_a_stop_keeps_the_parallel_branches_that_finished(service):
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [_branch("quick", 1), _branch("slow", 3600)],
+                "End": True,
+            },
+        },
+    }
+    sm = service.create_state_machine(definition, name="Stopped")
+    execution = sm.start({}, mocks={"quick": {"Return": 1}, "slow": {"Return": 2}})
+    service.clock.advance(60)
+    execution.stop()
+    assert execution.status == "ABORTED"
+    execution.redrive()
+    service.clock.advance(3600)
+    assert (execution.status, execution.output) == ("SUCCEEDED", [1, 2])
+    assert execution.mock_calls == {"quick": 1, "slow": 1}
+    assert execution.path.count("quick") == 1
+
+
+@pytest.mark.parametrize("concurrency", [0, 1])
+def test_redrive_reruns_only_the_map_iterations_that_did_not_succeed(service, concurrency):
+    work = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": True}
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "MaxConcurrency": concurrency,
+                "ItemProcessor": {"StartAt": "Work", "States": {"Work": work}},
+                "End": True,
+            }
+        },
+    }
+    sm = service.create_state_machine(definition, name=f"Each{concurrency}")
+    answers = [{"Return": "r0"}, {"Return": "r1"}, {"Throw": {"Error": "Flaky"}}, {"Return": "r2"}]
+    execution = sm.start([0, 1, 2, 3], mocks={"Work": [*answers, {"Return": "r3"}]}).run()
+    assert (execution.status, execution.error) == ("FAILED", "Flaky")
+    execution.redrive().run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["r0", "r1", "r2", "r3"])
+    assert execution.mock_calls == {"Work": 5}  # items 0 and 1 kept their results
+    assert [call.input for call in execution.task_calls] == [0, 1, 2, 2, 3]
+
+
+def test_distributed_map_children_are_service_executions_under_their_map_run(service):
+    processor = {
+        "Who": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Check"},
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.ok", "BooleanEquals": False, "Next": "Broken"}],
+            "Default": "Fine",
+        },
+        "Broken": {"Type": "Fail", "Error": "Item.Bad", "Cause": "not ok"},
+        "Fine": {"Type": "Pass", "End": True},
+    }
+    definition = _distributed(processor)
+    fan = definition["States"]["Fan"]
+    fan["ToleratedFailureCount"] = 1
+    fan["MaxConcurrency"] = 2
+    sm = service.create_state_machine(definition, name="Parent")
+    items = [{"wait": 10, "ok": True}, {"wait": 20, "ok": False}, {"wait": 5, "ok": True}]
+    execution = sm.start(items)
+    (started,) = [event for event in execution.history if event["type"] == "MapRunStarted"]
+    map_run_arn = started["mapRunStartedEventDetails"]["mapRunArn"]
+    running = service.describe_map_run(map_run_arn)
+    assert running["status"] == "RUNNING"
+    assert (running["itemCounts"]["running"], running["itemCounts"]["pending"]) == (2, 1)
+    assert (running["maxConcurrency"], running["toleratedFailureCount"]) == (2, 1)
+    execution.run()
+    assert execution.status == "SUCCEEDED"
+    described = service.describe_map_run(map_run_arn)
+    assert described["status"] == "SUCCEEDED"
+    assert described["executionArn"] == execution.arn
+    assert described["executionCounts"] == {
+        "pending": 0,
+        "running": 0,
+        "succeeded": 2,
+        "failed": 1,
+        "timedOut": 0,
+        "aborted": 0,
+        "total": 3,
+        "resultsWritten": 2,
+    }
+    assert described["itemCounts"]["total"] == 3
+    assert described["stopDate"] > described["startDate"]
+    children = service.list_executions(map_run_arn=map_run_arn)
+    assert [child.status for child in children] == ["SUCCEEDED", "FAILED", "SUCCEEDED"]  # newest first
+    failed = service.list_executions(map_run_arn=map_run_arn, status_filter="FAILED")
+    assert [(child.error, child.cause, child.input) for child in failed] == [("Item.Bad", "not ok", items[1])]
+    child = failed[0]
+    assert child.arn.startswith("arn:aws:states:us-east-1:123456789012:execution:Parent/Fan:")
+    assert service.describe_execution(child.arn).status == "FAILED"
+    assert child.duration == 20
+    assert [event["type"] for event in child.history][0] == "WaitStateEntered"
+    with pytest.raises(AwsError) as unknown:
+        service.describe_map_run(map_run_arn + "x")
+    assert unknown.value.code == "ResourceNotFound"
+    with pytest.raises(AwsError) as bad:
+        service.describe_map_run("nope")
+    assert bad.value.code == "InvalidArn"
+
+
+def test_a_stopped_parent_aborts_its_map_run_and_the_running_children(service):
+    sleepy = {"Who": {"Type": "Wait", "Seconds": 3600, "End": True}}
+    execution = service.create_state_machine(_distributed(sleepy), name="Sleepy").start([1, 2])
+    (started,) = [event for event in execution.history if event["type"] == "MapRunStarted"]
+    map_run_arn = started["mapRunStartedEventDetails"]["mapRunArn"]
+    service.clock.advance(60)
+    execution.stop()
+    described = service.describe_map_run(map_run_arn)
+    assert described["status"] == "ABORTED"
+    assert described["executionCounts"]["aborted"] == 2
+    assert {child.status for child in service.list_executions(map_run_arn=map_run_arn)} == {"ABORTED"}
+
+
+def test_a_caught_parallel_entered_again_runs_every_branch(service):
+    """What a redrive keeps is only for a redrive: a Parallel whose failure was caught and that is entered
+    again in the same run runs all its branches again."""
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [_branch("a"), _branch("b")],
+                "Catch": [{"ErrorEquals": ["Flaky"], "ResultPath": "$.caught", "Next": "Fan"}],
+                "End": True,
+            }
+        },
+    }
+    sm = service.create_state_machine(definition, name="Again")
+    mocks = {"a": [{"Return": "A1"}, {"Return": "A2"}], "b": [{"Throw": {"Error": "Flaky"}}, {"Return": "B"}]}
+    execution = sm.start({}, mocks=mocks).run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", ["A2", "B"])
+    assert execution.mock_calls == {"a": 2, "b": 2}
+
+
+def test_a_redriven_distributed_map_reruns_only_its_failed_children(service):
+    work = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": True}
+    sm = service.create_state_machine(_distributed({"Who": work}), name="Redriven")
+    answers = [{"Return": 0}, {"Throw": {"Error": "Flaky"}}, {"Return": 1}, {"Return": 2}]
+    execution = sm.start([0, 1, 2], mocks={"Who": answers}).run()
+    assert (execution.status, execution.error) == ("FAILED", "Flaky")
+    (started,) = [event for event in execution.history if event["type"] == "MapRunStarted"]
+    map_run_arn = started["mapRunStartedEventDetails"]["mapRunArn"]
+    assert service.describe_map_run(map_run_arn)["status"] == "FAILED"
+    service.clock.advance(DAY)
+    execution.redrive().run()
+    assert (execution.status, execution.output) == ("SUCCEEDED", [0, 1, 2])
+    assert execution.mock_calls == {"Who": 4}  # the children that succeeded did not run again
+    described = service.describe_map_run(map_run_arn)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    assert described["redriveDate"] > described["startDate"]
+    assert described["executionCounts"]["succeeded"] == described["executionCounts"]["total"] == 3
+    children = service.list_executions(map_run_arn=map_run_arn)
+    assert sorted(child.output for child in children) == [0, 1, 2]

@@ -1,6 +1,6 @@
 """The Map state: inline and distributed, ItemReader/ItemBatcher/ResultWriter, tolerated failures.
 
-Iterations are threads on the scheduler (see ``flow.Fanout``), interleaved in virtual time; each starts
+Iterations are threads on the scheduler (see ``_fanout.Fanout``), interleaved in virtual time; each starts
 when its MaxConcurrency slot frees up, so the Map's duration is that of concurrent execution.
 """
 
@@ -10,16 +10,17 @@ import math
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from . import model as m
-from .flow import Fanout, finish_state
-from .history import History, HistoryLimitExceeded
-from .interpreter import Terminal
-from .paths import dumps
-from .recovery import run_with_retry
-from .states_errors import StatesError
+from pytest_serverless.asl import model as m
+from pytest_serverless.asl.history import History, HistoryLimitExceeded
+from pytest_serverless.asl.interpreter import Terminal, finish_state
+from pytest_serverless.asl.paths import dumps
+from pytest_serverless.asl.recovery import run_with_retry
+from pytest_serverless.asl.service import MapRun
+from pytest_serverless.asl.states._fanout import Fanout
+from pytest_serverless.asl.states_errors import StatesError
 
 if TYPE_CHECKING:
-    from .interpreter import Frame, Interpreter, StateRun
+    from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
 __all__ = ["run_map"]
 
@@ -94,7 +95,7 @@ def _read_items(
             outcome = cursor.next(arguments)
             break
     if outcome is None:
-        from .tasks import find_handler
+        from pytest_serverless.asl.tasks import find_handler
 
         handler = find_handler(interp.handlers, keys)
         if handler is None:
@@ -130,7 +131,7 @@ def _read_items(
         )
     limit = config.get("MaxItems")
     if isinstance(config.get("MaxItemsPath"), str):
-        from .paths import compile_path
+        from pytest_serverless.asl.paths import compile_path
 
         limit = interp.lookup_or_fail(compile_path(config["MaxItemsPath"]), effective, run, frame)
     if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
@@ -140,11 +141,10 @@ def _read_items(
 
 def _call_reader(interp: Interpreter, handler: Any, resource: str, arguments: Any) -> Any:
     """A ``tasks`` handler answering the ItemReader, called as Lambda calls it."""
+    from pytest_serverless.asl.paths import copy_json
+    from pytest_serverless.asl.tasks import json_problem, task_failure
     from pytest_serverless.errors import ServerlessError, TaskFailure
     from pytest_serverless.lambdas import invoke_handler
-
-    from .paths import copy_json
-    from .tasks import json_problem, task_failure
 
     try:
         data, _elapsed = invoke_handler(
@@ -303,20 +303,65 @@ def _map_attempt(
     results: list[Any] = [None] * count
     allowed = _allowed_failures(tolerated_count, tolerated_percent, count)
     distributed = state.distributed
+    # a redrive runs only the iterations that did not succeed (AWS's RedriveExecution)
+    kept = interp.kept_outputs(state, frame)
+    succeeded: set[int] = {index for index in kept if index < count}
+    record: MapRun | None = None
     if distributed:
         map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
         interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
-    make, finished = _iterations(interp, state, processor, inputs, frame, started, results)
+        # DescribeMapRun and ListExecutions(mapRunArn): kept from the moment the machine has a service (as
+        # its executions are): a machine used only through execute() pays nothing for them
+        service = interp.machine._service if interp.machine is not None else None
+        if service is not None and interp.execution is not None:
+            record = service._map_runs.get(map_run) if succeeded else None
+            if record is not None:  # a redriven Map Run: its succeeded children stay, the others run again
+                record.redriven(succeeded, interp.now)
+            else:
+                record = MapRun(
+                    map_run,
+                    interp.execution_arn,
+                    count,
+                    slots,
+                    int(tolerated_count or 0),
+                    float(tolerated_percent or 0),
+                    interp.now,
+                )
+                service._map_run_started(record)
+    make, finished = _iterations(interp, state, processor, inputs, frame, started, results, succeeded, record)
+    todo = count
+    if succeeded:
+        for index in succeeded:
+            results[index] = kept[index]
+        again = [index for index in range(count) if index not in succeeded]
+        todo = len(again)
+        first_make, first_finished = make, finished
+
+        def make(position: int) -> tuple[Frame, m.Program, Any]:
+            return first_make(again[position])
+
+        def finished(position: int, output: Any, failure: BaseException | None) -> None:
+            first_finished(again[position], output, failure)
+
     thread = frame.thread
     assert thread is not None
-    fanout = Fanout(interp, thread, count, make, finished, slots, allowed)
+    fanout = Fanout(interp, thread, todo, make, finished, slots, allowed)
     if distributed:
         fanout.translate = _child_failure
     if not fanout.start():
-        yield from fanout.wait()
+        try:
+            yield from fanout.wait()
+        except GeneratorExit:  # stopped or timed out while iterations ran: a redrive keeps the finished
+            interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
+            if record is not None:
+                record.close("ABORTED", interp.scheduler.now())
+            raise
     frame.prev = len(frame.history)
     failure = fanout.failure
+    if record is not None:
+        record.close("FAILED" if failure is not None else "SUCCEEDED", interp.now)
     if failure is not None:
+        interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
         if not isinstance(failure, StatesError):
             raise failure
         if distributed:
@@ -344,17 +389,21 @@ def _iterations(
     frame: Frame,
     started: int,
     results: list[Any],
+    succeeded: set[int],
+    record: MapRun | None,
 ) -> tuple[Callable[[int], tuple[Frame, m.Program, Any]], Callable[[int, Any, BaseException | None], None]]:
-    """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout.
+    """``make(index)`` and ``finished(index, output, failure)`` for the Map's Fanout (``succeeded``
+    collects the indexes of the iterations that succeeded: what a redrive keeps).
 
     Inline iterations read a copy of the outer variables and log MapIteration* events; distributed
     children (child executions) see no variables and keep their events out of the parent history; an
     EXPRESS child fails with States.Timeout after 5 minutes.
     """
-    from .interpreter import Frame
+    from pytest_serverless.asl.interpreter import Frame
 
     distributed = state.distributed
     express = state.express_children
+    service: Any = interp.machine.service if record is not None else None
     name = state.name
     frames: dict[int, Frame] = {}
     timers: dict[int, list[Any]] = {}
@@ -365,6 +414,8 @@ def _iterations(
         if distributed:  # a child execution: its own history, event limit and $$.Execution
             child = Frame({}, 0, (index, item), History())
             child.context = _child_context(interp, state, index, iteration_input)
+            if record is not None:  # a child execution of the service, listed under its Map Run
+                service._map_child(record, index, interp.execution, child.context[0], child.history)
             if express:
                 timers[index] = scheduler.at(interp.now + _EXPRESS_LIMIT, lambda: _express_timeout(child), 1)
             return child, processor, iteration_input
@@ -383,6 +434,8 @@ def _iterations(
     def finished(index: int, output: Any, failure: BaseException | None) -> None:
         if distributed:
             scheduler.cancel(timers.pop(index, None))
+            if record is not None:
+                service._map_child_done(record, index, output, failure)
         else:
             child = frames.pop(index)
             details = {"name": name, "index": index}
@@ -392,6 +445,7 @@ def _iterations(
                 interp.event(child, "MapIterationFailed", details)
         if failure is None:
             results[index] = output
+            succeeded.add(index)
         elif isinstance(failure, StatesError):
             error_output: dict[str, Any] = {"Error": failure.error}
             if failure.cause is not None:
@@ -410,8 +464,7 @@ def _child_context(
     """$$.Execution and $$.StateMachine of a Distributed Map child: the machine is
     ``<machine>/<label>`` and the execution ``execution:<machine>/<label>:<id>``, as AWS names them."""
     from pytest_serverless._ids import deterministic_uuid
-
-    from .interpreter import iso_millis
+    from pytest_serverless.asl.interpreter import iso_millis
 
     label = state.label or state.name
     machine = interp.machine_context
@@ -472,7 +525,7 @@ def _iteration_inputs(
     run: StateRun,
     frame: Frame,
 ) -> list[tuple[Any, Any]]:
-    from .interpreter import Frame
+    from pytest_serverless.asl.interpreter import Frame
 
     selector = state.item_selector
     jsonata = state.query_language == m.JSONATA
@@ -506,7 +559,7 @@ def _batches(
     run: StateRun,
     frame: Frame,
 ) -> list[tuple[Any, Any]]:
-    from .paths import compile_path
+    from pytest_serverless.asl.paths import compile_path
 
     def setting(name: str) -> Any:
         if f"{name}Path" in batcher:
@@ -517,7 +570,7 @@ def _batches(
     max_bytes = setting("MaxInputBytesPerBatch")
     batch_input = batcher.get("BatchInput")
     if isinstance(batch_input, dict) and state.query_language != m.JSONATA:
-        from .paths import compile_payload
+        from pytest_serverless.asl.paths import compile_payload
 
         template = compile_payload(batch_input, lambda text: None)
         if not template.constant:

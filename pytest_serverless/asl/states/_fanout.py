@@ -1,4 +1,4 @@
-"""The Parallel state, and the result handling that Parallel, Map and Task share.
+"""The child threads of a Parallel or Map state (``Fanout``), interleaved in virtual time.
 
 Branches and iterations are threads of their own on the scheduler (``runtime.py``), interleaved in virtual
 time: each starts when its concurrency slot frees up (all at once for Parallel and an unbounded Map;
@@ -13,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from . import model as m
-from .interpreter import Terminal
-from .recovery import run_with_retry
-from .runtime import PARK, Thread
-from .states_errors import StatesError
+from pytest_serverless.asl import model as m
+from pytest_serverless.asl.interpreter import Terminal
+from pytest_serverless.asl.runtime import PARK, Thread
+from pytest_serverless.asl.states_errors import StatesError
 
 if TYPE_CHECKING:
-    from .interpreter import Frame, Interpreter, StateRun
+    from pytest_serverless.asl.interpreter import Frame, Interpreter
 
-__all__ = ["Fanout", "effective_input", "finish_state", "run_parallel"]
+__all__ = ["Fanout"]
 
 
 class Fanout:
@@ -190,153 +189,3 @@ class Fanout:
         else:
             self.finished(index, output, failure)
         self._pump()
-
-
-def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun) -> Any:
-    """``(next, output)`` when every branch ended at this instant and nothing is to be retried or caught
-    (the common case costs no generator), else a generator that waits for the branches."""
-    if state.retry or state.catch:
-        return _parallel_with_retry(interp, state, value, frame, run)
-    plain = state.__dict__.get("_plain_branches")
-    if plain is None:
-        plain = all(interp.is_plain(branch) for branch in state.branches)
-        object.__setattr__(state, "_plain_branches", plain)  # computed once per (frozen) state
-    if plain:
-        return _parallel_plain(interp, state, value, frame, run)
-    fanout = _parallel_start(interp, state, value, frame, run)
-    if fanout.start():
-        return _parallel_end(interp, state, value, frame, run, fanout, final=True)
-    return _parallel_wait(interp, state, value, frame, run, fanout)
-
-
-def _parallel_plain(
-    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> tuple[str | None, Any]:
-    """Branches whose states never wait all end at this instant: plain calls in branch order (the first
-    failure ends the state before the later branches start, as with threads)."""
-    from .interpreter import Frame
-
-    branch_input = effective_input(interp, state, value, run, frame)
-    started = interp.event(frame, "ParallelStateStarted")
-    variables, item, history = frame.variables, frame.item, frame.history
-    results = []
-    try:
-        for branch in state.branches:
-            child = Frame(dict(variables), started, item, history)
-            results.append(interp.run_plain(branch, branch_input, child))
-    except StatesError as failure:
-        frame.prev = len(history)
-        if not isinstance(failure, Terminal):
-            interp.event(frame, "ParallelStateFailed")
-        raise
-    frame.prev = len(history)
-    interp.event(frame, "ParallelStateSucceeded")
-    return finish_state(interp, state, value, results, run, frame)
-
-
-def _parallel_start(
-    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> Fanout:
-    from .interpreter import Frame
-
-    branch_input = effective_input(interp, state, value, run, frame)
-    started = interp.event(frame, "ParallelStateStarted")
-    branches = state.branches
-    variables, item, history = frame.variables, frame.item, frame.history
-
-    def make(index: int) -> tuple[Frame, m.Program, Any]:
-        return Frame(dict(variables), started, item, history), branches[index], branch_input
-
-    thread = frame.thread
-    assert thread is not None
-    return Fanout(interp, thread, len(branches), make)
-
-
-def _parallel_end(
-    interp: Interpreter,
-    state: m.ParallelState,
-    value: Any,
-    frame: Frame,
-    run: StateRun,
-    fanout: Fanout,
-    final: bool,
-) -> tuple[str | None, Any]:
-    """After the branches: ParallelStateSucceeded and the state's output, or the first failure (with
-    ParallelStateFailed here when no Retry/Catch will see it first)."""
-    frame.prev = len(frame.history)
-    failure = fanout.failure
-    if failure is not None:
-        if final and isinstance(failure, StatesError) and not isinstance(failure, Terminal):
-            interp.event(frame, "ParallelStateFailed")
-        raise failure
-    interp.event(frame, "ParallelStateSucceeded")
-    return finish_state(interp, state, value, fanout.results, run, frame)
-
-
-def _parallel_wait(
-    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun, fanout: Fanout
-) -> Generator[Any, Any, tuple[str | None, Any]]:
-    yield from fanout.wait()
-    return _parallel_end(interp, state, value, frame, run, fanout, final=True)
-
-
-def _parallel_with_retry(
-    interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> Generator[Any, Any, tuple[str | None, Any]]:
-    phase = [""]
-
-    def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
-        fanout = _parallel_start(interp, state, value, frame, run)
-        if not fanout.start():
-            yield from fanout.wait()
-        if fanout.failure is not None:
-            phase[0] = "failed"
-        return _parallel_end(interp, state, value, frame, run, fanout, final=False)
-
-    def failed(error: StatesError) -> None:
-        if phase[0] == "failed":
-            interp.event(frame, "ParallelStateFailed")
-
-    return (yield from run_with_retry(interp, state, value, run, frame, attempt, failed))
-
-
-def effective_input(interp: Interpreter, state: Any, value: Any, run: StateRun, frame: Frame) -> Any:
-    """What a Task or Parallel state works on: InputPath then Parameters, or Arguments in JSONata."""
-    try:
-        if state.query_language == m.JSONATA:
-            if state.parameters is None:
-                return value
-            return interp.jsonata(state.parameters, run, frame, input=value)
-        effective = interp.select_path(state.input_path, value, run, frame)
-        if state.parameters is None:
-            return effective
-        return interp.payload(state.parameters, effective, run, frame)
-    except StatesError as error:
-        interp.evaluation_failed(frame, run, error)
-        raise
-
-
-def finish_state(
-    interp: Interpreter, state: Any, value: Any, result: Any, run: StateRun, frame: Frame
-) -> tuple[str | None, Any]:
-    """ResultSelector/Output, Assign, ResultPath, OutputPath and the StateExited event."""
-    try:
-        assigned = None
-        if state.query_language == m.JSONATA:
-            parts = {"input": value, "result": result}
-            output = interp.jsonata(state.output, run, frame, **parts) if state.output is not None else result
-            if state.assign is not None:
-                assigned = interp.assign(state.assign, m.JSONATA, None, run, frame, **parts)
-        else:
-            if state.result_selector is not None:
-                result = interp.payload(state.result_selector, result, run, frame)
-            if state.assign is not None:
-                assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
-            output = interp.select_path(
-                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
-            )
-    except StatesError as error:
-        interp.evaluation_failed(frame, run, error)
-        raise
-    interp.exit_state(frame, run, output, assigned)
-    return state.next, output

@@ -10,18 +10,14 @@ from types import GeneratorType
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import REGION
-from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
-from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
-
-from . import model as m
-from ._depth_limits import NestedTooDeep, cap_cause, nested_execution
-from .flow import effective_input, finish_state
-from .interpreter import RUNTIME, Terminal
-from .paths import CompiledPath, copy_json, dumps
-from .recovery import run_with_retry
-from .runtime import PARK
-from .states_errors import StatesError
-from .tasks import (
+from pytest_serverless.asl import model as m
+from pytest_serverless.asl._depth_limits import NestedTooDeep, cap_cause, nested_execution
+from pytest_serverless.asl.interpreter import RUNTIME, Terminal, effective_input, finish_state
+from pytest_serverless.asl.paths import CompiledPath, copy_json, dumps
+from pytest_serverless.asl.recovery import run_with_retry
+from pytest_serverless.asl.runtime import PARK
+from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.tasks import (
     Resource,
     TaskCallOutcome,
     find_handler,
@@ -33,9 +29,11 @@ from .tasks import (
     task_failure,
     wrap_lambda_invoke,
 )
+from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
+from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 if TYPE_CHECKING:
-    from .interpreter import Frame, Interpreter, StateRun
+    from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
 __all__ = ["run_task"]
 
@@ -219,7 +217,7 @@ def _call(
 
 
 def _large(value: Any) -> bool:
-    from .interpreter import _size_may_exceed
+    from pytest_serverless.asl.interpreter import _size_may_exceed
 
     return _size_may_exceed(value)
 
@@ -425,6 +423,10 @@ def _await_child(
     interp.waiting_on.append(child)
     try:
         yield PARK
+    except GeneratorExit:  # the parent stopped, timed out, or a sibling branch failed: AWS stops the job
+        if child.status == "RUNNING" and ":express:" not in child.arn:
+            machine.service.stop(child)
+        raise
     finally:
         interp.waiting_on.remove(child)
     return _child_outcome(machine, resource, child, child_input, 0.0)
