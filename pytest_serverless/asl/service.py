@@ -152,6 +152,15 @@ class StepFunctions:
     def __repr__(self) -> str:
         return f"StepFunctions(state_machines={sorted(m.name for m in self._machines.values())!r})"
 
+    def aws(self) -> Any:
+        """``with service.aws():`` boto3/botocore ``stepfunctions`` calls are answered by this service (API.md
+        section 7); every other AWS call raises ``UnemulatedCall``. A context manager yielding the scope."""
+        from pytest_serverless.aws import Scope
+
+        from ._aws import stepfunctions_answerer
+
+        return Scope({"stepfunctions": stepfunctions_answerer(self)})
+
     # ------------------------------------------------------------ state machines
 
     def create_state_machine(

@@ -149,6 +149,8 @@ class TestRecord:
         self.executions: list[tuple[Any, Any]] = []
         self.responses: list[tuple[Any, Any]] = []
         self._registry: IntegrationRegistry | None = None
+        #: the test's botocore bridge scope (``pytest_serverless.aws.Scope``), made by the first fixture
+        self.aws_scope: Any = None
         self.passed = False  # the test body and the checks after it passed
 
     # section: integrations
@@ -305,6 +307,9 @@ class TestRecord:
         problems = self.unknown_mocks()
         if problems:
             raise UsageError("\n".join(problems))
+        if self.aws_scope is not None and self.aws_scope.unemulated:
+            # raised inside the code under test, maybe swallowed there or turned into a 502: the test fails
+            raise self.aws_scope.unemulated[0]
         if self.expect_path is not None:
             self._check_paths(self.expect_path)
         if self.expect_status is not None:

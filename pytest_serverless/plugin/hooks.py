@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeGuard
 import pytest
 
 from pytest_serverless import __version__, hookspecs
-from pytest_serverless.errors import ServerlessError, UsageError
+from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
 from pytest_serverless.hookspecs import IntegrationRegistry
 
 from ._record import TestRecord
@@ -197,7 +197,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if record is not None:
         try:
             record.check_after_call()
-        except (UsageError, AssertionError) as error:
+        except (UsageError, AssertionError, UnemulatedCall) as error:
             _add_failure_notes(item, record, mocks=False)
             raise flag_plugin_error(error) from None
         record.passed = True
