@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore import handlers as botocore_handlers
 
+from pytest_serverless._ids import FAKE_CREDENTIALS
 from pytest_serverless.errors import AwsError, UnemulatedCall
 
 from ._wire import answer_response, error_response
@@ -34,11 +35,6 @@ __all__ = ["FAKE_CREDENTIALS", "Answerer", "Scope", "active_scopes"]
 # ``AwsError`` (AWS's error code) or ``UnemulatedCall`` (a function or bus the app does not have).
 Answerer = Callable[[str, dict[str, Any]], "Mapping[str, Any] | None"]
 
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "ASIAPYTESTSERVERLESS",
-    "AWS_SECRET_ACCESS_KEY": "pytest-serverless-fake-secret-access-key",
-    "AWS_SESSION_TOKEN": "pytest-serverless-fake-session-token",
-}
 _NOT_FOUND = frozenset(
     {
         "StateMachineDoesNotExist",

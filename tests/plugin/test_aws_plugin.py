@@ -50,3 +50,74 @@ def test_an_unemulated_call_swallowed_by_the_code_under_test_fails_the_test(proj
             "with a mock*moto*",
         ],
     )
+
+
+def test_websocket_handlers_reply_through_apigatewaymanagementapi(project):
+    project.makepyfile(
+        """
+        import boto3
+
+        def broadcast(event, context):
+            context_ = event["requestContext"]
+            endpoint = f"https://{context_['domainName']}/{context_['stage']}"
+            api = boto3.client("apigatewaymanagementapi", endpoint_url=endpoint)
+            me = context_["connectionId"]
+            api.post_to_connection(ConnectionId=me, Data=b"echo: " + event["body"].encode())
+            seen = api.get_connection(ConnectionId=me)
+            api.post_to_connection(ConnectionId=me, Data=seen["Identity"]["SourceIp"])
+            try:
+                api.post_to_connection(ConnectionId="gone-away", Data="x")
+            except api.exceptions.GoneException as error:
+                api.post_to_connection(ConnectionId=me, Data=error.response["Error"]["Code"])
+            return {"statusCode": 200}
+
+        def test_chat(gateway):
+            api = gateway.websocket_api("chat")
+            api.route("$default", broadcast)
+            ws = api.deploy("prod").connect()
+            ws.send(text="hi")
+            assert ws.messages[0] == "echo: hi"
+            assert ws.messages[2] == "GoneException"
+            assert len(ws.messages) == 3
+
+        def test_an_endpoint_of_no_stage(gateway):
+            import pytest
+            from pytest_serverless import UnemulatedCall
+            api = boto3.client("apigatewaymanagementapi", endpoint_url="https://nope.execute-api.us-east-1.amazonaws.com/prod")
+            with pytest.raises(UnemulatedCall, match="names no WebSocket stage here"):
+                api.post_to_connection(ConnectionId="c", Data="x")
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_an_endpoint_of_no_stage*", "*names no WebSocket stage here*"])
+
+
+def test_serverless_app_answers_lambda_and_events(project):
+    project.makefile(
+        ".yaml",
+        template="""
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Notify:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: index.handler
+              InlineCode: "def handler(e, c): return e"
+        """,
+    )
+    project.makepyfile(
+        """
+        import json
+        import boto3
+        import pytest
+
+        @pytest.mark.serverless_template("template.yaml")
+        def test_invoke(serverless_app):
+            name = serverless_app.function_name("Notify")
+            answer = boto3.client("lambda").invoke(FunctionName=name, Payload=b'{"a": 1}')
+            assert json.loads(answer["Payload"].read()) == {"a": 1}
+        """
+    )
+    project.runpytest().assert_outcomes(passed=1)
