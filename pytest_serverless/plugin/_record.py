@@ -138,8 +138,10 @@ class TestRecord:
         mocks: dict[str, MockSpec] | None = None,
         expect_path: PathExpectation | None = None,
         expect_status: StatusExpectation | None = None,
+        mock_validation: str | None = None,
     ) -> None:
         self.label = label
+        self.mock_validation = mock_validation  # the serverless_mock_validation ini option
         self.hooks = hooks
         self.mocks: dict[str, MockSpec] = dict(mocks or {})
         self.expect_path = expect_path
@@ -212,6 +214,8 @@ class TestRecord:
         recorded, and reported when they finish)."""
         if any(known is machine for known in self.machines):
             return machine
+        if self.mock_validation is not None and getattr(machine, "mock_validation", None) is None:
+            machine.mock_validation = self.mock_validation  # the machine's own keyword wins
         original = machine.start
         record = self
 

@@ -63,6 +63,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="string",
         default="",
     )
+    parser.addini(
+        "serverless_mock_validation",
+        "how task mock results are checked against the AWS service models: PRESENT (the default: present "
+        "members typed as the model says), STRICT (also every required member present) or NONE; a "
+        "StateMachine's mock_validation= keyword wins.",
+        type="string",
+        default="",
+    )
     # --sfn-coverage, --sfn-coverage-fail-under and --serverless-contracts are added by plugin/coverage.py and
     # plugin/contracts.py (issue 7).
 
@@ -156,7 +164,13 @@ def _build_record(item: pytest.Item) -> TestRecord:
         parse_serverless_template(mark, node.nodeid)  # a wrong marker fails its tests, used or not
     paths = [parse_expect_path(mark, node.nodeid) for node, mark in path_marks]
     statuses = [parse_expect_status(mark, node.nodeid) for node, mark in status_marks]
+    validation = str(item.config.getini("serverless_mock_validation") or "").strip() or None
+    if validation is not None and validation not in ("PRESENT", "STRICT", "NONE"):
+        raise UsageError(
+            f"serverless_mock_validation = {validation}: the ini option takes PRESENT, STRICT or NONE"
+        )
     return TestRecord(
+        mock_validation=validation,
         label=item.nodeid,
         hooks=_NodeHooks(item),
         mocks=mocks,

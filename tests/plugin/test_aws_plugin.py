@@ -121,3 +121,80 @@ def test_serverless_app_answers_lambda_and_events(project):
         """
     )
     project.runpytest().assert_outcomes(passed=1)
+
+
+MOCKED_PUT = """
+PUT = {
+    "StartAt": "Save",
+    "States": {
+        "Save": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "orders", "Item": {"id": {"S": "1"}}},
+            "End": True,
+        }
+    },
+}
+"""
+
+
+def test_mock_results_are_checked_against_the_service_model(project, match_lines):
+    project.makepyfile(flows=MOCKED_PUT)
+    project.makepyfile(
+        """
+        import pytest
+        from flows import PUT
+
+        @pytest.mark.mock_task("Save", returns={"ConsumedCapacity": {"CapacityUnits": "one"}})
+        def test_a_mock_of_the_wrong_type(sfn):
+            sfn(PUT).execute({})
+
+        @pytest.mark.mock_task("Save", returns={"ConsumedCapacity": {"CapacityUnits": "one"}})
+        def test_the_keyword_wins(sfn):
+            assert sfn(PUT, mock_validation="NONE").execute({}).status == "SUCCEEDED"
+
+        @pytest.mark.mock_task("Save", returns={"Unknown": 1, "Attributes": {}})
+        def test_unknown_members_are_allowed(sfn):
+            assert sfn(PUT).execute({}).status == "SUCCEEDED"
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(passed=2, failed=1)
+    match_lines(
+        result,
+        [
+            "*UsageError: the mocked result of Task state 'Save' (resource "
+            "'arn:aws:states:::dynamodb:putItem') does not fit dynamodb PutItem's output in the service "
+            "model: member 'ConsumedCapacity.CapacityUnits' must be a number (ConsumedCapacityUnits), got "
+            "'one' (mock_validation='PRESENT'*",
+        ],
+    )
+
+
+def test_the_ini_option_sets_the_validation_of_the_tests_machines(project):
+    project.makepyfile(flows=MOCKED_PUT)
+    project.makeini(
+        "[pytest]\naddopts = -p no:cacheprovider -p no:hypothesispytest -p no:pytest_cov\n"
+        "serverless_mock_validation = STRICT\n"
+    )
+    project.makepyfile(
+        """
+        import pytest
+        from flows import PUT
+
+        START = {"StartAt": "Child", "States": {"Child": {
+            "Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+            "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:c"},
+            "End": True}}}
+
+        @pytest.mark.mock_task("Child", returns={"ExecutionArn": "arn"})
+        def test_strict_wants_required_members(sfn):
+            with pytest.raises(Exception, match="required member 'StartDate' is missing"):
+                sfn(START).execute({})
+
+        @pytest.mark.mock_task("Save", returns={"ConsumedCapacity": {}})
+        def test_present_members(sfn):
+            assert sfn(PUT).execute({}).status == "SUCCEEDED"
+        """
+    )
+    project.runpytest().assert_outcomes(passed=2)
