@@ -5,6 +5,7 @@ it into what the client returns, exactly as it would parse AWS's answer."""
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -70,10 +71,22 @@ def _response(
     """The AWSResponse and what botocore parses from it."""
     headers.setdefault("x-amzn-RequestId", "c0ffee00-0000-4000-8000-000000000000")
     http = AWSResponse(_URL, status, headers, _Raw(body))
-    response_dict = convert_to_response_dict(http, operation)
-    parser = create_parser(operation.service_model.protocol)
-    parsed: dict[str, Any] = parser.parse(response_dict, operation.output_shape)
+    if (
+        operation.has_streaming_output and status < 300
+    ):  # botocore's own conversion: the payload becomes a StreamingBody
+        response_dict = convert_to_response_dict(http, operation)
+    else:  # what convert_to_response_dict builds for a non-streaming answer, without reading it back
+        context = {"operation_name": operation.name}
+        response_dict = {"headers": http.headers, "status_code": status, "body": body, "context": context}
+    parsed: dict[str, Any] = _parser(operation.service_model.protocol).parse(
+        response_dict, operation.output_shape
+    )
     return http, parsed
+
+
+@functools.lru_cache(maxsize=8)
+def _parser(protocol: str) -> Any:
+    return create_parser(protocol)
 
 
 def answer_response(

@@ -198,3 +198,32 @@ def test_the_ini_option_sets_the_validation_of_the_tests_machines(project):
         """
     )
     project.runpytest().assert_outcomes(passed=2)
+
+
+def test_under_xdist_each_worker_answers_its_own_tests(project):
+    project.makepyfile(
+        """
+        import json
+        import boto3
+        import pytest
+        from machines import PASSES
+
+        @pytest.mark.parametrize("n", range(6))
+        def test_start(sfn, n):
+            machine = sfn(PASSES, name=f"Passes{n}")
+            client = boto3.client("stepfunctions")
+            started = client.start_execution(stateMachineArn=machine.arn, input=json.dumps({"n": n}))
+            arn = started["executionArn"]
+            assert client.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+            assert [e.arn for e in sfn.service.list_executions(machine.arn)] == [arn]
+
+        def test_unemulated(sfn):
+            try:
+                boto3.client("sqs").list_queues()
+            except Exception:
+                pass
+        """
+    )
+    result = project.runpytest_subprocess("-p", "xdist", "-n", "2")
+    result.assert_outcomes(passed=6, failed=1)
+    result.stdout.fnmatch_lines(["*AWS call sqs.ListQueues is not emulated here*"])
