@@ -71,9 +71,7 @@ def _response(
     """The AWSResponse and what botocore parses from it."""
     headers.setdefault("x-amzn-RequestId", "c0ffee00-0000-4000-8000-000000000000")
     http = AWSResponse(_URL, status, headers, _Raw(body))
-    if (
-        operation.has_streaming_output and status < 300
-    ):  # botocore's own conversion: the payload becomes a StreamingBody
+    if operation.has_streaming_output and status < 300:  # botocore's conversion: a StreamingBody
         response_dict = convert_to_response_dict(http, operation)
     else:  # what convert_to_response_dict builds for a non-streaming answer, without reading it back
         context = {"operation_name": operation.name}
