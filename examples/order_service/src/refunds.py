@@ -28,7 +28,7 @@ def handler(event, context):
         return _request(key, _claims(event))
     if route == "GET /refunds/{id}":
         return _status(key)
-    return _decide(key, json.loads(event.get("body") or "{}"), _claims(event))
+    return _decide(key, event.get("body"), _claims(event))
 
 
 def _request(order_id, claims):
@@ -59,10 +59,16 @@ def _status(refund_id):
     return _response(200, body)
 
 
-def _decide(refund_id, decision, claims):
+def _decide(refund_id, body, claims):
     if "managers" not in claims.get("cognito:groups", ""):
         return _response(403, {"message": "managers decide refunds"})
-    token = decision.get("taskToken", "")
+    try:
+        decision = json.loads(body or "{}")
+    except ValueError:
+        decision = None
+    if not isinstance(decision, dict) or not isinstance(decision.get("taskToken"), str):
+        return _response(400, {"message": "send {taskToken, approve, reason}"})
+    token = decision["taskToken"]
     try:
         if decision.get("approve"):
             SFN.send_task_success(taskToken=token, output=json.dumps({"approvedBy": claims["sub"]}))

@@ -93,3 +93,16 @@ def test_only_managers_decide(serverless_app, shop, tokens):
 
     assert_status(response, 403)
     assert serverless_app.stepfunctions.waiting_tasks[0].token == token
+
+
+def test_a_decision_without_a_task_token_is_a_bad_request(serverless_app, shop, tokens):
+    refund_id = ask_refund(shop, tokens)
+
+    response = shop.post(
+        f"/refunds/{refund_id}/approval",
+        headers={"Authorization": tokens["manager"], "Content-Type": "application/json"},
+        data="not json",
+    )
+
+    assert_status(response, 400)
+    assert serverless_app.stepfunctions.waiting_tasks[0].execution.status == "RUNNING"
