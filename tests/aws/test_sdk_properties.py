@@ -86,7 +86,9 @@ def test_random_start_executions(world, arn, name, payload, trace):
     if started is not None:
         described = client.describe_execution(executionArn=started["executionArn"])
         assert described["status"] == "RUNNING"
-        assert json.loads(described["input"]) == json.loads(payload or "{}")
+        expected = json.loads(payload or "{}")
+        # input "null" starts with {} here (docs/differences.md: StateMachine.start takes None as no input)
+        assert json.loads(described["input"]) == ({} if expected is None else expected)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
