@@ -162,3 +162,19 @@ def test_given_handlers_get_the_lambda_environment_too():
 
     app = load_template(TEMPLATE, handlers={"EnvFunction": report}, environment={"TABLE": "override"})
     assert app.function("EnvFunction")({}, None) == ("env-reporter", "override")
+
+
+def test_an_unemulated_call_behind_a_route_answers_as_a_failing_function():
+    from pytest_serverless import Gateway, StepFunctions
+
+    def handler(event, context):
+        boto3.client("sqs").list_queues()
+
+    gateway = Gateway()
+    http, rest = gateway.http_api("http"), gateway.rest_api("rest")
+    http.route("GET /queues", handler)
+    rest.route("GET /queues", handler)
+    with StepFunctions().aws() as scope:
+        assert http.deploy("prod").client().get("/queues").status_code == 500
+        assert rest.deploy("prod").client().get("/queues").status_code == 502
+    assert [(error.service, error.operation) for error in scope.unemulated] == [("sqs", "ListQueues")] * 2
