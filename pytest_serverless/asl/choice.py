@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pytest_serverless._glob import compile_glob
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 
 __all__ = [
@@ -156,21 +157,6 @@ def _resolve(resolve: Resolve, path: str) -> Any:
         raise _invalid_path(path) from None
 
 
-def _matches_pattern(pattern: str) -> re.Pattern[str]:
-    """StringMatches: ``*`` is any run of characters; ``\\*`` and ``\\\\`` are a star and a backslash."""
-    parts: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\" and index + 1 < len(pattern) and pattern[index + 1] in "*\\":
-            parts.append(re.escape(pattern[index + 1]))
-            index += 2
-            continue
-        parts.append(".*" if char == "*" else re.escape(char))
-        index += 1
-    return re.compile("".join(parts), re.DOTALL)
-
-
 # ---------------------------------------------------------------- compiled rules
 
 
@@ -237,10 +223,9 @@ class Negation(ChoiceRule):
 
 def _comparison_test(operator: str, operand: Any) -> Callable[[Any, Any], bool]:
     if operator == "StringMatches":
-        pattern = _matches_pattern(operand) if isinstance(operand, str) else None
-        return lambda value, _: (
-            pattern is not None and isinstance(value, str) and bool(pattern.fullmatch(value))
-        )
+        # ``*`` is any run of characters; ``\\*`` and ``\\\\`` are a star and a backslash (linear time)
+        pattern = compile_glob(operand, escapes=True) if isinstance(operand, str) else None
+        return lambda value, _: pattern is not None and isinstance(value, str) and pattern.match(value)
     if operator == "IsPresent":  # handled by Comparison.matches: needs the lookup itself
         return lambda value, expected: expected is True
     if operator in _TYPE_TESTS:

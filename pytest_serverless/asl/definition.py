@@ -23,17 +23,21 @@ from typing import Any
 
 import yaml
 
+from pytest_serverless._nesting import too_deep
+from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader, TooDeep
 from pytest_serverless.asl._validate_paths import pointer_join, type_name
 from pytest_serverless.errors import InvalidDefinition
 
 __all__ = ["DEFINITION_SUFFIXES", "load_definition"]
 
 DEFINITION_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml")
+_MAX_DEFINITION_BYTES = 1024 * 1024
 _PLACEHOLDER = re.compile(r"\$\{([^${}]+)\}")
 
 
-class _DefinitionLoader(yaml.SafeLoader):
-    """YAML loader that keeps timestamps as strings (a Wait ``Timestamp`` must stay text)."""
+class _DefinitionLoader(LimitedSafeLoader):
+    """YAML loader that keeps timestamps as strings (a Wait ``Timestamp`` must stay text); no aliases and
+    bounded size and depth (``_yaml_limits``)."""
 
 
 _DefinitionLoader.yaml_implicit_resolvers = {
@@ -98,8 +102,20 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _read(path: Path) -> str:
+    """A regular file of at most 1 MB (Step Functions' largest definition); ``/dev/zero`` never ends."""
     try:
-        return path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise InvalidDefinition(
+                [("", f"definition path is not a regular file (a device or pipe): {path}")], source=str(path)
+            )
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_DEFINITION_BYTES + 1)
+        if len(data) > _MAX_DEFINITION_BYTES:
+            message = (
+                f"definition file is larger than 1 MB ({_MAX_DEFINITION_BYTES:,} bytes, AWS's limit): {path}"
+            )
+            raise InvalidDefinition([("", message)], source=str(path))
+        return data.decode("utf-8")
     except FileNotFoundError:
         message = f"definition file not found: {path}"
     except IsADirectoryError:
@@ -113,6 +129,8 @@ def _read(path: Path) -> str:
 
 def _parse(text: str, source: str | None) -> object:
     """JSON first, then YAML, as CloudFormation does; a syntax error names its line and column."""
+    if too_deep(text, MAX_DEPTH):
+        raise InvalidDefinition([("", "the definition is nested too deeply")], source=source)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -128,6 +146,8 @@ def _parse(text: str, source: str | None) -> object:
         raise InvalidDefinition([("", message)], source=source) from None
     try:
         return yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 - a SafeLoader subclass
+    except TooDeep:
+        raise InvalidDefinition([("", "the definition is nested too deeply")], source=source) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

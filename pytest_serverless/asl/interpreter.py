@@ -22,6 +22,7 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import ServerlessError
 
 from . import model as m
+from ._depth_limits import current_chain, recursion_cause
 from .history import History, HistoryLimitExceeded
 from .paths import CompiledPath, PathNotFound, dumps, write_result_path
 from .runtime import Scheduler, Thread, scheduler_for
@@ -146,6 +147,7 @@ class Interpreter:
         "machine_type",
         "machines",
         "mocks",
+        "nest_chain",
         "now",
         "on_finish",
         "path",
@@ -187,6 +189,7 @@ class Interpreter:
         self.now = self.scheduler.now()
         self.start = self.now
         self.result: RunResult | None = None
+        self.nest_chain = current_chain()  # the nested executions this one was started in (outermost first)
         self.root: Thread | None = None
         self.on_finish: list[Callable[[Interpreter], None]] = []
         self.machine = (
@@ -360,9 +363,7 @@ class Interpreter:
             self._kill_quietly(failure)
             raise failure
         elif isinstance(failure, RecursionError):
-            self._finish(
-                frame, "FAILED", "ExecutionFailed", RUNTIME, "The state machine's data is nested too deeply."
-            )
+            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, recursion_cause(self.program))
         else:  # pragma: no cover - a bug in the engine; fail the execution, not the test
             cause = (
                 f"pytest_serverless internal error ({type(failure).__name__}: {failure}); please report it."

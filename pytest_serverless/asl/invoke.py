@@ -14,6 +14,7 @@ from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask,
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
+from ._depth_limits import NestedTooDeep, cap_cause, nested_execution
 from .flow import effective_input, finish_state
 from .interpreter import RUNTIME, Terminal
 from .paths import CompiledPath, copy_json, dumps
@@ -378,10 +379,13 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any, frame: Fram
         child_input = None
     same_clock = machine.clock is interp.clock
     try:
-        if same_clock:  # the child runs on the same scheduler: start it, wait for its end if .sync
-            child = machine.start(child_input, name=name)
-        else:  # another clock: run it to its end there; its own duration is what the parent waits
-            child = machine.execute(child_input, name=name)
+        with nested_execution(machine.name, outer=interp.nest_chain):
+            if same_clock:  # the child runs on the same scheduler: start it, wait for its end if .sync
+                child = machine.start(child_input, name=name)
+            else:  # another clock: run it to its end there; its own duration is what the parent waits
+                child = machine.execute(child_input, name=name)
+    except NestedTooDeep as too_deep:
+        return TaskCallOutcome(error=too_deep.error, cause=too_deep.cause, failed=True)
     except UnmockedTask as error:
         raise UnmockedTask(
             error.state_name,
@@ -478,7 +482,7 @@ def _child_outcome(
     if child.error is not None:
         description["Error"] = child.error
     if child.cause is not None:
-        description["Cause"] = child.cause
+        description["Cause"] = cap_cause(child.cause)
     return TaskCallOutcome(
-        error="States.TaskFailed", cause=dumps(description), failed=True, duration=duration
+        error="States.TaskFailed", cause=cap_cause(dumps(description)), failed=True, duration=duration
     )

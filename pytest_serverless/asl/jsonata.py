@@ -36,6 +36,7 @@ sys.setrecursionlimit(_RECURSION_LIMIT)
 from pytest_serverless.asl import _jsonata_functions as aws_functions  # noqa: E402
 from pytest_serverless.asl._json import dumps, json_type  # noqa: E402
 from pytest_serverless.asl._jsonata_fast import FALLBACK, compile_fast  # noqa: E402
+from pytest_serverless.asl._regex_deadline import bounded_regex_engine  # noqa: E402
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName  # noqa: E402
 
 __all__ = [
@@ -292,7 +293,7 @@ def _compile(value: Any, field: str, pointer: str) -> _Node:
 def _compile_expression(value: str, field: str, pointer: str) -> _Expression:
     text = value[2:-2].strip()
     try:
-        engine = Jsonata(text)
+        engine = Jsonata(text, bounded_regex_engine)  # regexes matched under a deadline
     except JException as error:
         raise _invalid(text, pointer, _jexception_text(error)) from None
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as error:

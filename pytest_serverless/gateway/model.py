@@ -21,10 +21,11 @@ from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
 from .stages import Canary, Deployment, Stage, _variables
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
-from .usage_plans import UsagePlan
+from .usage_plans import UsagePlan, add_plan, plan_for_key
 
 if TYPE_CHECKING:
     from .authorizers.cognito_jwt import TokenIssuer
+    from .gateway_responses import GatewayResponse
     from .websocket.model import WebSocketApi
 
 __all__ = ["Api", "Canary", "Deployment", "Gateway", "Route", "Stage"]
@@ -106,7 +107,22 @@ class Api:
         binary_media_types: Iterable[str] | None = None,
         cors: Any = None,
         api_key_source: str = "HEADER",
+        endpoint_type: str | None = None,
     ) -> None:
+        if endpoint_type is not None and endpoint_type not in ("EDGE", "REGIONAL", "PRIVATE"):
+            raise UsageError(
+                f"API {name!r}: endpoint_type must be 'EDGE', 'REGIONAL' or 'PRIVATE', got {endpoint_type!r}"
+            )
+        if endpoint_type is not None and kind == "HTTP" and endpoint_type != "REGIONAL":
+            raise UsageError(
+                f"API {name!r}: HTTP APIs are REGIONAL only, got endpoint_type={endpoint_type!r}"
+            )
+        #: EDGE answers carry CloudFront's headers; PRIVATE answers only requests through a VPC endpoint
+        #: (the ``x-amzn-vpce-id`` header); None (not declared) behaves as REGIONAL
+        self.endpoint_type = endpoint_type
+        self.edge = endpoint_type == "EDGE"
+        self.resource_policy: Any = None  # a resource_policy.ResourcePolicy, set by ``api.policy``
+        self.restricted = endpoint_type == "PRIVATE"  # a policy or a PRIVATE endpoint to check per request
         if api_key_source not in ("HEADER", "AUTHORIZER"):
             raise UsageError(
                 f"API {name!r}: api_key_source must be 'HEADER' or 'AUTHORIZER', got {api_key_source!r}"
@@ -124,9 +140,20 @@ class Api:
         self.authorizers: dict[str, Authorizer] = {}
         self.stages: dict[str, Stage] = {}
         self.usage_plans: list[UsagePlan] = []
+        self.gateway_responses: dict[str, GatewayResponse] = {}
         self._key_plans: dict[str, UsagePlan] = {}
         self._live: Deployment | None = None
         self._deployments = 0
+        # authorizer results cached for this API: id(authorizer) -> (authorizer, its cache); the API owns
+        # them, so an authorizer object shared across gateways (and tests) starts empty on each
+        self._authorizer_caches: dict[int, tuple[object, dict[Any, Any]]] = {}
+
+    def authorizer_cache(self, authorizer: object) -> dict[Any, Any]:
+        """The result cache of ``authorizer`` on this API (created on first use)."""
+        entry = self._authorizer_caches.get(id(authorizer))
+        if entry is None:  # holding the authorizer keeps its id from being reused while the API lives
+            entry = self._authorizer_caches[id(authorizer)] = (authorizer, {})
+        return entry[1]
 
     # building --------------------------------------------------------------------------------------------
     def route(
@@ -156,8 +183,19 @@ class Api:
         throttle: tuple[float, int] | None = None,
         function_name: str | None = None,
         payload_format: str | None = None,
+        aws: str | None = None,
+        request_parameters: Mapping[str, str] | None = None,
     ) -> Route:
-        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``integration``."""
+        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``aws``,
+        ``integration``.
+
+        ``aws="arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"`` (REST) is an AWS service
+        integration: ``request_templates`` and ``request_parameters`` (``integration.request.header.X``...)
+        build the service request, ``http_method`` is its method (default POST), ``integration_responses``
+        map the service's answer (without them the service's status and body pass through). Handlers
+        registered with ``gateway.aws_service(service, action, handler)`` answer it, else moto's
+        ``mock_aws`` when active.
+        """
         from .integrations.builders import build_integration
 
         key = parse_route_key(route_key, api_kind=self.kind)
@@ -181,6 +219,8 @@ class Api:
             integration_responses=integration_responses,
             function_name=function_name,
             payload_format=payload_format,
+            aws=aws,
+            request_parameters=request_parameters,
         )
         rest_only = {
             "api_key_required": api_key_required,
@@ -247,6 +287,56 @@ class Api:
         self._live = None
         return authorizer
 
+    def policy(self, document: Mapping[str, Any] | str | None) -> None:
+        """Set the REST API's resource policy (an IAM policy document; ``None`` removes it).
+
+        Conditions on ``aws:SourceIp`` (the client's ``source_ip``), ``aws:SourceVpce`` (the request's
+        ``x-amzn-vpce-id`` header) and ``aws:SourceVpc`` (``x-amzn-vpc-id``) are evaluated per request; a
+        document AWS would refuse raises ``UsageError``.
+        """
+        from .resource_policy import ResourcePolicy
+
+        if self.kind != "REST":
+            raise UsageError(f"API {self.name!r}: HTTP APIs have no resource policies; use a REST API")
+        self.resource_policy = (
+            None
+            if document is None
+            else ResourcePolicy(document, self.id, f"API {self.name!r} resource policy")
+        )
+        self.restricted = self.resource_policy is not None or self.endpoint_type == "PRIVATE"
+
+    def gateway_response(
+        self,
+        response_type: str,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        templates: Mapping[str, str] | None = None,
+        *,
+        parameters: Mapping[str, str] | None = None,
+    ) -> GatewayResponse:
+        """Customise the REST API's error answer ``response_type`` (``"DEFAULT_4XX"``, ``"UNAUTHORIZED"``...).
+
+        ``status`` replaces the status code (on ``DEFAULT_4XX``/``DEFAULT_5XX``: of every type without its
+        own), ``headers`` are literal header values, ``templates`` map a content type to a body template
+        (``$context.error.messageString``, ``$context.requestId``...), and ``parameters`` take AWS's form
+        (``{"gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin"}``).
+        """
+        from .gateway_responses import build
+
+        where = f"API {self.name!r} gateway response {response_type!r}"
+        if self.kind != "REST":
+            raise UsageError(f"{where}: HTTP APIs have no gateway responses; use a REST API")
+        built = build(
+            response_type,
+            status=status,
+            headers=headers,
+            templates=templates,
+            parameters=parameters,
+            where=where,
+        )
+        self.gateway_responses[response_type] = built
+        return built
+
     def usage_plan(
         self,
         name: str,
@@ -264,21 +354,10 @@ class Api:
         plan = UsagePlan(
             name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
         )
-        for key in plan.api_keys:
-            if key in self._key_plans:
-                raise UsageError(
-                    f"usage plan {name!r}: API key {key!r} is already in plan {self._key_plans[key].name!r}"
-                )
-        for key in plan.api_keys:
-            self._key_plans[key] = plan
-        self.usage_plans.append(plan)
-        return plan
+        return add_plan(self.usage_plans, self._key_plans, plan)
 
     def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        plan = self._key_plans.get(key)
-        if plan is None or key in plan.disabled or not plan.applies_to(stage):
-            return None
-        return plan
+        return plan_for_key(self._key_plans, key, stage)
 
     # deploying -------------------------------------------------------------------------------------------
     def _snapshot(self) -> Deployment:
@@ -443,6 +522,8 @@ class Gateway:
         self._id_count = itertools.count(1)
         self.apis: dict[str, Any] = {}  # Api (REST, HTTP) or WebSocketApi, by name
         self.integrations: dict[str, IntegrationFactory] = {}
+        #: (service, action) -> handler(AwsServiceRequest) for AWS service integrations (``aws_service``)
+        self.aws_handlers: dict[tuple[str, str], Callable[[Any], Any]] = {}
         self.account_throttle = ACCOUNT_DEFAULT
         self._account_bucket: TokenBucket | None = None
 
@@ -487,13 +568,21 @@ class Gateway:
         *,
         cors: Any = None,
         api_key_source: str = "HEADER",
+        endpoint_type: str | None = None,
     ) -> Api:
         """A REST API: payload format 1.0, REST error bodies, API keys, usage plans, caching.
 
         ``api_key_source="AUTHORIZER"`` takes the API key from a Lambda authorizer's ``usageIdentifierKey``.
+        ``endpoint_type``: ``"EDGE"`` (answers carry CloudFront's ``Via``/``X-Amz-Cf-Id`` headers),
+        ``"REGIONAL"`` or ``"PRIVATE"`` (only requests with an ``x-amzn-vpce-id`` header get through).
         """
         return self._new_api(
-            "REST", name, binary_media_types=binary_media_types, cors=cors, api_key_source=api_key_source
+            "REST",
+            name,
+            binary_media_types=binary_media_types,
+            cors=cors,
+            api_key_source=api_key_source,
+            endpoint_type=endpoint_type,
         )
 
     def http_api(self, name: str, *, cors: Any = None) -> Api:
@@ -521,6 +610,20 @@ class Gateway:
         if not callable(factory):
             raise UsageError(f"register_integration({name!r}, ...): the factory must be callable")
         self.integrations[name] = factory
+
+    def aws_service(self, service: str, action: str, handler: Callable[[Any], Any]) -> None:
+        """Answer AWS service integrations calling ``service`` ``action`` (``"sqs"``, ``"SendMessage"``;
+        ``"*"`` for every action) with ``handler(request)``: it receives an ``AwsServiceRequest`` (service,
+        action, params, path, body) and returns the action's result (a dict, as boto3 returns it) or raises
+        ``AwsError(code, message, status)`` for the service's error answer."""
+        if not isinstance(service, str) or not service or not isinstance(action, str) or not action:
+            raise UsageError(
+                f"aws_service(service, action, handler): service and action must be non-empty strings, "
+                f"got {service!r}, {action!r}"
+            )
+        if not callable(handler):
+            raise UsageError(f"aws_service({service!r}, {action!r}, ...): the handler must be callable")
+        self.aws_handlers[(service, action)] = handler
 
     def account_bucket(self) -> TokenBucket:
         if self._account_bucket is None:

@@ -9,12 +9,14 @@ raise. Only misuse (``ServerlessError``: an unmocked Task, a bad argument) propa
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import ServerlessError
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
@@ -33,6 +35,9 @@ __all__ = ["run"]
 
 KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 MAX_PAYLOAD = 10 * 1024 * 1024  # 10 MB, both API kinds
+MAX_URL = 10240  # REST (regional): characters of the URL
+MAX_REQUEST_HEAD = 10240  # HTTP API: bytes of the request line and header values together
+MAX_METHOD_ARN = 1600  # bytes of the method ARN of a method with an authorizer (414 when longer)
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
@@ -45,10 +50,18 @@ _GOOD_HEADER_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header list
 class _Outcome:
     """What the access log records about one request."""
 
-    __slots__ = ("authorizer_status", "cache_hit", "integration_latency", "invocation_id", "route_key")
+    __slots__ = (
+        "authorizer_status",
+        "cache_hit",
+        "integration_latency",
+        "invocation_id",
+        "path_parameters",
+        "route_key",
+    )
 
     def __init__(self, invocation_id: str = "") -> None:
         self.invocation_id = invocation_id
+        self.path_parameters: Mapping[str, str] = {}
         self.route_key: str | None = None
         self.authorizer_status: int | None = None
         self.integration_latency: float | None = None
@@ -104,6 +117,41 @@ def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     return None
 
 
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _too_long(request: GatewayRequest, kind: str, api_id: str) -> tuple[str, str] | None:
+    """(gateway response type, reason) for a URL (REST) or request head (HTTP API) over AWS's quota."""
+    path = request.raw_path or request.path
+    raw_query = request.raw_query_string
+    if raw_query:
+        query = [raw_query]
+    else:  # a request built by hand: its query as a client would encode it, give or take escapes
+        query = [f"{name}={value}" for name, value in request.query]
+    if kind == "REST":
+        domain = request.domain_name or f"{api_id}.execute-api.{REGION}.amazonaws.com"
+        length = len("https://") + len(domain) + len(path) + sum(len(part) + 1 for part in query)
+        if length > MAX_URL:
+            return "REQUEST_URI_TOO_LONG", f"the URL has {length} characters; the limit is {MAX_URL}"
+        return None
+    values = [value for _, value in request.headers.frozen()]
+    parts = [request.method, path, *query, request.protocol]
+    characters = sum(map(len, parts)) + len(parts) + sum(map(len, values))
+    if characters * 4 <= MAX_REQUEST_HEAD:  # a UTF-8 character is at most 4 bytes: clearly within
+        return None
+    line = sum(map(_utf8_length, parts)) + len(parts)
+    if line > MAX_REQUEST_HEAD:
+        return "REQUEST_URI_TOO_LONG", f"the request line has {line} bytes; the limit is {MAX_REQUEST_HEAD}"
+    size = line + sum(map(_utf8_length, values))
+    if size > MAX_REQUEST_HEAD:
+        return (
+            "REQUEST_HEADERS_TOO_LARGE",
+            f"the request line and header values have {size} bytes; the limit is {MAX_REQUEST_HEAD}",
+        )
+    return None
+
+
 def _key_problem(api_key: str | None, stage: str, source: str) -> str:
     if not api_key:
         return f"the route requires an API key and there is no {source}"
@@ -151,10 +199,14 @@ def run(
             request=request,
             **refused.extra,
         )
+        if api.gateway_responses:
+            response = _customised(api, stage, variables, request, refused, response, request_id, outcome)
         cors = api.cors
         if cors is not None:
             for name, value in cors.response_headers(request):
                 response.headers.set(name, value)
+    if api.edge:
+        _through_cloudfront(response, request_id)
     if request.method == "HEAD":
         response.content = b""  # a HEAD answer has headers only (Content-Length still counts the body)
     latency_ms = round((clock.time() - started) * 1000)
@@ -176,6 +228,11 @@ def run(
             outcome.cache_hit,
             response.answered_by,
             canary,
+            # kept for ``stage.access_logs`` (when the stage has a format) and ``execution_logs`` (failures):
+            # keeping every answer alive would cost memory and garbage-collector time
+            response if status >= 400 or stage.access_log_format else None,
+            started,
+            len(response.content) + len(request.body),  # HTTP API DataProcessed
         )
     )
     metrics = stage.metrics
@@ -193,6 +250,64 @@ def run(
     return response
 
 
+def _restrict(api: Any, stage: Stage, request: GatewayRequest) -> None:
+    """A PRIVATE API answers only requests through a VPC endpoint; then the resource policy decides."""
+    if api.endpoint_type == "PRIVATE" and not request.headers.get("x-amzn-vpce-id"):
+        raise _Refused(
+            "FORBIDDEN",
+            "policy",
+            reason="the API is PRIVATE and the request came through no VPC endpoint "
+            "(no x-amzn-vpce-id header)",
+        )
+    policy = api.resource_policy
+    if policy is None:
+        return
+    arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}{request.path}"
+    refusal = policy.refusal(arn, request)
+    if refusal is not None:
+        raise _Refused("ACCESS_DENIED", "policy", message=refusal, reason=f"the resource policy: {refusal}")
+
+
+def _through_cloudfront(response: Response, request_id: str) -> None:
+    """The headers CloudFront adds to an EDGE-optimized API's answers."""
+    digest = deterministic_uuid("cloudfront", request_id).replace("-", "")
+    headers = response.headers
+    headers.set("X-Cache", "Miss from cloudfront")
+    headers.set("Via", f"1.1 {digest[:32]}.cloudfront.net (CloudFront)")
+    headers.set("X-Amz-Cf-Pop", "IAD89-C1")
+    headers.set("X-Amz-Cf-Id", base64.urlsafe_b64encode(bytes.fromhex(digest + digest[:10])).decode()[:56])
+
+
+def _customised(
+    api: Any,
+    stage: Stage,
+    variables: Mapping[str, str],
+    request: GatewayRequest,
+    refused: _Refused,
+    response: Response,
+    request_id: str,
+    outcome: _Outcome,
+) -> Response:
+    """The API's gateway responses (``api.gateway_response``) applied to AWS's default answer."""
+    from .gateway_responses import customise
+
+    message = refused.extra.get("message")
+    if message is None:
+        message = REST_ERRORS.get(refused.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[2]
+    return customise(
+        api.gateway_responses,
+        response,
+        response_type=refused.response_type,
+        message=message,
+        request=request,
+        path_parameters=outcome.path_parameters,
+        variables=variables,
+        request_id=request_id,
+        api_id=api.id,
+        stage=stage.name,
+    )
+
+
 def _process(
     stage: Stage,
     deployment: Deployment,
@@ -208,7 +323,7 @@ def _process(
     cors = api.cors
 
     # 0. requests no real client could send
-    problem = _malformed(request)
+    problem = _malformed(request) or _too_long(request, kind, api.id)
     if problem is not None:
         raise _Refused(problem[0], "route", reason=problem[1])
     method = request.method
@@ -219,7 +334,12 @@ def _process(
     # 1. route match (and CORS preflight)
     found = deployment.table.lookup(method, request.path)
     route = found[0] if found is not None else None
-    if cors is not None and method == "OPTIONS" and (route is None or route.key.method != "OPTIONS"):
+    if (
+        cors is not None
+        and method == "OPTIONS"
+        and (route is None or route.key.method != "OPTIONS")
+        and (found is not None or kind == "HTTP")  # REST: only a resource has the OPTIONS method SAM adds
+    ):
         preflight = cors.preflight_headers(request)
         if preflight is not None:
             status = 204 if kind == "HTTP" else 200
@@ -233,8 +353,12 @@ def _process(
         where = None if found is None else found[2]
         raise _Refused(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
     route_key = outcome.route_key = route.route_key
-    path_params = found[1]
+    path_params = outcome.path_parameters = found[1]
     resource_path = found[2]
+
+    # 1b. endpoint type and resource policy (REST)
+    if api.restricted:
+        _restrict(api, stage, request)
 
     # 2-4. API key and usage plan, authorizer, request validation
     decision: AuthDecision | None = None
@@ -441,6 +565,14 @@ def _authorize(
     name = route.authorizer
     authorizer: Authorizer = deployment.authorizers[name] if isinstance(name, str) else name  # type: ignore[assignment]
     route_key = route.route_key
+    method_arn = (
+        f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
+        f"{request.path.lstrip('/')}"
+    )
+    if len(method_arn) > MAX_METHOD_ARN // 4 and _utf8_length(method_arn) > MAX_METHOD_ARN:
+        outcome.authorizer_status = None
+        why = f"the method ARN has {_utf8_length(method_arn)} bytes; the limit is {MAX_METHOD_ARN}"
+        return None, ("REQUEST_URI_TOO_LONG", {"reason": why})
     call = AuthorizationCall(
         request=request,
         api_kind=api.kind,
@@ -451,13 +583,13 @@ def _authorize(
         route_key=route_key,
         resource_path=resource_path,
         path_parameters=path_params,
-        method_arn=f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
-        f"{request.path.lstrip('/')}",
+        method_arn=method_arn,
         request_id=request_id,
         clock=api.gateway.clock,
         scopes=route.scopes,
         account_id=ACCOUNT_ID,
         region=REGION,
+        cache=api.authorizer_cache(authorizer),
     )
     try:
         decision = authorizer.authorize(call)
@@ -507,15 +639,28 @@ def _missing_parameters(route: Route, request: GatewayRequest, path_params: Mapp
     return ", ".join(missing)
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _body_problem(validator: Any, body: bytes) -> str | None:
     """Why the body fails the route's model (JSON pointer and message), or ``None`` when it passes."""
     if not body.strip():
         return "the request has no body; the route's request_schema requires one"
     try:
-        document = json.loads(body)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the body is not JSON: it is not UTF-8"
+    if too_deep(text):  # before parsing: the parser and the validator recurse once per level
+        return f"the body is not JSON this gateway reads: nested more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        document = json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         return f"the body is not JSON: {exc}"
-    error = next(iter(validator.iter_errors(document)), None)
+    try:
+        error = next(iter(validator.iter_errors(document)), None)
+    except RecursionError:  # a recursive schema ($ref to itself) walked as deep as the body nests
+        return "the body nests too deeply for request_schema to be checked"
     if error is None:
         return None
     pointer = "/" + "/".join(str(part) for part in error.absolute_path)

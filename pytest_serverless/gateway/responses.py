@@ -67,6 +67,9 @@ REST_ERRORS: dict[str, tuple[int, str, str | None, bool, str | None]] = {
     "BAD_REQUEST": (400, "message", "Bad Request", True, "BadRequestException"),
     "UNSUPPORTED_MEDIA_TYPE": (415, "message", "Unsupported Media Type", True, "BadRequestException"),
     "REQUEST_TOO_LARGE": (413, "message", "Request Too Long", True, "RequestTooLargeException"),
+    # a URL over 10,240 characters, or a method ARN over 1,600 bytes on an authorized method (AWS quotas:
+    # "414 Request URI too long"); the body and error type are ours, AWS documents only the status line
+    "REQUEST_URI_TOO_LONG": (414, "message", "Request URI too long", True, None),
     "RESOURCE_NOT_FOUND": (404, "message", "Not Found", True, "NotFoundException"),
     "INVALID_SIGNATURE": (
         403,
@@ -107,6 +110,9 @@ HTTP_ERRORS: dict[str, tuple[int, str]] = {
     "BAD_REQUEST": (400, "Bad Request"),
     "UNSUPPORTED_MEDIA_TYPE": (415, "Unsupported Media Type"),
     "REQUEST_TOO_LARGE": (413, "Request Entity Too Large"),
+    "REQUEST_URI_TOO_LONG": (414, "Request URI too long"),
+    # request line and header values over 10,240 bytes (an HTTP API quota; the answer is ours)
+    "REQUEST_HEADERS_TOO_LARGE": (431, "Request Header Fields Too Large"),
     "INVALID_SIGNATURE": (403, "Forbidden"),
     "EXPIRED_TOKEN": (403, "Forbidden"),
 }

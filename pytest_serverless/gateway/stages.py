@@ -110,6 +110,9 @@ class Stage:
         self.cache: StageCache | None = None
         self.canary: Canary | None = None
         self._logs: list[dict[str, Any]] = []
+        self._log_extras: list[tuple[Any, ...]] = []  # (response, request time) per ``_logs`` entry
+        #: ``AccessLogSetting.Format``: the template of ``access_logs`` lines (None: no access logging)
+        self.access_log_format: str | None = None
         self.log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
         self.metrics: dict[str, float] = _metrics()
         self._bucket: TokenBucket | None = None
@@ -154,7 +157,9 @@ class Stage:
         """The access log: one dict per request (``requestId``, ``routeKey``, ``status``, ``latency``...)."""
         rows = self.log_rows
         if rows:
-            self._logs.extend(dict(zip(LOG_FIELDS, row, strict=True)) for row in rows)
+            fields = len(LOG_FIELDS)
+            self._logs.extend(dict(zip(LOG_FIELDS, row[:fields], strict=True)) for row in rows)
+            self._log_extras.extend(row[fields:] for row in rows)
             rows.clear()
         return self._logs
 
@@ -162,6 +167,50 @@ class Stage:
     def logs(self, value: list[dict[str, Any]]) -> None:
         self.log_rows.clear()
         self._logs = value
+        self._log_extras = []
+
+    @property
+    def access_logs(self) -> list[str]:
+        """The access log as CloudWatch receives it: each request rendered with ``access_log_format``
+        (``AccessLogSetting.Format``: ``$context`` variables in JSON, CLF, XML or CSV lines; ``-`` for a
+        variable with no value). Empty when the stage has no format."""
+        from .access_logs import render
+
+        fmt = self.access_log_format
+        if not fmt:
+            return []
+        records = self.logs
+        return [
+            render(fmt, self, record, extra)
+            for record, extra in zip(records, self._log_extras, strict=False)
+            if extra
+        ]
+
+    @property
+    def execution_logs(self) -> list[str]:
+        """REST execution-log lines for the requests that failed, as AWS writes them at ``LoggingLevel:
+        ERROR`` (``(request id) Execution failed due to configuration error: Malformed Lambda proxy
+        response``, ``... Method completed with status: 502``). HTTP APIs have no execution logs."""
+        from .access_logs import execution_log_lines
+
+        if self.api.kind != "REST":
+            return []
+        records = self.logs
+        lines: list[str] = []
+        for record, extra in zip(records, self._log_extras, strict=False):
+            if extra:
+                lines.extend(execution_log_lines(record, extra[0]))
+        return lines
+
+    def metrics_by(self, *, route: str | None = None, minute: bool = False) -> dict[Any, dict[str, float]]:
+        """CloudWatch-like metrics from the access log, with the API kind's names (REST: ``Count``,
+        ``4XXError``, ``5XXError``, ``Latency``, ``IntegrationLatency``; HTTP APIs: ``Count``, ``4xx``,
+        ``5xx``, ``Latency``, ``IntegrationLatency``, ``DataProcessed``), keyed by route key (``route=None``:
+        every route) and, with ``minute=True``, by ``(route key, minute start epoch)``."""
+        from .access_logs import metrics_by
+
+        records = self.logs
+        return metrics_by(self.api.kind, records, self._log_extras, route=route, minute=minute)
 
     def stage_bucket(self) -> TokenBucket | None:
         return self._bucket
@@ -191,11 +240,12 @@ class Stage:
         deployment = self.deployment or self.api.live_deployment()
         return run(self, deployment, self.variables, request, canary=False)
 
-    def client(self) -> Client:
-        """A small HTTP client bound to this stage (no network, no ``requests`` needed)."""
+    def client(self, *, source_ip: str | None = None) -> Client:
+        """A small HTTP client bound to this stage (no network, no ``requests`` needed); ``source_ip`` is the
+        caller's address (``$context.identity.sourceIp``, a resource policy's ``aws:SourceIp``)."""
         from .client import Client
 
-        return Client(self)
+        return Client(self) if source_ip is None else Client(self, source_ip=source_ip)
 
     @contextmanager
     def serve(self, base_url: str) -> Iterator[Stage]:

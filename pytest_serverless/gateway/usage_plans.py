@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from pytest_serverless.clock import VirtualClock
@@ -10,7 +10,7 @@ from pytest_serverless.errors import UsageError
 
 from .throttling import TokenBucket, check_throttle
 
-__all__ = ["QUOTA_PERIODS", "UsagePlan"]
+__all__ = ["QUOTA_PERIODS", "UsagePlan", "add_plan", "plan_for_key"]
 
 QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
 
@@ -115,3 +115,24 @@ class UsagePlan:
     def __repr__(self) -> str:
         keys = len(self.api_keys)
         return f"UsagePlan({self.name!r}, keys={keys}, throttle={self.throttle}, quota={self.quota})"
+
+
+def add_plan(plans: list[UsagePlan], by_key: dict[str, UsagePlan], plan: UsagePlan) -> UsagePlan:
+    """Add ``plan`` to an API's plans; a key belongs to one plan of the API (``UsageError`` otherwise)."""
+    for key in plan.api_keys:
+        if key in by_key:
+            raise UsageError(
+                f"usage plan {plan.name!r}: API key {key!r} is already in plan {by_key[key].name!r}"
+            )
+    for key in plan.api_keys:
+        by_key[key] = plan
+    plans.append(plan)
+    return plan
+
+
+def plan_for_key(by_key: Mapping[str, UsagePlan], key: str, stage: str) -> UsagePlan | None:
+    """The plan that admits ``key`` on ``stage``, or ``None`` (unknown, disabled, or not on that stage)."""
+    plan = by_key.get(key)
+    if plan is None or key in plan.disabled or not plan.applies_to(stage):
+        return None
+    return plan

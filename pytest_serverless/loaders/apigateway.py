@@ -17,6 +17,8 @@ from .openapi import read_body
 from .sam import logical_target
 from .sam_api import (
     HTTP_NOT_EMULATED,
+    access_log_format,
+    endpoint_type,
     http_stage,
     list_not_emulated,
     local_document,
@@ -129,6 +131,19 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         model.apis[logical_id] = api
         list_not_emulated(model, logical_id, props)
         _read_api_body(t, model, api, props, pointer)
+        if props.get("Policy"):
+            api.policy = props["Policy"]
+        api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
+
+    for logical_id in _of_type(t, "AWS::ApiGateway::GatewayResponse"):
+        api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
+        props = t.properties(logical_id)
+        api.gateway_responses[str(props.get("ResponseType"))] = {
+            "status": props.get("StatusCode"),
+            "parameters": props.get("ResponseParameters"),
+            "templates": props.get("ResponseTemplates"),
+            "pointer": f"/Resources/{logical_id}/Properties",
+        }
 
     authorizer_names: dict[str, str] = {}
     for logical_id in _of_type(t, "AWS::ApiGateway::Authorizer"):
@@ -204,6 +219,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             responses=raw_integration.get("IntegrationResponses"),
             timeout_ms=raw_integration.get("TimeoutInMillis"),
             connection_type=raw_integration.get("ConnectionType"),
+            http_method=raw_integration.get("IntegrationHttpMethod"),
         )
         route = RouteSpec(
             method=str(props.get("HttpMethod", "ANY")).upper(), path=path, integration=found, pointer=pointer
@@ -254,6 +270,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             "MethodSettings",
         )
         stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
+        stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
         api.stages.append(stage)
         stages[logical_id] = stage
         list_not_emulated(model, logical_id, props)
@@ -275,6 +292,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         if "ThrottlingRateLimit" in description or description.get("CachingEnabled"):
             settings.append({"ResourcePath": "/*", "HttpMethod": "*", **description})
         stage_from_method_settings(stage, settings, bool(description.get("CacheClusterEnabled")))
+        stage.access_log_format = access_log_format(description.get("AccessLogSetting"))
         api.stages.append(stage)
 
     _usage_plans(t, model)

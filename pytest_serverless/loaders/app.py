@@ -130,6 +130,9 @@ class ServerlessApp:
         self.stepfunctions = StepFunctions(clock=clock)
         self._build_state_machines(mocks, tasks)
         self._gateway = Gateway(clock=clock)
+        from .aws_answers import register
+
+        register(self)  # AWS service integrations to its own state machines and rules, answered in process
         self.iam_credentials: dict[str, str] = dict(IAM_CREDENTIALS)  # what AWS_IAM routes accept
         self.issuers: dict[str, TokenIssuer] = {}
         self._apis: dict[str, Any] | None = None

@@ -100,11 +100,23 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
             kwargs["request_templates"] = integration.request_templates
         if api.kind == "REST" and integration.responses:
             kwargs["integration_responses"] = integration.responses
+    elif integration.kind == "aws" and api.kind == "HTTP":
+        kwargs["aws"] = integration.url
+        kwargs["request_parameters"] = integration.request_parameters or {}
+    elif integration.kind == "aws":
+        kwargs["aws"] = integration.url
+        kwargs["integration_responses"] = integration.responses or []
+        if integration.request_templates:
+            kwargs["request_templates"] = integration.request_templates
+        if integration.request_parameters:
+            kwargs["request_parameters"] = integration.request_parameters
+        if integration.http_method:
+            kwargs["http_method"] = integration.http_method
     elif integration.kind == "http":
         kwargs["http"] = integration.url
     else:
         kwargs["mock"] = integration.mock
-    if not integration.proxy and api.kind == "REST":
+    if not integration.proxy and api.kind == "REST" and integration.kind != "aws":
         if integration.kind == "lambda":
             kwargs["proxy"] = False
         else:
@@ -298,7 +310,10 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
                 binary_media_types=list(spec.binary_media_types) or None,
                 cors=_cors(spec),
                 api_key_source=spec.api_key_source.upper(),
+                endpoint_type=spec.endpoint_type,
             )
+            if spec.policy is not None:
+                api.policy(spec.policy)
         else:
             api = gateway.http_api(name, cors=_cors(spec))
     except (UsageError, ValueError) as exc:
@@ -311,6 +326,18 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         except UsageError as exc:
             raise TemplateError(
                 f"authorizer {name}: {exc}", source=str(app.source), pointer=authorizer.pointer
+            ) from None
+    for response_type, entry in spec.gateway_responses.items():
+        try:
+            api.gateway_response(
+                response_type,
+                entry.get("status"),
+                templates=entry.get("templates"),
+                parameters=entry.get("parameters"),
+            )
+        except UsageError as exc:
+            raise TemplateError(
+                str(exc), source=str(app.source), pointer=entry.get("pointer", spec.pointer)
             ) from None
     kwargs: dict[str, Any]
     routes = list(spec.routes)
@@ -356,7 +383,8 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         if throttles:
             kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
         try:
-            api.deploy(stage.name, **kwargs)
+            deployed = api.deploy(stage.name, **kwargs)
+            deployed.access_log_format = stage.access_log_format
         except (UsageError, ValueError, TypeError) as exc:
             raise TemplateError(
                 f"stage {stage.name}: {exc}", source=str(app.source), pointer=spec.pointer

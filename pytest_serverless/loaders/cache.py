@@ -21,6 +21,7 @@ from typing import Any
 
 from .cloudformation import Template
 from .model import TemplateModel
+from .yaml_cfn import MAX_FILE_BYTES
 
 __all__ = ["TemplateCache"]
 
@@ -32,9 +33,14 @@ _DIGESTS: dict[Path, tuple[int, int, str]] = {}
 
 
 def _digest(path: Path) -> str | None:
-    """The file's SHA-256, recomputed only when its modification time or size changed."""
+    """The file's SHA-256, recomputed only when its modification time or size changed; ``None`` for anything
+    but a regular file of at most 1 MB (``/dev/zero`` never ends): the reader then reports it."""
     try:
+        if not path.is_file():
+            return None
         stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            return None
         known = _DIGESTS.get(path)
         if known is not None and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
             return known[2]

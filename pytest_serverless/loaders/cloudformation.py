@@ -19,6 +19,7 @@ from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import TemplateError
+from pytest_serverless.loaders._depends_on import check_depends_on
 from pytest_serverless.loaders.attributes import (
     attribute_value,
     generated_ref,
@@ -121,6 +122,7 @@ class Template:
         self.base_dir = Path(source).parent
         self.stack_name = stack_name
         self.files: list[Path] = []  # other local files read into the template (includes, OpenAPI bodies)
+        self.including: list[Path] = []  # the AWS::Include files being resolved, outermost first
         if not isinstance(document, dict):
             raise TemplateError("a template must be a mapping with a 'Resources' section", source=source)
         self.document: dict[str, Any] = document
@@ -145,6 +147,9 @@ class Template:
         self._generated: dict[str, tuple[str, str]] | None = None  # attributes.generated_resources
         self.resources: dict[str, dict[str, Any]] = {}
         self.all_resources: dict[str, dict[str, Any]] = resources
+        check_depends_on(
+            resources, source=source, sam="AWS::Serverless-2016-10-31" in str(document.get("Transform"))
+        )
         self.mappings: dict[str, Any] = self._section("Mappings")
         self.condition_defs: dict[str, Any] = self._section("Conditions")
         self.parameter_values = self._parameter_values(parameters or {})

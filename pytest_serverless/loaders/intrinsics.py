@@ -8,6 +8,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import REGION
@@ -231,8 +232,16 @@ def _fn_transform(t: Template, args: Any, pointer: str) -> Any:
     file = (t.base_dir / location).resolve()
     if not file.is_file():
         raise t.error(f"AWS::Include: file {str(file)!r} does not exist", pointer + "/Parameters/Location")
+    chain = [Path(t.source).resolve(), *t.including]
+    if file in chain:
+        names = " -> ".join(str(path) for path in [*chain[chain.index(file) :], file])
+        raise t.error(f"AWS::Include: the file includes itself ({names})", pointer + "/Parameters/Location")
     t.files.append(file)
-    return t.resolve(load_document(file), pointer)
+    t.including.append(file)
+    try:
+        return t.resolve(load_document(file), pointer)
+    finally:
+        t.including.pop()
 
 
 def _fn_cidr(t: Template, args: Any, pointer: str) -> Any:

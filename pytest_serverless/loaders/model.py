@@ -46,7 +46,7 @@ class Integration:
     """Where a route goes: a Lambda function, a state machine, an HTTP URL or a mock response; or, for a
     backend the library does not emulate (``kind`` "unsupported"), the ``feature`` a request to it names."""
 
-    kind: Literal["lambda", "sfn", "http", "mock", "unsupported"]
+    kind: Literal["lambda", "sfn", "http", "mock", "aws", "unsupported"]
     function: str | None = None  # FunctionSpec logical id
     state_machine: str | None = None  # StateMachineSpec logical id
     sync: bool = False
@@ -58,6 +58,8 @@ class Integration:
     responses: list[dict[str, Any]] | None = None  # [{statusCode, selectionPattern, responseTemplates, ...}]
     payload_format: str | None = None  # HTTP API Lambda proxy: "1.0" or "2.0" (PayloadFormatVersion)
     feature: str | None = None  # kind "unsupported": what is not emulated ("... SQS-SendMessage")
+    request_parameters: dict[str, str] | None = None  # kind "aws": integration.request.* -> expression
+    http_method: str | None = None  # kind "aws": the service request's method (IntegrationHttpMethod)
 
 
 @dataclass
@@ -119,6 +121,7 @@ class StageSpec:
     cache_cluster: bool = False  # CacheClusterEnabled: without it nothing is cached
     method_settings: list[MethodSetting] = field(default_factory=list)  # per-method caching / throttling
     route_throttles: dict[str, tuple[float, float]] = field(default_factory=dict)  # HTTP API RouteSettings
+    access_log_format: str | None = None  # AccessLogSetting(s).Format
 
 
 @dataclass
@@ -148,6 +151,12 @@ class ApiSpec:
     api_key_source: str = "HEADER"
     user_body: bool = False  # SAM API with a DefinitionBody / DefinitionUri the user wrote
     merge_definitions: bool = False  # SAM's MergeDefinitions: events merge into that body
+    # REST gateway responses: type -> {"status", "parameters" (gatewayresponse.header.X -> expr), "templates"}
+    gateway_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policy: Any = (
+        None  # REST resource policy document (Policy, x-amazon-apigateway-policy, Auth.ResourcePolicy)
+    )
+    endpoint_type: str | None = None  # EDGE, REGIONAL, PRIVATE when the template says so
 
 
 @dataclass

@@ -226,13 +226,31 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
         api.cors = dict(body["x-amazon-apigateway-cors"])
     extensions = [
         name.removeprefix("x-amazon-apigateway-")
-        for name in (
-            "x-amazon-apigateway-gateway-responses",
-            "x-amazon-apigateway-policy",
-            "x-amazon-apigateway-minimum-compression-size",
-        )
+        for name in ("x-amazon-apigateway-minimum-compression-size",)
         if body.get(name)
     ]
+    if body.get("x-amazon-apigateway-policy"):
+        if api.kind == "REST":
+            api.policy = body["x-amazon-apigateway-policy"]
+        else:
+            extensions.append("policy")
+    responses = body.get("x-amazon-apigateway-gateway-responses")
+    if isinstance(responses, Mapping) and api.kind == "REST":
+        for response_type, entry in responses.items():
+            if not isinstance(entry, Mapping):
+                raise TemplateError(
+                    f"gateway response {response_type!r} must be a mapping",
+                    source=source,
+                    pointer=f"{pointer}/x-amazon-apigateway-gateway-responses/{_escape(str(response_type))}",
+                )
+            api.gateway_responses[str(response_type)] = {
+                "status": entry.get("statusCode"),
+                "parameters": entry.get("responseParameters"),
+                "templates": entry.get("responseTemplates"),
+                "pointer": f"{pointer}/x-amazon-apigateway-gateway-responses/{_escape(str(response_type))}",
+            }
+    elif responses:
+        extensions.append("gateway-responses")
     endpoint = body.get("x-amazon-apigateway-endpoint-configuration")
     if isinstance(endpoint, Mapping) and endpoint.get("disableExecuteApiEndpoint"):
         extensions.append("endpoint-configuration disableExecuteApiEndpoint")
@@ -279,6 +297,7 @@ def read_body(body: Any, api: ApiSpec, model: TemplateModel, *, source: str, poi
                 payload_version=raw.get("payloadFormatVersion"),
                 api_kind=api.kind,
                 connection_type=raw.get("connectionType"),
+                http_method=raw.get("httpMethod"),
             )
             route = RouteSpec(
                 method=method,

@@ -89,7 +89,6 @@ _UNSUPPORTED_V1 = (
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGateway::BasePathMapping",
     "AWS::ApiGateway::VpcLink",
-    "AWS::ApiGateway::GatewayResponse",
 )
 
 

@@ -126,20 +126,98 @@ def _authorizers(
     return found
 
 
-_LOGGING_KEYS = frozenset(
-    {"LoggingLevel", "DataTraceEnabled", "MetricsEnabled", "CacheDataEncrypted", "DetailedMetricsEnabled"}
-)
+_LOGGING_KEYS = frozenset({"LoggingLevel", "DataTraceEnabled", "CacheDataEncrypted"})
 # Properties with an effect in AWS that the gateway does not reproduce (listed in app.unsupported).
 REST_NOT_EMULATED = (
-    "GatewayResponses",
-    "AccessLogSetting",
     "CanarySetting",
     "Domain",
     "MinimumCompressionSize",
     "DisableExecuteApiEndpoint",
-    "Policy",
 )
-HTTP_NOT_EMULATED = ("AccessLogSettings", "Domain", "DisableExecuteApiEndpoint")
+HTTP_NOT_EMULATED = ("Domain", "DisableExecuteApiEndpoint")
+
+
+def access_log_format(setting: Any) -> str | None:
+    """``AccessLogSetting(s)``'s ``Format`` (None when absent)."""
+    fmt = setting.get("Format") if isinstance(setting, Mapping) else None
+    return str(fmt) if fmt else None
+
+
+_SAM_POLICY_KEYS = frozenset(
+    {
+        "IpRangeBlacklist",
+        "IpRangeDenylist",
+        "IpRangeWhitelist",
+        "IpRangeAllowlist",
+        "SourceVpcBlacklist",
+        "SourceVpcDenylist",
+        "SourceVpcWhitelist",
+        "SourceVpcAllowlist",
+        "CustomStatements",
+    }
+)
+
+
+def endpoint_type(value: Any) -> str | None:
+    """``EndpointConfiguration`` (SAM ``{Type: X}`` or ``X``, CFN ``{Types: [X]}``) -> X."""
+    kind = value.get("Type", value.get("Types")) if isinstance(value, Mapping) else value
+    if isinstance(kind, list):
+        kind = kind[0] if kind else None
+    return str(kind).upper() if isinstance(kind, str) and kind else None
+
+
+def sam_resource_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """SAM's ``Auth.ResourcePolicy`` shorthand -> the policy document SAM writes (an Allow for everyone,
+    then a Deny per list: IP ranges by ``aws:SourceIp``, VPCs and VPC endpoints by ``aws:SourceVpc(e)``)."""
+    resource = "execute-api:/*"
+    statements: list[Any] = [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": resource}
+    ]
+
+    def deny(condition: dict[str, Any]) -> None:
+        statements.append(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "execute-api:Invoke",
+                "Resource": resource,
+                "Condition": condition,
+            }
+        )
+
+    def listing(*keys: str) -> list[str]:
+        return [str(v) for key in keys for v in (policy.get(key) or [])]
+
+    allowed_ips = listing("IpRangeWhitelist", "IpRangeAllowlist")
+    if allowed_ips:
+        deny({"NotIpAddress": {"aws:SourceIp": allowed_ips}})
+    denied_ips = listing("IpRangeBlacklist", "IpRangeDenylist")
+    if denied_ips:
+        deny({"IpAddress": {"aws:SourceIp": denied_ips}})
+    for keys, operator in (
+        (("SourceVpcWhitelist", "SourceVpcAllowlist"), "StringNotEquals"),
+        (("SourceVpcBlacklist", "SourceVpcDenylist"), "StringEquals"),
+    ):
+        values = listing(*keys)
+        endpoints = [v for v in values if v.startswith("vpce-")]
+        vpcs = [v for v in values if not v.startswith("vpce-")]
+        if operator == "StringNotEquals" and values:
+            condition: dict[str, Any] = {}
+            if endpoints:
+                condition["aws:SourceVpce"] = endpoints
+            if vpcs:
+                condition["aws:SourceVpc"] = vpcs
+            deny({operator: condition})
+        else:
+            if endpoints:
+                deny({operator: {"aws:SourceVpce": endpoints}})
+            if vpcs:
+                deny({operator: {"aws:SourceVpc": vpcs}})
+    custom = policy.get("CustomStatements")
+    if isinstance(custom, Mapping):
+        custom = [custom]
+    statements.extend(custom or [])
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def list_not_emulated(
@@ -149,20 +227,21 @@ def list_not_emulated(
     ``names`` (top level), ``Auth.ResourcePolicy``, a PRIVATE ``EndpointConfiguration`` and the logging and
     metrics keys of ``MethodSettings`` / ``StageDescription``."""
     found = [name for name in names if props.get(name) not in (None, False, "", [], {})]
+    if names is HTTP_NOT_EMULATED and props.get("Policy"):
+        found.append("Policy")
     auth = props.get("Auth")
     if isinstance(auth, Mapping):
-        found += [f"Auth.{key}" for key in ("ResourcePolicy", "InvokeRole") if auth.get(key)]
-    endpoint = props.get("EndpointConfiguration")
-    kind = endpoint.get("Type", endpoint.get("Types")) if isinstance(endpoint, Mapping) else endpoint
-    if "PRIVATE" in (kind if isinstance(kind, list) else [kind]):
-        found.append("EndpointConfiguration PRIVATE")
+        found += [f"Auth.{key}" for key in ("InvokeRole",) if auth.get(key)]
+        policy = auth.get("ResourcePolicy")
+        if isinstance(policy, Mapping):
+            found += [f"Auth.ResourcePolicy.{key}" for key in policy if key not in _SAM_POLICY_KEYS]
     settings: list[Any] = (
         list(props.get("MethodSettings") or []) if isinstance(props.get("MethodSettings"), list) else []
     )
     description = props.get("StageDescription")
     if isinstance(description, Mapping):
         settings.append(description)
-        found += [key for key in ("AccessLogSetting", "CanarySetting") if description.get(key)]
+        found += [key for key in ("CanarySetting",) if description.get(key)]
     extra = sorted(
         {
             str(key)
@@ -176,6 +255,33 @@ def list_not_emulated(
         found.append(f"MethodSettings ({', '.join(extra)})")
     if found:
         model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+
+
+def _sam_gateway_responses(
+    t: Template, model: TemplateModel, api: ApiSpec, responses: Any, pointer: str
+) -> None:
+    """SAM's ``GatewayResponses``: ``{TYPE: {StatusCode, ResponseParameters: {Headers: {...}},
+    ResponseTemplates}}`` (header values in AWS's form: ``"'*'"`` is the literal ``*``)."""
+    found = t.mapping(responses, pointer, "GatewayResponses")
+    for response_type, entry in found.items():
+        where = f"{pointer}/{response_type}"
+        entry = t.mapping(entry, where, f"GatewayResponses.{response_type}")
+        parameters = t.mapping(
+            entry.get("ResponseParameters"), where + "/ResponseParameters", "ResponseParameters"
+        )
+        headers = t.mapping(parameters.get("Headers"), where + "/ResponseParameters/Headers", "Headers")
+        others = sorted(str(key) for key in parameters if key != "Headers")
+        if others:
+            model.unsupported.append(
+                f"{api.logical_id}: GatewayResponses.{response_type}.ResponseParameters {', '.join(others)} "
+                "(not emulated: only Headers reach the answer)"
+            )
+        api.gateway_responses[str(response_type)] = {
+            "status": entry.get("StatusCode"),
+            "parameters": {f"gatewayresponse.header.{name}": value for name, value in headers.items()},
+            "templates": entry.get("ResponseTemplates"),
+            "pointer": where,
+        }
 
 
 def number(value: Any) -> float | None:
@@ -254,6 +360,7 @@ def http_stage(props: Mapping[str, Any], *, t: Template | None = None, pointer: 
     if rate is not None:
         stage.throttle = (rate, burst if burst is not None else rate)
     route_settings(stage, props.get("RouteSettings"))
+    stage.access_log_format = access_log_format(props.get("AccessLogSettings"))
     return stage
 
 
@@ -295,6 +402,15 @@ def read_sam_api(
     api.merge_definitions = (
         props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
     )
+    if rest:
+        auth_policy = auth.get("ResourcePolicy")
+        if isinstance(auth_policy, Mapping):
+            api.policy = sam_resource_policy(auth_policy)
+        if props.get("Policy"):
+            api.policy = props["Policy"]
+        api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
+    if rest and props.get("GatewayResponses") is not None:
+        _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
     list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
     if rest:
         stage_name = props.get("StageName")
@@ -304,6 +420,7 @@ def read_sam_api(
         stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
         settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
         stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
+        stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
         api.stages.append(stage)
         api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
         cors = props.get("Cors")

@@ -1,10 +1,11 @@
 """Routes whose backend the library does not emulate, and Lambda integrations that pick their function by a
 stage variable (``arn:...:function:${stageVariables.fn}``).
 
-A route to an unemulated backend (an AWS service integration, an HTTP API integration subtype, a private
-integration through a VPC link...) still exists: a request to it answers as AWS answers when the backend
-fails (500, ``Internal server error`` on REST, ``Internal Server Error`` on HTTP APIs), and the response's
-``reason`` names the missing feature. The template lists it once in ``app.unsupported``.
+A route to an unemulated backend (a private integration through a VPC link, an AWS service URI with a type
+other than ``AWS``, a Step Functions integration to a machine outside the template...) still exists: a
+request to it answers as AWS answers when the backend fails (500, ``Internal server error`` on REST,
+``Internal Server Error`` on HTTP APIs), and the response's ``reason`` names the missing feature. The
+template lists it once in ``app.unsupported``.
 """
 
 from __future__ import annotations

@@ -131,6 +131,7 @@ def integration(
     payload_version: Any = None,
     api_kind: str = "REST",
     connection_type: Any = None,
+    http_method: Any = None,
 ) -> Integration:
     """An ``Integration`` from ``x-amazon-apigateway-integration`` fields or an ``Integration`` property."""
     kind = (kind or "").upper()
@@ -166,7 +167,16 @@ def integration(
             "sfn", state_machine=machine, sync=subtype.endswith("StartSyncExecution"), timeout=timeout
         )
     if subtype:  # SQS-SendMessage, EventBridge-PutEvents, StepFunctions-StopExecution, AppConfig-...
-        return _unsupported(f"HTTP API AWS service integration (IntegrationSubtype {subtype})", timeout)
+        from pytest_serverless.gateway.integrations.aws_service import SUBTYPES
+
+        if subtype not in SUBTYPES:
+            raise TemplateError(
+                f"IntegrationSubtype {subtype!r} is not one AWS knows (subtypes: {', '.join(SUBTYPES)})",
+                source=source,
+                pointer=pointer,
+            )
+        parameters = {str(k): str(v) for k, v in (request_parameters or {}).items()}
+        return Integration("aws", url=subtype, timeout=timeout, request_parameters=parameters)
     if str(connection_type or "").upper() == "VPC_LINK":
         return _unsupported(f"private integration through a VPC link ({kind or 'HTTP_PROXY'} {uri})", timeout)
     if kind == "MOCK":
@@ -199,13 +209,30 @@ def integration(
             f"a {kind or 'AWS_PROXY'} integration needs a uri", source=source, pointer=pointer
         )
     service = _aws_service(uri)
+    is_states = ":states:" in uri and uri.startswith("arn:")
+    if (
+        service is not None or (is_states and not uri.endswith(("/StartExecution", "/StartSyncExecution")))
+    ) and (kind == "AWS"):
+        parameters = {str(k): str(v) for k, v in (request_parameters or {}).items()}
+        return Integration(
+            "aws",
+            url=uri,
+            timeout=timeout,
+            proxy=False,
+            request_templates=templates,
+            responses=_integration_responses(responses) or [],
+            request_parameters=parameters or None,
+            http_method=str(http_method).upper() if http_method else None,
+        )
     if service is not None:
-        return _unsupported(f"AWS service integration {service}", timeout)
+        return _unsupported(
+            f"{kind or 'AWS_PROXY'} integration {service} (AWS service integrations are type AWS)", timeout
+        )
     if ":states:action/" in uri:
         action = uri.rsplit("/", 1)[-1]
         if action not in ("StartExecution", "StartSyncExecution"):
             return _unsupported(
-                f"Step Functions action {action} (only StartExecution and StartSyncExecution)", timeout
+                f"Step Functions action {action} as an {kind or 'AWS_PROXY'} integration", timeout
             )
         machine = _find_state_machine(model, request_templates or {}, request_parameters or {})
         if machine is None:

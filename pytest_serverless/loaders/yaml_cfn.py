@@ -15,9 +15,13 @@ from typing import Any
 
 import yaml
 
+from pytest_serverless._nesting import too_deep
+from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader
 from pytest_serverless.errors import TemplateError
 
-__all__ = ["SHORT_FORMS", "DuplicateKeyWarning", "load_document", "parse_text"]
+__all__ = ["MAX_FILE_BYTES", "SHORT_FORMS", "DuplicateKeyWarning", "load_document", "parse_text"]
+
+MAX_FILE_BYTES = 1024 * 1024  # "Template body size in an Amazon S3 object: 1 MB" (CloudFormation quotas)
 
 
 class DuplicateKeyWarning(UserWarning):
@@ -49,9 +53,9 @@ SHORT_FORMS: dict[str, str] = {
 }
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader with the intrinsic tags, no timestamp conversion; duplicate keys are noted in
-    ``duplicates`` (the last value wins)."""
+class _CfnLoader(LimitedSafeLoader):
+    """SafeLoader with the intrinsic tags, no timestamp conversion; no aliases and bounded size and depth
+    (``_yaml_limits``); duplicate keys are noted in ``duplicates`` (the last value wins)."""
 
     duplicates: list[str]
 
@@ -121,6 +125,8 @@ def parse_text(text: str, *, source: str | None = None, json_only: bool = False)
     """Parse template text (JSON first, then YAML with intrinsics); errors are ``TemplateError``."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or json_only:
+        if too_deep(text, MAX_DEPTH):
+            raise TemplateError(f"the document nests more than {MAX_DEPTH} levels deep", source=source)
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -154,14 +160,28 @@ def parse_text(text: str, *, source: str | None = None, json_only: bool = False)
 
 
 def load_document(path: str | Path) -> Any:
-    """Read a template (or an ASL / OpenAPI file it points to) from disk."""
+    """Read a template (or an ASL / OpenAPI file it points to) from disk.
+
+    Only regular files of at most ``MAX_FILE_BYTES`` (CloudFormation's largest template, 1 MB): a device
+    such as ``/dev/zero`` or a pipe would never end.
+    """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TemplateError("file not found", source=str(file)) from None
+        if not file.is_file():
+            if not file.exists():
+                raise TemplateError("file not found", source=str(file))
+            raise TemplateError("not a regular file (a directory, device or pipe)", source=str(file))
+        with file.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise TemplateError(f"cannot read the file: {exc.strerror}", source=str(file)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise TemplateError(
+            f"the file is larger than {MAX_FILE_BYTES:,} bytes, CloudFormation's largest template",
+            source=str(file),
+        )
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise TemplateError("the file is not UTF-8 text", source=str(file)) from None
     return parse_text(text, source=str(file), json_only=file.suffix.lower() == ".json")

@@ -33,9 +33,46 @@ END = "(end)"
 
 
 def definition_digest(definition: Mapping[str, Any]) -> str:
-    """A short hash of the definition (canonical JSON): tells two versions of a machine apart."""
-    text = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """A short hash of the machine's graph (states, their types and every transition): tells two versions
+    of a machine apart. Values that do not change the graph (a Resource ARN, a timeout, a template
+    parameter substituted into the definition, a Comment) do not: the same workflow loaded with other
+    parameters is covered as one machine."""
+    text = json.dumps(
+        _skeleton(definition), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _skeleton(program: Any) -> Any:
+    """What of a (sub-)program shapes its graph: StartAt, and per state its Type, Next/End/Default, the
+    targets of its Choices and Catchers, how many Retriers it has, and its branches or item processor."""
+    if not isinstance(program, Mapping):
+        return None
+    states = program.get("States")
+    shape: dict[str, Any] = {"StartAt": program.get("StartAt")}
+    if isinstance(states, Mapping):
+        shape["States"] = {str(name): _state_skeleton(state) for name, state in states.items()}
+    return shape
+
+
+def _state_skeleton(state: Any) -> Any:
+    if not isinstance(state, Mapping):
+        return None
+    shape: dict[str, Any] = {
+        key: state.get(key) for key in ("Type", "Next", "End", "Default") if key in state
+    }
+    for key in ("Choices", "Catch"):
+        rules = state.get(key)
+        if isinstance(rules, list):
+            shape[key] = [rule.get("Next") if isinstance(rule, Mapping) else None for rule in rules]
+    if isinstance(state.get("Retry"), list):
+        shape["Retry"] = len(state["Retry"])
+    if isinstance(state.get("Branches"), list):
+        shape["Branches"] = [_skeleton(branch) for branch in state["Branches"]]
+    for key in ("ItemProcessor", "Iterator"):
+        if key in state:
+            shape[key] = _skeleton(state[key])
+    return shape
 
 
 def transition_key(source: str, target: str, label: str) -> str:

@@ -516,9 +516,9 @@ def test_jwt_jwks_without_rsa_keys_is_a_usage_error():
         JwtAuthorizer(ISSUER_URL, jwks={"keys": [{"kty": "oct", "k": "c2VjcmV0"}]})
 
 
-def test_jwt_identity_source_must_be_a_header(issuer):
+def test_jwt_identity_source_must_be_a_header_or_query_string(issuer):
     with pytest.raises(UsageError, match="reads its token from a header"):
-        JwtAuthorizer(issuer, identity_source="$request.querystring.token")
+        JwtAuthorizer(issuer, identity_source="$context.token")
 
 
 @pytest.mark.parametrize(

@@ -106,12 +106,8 @@ def test_unemulated_integrations_are_listed_once_and_warned(degraded):
     app, messages = degraded
     routes = [entry for entry in app.unsupported if ": route " in entry]
     assert routes == [
-        "RestApi: route POST /jobs: AWS service integration sqs:path/123456789012/"
-        f"{app.template.physical_name('Jobs')} (requests to it answer 500)",
         "RestApi: route GET /private: private integration through a VPC link "
         "(HTTP_PROXY http://internal-nlb.example.com/private) (requests to it answer 500)",
-        "HttpApi: route POST /send: HTTP API AWS service integration (IntegrationSubtype SQS-SendMessage) "
-        "(requests to it answer 500)",
         "HttpApi: route ANY /app/{proxy+}: private integration through a VPC link (HTTP_PROXY "
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/50dc6c495c0c9188/"
         "0467ef3c8400ae65) (requests to it answer 500)",
@@ -120,21 +116,34 @@ def test_unemulated_integrations_are_listed_once_and_warned(degraded):
     assert all(entry in messages[0] for entry in routes)
 
 
-def test_unemulated_rest_route_answers_500_naming_the_feature(degraded):
+def test_an_sqs_route_is_emulated_and_without_integration_responses_answers_500_as_aws(degraded):
     app, _ = degraded
-    response = app.api("RestApi").stage("prod").client().post("/jobs", json={"id": 1})
+    client = app.api("RestApi").stage("prod").client()
+    response = client.post("/jobs", json={"id": 1})  # nothing answers SendMessage yet
     assert (response.status_code, response.json()) == (500, {"message": "Internal server error"})
     assert response.headers["x-amzn-ErrorType"] == "InternalServerErrorException"
-    assert "AWS service integration sqs:path/123456789012/" in response.reason
-    assert "is not emulated by pytest_serverless" in response.reason
+    assert "gateway.aws_service('sqs', 'SendMessage', handler)" in response.reason
+    sent = []
+    app.gateway.aws_service(
+        "sqs", "SendMessage", lambda request: sent.append(request.params) or {"MessageId": "1"}
+    )
+    response = client.post("/jobs", json={"id": 1})  # answered, but the method maps no response (AWS: 500)
+    assert response.status_code == 500
+    assert "No match for output mapping" in response.reason
+    assert sent == [
+        {
+            "MessageBody": '{"id": 1}',
+            "QueueUrl": f"https://sqs.us-east-1.amazonaws.com/123456789012/{app.template.physical_name('Jobs')}",
+        }
+    ]
 
 
 def test_unemulated_http_api_routes_answer_500(degraded):
     app, _ = degraded
     client = app.api("HttpApi").stage("$default").client()
-    sent = client.post("/send", json={"id": 1})
+    sent = client.post("/send", json={"id": 1})  # SQS-SendMessage is emulated: nothing answers it here
     assert (sent.status_code, sent.text) == (500, '{"message":"Internal Server Error"}')
-    assert "IntegrationSubtype SQS-SendMessage" in sent.reason
+    assert "gateway.aws_service('sqs', 'SendMessage', handler)" in sent.reason
     assert client.get("/app/anything").status_code == 500
 
 
@@ -164,13 +173,15 @@ def test_step_functions_integrations_not_emulated_degrade(tmp_path):
     with pytest.warns(UnsupportedResourceWarning):
         app = load_template(write(tmp_path, STEP_FUNCTIONS_ACTIONS))
     assert app.unsupported == [
-        "Api: route POST /stop: Step Functions action StopExecution (only StartExecution and "
-        "StartSyncExecution) (requests to it answer 500)",
         "Api: route POST /elsewhere: a Step Functions integration starting "
         "'arn:aws:states:us-east-1:123456789012:stateMachine:Other', which is not a state machine of this "
         "template (requests to it answer 500)",
     ]
-    assert app.api("Api").stage("live").client().post("/stop", json={}).status_code == 500
+    # StopExecution is answered by the app's Step Functions (InvalidArn here); the method maps no
+    # integration response, so AWS answers 500 ("No match for output mapping")
+    stopped = app.api("Api").stage("live").client().post("/stop", json={})
+    assert stopped.status_code == 500
+    assert "No match for output mapping" in stopped.reason
 
 
 # section: nothing dropped silently
@@ -182,15 +193,18 @@ def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path)
     with pytest.warns(UnsupportedResourceWarning) as caught:
         app = load_template(write(tmp_path, API_FEATURES))
     assert app.unsupported == [
-        "Missing: AWS::ApiGateway::GatewayResponse",
-        "ShopApi: GatewayResponses, AccessLogSetting, Auth.ResourcePolicy, MethodSettings (LoggingLevel, "
-        "MetricsEnabled) (not emulated)",
+        "ShopApi: MethodSettings (LoggingLevel) (not emulated)",
         "Http: OpenAPI x-amazon-apigateway-policy (not emulated)",
-        "Http: AccessLogSettings (not emulated)",
     ]
     assert len(caught) == 1
     client = app.api("ShopApi").stage("prod").client()
     assert (client.get("/orders").status_code, client.get("/orders").text) == (200, "ok")
+    missing = client.get("/nowhere")  # a GatewayResponse of its own: no DEFAULT_4XX headers
+    assert missing.status_code == 404
+    assert "Access-Control-Allow-Origin" not in missing.headers
+    denied = app.api("ShopApi").stage("prod").client(source_ip="10.1.2.3").get("/orders")  # IpRangeDenylist
+    assert denied.status_code == 403
+    assert denied.json()["Message"].endswith("/prod/GET/orders with an explicit deny")
 
 
 # section: SAM state machine events

@@ -301,11 +301,30 @@ def test_summary_counts_states_and_transitions():
     assert data.summary().percent == summary.percent
 
 
+def test_the_digest_is_the_graph_not_the_values():
+    """The same workflow loaded with other template parameters (ARNs, timeouts, comments) is one machine;
+    a changed transition or an added retrier is another version."""
+    values = json.loads(json.dumps(PAYMENT))
+    values["Comment"] = "prod"
+    values["States"]["Charge"]["Resource"] = LAMBDA + "charge-prod"
+    values["States"]["Charge"]["TimeoutSeconds"] = 30
+    values["States"]["Charge"]["Retry"][0]["MaxAttempts"] = 5
+    assert definition_digest(values) == definition_digest(PAYMENT)
+    retried = json.loads(json.dumps(PAYMENT))
+    retried["States"]["Charge"]["Retry"].insert(0, {"ErrorEquals": ["Busy"]})
+    rerouted = json.loads(json.dumps(PAYMENT))
+    rerouted["States"]["Charge"]["Catch"][0]["Next"] = "Done"
+    nested = json.loads(json.dumps(PAYMENT))
+    nested["States"]["Fan"]["Branches"][0]["States"]["Left"]["Type"] = "Succeed"
+    digests = {definition_digest(d) for d in (PAYMENT, retried, rerouted, nested)}
+    assert len(digests) == 4
+
+
 def test_merge_adds_counts_and_keeps_versions_apart():
     first, _ = _run(PAYMENT, [{"kind": "split"}])
     second, _ = _run(PAYMENT, [{"kind": "split"}, {"kind": "x", "items": []}])
     changed = json.loads(json.dumps(PAYMENT))
-    changed["States"]["Done"]["Comment"] = "v2"
+    changed["States"]["Charge"]["Retry"].insert(0, {"ErrorEquals": ["Busy"]})  # a new graph: another version
     third, _ = _run(changed, [{"kind": "split"}])
     first.merge(second)
     first.merge(third)

@@ -1,7 +1,7 @@
 """The chat app loaded from its template on the test's virtual clock, with @connections wired to the stage.
 
 Each test gets fresh copies of the function modules in ``src/`` (so the in-memory connection table starts
-empty) and hands them to ``load_template`` as the template's handlers.
+empty) and hands them to the ``load_serverless_app`` fixture as the template's handlers.
 """
 
 import importlib.util
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_serverless import AwsError, load_template
+from pytest_serverless import AwsError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,11 +28,10 @@ def chat():
 
 
 @pytest.fixture
-def chat_app(serverless_clock, chat):
+def chat_app(load_serverless_app, chat):
+    """The chat template, loaded on the test's clock with its markers, coverage and contracts."""
     handlers = {"ChatFunction": chat.handler, "AuthFunction": fresh_module("auth").handler}
-    app = load_template(ROOT / "template.yaml", handlers=handlers, clock=serverless_clock)
-    yield app
-    app.close()
+    return load_serverless_app(ROOT / "template.yaml", handlers=handlers)
 
 
 @pytest.fixture

@@ -40,6 +40,10 @@ class AuthorizationCall:
     scopes: tuple[str, ...] = ()  # authorization scopes the route requires (JWT / Cognito)
     account_id: str = "123456789012"
     region: str = "us-east-1"
+    # the result cache of this authorizer on this API, owned by the API (so an authorizer object shared by
+    # several gateways, e.g. at module scope, never answers one test from another's results). ``None``
+    # (an AuthorizationCall built by hand): the authorizer's own cache.
+    cache: dict[Any, Any] | None = None
 
 
 @dataclass(frozen=True)

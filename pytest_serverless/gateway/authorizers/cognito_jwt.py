@@ -4,7 +4,8 @@ The only module that imports pyjwt. ``TokenIssuer`` plays the user pool (its own
 Cognito-shaped ID and access tokens on the virtual clock); ``JwtAuthorizer`` validates tokens the way API
 Gateway does, in AWS's order:
 
-1. the token from the identity source (``Bearer <token>`` or the bare token);
+1. the token from the identity source, a header or (HTTP APIs) a query string parameter (``Bearer <token>``
+   or the bare token);
 2. ``kid`` and the RSA signature against the JWKS (only RSA algorithms: ``none`` and HMAC are refused);
 3. ``iss``;
 4. ``aud``, or ``client_id`` only when ``aud`` is absent;
@@ -23,6 +24,7 @@ import functools
 import hashlib
 import hmac
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -32,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from pytest_serverless._ids import IdFactory
+from pytest_serverless._nesting import too_deep
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
@@ -263,9 +266,24 @@ class _Refused(Exception):
 
 
 def _number(value: Any) -> float | None:
+    """A NumericDate, or ``None``: not a number, or not finite (``1e400`` reads as infinity)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json(segment: bytes) -> Any:
+    """A header or payload: UTF-8 JSON only (RFC 7519; ``json.loads`` of bytes would also take UTF-16 and
+    UTF-32), no ``NaN``/``Infinity`` literals, nested at most ``MAX_JSON_DEPTH`` deep."""
+    text = segment.decode("utf-8")
+    if too_deep(text):
+        raise ValueError("nested too deeply")
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def _token_scopes(claims: Mapping[str, Any]) -> list[str]:
@@ -289,9 +307,9 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Step 2 of AWS's workflow, "decode the token": JSON header and payload, base64url signature."""
     header_segment, payload_segment, signature_segment = token.split(".")
     try:
-        header = json.loads(_segment(header_segment))
-        claims = json.loads(_segment(payload_segment))
-    except (ValueError, UnicodeDecodeError):
+        header = _json(_segment(header_segment))
+        claims = _json(_segment(payload_segment))
+    except ValueError:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
         raise _Refused(_MALFORMED) from None
     if signature_segment:
         _segment(signature_segment)
@@ -300,18 +318,24 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
-def _identity_header(identity_source: str) -> str:
+def _identity_source(identity_source: str) -> tuple[Literal["header", "querystring"], str]:
+    """(where, name): HTTP API JWT authorizers read a header or a query string parameter; REST Cognito
+    authorizers a header."""
     source = identity_source.strip()
     for prefix in ("$request.header.", "method.request.header."):
-        if source.startswith(prefix):
-            return source[len(prefix) :]
-    if source.startswith(("$", "method.")):
+        if source.startswith(prefix) and len(source) > len(prefix):
+            return "header", source[len(prefix) :]
+    prefix = "$request.querystring."
+    if source.startswith(prefix) and len(source) > len(prefix):
+        return "querystring", source[len(prefix) :]
+    if source.startswith(("$", "method.")) or not source:
         raise UsageError(
             f"JwtAuthorizer(identity_source={identity_source!r}): a JWT authorizer reads its token from a "
             'header, e.g. "Authorization", "$request.header.Authorization" or '
-            '"method.request.header.Authorization"'
+            '"method.request.header.Authorization", or (HTTP APIs) a query string parameter, e.g. '
+            '"$request.querystring.token"'
         )
-    return source
+    return "header", source
 
 
 class JwtAuthorizer:
@@ -325,6 +349,9 @@ class JwtAuthorizer:
     - ``audience``: a string or list of accepted ``aud``/``client_id`` values. ``None`` means the
       TokenIssuer's audience (no check when built from a URL); an empty list means no audience check, as a
       REST ``COGNITO_USER_POOLS`` authorizer does;
+    - ``identity_source``: a header (``"Authorization"``, ``"$request.header.X"``,
+      ``"method.request.header.X"``) or, on HTTP APIs, a query string parameter
+      (``"$request.querystring.X"``);
     - ``token_use``: ``"id"`` or ``"access"`` to require one kind of Cognito token. ``None`` does what AWS
       does for the API kind: REST user-pool authorizers require an access token when the method has scopes
       and an ID token when it has none; HTTP API JWT authorizers do not look at ``token_use``;
@@ -378,13 +405,14 @@ class JwtAuthorizer:
         self.token_use = token_use
         self.leeway = float(leeway)
         self.identity_source = identity_source
-        self.header_name = _identity_header(identity_source)
+        self.source_kind, self.header_name = _identity_source(identity_source)
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
         self._keys = self._load_jwks(jwks)
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
             raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
         self.ttl = float(ttl)
-        self._cache: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
+        # results of calls built by hand; a gateway hands each call its API's own cache (``call.cache``)
+        self._cache: dict[Any, Any] = {}
         # tokens whose signature verified (the keys never change): token -> its JSON payload
         self._signed: dict[str, bytes] = {}
 
@@ -414,7 +442,11 @@ class JwtAuthorizer:
     # -- the AWS validation pipeline -------------------------------------------------------------------
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
-        raw = call.request.headers.get(self.header_name)
+        if self.source_kind == "header":
+            raw = call.request.headers.get(self.header_name)
+        else:
+            values = call.request.query_values(self.header_name)
+            raw = ",".join(values) if values else None  # HTTP APIs join repeated parameters with commas
         if raw is None or not raw.strip():
             return self._unauthorized(call, None, "missing identity source")
         token = raw.strip()
@@ -423,7 +455,8 @@ class JwtAuthorizer:
         if self.validation_regex is not None and not self.validation_regex.fullmatch(raw):
             return self._unauthorized(call, _MALFORMED, "the token does not match the validation expression")
         key = (call.api_id, call.stage, token)
-        cached = self._cache.get(key) if self.ttl > 0 and call.api_kind == "REST" else None
+        cache = self._cache if call.cache is None else call.cache
+        cached = cache.get(key) if self.ttl > 0 and call.api_kind == "REST" else None
         hit = cached is not None and call.clock.time() < cached[0]
         try:
             if cached is not None and hit:
@@ -431,7 +464,7 @@ class JwtAuthorizer:
             else:
                 claims = self._verify(token, call)
                 if self.ttl > 0 and call.api_kind == "REST":
-                    self._cache[key] = (call.clock.time() + self.ttl, claims)
+                    cache[key] = (call.clock.time() + self.ttl, claims)
             self._check_token_use(claims, call)
         except _Refused as refused:
             return self._unauthorized(call, refused.description, refused.description)

@@ -352,7 +352,8 @@ class IamAuthorizer:
         expected = hmac.new(
             signing_key(secret, scope_date, region, service), sts.encode(), "sha256"
         ).hexdigest()
-        if not hmac.compare_digest(expected, signature):
+        # compare_digest refuses non-ASCII str (TypeError): compare the UTF-8 bytes, a mismatch like any other
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass")):
             raise _invalid(
                 f"{_MISMATCH}\n\nThe Canonical String for this request should have been\n'{creq}'\n\n"
                 f"The String-to-Sign should have been\n'{sts}'\n"

@@ -35,6 +35,7 @@ AuthorizerType = Literal["TOKEN", "REQUEST"]
 _EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
 _IMPLICIT_DENY = "User is not authorized to access this resource"
 _MAX_TTL = 3600
+_HTTP_API_TIMEOUT = 10.0  # HTTP API Lambda authorizers must answer within 10 seconds (API Gateway quotas)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,11 @@ class LambdaAuthorizer:
       spelling (``$request.header.Authorization, $context.routeKey``). Empty: no identity needed, no caching.
     - ``ttl``: seconds a result is cached per identity values (0 disables, at most 3600).
     - ``timeout``: the function's Lambda timeout in seconds; running longer on the virtual clock is an
-      authorizer configuration error (500). ``None``: no limit.
+      authorizer configuration error (500). ``None``: no limit on REST APIs; HTTP APIs always stop waiting
+      after 10 seconds (an API Gateway quota).
+
+    Cached results belong to the API the authorizer is attached to: one authorizer object shared by several
+    gateways (a module-level constant used by many tests) never answers one from another's cache.
     """
 
     def __init__(
@@ -171,12 +176,15 @@ class LambdaAuthorizer:
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
         self.name: str = name or str(getattr(fn, "__name__", "authorizer"))
         self.timeout = timeout
-        self._cache: dict[tuple[Any, ...], tuple[float, _Answer]] = {}
+        # results of calls built by hand; a gateway hands each call its API's own cache (``call.cache``)
+        self._cache: dict[Any, Any] = {}
+        self._generation = 0
         self.invocations = 0
 
     def clear_cache(self) -> None:
-        """Forget every cached result (as redeploying the stage does)."""
+        """Forget every cached result (as redeploying the stage does), on every API this authorizer serves."""
         self._cache.clear()
+        self._generation += 1
 
     # -- identity sources ------------------------------------------------------------------------------
 
@@ -235,15 +243,19 @@ class LambdaAuthorizer:
             return AuthDecision(
                 response_type="UNAUTHORIZED", reason="the token does not match validation_regex"
             )
-        key = (call.api_id, call.stage, tuple(values))
+        key = (self._generation, call.api_id, call.stage, tuple(values))
+        cache = self._cache if call.cache is None else call.cache
         now = call.clock.time()
         if self.ttl > 0:
-            cached = self._cache.get(key)
+            cached = cache.get(key)
             if cached is not None and now < cached[0]:
                 return self._evaluate(cached[1], call, cached=True, latency=0.0)
-            self._cache.pop(key, None)
+            cache.pop(key, None)
         event = self._event(call, values)
         self.invocations += 1
+        timeout = self.timeout
+        if call.api_kind == "HTTP":
+            timeout = _HTTP_API_TIMEOUT if timeout is None else min(timeout, _HTTP_API_TIMEOUT)
         try:
             result, latency = invoke_handler(
                 self.fn,
@@ -251,7 +263,7 @@ class LambdaAuthorizer:
                 function_name=self.name,
                 request_id=deterministic_uuid(call.request_id, "authorizer", self.name),
                 clock=call.clock,
-                timeout_seconds=self.timeout if self.timeout is not None else 900.0,
+                timeout_seconds=timeout if timeout is not None else 900.0,
             )
         except Exception as exc:  # the function's own failure becomes a gateway answer, as on AWS
             latency = call.clock.time() - now
@@ -264,11 +276,12 @@ class LambdaAuthorizer:
                 latency=latency,
                 reason=f"the authorizer raised {type(exc).__name__}: {exc}",
             )
-        if self.timeout is not None and latency > self.timeout:
+        if timeout is not None and latency > timeout:
+            limit = "the HTTP API limit of" if timeout == _HTTP_API_TIMEOUT else "its"
             return AuthDecision(
                 response_type="AUTHORIZER_CONFIGURATION_ERROR",
                 latency=latency,
-                reason=f"the authorizer ran {latency:g} s, past its {self.timeout:g} s timeout",
+                reason=f"the authorizer ran {latency:g} s, past {limit} {timeout:g} s timeout",
             )
         try:
             answer = self._parse(result, call)
@@ -277,7 +290,7 @@ class LambdaAuthorizer:
                 response_type="AUTHORIZER_CONFIGURATION_ERROR", latency=latency, reason=str(exc)
             )
         if self.ttl > 0:
-            self._cache[key] = (call.clock.time() + self.ttl, answer)
+            cache[key] = (call.clock.time() + self.ttl, answer)
         return self._evaluate(answer, call, cached=False, latency=latency)
 
     def _parse(self, result: Any, call: AuthorizationCall) -> _Answer:

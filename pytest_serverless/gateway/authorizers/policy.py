@@ -8,10 +8,10 @@ exactly one. Actions compare case-insensitively, resources case-sensitively.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, Literal
+
+from pytest_serverless._glob import compile_glob
 
 __all__ = ["PolicyError", "PolicyVerdict", "evaluate_policy", "wildcard_match"]
 
@@ -23,15 +23,9 @@ class PolicyError(ValueError):
     """The policy document is malformed (API Gateway answers AUTHORIZER_CONFIGURATION_ERROR)."""
 
 
-@lru_cache(maxsize=1024)
-def _pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    parts = [".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern]
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
-
-
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """IAM wildcard matching: ``*`` any characters (``/`` too), ``?`` one character."""
-    return _pattern(pattern, ignore_case).fullmatch(value) is not None
+    """IAM wildcard matching: ``*`` any characters (``/`` too), ``?`` one character; no backtracking."""
+    return compile_glob(pattern, any_char="?", ignore_case=ignore_case).match(value)
 
 
 def _strings(statement: Mapping[str, Any], key: str, index: int) -> list[str] | None:
@@ -76,7 +70,7 @@ def evaluate_policy(policy_document: Any, method_arn: str) -> PolicyVerdict:
         statements = [statements]
     if not isinstance(statements, list):
         raise PolicyError("policyDocument.Statement must be an object or a list of objects")
-    allowed = False
+    allowed = denied = False
     for index, statement in enumerate(statements):
         if not isinstance(statement, Mapping):
             raise PolicyError(f"policyDocument.Statement[{index}] must be an object")
@@ -88,6 +82,7 @@ def evaluate_policy(policy_document: Any, method_arn: str) -> PolicyVerdict:
         if not _statement_applies(statement, index, method_arn):
             continue
         if effect.lower() == "deny":
-            return "DENY"
-        allowed = True
-    return "ALLOW" if allowed else "IMPLICIT_DENY"
+            denied = True  # no early return: a malformed later statement is still refused
+        else:
+            allowed = True
+    return "DENY" if denied else "ALLOW" if allowed else "IMPLICIT_DENY"

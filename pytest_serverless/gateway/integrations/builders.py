@@ -33,6 +33,8 @@ def build_integration(
     integration_responses: Sequence[Mapping[str, Any]] | None,
     function_name: str | None,
     payload_format: str | None = None,
+    aws: str | None = None,
+    request_parameters: Mapping[str, str] | None = None,
 ) -> tuple[Integration, str]:
     given = {
         "handler": handler is not None,
@@ -40,16 +42,47 @@ def build_integration(
         "http": http is not None,
         "mock": mock is not None,
         "integration": integration is not None,
+        "aws": aws is not None,
     }
     chosen = [name for name, present in given.items() if present]
     if len(chosen) != 1:
         listed = ", ".join(chosen) if chosen else "none"
         raise UsageError(
-            f"{where}: give exactly one integration: a handler, state_machine=, http=, mock= or integration= "
+            f"{where}: give exactly one integration: a handler, state_machine=, http=, mock=, aws= or "
+            "integration= "
             f"(got {listed})"
         )
     if (request_templates or integration_responses) and api.kind == "HTTP":
         raise UsageError(f"{where}: mapping templates are a REST API feature; HTTP APIs do not have them")
+    if request_parameters is not None and aws is None:
+        raise UsageError(f"{where}: request_parameters= applies to AWS service integrations (aws=)")
+    if aws is not None:
+        from .aws_service import AwsIntegration, SubtypeIntegration
+
+        if api.kind == "HTTP":
+            if request_templates or integration_responses:
+                raise UsageError(f"{where}: HTTP APIs have no mapping templates; use request_parameters=")
+            subtype = SubtypeIntegration(
+                str(aws),
+                handlers=api.gateway.aws_handlers,
+                request_parameters=request_parameters,
+                where=where,
+            )
+            return subtype, "aws"
+        if not isinstance(aws, str):
+            raise UsageError(
+                f"{where}: aws= takes an arn:aws:apigateway:REGION:SERVICE:action/... URI, got {aws!r}"
+            )
+        service_integration = AwsIntegration(
+            aws,
+            handlers=api.gateway.aws_handlers,
+            http_method=http_method or "POST",
+            request_templates=request_templates,
+            integration_responses=integration_responses,
+            request_parameters=request_parameters,
+            where=where,
+        )
+        return service_integration, "aws"
     if handler is not None:
         if not callable(handler):
             raise UsageError(

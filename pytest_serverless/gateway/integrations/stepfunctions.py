@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import UsageError
 
 from . import vtl
@@ -88,20 +89,25 @@ class StepFunctionsIntegration:
         return shaped
 
     def _start(self, call: IntegrationCall, text: str, name: str | None) -> IntegrationResult:
+        if too_deep(text):  # before parsing: the parser and the engine recurse once per level
+            return _invalid_input(ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep"))
         try:
             execution_input = json.loads(text) if text.strip() else {}
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             return _invalid_input(exc)
-        name = name or deterministic_uuid("execution", call.request_id)
         started = call.clock.time()
         try:
-            start = getattr(self.state_machine, "start", None)
-            if not self.sync and callable(start):  # StartExecution: returns at once, runs on the clock
-                execution = start(execution_input, name=name)
+            service = getattr(self.state_machine, "service", None)
+            if not self.sync and service is not None:  # StartExecution through the machine's service:
+                # returns at once, runs on the clock, and the service lists and describes it
+                execution = service.start_execution(self.state_machine.arn, execution_input, name=name)
             else:
                 execution = self.state_machine.execute(execution_input, name=name)
         except UsageError as exc:  # input StartExecution refuses: over 256 KiB, NaN, nested too deep
             return _invalid_input(exc)
+        # no "name" in the request: the execution's own (unique per machine, as AWS makes one per start;
+        # a name from the request id would repeat across gateways sharing a machine)
+        name = name or str(getattr(execution, "name", "") or deterministic_uuid("execution", call.request_id))
         sm_arn, execution_arn = self._arns(name)
         if not self.sync:  # a sync (express) execution keeps arn:...:express:<machine>:<name>:<id>
             execution_arn = str(

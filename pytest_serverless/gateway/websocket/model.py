@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.throttling import check_throttle
-from pytest_serverless.gateway.usage_plans import UsagePlan
+from pytest_serverless.gateway.usage_plans import UsagePlan, add_plan, plan_for_key
 
 from .integrations import RouteIntegration, build
 from .selection import RouteSelector
@@ -215,21 +215,10 @@ class WebSocketApi:
         plan = UsagePlan(
             name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
         )
-        for key in plan.api_keys:
-            if key in self._key_plans:
-                raise UsageError(
-                    f"usage plan {name!r}: API key {key!r} is already in plan {self._key_plans[key].name!r}"
-                )
-        for key in plan.api_keys:
-            self._key_plans[key] = plan
-        self.usage_plans.append(plan)
-        return plan
+        return add_plan(self.usage_plans, self._key_plans, plan)
 
     def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        plan = self._key_plans.get(key)
-        if plan is None or key in plan.disabled or not plan.applies_to(stage):
-            return None
-        return plan
+        return plan_for_key(self._key_plans, key, stage)
 
     # deploying ---------------------------------------------------------------------------------------------
     def deploy(
