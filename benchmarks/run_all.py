@@ -112,6 +112,12 @@ def main(argv: list[str] | None = None) -> None:
     for line in table_lines_ws(bench_websocket, args.quick):
         print(line)
     print()
+    print("# AWS SDK calls: a boto3 start_execution + describe_execution round trip against the direct call")
+    import bench_aws
+
+    for line in bench_aws.table_lines(seconds):
+        print(line)
+    print()
     print("# Example suite")
     print(example_suite_line())
     if args.scale:

@@ -16,6 +16,7 @@ from .errors import (
     ServerlessError,
     TaskFailure,
     TemplateError,
+    UnemulatedCall,
     UnmockedTask,
     UsageError,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "TemplateError",
     "TestStateResult",
     "TokenIssuer",
+    "UnemulatedCall",
     "UnmockedTask",
     "UnsupportedResourceWarning",
     "UsageError",

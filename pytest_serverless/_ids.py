@@ -5,10 +5,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 
-__all__ = ["ACCOUNT_ID", "REGION", "IdFactory", "deterministic_uuid"]
+__all__ = ["ACCOUNT_ID", "FAKE_CREDENTIALS", "REGION", "IdFactory", "deterministic_uuid"]
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
+#: what code under test finds in its environment (a handler's Lambda environment, a botocore bridge scope)
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "ASIAPYTESTSERVERLESS",
+    "AWS_SECRET_ACCESS_KEY": "pytest-serverless-fake-secret-access-key",
+    "AWS_SESSION_TOKEN": "pytest-serverless-fake-session-token",
+}
 
 
 def deterministic_uuid(*parts: object) -> str:

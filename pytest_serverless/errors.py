@@ -18,6 +18,7 @@ __all__ = [
     "ServerlessError",
     "TaskFailure",
     "TemplateError",
+    "UnemulatedCall",
     "UnmockedTask",
     "UsageError",
 ]
@@ -70,6 +71,23 @@ class TemplateError(ServerlessError, ValueError):
 
 class UsageError(ServerlessError, TypeError):
     """Wrong arguments to a fixture, a marker or a public function."""
+
+
+class UnemulatedCall(ServerlessError):
+    """An AWS SDK call (boto3/botocore) that nothing in process answers: ``.service`` and ``.operation`` as
+    botocore names them (``"dynamodb"``, ``"PutItem"``). It fails the test even when the code under test
+    swallowed it."""
+
+    def __init__(self, service: str, operation: str, detail: str | None = None) -> None:
+        self.service = service
+        self.operation = operation
+        self.detail = detail
+        why = f": {detail}" if detail else " is not emulated here"
+        super().__init__(
+            f"AWS call {service}.{operation}{why}. No AWS call leaves the process: answer it with a mock "
+            "(unittest.mock / botocore.stub.Stubber on that client), a handler of the template, or moto "
+            "(with moto's mock_aws active, moto answers every call pytest_serverless does not emulate)"
+        )
 
 
 class UnmockedTask(ServerlessError):

@@ -127,3 +127,17 @@ def test_every_serving_row_gets_the_handlers_answer_over_its_path():
             assert [request() for _ in range(3)] == [200, 200, 200]
     line = bench_serving.table_lines([bench_serving.Result("row", 1000.0, [2.0, 3.0, 2.5])])[1]
     assert line.split()[-2:] == ["2.50x", "2.00-3.00"]  # the median of the rounds, and their range
+
+
+def test_the_aws_rows_get_the_same_answer_through_boto3_and_directly():
+    import bench_aws
+
+    rows, scope = bench_aws.calls()
+    try:
+        assert [title for title, _ in rows] == [
+            "direct: service.start_execution + describe",
+            "boto3: start + describe",
+        ]
+        assert [call() for _, call in rows] == ["SUCCEEDED", "SUCCEEDED"]
+    finally:
+        scope.__exit__(None, None, None)

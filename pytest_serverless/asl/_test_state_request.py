@@ -272,10 +272,11 @@ def _model_problem(resource: str, result: Any, mode: str) -> str | None:
     shapes; ``STRICT``: every required member present and every present member typed as the model says,
     ``PRESENT``: present members typed). Returns why ``result`` does not fit ``resource``'s output, or None.
 
-    Until the model check lands every result fits: the mock's own shape (JSON, the Map and Parallel
-    array rules) is what is checked today.
+    The check lives in ``pytest_serverless.aws`` (botocore's models), imported when a result is checked.
     """
-    return None
+    from pytest_serverless.aws._models import result_problem
+
+    return result_problem(resource, result, mode)
 
 
 def parse_variables(variables: Any) -> dict[str, Any]:

@@ -32,6 +32,9 @@ _TYPES = ("STANDARD", "EXPRESS")
 _INPUT_LIMIT = 262_144
 
 
+MOCK_VALIDATION_MODES = ("PRESENT", "STRICT", "NONE")
+
+
 class TaskCall(NamedTuple):
     """One Task invocation: the state, its resource and the input (arguments) it was called with."""
 
@@ -305,6 +308,7 @@ class StateMachine:
         timeout_seconds: float | None = None,
         mocks: Mapping[str, Any] | None = None,
         service: StepFunctions | None = None,
+        mock_validation: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.match(name):
             raise UsageError(
@@ -347,6 +351,14 @@ class StateMachine:
                 "StateMachine(timeout_seconds=...) takes a positive number of seconds "
                 f"(got {timeout_seconds!r})"
             )
+        if mock_validation is not None and mock_validation not in MOCK_VALIDATION_MODES:
+            raise UsageError(
+                "StateMachine(mock_validation=...) must be 'PRESENT', 'STRICT' or 'NONE' "
+                f"(got {mock_validation!r})"
+            )
+        #: how mock results are checked against the service models (API.md 7); None: PRESENT, or what the
+        #: plugin's ``serverless_mock_validation`` ini option says
+        self.mock_validation = mock_validation
         self.on_execution_finished = on_execution_finished
         self.seed = seed
         if substitutions is not None and (

@@ -274,6 +274,15 @@ class Service:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(state_machines={sorted(m.name for m in self._machines.values())!r})"
 
+    def aws(self) -> Any:
+        """``with service.aws():`` boto3/botocore ``stepfunctions`` calls are answered by this service (API.md
+        section 7); every other AWS call raises ``UnemulatedCall``. A context manager yielding the scope."""
+        from pytest_serverless.aws import Scope
+
+        from ._aws import stepfunctions_answerer
+
+        return Scope({"stepfunctions": stepfunctions_answerer(self)})
+
     # ------------------------------------------------------------ state machines
 
     def _register(self, machine: StateMachine) -> None:

@@ -368,15 +368,33 @@ class ServerlessApp:
                     f"put_events entry {index} needs 'Source', 'DetailType' and 'Detail', got {entry!r}"
                 )
             try:
-                event = event_envelope(entry, event_id=self._ids.next("event"), now=self.clock.now())
+                started.extend(self._put_event(entry)[1])
             except ValueError as exc:
                 raise UsageError(f"put_events entry {index}: 'Detail' is not valid JSON ({exc})") from None
-            bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
-            for rule in self.rules:
-                if rule.pattern is None or rule.event_bus != bus or not matches(rule.pattern, event):
-                    continue
-                started.extend(self._deliver(rule, event))
         return started
+
+    def _put_event(self, entry: Mapping[str, Any]) -> tuple[str, list[Execution]]:
+        """One entry to every matching rule: (the event's id, the executions started)."""
+        event_id = self._ids.next("event")
+        event = event_envelope(entry, event_id=event_id, now=self.clock.now())
+        started: list[Execution] = []
+        bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
+        for rule in self.rules:
+            if rule.pattern is None or rule.event_bus != bus or not matches(rule.pattern, event):
+                continue
+            started.extend(self._deliver(rule, event))
+        return event_id, started
+
+    def aws(self) -> Any:
+        """``with app.aws():`` boto3/botocore calls answered by this app (API.md section 7): ``stepfunctions``
+        by its service, ``events`` PutEvents by its rules, ``lambda`` Invoke by its functions,
+        ``apigatewaymanagementapi`` by its WebSocket stages; every other call raises ``UnemulatedCall``. A
+        context manager yielding the scope (``.unemulated``: the calls that nothing answered)."""
+        from pytest_serverless.aws import Scope
+
+        from ._aws import app_answerers
+
+        return Scope(app_answerers(self))
 
     def _deliver(self, rule: RuleSpec, event: dict[str, Any]) -> list[Execution]:
         started: list[Execution] = []

@@ -7,7 +7,8 @@ route answers 502 REST / 500 HTTP), nothing else. Each app gets fresh modules, e
 compiled once per process (``CODE``): the code folder is searched first while the module is imported, and
 the modules imported from that folder are dropped from ``sys.modules`` afterwards, so that two functions with
 an ``app.py`` each, or the same function loaded by two tests, never see each other's module. The function's
-``Environment.Variables`` are set in ``os.environ`` while its module is imported and while it runs.
+``Environment.Variables`` are set in ``os.environ`` while its module is imported and while it runs, over the
+Lambda runtime's own variables (``lambda_environment``: region, function name, memory, fake credentials).
 
 ``with_limits`` runs a handler as Lambda runs the template's function: its ``context`` counts down from
 the function's ``Timeout`` (on the virtual clock) and reports its ``MemorySize``; a run past ``Timeout``
@@ -32,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pytest_serverless._ids import FAKE_CREDENTIALS, REGION
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import TaskFailure, TemplateError
 from pytest_serverless.lambdas import FunctionTimedOut, LambdaContext
@@ -41,6 +43,7 @@ from .model import FunctionSpec
 __all__ = [
     "HandlerImportError",
     "check_handler",
+    "lambda_environment",
     "lazy_handler",
     "resolve_handler",
     "unresolved_handler",
@@ -63,6 +66,25 @@ def _environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def lambda_environment(function: FunctionSpec) -> dict[str, str]:
+    """The variables the Lambda runtime sets for ``function`` (region, name, memory, version, log group,
+    credentials: fake ones), under the template's own ``Environment.Variables``."""
+    runtime = function.runtime or "python3.12"
+    return {
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2024/01/01/[$LATEST]00000000000000000000000000000000",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "_HANDLER": function.handler or "",
+        **FAKE_CREDENTIALS,
+    }
 
 
 def _with_environment(handler: Handler, variables: Mapping[str, str]) -> Handler:
@@ -284,8 +306,9 @@ def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> H
 def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None = None) -> Handler:
     """The function's handler, imported (fresh, from compiled code) on its first call, not before: one
     function's missing package or failing import-time code fails only the calls of that function. Runs with
-    the function's environment variables (``environment`` over them) at import and at each call."""
-    variables = {**function.environment, **(environment or {})}
+    the function's Lambda environment (``lambda_environment``), its environment variables over it and
+    ``environment`` over them, at import and at each call."""
+    variables = {**lambda_environment(function), **function.environment, **(environment or {})}
     loaded: list[Handler] = []
     failed: list[HandlerImportError] = []
 
@@ -317,9 +340,10 @@ def resolve_handler(function: FunctionSpec, *, source: str) -> Handler | None:
 def with_environment(
     handler: Handler, function: FunctionSpec, environment: Mapping[str, str] | None = None
 ) -> Handler:
-    """A handler given by the test, run with the function's environment variables (``environment`` over
-    them)."""
-    return _with_environment(handler, {**function.environment, **(environment or {})})
+    """A handler given by the test, run with the function's Lambda environment and environment variables
+    (``environment`` over them)."""
+    variables = {**lambda_environment(function), **function.environment, **(environment or {})}
+    return _with_environment(handler, variables)
 
 
 def unresolved_handler(function: FunctionSpec) -> Handler:

@@ -138,8 +138,10 @@ class TestRecord:
         mocks: dict[str, MockSpec] | None = None,
         expect_path: PathExpectation | None = None,
         expect_status: StatusExpectation | None = None,
+        mock_validation: str | None = None,
     ) -> None:
         self.label = label
+        self.mock_validation = mock_validation  # the serverless_mock_validation ini option
         self.hooks = hooks
         self.mocks: dict[str, MockSpec] = dict(mocks or {})
         self.expect_path = expect_path
@@ -149,6 +151,8 @@ class TestRecord:
         self.executions: list[tuple[Any, Any]] = []
         self.responses: list[tuple[Any, Any]] = []
         self._registry: IntegrationRegistry | None = None
+        #: the test's botocore bridge scope (``pytest_serverless.aws.Scope``), made by the first fixture
+        self.aws_scope: Any = None
         self.passed = False  # the test body and the checks after it passed
 
     # section: integrations
@@ -210,6 +214,8 @@ class TestRecord:
         recorded, and reported when they finish)."""
         if any(known is machine for known in self.machines):
             return machine
+        if self.mock_validation is not None and getattr(machine, "mock_validation", None) is None:
+            machine.mock_validation = self.mock_validation  # the machine's own keyword wins
         original = machine.start
         record = self
 
@@ -305,6 +311,9 @@ class TestRecord:
         problems = self.unknown_mocks()
         if problems:
             raise UsageError("\n".join(problems))
+        if self.aws_scope is not None and self.aws_scope.unemulated:
+            # raised inside the code under test, maybe swallowed there or turned into a 502: the test fails
+            raise self.aws_scope.unemulated[0]
         if self.expect_path is not None:
             self._check_paths(self.expect_path)
         if self.expect_status is not None:

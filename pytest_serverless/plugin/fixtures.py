@@ -47,7 +47,24 @@ def sfn(request: pytest.FixtureRequest, serverless_clock: VirtualClock) -> Calla
     """
     record = record_for(request.node)
     record.clock = serverless_clock
-    return _MachineFactory(record, serverless_clock)
+    factory = _MachineFactory(record, serverless_clock)
+    from pytest_serverless.asl._aws import stepfunctions_answerer
+
+    _aws_scope(request, record).add("stepfunctions", stepfunctions_answerer(factory.service))
+    return factory
+
+
+def _aws_scope(request: pytest.FixtureRequest, record: Any) -> Any:
+    """The test's botocore bridge scope (API.md section 7), entered by the first fixture that asks and left
+    when the test ends: nothing stays registered after it."""
+    if record.aws_scope is None:
+        from pytest_serverless.aws import Scope
+
+        scope = Scope()
+        scope.__enter__()
+        record.aws_scope = scope
+        request.addfinalizer(scope.__exit__)
+    return record.aws_scope
 
 
 class _MachineFactory:
@@ -71,10 +88,13 @@ def gateway(request: pytest.FixtureRequest, serverless_clock: VirtualClock) -> G
     """A fresh ``Gateway`` on the test's clock; every response it gives is checked by ``expect_status`` and
     reported to ``pytest_serverless_gateway_response``."""
     from pytest_serverless import Gateway
+    from pytest_serverless.gateway.websocket._aws import connections_answerer
 
     record = record_for(request.node)
     record.clock = serverless_clock
-    return record.adopt_gateway(Gateway(clock=serverless_clock))  # type: ignore[no-any-return]
+    found = record.adopt_gateway(Gateway(clock=serverless_clock))
+    _aws_scope(request, record).add("apigatewaymanagementapi", connections_answerer(lambda: found))
+    return found  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -190,6 +210,11 @@ def _load(
     # The test's mock_task markers are applied per execution by the adopted machines (not as the app's
     # default mocks), so that the closest marker wins and unused or unknown mocks are reported.
     _adopt_app(record, app)
+    from pytest_serverless.loaders._aws import app_answerers
+
+    scope = _aws_scope(request, record)
+    for service, answerer in app_answerers(app).items():
+        scope.add(service, answerer)
     return app
 
 

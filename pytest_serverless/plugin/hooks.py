@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeGuard
 import pytest
 
 from pytest_serverless import __version__, hookspecs
-from pytest_serverless.errors import ServerlessError, UsageError
+from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
 from pytest_serverless.hookspecs import IntegrationRegistry
 
 from ._record import TestRecord
@@ -60,6 +60,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "serverless_template",
         "SAM / CloudFormation template for the serverless_app fixture (relative to the ini file).",
+        type="string",
+        default="",
+    )
+    parser.addini(
+        "serverless_mock_validation",
+        "how task mock results are checked against the AWS service models: PRESENT (the default: present "
+        "members typed as the model says), STRICT (also every required member present) or NONE; a "
+        "StateMachine's mock_validation= keyword wins.",
         type="string",
         default="",
     )
@@ -156,7 +164,13 @@ def _build_record(item: pytest.Item) -> TestRecord:
         parse_serverless_template(mark, node.nodeid)  # a wrong marker fails its tests, used or not
     paths = [parse_expect_path(mark, node.nodeid) for node, mark in path_marks]
     statuses = [parse_expect_status(mark, node.nodeid) for node, mark in status_marks]
+    validation = str(item.config.getini("serverless_mock_validation") or "").strip() or None
+    if validation is not None and validation not in ("PRESENT", "STRICT", "NONE"):
+        raise UsageError(
+            f"serverless_mock_validation = {validation}: the ini option takes PRESENT, STRICT or NONE"
+        )
     return TestRecord(
+        mock_validation=validation,
         label=item.nodeid,
         hooks=_NodeHooks(item),
         mocks=mocks,
@@ -197,7 +211,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if record is not None:
         try:
             record.check_after_call()
-        except (UsageError, AssertionError) as error:
+        except (UsageError, AssertionError, UnemulatedCall) as error:
             _add_failure_notes(item, record, mocks=False)
             raise flag_plugin_error(error) from None
         record.passed = True

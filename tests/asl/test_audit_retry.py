@@ -56,7 +56,7 @@ def test_full_jitter_is_reproducible_per_seed_and_differs_between_seeds():
     definition = _machine(
         IntervalSeconds=10, BackoffRate=3, MaxAttempts=4, MaxDelaySeconds=40, JitterStrategy="FULL"
     )
-    mocks = {"T": [{"Throw": {"Error": "E"}}] * 4 + [{"Return": 1}]}
+    mocks = {"T": [{"Throw": {"Error": "E"}}] * 4 + [{"Return": {"MessageId": "m-1"}}]}
     first = StateMachine(definition, seed=7).execute({}, mocks=mocks).duration
     again = StateMachine(definition, seed=7).execute({}, mocks=mocks).duration
     other = StateMachine(definition, seed=8).execute({}, mocks=mocks).duration

@@ -495,7 +495,9 @@ def test_a_nested_sync_execution_waits_for_its_childs_callback(service):
 )
 def test_a_task_result_over_256_kib_is_recorded_as_a_failed_task(resource, failed):
     definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": True}}}
-    execution = StateMachine(definition).execute(mocks={"T": [{"Return": "x" * 262_145}]})
+    big = "x" * 262_145
+    result = {"Payload": big} if resource.endswith(":::lambda:invoke") else big
+    execution = StateMachine(definition).execute(mocks={"T": [{"Return": result}]})
     assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
     types = _types(execution)
     assert types[-2:] == [failed, "ExecutionFailed"]

@@ -350,7 +350,10 @@ def test_a_computed_function_name_lets_function_keys_through():
         "End": True,
     }
     machine = StateMachine({"StartAt": "Pay", "States": {"Pay": invoke}})
-    assert machine.execute({"fn": "charge"}, mocks={"charge": [{"Return": 1}]}).status == "SUCCEEDED"
+    assert (
+        machine.execute({"fn": "charge"}, mocks={"charge": [{"Return": {"Payload": 1}}]}).status
+        == "SUCCEEDED"
+    )
     with pytest.raises(UsageError, match="'arn:aws:states:::sqs:sendMessage' names no Task state"):
         machine.execute({"fn": "charge"}, mocks={"arn:aws:states:::sqs:sendMessage": [{"Return": 1}]})
 

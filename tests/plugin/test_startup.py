@@ -31,6 +31,7 @@ ENGINE_MODULES = [
     "airspeed",
     "jwt",
     "responses",
+    "botocore",
 ]
 
 
@@ -43,3 +44,16 @@ def test_loading_the_plugin_loads_no_engine():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
+
+
+def test_the_asl_engine_and_the_gateway_run_without_botocore():
+    script = (
+        "import sys\n"
+        "from pytest_serverless import StateMachine, Gateway\n"
+        "sm = StateMachine({'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'End': True}}})\n"
+        "assert sm.execute({}).status == 'SUCCEEDED'\n"
+        "Gateway().http_api('a')\n"
+        "print('botocore' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -29,7 +29,7 @@ from pytest_serverless.asl.tasks import (
     task_failure,
     wrap_lambda_invoke,
 )
-from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask
+from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask, UsageError
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 if TYPE_CHECKING:
@@ -222,6 +222,23 @@ def _large(value: Any) -> bool:
     return _size_may_exceed(value)
 
 
+def _check_mock_result(interp: Interpreter, state: m.TaskState, value: Any) -> None:
+    """A mocked result against the service model of the Task's operation (API.md section 7): UsageError."""
+    machine = interp.machine
+    mode = getattr(machine, "mock_validation", None) or "PRESENT"
+    if mode == "NONE":
+        return
+    from pytest_serverless.aws._models import result_problem  # botocore: imported when a mock is checked
+
+    problem = result_problem(state.resource, value, mode)
+    if problem is not None:
+        raise UsageError(
+            f"the mocked result of Task state {state.name!r} (resource {state.resource!r}) {problem} "
+            f"(mock_validation={mode!r}; StateMachine(..., mock_validation='NONE') or the ini option "
+            "serverless_mock_validation = NONE turns the check off)"
+        )
+
+
 def _outcome(
     interp: Interpreter,
     state: m.TaskState,
@@ -246,7 +263,10 @@ def _outcome(
     for key in keys:
         cursor = interp.mocks.get(key)
         if cursor is not None:
-            return cursor.next(arguments)
+            outcome = cursor.next(arguments)
+            if resource.kind == "service" and not outcome.failed and not resource.pattern:
+                _check_mock_result(interp, state, outcome.value)
+            return outcome
     handler = find_handler(interp.handlers, keys)
     if handler is not None:
         return _run_handler(interp, handler, resource, arguments, function, timeout)

@@ -317,8 +317,8 @@ def moto_answer(request: AwsServiceRequest) -> tuple[Any] | None:
     if getattr(MockAWS, "_nested_count", 0) <= 0:
         return None
     import boto3  # type: ignore[import-untyped]
-    from botocore import xform_name  # type: ignore[import-untyped]
-    from botocore.exceptions import ClientError, ParamValidationError  # type: ignore[import-untyped]
+    from botocore import xform_name
+    from botocore.exceptions import ClientError, ParamValidationError
 
     name = {"states": "stepfunctions"}.get(request.service, request.service)
     client = boto3.client(name, region_name=request.region)

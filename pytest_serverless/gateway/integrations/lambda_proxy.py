@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_serverless._ids import deterministic_uuid
-from pytest_serverless.errors import ServerlessError
+from pytest_serverless.errors import ServerlessError, UnemulatedCall
 from pytest_serverless.gateway.events import is_binary, v1_event, v2_event
 from pytest_serverless.lambdas import FunctionTimedOut, Handler, invoke_handler
 
@@ -288,6 +288,8 @@ class LambdaProxyIntegration:
             result, _ = invoke_handler(
                 self.handler, event, self.function_name, _lambda_request_id(call), call.clock, call.timeout
             )
+        except UnemulatedCall as exc:  # an AWS call nothing answers: the function fails (the test fails too)
+            return IntegrationResult(failure=FAILURE, error=exc)
         except ServerlessError:
             raise
         except Exception as exc:  # the function raised: AWS answers 502 (REST) / 500 (HTTP)
@@ -360,8 +362,12 @@ class LambdaIntegration:
             )
             output = _marshal(result)
             error_message = None
-        except ServerlessError:
-            raise
+        except ServerlessError as exc:
+            if not isinstance(exc, UnemulatedCall):
+                raise
+            error = exc  # an AWS call nothing answers: the function fails (the test fails too)
+            output = lambda_error_object(exc, lambda_id)
+            error_message = str(exc)
         except MalformedProxyResponse as exc:
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
         except Exception as exc:

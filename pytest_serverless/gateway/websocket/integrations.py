@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import ServerlessError, UsageError
+from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 __all__ = ["HttpRoute", "LambdaRoute", "MockRoute", "Outcome", "RouteIntegration", "build"]
@@ -114,6 +114,8 @@ class LambdaRoute(RouteIntegration):
             result, latency = invoke_handler(
                 self.handler, event, self.function_name, call.invocation_id, clock, call.timeout
             )
+        except UnemulatedCall as exc:  # an AWS call nothing answers: the function fails (the test fails too)
+            return Outcome(failure="EXECUTION", error=exc, latency=clock.time() - started)
         except ServerlessError:
             raise
         except Exception as exc:  # the function raised: AWS answers with its error frame

@@ -1,0 +1,192 @@
+"""The botocore bridge: two botocore event handlers, registered on every session botocore creates while a
+``Scope`` is active (``botocore.handlers.BUILTIN_HANDLERS``, the list each new session registers), and
+boto3's default session set aside meanwhile so that ``boto3.client(...)`` builds a session that has them.
+
+* ``before-parameter-build``: keeps the call's parameters (validated by botocore right after);
+* ``before-call``: answers the call in process (``emit_until_response``: nothing else runs, nothing is
+  signed, nothing is sent), with the wire response botocore parses (``_wire``), or raises
+  ``UnemulatedCall`` (recorded on every active scope), or, with moto's ``mock_aws`` active, lets moto answer.
+
+The handlers do nothing when no scope is active: a client made inside a block is answered by nothing of ours
+after it. While a scope is active, the process has a Lambda-like AWS environment: fake credentials, a region
+(us-east-1 unless one is set), no instance metadata lookups, no profile.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from botocore import handlers as botocore_handlers
+
+from pytest_serverless._ids import FAKE_CREDENTIALS
+from pytest_serverless.errors import AwsError, UnemulatedCall
+
+from ._wire import answer_response, error_response
+
+__all__ = ["FAKE_CREDENTIALS", "Answerer", "Scope", "active_scopes"]
+
+# ``answer(operation_name, params) -> output dict`` (params: the call's, and ``"@url"``); ``None`` when the
+# operation is not emulated; raises
+# ``AwsError`` (AWS's error code) or ``UnemulatedCall`` (a function or bus the app does not have).
+Answerer = Callable[[str, dict[str, Any]], "Mapping[str, Any] | None"]
+
+_NOT_FOUND = frozenset(
+    {
+        "StateMachineDoesNotExist",
+        "ExecutionDoesNotExist",
+        "ActivityDoesNotExist",
+        "InvalidToken",
+        "GoneException",
+    }
+)
+_PARAMS = "pytest_serverless.params"
+
+_LOCK = threading.RLock()
+_ACTIVE: list[Scope] = []
+_SAVED: dict[str, Any] = {}
+
+
+class Scope:
+    """A set of in-process answerers, one list per botocore service name (``"stepfunctions"``, ``"events"``,
+    ``"lambda"``, ``"apigatewaymanagementapi"``), active between ``__enter__`` and ``__exit__``.
+    ``.unemulated`` lists the ``UnemulatedCall`` errors raised while it was active."""
+
+    def __init__(self, answerers: Mapping[str, Answerer] | None = None) -> None:
+        self.answerers: dict[str, list[Answerer]] = {}
+        self.unemulated: list[UnemulatedCall] = []
+        for service, answerer in (answerers or {}).items():
+            self.add(service, answerer)
+
+    def add(self, service: str, answerer: Answerer) -> None:
+        """Answer ``service``'s calls with ``answerer`` too (tried after the ones added before)."""
+        found = self.answerers.setdefault(service, [])
+        if answerer not in found:
+            found.append(answerer)
+
+    def __enter__(self) -> Scope:
+        with _LOCK:
+            if not _ACTIVE:
+                _install()
+            _ACTIVE.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with _LOCK:
+            if self in _ACTIVE:
+                _ACTIVE.remove(self)
+            if not _ACTIVE:
+                _uninstall()
+
+
+def active_scopes() -> list[Scope]:
+    """The active scopes, innermost last."""
+    return list(_ACTIVE)
+
+
+# section: installing and removing the handlers
+
+
+def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    if _ACTIVE:
+        context[_PARAMS] = dict(params)
+
+
+def _answer_call(model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> Any:
+    if not _ACTIVE:
+        return None
+    service = model.service_model.service_name
+    operation = model.name
+    # the call's parameters, and the URL it would go to (``"@url"``: the WebSocket stage of @connections)
+    params = {**context.get(_PARAMS, {}), "@url": params.get("url", "")}
+    try:
+        return _dispatch(model, service, operation, params)
+    except UnemulatedCall as error:
+        if _moto_active():
+            return None
+        for scope in _ACTIVE:
+            scope.unemulated.append(error)
+        raise
+
+
+def _dispatch(model: Any, service: str, operation: str, params: dict[str, Any]) -> Any:
+    candidates = [answerer for scope in reversed(_ACTIVE) for answerer in scope.answerers.get(service, ())]
+    first_error: AwsError | None = None
+    unknown: UnemulatedCall | None = None
+    for answerer in candidates:
+        try:
+            output = answerer(operation, params)
+        except AwsError as error:
+            if error.code not in _NOT_FOUND:
+                return error_response(model, error)
+            first_error = first_error or error
+            continue
+        except UnemulatedCall as error:  # not this app's function, bus or stage: maybe another's
+            unknown = unknown or error
+            continue
+        if output is None:
+            break
+        return answer_response(model, output)
+    if first_error is not None:
+        return error_response(model, first_error)
+    if unknown is not None:
+        raise unknown
+    if candidates:
+        raise UnemulatedCall(service, operation, f"is not one of the {service} operations emulated here")
+    raise UnemulatedCall(service, operation)
+
+
+def _moto_active() -> bool:
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return bool(getattr(stubber, "enabled", False))
+
+
+_HANDLERS = (
+    ("before-parameter-build", _keep_params),
+    ("before-call", _answer_call, botocore_handlers.REGISTER_FIRST),
+)
+
+
+def _install() -> None:
+    for spec in _HANDLERS:
+        botocore_handlers.BUILTIN_HANDLERS.append(spec)
+    boto3: Any = sys.modules.get("boto3")
+    _SAVED.clear()
+    if boto3 is not None:
+        _SAVED["session"] = boto3.DEFAULT_SESSION
+        boto3.DEFAULT_SESSION = None  # the next boto3.client(...) makes a session with the handlers
+    environment = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
+    if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
+        environment["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or "us-east-1"
+    removed = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+    _SAVED["environ"] = {name: os.environ.get(name) for name in (*environment, *removed)}
+    for name in removed:
+        os.environ.pop(name, None)
+    os.environ.update(environment)
+
+
+def _uninstall() -> None:
+    for spec in _HANDLERS:
+        while spec in botocore_handlers.BUILTIN_HANDLERS:
+            botocore_handlers.BUILTIN_HANDLERS.remove(spec)
+    module: Any = sys.modules.get("boto3")
+    if module is not None:  # the session made inside (fake credentials) does not outlive the block
+        module.DEFAULT_SESSION = _SAVED.get("session")
+    for name, value in _SAVED.get("environ", {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _SAVED.clear()
+
+
+@contextmanager
+def answering(answerers: Mapping[str, Answerer] | None = None) -> Iterator[Scope]:
+    """``with answering({"stepfunctions": answer}) as scope:`` botocore calls answered in process."""
+    with Scope(answerers) as scope:
+        yield scope
