@@ -45,6 +45,28 @@ def test_httpx_and_websockets_are_fenced_and_serving_loads_no_third_party_client
     assert not {"httpx", "requests", "responses", "werkzeug", "pytest"} & loaded
 
 
+@pytest.mark.parametrize(
+    ("library", "home"),
+    [
+        ("botocore", "aws"),
+        ("boto3", "aws"),
+        ("jsonpath_ng", "asl/paths.py"),
+        ("jwt", "gateway/authorizers/cognito_jwt.py"),
+    ],
+)
+def test_third_party_imports_are_fenced(library, home):
+    """STYLE.md section 2: each of these libraries is imported in one place of the package only."""
+    package = Path(pytest_serverless.__file__).parent
+    pattern = re.compile(rf"^\s*(import|from) {library}\b", re.MULTILINE)
+    importers = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if pattern.search(path.read_text("utf-8"))
+    }
+    assert importers, library
+    assert all(name == home or name.startswith(home + "/") for name in importers), sorted(importers)
+
+
 def test_public_names_are_all_importable():
     for name in pytest_serverless.__all__:
         assert getattr(pytest_serverless, name) is not None, name

@@ -9,5 +9,6 @@ botocore's own parsers. Every other call raises ``UnemulatedCall`` (unless moto'
 from __future__ import annotations
 
 from ._bridge import FAKE_CREDENTIALS, Answerer, Scope, active_scopes, answering
+from ._moto import moto_call
 
-__all__ = ["FAKE_CREDENTIALS", "Answerer", "Scope", "active_scopes", "answering"]
+__all__ = ["FAKE_CREDENTIALS", "Answerer", "Scope", "active_scopes", "answering", "moto_call"]

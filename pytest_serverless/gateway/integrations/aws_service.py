@@ -309,52 +309,11 @@ class AwsIntegration:
 
 
 def moto_answer(request: AwsServiceRequest) -> tuple[Any] | None:
-    """The service call made through boto3 when moto's ``mock_aws`` is active, else ``None``."""
-    try:
-        from moto.core.models import MockAWS
-    except ImportError:
-        return None
-    if getattr(MockAWS, "_nested_count", 0) <= 0:
-        return None
-    import boto3  # type: ignore[import-untyped]
-    from botocore import xform_name
-    from botocore.exceptions import ClientError, ParamValidationError
+    """The service call made through boto3 when moto's ``mock_aws`` is active, else ``None`` (the botocore
+    side lives in ``pytest_serverless.aws``, the only package that imports botocore)."""
+    from pytest_serverless.aws import moto_call
 
-    name = {"states": "stepfunctions"}.get(request.service, request.service)
-    client = boto3.client(name, region_name=request.region)
-    operation = xform_name(request.action)
-    if not hasattr(client, operation):
-        raise AwsError("InvalidAction", f"The action {request.action} is not valid for this endpoint.")
-    params = _typed(client, request.action, request.params)
-    try:
-        return (getattr(client, operation)(**params),)
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-        raise AwsError(str(error.get("Code", "")), str(error.get("Message", "")), int(status)) from None
-    except ParamValidationError as exc:
-        raise AwsError("ValidationError", str(exc).replace("\n", " ")) from None
-
-
-def _typed(client: Any, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Form fields (strings) with the types the operation's input shape names (integers, booleans)."""
-    try:
-        members = client.meta.service_model.operation_model(action).input_shape.members
-    except Exception:  # an operation botocore does not know: pass the fields as they are
-        return dict(params)
-    typed: dict[str, Any] = {}
-    for key, value in params.items():
-        shape = members.get(
-            key
-        )  # flattened lists (MessageAttribute.1.Name) pass as they are: botocore refuses
-        kind = getattr(shape, "type_name", "string")
-        if isinstance(value, str) and kind in ("integer", "long"):
-            typed[key] = int(value) if value.lstrip("-").isdigit() else value
-        elif isinstance(value, str) and kind == "boolean":
-            typed[key] = value.lower() == "true"
-        else:
-            typed[key] = value
-    return typed
+    return moto_call(request.service, request.action, request.region, request.params)
 
 
 # -- HTTP API first-class integrations (IntegrationSubtype) -------------------------------------------------
