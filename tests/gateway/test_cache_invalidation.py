@@ -10,7 +10,7 @@ import pytest
 
 from pytest_serverless import Gateway, IamAuthorizer, UsageError
 from pytest_serverless.gateway.authorizers import sign_request
-from pytest_serverless.loaders import load_template
+from pytest_serverless.loaders import UnsupportedResourceWarning, load_template
 
 KEY, SECRET = "AKIDCACHE", "cache-secret"
 OTHER, OTHER_SECRET = "AKIDOTHER", "other-secret"
@@ -213,3 +213,16 @@ def test_a_bad_template_strategy_names_the_stage(tmp_path):
 
     with pytest.raises(TemplateError, match="stage prod: .*unauthorized_cache_control_header_strategy"):
         load(tmp_path, ", UnauthorizedCacheControlHeaderStrategy: NOPE")
+
+
+def test_per_method_cache_control_settings_are_listed_as_not_emulated(tmp_path):
+    extra = (
+        '}\n        - {ResourcePath: "/items", HttpMethod: GET, RequireAuthorizationForCacheControl: false'
+    )
+    with pytest.warns(UnsupportedResourceWarning, match="RequireAuthorizationForCacheControl per method"):
+        app, stage = load(tmp_path, extra)
+    assert any("RequireAuthorizationForCacheControl per method" in entry for entry in app.unsupported)
+    [(key, secret)] = app.iam_credentials.items()
+    signed_get(app.gateway, stage, "/items", key, secret)
+    ignored = signed_get(app.gateway, stage, "/items", key, secret, headers=NO_CACHE)
+    assert ignored.headers["Warning"] == WARNING  # the stage's (AWS's default) setting applies
