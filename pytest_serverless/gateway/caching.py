@@ -9,9 +9,26 @@ from pytest_serverless.errors import UsageError
 
 from .request import GatewayRequest, Headers
 
-__all__ = ["CacheEntry", "StageCache", "cache_key", "check_cache_ttl", "normalize_cache_key_parameter"]
+__all__ = [
+    "INVALIDATE_CACHE",
+    "UNAUTHORIZED_WARNING",
+    "CacheEntry",
+    "StageCache",
+    "cache_key",
+    "check_cache_control",
+    "check_cache_ttl",
+    "normalize_cache_key_parameter",
+]
 
 MAX_TTL = 3600
+INVALIDATE_CACHE = "execute-api:InvalidateCache"
+#: ``UnauthorizedCacheControlHeaderStrategy`` values; AWS's default when caching is enabled comes first
+STRATEGIES = ("SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER", "FAIL_WITH_403")
+#: the header SUCCEED_WITH_RESPONSE_HEADER adds (the exact text is not in AWS's documentation)
+UNAUTHORIZED_WARNING = (
+    "Warning",
+    '199 "Cache-control headers were ignored because the caller was unauthorized."',
+)
 _SOURCES = ("path", "querystring", "multivaluequerystring", "header", "multivalueheader")
 
 
@@ -21,6 +38,20 @@ def check_cache_ttl(ttl: object, where: str) -> int:
             f"{where}: cache_ttl must be a number of seconds from 0 (off) to {MAX_TTL}, got {ttl!r}"
         )
     return int(ttl)
+
+
+def check_cache_control(require: object, strategy: object, where: str) -> tuple[bool, str]:
+    """``RequireAuthorizationForCacheControl`` and ``UnauthorizedCacheControlHeaderStrategy``, checked."""
+    if not isinstance(require, bool):
+        raise UsageError(
+            f"{where}: require_authorization_for_cache_control must be True or False, got {require!r}"
+        )
+    if strategy not in STRATEGIES:
+        raise UsageError(
+            f"{where}: unauthorized_cache_control_header_strategy must be one of {', '.join(STRATEGIES)}, "
+            f"got {strategy!r}"
+        )
+    return require, str(strategy)
 
 
 def normalize_cache_key_parameter(name: str, path_params: Sequence[str], where: str) -> tuple[str, str]:

@@ -381,6 +381,8 @@ class Api:
         route_throttles: Mapping[str, tuple[float, int]] | None = None,
         auto_deploy: bool | None = None,
         route_caching: Mapping[str, tuple[bool, float]] | None = None,
+        require_authorization_for_cache_control: bool = True,
+        unauthorized_cache_control_header_strategy: str = "SUCCEED_WITH_RESPONSE_HEADER",
     ) -> Stage:
         """Publish the current routes to ``stage`` and return it.
 
@@ -389,6 +391,12 @@ class Api:
         (``auto_deploy``, default True for HTTP APIs, as SAM's ``$default`` stage); REST stages keep their
         snapshot until the next ``deploy``. ``route_caching={"GET /x": (True, 60)}`` overrides a route's
         caching and TTL on this stage (MethodSettings ``CachingEnabled`` / ``CacheTtlInSeconds``).
+        ``require_authorization_for_cache_control`` (default True, as AWS) lets a ``Cache-Control: max-age=0``
+        refresh a cached answer only for a caller allowed ``execute-api:InvalidateCache`` (an IAM-signed
+        request whose ``IamAuthorizer(policies=...)`` allows it); others get
+        ``unauthorized_cache_control_header_strategy``: ``SUCCEED_WITH_RESPONSE_HEADER`` (default: the
+        header is ignored and a ``Warning`` header added), ``SUCCEED_WITHOUT_RESPONSE_HEADER`` or
+        ``FAIL_WITH_403``.
         """
         if not isinstance(stage, str) or not stage or "/" in stage:
             raise UsageError(
@@ -396,6 +404,7 @@ class Api:
             )
         if stage == "$default" and self.kind == "REST":
             raise UsageError("deploy('$default'): only HTTP APIs have a $default stage")
+        cache_control = (require_authorization_for_cache_control, unauthorized_cache_control_header_strategy)
         follow = self.kind == "HTTP" if auto_deploy is None else bool(auto_deploy)
         deployment = None if follow and canary is None else self._snapshot()
         existing = self.stages.get(stage)
@@ -429,6 +438,7 @@ class Api:
                     variables=variables,
                     route_throttles=route_throttles,
                     route_caching=route_caching,
+                    cache_control=cache_control,
                 )
             elif variables is not None:
                 existing.variables = _variables(variables, f"stage {stage!r}")
@@ -445,6 +455,7 @@ class Api:
             variables=variables,
             route_throttles=route_throttles,
             route_caching=route_caching,
+            cache_control=cache_control,
         )
         return existing
 

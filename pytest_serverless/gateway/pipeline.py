@@ -20,7 +20,7 @@ from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import ServerlessError
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
-from .caching import cache_key
+from .caching import INVALIDATE_CACHE, UNAUTHORIZED_WARNING, cache_key
 from .events import trace_id
 from .integrations.base import IntegrationCall, IntegrationResult
 from .request import GatewayRequest, Headers, Response
@@ -395,17 +395,24 @@ def _process(
     # 6. cache (REST)
     cache = stage.cache
     key: tuple[object, ...] | None = None
+    warn: bool | None = False  # None: the caller invalidates the cached answer; True: add AWS's warning
     caching = stage.route_caching.get(route_key) if stage.route_caching else None
     if cache is not None and (route.caching if caching is None else caching[0]):
         key = cache_key(request, resource_path, path_params, route.cache_key_parameters)
         control = request.headers.get("Cache-Control")
-        entry = None if control is not None and _NO_CACHE.search(control) else cache.get(key, now)
+        if control is not None and _NO_CACHE.search(control):
+            warn = _invalidation(stage, deployment, route, request, decision)
+            entry = None if warn is None else cache.get(key, now)
+        else:
+            entry = cache.get(key, now)
         if entry is not None:
             outcome.cache_hit = True
             stage.metrics["CacheHitCount"] += 1
             headers = entry.headers.copy()
             for name, value in identity_headers(kind, request_id, extended_id):
                 headers.set(name, value)
+            if warn:
+                headers.add(*UNAUTHORIZED_WARNING)
             return Response(
                 entry.status, headers, entry.body, answered_by="cache", request_id=request_id, request=request
             )
@@ -479,8 +486,42 @@ def _process(
             [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]
         )
         cache.put(key, result.status, stored, body, clock.time(), None if caching is None else caching[1])
+    if warn:
+        headers.add(*UNAUTHORIZED_WARNING)
     # by position: status, headers, content, answered_by, request_id, route_key, request, error
     return Response(result.status, headers, body, "integration", request_id, None, request, result.error)
+
+
+def _invalidation(
+    stage: Stage, deployment: Deployment, route: Route, request: GatewayRequest, decision: AuthDecision | None
+) -> bool | None:
+    """A ``Cache-Control: max-age=0`` on a cached method: None when the caller may invalidate the entry
+    (``RequireAuthorizationForCacheControl`` off, or an IAM caller whose policy allows
+    ``execute-api:InvalidateCache`` on the method), else whether to add the warning header (raises the 403
+    of ``FAIL_WITH_403``)."""
+    require, strategy = stage.cache_control
+    if not require:
+        return None
+    identity = decision.identity if decision is not None else None
+    access_key = identity.get("accessKey") if identity else None
+    name = route.authorizer
+    authorizer = deployment.authorizers.get(name) if isinstance(name, str) else name
+    allows = getattr(authorizer, "allows", None)
+    if isinstance(access_key, str) and allows is not None:
+        api = stage.api
+        method_arn = (
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
+            f"{request.path.lstrip('/')}"
+        )
+        if allows(access_key, INVALIDATE_CACHE, method_arn):
+            return None
+    if strategy == "FAIL_WITH_403":
+        raise _Refused(
+            "ACCESS_DENIED",
+            "cache",
+            reason="Cache-Control: max-age=0 from a caller not allowed execute-api:InvalidateCache",
+        )
+    return strategy == "SUCCEED_WITH_RESPONSE_HEADER"
 
 
 def _admit(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pytest_serverless.errors import UsageError
 
 from .authorizers.base import Authorizer
-from .caching import StageCache, check_cache_ttl
+from .caching import StageCache, check_cache_control, check_cache_ttl
 from .pipeline import run
 from .request import GatewayRequest, Response
 from .routing import RouteTable
@@ -108,6 +108,8 @@ class Stage:
         self.route_throttles: dict[str, tuple[float, int]] = {}
         self.route_caching: dict[str, tuple[bool, int]] = {}  # route key -> (caching enabled, TTL seconds)
         self.cache: StageCache | None = None
+        #: (RequireAuthorizationForCacheControl, UnauthorizedCacheControlHeaderStrategy): AWS's defaults
+        self.cache_control: tuple[bool, str] = (True, "SUCCEED_WITH_RESPONSE_HEADER")
         self.canary: Canary | None = None
         self._logs: list[dict[str, Any]] = []
         self._log_extras: list[tuple[Any, ...]] = []  # (response, request time) per ``_logs`` entry
@@ -127,8 +129,10 @@ class Stage:
         variables: Any,
         route_throttles: Any,
         route_caching: Any = None,
+        cache_control: tuple[object, object] = (True, "SUCCEED_WITH_RESPONSE_HEADER"),
     ) -> None:
         where = f"stage {self.name!r}"
+        self.cache_control = check_cache_control(*cache_control, where)
         now = self.api.gateway.clock.time()
         self.throttle = check_throttle(throttle, where) if throttle is not None else None
         self._bucket = TokenBucket(*self.throttle, now) if self.throttle else None

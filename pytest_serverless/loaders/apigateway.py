@@ -289,7 +289,12 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         settings = list(
             t.listing(description.get("MethodSettings"), where + "/MethodSettings", "MethodSettings")
         )
-        if "ThrottlingRateLimit" in description or description.get("CachingEnabled"):
+        if (
+            "ThrottlingRateLimit" in description
+            or description.get("CachingEnabled")
+            or "RequireAuthorizationForCacheControl" in description
+            or "UnauthorizedCacheControlHeaderStrategy" in description
+        ):
             settings.append({"ResourcePath": "/*", "HttpMethod": "*", **description})
         stage_from_method_settings(stage, settings, bool(description.get("CacheClusterEnabled")))
         stage.access_log_format = access_log_format(description.get("AccessLogSetting"))

@@ -88,7 +88,7 @@ class ServerlessApp:
     ``app.put_events([...])``, ``app.function(logical_id)``; ``app.clock``, ``app.gateway``,
     ``app.executions`` (every execution of the app's state machines, in order), ``app.invocations`` (Lambda
     targets of rules and schedules), ``app.api_keys`` (ApiKey logical id -> value), ``app.iam_credentials``,
-    ``app.unsupported`` (what was ignored).
+    ``app.iam_policies``, ``app.unsupported`` (what was ignored).
     """
 
     def __init__(
@@ -134,6 +134,9 @@ class ServerlessApp:
 
         register(self)  # AWS service integrations to its own state machines and rules, answered in process
         self.iam_credentials: dict[str, str] = dict(IAM_CREDENTIALS)  # what AWS_IAM routes accept
+        #: access key -> IAM policy document for AWS_IAM callers (``execute-api:InvalidateCache``); read
+        #: at request time, so a test may grant after loading
+        self.iam_policies: dict[str, Any] = {}
         self.issuers: dict[str, TokenIssuer] = {}
         self._apis: dict[str, Any] | None = None
         self._authorizer_issuers: dict[str, TokenIssuer] = {}

@@ -44,7 +44,7 @@ def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
         audiences: list[str] = list(spec.audiences) if spec.kind == "jwt" else []
         return JwtAuthorizer(issuer, audience=audiences, identity_source=source)
     if spec.kind == "iam":
-        return IamAuthorizer(credentials=dict(IAM_CREDENTIALS))
+        return IamAuthorizer(credentials=dict(IAM_CREDENTIALS), policies=app.iam_policies)
     handler = app.handler_for(spec.function)
     sources = list(spec.identity_source)
     if spec.lambda_type == "TOKEN" and api.kind == "REST":
@@ -378,6 +378,11 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         if cache_ttl and spec.kind == "REST":
             kwargs["cache_ttl"] = cache_ttl
             kwargs["route_caching"] = caching
+        require, strategy = stage.cache_control
+        if require is not None and spec.kind == "REST":
+            kwargs["require_authorization_for_cache_control"] = require
+        if strategy is not None and spec.kind == "REST":
+            kwargs["unauthorized_cache_control_header_strategy"] = strategy
         throttles = {key: value for key, value in stage.route_throttles.items() if key in seen}
         throttles.update(method_throttles)
         if throttles:

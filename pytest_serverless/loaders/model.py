@@ -122,6 +122,8 @@ class StageSpec:
     method_settings: list[MethodSetting] = field(default_factory=list)  # per-method caching / throttling
     route_throttles: dict[str, tuple[float, float]] = field(default_factory=dict)  # HTTP API RouteSettings
     access_log_format: str | None = None  # AccessLogSetting(s).Format
+    # the /*/* entry's RequireAuthorizationForCacheControl and UnauthorizedCacheControlHeaderStrategy
+    cache_control: tuple[bool | None, str | None] = (None, None)
 
 
 @dataclass

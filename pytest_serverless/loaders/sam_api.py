@@ -127,6 +127,7 @@ def _authorizers(
 
 
 _LOGGING_KEYS = frozenset({"LoggingLevel", "DataTraceEnabled", "CacheDataEncrypted"})
+_CACHE_CONTROL_KEYS = ("RequireAuthorizationForCacheControl", "UnauthorizedCacheControlHeaderStrategy")
 # Properties with an effect in AWS that the gateway does not reproduce (listed in app.unsupported).
 REST_NOT_EMULATED = (
     "CanarySetting",
@@ -253,6 +254,19 @@ def list_not_emulated(
     )
     if extra:
         found.append(f"MethodSettings ({', '.join(extra)})")
+    per_method = sorted(
+        {
+            str(key)
+            for entry in settings
+            if isinstance(entry, Mapping)
+            and (entry.get("ResourcePath", "/*"), str(entry.get("HttpMethod", "*"))) != ("/*", "*")
+            and entry is not description
+            for key in _CACHE_CONTROL_KEYS
+            if key in entry
+        }
+    )
+    if per_method:
+        found.append(f"MethodSettings ({', '.join(per_method)} per method: only the /*/* entry's is)")
     if found:
         model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
 
@@ -316,6 +330,14 @@ def stage_from_method_settings(stage: StageSpec, settings: Any, cache_enabled: b
         if throttle is not None and path == "/*" and method == "*":
             stage.throttle = throttle
             throttle = None
+        if path == "/*" and method == "*":
+            require, strategy = stage.cache_control
+            given = _flag(entry.get("RequireAuthorizationForCacheControl"))
+            named = entry.get("UnauthorizedCacheControlHeaderStrategy")
+            stage.cache_control = (
+                require if given is None else given,
+                strategy if named is None else str(named),
+            )
         stage.method_settings.append(
             MethodSetting(
                 path=path,

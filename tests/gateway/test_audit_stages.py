@@ -174,7 +174,7 @@ def test_audit_stage_cache_ttl_key_parameters_and_max_age_zero():
         return {"statusCode": 200, "body": str(len(count))}
 
     api.route("GET /a/{id}", handler, cache_key_parameters=["method.request.path.id", "querystring.q"])
-    client = api.deploy("prod", cache_ttl=30).client()
+    client = api.deploy("prod", cache_ttl=30, require_authorization_for_cache_control=False).client()
     assert [client.get(p).text for p in ("/a/1", "/a/1", "/a/2", "/a/1?q=x", "/a/1?other=y")] == [
         "1",
         "1",

@@ -181,8 +181,12 @@ def test_cache_key_parameters_split_the_cache():
     assert client.get("/items/2", params={"v": "x"}).text == "3"
 
 
-def test_cache_control_max_age_zero_refreshes_the_entry():
-    _, stage, calls = cached()
+def test_cache_control_max_age_zero_refreshes_the_entry_when_authorization_is_not_required():
+    gateway = Gateway()
+    api = gateway.rest_api("c")
+    handler, calls = counter()
+    api.route("GET /items/{id}", handler)
+    stage = api.deploy("prod", cache_ttl=300, require_authorization_for_cache_control=False)
     client = stage.client()
     client.get("/items/1")
     assert client.get("/items/1", headers={"Cache-Control": "max-age=0"}).text == "2"

@@ -16,6 +16,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from pytest_serverless._ids import ACCOUNT_ID
@@ -247,6 +248,10 @@ class IamAuthorizer:
     ``(secret, session_token)``, in which case the request must send that ``X-Amz-Security-Token``.
     ``users`` maps access keys to IAM user ARNs (default ``arn:aws:iam::<account>:user/<access key>``);
     ``AuthDecision.identity`` then carries ``accessKey``, ``accountId``, ``caller``, ``user``, ``userArn``.
+    ``policies`` maps access keys to IAM policy documents (dicts) for actions other than invoking: a caller
+    may invalidate a cached answer (``Cache-Control: max-age=0``) only when its policy allows
+    ``execute-api:InvalidateCache`` on the method ARN. A dict given here is kept (not copied), so a test
+    may grant or revoke later.
     """
 
     def __init__(
@@ -254,6 +259,7 @@ class IamAuthorizer:
         credentials: Mapping[str, str | tuple[str, str]],
         *,
         users: Mapping[str, str] | None = None,
+        policies: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(credentials, Mapping) or not credentials:
             raise UsageError('IamAuthorizer(credentials=...) takes {"ACCESS_KEY_ID": "secret", ...}')
@@ -269,6 +275,23 @@ class IamAuthorizer:
                     "or to (secret, session_token)"
                 )
         self.users = dict(users or {})
+        if policies is not None and not isinstance(policies, dict):
+            raise UsageError(
+                'IamAuthorizer(policies=...) takes {"ACCESS_KEY_ID": {"Version": ..., "Statement": [...]}}'
+            )
+        self.policies: dict[str, Any] = {} if policies is None else policies
+
+    def allows(self, access_key: str, action: str, method_arn: str) -> bool:
+        """Whether the policy of ``access_key`` (``policies``) allows ``action`` on ``method_arn``."""
+        from .policy import PolicyError, evaluate_policy
+
+        policy = self.policies.get(access_key)
+        if policy is None:
+            return False
+        try:
+            return evaluate_policy(policy, method_arn, action) == "ALLOW"
+        except PolicyError as exc:
+            raise UsageError(f"IamAuthorizer(policies=...): the policy of {access_key!r}: {exc}") from None
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
         try:

@@ -38,7 +38,9 @@ def _strings(statement: Mapping[str, Any], key: str, index: int) -> list[str] | 
     return list(items)
 
 
-def _statement_applies(statement: Mapping[str, Any], index: int, method_arn: str) -> bool:
+def _statement_applies(
+    statement: Mapping[str, Any], index: int, method_arn: str, action: str = _ACTION
+) -> bool:
     actions = _strings(statement, "Action", index)
     not_actions = _strings(statement, "NotAction", index)
     resources = _strings(statement, "Resource", index)
@@ -48,9 +50,9 @@ def _statement_applies(statement: Mapping[str, Any], index: int, method_arn: str
     if resources is None and not_resources is None:
         raise PolicyError(f"policyDocument.Statement[{index}] has neither Resource nor NotResource")
     if actions is not None:
-        action_ok = any(wildcard_match(pattern, _ACTION, ignore_case=True) for pattern in actions)
+        action_ok = any(wildcard_match(pattern, action, ignore_case=True) for pattern in actions)
     else:
-        action_ok = not any(wildcard_match(p, _ACTION, ignore_case=True) for p in not_actions or [])
+        action_ok = not any(wildcard_match(p, action, ignore_case=True) for p in not_actions or [])
     if resources is not None:
         resource_ok = any(wildcard_match(pattern, method_arn) for pattern in resources)
     else:
@@ -58,8 +60,9 @@ def _statement_applies(statement: Mapping[str, Any], index: int, method_arn: str
     return action_ok and resource_ok
 
 
-def evaluate_policy(policy_document: Any, method_arn: str) -> PolicyVerdict:
-    """``ALLOW``, ``DENY`` (an explicit Deny matched) or ``IMPLICIT_DENY`` (no Allow matched).
+def evaluate_policy(policy_document: Any, method_arn: str, action: str = _ACTION) -> PolicyVerdict:
+    """``ALLOW``, ``DENY`` (an explicit Deny matched) or ``IMPLICIT_DENY`` (no Allow matched) for ``action``
+    (``execute-api:Invoke``, or ``execute-api:InvalidateCache`` for a ``Cache-Control: max-age=0``).
 
     Raises ``PolicyError`` for a document API Gateway could not read.
     """
@@ -79,7 +82,7 @@ def evaluate_policy(policy_document: Any, method_arn: str) -> PolicyVerdict:
             raise PolicyError(
                 f'policyDocument.Statement[{index}].Effect must be "Allow" or "Deny", got {effect!r}'
             )
-        if not _statement_applies(statement, index, method_arn):
+        if not _statement_applies(statement, index, method_arn, action):
             continue
         if effect.lower() == "deny":
             denied = True  # no early return: a malformed later statement is still refused
