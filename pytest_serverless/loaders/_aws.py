@@ -20,9 +20,6 @@ __all__ = ["app_answerers"]
 Answer = Callable[[str, dict[str, Any]], "dict[str, Any] | None"]
 
 
-_ENTRY_TEXT = ("Source", "DetailType", "Detail")
-
-
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
 
@@ -50,10 +47,11 @@ def _events_answerer(app: ServerlessApp) -> Answer:
                     f"event bus {bus!r} is not a bus of {app.source.name} (buses with rules: "
                     f"{', '.join(sorted(buses))})",
                 )
-            missing = next((key for key in _ENTRY_TEXT if not _text(entry.get(key))), None)
-            if missing is None:
+            missing = next((key for key in ("Source", "DetailType") if not _text(entry.get(key))), None)
+            detail = entry.get("Detail")  # an HTTP API subtype may map an object of the body to it
+            if missing is None and not isinstance(detail, dict):
                 try:
-                    detail = json.loads(entry["Detail"])
+                    detail = json.loads(detail) if _text(detail) else None
                 except ValueError:
                     detail = None
                 if not isinstance(detail, dict):

@@ -141,3 +141,15 @@ def test_an_operation_not_emulated_fails_the_integration(app, client):
     response = api.deploy("prod").client().post("/tag", json={"resourceArn": "x", "tags": []})
     assert response.status_code == 500
     assert "not one of the operations emulated here" in str(response.error)
+
+
+def test_an_http_api_subtype_may_map_an_object_to_detail(app):
+    api = app.gateway.http_api("subtype")
+    api.route(
+        "POST /orders",
+        aws="EventBridge-PutEvents",
+        request_parameters={"Source": "shop.orders", "DetailType": "Placed", "Detail": "$request.body.order"},
+    )
+    response = api.deploy("$default").client().post("/orders", json={"order": {"id": 5}})
+    assert response.json()["FailedEntryCount"] == 0
+    assert [execution.input["detail"] for execution in app.executions] == [{"id": 5}]

@@ -500,8 +500,6 @@ class SubtypeIntegration(AwsIntegration):
             entry = {key: value for key, value in values.items() if value is not None}
             if isinstance(entry.get("Resources"), str):
                 entry["Resources"] = [entry["Resources"]]
-            if "Detail" in entry and not isinstance(entry["Detail"], str):  # an object of the body: its text
-                entry["Detail"] = json.dumps(entry["Detail"])
             params = {"Entries": [entry]}
         elif service == "states":
             params = {key[0].lower() + key[1:]: value for key, value in values.items() if value is not None}
