@@ -189,9 +189,14 @@ def _under(entry: str, folder: str) -> bool:
     return entry == folder or entry.startswith(folder + os.sep)
 
 
+_SITE = os.path.join("python", "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}", "site-packages")
+
+
 def _layer_paths(layers: tuple[str, ...]) -> tuple[str, ...]:
-    """Where Lambda's Python finds a layer's modules: its ``python/`` folder, then the layer itself."""
-    return tuple(path for layer in layers for path in (os.path.join(layer, "python"), layer))
+    """Where Lambda's Python finds a layer's modules (under /opt): ``python/lib/python3.x/site-packages``,
+    ``python/``, then the layer itself."""
+    paths = ((os.path.join(layer, _SITE), os.path.join(layer, "python"), layer) for layer in layers)
+    return tuple(path for three in paths for path in three)
 
 
 def _import_from(folder: Path, module_name: str, layers: tuple[str, ...] = ()) -> types.ModuleType:

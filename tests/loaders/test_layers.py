@@ -51,12 +51,17 @@ def project(tmp_path):
     write(tmp_path / "template.yaml", TEMPLATE)
     write(tmp_path / "layers/common/python/shared_rules.py", "LIMIT = 5\n")
     write(tmp_path / "layers/flat/flat_helpers.py", "def double(x):\n    return 2 * x\n")
+    site = f"layers/common/python/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
+    write(tmp_path / site / "vendored/__init__.py", "NAME = 'vendored'\n")
     both = """\
         import flat_helpers
         import shared_rules
+        import vendored
 
         def handler(event, context):
-            return {"limit": shared_rules.LIMIT, "double": flat_helpers.double(event["n"])}
+            return {
+                "limit": shared_rules.LIMIT, "double": flat_helpers.double(event["n"]), "pip": vendored.NAME
+            }
         """
     write(tmp_path / "src/both/app.py", both)
     plain = """\
@@ -81,7 +86,7 @@ def app(project):
 
 
 def test_a_functions_layers_are_on_its_import_path(app):
-    assert app.function("Both")({"n": 4}, None) == {"limit": 5, "double": 8}
+    assert app.function("Both")({"n": 4}, None) == {"limit": 5, "double": 8, "pip": "vendored"}
 
 
 def test_only_its_own_layers_and_the_global_ones(app):
@@ -94,6 +99,7 @@ def test_the_import_path_is_restored_after(app, project):
     assert sys.path == path
     assert "shared_rules" not in sys.modules
     assert "flat_helpers" not in sys.modules
+    assert "vendored" not in sys.modules
 
 
 def test_each_app_gets_fresh_layer_modules(project):
