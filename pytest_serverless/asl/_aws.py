@@ -1,6 +1,9 @@
-"""The ``stepfunctions`` answerer of the botocore bridge (API.md section 7): SDK operations (botocore's
-names and members) mapped onto a ``StepFunctions`` service. Outputs are Python values (datetimes); the
-bridge in ``pytest_serverless.aws`` puts them on the wire and lets botocore parse them."""
+"""The Step Functions answerer (API.md section 7): SDK operations (botocore's names and members) mapped onto
+a ``StepFunctions`` service. One answerer for both paths that reach the service: boto3 calls (the bridge in
+``pytest_serverless.aws`` puts the outputs, Python values with datetimes, on the wire and lets botocore parse
+them) and API Gateway's AWS service integrations ``states:action/...`` (``loaders/aws_answers.py``: the same
+operation and members, on API Gateway's wire). Parameters are checked here as the service checks them,
+since an integration's request template is not validated by botocore."""
 
 from __future__ import annotations
 
@@ -205,6 +208,51 @@ _OPERATIONS: dict[str, _Operation] = {
 OPERATIONS = frozenset(_OPERATIONS)
 
 
+# the members each operation needs, and the text members: what the service refuses before anything runs
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "StartExecution": ("stateMachineArn",),
+    "StartSyncExecution": ("stateMachineArn",),
+    "DescribeExecution": ("executionArn",),
+    "ListExecutions": ("stateMachineArn",),
+    "StopExecution": ("executionArn",),
+    "RedriveExecution": ("executionArn",),
+    "SendTaskSuccess": ("taskToken", "output"),
+    "SendTaskFailure": ("taskToken",),
+    "SendTaskHeartbeat": ("taskToken",),
+    "CreateActivity": ("name",),
+    "GetActivityTask": ("activityArn",),
+    "GetExecutionHistory": ("executionArn",),
+    "DescribeStateMachine": ("stateMachineArn",),
+}
+_TEXT = frozenset(
+    {
+        "stateMachineArn",
+        "executionArn",
+        "activityArn",
+        "taskToken",
+        "input",
+        "output",
+        "name",
+        "error",
+        "cause",
+        "statusFilter",
+    }
+)
+
+
+def _checked(operation: str, params: Mapping[str, Any]) -> None:
+    for key in _REQUIRED.get(operation, ()):
+        if params.get(key) is None:
+            raise AwsError(
+                "ValidationException",
+                f"1 validation error detected: Value null at '{key}' failed to satisfy constraint: "
+                "Member must not be null",
+            )
+    for key, value in params.items():
+        if key in _TEXT and value is not None and not isinstance(value, str):
+            raise AwsError("SerializationException", f"{key} must be a string, got {type(value).__name__}")
+
+
 def stepfunctions_answerer(service: Service) -> Callable[[str, dict[str, Any]], dict[str, Any] | None]:
     """``answer(operation, params)`` for ``service``: ``None`` for an operation not emulated."""
 
@@ -212,6 +260,7 @@ def stepfunctions_answerer(service: Service) -> Callable[[str, dict[str, Any]], 
         found = _OPERATIONS.get(operation)
         if found is None:
             return None
+        _checked(operation, params)
         return found(service, params)
 
     answer.service = service  # type: ignore[attr-defined]

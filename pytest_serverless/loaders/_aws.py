@@ -1,6 +1,8 @@
-"""The answerers a template app registers into the botocore bridge (API.md section 7): ``events``
-(``PutEvents`` to the app's rules), ``lambda`` (``Invoke`` of the app's functions), ``stepfunctions`` (the
-app's service) and ``apigatewaymanagementapi`` (the app's WebSocket stages)."""
+"""The answerers of a template app (API.md section 7): ``events`` (``PutEvents`` to the app's rules),
+``lambda`` (``Invoke`` of the app's functions), ``stepfunctions`` (the app's service) and
+``apigatewaymanagementapi`` (the app's WebSocket stages). The botocore bridge answers boto3 calls with
+them, and ``aws_answers.py`` answers the app's API Gateway AWS service integrations with the same ones
+(``events`` and ``stepfunctions``): one answerer an operation, whichever path asks."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless.errors import TaskFailure, UnemulatedCall
+from pytest_serverless.errors import AwsError, TaskFailure, UnemulatedCall
 
 if TYPE_CHECKING:
     from .app import ServerlessApp
@@ -18,14 +20,25 @@ __all__ = ["app_answerers"]
 Answer = Callable[[str, dict[str, Any]], "dict[str, Any] | None"]
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
 def _events_answerer(app: ServerlessApp) -> Answer:
     def answer(operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
         if operation != "PutEvents":
             return None
+        entries = params.get("Entries")
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+            raise AwsError(
+                "ValidationException",
+                "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must "
+                "be a list of entries and have length greater than or equal to 1",
+            )
         buses = {"default"} | {rule.event_bus for rule in app.rules}
         results: list[dict[str, Any]] = []
         failed = 0
-        for entry in params["Entries"]:
+        for entry in entries:
             bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
             if bus not in buses:
                 raise UnemulatedCall(
@@ -34,10 +47,11 @@ def _events_answerer(app: ServerlessApp) -> Answer:
                     f"event bus {bus!r} is not a bus of {app.source.name} (buses with rules: "
                     f"{', '.join(sorted(buses))})",
                 )
-            missing = next((key for key in ("Source", "DetailType", "Detail") if not entry.get(key)), None)
-            if missing is None:
+            missing = next((key for key in ("Source", "DetailType") if not _text(entry.get(key))), None)
+            detail = entry.get("Detail")  # an HTTP API subtype may map an object of the body to it
+            if missing is None and not isinstance(detail, dict):
                 try:
-                    detail = json.loads(entry["Detail"])
+                    detail = json.loads(detail) if _text(detail) else None
                 except ValueError:
                     detail = None
                 if not isinstance(detail, dict):
@@ -96,8 +110,6 @@ def _lambda_answerer(app: ServerlessApp) -> Answer:
         try:
             event = json.loads(raw or b"{}")
         except ValueError:
-            from pytest_serverless.errors import AwsError
-
             raise AwsError(
                 "InvalidRequestContentException", "Could not parse request body into json", 400
             ) from None

@@ -146,22 +146,28 @@ class _CodeLoader(importlib.abc.Loader):
 
 
 class _FolderFinder(importlib.abc.MetaPathFinder):
-    """Finds the modules and packages of one code folder, with code objects from ``CODE``."""
+    """Finds the modules and packages of a function's code folder, then of its layers' folders (searched in
+    that order, as Lambda's path has /var/task before /opt), with code objects from ``CODE``."""
 
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
+    def __init__(self, folders: tuple[str, ...]) -> None:
+        self.folders = folders
 
     def find_spec(
         self, fullname: str, path: Any = None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         parts = fullname.split(".")
         if path is None:
-            base = os.path.join(self.folder, *parts[:-1])
-        else:
-            base = next((entry for entry in path if _under(entry, self.folder)), "")
-            if not base:
-                return None
-        stem = os.path.join(base, parts[-1])
+            for folder in self.folders:
+                found = self._find(fullname, os.path.join(folder, *parts[:-1]), parts[-1])
+                if found is not None:
+                    return found
+            return None
+        base = next((entry for entry in path if any(_under(entry, f) for f in self.folders)), "")
+        return self._find(fullname, base, parts[-1]) if base else None
+
+    @staticmethod
+    def _find(fullname: str, base: str, name: str) -> importlib.machinery.ModuleSpec | None:
+        stem = os.path.join(base, name)
         package = os.path.join(stem, "__init__.py")
         if os.path.isfile(package):
             return importlib.util.spec_from_file_location(
@@ -183,9 +189,19 @@ def _under(entry: str, folder: str) -> bool:
     return entry == folder or entry.startswith(folder + os.sep)
 
 
-def _import_from(folder: Path, module_name: str) -> types.ModuleType:
-    """Import ``module_name`` from ``folder`` as a fresh module (with fresh copies of the folder's other
-    modules it imports), leaving ``sys.modules`` as it found it."""
+_SITE = os.path.join("python", "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}", "site-packages")
+
+
+def _layer_paths(layers: tuple[str, ...]) -> tuple[str, ...]:
+    """Where Lambda's Python finds a layer's modules (under /opt): ``python/lib/python3.x/site-packages``,
+    ``python/``, then the layer itself."""
+    paths = ((os.path.join(layer, _SITE), os.path.join(layer, "python"), layer) for layer in layers)
+    return tuple(path for three in paths for path in three)
+
+
+def _import_from(folder: Path, module_name: str, layers: tuple[str, ...] = ()) -> types.ModuleType:
+    """Import ``module_name`` from ``folder`` (then ``layers``) as a fresh module (with fresh copies of the
+    folders' other modules it imports), leaving ``sys.modules`` and ``sys.path`` as it found them."""
     before = set(sys.modules)
     top = module_name.split(".")[0]
     shadowed: dict[str, types.ModuleType] = {}
@@ -195,15 +211,16 @@ def _import_from(folder: Path, module_name: str) -> types.ModuleType:
         shadowed = {name: mod for name, mod in loaded if name == top or name.startswith(prefix)}
     for name in shadowed:
         del sys.modules[name]
-    where = str(folder)
+    where = (str(folder), *_layer_paths(layers))
     finder = _FolderFinder(where)
     sys.meta_path.insert(0, finder)
-    sys.path.insert(0, where)
+    sys.path[0:0] = where  # what the finder does not load (compiled modules, a .zip) Python's own finders do
     try:
         return importlib.import_module(module_name)
     finally:
-        if where in sys.path:
-            sys.path.remove(where)
+        for entry in where:
+            if entry in sys.path:
+                sys.path.remove(entry)
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)
         for name in set(sys.modules) - before:
@@ -211,7 +228,8 @@ def _import_from(folder: Path, module_name: str) -> types.ModuleType:
             if module is None:
                 continue
             own = isinstance(getattr(module, "__loader__", None), _CodeLoader)
-            if own or name in shadowed or _inside(getattr(module, "__file__", None), folder):
+            file = getattr(module, "__file__", None)
+            if own or name in shadowed or any(_inside(file, Path(entry)) for entry in where):
                 del sys.modules[name]
         sys.modules.update(shadowed)
 
@@ -264,6 +282,13 @@ def check_handler(function: FunctionSpec, *, source: str) -> bool:
             source=source,
             pointer=function.pointer + "/CodeUri",
         )
+    for layer in function.layer_dirs:
+        if not os.path.isdir(layer) and not zipfile.is_zipfile(layer):
+            raise TemplateError(
+                f"the layer folder {layer!r} (ContentUri) of {function.logical_id} does not exist",
+                source=source,
+                pointer=function.pointer + "/Layers",
+            )
     return True
 
 
@@ -279,7 +304,7 @@ def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> H
                 module = _inline_module(function)
             else:
                 assert function.code_dir is not None
-                module = _import_from(_resolved(function.code_dir), module_name)
+                module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
     except Exception as exc:  # noqa: BLE001 - the function's own module failed: its calls fail, nothing else
         detail = (
             f"No module named {exc.name!r}"

@@ -39,6 +39,9 @@ class FunctionSpec:
     timeout: float = 3.0  # seconds (Timeout); the handler's context counts down from it
     memory_size: int = 128  # MB (MemorySize)
     environment: dict[str, str] = field(default_factory=dict)
+    # the folders (or .zip files) of the template's layers of the function, in the template's order: their
+    # ``python/`` and themselves are on the import path while the handler is imported (as under /opt)
+    layer_dirs: tuple[str, ...] = ()
 
 
 @dataclass

@@ -129,8 +129,47 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         asset = metadata.get("aws:asset:path") if isinstance(metadata, Mapping) else None
         if isinstance(asset, str):
             spec.code_dir = str((t.base_dir / asset).resolve())
+    layers = props.get("Layers")
+    if layers is not None:
+        spec.layer_dirs = _layer_dirs(t, logical_id, layers, model)
     model.functions[logical_id] = spec
     return spec
+
+
+_LAYERS = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
+
+
+def _layer_dirs(t: Template, logical_id: str, layers: Any, model: TemplateModel) -> tuple[str, ...]:
+    """The local folders of the function's ``Layers`` (Globals' first); a layer that is not a local one of
+    the template (an ARN of another stack or account, content in S3) is listed in ``app.unsupported``."""
+    pointer = _pointer(logical_id, "Layers")
+    if not isinstance(layers, list):
+        raise t.error(f"Layers must be a list of layer ARNs, got {layers!r}", pointer)
+    found: list[str] = []
+    for raw in layers:
+        target = logical_target(t, raw, _LAYERS)
+        folder = _layer_folder(t, target) if target in t.resources else None
+        if folder is None:
+            what = target if target in t.resources else raw
+            model.unsupported.append(
+                f"{logical_id}: layer {what} (not a local layer of the template: not on the import path)"
+            )
+        elif folder not in found:
+            found.append(folder)
+    return tuple(found)
+
+
+def _layer_folder(t: Template, logical_id: str) -> str | None:
+    """A layer's local content: ``ContentUri`` (a folder or a built .zip), or a CDK asset folder."""
+    resource = t.resources[logical_id]
+    if t.resource_type(logical_id) == "AWS::Serverless::LayerVersion":
+        content = (resource.get("Properties") or {}).get("ContentUri")
+        if isinstance(content, str) and not content.startswith("s3://"):
+            return str((t.base_dir / content).resolve())
+        return None
+    metadata = resource.get("Metadata") or {}
+    asset = metadata.get("aws:asset:path") if isinstance(metadata, Mapping) else None
+    return str((t.base_dir / asset).resolve()) if isinstance(asset, str) else None
 
 
 def _env_text(value: Any) -> str:

@@ -252,14 +252,7 @@ class AwsIntegration:
         )
         if handler is not None:
             return handler(request)
-        answered = moto_answer(request)
-        if answered is not None:
-            return answered[0]
-        raise NoServiceAnswer(
-            f"nothing answers {request.service} {request.action} ({self.uri}): register a handler with "
-            f"gateway.aws_service({request.service!r}, {request.action!r}, handler), or run the test "
-            "under moto's mock_aws"
-        )
+        return unanswered(request, f"({self.uri})")
 
     def _document(self, request: AwsServiceRequest, answer: Any, call: IntegrationCall) -> bytes:
         if self.service == "s3":
@@ -306,6 +299,19 @@ class AwsIntegration:
 
 
 # -- moto (only when a test runs under mock_aws) -------------------------------------------------------------
+
+
+def unanswered(request: AwsServiceRequest, reason: str) -> Any:
+    """What answers a call no handler answers: moto when ``mock_aws`` is active, else ``NoServiceAnswer``
+    (``reason`` says why nothing of ours answered)."""
+    answered = moto_answer(request)
+    if answered is not None:
+        return answered[0]
+    raise NoServiceAnswer(
+        f"nothing answers {request.service} {request.action} {reason}: register a handler with "
+        f"gateway.aws_service({request.service!r}, {request.action!r}, handler), or run the test "
+        "under moto's mock_aws"
+    )
 
 
 def moto_answer(request: AwsServiceRequest) -> tuple[Any] | None:
