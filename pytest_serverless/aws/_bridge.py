@@ -226,14 +226,24 @@ def _install() -> None:
     if boto3 is not None:
         _SAVED["session"] = boto3.DEFAULT_SESSION
         boto3.DEFAULT_SESSION = None  # the next boto3.client(...) makes a session with the handlers
-    environment = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
-    if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
-        environment["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or "us-east-1"
-    removed = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-    _SAVED["environ"] = {name: os.environ.get(name) for name in (*environment, *removed)}
-    for name in removed:
-        os.environ.pop(name, None)
-    os.environ.update(environment)
+    environ = os.environ
+    environment = _ENVIRONMENT
+    if not environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
+        environment = {**environment, "AWS_DEFAULT_REGION": environ.get("AWS_REGION") or "us-east-1"}
+    saved: dict[str, str | None] = {}  # only what changes is set now and restored after
+    for name in _REMOVED:
+        if name in environ:
+            saved[name] = environ.pop(name)
+    for name, value in environment.items():
+        before = environ.get(name)
+        if before != value:
+            saved[name] = before
+            environ[name] = value
+    _SAVED["environ"] = saved
+
+
+_ENVIRONMENT = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
+_REMOVED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
 
 
 def _uninstall() -> None:
