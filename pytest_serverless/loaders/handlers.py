@@ -56,16 +56,22 @@ Handler = Callable[[Any, Any], Any]
 
 @contextmanager
 def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update({name: str(value) for name, value in variables.items()})
+    environ = os.environ
+    saved: dict[str, str | None] = {}  # only what changes is set now and restored after
+    for name, value in variables.items():
+        text = str(value)
+        before = environ.get(name)
+        if before != text:
+            saved[name] = before
+            environ[name] = text
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
+        for name, old in saved.items():
+            if old is None:
+                environ.pop(name, None)
             else:
-                os.environ[name] = value
+                environ[name] = old
 
 
 def lambda_environment(function: FunctionSpec) -> dict[str, str]:
