@@ -230,14 +230,12 @@ def _install() -> None:
     environment = _ENVIRONMENT
     if not environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
         environment = {**environment, "AWS_DEFAULT_REGION": environ.get("AWS_REGION") or "us-east-1"}
-    saved: dict[str, str | None] = {}  # only what changes is set now and restored after
+    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
     for name in _REMOVED:
-        if name in environ:
-            saved[name] = environ.pop(name)
+        saved[name] = environ.pop(name) if name in environ else None
     for name, value in environment.items():
-        before = environ.get(name)
+        saved[name] = before = environ.get(name)
         if before != value:
-            saved[name] = before
             environ[name] = value
     _SAVED["environ"] = saved
 
@@ -257,11 +255,14 @@ def _uninstall() -> None:
     module: Any = sys.modules.get("boto3")
     if module is not None:  # the session made inside (fake credentials) does not outlive the block
         module.DEFAULT_SESSION = _SAVED.get("session")
+    environ = os.environ
     for name, value in _SAVED.get("environ", {}).items():
+        if environ.get(name) == value:
+            continue
         if value is None:
-            os.environ.pop(name, None)
+            environ.pop(name, None)
         else:
-            os.environ[name] = value
+            environ[name] = value
     _SAVED.clear()
 
 

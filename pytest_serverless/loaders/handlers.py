@@ -57,17 +57,18 @@ Handler = Callable[[Any, Any], Any]
 @contextmanager
 def _environment(variables: Mapping[str, str]) -> Iterator[None]:
     environ = os.environ
-    saved: dict[str, str | None] = {}  # only what changes is set now and restored after
+    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
     for name, value in variables.items():
         text = str(value)
-        before = environ.get(name)
+        saved[name] = before = environ.get(name)
         if before != text:
-            saved[name] = before
             environ[name] = text
     try:
         yield
     finally:
         for name, old in saved.items():
+            if environ.get(name) == old:
+                continue
             if old is None:
                 environ.pop(name, None)
             else:
