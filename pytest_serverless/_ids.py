@@ -19,7 +19,7 @@ FAKE_CREDENTIALS = {
 
 def deterministic_uuid(*parts: object) -> str:
     """A UUID-shaped string derived from ``parts`` (stable across runs and processes)."""
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
 
 

@@ -617,10 +617,28 @@ def _raise_unanswered(execution: Execution) -> None:
     )
 
 
+def _plain_small(value: Any) -> bool:
+    """A JSON member that needs no encoding to be known valid and short (at most ~6 KiB of JSON)."""
+    kind = type(value)
+    if kind is str:
+        return len(value) <= 1024
+    if kind is int:
+        small: bool = -(2**63) <= value < 2**63
+        return small
+    return kind is bool or value is None
+
+
 def _check_input_text(value: Any) -> None:
     """What StartExecution refuses: input that is not strict JSON (NaN, Infinity, integers JSON text
     cannot carry) or longer than 262,144 bytes of UTF-8 (AWS answers a validation error; no execution)."""
     if not isinstance(value, (dict, list, str, float, int)) or isinstance(value, bool):
+        return
+    if (
+        type(value) is dict
+        and len(value) <= 16
+        and all(map(_plain_small, value.values()))
+        and sum(map(len, value)) <= 16_384
+    ):  # a small object of short keys, short strings, small integers, literals: valid JSON, under the limit
         return
     try:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))

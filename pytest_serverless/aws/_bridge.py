@@ -10,23 +10,26 @@ boto3's default session set aside meanwhile so that ``boto3.client(...)`` builds
 The handlers do nothing when no scope is active: a client made inside a block is answered by nothing of ours
 after it. While a scope is active, the process has a Lambda-like AWS environment: fake credentials, a region
 (us-east-1 unless one is set), no instance metadata lookups, no profile.
+
+Activation is cheap: nothing here imports botocore. When a scope is entered and ``botocore.handlers`` is not
+imported yet, a finder on ``sys.meta_path`` waits for it and adds the handlers the moment it is imported (so
+a test that never touches boto3 pays for no botocore import); the finder leaves with the last scope.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
-
-from botocore import handlers as botocore_handlers
 
 from pytest_serverless._ids import FAKE_CREDENTIALS
 from pytest_serverless.errors import AwsError, UnemulatedCall
-
-from ._wire import answer_response, error_response
 
 __all__ = ["FAKE_CREDENTIALS", "Answerer", "Scope", "active_scopes"]
 
@@ -70,9 +73,9 @@ class Scope:
 
     def __enter__(self) -> Scope:
         with _LOCK:
-            if not _ACTIVE:
-                _install()
             _ACTIVE.append(self)
+            if len(_ACTIVE) == 1:
+                _install()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -114,6 +117,8 @@ def _answer_call(model: Any, params: dict[str, Any], context: dict[str, Any], **
 
 
 def _dispatch(model: Any, service: str, operation: str, params: dict[str, Any]) -> Any:
+    from ._wire import answer_response, error_response
+
     candidates = [answerer for scope in reversed(_ACTIVE) for answerer in scope.answerers.get(service, ())]
     first_error: AwsError | None = None
     unknown: UnemulatedCall | None = None
@@ -146,42 +151,118 @@ def _moto_active() -> bool:
     return bool(getattr(stubber, "enabled", False))
 
 
-_HANDLERS = (
-    ("before-parameter-build", _keep_params),
-    ("before-call", _answer_call, botocore_handlers.REGISTER_FIRST),
-)
+_HANDLERS: list[tuple[Any, ...]] = []  # botocore's BUILTIN_HANDLERS entries, made on first use
+_HANDLERS_MODULE = "botocore.handlers"
+
+
+def _handler_specs(handlers: Any) -> list[tuple[Any, ...]]:
+    if not _HANDLERS:
+        _HANDLERS.extend(
+            [
+                ("before-parameter-build", _keep_params),
+                ("before-call", _answer_call, handlers.REGISTER_FIRST),
+            ]
+        )
+    return _HANDLERS
+
+
+def _register(handlers: Any) -> None:
+    """Add the handlers to botocore's ``BUILTIN_HANDLERS`` (once), for the sessions made from now on."""
+    with _LOCK:
+        if not _ACTIVE:
+            return
+        for spec in _handler_specs(handlers):
+            if spec not in handlers.BUILTIN_HANDLERS:
+                handlers.BUILTIN_HANDLERS.append(spec)
+
+
+class _Registering(importlib.abc.Loader):
+    """``botocore.handlers``'s own loader, then ``_register`` (the module keeps its own loader after)."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        if module.__spec__ is not None:
+            module.__spec__.loader = self.loader
+        module.__loader__ = self.loader
+        self.loader.exec_module(module)
+        _register(module)
+
+
+class _Watcher(importlib.abc.MetaPathFinder):
+    """On ``sys.meta_path`` while a scope is active and botocore.handlers is not imported yet."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != _HANDLERS_MODULE:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _Registering(spec.loader)
+                return spec
+        return None
+
+
+_WATCHER = _Watcher()
 
 
 def _install() -> None:
-    for spec in _HANDLERS:
-        botocore_handlers.BUILTIN_HANDLERS.append(spec)
+    handlers = sys.modules.get(_HANDLERS_MODULE)
+    if handlers is not None:
+        _register(handlers)
+    elif _WATCHER not in sys.meta_path:
+        sys.meta_path.insert(0, _WATCHER)
     boto3: Any = sys.modules.get("boto3")
     _SAVED.clear()
     if boto3 is not None:
         _SAVED["session"] = boto3.DEFAULT_SESSION
         boto3.DEFAULT_SESSION = None  # the next boto3.client(...) makes a session with the handlers
-    environment = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
-    if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
-        environment["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or "us-east-1"
-    removed = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-    _SAVED["environ"] = {name: os.environ.get(name) for name in (*environment, *removed)}
-    for name in removed:
-        os.environ.pop(name, None)
-    os.environ.update(environment)
+    environ = os.environ
+    environment = _ENVIRONMENT
+    if not environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
+        environment = {**environment, "AWS_DEFAULT_REGION": environ.get("AWS_REGION") or "us-east-1"}
+    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
+    for name in _REMOVED:
+        saved[name] = environ.pop(name) if name in environ else None
+    for name, value in environment.items():
+        saved[name] = before = environ.get(name)
+        if before != value:
+            environ[name] = value
+    _SAVED["environ"] = saved
+
+
+_ENVIRONMENT = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
+_REMOVED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
 
 
 def _uninstall() -> None:
-    for spec in _HANDLERS:
-        while spec in botocore_handlers.BUILTIN_HANDLERS:
-            botocore_handlers.BUILTIN_HANDLERS.remove(spec)
+    if _WATCHER in sys.meta_path:
+        sys.meta_path.remove(_WATCHER)
+    handlers: Any = sys.modules.get(_HANDLERS_MODULE)
+    if handlers is not None:
+        for spec in _HANDLERS:
+            while spec in handlers.BUILTIN_HANDLERS:
+                handlers.BUILTIN_HANDLERS.remove(spec)
     module: Any = sys.modules.get("boto3")
     if module is not None:  # the session made inside (fake credentials) does not outlive the block
         module.DEFAULT_SESSION = _SAVED.get("session")
+    environ = os.environ
     for name, value in _SAVED.get("environ", {}).items():
+        if environ.get(name) == value:
+            continue
         if value is None:
-            os.environ.pop(name, None)
+            environ.pop(name, None)
         else:
-            os.environ[name] = value
+            environ[name] = value
     _SAVED.clear()
 
 

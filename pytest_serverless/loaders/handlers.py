@@ -56,16 +56,23 @@ Handler = Callable[[Any, Any], Any]
 
 @contextmanager
 def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update({name: str(value) for name, value in variables.items()})
+    environ = os.environ
+    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
+    for name, value in variables.items():
+        text = str(value)
+        saved[name] = before = environ.get(name)
+        if before != text:
+            environ[name] = text
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
+        for name, old in saved.items():
+            if environ.get(name) == old:
+                continue
+            if old is None:
+                environ.pop(name, None)
             else:
-                os.environ[name] = value
+                environ[name] = old
 
 
 def lambda_environment(function: FunctionSpec) -> dict[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime
 
 import boto3
@@ -286,3 +288,30 @@ def test_a_region_already_set_is_kept(service, monkeypatch):
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     with service.aws():
         assert boto3.client("stepfunctions").meta.region_name == "eu-west-1"
+
+
+def test_a_scope_entered_before_botocore_is_imported_answers_and_leaves_nothing(tmp_path):
+    """Activation imports no botocore: the handlers are added when botocore is first imported inside the
+    block, and are gone (with the import watcher) after it."""
+    script = tmp_path / "late.py"
+    script.write_text(
+        "import sys\n"
+        "from pytest_serverless import StepFunctions\n"
+        "service = StepFunctions()\n"
+        "machine = service.create_state_machine("
+        "{'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'End': True}}}, name='Late')\n"
+        "meta_path = set(map(id, sys.meta_path))\n"
+        "with service.aws():\n"
+        "    assert 'botocore' not in sys.modules\n"
+        "    import boto3\n"
+        "    client = boto3.client('stepfunctions')\n"
+        "    arn = client.start_execution(stateMachineArn=machine.arn)['executionArn']\n"
+        "    assert service.describe_execution(arn).status == 'SUCCEEDED'\n"
+        "import botocore.handlers\n"
+        "assert not [f for f in sys.meta_path if id(f) not in meta_path and 'pytest_serverless' in repr(f)]\n"
+        "assert not [h for h in botocore.handlers.BUILTIN_HANDLERS if 'pytest_serverless' in repr(h)]\n"
+        "assert botocore.handlers.__spec__.loader is botocore.handlers.__loader__\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
