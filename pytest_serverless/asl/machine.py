@@ -105,6 +105,7 @@ class Execution:
 
     @property
     def done(self) -> bool:
+        """True once the execution has ended (any status but ``RUNNING``)."""
         return self.status != "RUNNING"
 
     def add_done_callback(self, callback: Callable[[Execution], None]) -> None:
@@ -220,6 +221,7 @@ class Execution:
 
     @property
     def succeeded(self) -> bool:
+        """True if the execution ended with status ``SUCCEEDED``."""
         return self.status == "SUCCEEDED"
 
     def to_svg(self) -> str:

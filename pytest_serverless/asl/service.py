@@ -562,6 +562,7 @@ class Service:
         return arn
 
     def delete_activity(self, activity_arn: str) -> None:
+        """Delete the activity ``activity_arn`` (an unknown ARN is ignored)."""
         self._activities.pop(activity_arn, None)
 
     def get_activity_task(self, activity_arn: str) -> dict[str, Any] | None:

@@ -601,6 +601,7 @@ class Gateway:
         return self._new_api("HTTP", name, cors=cors)
 
     def api(self, name: str) -> Any:
+        """The API created under ``name`` (``UsageError`` naming the APIs there are if none)."""
         try:
             return self.apis[name]
         except KeyError:
@@ -637,6 +638,7 @@ class Gateway:
         self.aws_handlers[(service, action)] = handler
 
     def account_bucket(self) -> TokenBucket:
+        """The account-level throttling bucket shared by every stage of this gateway."""
         if self._account_bucket is None:
             self._account_bucket = TokenBucket(*self.account_throttle, self.clock.time())
         return self._account_bucket

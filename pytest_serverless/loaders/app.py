@@ -312,6 +312,7 @@ class ServerlessApp:
     # -- public API ------------------------------------------------------------------------------------------
 
     def state_machine(self, logical_id_or_name: str) -> StateMachine:
+        """The template's state machine by logical id, name or ARN."""
         machine = self.state_machines.get(logical_id_or_name)
         if machine is not None:
             return machine
@@ -324,6 +325,7 @@ class ServerlessApp:
         )
 
     def api(self, logical_id: str) -> Any:
+        """The template's API (REST, HTTP or WebSocket) by logical id or name."""
         api = self.apis.get(logical_id)
         if api is not None:
             return api
@@ -335,6 +337,7 @@ class ServerlessApp:
         )
 
     def function(self, logical_id: str) -> Handler:
+        """The template's Lambda function handler by logical id, callable as ``handler(event, context)``."""
         if logical_id not in self.functions:
             raise UsageError(
                 f"{logical_id!r} is not a function of {self.source} "
@@ -343,6 +346,7 @@ class ServerlessApp:
         return self.functions[logical_id]
 
     def token_issuer(self, authorizer_name: str) -> TokenIssuer:
+        """The token issuer signing JWTs for the template's JWT/Cognito authorizer ``authorizer_name``."""
         self._build_apis()
         issuer = self._authorizer_issuers.get(authorizer_name)
         if issuer is not None:

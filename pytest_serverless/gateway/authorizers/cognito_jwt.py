@@ -442,6 +442,7 @@ class JwtAuthorizer:
     # -- the AWS validation pipeline -------------------------------------------------------------------
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
+        """Validate the request's JWT (signature, issuer, audience, expiry, scopes) and allow or refuse it."""
         if self.source_kind == "header":
             raw = call.request.headers.get(self.header_name)
         else:

@@ -294,6 +294,7 @@ class IamAuthorizer:
             raise UsageError(f"IamAuthorizer(policies=...): the policy of {access_key!r}: {exc}") from None
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
+        """Verify the request's SigV4 signature and evaluate the caller's IAM policies for this route."""
         try:
             access_key = self._verify(call)
         except _Failure as failure:

@@ -231,6 +231,7 @@ class LambdaAuthorizer:
     # -- the pipeline --------------------------------------------------------------------------------
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
+        """Call the authorizer function with the identity sources (cached per TTL) and apply its answer."""
         values: list[str] = []
         for source in self.sources:
             value = self._value(source, call)
