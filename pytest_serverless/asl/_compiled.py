@@ -21,6 +21,20 @@ __all__ = ["compile_definition"]
 
 _SIZE = 256
 _CACHE: OrderedDict[tuple[str, str], tuple[dict[str, Any], m.Program]] = OrderedDict()
+# The same dict object given again (a module-level ``MACHINE`` built in every test) is found by identity: the
+# entry holds the object (so its id is not reused), a JSON copy of it taken when it was keyed (a mutated dict,
+# even deep inside, no longer compares equal and is keyed again) and the substitutions' key.
+_BY_ID: dict[int, tuple[dict[str, Any], Any, str, tuple[dict[str, Any], m.Program]]] = {}
+_NO_SUBSTITUTIONS = "{}"
+
+
+def _substitutions_key(substitutions: Mapping[str, Any] | None) -> str | None:
+    if not substitutions:
+        return _NO_SUBSTITUTIONS
+    try:
+        return json.dumps(dict(substitutions), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _key(definition: Any, substitutions: Mapping[str, Any] | None) -> tuple[str, str] | None:
@@ -39,10 +53,8 @@ def _key(definition: Any, substitutions: Mapping[str, Any] | None) -> tuple[str,
         text = f"file:{os.path.abspath(definition)}:{stat.st_mtime_ns}:{stat.st_size}"
     else:
         return None
-    try:
-        return text, json.dumps(dict(substitutions or {}), sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
-        return None
+    substitutions_key = _substitutions_key(substitutions)
+    return None if substitutions_key is None else (text, substitutions_key)
 
 
 def compile_definition(
@@ -51,11 +63,21 @@ def compile_definition(
     """``(loaded definition, Program)``; raises ``InvalidDefinition`` listing every problem."""
     from pytest_serverless.errors import InvalidDefinition
 
+    if isinstance(definition, dict):
+        known = _BY_ID.get(id(definition))
+        if (
+            known is not None
+            and known[0] is definition
+            and known[2] == _substitutions_key(substitutions)
+            and definition == known[1]
+        ):
+            return known[3]
     key = _key(definition, substitutions)
     if key is not None:
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
+            _remember(definition, key, hit)
             return hit
     from .definition import load_definition
     from .parse import parse_definition
@@ -72,4 +94,15 @@ def compile_definition(
         _CACHE[key] = compiled
         while len(_CACHE) > _SIZE:
             _CACHE.popitem(last=False)
+        _remember(definition, key, compiled)
     return compiled
+
+
+def _remember(definition: Any, key: tuple[str, str], compiled: tuple[dict[str, Any], m.Program]) -> None:
+    if not isinstance(definition, dict) or not key[0].startswith("{"):
+        return
+    if len(_BY_ID) >= _SIZE:
+        _BY_ID.clear()
+    # the copy is read back from the key's JSON text: equal to the dict exactly when the dict is unchanged
+    # (a tuple where the JSON has a list compares unequal: keyed again, never wrong)
+    _BY_ID[id(definition)] = (definition, json.loads(key[0]), key[1], compiled)

@@ -298,6 +298,8 @@ class TestRecord:
     def shared_marker_matches(self) -> dict[str, bool]:
         """For each class- or module-level ``mock_task`` marker of this test: whether it named a Task or
         resource of a machine the test made (the session reports those that never did)."""
+        if not self.mocks:
+            return {}
         targets = [target for target in map(_mock_targets, self.machines) if target is not None]
         return {
             spec.declared: any(_names(target, key) for target in targets)
@@ -371,6 +373,8 @@ class TestRecord:
 
     def unused_mocks(self) -> list[str]:
         """Messages for the test's own ``mock_task`` markers that no execution used."""
+        if not self.mocks:
+            return []
         used: set[str] = set()
         for _, execution in self.executions:
             for call in getattr(execution, "task_calls", None) or ():

@@ -240,6 +240,10 @@ def _warn_once(request: pytest.FixtureRequest, app: Any) -> None:
     if not unsupported:
         return
     warned = request.config.stash.setdefault(_WARNED, set())
+    given = "given:" + str(app.source)  # as given: the next tests skip resolving the path
+    if given in warned:
+        return
+    warned.add(given)
     source = _relative(Path(str(app.source)), request.config.rootpath)
     if source in warned:
         return

@@ -141,6 +141,10 @@ class _NodeHooks:
         return self._ihook
 
     def register_integrations(self, registry: IntegrationRegistry) -> None:
+        # no implementation anywhere (plugins and conftest.py files all register with the plugin manager):
+        # nothing to ask the test's node
+        if not self._item.config.hook.pytest_serverless_register_integrations.get_hookimpls():
+            return
         self.ihook.pytest_serverless_register_integrations(registry=registry)
 
     def execution_finished(self, execution: Any, state_machine: Any) -> None:
@@ -154,13 +158,23 @@ class _NodeHooks:
 
 def _build_record(item: pytest.Item) -> TestRecord:
     """Validate the test's markers (closest first) into a fresh record. Raises UsageError."""
-    mocks = parse_mock_tasks(
-        (mark, node.nodeid, node is item) for node, mark in item.iter_markers_with_node("mock_task")
-    )
-    path_marks = list(item.iter_markers_with_node("expect_path"))
-    status_marks = list(item.iter_markers_with_node("expect_status"))
+    mock_marks: list[tuple[pytest.Mark, str, bool]] = []
+    path_marks: list[tuple[pytest.Item | Any, pytest.Mark]] = []
+    status_marks: list[tuple[pytest.Item | Any, pytest.Mark]] = []
+    template_marks: list[tuple[pytest.Item | Any, pytest.Mark]] = []
+    for node, mark in item.iter_markers_with_node():  # one walk of the node chain, closest first
+        name = mark.name
+        if name == "mock_task":
+            mock_marks.append((mark, node.nodeid, node is item))
+        elif name == "expect_path":
+            path_marks.append((node, mark))
+        elif name == "expect_status":
+            status_marks.append((node, mark))
+        elif name == "serverless_template":
+            template_marks.append((node, mark))
+    mocks = parse_mock_tasks(mock_marks)
     # every marker is validated, the closest one is used
-    for node, mark in item.iter_markers_with_node("serverless_template"):
+    for node, mark in template_marks:
         parse_serverless_template(mark, node.nodeid)  # a wrong marker fails its tests, used or not
     paths = [parse_expect_path(mark, node.nodeid) for node, mark in path_marks]
     statuses = [parse_expect_status(mark, node.nodeid) for node, mark in status_marks]

@@ -264,3 +264,19 @@ def test_load_definition_text_raises_only_invalid_definition(text):
     except InvalidDefinition as error:
         result = error.problems
     assert isinstance(result, dict) or (isinstance(result, list) and result)
+
+
+def test_same_definition_dict_mutated_deep_inside_between_machines_is_compiled_again():
+    from pytest_serverless import StateMachine
+
+    definition = copy.deepcopy(PASS_MACHINE)
+    definition["States"]["A"]["Result"] = {"n": 1}
+    assert StateMachine(definition).execute({}).output == {"n": 1}
+    assert StateMachine(definition).execute({}).output == {"n": 1}
+    definition["States"]["A"]["Result"]["n"] = 2  # the same dict object, changed deep inside
+    assert StateMachine(definition).execute({}).output == {"n": 2}
+    definition["States"]["A"]["Type"] = "Bogus"
+    with pytest.raises(InvalidDefinition):
+        StateMachine(definition)
+    definition["States"]["A"]["Type"] = "Pass"
+    assert StateMachine(definition, substitutions={"X": "y"}).execute({}).output == {"n": 2}
