@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pytest_serverless._ids import deterministic_uuid
-from pytest_serverless.errors import UsageError
+from pytest_serverless.errors import ServerlessError, UsageError
 from pytest_serverless.lambdas import invoke_handler
 
 from .base import AuthDecision, AuthorizationCall
@@ -257,26 +257,10 @@ class LambdaAuthorizer:
         timeout = self.timeout
         if call.api_kind == "HTTP":
             timeout = _HTTP_API_TIMEOUT if timeout is None else min(timeout, _HTTP_API_TIMEOUT)
-        try:
-            result, latency = invoke_handler(
-                self.fn,
-                event,
-                function_name=self.name,
-                request_id=deterministic_uuid(call.request_id, "authorizer", self.name),
-                clock=call.clock,
-                timeout_seconds=timeout if timeout is not None else 900.0,
-            )
-        except Exception as exc:  # the function's own failure becomes a gateway answer, as on AWS
-            latency = call.clock.time() - now
-            if str(exc) == "Unauthorized":
-                return AuthDecision(
-                    response_type="UNAUTHORIZED", latency=latency, reason="the authorizer raised Unauthorized"
-                )
-            return AuthDecision(
-                response_type="AUTHORIZER_CONFIGURATION_ERROR",
-                latency=latency,
-                reason=f"the authorizer raised {type(exc).__name__}: {exc}",
-            )
+        ran = self._invoke(event, call, timeout, now)
+        if isinstance(ran, AuthDecision):
+            return ran
+        result, latency = ran
         if timeout is not None and latency > timeout:
             limit = "the HTTP API limit of" if timeout == _HTTP_API_TIMEOUT else "its"
             return AuthDecision(
@@ -293,6 +277,41 @@ class LambdaAuthorizer:
         if self.ttl > 0:
             cache[key] = (call.clock.time() + self.ttl, answer)
         return self._evaluate(answer, call, cached=False, latency=latency)
+
+    def _invoke(
+        self,
+        event: dict[str, Any],
+        call: AuthorizationCall,
+        timeout: float | None,
+        started: float,
+        *,
+        raise_misuse: bool = False,
+    ) -> tuple[Any, float] | AuthDecision:
+        """Call the function as Lambda would: ``(result, latency)``, or the gateway's decision when it raised
+        or ran past ``timeout``. With ``raise_misuse``, our own errors (``ServerlessError``: an unmocked task,
+        an unemulated call) go to the test instead of becoming an answer."""
+        try:
+            return invoke_handler(
+                self.fn,
+                event,
+                function_name=self.name,
+                request_id=deterministic_uuid(call.request_id, "authorizer", self.name),
+                clock=call.clock,
+                timeout_seconds=timeout if timeout is not None else 900.0,
+            )
+        except Exception as exc:  # the function's own failure becomes a gateway answer, as on AWS
+            if raise_misuse and isinstance(exc, ServerlessError):
+                raise
+            latency = call.clock.time() - started
+            if str(exc) == "Unauthorized":
+                return AuthDecision(
+                    response_type="UNAUTHORIZED", latency=latency, reason="the authorizer raised Unauthorized"
+                )
+            return AuthDecision(
+                response_type="AUTHORIZER_CONFIGURATION_ERROR",
+                latency=latency,
+                reason=f"the authorizer raised {type(exc).__name__}: {exc}",
+            )
 
     def _parse(self, result: Any, call: AuthorizationCall) -> _Answer:
         try:

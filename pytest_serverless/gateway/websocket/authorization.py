@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import ServerlessError
 from pytest_serverless.gateway.authorizers.base import AuthDecision, AuthorizationCall
 from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer, _ConfigError
 from pytest_serverless.gateway.request import GatewayRequest, Headers
-from pytest_serverless.lambdas import invoke_handler
 
 from .events import connect_event
 
@@ -104,29 +103,10 @@ def _lambda(
         "requestContext": event["requestContext"],
     }
     authorizer.invocations += 1
-    started = clock.time()
-    try:
-        result, latency = invoke_handler(
-            authorizer.fn,
-            event,
-            function_name=authorizer.name,
-            request_id=deterministic_uuid(call.request_id, "authorizer", authorizer.name),
-            clock=clock,
-            timeout_seconds=authorizer.timeout if authorizer.timeout is not None else 900.0,
-        )
-    except ServerlessError:
-        raise
-    except Exception as exc:  # the function's own failure becomes the gateway's answer, as on AWS
-        latency = clock.time() - started
-        if str(exc) == "Unauthorized":
-            return AuthDecision(
-                response_type="UNAUTHORIZED", latency=latency, reason="the authorizer raised Unauthorized"
-            )
-        return AuthDecision(
-            response_type="AUTHORIZER_CONFIGURATION_ERROR",
-            latency=latency,
-            reason=f"the authorizer raised {type(exc).__name__}: {exc}",
-        )
+    ran = authorizer._invoke(event, call, authorizer.timeout, clock.time(), raise_misuse=True)
+    if isinstance(ran, AuthDecision):
+        return ran
+    result, latency = ran
     if authorizer.timeout is not None and latency > authorizer.timeout:
         return AuthDecision(
             response_type="AUTHORIZER_CONFIGURATION_ERROR",
