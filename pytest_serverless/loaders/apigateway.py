@@ -23,9 +23,9 @@ from .sam_api import (
     list_not_emulated,
     local_document,
     stage_from_method_settings,
-    usage_plan_limits,
 )
 from .uris import cognito_issuer, integration, lambda_target
+from .usage_plans import read_usage_plans
 from .websocket import belongs_to_websocket_api, websocket_api_ids
 
 __all__ = ["read_rest_resources", "read_v2_resources"]
@@ -38,14 +38,10 @@ def _of_type(t: Template, kind: str) -> list[str]:
     return [logical_id for logical_id in t.resources if t.resource_type(logical_id) == kind]
 
 
-def _raw(t: Template, logical_id: str, name: str) -> Any:
-    return (t.resources[logical_id].get("Properties") or {}).get(name)
-
-
 def _api_of(
     t: Template, model: TemplateModel, logical_id: str, field: str, expected: tuple[str, ...]
 ) -> ApiSpec:
-    api_id = logical_target(t, _raw(t, logical_id, field), expected)
+    api_id = logical_target(t, t.raw_property(logical_id, field), expected)
     if api_id is None or api_id not in model.apis:
         raise t.error(
             f"{field} names no {expected[0]} of this template", f"/Resources/{logical_id}/Properties/{field}"
@@ -92,7 +88,7 @@ def _authorize_route(
         api.authorizers.setdefault("AWS_IAM", AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=pointer))
         route.authorizer = "AWS_IAM"
     else:
-        authorizer = logical_target(t, _raw(t, logical_id, "AuthorizerId"), (authorizer_type,))
+        authorizer = logical_target(t, t.raw_property(logical_id, "AuthorizerId"), (authorizer_type,))
         if authorizer not in authorizer_names:
             raise t.error(
                 f"AuthorizationType {auth_type} needs an AuthorizerId naming an {authorizer_type}",
@@ -115,7 +111,7 @@ def _resource_path(t: Template, resource_id: Any, root_ids: set[str], seen: tupl
     if target in seen:
         raise t.error("resources form a cycle through ParentId", f"/Resources/{target}/Properties/ParentId")
     props = t.properties(target)
-    parent = _resource_path(t, _raw(t, target, "ParentId"), root_ids, (*seen, target))
+    parent = _resource_path(t, t.raw_property(target, "ParentId"), root_ids, (*seen, target))
     return parent.rstrip("/") + "/" + str(props.get("PathPart", ""))
 
 
@@ -201,7 +197,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         api = _api_of(t, model, logical_id, "RestApiId", _REST_API)
         props = t.properties(logical_id)
         pointer = f"/Resources/{logical_id}/Properties"
-        path = _resource_path(t, _raw(t, logical_id, "ResourceId"), set())
+        path = _resource_path(t, t.raw_property(logical_id, "ResourceId"), set())
         if "Integration" not in props:
             raise t.error(
                 "the method has no Integration (API Gateway refuses to deploy a method without one)",
@@ -227,7 +223,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
         _authorize_route(t, api, route, logical_id, props, "AWS::ApiGateway::Authorizer", authorizer_names)
         route.api_key_required = bool(props.get("ApiKeyRequired", False))
         validator = logical_target(
-            t, _raw(t, logical_id, "RequestValidatorId"), ("AWS::ApiGateway::RequestValidator",)
+            t, t.raw_property(logical_id, "RequestValidatorId"), ("AWS::ApiGateway::RequestValidator",)
         )
         validates_body, validates_parameters = validators.get(validator or "", (False, False))
         if validates_parameters:
@@ -244,7 +240,7 @@ def read_rest_resources(t: Template, model: TemplateModel) -> None:
             ).values():
                 if str(model_ref) in models:
                     route.request_schema = models[str(model_ref)]
-            for raw_ref in (_raw(t, logical_id, "RequestModels") or {}).values():
+            for raw_ref in (t.raw_property(logical_id, "RequestModels") or {}).values():
                 target = logical_target(t, raw_ref, ("AWS::ApiGateway::Model",))
                 if target in models:
                     route.request_schema = models[target]
@@ -310,39 +306,12 @@ def _usage_plans(t: Template, model: TemplateModel) -> None:
         value = props.get("Value")
         key_values[logical_id] = str(value) if isinstance(value, str) else t.short_id(logical_id, 40)
         model.api_keys[logical_id] = key_values[logical_id]
-    plan_keys: dict[str, list[str]] = {}
-    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlanKey"):
-        plan = logical_target(t, _raw(t, logical_id, "UsagePlanId"), ("AWS::ApiGateway::UsagePlan",))
-        key = logical_target(t, _raw(t, logical_id, "KeyId"), ("AWS::ApiGateway::ApiKey",))
-        if plan is not None and key in key_values:
-            plan_keys.setdefault(plan, []).append(key_values[key])
-    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlan"):
-        props = t.properties(logical_id)
-        raw_stages = _raw(t, logical_id, "ApiStages") or []
-        for index, entry in enumerate(props.get("ApiStages") or []):
-            raw_entry = (
-                raw_stages[index]
-                if index < len(raw_stages) and isinstance(raw_stages[index], Mapping)
-                else {}
-            )
-            api_id = logical_target(
-                t, raw_entry.get("ApiId"), ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api")
-            )
-            if api_id is None or api_id not in model.apis:
-                continue
-            try:
-                throttle, quota = usage_plan_limits(props)
-            except ValueError as exc:
-                raise t.error(str(exc), f"/Resources/{logical_id}/Properties") from None
-            model.apis[api_id].usage_plans.append(
-                UsagePlanSpec(
-                    name=str(props.get("UsagePlanName") or logical_id),
-                    api_keys=list(plan_keys.get(logical_id, [])),
-                    throttle=throttle,
-                    quota=quota,
-                    stages=[str(entry.get("Stage"))] if entry.get("Stage") else [],
-                )
-            )
+
+    def plans_of(raw_api_id: Any) -> list[UsagePlanSpec] | None:
+        api_id = logical_target(t, raw_api_id, ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"))
+        return model.apis[api_id].usage_plans if api_id is not None and api_id in model.apis else None
+
+    read_usage_plans(t, key_values, plans_of)
 
 
 # -- HTTP (v2) -----------------------------------------------------------------------------------------------

@@ -310,6 +310,10 @@ class Template:
             kind = generated[0] if generated is not None else None
         return kind
 
+    def raw_property(self, logical_id: str, name: str) -> Any:
+        """The resource's property ``name`` as written (intrinsics not resolved), or ``None``."""
+        return (self.resources[logical_id].get("Properties") or {}).get(name)
+
     def properties(self, logical_id: str) -> dict[str, Any]:
         """The resource's resolved ``Properties`` (cached)."""
         self.current = f"/Resources/{logical_id}"

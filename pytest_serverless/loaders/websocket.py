@@ -14,8 +14,9 @@ from pytest_serverless.errors import TemplateError, UsageError
 from .cloudformation import Template
 from .model import StageSpec, TemplateModel, UsagePlanSpec
 from .sam import logical_target
-from .sam_api import http_stage, usage_plan_limits
+from .sam_api import http_stage
 from .uris import lambda_target
+from .usage_plans import read_usage_plans
 
 if TYPE_CHECKING:
     from .app import ServerlessApp
@@ -79,15 +80,11 @@ def _of_type(t: Template, kind: str) -> list[str]:
     return [logical_id for logical_id in t.resources if t.resource_type(logical_id) == kind]
 
 
-def _raw(t: Template, logical_id: str, name: str) -> Any:
-    return (t.resources[logical_id].get("Properties") or {}).get(name)
-
-
 def websocket_api_ids(t: Template) -> set[str]:
     """The logical ids of the template's WebSocket APIs (read here, skipped by the HTTP API reader)."""
     found = set()
     for logical_id in _of_type(t, _API):
-        protocol = _raw(t, logical_id, "ProtocolType")
+        protocol = t.raw_property(logical_id, "ProtocolType")
         if isinstance(protocol, str) and protocol.upper() == "WEBSOCKET":
             found.add(logical_id)
     return found
@@ -95,7 +92,7 @@ def websocket_api_ids(t: Template) -> set[str]:
 
 def belongs_to_websocket_api(t: Template, logical_id: str, apis: set[str]) -> bool:
     """Whether a V2 child resource (route, integration, stage...) names a WebSocket API in its ``ApiId``."""
-    return logical_target(t, _raw(t, logical_id, "ApiId"), (_API,)) in apis
+    return logical_target(t, t.raw_property(logical_id, "ApiId"), (_API,)) in apis
 
 
 def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, WebSocketApiSpec]:
@@ -120,7 +117,7 @@ def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, Web
         return apis
 
     def owner(logical_id: str) -> WebSocketApiSpec | None:
-        target = logical_target(t, _raw(t, logical_id, "ApiId"), (_API,))
+        target = logical_target(t, t.raw_property(logical_id, "ApiId"), (_API,))
         return apis.get(target) if target is not None else None
 
     integrations: dict[str, WsIntegrationSpec] = {}
@@ -199,7 +196,7 @@ def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, Web
             route.authorizer = "AWS_IAM"
         elif auth_type == "CUSTOM":
             authorizer = logical_target(
-                t, _raw(t, logical_id, "AuthorizerId"), ("AWS::ApiGatewayV2::Authorizer",)
+                t, t.raw_property(logical_id, "AuthorizerId"), ("AWS::ApiGatewayV2::Authorizer",)
             )
             if authorizer not in api.authorizers:
                 raise t.error(
@@ -214,7 +211,7 @@ def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, Web
     for logical_id in _of_type(t, "AWS::ApiGatewayV2::RouteResponse"):
         if owner(logical_id) is None:
             continue
-        route_id = logical_target(t, _raw(t, logical_id, "RouteId"), ("AWS::ApiGatewayV2::Route",))
+        route_id = logical_target(t, t.raw_property(logical_id, "RouteId"), ("AWS::ApiGatewayV2::Route",))
         if route_id is not None:
             responded.add(route_id)
     for api in apis.values():
@@ -232,30 +229,12 @@ def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, Web
 
 def _usage_plans(t: Template, model: TemplateModel, apis: dict[str, WebSocketApiSpec]) -> None:
     """``AWS::ApiGateway::UsagePlan`` entries whose ``ApiStages`` name a WebSocket API, with their keys."""
-    plan_keys: dict[str, list[str]] = {}
-    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlanKey"):
-        plan = logical_target(t, _raw(t, logical_id, "UsagePlanId"), ("AWS::ApiGateway::UsagePlan",))
-        key = logical_target(t, _raw(t, logical_id, "KeyId"), ("AWS::ApiGateway::ApiKey",))
-        if plan is not None and key in model.api_keys:
-            plan_keys.setdefault(plan, []).append(model.api_keys[key])
-    for logical_id in _of_type(t, "AWS::ApiGateway::UsagePlan"):
-        props = t.properties(logical_id)
-        raw_stages = _raw(t, logical_id, "ApiStages") or []
-        for index, entry in enumerate(props.get("ApiStages") or []):
-            raw = raw_stages[index] if index < len(raw_stages) and isinstance(raw_stages[index], dict) else {}
-            api = apis.get(logical_target(t, raw.get("ApiId"), (_API,)) or "")
-            if api is None:
-                continue
-            throttle, quota = usage_plan_limits(props)
-            api.usage_plans.append(
-                UsagePlanSpec(
-                    name=str(props.get("UsagePlanName") or logical_id),
-                    api_keys=list(plan_keys.get(logical_id, [])),
-                    throttle=throttle,
-                    quota=quota,
-                    stages=[str(entry.get("Stage"))] if entry.get("Stage") else [],
-                )
-            )
+
+    def plans_of(raw_api_id: Any) -> list[UsagePlanSpec] | None:
+        api = apis.get(logical_target(t, raw_api_id, (_API,)) or "")
+        return api.usage_plans if api is not None else None
+
+    read_usage_plans(t, model.api_keys, plans_of)
 
 
 def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:

@@ -147,3 +147,27 @@ Resources:
     ws.send(text="hi")
     assert json.loads(ws.receive())["message"] == "Internal server error"
     assert stage.logs[-1]["reason"] == "LookupError: the route has no integration (Target)"
+
+
+def test_websocket_usage_plan_with_a_malformed_quota_is_a_template_error(tmp_path):
+    """The reader REST APIs use: the plan's resource and the field are named, no ValueError escapes."""
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        """
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: chat, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: prod}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Api, Stage: prod}]
+      Quota: {Limit: lots, Period: DAY}
+"""
+    )
+    with pytest.raises(TemplateError, match="Quota.Limit must be a number, got 'lots'") as raised:
+        load_template(path)
+    assert raised.value.pointer == "/Resources/Plan/Properties"
