@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID
 
-from .events import format_request_time
+from .proxy_events import format_request_time
 
 if TYPE_CHECKING:
     from .request import Response

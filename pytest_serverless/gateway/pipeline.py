@@ -21,10 +21,10 @@ from pytest_serverless.errors import ServerlessError
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
 from .caching import INVALIDATE_CACHE, UNAUTHORIZED_WARNING, cache_key
-from .events import trace_id
+from .error_responses import HTTP_ERRORS, REST_ERRORS, error_response, identity_headers
 from .integrations.base import IntegrationCall, IntegrationResult
+from .proxy_events import trace_id
 from .request import GatewayRequest, Headers, Response
-from .responses import HTTP_ERRORS, REST_ERRORS, error_response, identity_headers
 from .throttling import TokenBucket
 
 if TYPE_CHECKING:

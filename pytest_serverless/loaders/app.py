@@ -23,7 +23,7 @@ from pytest_serverless.lambdas import invoke_handler
 from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, build_api
 from pytest_serverless.loaders.cache import TemplateCache
 from pytest_serverless.loaders.cloudformation import Template
-from pytest_serverless.loaders.events import event_envelope, matches, target_input
+from pytest_serverless.loaders.eventbridge import event_envelope, matches, target_input
 from pytest_serverless.loaders.handlers import (
     check_handler,
     lazy_handler,

@@ -26,7 +26,7 @@ from pytest_serverless.loaders.attributes import (
     generated_resources,
     ref_value,
 )
-from pytest_serverless.loaders.intrinsics import HANDLERS, NO_VALUE, escape
+from pytest_serverless.loaders.cfn_functions import HANDLERS, NO_VALUE, escape
 
 __all__ = ["NO_VALUE", "Template", "arn_for", "merge_globals"]
 

@@ -17,7 +17,7 @@ from pytest_serverless.errors import ServerlessError, TemplateError
 
 from .apigateway import read_rest_resources, read_v2_resources
 from .cloudformation import IMPLICIT_RESOURCES, Template
-from .events import pattern_problems
+from .eventbridge import pattern_problems
 from .language_extensions import expand_for_each
 from .model import RuleSpec, TargetSpec, TemplateModel
 from .sam import (

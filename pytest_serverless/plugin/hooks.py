@@ -338,7 +338,7 @@ def _add_failure_notes(item: pytest.Item, record: TestRecord, *, mocks: bool = T
     if notes:
         item.add_report_section("call", "serverless", "\n".join(notes))
     if record.executions:
-        from pytest_serverless.reporting.events import execution_lines
+        from pytest_serverless.reporting.event_lines import execution_lines
 
         named = [
             (str(getattr(machine, "logical_id", None) or getattr(machine, "name", "?")), execution)

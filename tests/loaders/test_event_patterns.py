@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_serverless.loaders.events import event_envelope, matches, pattern_problems, target_input
+from pytest_serverless.loaders.eventbridge import event_envelope, matches, pattern_problems, target_input
 from pytest_serverless.loaders.schedules import parse_schedule
 
 EVENT = {

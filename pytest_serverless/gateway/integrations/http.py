@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_serverless.errors import UsageError
-from pytest_serverless.gateway.events import forwarded_headers
+from pytest_serverless.gateway.proxy_events import forwarded_headers
 
 from . import vtl
 from .base import IntegrationCall, IntegrationResult

@@ -11,7 +11,7 @@ from typing import Any
 
 from pytest_serverless._ids import deterministic_uuid
 from pytest_serverless.errors import ServerlessError, UnemulatedCall
-from pytest_serverless.gateway.events import is_binary, v1_event, v2_event
+from pytest_serverless.gateway.proxy_events import is_binary, v1_event, v2_event
 from pytest_serverless.lambdas import FunctionTimedOut, Handler, invoke_handler
 
 from . import vtl

@@ -18,7 +18,7 @@ import airspeed
 
 from pytest_serverless._ids import ACCOUNT_ID
 from pytest_serverless.errors import UsageError
-from pytest_serverless.gateway.events import format_request_time
+from pytest_serverless.gateway.proxy_events import format_request_time
 
 from ._vtl_java import JavaMap, JavaString, java_str, to_java
 from .base import IntegrationCall, IntegrationResult

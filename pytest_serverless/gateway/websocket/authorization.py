@@ -17,7 +17,7 @@ from pytest_serverless.gateway.authorizers.base import AuthDecision, Authorizati
 from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer, _ConfigError
 from pytest_serverless.gateway.request import GatewayRequest, Headers
 
-from .events import connect_event
+from .proxy_events import connect_event
 
 if TYPE_CHECKING:
     from .connection import Connection

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless.errors import UsageError
+from pytest_serverless.gateway.error_responses import REST_ERRORS
 from pytest_serverless.gateway.request import Headers, Response, parse_query
-from pytest_serverless.gateway.responses import REST_ERRORS
 
 from .authorization import authorize_connect
 from .client import WebSocketClient
 from .connection import Connection, FrameRequest
-from .events import authorizer_context
+from .proxy_events import authorizer_context
 
 if TYPE_CHECKING:
     from .stage import WebSocketStage

@@ -30,9 +30,9 @@ from pytest_serverless.gateway.throttling import TokenBucket, check_throttle
 from . import connections
 from .client import WebSocketClient
 from .connection import Connection, FrameRequest
-from .events import connect_event, disconnect_event, message_event
 from .handshake import open_connection
 from .integrations import InvokeCall, Outcome
+from .proxy_events import connect_event, disconnect_event, message_event
 
 if TYPE_CHECKING:
     from .model import WebSocketApi, WebSocketRoute

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless.gateway.events import format_request_time
+from pytest_serverless.gateway.proxy_events import format_request_time
 
 if TYPE_CHECKING:
     from .connection import Connection
