@@ -1,6 +1,6 @@
 """What a template declares, as plain data: functions, APIs with their routes and authorizers, state machines
-and event rules. The readers (``sam.py``, ``apigateway.py``, ``openapi.py``, ``eventbridge.py``) fill these in;
-``app.py`` turns them into live gateway APIs and state machines.
+and event rules. The readers (``sam.py``, ``apigateway.py``, ``openapi.py``, ``eventbridge.py``) fill these
+in; ``app.py`` turns them into live gateway APIs and state machines.
 """
 
 from __future__ import annotations
