@@ -98,51 +98,69 @@ _TYPES = {
 
 def _check(shape: Shape, value: Any, path: str, strict: bool, pascal: bool, payload_any: bool) -> str | None:
     kind = shape.type_name
-    where = path or "the result"
     if kind == "structure":
-        if not isinstance(value, dict):
-            return f"{where} must be an object ({shape.name}), got {value!r}"
-        members = shape.members
-        if strict:
-            for required in shape.required_members:
-                key = _member_name(required, pascal)
-                if key not in value:
-                    at = f"{path}.{key}" if path else key
-                    return f"required member {at!r} is missing ({_describe(members[required])})"
-        for name, member in members.items():
-            key = _member_name(name, pascal)
-            if key not in value:
-                continue
-            at = f"{path}.{key}" if path else key
-            if payload_any and not path and name == "Payload":
-                continue  # lambda:invoke's Payload is the function's JSON result
-            problem = _check(member, value[key], at, strict, pascal, False)
-            if problem is not None:
-                return problem
-        return None
+        return _check_structure(shape, value, path, strict, pascal, payload_any)
     if kind == "list":
-        if not isinstance(value, list):
-            return f"member {where!r} must be a list ({shape.name}), got {value!r}"
-        for index, item in enumerate(value):
-            problem = _check(shape.member, item, f"{path}[{index}]", strict, pascal, False)
-            if problem is not None:
-                return problem
-        return None
+        return _check_list(shape, value, path, strict, pascal)
     if kind == "map":
-        if not isinstance(value, dict):
-            return f"member {where!r} must be an object ({shape.name}), got {value!r}"
-        for key, item in value.items():
-            problem = _check(shape.value, item, f"{path}.{key}", strict, pascal, False)
-            if problem is not None:
-                return problem
-        return None
+        return _check_map(shape, value, path, strict, pascal)
+    return _check_scalar(shape, value, path)
+
+
+def _check_structure(
+    shape: Shape, value: Any, path: str, strict: bool, pascal: bool, payload_any: bool
+) -> str | None:
+    if not isinstance(value, dict):
+        return f"{path or 'the result'} must be an object ({shape.name}), got {value!r}"
+    members = shape.members
+    if strict:
+        for required in shape.required_members:
+            key = _member_name(required, pascal)
+            if key not in value:
+                at = f"{path}.{key}" if path else key
+                return f"required member {at!r} is missing ({_describe(members[required])})"
+    for name, member in members.items():
+        key = _member_name(name, pascal)
+        if key not in value:
+            continue
+        at = f"{path}.{key}" if path else key
+        if payload_any and not path and name == "Payload":
+            continue  # lambda:invoke's Payload is the function's JSON result
+        problem = _check(member, value[key], at, strict, pascal, False)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _check_list(shape: Shape, value: Any, path: str, strict: bool, pascal: bool) -> str | None:
+    if not isinstance(value, list):
+        return f"member {path or 'the result'!r} must be a list ({shape.name}), got {value!r}"
+    for index, item in enumerate(value):
+        problem = _check(shape.member, item, f"{path}[{index}]", strict, pascal, False)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _check_map(shape: Shape, value: Any, path: str, strict: bool, pascal: bool) -> str | None:
+    if not isinstance(value, dict):
+        return f"member {path or 'the result'!r} must be an object ({shape.name}), got {value!r}"
+    for key, item in value.items():
+        problem = _check(shape.value, item, f"{path}.{key}", strict, pascal, False)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _check_scalar(shape: Shape, value: Any, path: str) -> str | None:
+    kind = shape.type_name
     expected = _TYPES.get(kind)
     if expected is None or value is None:
         return None
     text, types = expected
     ok = isinstance(value, types) and (kind == "boolean" or not isinstance(value, bool))
     if not ok:
-        return f"member {where!r} must be {text} ({shape.name}), got {value!r}"
+        return f"member {path or 'the result'!r} must be {text} ({shape.name}), got {value!r}"
     return None
 
 

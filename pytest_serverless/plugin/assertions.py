@@ -176,22 +176,44 @@ def explain_path(
     lines = [title or f"state path does not match (mode {mode!r})"]
     lines.append(f"  expected: {_MODE_MEANING[mode]} {_states(expected)}")
     by_row = {row: index for index, row in pairs}
-    marker_row: int | None = None
-    if failed_at is not None:
-        if mode in ("exact", "prefix"):
-            marker_row = failed_at
-        elif mode == "contains":
-            marker_row = pairs[0][1] + failed_at if pairs else None
-        else:
-            marker_row = pairs[-1][1] + 1 if pairs else 0
+    marker_row = _marker_row(pairs, failed_at, mode)
     rows = max(len(actual), len(expected) if mode in ("exact", "prefix") else 0)
     if marker_row is not None:
         rows = max(rows, marker_row + 1)
     if mode in ("contains", "subsequence") and marker_row is not None and failed_at is not None:
         by_row.setdefault(marker_row, failed_at)
+    lines += _aligned_rows(actual, expected, mode, by_row, rows, marker_row)
+    if reason:
+        lines.append(f"  {reason}")
+    outcome = describe_outcome(execution)
+    if outcome:
+        lines.append(f"  {outcome}")
+    return lines
+
+
+def _marker_row(pairs: list[tuple[int, int]], failed_at: int | None, mode: str) -> int | None:
+    """The row of the actual path where the first divergence is marked (None when nothing failed)."""
+    if failed_at is None:
+        return None
+    if mode in ("exact", "prefix"):
+        return failed_at
+    if mode == "contains":
+        return pairs[0][1] + failed_at if pairs else None
+    return pairs[-1][1] + 1 if pairs else 0
+
+
+def _aligned_rows(
+    actual: list[str],
+    expected: list[str],
+    mode: str,
+    by_row: dict[int, int],
+    rows: int,
+    marker_row: int | None,
+) -> list[str]:
+    """The table of both paths side by side, row by row, with the marker on the divergence."""
     width = max([len("expected"), *(len(state) for state in expected)]) + 2
     index_width = len(str(max(rows - 1, 0)))
-    lines.append(f"  {'#':>{index_width}}  {'expected':<{width}}actual")
+    lines = [f"  {'#':>{index_width}}  {'expected':<{width}}actual"]
     for row in _visible_rows(rows, marker_row):
         if row is None:
             lines.append(f"  {'':>{index_width}}  ...")
@@ -202,11 +224,6 @@ def explain_path(
             want = "-" if mode == "exact" else ""
         flag = f"  <-- {_FLAGS[mode]}" if row == marker_row else ""
         lines.append(f"  {row:>{index_width}}  {want:<{width}}{got}{flag}".rstrip())
-    if reason:
-        lines.append(f"  {reason}")
-    outcome = describe_outcome(execution)
-    if outcome:
-        lines.append(f"  {outcome}")
     return lines
 
 

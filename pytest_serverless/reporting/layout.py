@@ -237,6 +237,23 @@ def _order(
 
 def _place(layout: ScopeLayout, rows: list[list[str]], pairs: list[tuple[str, str, Transition]]) -> None:
     boxes = layout.boxes
+    _stack_rows(boxes, rows)
+    _center_rows(boxes, rows)
+    _pull_towards_neighbours(boxes, rows, _neighbours(boxes, pairs))
+    left = min(box.x for box in boxes.values())
+    for box in boxes.values():
+        box.x += _PAD - left
+    layout.width = max(box.x + _extent(box) for box in boxes.values()) + _PAD
+    layout.height = max(box.y + box.height for box in boxes.values()) + _PAD
+
+
+def _extent(box: Box) -> float:
+    """The width a box takes in its row, its self-loops included."""
+    return box.width + (_LOOP_ROOM + 14.0 * (box.loops - 1) if box.loops else 0.0)
+
+
+def _neighbours(boxes: dict[str, Box], pairs: list[tuple[str, str, Transition]]) -> dict[str, list[str]]:
+    """Each box's linked boxes; a dummy box (a row a long edge crosses) links the edge's two ends."""
     neighbours: dict[str, list[str]] = {node: [] for node in boxes}
     for node in boxes:
         if node.startswith("\0"):
@@ -246,10 +263,11 @@ def _place(layout: ScopeLayout, rows: list[list[str]], pairs: list[tuple[str, st
     for source, target, _ in pairs:
         neighbours[source].append(target)
         neighbours[target].append(source)
+    return neighbours
 
-    def extent(box: Box) -> float:
-        return box.width + (_LOOP_ROOM + 14.0 * (box.loops - 1) if box.loops else 0.0)
 
+def _stack_rows(boxes: dict[str, Box], rows: list[list[str]]) -> None:
+    """Rows top to bottom, boxes left to right in their order; dummies centred in their row's height."""
     y = _PAD
     for row in rows:
         height = max((boxes[node].height for node in row), default=0.0)
@@ -259,14 +277,24 @@ def _place(layout: ScopeLayout, rows: list[list[str]], pairs: list[tuple[str, st
             box.x = x
             box.y = y if box.kind != "dummy" else y + (height - box.height) / 2
             box.row_top, box.row_bottom = y, y + height
-            x += extent(box) + _COLUMN_GAP
+            x += _extent(box) + _COLUMN_GAP
         y += height + _ROW_GAP
-    widest = max((sum(extent(boxes[n]) + _COLUMN_GAP for n in row) for row in rows), default=0.0)
+
+
+def _center_rows(boxes: dict[str, Box], rows: list[list[str]]) -> None:
+    """Shift each row so that it is centred under the widest one."""
+    widest = max((sum(_extent(boxes[n]) + _COLUMN_GAP for n in row) for row in rows), default=0.0)
     for row in rows:
-        used = sum(extent(boxes[n]) + _COLUMN_GAP for n in row)
+        used = sum(_extent(boxes[n]) + _COLUMN_GAP for n in row)
         for node in row:
             boxes[node].x += (widest - used) / 2
-    for _ in range(4):  # pull each box towards its neighbours, keeping the order and the gaps
+
+
+def _pull_towards_neighbours(
+    boxes: dict[str, Box], rows: list[list[str]], neighbours: dict[str, list[str]]
+) -> None:
+    """Pull each box towards its neighbours in other rows, keeping the order and the gaps."""
+    for _ in range(4):
         for row in rows:
             desired = []
             for node in row:
@@ -277,12 +305,7 @@ def _place(layout: ScopeLayout, rows: list[list[str]], pairs: list[tuple[str, st
             right = -1e9
             for node, want in zip(row, desired, strict=True):
                 boxes[node].x = max(want, right)
-                right = boxes[node].x + extent(boxes[node]) + _COLUMN_GAP
-    left = min(box.x for box in boxes.values())
-    for box in boxes.values():
-        box.x += _PAD - left
-    layout.width = max(box.x + extent(box) for box in boxes.values()) + _PAD
-    layout.height = max(box.y + box.height for box in boxes.values()) + _PAD
+                right = boxes[node].x + _extent(boxes[node]) + _COLUMN_GAP
 
 
 def _route(layout: ScopeLayout, pairs: list[tuple[str, str, Transition]], layers: dict[str, int]) -> None:
