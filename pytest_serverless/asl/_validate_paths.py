@@ -178,43 +178,53 @@ def path_problem(path: str, *, reference: bool = False, variables: bool = True) 
     while i < n:
         ch = path[i]
         if ch == ".":
-            i += 1
-            if i < n and path[i] == ".":
-                if reference:
-                    return "deep scans '..' are not allowed in a reference path"
-                i += 1
-            if i >= n:
-                return "ends with '.'"
-            if path[i] == "*":
-                if reference:
-                    return "wildcards '.*' are not allowed in a reference path"
-                i += 1
-                continue
-            if path[i] == "[":
-                continue
-            start = i
-            while i < n and path[i] not in _FORBIDDEN_IN_NAME:
-                i += 1
-            name = path[start:i]
-            if not name:
-                return f"empty field name at position {start}"
-            if i + 1 < n and path[i] == "(" and path[i + 1] == ")":
-                if reference:
-                    return f"functions such as '{name}()' are not allowed in a reference path"
-                i += 2
-            elif i < n and path[i] not in ".[":
-                return f"unexpected character {path[i]!r} at position {i}"
+            i, problem = _dot_step(path, i + 1, reference)
         elif ch == "[":
-            end = _match_bracket(path, i)
-            if end < 0:
-                return f"unclosed '[' at position {i}"
-            problem = _bracket_problem(path[i + 1 : end], reference)
-            if problem:
-                return problem
-            i = end + 1
+            i, problem = _bracket_step(path, i, reference)
         else:
-            return f"unexpected character {ch!r} at position {i}"
+            problem = f"unexpected character {ch!r} at position {i}"
+        if problem:
+            return problem
     return None
+
+
+def _dot_step(path: str, i: int, reference: bool) -> tuple[int, str | None]:
+    """Read a ``.name``, ``..name``, ``.*`` or ``.name()`` step whose text starts at ``i`` (after the dot):
+    the position after it and the problem, if any."""
+    n = len(path)
+    if i < n and path[i] == ".":
+        if reference:
+            return i, "deep scans '..' are not allowed in a reference path"
+        i += 1
+    if i >= n:
+        return i, "ends with '.'"
+    if path[i] == "*":
+        if reference:
+            return i, "wildcards '.*' are not allowed in a reference path"
+        return i + 1, None
+    if path[i] == "[":
+        return i, None
+    start = i
+    while i < n and path[i] not in _FORBIDDEN_IN_NAME:
+        i += 1
+    name = path[start:i]
+    if not name:
+        return i, f"empty field name at position {start}"
+    if i + 1 < n and path[i] == "(" and path[i + 1] == ")":
+        if reference:
+            return i, f"functions such as '{name}()' are not allowed in a reference path"
+        return i + 2, None
+    if i < n and path[i] not in ".[":
+        return i, f"unexpected character {path[i]!r} at position {i}"
+    return i, None
+
+
+def _bracket_step(path: str, i: int, reference: bool) -> tuple[int, str | None]:
+    """Read a ``[...]`` step starting at ``i``: the position after it and the problem, if any."""
+    end = _match_bracket(path, i)
+    if end < 0:
+        return i, f"unclosed '[' at position {i}"
+    return end + 1, _bracket_problem(path[i + 1 : end], reference)
 
 
 def variable_name_problem(name: str) -> str | None:

@@ -326,7 +326,27 @@ def choice_rule_problems(
     if not isinstance(rule, Mapping):
         return [(pointer, f"a Choice rule must be an object, got {_kind_name(rule)}")]
     problems: list[tuple[str, str]] = []
+    misspelled = _unknown_key_problems(rule, pointer, problems)
+    if check_next:
+        _next_problems(rule, pointer, top_level, problems)
     operators = [key for key in rule if key in OPERATORS]
+    if "Condition" in rule and not operators:
+        return problems
+    if not operators:
+        if not misspelled:
+            problems.append((pointer, "a Choice rule needs a comparison operator or And/Or/Not"))
+        return problems
+    if len(operators) > 1:
+        listed = ", ".join(f"'{name}'" for name in operators)
+        problems.append((pointer, f"a Choice rule takes exactly one operator, got {listed}"))
+        return problems
+    _operator_problems(rule, pointer, operators[0], check_next, problems)
+    return problems
+
+
+def _unknown_key_problems(rule: Mapping[str, Any], pointer: str, problems: list[tuple[str, str]]) -> bool:
+    """Report the keys that are neither operators nor rule fields; True when one looks like a misspelled
+    operator (then a missing operator is not reported again)."""
     misspelled = False
     for key in rule:
         if key in OPERATORS or key in _RULE_FIELDS or key == "Condition":  # Condition: a JSONata rule
@@ -341,34 +361,33 @@ def choice_rule_problems(
             continue
         misspelled = True
         problems.append((f"{pointer}/{key}", message))
-    if check_next:
-        if top_level and "Next" not in rule:
-            problems.append((pointer, "a top-level Choice rule needs 'Next'"))
-        elif not top_level and "Next" in rule:
-            problems.append((f"{pointer}/Next", "'Next' is only allowed on a top-level Choice rule"))
-        if "Next" in rule and not isinstance(rule["Next"], str):
-            problems.append(
-                (f"{pointer}/Next", f"'Next' must be a state name, got {_kind_name(rule['Next'])}")
-            )
-        if not top_level and "Assign" in rule:
-            problems.append((f"{pointer}/Assign", "'Assign' is only allowed on a top-level Choice rule"))
-    if "Condition" in rule and not operators:
-        return problems
-    if not operators:
-        if not misspelled:
-            problems.append((pointer, "a Choice rule needs a comparison operator or And/Or/Not"))
-        return problems
-    if len(operators) > 1:
-        listed = ", ".join(f"'{name}'" for name in operators)
-        problems.append((pointer, f"a Choice rule takes exactly one operator, got {listed}"))
-        return problems
-    operator = operators[0]
+    return misspelled
+
+
+def _next_problems(
+    rule: Mapping[str, Any], pointer: str, top_level: bool, problems: list[tuple[str, str]]
+) -> None:
+    """``Next`` and ``Assign`` belong to top-level rules only, and ``Next`` names a state."""
+    if top_level and "Next" not in rule:
+        problems.append((pointer, "a top-level Choice rule needs 'Next'"))
+    elif not top_level and "Next" in rule:
+        problems.append((f"{pointer}/Next", "'Next' is only allowed on a top-level Choice rule"))
+    if "Next" in rule and not isinstance(rule["Next"], str):
+        problems.append((f"{pointer}/Next", f"'Next' must be a state name, got {_kind_name(rule['Next'])}"))
+    if not top_level and "Assign" in rule:
+        problems.append((f"{pointer}/Assign", "'Assign' is only allowed on a top-level Choice rule"))
+
+
+def _operator_problems(
+    rule: Mapping[str, Any], pointer: str, operator: str, check_next: bool, problems: list[tuple[str, str]]
+) -> None:
+    """The rule's one operator: And/Or/Not take nested rules, comparisons a ``Variable`` and an operand."""
     operand = rule[operator]
     if operator in BOOLEAN_OPERATORS:
         if "Variable" in rule:
             problems.append((f"{pointer}/Variable", f"'Variable' is not allowed with '{operator}'"))
         problems.extend(_boolean_problems(operator, operand, f"{pointer}/{operator}", check_next))
-        return problems
+        return
     if "Variable" not in rule:
         problems.append((pointer, f"'{operator}' needs a 'Variable'"))
     elif not _is_path(rule["Variable"]):
@@ -376,7 +395,6 @@ def choice_rule_problems(
     reason = _operand_problem(operator, operand)
     if reason is not None:
         problems.append((f"{pointer}/{operator}", f"'{operator}' {reason}, got {_kind_name(operand)}"))
-    return problems
 
 
 def _boolean_problems(operator: str, operand: Any, pointer: str, check_next: bool) -> list[tuple[str, str]]:
