@@ -281,6 +281,96 @@ def _express_children_problems(program: m.Program) -> list[tuple[str, str]]:
     return problems
 
 
+def _check_machine_arguments(name: object, machine_type: object, clock: object, tasks: object) -> None:
+    """UsageError for a bad name, type, clock or tasks mapping given to StateMachine(...)."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise UsageError(f"StateMachine(name=...) must be 1-80 letters, digits, '-' or '_' (got {name!r})")
+    if machine_type not in _TYPES:
+        raise UsageError(f"StateMachine(type=...) must be 'STANDARD' or 'EXPRESS' (got {machine_type!r})")
+    if clock is not None and not isinstance(clock, VirtualClock):
+        raise UsageError(f"StateMachine(clock=...) takes a VirtualClock, not {builtin_type(clock).__name__}")
+    if tasks is not None and not isinstance(tasks, Mapping):
+        raise UsageError(
+            "StateMachine(tasks=...) takes a mapping {resource ARN, pattern or state name: handler}"
+        )
+    for key, handler in (tasks or {}).items():
+        if not isinstance(key, str) or not callable(handler):
+            raise UsageError(f"StateMachine(tasks=...): {key!r} must map a string to a callable handler")
+        if not accepts(handler, 2):
+            raise UsageError(
+                f"StateMachine(tasks=...): the handler for {key!r} must take (event, context), "
+                "as a Lambda handler does"
+            )
+
+
+def _check_machine_options(
+    mocks: object,
+    on_execution_finished: object,
+    timeout_seconds: object,
+    mock_validation: object,
+    substitutions: object,
+) -> None:
+    """UsageError for bad mocks, callback, timeout, mock validation mode or substitutions."""
+    if mocks is not None and not isinstance(mocks, Mapping):
+        raise UsageError("StateMachine(mocks=...) takes a mapping {state name or resource ARN: mock}")
+    if on_execution_finished is not None and not callable(on_execution_finished):
+        raise UsageError("StateMachine(on_execution_finished=...) takes a callable callback(execution)")
+    if timeout_seconds is not None and (
+        isinstance(timeout_seconds, bool)
+        or not isinstance(timeout_seconds, (int, float))
+        or not 0 < timeout_seconds < float("inf")
+    ):
+        raise UsageError(
+            f"StateMachine(timeout_seconds=...) takes a positive number of seconds (got {timeout_seconds!r})"
+        )
+    if mock_validation is not None and mock_validation not in MOCK_VALIDATION_MODES:
+        raise UsageError(
+            "StateMachine(mock_validation=...) must be 'PRESENT', 'STRICT' or 'NONE' "
+            f"(got {mock_validation!r})"
+        )
+    if substitutions is not None and (
+        not isinstance(substitutions, Mapping) or not all(isinstance(key, str) for key in substitutions)
+    ):
+        raise UsageError("StateMachine(substitutions=...) takes a mapping {placeholder name: value}")
+
+
+def _compile(
+    definition: Any, substitutions: Mapping[str, Any] | None, machine_type: str
+) -> tuple[dict[str, Any], m.Program]:
+    """The checked definition and its Program; InvalidDefinition for what the machine's type forbids."""
+    try:
+        # loaded, validated and parsed once per process for a given definition (asl/_compiled.py)
+        checked, program = compile_definition(definition, substitutions)
+    except RecursionError:
+        raise InvalidDefinition([("", "the definition is nested too deeply")]) from None
+    express_problems = list(_express_problems(program)) if machine_type == "EXPRESS" else []
+    express_problems += _express_children_problems(program)
+    if express_problems:
+        raise InvalidDefinition(express_problems)
+    return checked, program
+
+
+def _start_input(input: Any, mocks: object, name: object) -> Any:  # noqa: A002
+    """The execution's own copy of ``input`` (``{}`` for None); UsageError for bad arguments of start()."""
+    if mocks is not None and not isinstance(mocks, Mapping):
+        raise UsageError("execute(mocks=...) takes a mapping {state name or resource ARN: mock}")
+    if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
+        raise UsageError(f"execute(name=...) must be 1-80 letters, digits, '-' or '_' (got {name!r})")
+    if input is None:  # StartExecution without input starts with "{}"
+        input = {}  # noqa: A001
+    try:
+        input = copy_json(input)  # noqa: A001 - the engine never shares objects with the caller
+    except RecursionError:
+        raise UsageError("execute(input=...) is nested too deeply to be JSON") from None
+    except (TypeError, ValueError) as error:
+        raise UsageError(f"execute(input=...) must be JSON-serializable: {json_error_text(error)}") from None
+    _check_input_text(input)
+    for key in mocks or ():
+        if not isinstance(key, str):
+            raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
+    return input
+
+
 class StateMachine:
     """An Amazon States Language state machine, run in process on a virtual clock.
 
@@ -312,70 +402,20 @@ class StateMachine:
         service: StepFunctions | None = None,
         mock_validation: str | None = None,
     ) -> None:
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise UsageError(
-                f"StateMachine(name=...) must be 1-80 letters, digits, '-' or '_' (got {name!r})"
-            )
-        if type not in _TYPES:
-            raise UsageError(f"StateMachine(type=...) must be 'STANDARD' or 'EXPRESS' (got {type!r})")
-        if clock is not None and not isinstance(clock, VirtualClock):
-            raise UsageError(
-                f"StateMachine(clock=...) takes a VirtualClock, not {builtin_type(clock).__name__}"
-            )
-        if tasks is not None and not isinstance(tasks, Mapping):
-            raise UsageError(
-                "StateMachine(tasks=...) takes a mapping {resource ARN, pattern or state name: handler}"
-            )
-        for key, handler in (tasks or {}).items():
-            if not isinstance(key, str) or not callable(handler):
-                raise UsageError(f"StateMachine(tasks=...): {key!r} must map a string to a callable handler")
-            if not accepts(handler, 2):
-                raise UsageError(
-                    f"StateMachine(tasks=...): the handler for {key!r} must take (event, context), "
-                    "as a Lambda handler does"
-                )
+        _check_machine_arguments(name, type, clock, tasks)
+        _check_machine_options(mocks, on_execution_finished, timeout_seconds, mock_validation, substitutions)
         self.name = name
         self.type = type
         self.arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
         self.clock = clock if clock is not None else VirtualClock()
         self.tasks: dict[str, Callable[..., Any]] = dict(tasks or {})
-        if mocks is not None and not isinstance(mocks, Mapping):
-            raise UsageError("StateMachine(mocks=...) takes a mapping {state name or resource ARN: mock}")
         self.mocks: dict[str, Any] = dict(mocks or {})
-        if on_execution_finished is not None and not callable(on_execution_finished):
-            raise UsageError("StateMachine(on_execution_finished=...) takes a callable callback(execution)")
-        if timeout_seconds is not None and (
-            isinstance(timeout_seconds, bool)
-            or not isinstance(timeout_seconds, (int, float))
-            or not 0 < timeout_seconds < float("inf")
-        ):
-            raise UsageError(
-                "StateMachine(timeout_seconds=...) takes a positive number of seconds "
-                f"(got {timeout_seconds!r})"
-            )
-        if mock_validation is not None and mock_validation not in MOCK_VALIDATION_MODES:
-            raise UsageError(
-                "StateMachine(mock_validation=...) must be 'PRESENT', 'STRICT' or 'NONE' "
-                f"(got {mock_validation!r})"
-            )
         #: how mock results are checked against the service models (API.md 7); None: PRESENT, or what the
         #: plugin's ``serverless_mock_validation`` ini option says
         self.mock_validation = mock_validation
         self.on_execution_finished = on_execution_finished
         self.seed = seed
-        if substitutions is not None and (
-            not isinstance(substitutions, Mapping) or not all(isinstance(key, str) for key in substitutions)
-        ):
-            raise UsageError("StateMachine(substitutions=...) takes a mapping {placeholder name: value}")
-        try:
-            # loaded, validated and parsed once per process for a given definition (asl/_compiled.py)
-            self.definition, self.program = compile_definition(definition, substitutions)
-        except RecursionError:
-            raise InvalidDefinition([("", "the definition is nested too deeply")]) from None
-        express_problems = list(_express_problems(self.program)) if type == "EXPRESS" else []
-        express_problems += _express_children_problems(self.program)
-        if express_problems:
-            raise InvalidDefinition(express_problems)
+        self.definition, self.program = _compile(definition, substitutions, type)
         declared = self.definition.get("TimeoutSeconds")
         self.timeout_seconds: float | None = (
             float(timeout_seconds)
@@ -476,24 +516,7 @@ class StateMachine:
     ) -> Execution:
         """StartExecution: run the execution as far as the current instant allows and return it
         (``RUNNING`` unless it ended); the clock's advances run the rest."""
-        if mocks is not None and not isinstance(mocks, Mapping):
-            raise UsageError("execute(mocks=...) takes a mapping {state name or resource ARN: mock}")
-        if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
-            raise UsageError(f"execute(name=...) must be 1-80 letters, digits, '-' or '_' (got {name!r})")
-        if input is None:  # StartExecution without input starts with "{}"
-            input = {}  # noqa: A001
-        try:
-            input = copy_json(input)  # noqa: A001 - the engine never shares objects with the caller
-        except RecursionError:
-            raise UsageError("execute(input=...) is nested too deeply to be JSON") from None
-        except (TypeError, ValueError) as error:
-            raise UsageError(
-                f"execute(input=...) must be JSON-serializable: {json_error_text(error)}"
-            ) from None
-        _check_input_text(input)
-        for key in mocks or ():
-            if not isinstance(key, str):
-                raise UsageError(f"execute(mocks=...): keys are state names or resource ARNs, not {key!r}")
+        input = _start_input(input, mocks, name)  # noqa: A001
         if mocks:
             check_mock_keys(self, mocks)  # a key that matches nothing is a typo: asl/_strict_mocks.py
         if name is not None and self.type == "STANDARD":
@@ -504,13 +527,7 @@ class StateMachine:
         execution_name = name or deterministic_uuid(self.arn, "execution", self._count)
         merged = {**self.mocks, **mocks} if mocks else self.mocks
         cursors = {str(key): MockCursor(str(key), mock) for key, mock in merged.items()}
-        if self.type == "EXPRESS" and not _sync:  # asynchronous Express executions: AWS's express ARNs
-            suffix = deterministic_uuid(self.arn, "express", self._count)
-            execution_arn = (
-                f"arn:aws:states:{REGION}:{ACCOUNT_ID}:express:{self.name}:{execution_name}:{suffix}"
-            )
-        else:
-            execution_arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{self.name}:{execution_name}"
+        execution_arn = self._execution_arn(execution_name, express=self.type == "EXPRESS" and not _sync)
         seed = f"{self.seed}:{self._count}" if self.seed is not None else None
         scheduler = scheduler_for(self.clock)
         if _sync and scheduler.busy:
@@ -536,10 +553,31 @@ class StateMachine:
             scheduler=scheduler,
             machine=self,
         )
+        execution = self._execution(interpreter, execution_name, input, cursors, _sync)
+        if self.type == "STANDARD" and self._service is not None:  # for DescribeExecution, ListExecutions
+            self._executions[execution_arn] = execution
+        interpreter.scheduler.run_now(interpreter.begin, input)
+        return execution
+
+    def _execution_arn(self, execution_name: str, *, express: bool) -> str:
+        if express:  # asynchronous Express executions: AWS's express ARNs
+            suffix = deterministic_uuid(self.arn, "express", self._count)
+            return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:express:{self.name}:{execution_name}:{suffix}"
+        return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{self.name}:{execution_name}"
+
+    def _execution(
+        self,
+        interpreter: Interpreter,
+        name: str,
+        input: Any,  # noqa: A002
+        cursors: dict[str, MockCursor],
+        sync: bool,
+    ) -> Execution:
+        """The Execution that ``interpreter`` runs, tied to it both ways."""
         execution = Execution()
         execution.path = interpreter.path
-        execution.arn = execution_arn
-        execution.name = execution_name
+        execution.arn = interpreter.execution_arn
+        execution.name = name
         execution.input = input
         execution.start_time = interpreter.start
         execution.state_machine = self
@@ -549,11 +587,8 @@ class StateMachine:
         execution._cursors = cursors
         execution.mock_calls = dict.fromkeys(cursors, 0)
         interpreter.execution = execution
-        interpreter.inline_timers = _sync
+        interpreter.inline_timers = sync
         interpreter.on_finish.append(execution._finish)
-        if self.type == "STANDARD" and self._service is not None:  # for DescribeExecution, ListExecutions
-            self._executions[execution_arn] = execution
-        interpreter.scheduler.run_now(interpreter.begin, input)
         return execution
 
     def __repr__(self) -> str:

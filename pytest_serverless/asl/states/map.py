@@ -26,6 +26,9 @@ __all__ = ["run_map"]
 
 _QUERY = "States.QueryEvaluationError"
 
+_Make = Callable[[int], "tuple[Frame, m.Program, Any]"]
+_Finished = Callable[[int, Any, "BaseException | None"], None]
+
 
 def run_map(
     interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun
@@ -240,7 +243,8 @@ def _number(
 def _map_attempt(
     interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun, phase: list[str]
 ) -> Generator[Any, Any, tuple[str | None, Any]]:
-
+    """One attempt of the Map: read the items and limits, run the iterations through a Fanout, then
+    fail (tolerance exceeded, an iteration's error) or finish the state with the results."""
     jsonata = state.query_language == m.JSONATA
     try:
         effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
@@ -262,34 +266,7 @@ def _map_attempt(
         raise
     started = interp.event(frame, "MapStateStarted", {"length": len(items)})
     try:
-        tolerated_count = _number(
-            interp,
-            state,
-            "ToleratedFailureCount",
-            state.tolerated_failure_count,
-            state.tolerated_failure_count_path,
-            value,
-            effective,
-            run,
-            frame,
-            True,
-        )
-        tolerated_percent = _number(
-            interp,
-            state,
-            "ToleratedFailurePercentage",
-            state.tolerated_failure_percentage,
-            state.tolerated_failure_percentage_path,
-            value,
-            effective,
-            run,
-            frame,
-            False,
-        )
-        if tolerated_count is not None and tolerated_count < 0:
-            raise interp.runtime(run, "ToleratedFailureCount cannot be negative.")
-        if tolerated_percent is not None and not 0 <= tolerated_percent <= 100:
-            raise interp.runtime(run, "ToleratedFailurePercentage must be between 0 and 100.")
+        tolerated_count, tolerated_percent = _tolerance(interp, state, value, effective, run, frame)
         if concurrency is not None and concurrency < 0:
             raise interp.runtime(run, "MaxConcurrency cannot be negative.")
         inputs = _iteration_inputs(interp, state, value, effective, items, run, frame)
@@ -308,41 +285,13 @@ def _map_attempt(
     succeeded: set[int] = {index for index in kept if index < count}
     record: MapRun | None = None
     if distributed:
-        map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
-        interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
-        # DescribeMapRun and ListExecutions(mapRunArn): kept from the moment the machine has a service (as
-        # its executions are): a machine used only through execute() pays nothing for them
-        service = interp.machine._service if interp.machine is not None else None
-        if service is not None and interp.execution is not None:
-            record = service._map_runs.get(map_run) if succeeded else None
-            if record is not None:  # a redriven Map Run: its succeeded children stay, the others run again
-                record.redriven(succeeded, interp.now)
-            else:
-                record = MapRun(
-                    map_run,
-                    interp.execution_arn,
-                    count,
-                    slots,
-                    int(tolerated_count or 0),
-                    float(tolerated_percent or 0),
-                    interp.now,
-                )
-                service._map_run_started(record)
+        record = _start_map_run(
+            interp, state, frame, count, slots, tolerated_count, tolerated_percent, succeeded
+        )
     make, finished = _iterations(interp, state, processor, inputs, frame, started, results, succeeded, record)
     todo = count
     if succeeded:
-        for index in succeeded:
-            results[index] = kept[index]
-        again = [index for index in range(count) if index not in succeeded]
-        todo = len(again)
-        first_make, first_finished = make, finished
-
-        def make(position: int) -> tuple[Frame, m.Program, Any]:
-            return first_make(again[position])
-
-        def finished(position: int, output: Any, failure: BaseException | None) -> None:
-            first_finished(again[position], output, failure)
-
+        make, finished, todo = _only_unfinished(make, finished, count, succeeded, kept, results)
     thread = frame.thread
     assert thread is not None
     fanout = Fanout(interp, thread, todo, make, finished, slots, allowed)
@@ -362,15 +311,7 @@ def _map_attempt(
         record.close("FAILED" if failure is not None else "SUCCEEDED", interp.now)
     if failure is not None:
         interp.keep_outputs(state, frame, {index: results[index] for index in succeeded})
-        if not isinstance(failure, StatesError):
-            raise failure
-        if distributed:
-            interp.event(frame, "MapRunFailed", {"error": failure.error, "cause": failure.cause})
-        if not isinstance(failure, Terminal) and _has_tolerance(state):
-            raise StatesError(
-                "States.ExceedToleratedFailureThreshold", "The specified tolerance threshold was exceeded"
-            ) from None
-        raise failure
+        raise _map_failure(interp, state, frame, failure)
     result: Any = results
     if distributed:
         interp.event(frame, "MapRunSucceeded")
@@ -379,6 +320,120 @@ def _map_attempt(
     if state.result_writer is not None:
         result = _write_results(interp, state, results, run)
     return finish_state(interp, state, value, result, run, frame)
+
+
+def _tolerance(
+    interp: Interpreter, state: m.MapState, value: Any, effective: Any, run: StateRun, frame: Frame
+) -> tuple[float | None, float | None]:
+    """ToleratedFailureCount and ToleratedFailurePercentage (literal, path or JSONata), checked."""
+    tolerated_count = _number(
+        interp,
+        state,
+        "ToleratedFailureCount",
+        state.tolerated_failure_count,
+        state.tolerated_failure_count_path,
+        value,
+        effective,
+        run,
+        frame,
+        True,
+    )
+    tolerated_percent = _number(
+        interp,
+        state,
+        "ToleratedFailurePercentage",
+        state.tolerated_failure_percentage,
+        state.tolerated_failure_percentage_path,
+        value,
+        effective,
+        run,
+        frame,
+        False,
+    )
+    if tolerated_count is not None and tolerated_count < 0:
+        raise interp.runtime(run, "ToleratedFailureCount cannot be negative.")
+    if tolerated_percent is not None and not 0 <= tolerated_percent <= 100:
+        raise interp.runtime(run, "ToleratedFailurePercentage must be between 0 and 100.")
+    return tolerated_count, tolerated_percent
+
+
+def _start_map_run(
+    interp: Interpreter,
+    state: m.MapState,
+    frame: Frame,
+    count: int,
+    slots: int,
+    tolerated_count: float | None,
+    tolerated_percent: float | None,
+    succeeded: set[int],
+) -> MapRun | None:
+    """A distributed Map's MapRunStarted event, and the service's record of the Map Run (None when the
+    machine has no service)."""
+    map_run = f"{interp.execution_arn.replace(':execution:', ':mapRun:')}/{state.label or state.name}"
+    interp.event(frame, "MapRunStarted", {"mapRunArn": map_run})
+    # DescribeMapRun and ListExecutions(mapRunArn): kept from the moment the machine has a service (as
+    # its executions are): a machine used only through execute() pays nothing for them
+    service = interp.machine._service if interp.machine is not None else None
+    if service is None or interp.execution is None:
+        return None
+    record: MapRun | None = service._map_runs.get(map_run) if succeeded else None
+    if record is not None:  # a redriven Map Run: its succeeded children stay, the others run again
+        record.redriven(succeeded, interp.now)
+        return record
+    record = MapRun(
+        map_run,
+        interp.execution_arn,
+        count,
+        slots,
+        int(tolerated_count or 0),
+        float(tolerated_percent or 0),
+        interp.now,
+    )
+    service._map_run_started(record)
+    return record
+
+
+def _only_unfinished(
+    make: Callable[[int], tuple[Frame, m.Program, Any]],
+    finished: Callable[[int, Any, BaseException | None], None],
+    count: int,
+    succeeded: set[int],
+    kept: dict[int, Any],
+    results: list[Any],
+) -> tuple[
+    Callable[[int], tuple[Frame, m.Program, Any]], Callable[[int, Any, BaseException | None], None], int
+]:
+    """A redrive: the kept outputs of the iterations that succeeded, and ``make``/``finished`` over the
+    others only (with how many there are)."""
+    for index in succeeded:
+        results[index] = kept[index]
+    again = [index for index in range(count) if index not in succeeded]
+
+    def make_again(position: int) -> tuple[Frame, m.Program, Any]:
+        return make(again[position])
+
+    def finished_again(position: int, output: Any, failure: BaseException | None) -> None:
+        finished(again[position], output, failure)
+
+    return make_again, finished_again, len(again)
+
+
+def _map_failure(
+    interp: Interpreter, state: m.MapState, frame: Frame, failure: BaseException
+) -> BaseException:
+    """What the Map raises when its iterations failed (MapRunFailed for a distributed one):
+    States.ExceedToleratedFailureThreshold when a tolerance was set, else the iteration's error."""
+    if not isinstance(failure, StatesError):
+        return failure
+    if state.distributed:
+        interp.event(frame, "MapRunFailed", {"error": failure.error, "cause": failure.cause})
+    if not isinstance(failure, Terminal) and _has_tolerance(state):
+        error = StatesError(
+            "States.ExceedToleratedFailureThreshold", "The specified tolerance threshold was exceeded"
+        )
+        error.__suppress_context__ = True  # as ``raise ... from None``: not chained to the iteration's error
+        return error
+    return failure
 
 
 def _iterations(

@@ -128,26 +128,12 @@ def _call(
     timeout: float | None,
     heartbeat: float | None,
 ) -> Generator[Any, Any, Any]:
-    kind = resource.kind
-    details: dict[str, Any]
-    if kind == "lambda":
-        prefix, payload_key, details = "LambdaFunction", "input", {"resource": resource.arn}
-    elif kind == "activity":
-        prefix, payload_key, details = "Activity", "input", {"resource": resource.arn}
-    else:
-        prefix, payload_key = "Task", "parameters"
-        details = {
-            "resourceType": resource.resource_type,
-            "resource": resource.action,
-            "region": REGION,
-        }
-    if timeout is not None:
-        details["timeoutInSeconds"] = int(timeout)
-    if heartbeat is not None and kind != "lambda":  # LambdaFunctionScheduled carries no heartbeat
-        details["heartbeatInSeconds"] = int(heartbeat)
+    """Call the Task's resource and record its events (Scheduled, Started, Submitted, then Succeeded,
+    Failed or TimedOut); the result, or a StatesError."""
+    prefix, payload_key, details = _scheduled(resource, timeout, heartbeat)
     outcome = _outcome(interp, state, resource, arguments, run, timeout, heartbeat, frame)
     waits = outcome.__class__ is GeneratorType  # a callback, an activity worker or a nested execution
-    if waits and kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
+    if waits and resource.kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
         raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
     interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
@@ -167,6 +153,56 @@ def _call(
         outcome = yield from outcome
     else:
         interp.event(frame, f"{prefix}Started", started_details)
+    duration, limit_error = _time_limit(outcome, timeout, heartbeat)
+    if submitted:  # submitted before the wait
+        interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
+    if duration > 0:
+        yield interp.now + duration
+    if limit_error is not None:
+        _failure_event(interp, frame, f"{prefix}TimedOut", task_details, limit_error.error, limit_error.cause)
+        raise limit_error
+    if outcome.failed:
+        _failure_event(interp, frame, f"{prefix}Failed", task_details, outcome.error, outcome.cause)
+        raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+    result = outcome.value
+    oversized = _oversized(resource, result)
+    if oversized is not None:  # AWS records the task as failed (no success event carrying the payload)
+        _failure_event(interp, frame, f"{prefix}Failed", task_details, oversized.error, oversized.cause)
+        raise oversized
+    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
+    return result
+
+
+def _scheduled(
+    resource: Resource, timeout: float | None, heartbeat: float | None
+) -> tuple[str, str, dict[str, Any]]:
+    """The events' prefix (LambdaFunction, Activity or Task), the key of the Scheduled event's payload
+    and its details."""
+    kind = resource.kind
+    details: dict[str, Any]
+    if kind == "lambda":
+        prefix, payload_key, details = "LambdaFunction", "input", {"resource": resource.arn}
+    elif kind == "activity":
+        prefix, payload_key, details = "Activity", "input", {"resource": resource.arn}
+    else:
+        prefix, payload_key = "Task", "parameters"
+        details = {
+            "resourceType": resource.resource_type,
+            "resource": resource.action,
+            "region": REGION,
+        }
+    if timeout is not None:
+        details["timeoutInSeconds"] = int(timeout)
+    if heartbeat is not None and kind != "lambda":  # LambdaFunctionScheduled carries no heartbeat
+        details["heartbeatInSeconds"] = int(heartbeat)
+    return prefix, payload_key, details
+
+
+def _time_limit(
+    outcome: TaskCallOutcome, timeout: float | None, heartbeat: float | None
+) -> tuple[float, StatesError | None]:
+    """The virtual time the task takes (cut at HeartbeatSeconds or TimeoutSeconds) and the States.Timeout
+    that ends it, if any (also one the outcome itself reports)."""
     duration = outcome.duration
     limit_error: StatesError | None = None
     if heartbeat is not None and duration > heartbeat and (timeout is None or heartbeat < timeout):
@@ -176,44 +212,40 @@ def _call(
     elif timeout is not None and duration > timeout:
         duration = timeout
         limit_error = StatesError("States.Timeout", "")
-    if submitted:  # submitted before the wait
-        interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
-    if duration > 0:
-        yield interp.now + duration
     if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
         limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
         if outcome.heartbeat:
             limit_error.heartbeat = True  # type: ignore[attr-defined]
-    if limit_error is not None:
-        failure: dict[str, Any] = dict(task_details or {})
-        failure["error"] = limit_error.error
-        if limit_error.cause is not None:
-            failure["cause"] = limit_error.cause
-        interp.event(frame, f"{prefix}TimedOut", failure)
-        raise limit_error
-    if outcome.failed:
-        failure = dict(task_details or {})
-        if outcome.error is not None:
-            failure["error"] = outcome.error
-        if outcome.cause is not None:
-            failure["cause"] = outcome.cause
-        interp.event(frame, f"{prefix}Failed", failure)
-        raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
-    result = outcome.value
-    if len(dumps(result).encode("utf-8")) > 262_144 if _large(result) else False:
-        # AWS records the task as failed (no success event carrying the oversized payload)
-        oversized = StatesError(
-            "States.DataLimitExceeded",
-            f"The state/task '{resource.arn if kind == 'lambda' else resource.resource_type}' returned a "
-            "result with a size exceeding the maximum number of bytes service limit.",
-        )
-        failure = dict(task_details or {})
-        failure["error"] = oversized.error
-        failure["cause"] = oversized.cause
-        interp.event(frame, f"{prefix}Failed", failure)
-        raise oversized
-    interp.event(frame, f"{prefix}Succeeded", dict(task_details) if task_details else None, "output", result)
-    return result
+    return duration, limit_error
+
+
+def _failure_event(
+    interp: Interpreter,
+    frame: Frame,
+    event_type: str,
+    task_details: dict[str, Any] | None,
+    error: str | None,
+    cause: str | None,
+) -> None:
+    """A ...Failed or ...TimedOut event: the task details, then the error and cause when known."""
+    failure: dict[str, Any] = dict(task_details or {})
+    if error is not None:
+        failure["error"] = error
+    if cause is not None:
+        failure["cause"] = cause
+    interp.event(frame, event_type, failure)
+
+
+def _oversized(resource: Resource, result: Any) -> StatesError | None:
+    """States.DataLimitExceeded for a result over 256 KiB of JSON, else None."""
+    if not _large(result) or len(dumps(result).encode("utf-8")) <= 262_144:
+        return None
+    task = resource.arn if resource.kind == "lambda" else resource.resource_type
+    return StatesError(
+        "States.DataLimitExceeded",
+        f"The state/task '{task}' returned a result with a size exceeding the maximum number of bytes "
+        "service limit.",
+    )
 
 
 def _large(value: Any) -> bool:
