@@ -5,8 +5,8 @@ limits and history events. The execution's root, its Parallel branches and Map i
 the clock's scheduler (``runtime.py``): ``run_program`` is a generator that yields when a state waits, and
 programs whose states never wait run as plain calls (``run_plain``). The runners of the state kinds (one
 module each in ``states/``) come from ``states.RUNNERS`` through ``StateMachine``; this module imports none
-of them. The data flow the runners share (``effective_input``, ``finish_state``, ``output_and_assign``) lives
-here; Retry/Catch is ``recovery.py``.
+of them. The data flow the runners share (``effective_input``, ``finish_state``, ``jsonpath_output``,
+``output_and_assign``) lives here; Retry/Catch is ``recovery.py``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
     "effective_input",
     "finish_state",
     "iso_millis",
+    "jsonpath_output",
     "output_and_assign",
 ]
 
@@ -486,6 +487,18 @@ class Interpreter:
             clock.advance(due - now)
         self.scheduler.current = self.now = due
 
+    def enter_state(self, states: Mapping[str, m.State], name: str, value: Any, frame: Frame) -> StateRun:
+        """Enter state ``name`` with ``value``: the path, the ...StateEntered event and the state's run."""
+        state = states.get(name)
+        if state is None:
+            raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+        self.path.append(name)
+        entered_type = _ENTERED.get(state.type)
+        if entered_type is None:
+            entered_type = _ENTERED[state.type] = state.type + "StateEntered"
+        entered = self.event(frame, entered_type, name, "input", value)
+        return StateRun(state, entered, self.now, value)
+
     def run_plain(self, program: m.Program, value: Any, frame: Frame) -> Any:
         """``run_program`` for a program of Pass, Choice, Succeed and Fail states (no generator)."""
         states = program.states
@@ -493,17 +506,9 @@ class Interpreter:
         runners = self._state_runners
         try:
             while name is not None:
-                state = states.get(name)
-                if state is None:
-                    raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
-                self.path.append(name)
-                entered_type = _ENTERED.get(state.type)
-                if entered_type is None:
-                    entered_type = _ENTERED[state.type] = state.type + "StateEntered"
-                entered = self.event(frame, entered_type, name, "input", value)
-                name, value = runners[type(state)](
-                    self, state, value, frame, StateRun(state, entered, self.now, value)
-                )
+                run = self.enter_state(states, name, value, frame)
+                state = run.state
+                name, value = runners[type(state)](self, state, value, frame, run)
         except (StatesError, DeadlineReached):
             frame.stopped_at = (name, value) if name is not None else None
             raise
@@ -519,15 +524,8 @@ class Interpreter:
         runners = self._state_runners
         try:
             while name is not None:
-                state = states.get(name)
-                if state is None:
-                    raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
-                self.path.append(name)
-                entered_type = _ENTERED.get(state.type)
-                if entered_type is None:
-                    entered_type = _ENTERED[state.type] = state.type + "StateEntered"
-                entered = self.event(frame, entered_type, name, "input", value)
-                run = StateRun(state, entered, self.now, value)
+                run = self.enter_state(states, name, value, frame)
+                state = run.state
                 step = runners[type(state)](self, state, value, frame, run)
                 if step.__class__ is tuple:
                     name, value = step
@@ -835,16 +833,25 @@ def finish_state(
         else:
             if state.result_selector is not None:
                 result = interp.payload(state.result_selector, result, run, frame)
-            if state.assign is not None:
-                assigned = interp.assign(state.assign, m.JSONPATH, result, run, frame)
-            output = interp.select_path(
-                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
-            )
+            output, assigned = jsonpath_output(interp, state, value, result, run, frame)
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
     interp.exit_state(frame, run, output, assigned)
     return state.next, output
+
+
+def jsonpath_output(
+    interp: Interpreter, state: Any, value: Any, result: Any, run: StateRun, frame: Frame
+) -> tuple[Any, dict[str, Any] | None]:
+    """JSONPath: Assign from ``result``, then ResultPath and OutputPath: ``(output, assigned)``."""
+    assigned = (
+        interp.assign(state.assign, m.JSONPATH, result, run, frame) if state.assign is not None else None
+    )
+    output = interp.select_path(
+        state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
+    )
+    return output, assigned
 
 
 def output_and_assign(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
+from pytest_serverless.asl.interpreter import jsonpath_output
 from pytest_serverless.asl.states_errors import StatesError
 
 if TYPE_CHECKING:
@@ -31,14 +32,7 @@ def run_pass(
             if state.parameters is not None:
                 effective = interp.payload(state.parameters, effective, run, frame)
             result = state.result if state.has_result else effective
-            assigned = (
-                interp.assign(state.assign, m.JSONPATH, result, run, frame)
-                if state.assign is not None
-                else None
-            )
-            output = interp.select_path(
-                state.output_path, interp.result_path(state.result_path, value, result, run), run, frame
-            )
+            output, assigned = jsonpath_output(interp, state, value, result, run, frame)
     except StatesError as error:
         interp.evaluation_failed(frame, run, error)
         raise
