@@ -52,13 +52,12 @@ from .paths import copy_json, dumps
 from .recovery import backoff_seconds, find_catcher, find_retrier
 from .states.choice import choose
 from .states.fail import fail_field
+from .states.task import handler_event, handler_keys
 from .states.wait import wait_seconds
 from .states_errors import StatesError
 from .tasks import (
     MockCursor,
     find_handler,
-    function_arn,
-    function_name,
     json_problem,
     lambda_error,
     parse_resource,
@@ -629,14 +628,7 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any, ret
     real service): by the machine's own ``mocks=`` (the response for attempt ``retrierRetryCount``), else
     its handler from ``tasks=``; with neither, ``UnmockedTask``."""
     resource = parse_resource(state.resource)
-    keys = [state.name, resource.arn]
-    function = None
-    if resource.is_lambda_invoke and isinstance(arguments, dict):
-        function = function_arn(arguments.get("FunctionName"))
-        if function is not None:
-            keys += [function, function_name(function)]
-    elif resource.kind == "lambda":
-        keys.append(function_name(resource.arn))
+    keys, function = handler_keys(state.name, resource, arguments)
     for key in keys:
         if key in machine.mocks:
             cursor = MockCursor(key, machine.mocks[key])
@@ -654,12 +646,7 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any, ret
             detail="test_state() takes mock={'result': ...} or {'errorOutput': ...} for it.",
         )
     request_id = "00000000-0000-0000-0000-000000000000"
-    if resource.is_lambda_invoke:
-        event = arguments.get("Payload") if isinstance(arguments, dict) else None
-        name = function_name(function or "function")
-    else:
-        event = arguments
-        name = function_name(resource.arn) if resource.kind == "lambda" else resource.action
+    event, name = handler_event(resource, arguments, function)
     timeout = state.timeout_seconds if isinstance(state.timeout_seconds, (int, float)) else 60.0
     try:
         result, _elapsed = invoke_handler(

@@ -36,10 +36,10 @@ def run_parallel(interp: Interpreter, state: m.ParallelState, value: Any, frame:
         object.__setattr__(state, "_plain_branches", plain)  # computed once per (frozen) state
     if plain:
         return _parallel_plain(interp, state, value, frame, run)
-    fanout, outputs = _parallel_start(interp, state, value, frame, run)
-    if fanout.start():
-        return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=True)
-    return _parallel_wait(interp, state, value, frame, run, fanout, outputs)
+    branches = _parallel_start(interp, state, value, frame, run)
+    if branches.fanout.start():
+        return branches.end(final=True)
+    return branches.wait_then_end()
 
 
 def _parallel_plain(
@@ -69,7 +69,7 @@ def _parallel_plain(
 
 def _parallel_start(
     interp: Interpreter, state: m.ParallelState, value: Any, frame: Frame, run: StateRun
-) -> tuple[Fanout, dict[int, Any]]:
+) -> _Branches:
     outputs = interp.kept_outputs(state, frame)
     branch_input = effective_input(interp, state, value, run, frame)
     started = interp.event(frame, "ParallelStateStarted")
@@ -89,48 +89,55 @@ def _parallel_start(
 
     thread = frame.thread
     assert thread is not None
-    return Fanout(interp, thread, len(again), make, finished), outputs
+    return _Branches(
+        interp, state, value, frame, run, Fanout(interp, thread, len(again), make, finished), outputs
+    )
 
 
-def _parallel_end(
-    interp: Interpreter,
-    state: m.ParallelState,
-    value: Any,
-    frame: Frame,
-    run: StateRun,
-    fanout: Fanout,
-    outputs: dict[int, Any],
-    final: bool,
-) -> tuple[str | None, Any]:
-    """After the branches: ParallelStateSucceeded and the state's output, or the first failure (with
-    ParallelStateFailed here when no Retry/Catch will see it first)."""
-    frame.prev = len(frame.history)
-    failure = fanout.failure
-    if failure is not None:
-        interp.keep_outputs(state, frame, outputs)
-        if final and isinstance(failure, StatesError) and not isinstance(failure, Terminal):
-            interp.event(frame, "ParallelStateFailed")
-        raise failure
-    interp.event(frame, "ParallelStateSucceeded")
-    results = [outputs[index] for index in range(len(state.branches))]
-    return finish_state(interp, state, value, results, run, frame)
+class _Branches:
+    """One attempt's branches, run by ``fanout``; ``outputs`` by branch index (a redrive's kept ones too)."""
 
+    __slots__ = ("fanout", "frame", "interp", "outputs", "run", "state", "value")
 
-def _parallel_wait(
-    interp: Interpreter,
-    state: m.ParallelState,
-    value: Any,
-    frame: Frame,
-    run: StateRun,
-    fanout: Fanout,
-    outputs: dict[int, Any],
-) -> Generator[Any, Any, tuple[str | None, Any]]:
-    try:
-        yield from fanout.wait()
-    except GeneratorExit:  # stopped or timed out while the branches ran: a redrive keeps the finished ones
-        interp.keep_outputs(state, frame, outputs)
-        raise
-    return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=True)
+    def __init__(
+        self,
+        interp: Interpreter,
+        state: m.ParallelState,
+        value: Any,
+        frame: Frame,
+        run: StateRun,
+        fanout: Fanout,
+        outputs: dict[int, Any],
+    ) -> None:
+        self.interp, self.state, self.value, self.frame, self.run = interp, state, value, frame, run
+        self.fanout, self.outputs = fanout, outputs
+
+    def wait(self) -> Generator[Any, Any, None]:
+        """Until every branch ended; stopped or timed out meanwhile, a redrive keeps the finished ones."""
+        try:
+            yield from self.fanout.wait()
+        except GeneratorExit:
+            self.interp.keep_outputs(self.state, self.frame, self.outputs)
+            raise
+
+    def end(self, *, final: bool) -> tuple[str | None, Any]:
+        """After the branches: ParallelStateSucceeded and the state's output, or the first failure (with
+        ParallelStateFailed here when no Retry/Catch will see it first)."""
+        interp, state, frame = self.interp, self.state, self.frame
+        frame.prev = len(frame.history)
+        failure = self.fanout.failure
+        if failure is not None:
+            interp.keep_outputs(state, frame, self.outputs)
+            if final and isinstance(failure, StatesError) and not isinstance(failure, Terminal):
+                interp.event(frame, "ParallelStateFailed")
+            raise failure
+        interp.event(frame, "ParallelStateSucceeded")
+        results = [self.outputs[index] for index in range(len(state.branches))]
+        return finish_state(interp, state, self.value, results, self.run, frame)
+
+    def wait_then_end(self) -> Generator[Any, Any, tuple[str | None, Any]]:
+        yield from self.wait()
+        return self.end(final=True)
 
 
 def _parallel_with_retry(
@@ -139,16 +146,12 @@ def _parallel_with_retry(
     phase = [""]
 
     def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
-        fanout, outputs = _parallel_start(interp, state, value, frame, run)
-        if not fanout.start():
-            try:
-                yield from fanout.wait()
-            except GeneratorExit:
-                interp.keep_outputs(state, frame, outputs)
-                raise
-        if fanout.failure is not None:
+        branches = _parallel_start(interp, state, value, frame, run)
+        if not branches.fanout.start():
+            yield from branches.wait()
+        if branches.fanout.failure is not None:
             phase[0] = "failed"
-        return _parallel_end(interp, state, value, frame, run, fanout, outputs, final=False)
+        return branches.end(final=False)
 
     def failed(error: StatesError) -> None:
         if phase[0] == "failed":

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Generator
 from types import GeneratorType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import REGION
 from pytest_serverless.asl import model as m
@@ -35,7 +35,7 @@ from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
-__all__ = ["run_task"]
+__all__ = ["handler_event", "handler_keys", "run_task"]
 
 _DEFAULT_TIMEOUT = 99_999_999
 _EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -82,7 +82,8 @@ def run_task(
 
     def attempt() -> Generator[Any, Any, tuple[str | None, Any]]:
         arguments = effective_input(interp, state, value, run, frame)
-        result = yield from _call(interp, state, resource, arguments, run, frame, timeout, heartbeat)
+        call = _Call(interp, state, resource, arguments, run, frame, timeout, heartbeat)
+        result = yield from _call(call)
         return finish_state(interp, state, value, result, run, frame)
 
     return (yield from run_with_retry(interp, state, value, run, frame, attempt))
@@ -118,20 +119,25 @@ def _seconds(
 # ---------------------------------------------------------------- the call
 
 
-def _call(
-    interp: Interpreter,
-    state: m.TaskState,
-    resource: Resource,
-    arguments: Any,
-    run: StateRun,
-    frame: Frame,
-    timeout: float | None,
-    heartbeat: float | None,
-) -> Generator[Any, Any, Any]:
+class _Call(NamedTuple):
+    """One call of a Task's resource (an attempt), with its arguments and time limits."""
+
+    interp: Interpreter
+    state: m.TaskState
+    resource: Resource
+    arguments: Any
+    run: StateRun
+    frame: Frame
+    timeout: float | None
+    heartbeat: float | None
+
+
+def _call(call: _Call) -> Generator[Any, Any, Any]:
     """Call the Task's resource and record its events (Scheduled, Started, Submitted, then Succeeded,
     Failed or TimedOut); the result, or a StatesError."""
+    interp, state, resource, arguments, run, frame, timeout, heartbeat = call
     prefix, payload_key, details = _scheduled(resource, timeout, heartbeat)
-    outcome = _outcome(interp, state, resource, arguments, run, timeout, heartbeat, frame)
+    outcome = _outcome(call)
     waits = outcome.__class__ is GeneratorType  # a callback, an activity worker or a nested execution
     if waits and resource.kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
         raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
@@ -271,19 +277,10 @@ def _check_mock_result(interp: Interpreter, state: m.TaskState, value: Any) -> N
         )
 
 
-def _outcome(
-    interp: Interpreter,
-    state: m.TaskState,
-    resource: Resource,
-    arguments: Any,
-    run: StateRun,
-    timeout: float | None,
-    heartbeat: float | None,
-    frame: Frame,
-) -> Any:
-    """A TaskCallOutcome, or a generator returning one (a callback, an activity worker, a nested
-    execution that waits)."""
-    keys = [state.name, resource.arn]
+def handler_keys(state_name: str, resource: Resource, arguments: Any) -> tuple[list[str], str | None]:
+    """The keys a Task's mock or handler is found by (its state name, its resource ARN, and for Lambda
+    the function's ARN and name), and the ARN of the function a ``lambda:invoke`` names."""
+    keys = [state_name, resource.arn]
     function = None
     if resource.is_lambda_invoke and isinstance(arguments, dict):
         function = function_arn(arguments.get("FunctionName"))
@@ -292,6 +289,22 @@ def _outcome(
             keys.append(function_name(function))
     elif resource.kind == "lambda":
         keys.append(function_name(resource.arn))
+    return keys, function
+
+
+def handler_event(resource: Resource, arguments: Any, function: str | None) -> tuple[Any, str]:
+    """What a Task's handler gets: the event (a ``lambda:invoke``'s Payload) and its function name."""
+    if resource.is_lambda_invoke:
+        event = arguments.get("Payload") if isinstance(arguments, dict) else None
+        return event, function_name(function or "function")
+    return arguments, function_name(resource.arn) if resource.kind == "lambda" else resource.action
+
+
+def _outcome(call: _Call) -> Any:
+    """A TaskCallOutcome, or a generator returning one (a callback, an activity worker, a nested
+    execution that waits)."""
+    interp, state, resource, arguments, _run, frame, timeout, _heartbeat = call
+    keys, function = handler_keys(state.name, resource, arguments)
     for key in keys:
         cursor = interp.mocks.get(key)
         if cursor is not None:
@@ -307,7 +320,7 @@ def _outcome(
         if outcome is not None:
             return outcome
     if resource.pattern == "token" or resource.kind == "activity":
-        return _await_callback(interp, state, resource, arguments, run, frame, timeout, heartbeat)
+        return _await_callback(call)
     available = sorted(set(interp.mocks) | set(interp.handlers))
     raise UnmockedTask(state.name, state.resource, available=available)
 
@@ -321,12 +334,7 @@ def _run_handler(
     timeout: float | None,
 ) -> TaskCallOutcome:
     request_id = interp.ids.next("request")
-    if resource.is_lambda_invoke:
-        event = arguments.get("Payload") if isinstance(arguments, dict) else None
-        name = function_name(function or "function")
-    else:
-        event = arguments
-        name = function_name(resource.arn) if resource.kind == "lambda" else resource.action
+    event, name = handler_event(resource, arguments, function)
     before = interp.clock.time()
     try:
         result, _elapsed = invoke_handler(
@@ -430,18 +438,10 @@ def _nested(interp: Interpreter, resource: Resource, arguments: Any, frame: Fram
     return _child_outcome(machine, resource, child, child_input, duration)
 
 
-def _await_callback(
-    interp: Interpreter,
-    state: m.TaskState,
-    resource: Resource,
-    arguments: Any,
-    run: StateRun,
-    frame: Frame,
-    timeout: float | None,
-    heartbeat: float | None,
-) -> Generator[Any, Any, TaskCallOutcome]:
+def _await_callback(call: _Call) -> Generator[Any, Any, TaskCallOutcome]:
     """Park until ``send_task_*`` (or an activity worker and then ``send_task_*``) answers, or a timer
     (TimeoutSeconds, HeartbeatSeconds) fails the task with States.Timeout."""
+    interp, state, resource, arguments, run, frame, timeout, heartbeat = call
     activity = resource.kind == "activity"
     token = run.token if run.token is not None else interp.ids.next("task-token")
     callback = interp.machine.service._wait_for_callback(
