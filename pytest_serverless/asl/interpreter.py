@@ -109,6 +109,16 @@ class RunResult:
         self.cause = cause
 
 
+def _every_state_of(program: m.Program, kinds: tuple[type, ...], memo: str) -> bool:
+    """Every state of ``program`` (at its own level) is of one of ``kinds``; kept on the program as
+    ``memo``, computed once per (frozen) program."""
+    found = program.__dict__.get(memo)
+    if found is None:
+        found = all(type(state) in kinds for state in program.states.values())
+        object.__setattr__(program, memo, found)
+    return bool(found)
+
+
 class StateRun:
     """Per-entry facts a state's helpers need for messages and the context object."""
 
@@ -462,19 +472,11 @@ class Interpreter:
 
     def is_plain(self, program: m.Program) -> bool:
         """No state of ``program`` (at its own level) ever waits: ``run_plain`` runs it as a plain call."""
-        plain = program.__dict__.get("_plain")
-        if plain is None:
-            plain = all(type(state) in _PLAIN_KINDS for state in program.states.values())
-            object.__setattr__(program, "_plain", plain)  # computed once per (frozen) program
-        return bool(plain)
+        return _every_state_of(program, _PLAIN_KINDS, "_plain")
 
     def only_timers(self, program: m.Program) -> bool:
         """No state of ``program`` waits for anything but time (Pass, Choice, Wait, Succeed, Fail)."""
-        timers = program.__dict__.get("_only_timers")
-        if timers is None:
-            timers = all(type(state) in _TIMER_KINDS for state in program.states.values())
-            object.__setattr__(program, "_only_timers", timers)  # computed once per (frozen) program
-        return bool(timers)
+        return _every_state_of(program, _TIMER_KINDS, "_only_timers")
 
     def wait_inline(self, due: float) -> None:
         """A Wait's timer reached in line (``plain_timers``): the clock moves there, as the run loop would

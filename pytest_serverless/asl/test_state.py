@@ -25,7 +25,7 @@ import functools
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFailure, UnmockedTask, UsageError
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
@@ -73,8 +73,7 @@ __all__ = [
     "VALIDATION_MODES",
     "TestStateMethod",
     "TestStateResult",
-    "run_definition",
-    "run_named",
+    "run_test_state",
 ]
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
@@ -99,8 +98,8 @@ class TestStateMethod:
         self, instance: StateMachine | None, owner: type[StateMachine]
     ) -> Callable[..., TestStateResult]:
         if instance is None:  # the machine class comes from here: this module never imports machine.py
-            return functools.partial(run_definition, owner)
-        return functools.partial(run_named, instance)
+            return functools.partial(run_test_state, owner)
+        return functools.partial(run_test_state, instance)
 
 
 class TestStateResult:
@@ -147,49 +146,9 @@ class TestStateResult:
 # ---------------------------------------------------------------- entry points
 
 
-def run_named(
-    machine: StateMachine,
-    state_name: Any,
-    input: Any = None,  # noqa: A002 - API.md's name
-    *,
-    mock: Mapping[str, Any] | None = None,
-    context: Any = None,
-    variables: Any = None,
-    inspection_level: str = "INFO",
-    state_configuration: Mapping[str, Any] | None = None,
-    reveal_secrets: bool = False,
-) -> TestStateResult:
-    """``sm.test_state(state_name, input, ...)``: a state of ``machine`` (inside Parallel and Map too)."""
-    if not isinstance(state_name, str) or not state_name:
-        raise UsageError(f"test_state() takes the name of a state of {machine.name!r}, got {state_name!r}")
-    state = machine.program.states.get(state_name)
-    if state is None:
-        states = dict(all_states(machine.program))
-        state = states.get(state_name)
-    if state is None:
-        close = difflib.get_close_matches(state_name, sorted(states), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        known = ", ".join(repr(name) for name in sorted(states))
-        raise UsageError(
-            f"State not found in definition: {state_name!r} is not a state of state machine "
-            f"{machine.name!r}{hint} (its states: {known})"
-        )
-    return _run(
-        machine,
-        state,
-        input,
-        mock=mock,
-        context=context,
-        variables=variables,
-        inspection_level=inspection_level,
-        state_configuration=state_configuration,
-        reveal_secrets=reveal_secrets,
-    )
-
-
-def run_definition(
-    machine_type: type[StateMachine],
-    state_definition: Any,
+def run_test_state(
+    owner: StateMachine | type[StateMachine],
+    target: Any,
     input: Any = None,  # noqa: A002 - API.md's name
     *,
     state_name: str | None = None,
@@ -200,9 +159,62 @@ def run_definition(
     state_configuration: Mapping[str, Any] | None = None,
     reveal_secrets: bool = False,
 ) -> TestStateResult:
-    """``StateMachine.test_state(state_definition, input, ...)``: one state's definition (a dict or JSON
-    text), or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``
-    (``machine_type``: the class the method was called on)."""
+    """``sm.test_state(state_name, input, ...)`` (``owner`` a machine, ``target`` the name of one of its
+    states, inside Parallel and Map too), or ``StateMachine.test_state(state_definition, input, ...)``
+    (``owner`` the class the method was called on, ``target`` one state's definition, a dict or JSON text,
+    or a whole machine's with ``state_name=``, as TestState's ``definition`` and ``stateName``)."""
+    options = _Options(mock, context, variables, inspection_level, state_configuration, reveal_secrets)
+    if isinstance(owner, type):
+        return _run_definition(owner, target, input, state_name, options)
+    if state_name is not None:
+        raise UsageError(
+            "sm.test_state() takes the state's name as its first argument; state_name= is for "
+            "StateMachine.test_state(definition, ..., state_name=...)"
+        )
+    return _run(owner, _named_state(owner, target), input, options)
+
+
+class _Options(NamedTuple):
+    """The keywords of ``test_state`` that every form passes on to ``_run`` as they are."""
+
+    mock: Mapping[str, Any] | None
+    context: Any
+    variables: Any
+    inspection_level: str
+    state_configuration: Mapping[str, Any] | None
+    reveal_secrets: bool
+
+
+def _named_state(machine: StateMachine, state_name: Any) -> m.State:
+    """The state of ``machine`` called ``state_name`` (inside Parallel and Map too); UsageError naming the
+    closest name and the machine's states when there is none."""
+    if not isinstance(state_name, str) or not state_name:
+        raise UsageError(f"test_state() takes the name of a state of {machine.name!r}, got {state_name!r}")
+    state = machine.program.states.get(state_name)
+    if state is not None:
+        return state
+    states = dict(all_states(machine.program))
+    state = states.get(state_name)
+    if state is None:
+        close = difflib.get_close_matches(state_name, sorted(states), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(repr(name) for name in sorted(states))
+        raise UsageError(
+            f"State not found in definition: {state_name!r} is not a state of state machine "
+            f"{machine.name!r}{hint} (its states: {known})"
+        )
+    return state
+
+
+def _run_definition(
+    machine_type: type[StateMachine],
+    state_definition: Any,
+    input: Any,  # noqa: A002 - API.md's name
+    state_name: str | None,
+    options: _Options,
+) -> TestStateResult:
+    """``StateMachine.test_state(state_definition, input, ...)``: one state's definition in a machine of
+    its own (the states it names become Succeed placeholders), or a whole machine's state ``state_name``."""
     definition = state_definition
     if isinstance(definition, str):
         try:
@@ -221,17 +233,7 @@ def run_definition(
                 "(the state to test), as TestState's stateName"
             )
         machine = machine_type(dict(definition), name="TestStateMachine")
-        return run_named(
-            machine,
-            state_name,
-            input,
-            mock=mock,
-            context=context,
-            variables=variables,
-            inspection_level=inspection_level,
-            state_configuration=state_configuration,
-            reveal_secrets=reveal_secrets,
-        )
+        return _run(machine, _named_state(machine, state_name), input, options)
     name = state_name if state_name is not None else "TestState"
     if not isinstance(name, str) or not name:
         raise UsageError(f"StateMachine.test_state(state_name=...) takes a state name, got {name!r}")
@@ -248,17 +250,7 @@ def run_definition(
             for pointer, message in error.problems
         ]
         raise InvalidDefinition(problems, source="the tested state") from None
-    return _run(
-        machine,
-        machine.program.states[name],
-        input,
-        mock=mock,
-        context=context,
-        variables=variables,
-        inspection_level=inspection_level,
-        state_configuration=state_configuration,
-        reveal_secrets=reveal_secrets,
-    )
+    return _run(machine, machine.program.states[name], input, options)
 
 
 def _targets(definition: Mapping[str, Any]) -> Iterator[str]:
@@ -278,14 +270,9 @@ def _run(
     machine: StateMachine,
     state: m.State,
     input: Any,  # noqa: A002
-    *,
-    mock: Mapping[str, Any] | None,
-    context: Any,
-    variables: Any,
-    inspection_level: str,
-    state_configuration: Mapping[str, Any] | None,
-    reveal_secrets: bool,
+    options: _Options,
 ) -> TestStateResult:
+    mock, context, variables, inspection_level, state_configuration, reveal_secrets = options
     if inspection_level not in INSPECTION_LEVELS:
         raise UsageError(
             f"test_state(inspection_level=...) must be one of {', '.join(INSPECTION_LEVELS)} "

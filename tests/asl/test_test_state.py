@@ -575,6 +575,16 @@ def test_unknown_state_name_says_did_you_mean(sm):
     )
 
 
+def test_state_name_keyword_on_a_machine_is_refused(sm):
+    with pytest.raises(UsageError) as raised:
+        sm.test_state("Charge", INPUT, state_name="Ship")
+    assert str(raised.value) == (
+        "sm.test_state() takes the state's name as its first argument; state_name= is for "
+        "StateMachine.test_state(definition, ..., state_name=...)"
+    )
+    assert isinstance(raised.value, TypeError)  # as an unknown keyword argument was before
+
+
 @pytest.mark.parametrize("name", ["Done", "Refuse", "Check", "Ship"])
 def test_a_mock_on_a_state_without_a_task_is_refused(sm, name):
     state_type = ORDER["States"][name]["Type"]
