@@ -25,7 +25,7 @@ import yaml
 
 from pytest_serverless._nesting import too_deep
 from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader, TooDeep
-from pytest_serverless.asl._validate_paths import pointer_join, type_name
+from pytest_serverless.asl.validation.syntax import pointer_join, type_name
 from pytest_serverless.errors import InvalidDefinition
 
 __all__ = ["DEFINITION_SUFFIXES", "load_definition"]

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_serverless.asl._validate_paths import path_problem
 from pytest_serverless.asl.validate import validate_definition
+from pytest_serverless.asl.validation.syntax import path_problem
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_serverless.asl._validate_fields import (
+from pytest_serverless.asl.states_errors import StatesErrorName
+from pytest_serverless.asl.validation.fields import (
     JSONATA,
     LITERAL,
     MAX_SECONDS,
@@ -18,7 +19,7 @@ from pytest_serverless.asl._validate_fields import (
     Transitions,
     is_number,
 )
-from pytest_serverless.asl._validate_paths import (
+from pytest_serverless.asl.validation.syntax import (
     Problems,
     _optional_function,
     is_jsonata,
@@ -26,7 +27,6 @@ from pytest_serverless.asl._validate_paths import (
     pointer_join,
     type_name,
 )
-from pytest_serverless.asl.states_errors import StatesErrorName
 
 __all__ = ["FlowChecker"]
 

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_serverless.asl._validate_paths import (
+from pytest_serverless.asl.validation.syntax import (
     Problems,
     is_jsonata,
     jsonata_problem,

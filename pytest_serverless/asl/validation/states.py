@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_serverless.asl._validate_fields import (
+from pytest_serverless.asl.validation.fields import (
     JSONATA,
     JSONPATH,
     MAX_SECONDS,
@@ -21,8 +21,8 @@ from pytest_serverless.asl._validate_fields import (
     is_number,
     unknown_field_message,
 )
-from pytest_serverless.asl._validate_flow import FlowChecker
-from pytest_serverless.asl._validate_paths import (
+from pytest_serverless.asl.validation.flow import FlowChecker
+from pytest_serverless.asl.validation.syntax import (
     intrinsic_problem,
     is_jsonata,
     pointer_join,
