@@ -17,6 +17,7 @@ from typing import Any
 
 from pytest_serverless._glob import compile_glob
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
+from pytest_serverless.asl.validation.problems import Problems
 
 __all__ = [
     "BOOLEAN_OPERATORS",
@@ -323,28 +324,34 @@ def choice_rule_problems(
 
     ``top_level`` rules need ``Next``; nested rules (inside And/Or/Not) must not have it.
     """
+    problems = Problems()
+    _check_rule(rule, pointer, top_level, check_next, problems)
+    return problems.as_list()
+
+
+def _check_rule(rule: Any, pointer: str, top_level: bool, check_next: bool, problems: Problems) -> None:
+    """Add the problems of one Choice rule (and of the rules nested in it) to ``problems``."""
     if not isinstance(rule, Mapping):
-        return [(pointer, f"a Choice rule must be an object, got {_kind_name(rule)}")]
-    problems: list[tuple[str, str]] = []
-    misspelled = _unknown_key_problems(rule, pointer, problems)
+        problems.add(pointer, f"a Choice rule must be an object, got {_kind_name(rule)}")
+        return
+    misspelled = _check_unknown_keys(rule, pointer, problems)
     if check_next:
-        _next_problems(rule, pointer, top_level, problems)
+        _check_next(rule, pointer, top_level, problems)
     operators = [key for key in rule if key in OPERATORS]
     if "Condition" in rule and not operators:
-        return problems
+        return
     if not operators:
         if not misspelled:
-            problems.append((pointer, "a Choice rule needs a comparison operator or And/Or/Not"))
-        return problems
+            problems.add(pointer, "a Choice rule needs a comparison operator or And/Or/Not")
+        return
     if len(operators) > 1:
         listed = ", ".join(f"'{name}'" for name in operators)
-        problems.append((pointer, f"a Choice rule takes exactly one operator, got {listed}"))
-        return problems
-    _operator_problems(rule, pointer, operators[0], check_next, problems)
-    return problems
+        problems.add(pointer, f"a Choice rule takes exactly one operator, got {listed}")
+        return
+    _check_operator(rule, pointer, operators[0], check_next, problems)
 
 
-def _unknown_key_problems(rule: Mapping[str, Any], pointer: str, problems: list[tuple[str, str]]) -> bool:
+def _check_unknown_keys(rule: Mapping[str, Any], pointer: str, problems: Problems) -> bool:
     """Report the keys that are neither operators nor rule fields; True when one looks like a misspelled
     operator (then a missing operator is not reported again)."""
     misspelled = False
@@ -357,55 +364,53 @@ def _unknown_key_problems(rule: Mapping[str, Any], pointer: str, problems: list[
         elif _OPERATOR_LIKE.match(key):
             message = f"unknown comparison operator '{key}'"
         else:
-            problems.append((f"{pointer}/{key}", f"unknown field '{key}' in a Choice rule"))
+            problems.add(f"{pointer}/{key}", f"unknown field '{key}' in a Choice rule")
             continue
         misspelled = True
-        problems.append((f"{pointer}/{key}", message))
+        problems.add(f"{pointer}/{key}", message)
     return misspelled
 
 
-def _next_problems(
-    rule: Mapping[str, Any], pointer: str, top_level: bool, problems: list[tuple[str, str]]
-) -> None:
+def _check_next(rule: Mapping[str, Any], pointer: str, top_level: bool, problems: Problems) -> None:
     """``Next`` and ``Assign`` belong to top-level rules only, and ``Next`` names a state."""
     if top_level and "Next" not in rule:
-        problems.append((pointer, "a top-level Choice rule needs 'Next'"))
+        problems.add(pointer, "a top-level Choice rule needs 'Next'")
     elif not top_level and "Next" in rule:
-        problems.append((f"{pointer}/Next", "'Next' is only allowed on a top-level Choice rule"))
+        problems.add(f"{pointer}/Next", "'Next' is only allowed on a top-level Choice rule")
     if "Next" in rule and not isinstance(rule["Next"], str):
-        problems.append((f"{pointer}/Next", f"'Next' must be a state name, got {_kind_name(rule['Next'])}"))
+        problems.add(f"{pointer}/Next", f"'Next' must be a state name, got {_kind_name(rule['Next'])}")
     if not top_level and "Assign" in rule:
-        problems.append((f"{pointer}/Assign", "'Assign' is only allowed on a top-level Choice rule"))
+        problems.add(f"{pointer}/Assign", "'Assign' is only allowed on a top-level Choice rule")
 
 
-def _operator_problems(
-    rule: Mapping[str, Any], pointer: str, operator: str, check_next: bool, problems: list[tuple[str, str]]
+def _check_operator(
+    rule: Mapping[str, Any], pointer: str, operator: str, check_next: bool, problems: Problems
 ) -> None:
     """The rule's one operator: And/Or/Not take nested rules, comparisons a ``Variable`` and an operand."""
     operand = rule[operator]
     if operator in BOOLEAN_OPERATORS:
         if "Variable" in rule:
-            problems.append((f"{pointer}/Variable", f"'Variable' is not allowed with '{operator}'"))
-        problems.extend(_boolean_problems(operator, operand, f"{pointer}/{operator}", check_next))
+            problems.add(f"{pointer}/Variable", f"'Variable' is not allowed with '{operator}'")
+        _check_nested_rules(operator, operand, f"{pointer}/{operator}", check_next, problems)
         return
     if "Variable" not in rule:
-        problems.append((pointer, f"'{operator}' needs a 'Variable'"))
+        problems.add(pointer, f"'{operator}' needs a 'Variable'")
     elif not _is_path(rule["Variable"]):
-        problems.append((f"{pointer}/Variable", "'Variable' must be a path starting with '$'"))
+        problems.add(f"{pointer}/Variable", "'Variable' must be a path starting with '$'")
     reason = _operand_problem(operator, operand)
     if reason is not None:
-        problems.append((f"{pointer}/{operator}", f"'{operator}' {reason}, got {_kind_name(operand)}"))
+        problems.add(f"{pointer}/{operator}", f"'{operator}' {reason}, got {_kind_name(operand)}")
 
 
-def _boolean_problems(operator: str, operand: Any, pointer: str, check_next: bool) -> list[tuple[str, str]]:
+def _check_nested_rules(
+    operator: str, operand: Any, pointer: str, check_next: bool, problems: Problems
+) -> None:
     if operator == "Not":
-        return choice_rule_problems(operand, pointer, top_level=False, check_next=check_next)
+        _check_rule(operand, pointer, False, check_next, problems)
+        return
     if not isinstance(operand, list) or not operand:
         got = "an empty array" if operand == [] else _kind_name(operand)
-        return [(pointer, f"'{operator}' must be a non-empty array of Choice rules, got {got}")]
-    problems: list[tuple[str, str]] = []
+        problems.add(pointer, f"'{operator}' must be a non-empty array of Choice rules, got {got}")
+        return
     for index, item in enumerate(operand):
-        problems.extend(
-            choice_rule_problems(item, f"{pointer}/{index}", top_level=False, check_next=check_next)
-        )
-    return problems
+        _check_rule(item, f"{pointer}/{index}", False, check_next, problems)

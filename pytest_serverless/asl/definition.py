@@ -25,6 +25,7 @@ import yaml
 
 from pytest_serverless._nesting import too_deep
 from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader, TooDeep
+from pytest_serverless.asl.validation.problems import Problems
 from pytest_serverless.asl.validation.syntax import pointer_join, type_name
 from pytest_serverless.errors import InvalidDefinition
 
@@ -81,7 +82,7 @@ def load_definition(
         if source is None and path_like and data == str(definition).strip():
             message += f" (if {data!r} is meant as a file path: no such file)"
         raise InvalidDefinition([("", message)], source=source)
-    problems: list[tuple[str, str]] = []
+    problems = Problems()
     result = _substitute(data, "", substitutions, problems)
     if problems:
         raise InvalidDefinition(problems, source=source)
@@ -179,7 +180,7 @@ def _substitute_text(text: str, substitutions: Mapping[str, Any] | None) -> str:
 
 
 def _substitute(
-    value: object, pointer: str, substitutions: Mapping[str, Any] | None, problems: list[tuple[str, str]]
+    value: object, pointer: str, substitutions: Mapping[str, Any] | None, problems: Problems
 ) -> object:
     """Deep copy of ``value`` with placeholders replaced; unresolved ones go to ``problems``."""
     if isinstance(value, Mapping):
@@ -208,7 +209,7 @@ def _substitute_string(
     text: str,
     pointer: str,
     substitutions: Mapping[str, Any],
-    problems: list[tuple[str, str]],
+    problems: Problems,
     *,
     whole: bool,
 ) -> Any:
@@ -227,5 +228,5 @@ def _substitute_string(
     result = _PLACEHOLDER.sub(replace, text)
     for name in missing:
         given = ", ".join(repr(key) for key in substitutions) or "none"
-        problems.append((pointer, f"no value for placeholder '${{{name}}}'; substitutions given: {given}"))
+        problems.add(pointer, f"no value for placeholder '${{{name}}}'; substitutions given: {given}")
     return result

@@ -1,6 +1,6 @@
 """A validated definition dict -> the compiled model (``model.py``), once per StateMachine.
 
-Validation (``validate.py``) has already reported structural problems; anything that still cannot be
+Validation (``validation/``) has already reported structural problems; anything that still cannot be
 compiled here (a path or intrinsic that does not parse) becomes an ``InvalidDefinition`` naming its JSON
 pointer.
 """
@@ -14,6 +14,7 @@ from pytest_serverless.errors import InvalidDefinition
 
 from . import model as m
 from .paths import PathSyntaxError, compile_path, compile_payload, compile_reference_path
+from .validation.problems import Problems
 
 __all__ = ["parse_definition"]
 
@@ -38,12 +39,12 @@ def _choice() -> Any:
 
 class _Parser:
     def __init__(self) -> None:
-        self.problems: list[tuple[str, str]] = []
+        self.problems = Problems()
 
     # ------------------------------------------------------------ helpers
 
     def fail(self, pointer: str, message: str) -> None:
-        self.problems.append((pointer, message))
+        self.problems.add(pointer, message)
 
     def intrinsic(self, text: str, pointer: str) -> Any:
         module = _intrinsics()

@@ -1537,3 +1537,17 @@ def test_validate_assign_must_be_object_or_jsonata_expression():
         "/States/A/Assign",
         "'Assign' must be an object of variable names to values, got a string",
     )
+
+
+def test_validation_package_and_its_old_module_give_the_same_function():
+    from pytest_serverless.asl import validate, validation
+
+    assert validate.validate_definition is validation.validate_definition
+    assert validation.validate_definition({"StartAt": "A", "States": {"A": {"Type": "Pass"}}}) == [
+        ("/States/A", "needs 'Next' (the state to run next) or \"End\": true"),
+        (
+            "",
+            "no terminal state can be reached from 'StartAt' 'A': "
+            'add "End": true or a Succeed or Fail state',
+        ),
+    ]

@@ -9,15 +9,29 @@ document order. The modules:
 - ``states.py``: the fields of each state type (``StateChecker``);
 - ``flow.py``: Choice rules, Retry and Catch (``FlowChecker``);
 - ``fields.py``: typed scalars, paths, payload templates and variables (``FieldChecker``, the base of both);
-- ``syntax.py``: the strings inside them: JSONPath and reference paths, intrinsic functions, JSONata.
+- ``syntax.py``: the strings inside them: JSONPath and reference paths, intrinsic functions, JSONata;
+- ``problems.py``: ``Problems``, the one collector all checks ``add`` to (the parser, placeholder
+  substitution and the Choice rule checks too).
 """
 
 from __future__ import annotations
 
-from pytest_serverless.asl.validation.machines import (
-    MAX_DEFINITION_BYTES,
-    MAX_STATE_NAME_LENGTH,
-    validate_definition,
-)
+from typing import TYPE_CHECKING
+
+from pytest_serverless._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .machines import MAX_DEFINITION_BYTES, MAX_STATE_NAME_LENGTH, validate_definition
 
 __all__ = ["MAX_DEFINITION_BYTES", "MAX_STATE_NAME_LENGTH", "validate_definition"]
+
+# lazy: the parser and placeholder substitution import ``problems.py`` alone
+__getattr__ = lazy_exports(
+    __name__,
+    dict.fromkeys(__all__, ".machines"),
+    globals(),
+)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

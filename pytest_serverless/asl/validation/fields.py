@@ -1,7 +1,7 @@
 """Field-level helpers shared by the state checks: typed scalars, paths, payload templates, variables.
 
-``FieldChecker`` collects ``(json_pointer, message)`` problems; ``_validate_flow`` (Choice, Retry, Catch) and
-``_validate_states`` (each state type) build on it. Messages quote the JSON keys users search for.
+``FieldChecker`` adds ``(json_pointer, message)`` problems to a ``Problems``; ``flow.py`` (Choice, Retry,
+Catch) and ``states.py`` (each state type) build on it. Messages quote the JSON keys users search for.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_serverless.asl.validation.problems import Problems
 from pytest_serverless.asl.validation.syntax import (
-    Problems,
     is_jsonata,
     jsonata_problem,
     path_problem,
@@ -73,7 +73,7 @@ class FieldChecker:
         self.jsonata_locked = False
 
     def add(self, pointer: str, message: str) -> None:
-        self.problems.append((pointer, message))
+        self.problems.add(pointer, message)
 
     def non_empty_array(
         self, parent: Mapping[str, Any], pointer: str, field: str, items: str, *, missing: str | None = None

@@ -20,7 +20,6 @@ from pytest_serverless.asl.validation.fields import (
     is_number,
 )
 from pytest_serverless.asl.validation.syntax import (
-    Problems,
     _optional_function,
     is_jsonata,
     path_problem,
@@ -243,9 +242,9 @@ class FlowChecker(FieldChecker):
             self.assign(entry["Assign"], pointer_join(pointer, "Assign"), language)
 
 
-def _rule_problems(found: Problems) -> Problems:
+def _rule_problems(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Report unknown keys of a choice rule at the rule's pointer, and skip "needs an operator" after them."""
-    result: Problems = []
+    result: list[tuple[str, str]] = []
     unknown_at: set[str] = set()
     for pointer, message in found:
         if message.startswith(("unknown comparison operator '", "unknown field '")):

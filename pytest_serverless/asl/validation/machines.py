@@ -6,7 +6,8 @@ document order, e.g. ``("/States/Check/Choices/0", "unknown comparison operator 
 any JSON-like value is answered with problems.
 
 This module walks machines (the top level, Parallel branches, Map item processors) and their transition
-graphs; ``_validate_states`` checks the fields of each state, ``_validate_paths`` the strings inside them.
+graphs; ``states.py`` checks the fields of each state, ``syntax.py`` the strings inside them; every check
+adds to one ``problems.Problems``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_serverless.asl.validation.fields import unknown_field_message
+from pytest_serverless.asl.validation.problems import Problems
 from pytest_serverless.asl.validation.states import (
     JSONATA,
     JSONPATH,
@@ -23,7 +25,7 @@ from pytest_serverless.asl.validation.states import (
     StateChecker,
     Transitions,
 )
-from pytest_serverless.asl.validation.syntax import Problems, pointer_join, type_name
+from pytest_serverless.asl.validation.syntax import pointer_join, type_name
 
 __all__ = ["MAX_DEFINITION_BYTES", "MAX_STATE_NAME_LENGTH", "validate_definition"]
 
@@ -54,21 +56,21 @@ def validate_definition(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
     try:
         validator.run(definition)
     except RecursionError:
-        validator.problems.append(("", "the definition is nested too deeply to validate"))
-    return validator.problems
+        validator.problems.add("", "the definition is nested too deeply to validate")
+    return validator.problems.as_list()
 
 
 class _Validator:
     def __init__(self) -> None:
-        self.problems: Problems = []
+        self.problems = Problems()
         self.states = StateChecker(self.problems, self.machine)
         # state name -> pointer of the first state of that name anywhere in the definition
         self.names: dict[str, str] = {}
 
     def run(self, definition: object) -> None:
         if not isinstance(definition, Mapping):
-            self.problems.append(
-                ("", f"a state machine definition must be a JSON object, got {type_name(definition)}")
+            self.problems.add(
+                "", f"a state machine definition must be a JSON object, got {type_name(definition)}"
             )
             return
         self._size(definition)
@@ -79,17 +81,15 @@ class _Validator:
         try:
             text = json.dumps(definition, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as error:
-            self.problems.append(("", f"the definition is not JSON-serializable: {error}"))
+            self.problems.add("", f"the definition is not JSON-serializable: {error}")
             return
         except RecursionError:
             raise
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_DEFINITION_BYTES:
-            self.problems.append(
-                (
-                    "",
-                    f"the definition is {size:,} bytes; AWS accepts at most {MAX_DEFINITION_BYTES:,} (1 MiB)",
-                )
+            self.problems.add(
+                "",
+                f"the definition is {size:,} bytes; AWS accepts at most {MAX_DEFINITION_BYTES:,} (1 MiB)",
             )
 
     def _collect_names(self, machine: object, pointer: str) -> None:
@@ -104,12 +104,10 @@ class _Validator:
             state_pointer = pointer_join(states_pointer, str(name))
             if isinstance(name, str):
                 if name in self.names:
-                    self.problems.append(
-                        (
-                            state_pointer,
-                            f"duplicate state name {name!r} (also at {self.names[name]}); "
-                            "state names must be unique in the whole definition",
-                        )
+                    self.problems.add(
+                        state_pointer,
+                        f"duplicate state name {name!r} (also at {self.names[name]}); "
+                        "state names must be unique in the whole definition",
                     )
                 else:
                     self.names[name] = state_pointer
@@ -129,38 +127,34 @@ class _Validator:
         """Validate a machine: the top level, a Parallel branch or a Map item processor."""
         where = _KIND_NAMES[kind]
         if not isinstance(machine, Mapping):
-            self.problems.append(
-                (pointer, f"{where} must be an object with 'StartAt' and 'States', got {type_name(machine)}")
+            self.problems.add(
+                pointer, f"{where} must be an object with 'StartAt' and 'States', got {type_name(machine)}"
             )
             return
         known = _KIND_FIELDS[kind]
         for field in machine:
             if field not in known:
-                self.problems.append((pointer, unknown_field_message(str(field), known, where)))
+                self.problems.add(pointer, unknown_field_message(str(field), known, where))
         language = self._query_language(machine, pointer, default_language)
         if kind == "top":
             self.states.jsonata_locked = language == JSONATA
         self._machine_fields(machine, pointer, kind)
         states = machine.get("States")
         if "States" not in machine:
-            self.problems.append(
-                (pointer, "missing required field 'States' (an object of state names to states)")
-            )
+            self.problems.add(pointer, "missing required field 'States' (an object of state names to states)")
             states = None
         elif not isinstance(states, Mapping) or not states:
-            self.problems.append(
-                (
-                    pointer_join(pointer, "States"),
-                    f"'States' must be a non-empty object, got {type_name(states)}",
-                )
+            self.problems.add(
+                pointer_join(pointer, "States"),
+                f"'States' must be a non-empty object, got {type_name(states)}",
             )
             states = None
         start = machine.get("StartAt")
         if "StartAt" not in machine:
-            self.problems.append((pointer, "missing required field 'StartAt' (the name of the first state)"))
+            self.problems.add(pointer, "missing required field 'StartAt' (the name of the first state)")
         elif not isinstance(start, str):
-            self.problems.append(
-                (pointer_join(pointer, "StartAt"), f"'StartAt' must be a state name, got {type_name(start)}")
+            self.problems.add(
+                pointer_join(pointer, "StartAt"), f"'StartAt' must be a state name, got {type_name(start)}"
             )
             start = None
         if states is None:
@@ -171,17 +165,14 @@ class _Validator:
         for name, state in states.items():
             state_pointer = pointer_join(states_pointer, str(name))
             if not isinstance(name, str) or not name:
-                self.problems.append((state_pointer, "a state name must be a non-empty string"))
+                self.problems.add(state_pointer, "a state name must be a non-empty string")
             elif len(name) > MAX_STATE_NAME_LENGTH:
-                self.problems.append(
-                    (
-                        state_pointer,
-                        f"state name is {len(name)} characters long; "
-                        f"AWS allows at most {MAX_STATE_NAME_LENGTH}",
-                    )
+                self.problems.add(
+                    state_pointer,
+                    f"state name is {len(name)} characters long; AWS allows at most {MAX_STATE_NAME_LENGTH}",
                 )
             if not isinstance(state, Mapping):
-                self.problems.append((state_pointer, f"a state must be an object, got {type_name(state)}"))
+                self.problems.add(state_pointer, f"a state must be an object, got {type_name(state)}")
                 graph[str(name)] = []
                 continue
             transitions, terminal = self.states.check_state(state, state_pointer, language)
@@ -189,15 +180,13 @@ class _Validator:
             if terminal:
                 terminals.add(str(name))
         if isinstance(start, str) and start not in graph:
-            self.problems.append(
-                (pointer_join(pointer, "StartAt"), self._unknown_target("StartAt", start, graph))
-            )
+            self.problems.add(pointer_join(pointer, "StartAt"), self._unknown_target("StartAt", start, graph))
             start = None
         for transitions in graph.values():
             for target, target_pointer in transitions:
                 if target not in graph:
-                    self.problems.append(
-                        (target_pointer, self._unknown_target(_field_of(target_pointer), target, graph))
+                    self.problems.add(
+                        target_pointer, self._unknown_target(_field_of(target_pointer), target, graph)
                     )
         if isinstance(start, str):
             self._reachability(start, graph, terminals, states_pointer, pointer)
@@ -208,25 +197,20 @@ class _Validator:
         value = machine["QueryLanguage"]
         where = pointer_join(pointer, "QueryLanguage")
         if value not in QUERY_LANGUAGES:
-            self.problems.append((where, f"'QueryLanguage' must be 'JSONPath' or 'JSONata', got {value!r}"))
+            self.problems.add(where, f"'QueryLanguage' must be 'JSONPath' or 'JSONata', got {value!r}")
             return default
         if self.states.jsonata_locked and value == JSONPATH:
-            self.problems.append(
-                (
-                    where,
-                    "a nested machine cannot switch 'QueryLanguage' back to 'JSONPath' "
-                    "inside a JSONata machine",
-                )
+            self.problems.add(
+                where,
+                "a nested machine cannot switch 'QueryLanguage' back to 'JSONPath' inside a JSONata machine",
             )
         return str(value)
 
     def _machine_fields(self, machine: Mapping[str, Any], pointer: str, kind: str) -> None:
         if "Comment" in machine and not isinstance(machine["Comment"], str):
-            self.problems.append(
-                (
-                    pointer_join(pointer, "Comment"),
-                    f"'Comment' must be a string, got {type_name(machine['Comment'])}",
-                )
+            self.problems.add(
+                pointer_join(pointer, "Comment"),
+                f"'Comment' must be a string, got {type_name(machine['Comment'])}",
             )
         if kind != "top":
             if "ProcessorConfig" in machine:
@@ -235,18 +219,15 @@ class _Validator:
                 )
             return
         if "Version" in machine and machine["Version"] != "1.0":
-            self.problems.append(
-                (pointer_join(pointer, "Version"), f"'Version' must be \"1.0\", got {machine['Version']!r}")
+            self.problems.add(
+                pointer_join(pointer, "Version"), f"'Version' must be \"1.0\", got {machine['Version']!r}"
             )
         if "TimeoutSeconds" in machine:
             value = machine["TimeoutSeconds"]
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MACHINE_TIMEOUT:
-                self.problems.append(
-                    (
-                        pointer_join(pointer, "TimeoutSeconds"),
-                        f"'TimeoutSeconds' must be an integer between 0 and {MAX_MACHINE_TIMEOUT}, "
-                        f"got {value!r}",
-                    )
+                self.problems.add(
+                    pointer_join(pointer, "TimeoutSeconds"),
+                    f"'TimeoutSeconds' must be an integer between 0 and {MAX_MACHINE_TIMEOUT}, got {value!r}",
                 )
 
     def _unknown_target(self, field: str, target: str, graph: Mapping[str, Transitions]) -> str:
@@ -277,20 +258,15 @@ class _Validator:
                     todo.append(target)
         for name in graph:
             if name not in seen:
-                self.problems.append(
-                    (
-                        pointer_join(states_pointer, name),
-                        f"state {name!r} is unreachable: no 'StartAt', 'Next', 'Default' or catcher "
-                        "leads to it",
-                    )
+                self.problems.add(
+                    pointer_join(states_pointer, name),
+                    f"state {name!r} is unreachable: no 'StartAt', 'Next', 'Default' or catcher leads to it",
                 )
         if not seen & terminals:
-            self.problems.append(
-                (
-                    pointer,
-                    f"no terminal state can be reached from 'StartAt' {start!r}: add \"End\": true "
-                    "or a Succeed or Fail state",
-                )
+            self.problems.add(
+                pointer,
+                f"no terminal state can be reached from 'StartAt' {start!r}: add \"End\": true "
+                "or a Succeed or Fail state",
             )
 
 

@@ -1,7 +1,7 @@
 """Field rules of each state type and of the Map state's parts: the per-state half of validation.
 
-``validate.py`` walks machines and the transition graph; ``StateChecker.check_state`` checks one state object
-and reports the state names it transitions to. Choice, Retry and Catch live in ``_validate_flow``.
+``machines.py`` walks machines and the transition graph; ``StateChecker.check_state`` checks one state
+object and reports the state names it transitions to. Choice, Retry and Catch live in ``flow.py``.
 """
 
 from __future__ import annotations

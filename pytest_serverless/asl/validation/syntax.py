@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any
 
 __all__ = [
-    "Problems",
     "template_value_problem",
     "type_name",
     "intrinsic_problem",
@@ -24,8 +23,6 @@ __all__ = [
     "pointer_join",
     "variable_name_problem",
 ]
-
-Problems = list[tuple[str, str]]
 
 _FORBIDDEN_IN_NAME = frozenset(".[]()*?@,:'\"")
 MAX_VARIABLE_NAME = 80
