@@ -92,6 +92,17 @@ class FieldChecker:
             return value
         return None
 
+    def array_items(
+        self, parent: Mapping[str, Any], pointer: str, field: str, items: str
+    ) -> list[tuple[Any, str]]:
+        """The items of ``parent[field]`` with their pointers when it is a non-empty array (of ``items``,
+        which the caller checks); none, reported, when it is missing or not such an array."""
+        values = self.non_empty_array(parent, pointer, field, items)
+        if values is None:
+            return []
+        where = pointer_join(pointer, field)
+        return [(value, pointer_join(where, index)) for index, value in enumerate(values)]
+
     def _target(self, value: object, pointer: str, field: str, transitions: Transitions) -> None:
         if isinstance(value, str):
             transitions.append((value, pointer))

@@ -52,11 +52,8 @@ class FlowChecker(FieldChecker):
     def _check_choice(
         self, state: Mapping[str, Any], pointer: str, language: str, transitions: Transitions
     ) -> None:
-        choices = self.non_empty_array(state, pointer, "Choices", "choice rules")
-        if choices is not None:
-            where = pointer_join(pointer, "Choices")
-            for index, rule in enumerate(choices):
-                self._choice_rule(rule, pointer_join(where, index), language, transitions)
+        for rule, rule_pointer in self.array_items(state, pointer, "Choices", "choice rules"):
+            self._choice_rule(rule, rule_pointer, language, transitions)
         if "Default" in state:
             self._target(state["Default"], pointer_join(pointer, "Default"), "Default", transitions)
 

@@ -377,11 +377,8 @@ class StateChecker(FlowChecker):
     def _check_parallel(
         self, state: Mapping[str, Any], pointer: str, language: str, transitions: Transitions
     ) -> None:
-        branches = self.non_empty_array(state, pointer, "Branches", "state machines")
-        if branches is not None:
-            where = pointer_join(pointer, "Branches")
-            for index, branch in enumerate(branches):
-                self.nested(branch, pointer_join(where, index), language, "branch")
+        for branch, branch_pointer in self.array_items(state, pointer, "Branches", "state machines"):
+            self.nested(branch, branch_pointer, language, "branch")
         self.retry_catch(state, pointer, language, transitions)
 
     def _check_map(

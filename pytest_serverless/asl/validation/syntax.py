@@ -9,7 +9,7 @@ validation works while those modules are absent or broken.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -41,31 +41,45 @@ def is_jsonata(value: object) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}") and len(value) >= 4
 
 
-def _match_bracket(text: str, start: int) -> int:
-    """Index of the ``]`` closing the ``[`` at ``start`` (quotes and parentheses respected), or -1."""
-    depth = 0
+def _characters(text: str, start: int) -> Iterator[tuple[int, bool]]:
+    """The positions of ``text`` from ``start``, each with whether it is quoted: inside ``'...'`` or
+    ``"..."`` (the quote marks included; a backslash there escapes the next character)."""
     quote = ""
-    i = start + 1
+    i = start
     n = len(text)
     while i < n:
         ch = text[i]
         if quote:
-            if ch == "\\":
+            yield i, True
+            if ch == "\\" and i + 1 < n:
+                yield i + 1, True
                 i += 2
                 continue
             if ch == quote:
                 quote = ""
         elif ch in "'\"":
             quote = ch
-        elif ch in "([":
+            yield i, True
+        else:
+            yield i, False
+        i += 1
+
+
+def _match_bracket(text: str, start: int) -> int:
+    """Index of the ``]`` closing the ``[`` at ``start`` (quotes and parentheses respected), or -1."""
+    depth = 0
+    for i, quoted in _characters(text, start + 1):
+        if quoted:
+            continue
+        ch = text[i]
+        if ch in "([":
             depth += 1
-        elif ch in ")":
+        elif ch == ")":
             depth -= 1
         elif ch == "]":
             if depth == 0:
                 return i
             depth -= 1
-        i += 1
     return -1
 
 
@@ -77,36 +91,22 @@ def _is_int(text: str) -> bool:
 
 
 def _split_top_commas(text: str) -> list[str]:
+    """``text`` split at the commas outside quotes and parentheses."""
     parts: list[str] = []
-    quote = ""
     depth = 0
     current: list[str] = []
-    i = 0
-    while i < len(text):
+    for i, quoted in _characters(text, 0):
         ch = text[i]
-        if quote:
-            current.append(ch)
-            if ch == "\\" and i + 1 < len(text):
-                current.append(text[i + 1])
-                i += 2
+        if not quoted:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif ch == "," and depth == 0:
+                parts.append("".join(current))
+                current = []
                 continue
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-            current.append(ch)
-        elif ch == "(":
-            depth += 1
-            current.append(ch)
-        elif ch == ")":
-            depth -= 1
-            current.append(ch)
-        elif ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-        i += 1
+        current.append(ch)
     parts.append("".join(current))
     return parts
 
