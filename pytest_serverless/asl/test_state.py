@@ -374,17 +374,25 @@ def _pass(scope: Scope, state: m.PassState, value: Any, inspection: dict[str, An
             result = state.result
             inspection["result"] = result
         else:
-            result = scope.select_path(state.input_path, value)
-            inspection["afterInputPath"] = result
-            if state.parameters is not None:
-                result = scope.payload(state.parameters, result)
-            inspection["afterParameters"] = result
+            result = _input_and_parameters(scope, state, value, inspection)
         inspection["afterResultSelector"] = result
         scope.assign(state.assign, result)
         after = scope.result_path(state.result_path, value, result)
         inspection["afterResultPath"] = after
         output = scope.select_path(state.output_path, after)
     return TestStateResult("SUCCEEDED", output=output, next_state=state.next)
+
+
+def _input_and_parameters(
+    scope: Scope, state: m.PassState | m.TaskState | m.ParallelState, value: Any, inspection: dict[str, Any]
+) -> Any:
+    """JSONPath InputPath, then Parameters, recorded as ``afterInputPath`` and ``afterParameters``."""
+    effective = scope.select_path(state.input_path, value)
+    inspection["afterInputPath"] = effective
+    if state.parameters is not None:
+        effective = scope.payload(state.parameters, effective)
+    inspection["afterParameters"] = effective
+    return effective
 
 
 def _flow(
@@ -443,11 +451,7 @@ def _with_result(
             arguments = scope.jsonata(state.parameters, input=value)
             inspection["afterArguments"] = arguments
     else:
-        arguments = scope.select_path(state.input_path, value)
-        inspection["afterInputPath"] = arguments
-        if state.parameters is not None:
-            arguments = scope.payload(state.parameters, arguments)
-        inspection["afterParameters"] = arguments
+        arguments = _input_and_parameters(scope, state, value, inspection)
     if mock is not None and not mock.has_result:
         raise StatesError(mock.error or "", mock.cause)
     if mock is not None:
