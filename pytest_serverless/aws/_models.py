@@ -12,6 +12,7 @@ Functions returns: PascalCase for optimised integrations (``arn:aws:states:::sta
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
@@ -100,10 +101,8 @@ def _check(shape: Shape, value: Any, path: str, strict: bool, pascal: bool, payl
     kind = shape.type_name
     if kind == "structure":
         return _check_structure(shape, value, path, strict, pascal, payload_any)
-    if kind == "list":
-        return _check_list(shape, value, path, strict, pascal)
-    if kind == "map":
-        return _check_map(shape, value, path, strict, pascal)
+    if kind in ("list", "map"):
+        return _check_items(shape, value, path, strict, pascal)
     return _check_scalar(shape, value, path)
 
 
@@ -132,21 +131,22 @@ def _check_structure(
     return None
 
 
-def _check_list(shape: Shape, value: Any, path: str, strict: bool, pascal: bool) -> str | None:
-    if not isinstance(value, list):
-        return f"member {path or 'the result'!r} must be a list ({shape.name}), got {value!r}"
-    for index, item in enumerate(value):
-        problem = _check(shape.member, item, f"{path}[{index}]", strict, pascal, False)
-        if problem is not None:
-            return problem
-    return None
-
-
-def _check_map(shape: Shape, value: Any, path: str, strict: bool, pascal: bool) -> str | None:
-    if not isinstance(value, dict):
-        return f"member {path or 'the result'!r} must be an object ({shape.name}), got {value!r}"
-    for key, item in value.items():
-        problem = _check(shape.value, item, f"{path}.{key}", strict, pascal, False)
+def _check_items(shape: Shape, value: Any, path: str, strict: bool, pascal: bool) -> str | None:
+    """A list's members or a map's values, each against the member (list) or value (map) shape."""
+    where = path or "the result"
+    items: Iterator[tuple[str, Any]]
+    if shape.type_name == "list":
+        if not isinstance(value, list):
+            return f"member {where!r} must be a list ({shape.name}), got {value!r}"
+        member = shape.member
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        if not isinstance(value, dict):
+            return f"member {where!r} must be an object ({shape.name}), got {value!r}"
+        member = shape.value
+        items = ((f"{path}.{key}", item) for key, item in value.items())
+    for at, item in items:
+        problem = _check(member, item, at, strict, pascal, False)
         if problem is not None:
             return problem
     return None
