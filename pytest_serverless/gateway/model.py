@@ -19,7 +19,7 @@ from .cors import CorsConfig, cors_config
 from .integrations.base import Integration, IntegrationFactory
 from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
-from .stages import Canary, Deployment, Stage, _variables
+from .stages import Canary, Deployment, Stage, check_variables, stage_named
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
 from .usage_plans import UsagePlan, add_plan, plan_for_key
 
@@ -41,8 +41,8 @@ class Route:
 
     __slots__ = (
         "api_key_required",
+        "_guarded",
         "authorizer",
-        "guarded",
         "cache_key_parameters",
         "caching",
         "integration",
@@ -84,7 +84,7 @@ class Route:
         self.caching = caching
         self.throttle = throttle
         # whether a request must pass an API key, authorizer or validation check before it is throttled
-        self.guarded = bool(api_key_required or authorizer is not None or required_parameters or validator)
+        self._guarded = bool(api_key_required or authorizer is not None or required_parameters or validator)
 
     @property
     def route_key(self) -> str:
@@ -356,7 +356,8 @@ class Api:
         )
         return add_plan(self.usage_plans, self._key_plans, plan)
 
-    def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        """The usage plan that holds API key ``key`` on ``stage`` (the pipeline's API key step)."""
         return plan_for_key(self._key_plans, key, stage)
 
     # deploying -------------------------------------------------------------------------------------------
@@ -404,7 +405,17 @@ class Api:
             )
         if stage == "$default" and self.kind == "REST":
             raise UsageError("deploy('$default'): only HTTP APIs have a $default stage")
-        cache_control = (require_authorization_for_cache_control, unauthorized_cache_control_header_strategy)
+        settings: dict[str, Any] = {
+            "throttle": throttle,
+            "cache_ttl": cache_ttl,
+            "variables": variables,
+            "route_throttles": route_throttles,
+            "route_caching": route_caching,
+            "cache_control": (
+                require_authorization_for_cache_control,
+                unauthorized_cache_control_header_strategy,
+            ),
+        }
         follow = self.kind == "HTTP" if auto_deploy is None else bool(auto_deploy)
         deployment = None if follow and canary is None else self._snapshot()
         existing = self.stages.get(stage)
@@ -427,47 +438,26 @@ class Api:
             new_canary = Canary(
                 deployment,
                 float(percent),
-                _variables(canary.get("variables"), f"stage {stage!r} canary"),
+                check_variables(canary.get("variables"), f"stage {stage!r} canary"),
                 canary.get("seed"),
             )
             if existing is None:
-                existing = self.stages[stage] = Stage(self, stage, deployment)
-                existing._configure(
-                    throttle=throttle,
-                    cache_ttl=cache_ttl,
-                    variables=variables,
-                    route_throttles=route_throttles,
-                    route_caching=route_caching,
-                    cache_control=cache_control,
-                )
+                existing = self.stages[stage] = Stage(self, stage, deployment, **settings)
             elif variables is not None:
-                existing.variables = _variables(variables, f"stage {stage!r}")
+                existing.variables = check_variables(variables, f"stage {stage!r}")
             existing.canary = new_canary
             return existing
         if existing is None:
-            existing = self.stages[stage] = Stage(self, stage, deployment)
+            existing = self.stages[stage] = Stage(self, stage, deployment, **settings)
         else:
             existing.deployment = deployment
             existing.canary = None
-        existing._configure(
-            throttle=throttle,
-            cache_ttl=cache_ttl,
-            variables=variables,
-            route_throttles=route_throttles,
-            route_caching=route_caching,
-            cache_control=cache_control,
-        )
+            existing.configure(**settings)
         return existing
 
     def stage(self, name: str) -> Stage:
-        try:
-            return self.stages[name]
-        except KeyError:
-            known = ", ".join(repr(s) for s in self.stages) or "none yet"
-            raise UsageError(
-                f"API {self.name!r} has no stage {name!r} (stages: {known}); "
-                f"create it with api.deploy({name!r})"
-            ) from None
+        """The stage ``name`` deployed with ``api.deploy`` (``UsageError`` naming the stages there are)."""
+        return stage_named(self.stages, name, f"API {self.name!r}")
 
     def __repr__(self) -> str:
         return f"{'RestApi' if self.kind == 'REST' else 'HttpApi'}({self.name!r}, id={self.id!r})"
@@ -536,7 +526,7 @@ class Gateway:
         #: (service, action) -> handler(AwsServiceRequest) for AWS service integrations (``aws_service``)
         self.aws_handlers: dict[tuple[str, str], Callable[[Any], Any]] = {}
         self.account_throttle = ACCOUNT_DEFAULT
-        self._account_bucket: TokenBucket | None = None
+        self._account_tokens: TokenBucket | None = None
 
     def _api_id(self, kind: str, name: str) -> str:
         if not isinstance(name, str) or not name:
@@ -637,16 +627,16 @@ class Gateway:
             raise UsageError(f"aws_service({service!r}, {action!r}, ...): the handler must be callable")
         self.aws_handlers[(service, action)] = handler
 
-    def account_bucket(self) -> TokenBucket:
+    def _account_bucket(self) -> TokenBucket:
         """The account-level throttling bucket shared by every stage of this gateway."""
-        if self._account_bucket is None:
-            self._account_bucket = TokenBucket(*self.account_throttle, self.clock.time())
-        return self._account_bucket
+        if self._account_tokens is None:
+            self._account_tokens = TokenBucket(*self.account_throttle, self.clock.time())
+        return self._account_tokens
 
     def set_account_throttle(self, rate: float, burst: int) -> None:
         """Change the account-level limit (AWS default: 10,000 requests/s, burst 5,000)."""
         self.account_throttle = check_throttle((rate, burst), "account throttle")
-        self._account_bucket = None
+        self._account_tokens = None
 
     def next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
         """(requestId, extendedRequestId, Lambda invocation id); HTTP APIs use the short form for both."""

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
+from pytest_serverless.gateway.stages import check_authorizers_defined, stage_named
 from pytest_serverless.gateway.throttling import check_throttle
 from pytest_serverless.gateway.usage_plans import UsagePlan, add_plan, plan_for_key
 
@@ -217,7 +218,8 @@ class WebSocketApi:
         )
         return add_plan(self.usage_plans, self._key_plans, plan)
 
-    def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        """The usage plan that holds API key ``key`` on ``stage`` (the stage's API key step)."""
         return plan_for_key(self._key_plans, key, stage)
 
     # deploying ---------------------------------------------------------------------------------------------
@@ -237,31 +239,23 @@ class WebSocketApi:
             raise UsageError(
                 f"deploy(stage): a WebSocket stage name is a non-empty string without '/', got {stage!r}"
             )
-        for route in self.routes.values():
-            name = route.authorizer
-            if isinstance(name, str) and name not in self.authorizers:
-                known = ", ".join(sorted(self.authorizers)) or "none"
-                raise UsageError(
-                    f"WebSocket route {route.route_key!r} uses authorizer {name!r}, which is not defined "
-                    f"(authorizers: {known}); add it with api.authorizer({name!r}, ...)"
-                )
+        check_authorizers_defined(self.routes.values(), self.authorizers, "WebSocket route")
+        settings: dict[str, Any] = {
+            "throttle": throttle,
+            "variables": variables,
+            "route_throttles": route_throttles,
+            "auto_deploy": auto_deploy,
+        }
         existing = self.stages.get(stage)
         if existing is None:
-            existing = self.stages[stage] = WebSocketStage(self, stage)
-        existing._configure(
-            throttle=throttle, variables=variables, route_throttles=route_throttles, auto_deploy=auto_deploy
-        )
+            existing = self.stages[stage] = WebSocketStage(self, stage, **settings)
+        else:
+            existing.configure(**settings)
         return existing
 
     def stage(self, name: str) -> WebSocketStage:
-        try:
-            return self.stages[name]
-        except KeyError:
-            known = ", ".join(repr(s) for s in self.stages) or "none yet"
-            raise UsageError(
-                f"WebSocket API {self.name!r} has no stage {name!r} (stages: {known}); "
-                f"create it with api.deploy({name!r})"
-            ) from None
+        """The stage ``name`` deployed with ``api.deploy`` (``UsageError`` naming the stages there are)."""
+        return stage_named(self.stages, name, f"WebSocket API {self.name!r}")
 
     def __repr__(self) -> str:
         return f"WebSocketApi({self.name!r}, id={self.id!r})"

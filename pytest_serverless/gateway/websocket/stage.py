@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.request import Headers, Response
-from pytest_serverless.gateway.stages import _variables
+from pytest_serverless.gateway.stages import RouteBuckets, check_route_throttles, check_variables
 from pytest_serverless.gateway.throttling import TokenBucket, check_throttle
 
 from . import connections
@@ -79,40 +79,49 @@ class WebSocketStage:
     """A stage of a WebSocket API: ``connect()``, ``post_to_connection()``, ``get_connection()``,
     ``delete_connection()``, ``logs``, ``metrics``, ``connection_ids``."""
 
-    def __init__(self, api: WebSocketApi, name: str) -> None:
+    def __init__(
+        self,
+        api: WebSocketApi,
+        name: str,
+        *,
+        throttle: tuple[float, int] | None = None,
+        variables: Mapping[str, str] | None = None,
+        route_throttles: Mapping[str, tuple[float, int]] | None = None,
+        auto_deploy: bool = False,
+    ) -> None:
         self.api = api
         self.name = name
-        self.variables: dict[str, str] = {}
-        self.throttle: tuple[float, int] | None = None
-        self.route_throttles: dict[str, tuple[float, int]] = {}
-        self.auto_deploy = False
         self.connections: dict[str, Connection] = {}  # connecting and open connections by id
-        self.log_rows: list[tuple[Any, ...]] = []
+        self._log_rows: list[tuple[Any, ...]] = []
         self._logs: list[dict[str, Any]] = []
         self.metrics: dict[str, float] = _metrics()
-        self._bucket: TokenBucket | None = None
-        self._route_buckets: dict[str, TokenBucket] = {}
-        self._routes: dict[str, WebSocketRoute] = {}
-        self._custom_keys = False  # whether the deployed routes include custom keys (selection needed)
-        self._authorizers: dict[str, Any] = {}
         self._unsubscribe: Any = None
         self._checking = False
         seed = hashlib.sha256(f"{api.id}/{name}".encode()).digest()
         self._heads = (seed[:7], seed[7:14])
         self._numbers = itertools.count(1)
+        self.configure(
+            throttle=throttle, variables=variables, route_throttles=route_throttles, auto_deploy=auto_deploy
+        )
 
     # configuration --------------------------------------------------------------------------------------
-    def _configure(self, *, throttle: Any, variables: Any, route_throttles: Any, auto_deploy: bool) -> None:
+    def configure(
+        self,
+        *,
+        throttle: tuple[float, int] | None = None,
+        variables: Mapping[str, str] | None = None,
+        route_throttles: Mapping[str, tuple[float, int]] | None = None,
+        auto_deploy: bool = False,
+    ) -> None:
+        """Replace the stage's settings and publish the API's current routes and authorizers to it
+        (``api.deploy`` passes its own); ``auto_deploy=True``: the stage follows later changes."""
         where = f"stage {self.name!r}"
-        now = self.api.gateway.clock.time()
+        clock = self.api.gateway.clock
         self.throttle = check_throttle(throttle, where) if throttle is not None else None
-        self._bucket = TokenBucket(*self.throttle, now) if self.throttle else None
-        self.route_throttles = {
-            str(key): check_throttle(value, f"{where}, route {key!r}")
-            for key, value in dict(route_throttles or {}).items()
-        }
-        self._route_buckets = {}
-        self.variables = _variables(variables, where)
+        self._bucket = TokenBucket(*self.throttle, clock.time()) if self.throttle else None
+        self.route_throttles = check_route_throttles(route_throttles, where)
+        self._route_buckets = RouteBuckets(self.route_throttles, clock)
+        self.variables = check_variables(variables, where)
         self.auto_deploy = bool(auto_deploy)
         self._routes = dict(self.api.routes)
         self._custom_keys = any(key[:1] != "$" for key in self._routes)
@@ -145,7 +154,7 @@ class WebSocketStage:
     def logs(self) -> list[dict[str, Any]]:
         """One dict per route invocation: ``requestId``, ``connectionId``, ``eventType``, ``routeKey``,
         ``messageId``, ``status``, ``integrationLatency`` (ms), ``authorizerStatus``, ``reason``."""
-        rows = self.log_rows
+        rows = self._log_rows
         if rows:
             self._logs.extend(dict(zip(LOG_FIELDS, row, strict=True)) for row in rows)
             rows.clear()
@@ -198,7 +207,7 @@ class WebSocketStage:
 
     def _key_problem(self, connection: Connection) -> tuple[str, str] | None:
         key = connection.api_key
-        plan = self.api.plan_for_key(key, self.name) if key else None
+        plan = self.api._plan_for_key(key, self.name) if key else None
         if plan is None or key is None:
             source = "x-api-key header" if self.api.api_key_source == "HEADER" else "usageIdentifierKey"
             why = (
@@ -215,17 +224,13 @@ class WebSocketStage:
     def _throttled(self, route: WebSocketRoute | None) -> str | None:
         now = self.api.gateway.clock.time()
         if route is not None and (route.throttle is not None or self.route_throttles):
-            bucket = self._route_buckets.get(route.route_key)
-            if bucket is None:
-                limits = self.route_throttles.get(route.route_key) or route.throttle
-                if limits is not None:
-                    bucket = self._route_buckets[route.route_key] = TokenBucket(*limits, now)
+            bucket = self._route_buckets.bucket(route.route_key, route.throttle)
             if bucket is not None and not bucket.take(now):
                 return f"route {route.route_key!r}: throttle ({bucket.rate:g}/s, burst {bucket.burst})"
         bucket = self._bucket
         if bucket is not None and not bucket.take(now):
             return f"stage {self.name!r}: throttle ({bucket.rate:g}/s, burst {bucket.burst})"
-        bucket = self.api.gateway.account_bucket()
+        bucket = self.api.gateway._account_bucket()
         if not bucket.take(now):
             return f"account limit: throttle ({bucket.rate:g}/s, burst {bucket.burst})"
         return None
@@ -433,7 +438,7 @@ class WebSocketStage:
         authorizer_status: int | None,
         error: str | None,
     ) -> None:
-        self.log_rows.append(
+        self._log_rows.append(
             (
                 request_id,
                 connection_id,
