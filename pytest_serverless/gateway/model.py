@@ -6,7 +6,7 @@ import base64
 import hashlib
 import itertools
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_serverless._ids import deterministic_uuid
@@ -17,6 +17,7 @@ from .authorizers.base import Authorizer
 from .caching import normalize_cache_key_parameter
 from .cors import CorsConfig, cors_config
 from .integrations.base import Integration, IntegrationFactory
+from .integrations.builders import IntegrationObject
 from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
 from .stages import Canary, Deployment, Stage, check_variables, stage_named
@@ -164,14 +165,9 @@ class Api:
         state_machine: Any = None,
         sync: bool = True,
         http: str | None = None,
-        http_proxy: bool = True,
-        http_method: str | None = None,
         mock: Mapping[str, Any] | None = None,
-        integration: str | Integration | None = None,
+        integration: str | Integration | IntegrationObject | None = None,
         integration_options: Mapping[str, Any] | None = None,
-        proxy: bool = True,
-        request_templates: Mapping[str, str] | None = None,
-        integration_responses: Sequence[Mapping[str, Any]] | None = None,
         authorizer: str | Authorizer | None = None,
         scopes: Iterable[str] | None = None,
         api_key_required: bool = False,
@@ -181,20 +177,17 @@ class Api:
         cache_key_parameters: Iterable[str] | None = None,
         caching: bool | None = None,
         throttle: tuple[float, int] | None = None,
-        function_name: str | None = None,
-        payload_format: str | None = None,
-        aws: str | None = None,
-        request_parameters: Mapping[str, str] | None = None,
     ) -> Route:
-        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``aws``,
-        ``integration``.
+        """Add a route; exactly one of ``handler``, ``state_machine=`` (with ``sync=``), ``http=``, ``mock=``
+        and ``integration=``.
 
-        ``aws="arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"`` (REST) is an AWS service
-        integration: ``request_templates`` and ``request_parameters`` (``integration.request.header.X``...)
-        build the service request, ``http_method`` is its method (default POST), ``integration_responses``
-        map the service's answer (without them the service's status and body pass through). Handlers
-        registered with ``gateway.aws_service(service, action, handler)`` answer it, else moto's
-        ``mock_aws`` when active.
+        ``integration=`` takes an integration object with its kind's options (``LambdaProxy(handler,
+        payload_format="2.0")``, ``LambdaCustom``, ``StepFunctionsExecution``, ``HttpProxy``, ``HttpCustom``,
+        ``MockResponse``, ``AwsService(arn, request_templates=...)``), an object with ``invoke(call)``, or
+        the name of a kind registered with ``gateway.register_integration`` (``integration_options`` are
+        its factory's keywords). The other keywords are the route's own settings: ``authorizer``,
+        ``scopes``, ``api_key_required``, ``timeout``, ``request_schema``, ``required_parameters``,
+        ``cache_key_parameters``, ``caching``, ``throttle``.
         """
         from .integrations.builders import build_integration
 
@@ -209,18 +202,9 @@ class Api:
             state_machine=state_machine,
             sync=sync,
             http=http,
-            http_proxy=http_proxy,
-            http_method=http_method,
             mock=mock,
             integration=integration,
             integration_options=integration_options,
-            proxy=proxy,
-            request_templates=request_templates,
-            integration_responses=integration_responses,
-            function_name=function_name,
-            payload_format=payload_format,
-            aws=aws,
-            request_parameters=request_parameters,
         )
         rest_only = {
             "api_key_required": api_key_required,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
+from pytest_serverless.gateway.integrations.builders import IntegrationObject
 from pytest_serverless.gateway.stages import check_authorizers_defined, stage_named
 from pytest_serverless.gateway.throttling import check_throttle
 from pytest_serverless.gateway.usage_plans import UsagePlan, add_plan, plan_for_key
@@ -111,19 +112,19 @@ class WebSocketApi:
         *,
         mock: Mapping[str, Any] | None = None,
         http: str | None = None,
-        integration: RouteIntegration | None = None,
+        integration: RouteIntegration | IntegrationObject | None = None,
         authorizer: Any = None,
         api_key_required: bool = False,
         route_response_selection_expression: str | None = None,
         timeout: float | None = None,
         throttle: tuple[float, int] | None = None,
-        function_name: str | None = None,
     ) -> WebSocketRoute:
         """Add a route: ``$connect``, ``$disconnect``, ``$default`` or a custom route key.
 
         ``route_response_selection_expression="$default"`` makes the route two-way: the integration's answer
         is sent back to the client. ``authorizer`` (a name given to ``api.authorizer``) applies to
-        ``$connect`` only, as on AWS.
+        ``$connect`` only, as on AWS. ``integration=`` takes ``LambdaProxy(handler, function_name=...)``,
+        ``MockResponse(...)``, ``HttpProxy(url)`` or an object with ``invoke(event, body, headers, call)``.
         """
         if not isinstance(route_key, str) or not route_key:
             raise UsageError(
@@ -166,7 +167,7 @@ class WebSocketApi:
             or not 0.05 <= timeout <= MAX_TIMEOUT
         ):
             raise UsageError(f"{where}: timeout must be between 0.05 and 29 seconds, got {timeout!r}")
-        built = build(where, handler, mock, http, integration, function_name)
+        built = build(where, handler, mock, http, integration)
         route = WebSocketRoute(
             route_key,
             built,
