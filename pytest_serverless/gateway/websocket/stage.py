@@ -30,7 +30,7 @@ from pytest_serverless.gateway.throttling import TokenBucket, check_throttle
 from . import connections
 from .client import WebSocketClient
 from .connection import Connection, FrameRequest
-from .handshake import open_connection
+from .handshake import REFUSALS, open_connection
 from .integrations import InvokeCall, Outcome
 from .proxy_events import connect_event, disconnect_event, message_event
 
@@ -270,73 +270,99 @@ class WebSocketStage:
 
     # messages -------------------------------------------------------------------------------------------
     def _receive(self, connection: Connection, body: str, frame_size: int | None) -> None:
-        """A message from the client of ``connection`` (called by ``ws.send``)."""
-        metrics = self.metrics
-        clock = self.api.gateway.clock
-        now = clock.time()
+        """A message from the client of ``connection`` (called by ``ws.send``): size limits, route selection,
+        throttling and API key, the integration, the answer of a two-way route."""
+        now = self.api.gateway.clock.time()
         connection.last_active = now
-        metrics["MessageCount"] += 1
+        self.metrics["MessageCount"] += 1
+        if self._closed_for_size(connection, body, frame_size):
+            return
+        key, route = self._select_route(body)
+        request_id = self.api.gateway.next_request_ids("HTTP")[0]
+        message_id = self._short_id(self._heads[1])
+        if route is None:
+            self._refuse_unrouted(connection, key, request_id, message_id)
+        elif not self._refused(route, connection, request_id, message_id):
+            self._run_message(route, connection, body, request_id, message_id, now)
+
+    def _closed_for_size(self, connection: Connection, body: str, frame_size: int | None) -> bool:
+        """Close ``connection`` (1009) when the message or its frame is over AWS's limits; whether it was."""
         size = len(body) if body.isascii() else len(body.encode("utf-8"))
         frame = size if frame_size is None else min(size, frame_size)
-        if frame > MAX_FRAME or size > MAX_MESSAGE:
-            what = f"a frame of {frame} bytes" if frame > MAX_FRAME else f"a message of {size} bytes"
-            self._close(
-                connection,
-                TOO_BIG,
-                "Message too big",
-                why=f"{what} (limits: {MAX_FRAME} per frame, {MAX_MESSAGE} per message)",
-            )
-            return
+        if frame <= MAX_FRAME and size <= MAX_MESSAGE:
+            return False
+        what = f"a frame of {frame} bytes" if frame > MAX_FRAME else f"a message of {size} bytes"
+        self._close(
+            connection,
+            TOO_BIG,
+            "Message too big",
+            why=f"{what} (limits: {MAX_FRAME} per frame, {MAX_MESSAGE} per message)",
+        )
+        return True
+
+    def _select_route(self, body: str) -> tuple[str | None, WebSocketRoute | None]:
+        """The key the route selection expression gives (None: not evaluated or not evaluable) and the
+        route that answers: that key's route, else ``$default``, else None."""
         routes = self.routes
         if self.auto_deploy or self._custom_keys:  # with $default alone, nothing needs the body read
             key = self.api.selector.select(body)
             route = routes.get(key) if key is not None and key[:1] != "$" else None
         else:
             key, route = None, None
-        if route is None:
-            route = routes.get("$default")
-        gateway = self.api.gateway
-        request_id = gateway.next_request_ids("HTTP")[0]
-        message_id = self._short_id(self._heads[1])
+        return key, route if route is not None else routes.get("$default")
+
+    def _refuse_unrouted(
+        self, connection: Connection, key: str | None, request_id: str, message_id: str
+    ) -> None:
+        """No route for the message: AWS's ``Forbidden`` error frame (the connection stays open)."""
+        self.metrics["ClientError"] += 1
+        if key is not None:
+            why = f"no route matches {key!r} and the API has no $default route"
+        elif self.auto_deploy or self._custom_keys:
+            why = "the route selection expression cannot be evaluated on this message and the API has no "
+            why += "$default route"
+        else:
+            why = "the API has no route for messages (no $default and no custom route)"
         cid = connection.id
-        if route is None:
-            metrics["ClientError"] += 1
-            if key is not None:
-                why = f"no route matches {key!r} and the API has no $default route"
-            elif self.auto_deploy or self._custom_keys:
-                why = "the route selection expression cannot be evaluated on this message and the API has no "
-                why += "$default route"
-            else:
-                why = "the API has no route for messages (no $default and no custom route)"
-            self._deliver(connection, _error_frame("Forbidden", cid, request_id))
-            self._log(request_id, cid, "MESSAGE", key, message_id, 403, None, None, why)
-            self._report("MESSAGE", key or "(unselected)", 403, request_id, why, matched=False)
-            return
-        route_key = route.route_key
+        self._deliver(connection, _error_frame("Forbidden", cid, request_id))
+        self._log(request_id, cid, "MESSAGE", key, message_id, 403, None, None, why)
+        self._report("MESSAGE", key or "(unselected)", 403, request_id, why, matched=False)
+
+    def _refused(
+        self, route: WebSocketRoute, connection: Connection, request_id: str, message_id: str
+    ) -> bool:
+        """Throttling, then the route's API key and usage plan: send the refusal's error frame; whether the
+        message was refused."""
         refusal = self._throttled(route)
-        if refusal is not None or route.api_key_required:
-            problem = ("THROTTLED", refusal) if refusal is not None else self._key_problem(connection)
-            if problem is not None:
-                metrics["ClientError"] += 1
-                status, text = (
-                    (403, "Forbidden")
-                    if problem[0] == "INVALID_API_KEY"
-                    else (
-                        (429, "Limit Exceeded")
-                        if problem[0] == "QUOTA_EXCEEDED"
-                        else (429, "Too Many Requests")
-                    )
-                )
-                self._deliver(connection, _error_frame(text, cid, request_id))
-                self._log(request_id, cid, "MESSAGE", route_key, message_id, status, None, None, problem[1])
-                self._report("MESSAGE", route_key, status, request_id, problem[1])
-                return
+        if refusal is None and not route.api_key_required:
+            return False
+        problem = ("THROTTLED", refusal) if refusal is not None else self._key_problem(connection)
+        if problem is None:
+            return False
+        self.metrics["ClientError"] += 1
+        status, text = REFUSALS.get(problem[0], REFUSALS["THROTTLED"])
+        cid, route_key = connection.id, route.route_key
+        self._deliver(connection, _error_frame(text, cid, request_id))
+        self._log(request_id, cid, "MESSAGE", route_key, message_id, status, None, None, problem[1])
+        self._report("MESSAGE", route_key, status, request_id, problem[1])
+        return True
+
+    def _run_message(
+        self,
+        route: WebSocketRoute,
+        connection: Connection,
+        body: str,
+        request_id: str,
+        message_id: str,
+        now: float,
+    ) -> None:
+        """Invoke the route's integration; send its answer (two-way routes) or AWS's error frame."""
         outcome = self._invoke(route, connection, "MESSAGE", body, request_id, now, message_id)
         latency = round(outcome.latency * 1000)
-        failure = outcome.failure
-        if failure is not None:
-            metrics["ExecutionError"] += 1
-            status = 504 if failure == "TIMEOUT" else 500
+        cid, route_key = connection.id, route.route_key
+        if outcome.failure is not None:
+            self.metrics["ExecutionError"] += 1
+            status = 504 if outcome.failure == "TIMEOUT" else 500
             text = "Endpoint request timed out" if status == 504 else "Internal server error"
             error = outcome.error
             why = (
@@ -351,11 +377,11 @@ class WebSocketStage:
             return
         status = outcome.status
         if status >= 400:
-            metrics["IntegrationError"] += 1
+            self.metrics["IntegrationError"] += 1
         if route.route_response is not None and outcome.body is not None and connection.state == "OPEN":
             self._deliver(connection, outcome.body)
         self._log(request_id, cid, "MESSAGE", route_key, message_id, status, latency, None, None)
-        if gateway.on_response is not None:
+        if self.api.gateway.on_response is not None:
             self._report("MESSAGE", route_key, status, request_id, None)
 
     def _deliver(self, connection: Connection, text: str) -> None:
