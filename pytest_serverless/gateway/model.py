@@ -89,6 +89,7 @@ class Route:
 
     @property
     def route_key(self) -> str:
+        """``"GET /orders/{id}"`` (or ``"$default"``), as AWS writes it."""
         return self.key.route_key
 
     def __repr__(self) -> str:
@@ -350,7 +351,8 @@ class Api:
         deployment_id = deterministic_uuid("deployment", self.id, self._deployments).replace("-", "")[:6]
         return Deployment(deployment_id, list(self.routes.values()), self.authorizers, self.kind)
 
-    def live_deployment(self) -> Deployment:
+    def _live_deployment(self) -> Deployment:
+        """A snapshot of the current routes, taken again after a route or authorizer changes."""
         if self._live is None:
             self._live = self._snapshot()
         return self._live
@@ -622,7 +624,7 @@ class Gateway:
         self.account_throttle = check_throttle((rate, burst), "account throttle")
         self._account_tokens = None
 
-    def next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
+    def _next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
         """(requestId, extendedRequestId, Lambda invocation id); HTTP APIs use the short form for both."""
         # an odd multiplier permutes the counter's values: unique ids that do not look like a sequence
         number = next(self._id_count) * 0x9E3779B97F4A7C15

@@ -184,7 +184,7 @@ def run(
     gateway = api.gateway
     clock = gateway.clock
     started = clock.time()
-    request_id, extended_id, invocation_id = gateway.next_request_ids(api.kind)
+    request_id, extended_id, invocation_id = gateway._next_request_ids(api.kind)
     outcome = _Outcome(invocation_id)
     try:
         response = _process(stage, deployment, variables, request, request_id, extended_id, started, outcome)

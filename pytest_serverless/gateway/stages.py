@@ -299,8 +299,9 @@ class Stage:
         return self._route_buckets.bucket(route.route_key, route.throttle)
 
     def current_deployment(self) -> Deployment:
+        """The deployment the stage serves (an HTTP API's auto-deployed stage: the API's current routes)."""
         if self.deployment is None:
-            return self.api.live_deployment()
+            return self.api._live_deployment()
         return self.deployment
 
     # requests --------------------------------------------------------------------------------------------
@@ -310,7 +311,7 @@ class Stage:
         if canary is not None and canary.rng.random() * 100.0 < canary.percent:
             variables = {**self.variables, **canary.variables}
             return run(self, canary.deployment, variables, request, canary=True)
-        deployment = self.deployment or self.api.live_deployment()
+        deployment = self.deployment or self.api._live_deployment()
         return run(self, deployment, self.variables, request, canary=False)
 
     def client(self, *, source_ip: str | None = None) -> Client:
@@ -356,15 +357,18 @@ class Stage:
             self.cache.flush()
 
     def flush_cache(self) -> None:
+        """Empty the stage cache (AWS's "Flush entire cache"); nothing to do without one."""
         if self.cache is not None:
             self.cache.flush()
 
     @property
     def domain_name(self) -> str:
+        """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
         return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
 
     @property
     def url(self) -> str:
+        """The stage's invoke URL: ``https://{domain_name}/{stage}`` (no stage part for ``$default``)."""
         suffix = "" if self.name == "$default" else f"/{self.name}"
         return f"https://{self.domain_name}{suffix}"
 

@@ -60,7 +60,7 @@ def open_connection(
     clock = gateway.clock
     now = clock.time()
     client = WebSocketClient(stage)
-    request_id = gateway.next_request_ids("HTTP")[0]
+    request_id = gateway._next_request_ids("HTTP")[0]
     connection_id = stage._short_id(stage._heads[0])
     domain = stage.domain_name
     given = [(str(k), str(v)) for k, v in (headers or {}).items()]

@@ -65,6 +65,7 @@ class WebSocketRoute:
 
     @property
     def two_way(self) -> bool:
+        """Whether the integration's answer is sent back to the client (a route response)."""
         return self.route_response is not None
 
     def __repr__(self) -> str:

@@ -129,10 +129,12 @@ class WebSocketStage:
 
     @property
     def routes(self) -> Mapping[str, WebSocketRoute]:
+        """The routes the stage serves: those deployed, or the API's current ones with ``auto_deploy``."""
         return self.api.routes if self.auto_deploy else self._routes
 
     @property
     def domain_name(self) -> str:
+        """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
         return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
 
     @property
@@ -258,7 +260,7 @@ class WebSocketStage:
             else:
                 code, reason = close or (1000, "")
                 event = disconnect_event(connection, request_id, now, code, reason, self.variables)
-        invocation = self.api.gateway.next_request_ids("HTTP")[2]
+        invocation = self.api.gateway._next_request_ids("HTTP")[2]
         headers = connection.headers if event_type == "CONNECT" else []
         outcome = integration.invoke(
             event, body, headers, InvokeCall(invocation, self.api.gateway.clock, route.timeout, event_type)
@@ -278,7 +280,7 @@ class WebSocketStage:
         if self._closed_for_size(connection, body, frame_size):
             return
         key, route = self._select_route(body)
-        request_id = self.api.gateway.next_request_ids("HTTP")[0]
+        request_id = self.api.gateway._next_request_ids("HTTP")[0]
         message_id = self._short_id(self._heads[1])
         if route is None:
             self._refuse_unrouted(connection, key, request_id, message_id)
@@ -402,7 +404,7 @@ class WebSocketStage:
         client.close_code = code
         client.close_reason = reason
         gateway = self.api.gateway
-        request_id = gateway.next_request_ids("HTTP")[0]
+        request_id = gateway._next_request_ids("HTTP")[0]
         route = self.routes.get("$disconnect")
         status, latency, error = 200, None, why
         failure: BaseException | None = None
