@@ -428,13 +428,13 @@ class Api:
                 canary.get("seed"),
             )
             if existing is None:
-                existing = self.stages[stage] = Stage(self, stage, deployment, **settings)
+                existing = self.stages[stage] = _new_stage(self, stage, deployment, settings)
             elif variables is not None:
                 existing.variables = check_variables(variables, f"stage {stage!r}")
             existing.canary = new_canary
             return existing
         if existing is None:
-            existing = self.stages[stage] = Stage(self, stage, deployment, **settings)
+            existing = self.stages[stage] = _new_stage(self, stage, deployment, settings)
         else:
             existing.deployment = deployment
             existing.canary = None
@@ -447,6 +447,13 @@ class Api:
 
     def __repr__(self) -> str:
         return f"{'RestApi' if self.kind == 'REST' else 'HttpApi'}({self.name!r}, id={self.id!r})"
+
+
+def _new_stage(api: Api, name: str, deployment: Deployment | None, settings: Mapping[str, Any]) -> Stage:
+    """A stage configured with ``settings`` (``Stage.configure``'s keywords)."""
+    stage = Stage(api, name, deployment)
+    stage.configure(**settings)
+    return stage
 
 
 def _validator(schema: Mapping[str, Any] | None, where: str) -> Any:

@@ -157,19 +157,8 @@ class Stage:
     """A deployed stage: ``client()``, ``serve(base_url)``, ``serve_http()``, ``wsgi_app()``, ``logs``,
     ``metrics``, ``promote_canary()``."""
 
-    def __init__(
-        self,
-        api: Api,
-        name: str,
-        deployment: Deployment | None,
-        *,
-        throttle: tuple[float, int] | None = None,
-        cache_ttl: float = 0,
-        variables: Mapping[str, str] | None = None,
-        route_throttles: Mapping[str, tuple[float, int]] | None = None,
-        route_caching: Mapping[str, tuple[bool, float]] | None = None,
-        cache_control: tuple[bool, str] = (True, "SUCCEED_WITH_RESPONSE_HEADER"),
-    ) -> None:
+    def __init__(self, api: Api, name: str, deployment: Deployment | None) -> None:
+        """A stage of ``api`` serving ``deployment`` with AWS's default settings; ``configure`` sets them."""
         self.api = api
         self.name = name
         self.deployment = deployment  # None: follows the API's routes (HTTP API auto-deploy)
@@ -180,14 +169,7 @@ class Stage:
         self.access_log_format: str | None = None
         self._log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
         self.metrics: dict[str, float] = _metrics()
-        self.configure(
-            throttle=throttle,
-            cache_ttl=cache_ttl,
-            variables=variables,
-            route_throttles=route_throttles,
-            route_caching=route_caching,
-            cache_control=cache_control,
-        )
+        self.configure()
 
     # configuration ---------------------------------------------------------------------------------------
     def configure(

@@ -248,11 +248,9 @@ class WebSocketApi:
             "route_throttles": route_throttles,
             "auto_deploy": auto_deploy,
         }
-        existing = self.stages.get(stage)
-        if existing is None:
-            existing = self.stages[stage] = WebSocketStage(self, stage, **settings)
-        else:
-            existing.configure(**settings)
+        existing = self.stages.get(stage) or WebSocketStage(self, stage)
+        existing.configure(**settings)
+        self.stages[stage] = existing
         return existing
 
     def stage(self, name: str) -> WebSocketStage:

@@ -79,16 +79,8 @@ class WebSocketStage:
     """A stage of a WebSocket API: ``connect()``, ``post_to_connection()``, ``get_connection()``,
     ``delete_connection()``, ``logs``, ``metrics``, ``connection_ids``."""
 
-    def __init__(
-        self,
-        api: WebSocketApi,
-        name: str,
-        *,
-        throttle: tuple[float, int] | None = None,
-        variables: Mapping[str, str] | None = None,
-        route_throttles: Mapping[str, tuple[float, int]] | None = None,
-        auto_deploy: bool = False,
-    ) -> None:
+    def __init__(self, api: WebSocketApi, name: str) -> None:
+        """A stage of ``api`` with its current routes and AWS's default settings (``configure`` sets them)."""
         self.api = api
         self.name = name
         self.connections: dict[str, Connection] = {}  # connecting and open connections by id
@@ -100,9 +92,7 @@ class WebSocketStage:
         seed = hashlib.sha256(f"{api.id}/{name}".encode()).digest()
         self._heads = (seed[:7], seed[7:14])
         self._numbers = itertools.count(1)
-        self.configure(
-            throttle=throttle, variables=variables, route_throttles=route_throttles, auto_deploy=auto_deploy
-        )
+        self.configure()
 
     # configuration --------------------------------------------------------------------------------------
     def configure(
