@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     from .gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
     from .gateway.authorizers.iam import IamAuthorizer
     from .gateway.authorizers.lambda_authorizer import LambdaAuthorizer
+    from .gateway.integrations.builders import (
+        AwsService,
+        HttpCustom,
+        HttpProxy,
+        LambdaCustom,
+        LambdaProxy,
+        MockResponse,
+        StepFunctionsExecution,
+    )
     from .loaders import ServerlessApp, UnsupportedResourceWarning, load_template
     from .plugin.assertions import assert_path, assert_status
 
@@ -37,17 +46,24 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AwsError",
+    "AwsService",
     "Execution",
     "Gateway",
+    "HttpCustom",
+    "HttpProxy",
     "IamAuthorizer",
     "InvalidDefinition",
     "JwtAuthorizer",
     "LambdaAuthorizer",
+    "LambdaCustom",
+    "LambdaProxy",
     "MockConfig",
+    "MockResponse",
     "ServerlessApp",
     "ServerlessError",
     "StateMachine",
     "StepFunctions",
+    "StepFunctionsExecution",
     "TaskCall",
     "TaskFailure",
     "TemplateError",
@@ -80,6 +96,13 @@ _LAZY = {
     "JwtAuthorizer": ".gateway.authorizers.cognito_jwt",
     "IamAuthorizer": ".gateway.authorizers.iam",
     "LambdaAuthorizer": ".gateway.authorizers.lambda_authorizer",
+    "AwsService": ".gateway.integrations.builders",
+    "HttpCustom": ".gateway.integrations.builders",
+    "HttpProxy": ".gateway.integrations.builders",
+    "LambdaCustom": ".gateway.integrations.builders",
+    "LambdaProxy": ".gateway.integrations.builders",
+    "MockResponse": ".gateway.integrations.builders",
+    "StepFunctionsExecution": ".gateway.integrations.builders",
     "ServerlessApp": ".loaders",
     "UnsupportedResourceWarning": ".loaders",
     "load_template": ".loaders",

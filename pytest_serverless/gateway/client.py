@@ -6,7 +6,8 @@ import json as _json
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING, Any, Union
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, Union, cast, overload
 from urllib.parse import quote, quote_plus
 
 from pytest_serverless.errors import UsageError
@@ -16,7 +17,7 @@ from .request import GatewayRequest, Headers, Response, parse_query, split_targe
 if TYPE_CHECKING:
     from .model import Stage
 
-__all__ = ["Client"]
+__all__ = ["Client", "Verb"]
 
 HeadersArg = Union[Mapping[str, Any], Iterable[tuple[str, Any]], None]  # noqa: UP007 (runtime alias)
 Params = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]  # noqa: UP007 (runtime alias, py3.10)
@@ -99,11 +100,58 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+class Verb(Protocol):
+    """``client.get`` and the other verbs: ``request`` with the method filled in."""
+
+    def __call__(
+        self,
+        path: str,
+        *,
+        headers: HeadersArg = None,
+        params: Params = None,
+        json: Any = None,
+        data: Any = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> Response: ...
+
+
+class _VerbMethod:
+    """The descriptor behind ``Client.get``...: one typed signature (``Verb``) for every verb; bound once per
+    client (kept in the instance's ``__dict__``), so later calls cost what a method call does."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.name = method.lower()
+        self.__doc__ = f"Send a {method} request: ``request({method!r}, path, headers=..., params=...)``."
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, client: None, owner: type | None = None) -> _VerbMethod: ...
+    @overload
+    def __get__(self, client: Client, owner: type | None = None) -> Verb: ...
+    def __get__(self, client: Client | None, owner: type | None = None) -> _VerbMethod | Verb:
+        if client is None:
+            return self
+        bound = cast(Verb, partial(client.request, self.method))
+        client.__dict__[self.name] = bound
+        return bound
+
+
 class Client:
     """A stage's HTTP client: ``request`` and ``get``, ``post``, ``put``, ``patch``, ``delete``, ``head``...
 
     ``path`` is relative to the stage (``/orders/1``); answers are ``Response`` objects.
     """
+
+    get = _VerbMethod("GET")
+    post = _VerbMethod("POST")
+    put = _VerbMethod("PUT")
+    patch = _VerbMethod("PATCH")
+    delete = _VerbMethod("DELETE")
+    options = _VerbMethod("OPTIONS")
+    head = _VerbMethod("HEAD")
 
     def __init__(
         self, stage: Stage, *, source_ip: str = "198.51.100.1", user_agent: str | None = None
@@ -126,6 +174,7 @@ class Client:
         data: Any = None,
         cookies: Mapping[str, str] | None = None,
     ) -> Response:
+        """Send ``method`` ``path`` (relative to the stage, with or without a query) through the stage."""
         return self._send(method, path, headers, params, json, data, cookies)
 
     def _send(
@@ -142,51 +191,16 @@ class Client:
             raise UsageError(f"client.request(method, path): both must be strings, got {method!r}, {path!r}")
         if json is not None and data is not None:
             raise UsageError("client.request: pass json= or data=, not both")
-        target = path if path.startswith("/") else "/" + path
-        if "?" in target or "#" in target:
-            raw_path, raw_query = split_target(target)
-        else:
-            raw_path, raw_query = target, ""
-        if _UNSAFE.search(raw_path):
-            raw_path = quote(raw_path, safe=_PATH_SAFE)
-        query = parse_query(raw_query) if raw_query else []
-        if params:
-            extra, encoded = _params(params)
-            if extra:
-                raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
-                query.extend(extra)
+        raw_path, raw_query, query = _target(path, params)
         domain = self._domain
-        pairs = [("Host", domain), ("User-Agent", self.user_agent), *_DEFAULT_HEADERS]
-        body = b""
-        content_type: str | None = None
-        if json is not None:
-            body = _json.dumps(json).encode("utf-8")
-            content_type = "application/json"
-        elif data is not None:
-            if isinstance(data, bytes):
-                body = data
-            elif isinstance(data, str):
-                body = data.encode("utf-8")
-            elif isinstance(data, (Mapping, list, tuple)):
-                body = _urlencode(_pairs(data)).encode("ascii")
-                content_type = "application/x-www-form-urlencoded"
-            else:
-                raise UsageError(
-                    f"client.request: data= takes bytes, str or a dict, got {type(data).__name__}"
-                )
-        names: AbstractSet[str] = _NO_NAMES
-        if headers:
-            mapping = type(headers) is dict or isinstance(headers, Mapping)
-            given = list(headers.items() if mapping else headers)  # type: ignore[union-attr]
-            names = {str(name).lower() for name, _ in given}
-            pairs = [(n, v) for n, v in pairs if n.lower() not in names]
-            pairs.extend((str(name), _text(value)) for name, value in given if value is not None)
-        if content_type is not None and "content-type" not in names:
-            pairs.append(("Content-Type", content_type))
-        if body and "content-length" not in names:
-            pairs.append(("Content-Length", str(len(body))))
-        if cookies:
-            pairs.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
+        body, content_type = _body(json, data)
+        pairs = _header_pairs(
+            [("Host", domain), ("User-Agent", self.user_agent), *_DEFAULT_HEADERS],
+            headers,
+            body,
+            content_type,
+            cookies,
+        )
         request = GatewayRequest(  # by position (a request per call: keywords cost more than the rest)
             method.upper(),  # method
             raw_path,  # path
@@ -203,86 +217,60 @@ class Client:
         self.last_response = response
         return response
 
-    def get(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("GET", path, headers, params, json, data, cookies)
 
-    def post(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("POST", path, headers, params, json, data, cookies)
+def _target(path: str, params: Params) -> tuple[str, str, list[tuple[str, str]]]:
+    """The request's path (escaped as a client does), its query string and query pairs (``params`` added)."""
+    target = path if path.startswith("/") else "/" + path
+    if "?" in target or "#" in target:
+        raw_path, raw_query = split_target(target)
+    else:
+        raw_path, raw_query = target, ""
+    if _UNSAFE.search(raw_path):
+        raw_path = quote(raw_path, safe=_PATH_SAFE)
+    query = parse_query(raw_query) if raw_query else []
+    if params:
+        extra, encoded = _params(params)
+        if extra:
+            raw_query = f"{raw_query}&{encoded}" if raw_query else encoded
+            query.extend(extra)
+    return raw_path, raw_query, query
 
-    def put(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("PUT", path, headers, params, json, data, cookies)
 
-    def patch(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("PATCH", path, headers, params, json, data, cookies)
+def _body(json: Any, data: Any) -> tuple[bytes, str | None]:
+    """The body ``json=`` or ``data=`` make, and the content type it implies (None: none)."""
+    if json is not None:
+        return _json.dumps(json).encode("utf-8"), "application/json"
+    if data is None:
+        return b"", None
+    if isinstance(data, bytes):
+        return data, None
+    if isinstance(data, str):
+        return data.encode("utf-8"), None
+    if isinstance(data, (Mapping, list, tuple)):
+        return _urlencode(_pairs(data)).encode("ascii"), "application/x-www-form-urlencoded"
+    raise UsageError(f"client.request: data= takes bytes, str or a dict, got {type(data).__name__}")
 
-    def delete(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("DELETE", path, headers, params, json, data, cookies)
 
-    def options(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("OPTIONS", path, headers, params, json, data, cookies)
-
-    def head(
-        self,
-        path: str,
-        *,
-        headers: HeadersArg = None,
-        params: Params = None,
-        json: Any = None,
-        data: Any = None,
-        cookies: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self._send("HEAD", path, headers, params, json, data, cookies)
+def _header_pairs(
+    pairs: list[tuple[str, str]],
+    headers: HeadersArg,
+    body: bytes,
+    content_type: str | None,
+    cookies: Mapping[str, str] | None,
+) -> list[tuple[str, str]]:
+    """The default ``pairs`` with the caller's ``headers`` over them, then Content-Type, Content-Length and
+    Cookie where the caller did not set them."""
+    names: AbstractSet[str] = _NO_NAMES
+    if headers:
+        mapping = type(headers) is dict or isinstance(headers, Mapping)
+        given = list(headers.items() if mapping else headers)  # type: ignore[union-attr]
+        names = {str(name).lower() for name, _ in given}
+        pairs = [(n, v) for n, v in pairs if n.lower() not in names]
+        pairs.extend((str(name), _text(value)) for name, value in given if value is not None)
+    if content_type is not None and "content-type" not in names:
+        pairs.append(("Content-Type", content_type))
+    if body and "content-length" not in names:
+        pairs.append(("Content-Length", str(len(body))))
+    if cookies:
+        pairs.append(("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items())))
+    return pairs

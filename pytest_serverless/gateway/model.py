@@ -6,7 +6,7 @@ import base64
 import hashlib
 import itertools
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_serverless._ids import deterministic_uuid
@@ -17,9 +17,10 @@ from .authorizers.base import Authorizer
 from .caching import normalize_cache_key_parameter
 from .cors import CorsConfig, cors_config
 from .integrations.base import Integration, IntegrationFactory
+from .integrations.builders import IntegrationObject
 from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
-from .stages import Canary, Deployment, Stage, _variables
+from .stages import Canary, Deployment, Stage, check_variables, stage_named
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
 from .usage_plans import UsagePlan, add_plan, plan_for_key
 
@@ -41,8 +42,8 @@ class Route:
 
     __slots__ = (
         "api_key_required",
+        "_guarded",
         "authorizer",
-        "guarded",
         "cache_key_parameters",
         "caching",
         "integration",
@@ -84,10 +85,11 @@ class Route:
         self.caching = caching
         self.throttle = throttle
         # whether a request must pass an API key, authorizer or validation check before it is throttled
-        self.guarded = bool(api_key_required or authorizer is not None or required_parameters or validator)
+        self._guarded = bool(api_key_required or authorizer is not None or required_parameters or validator)
 
     @property
     def route_key(self) -> str:
+        """``"GET /orders/{id}"`` (or ``"$default"``), as AWS writes it."""
         return self.key.route_key
 
     def __repr__(self) -> str:
@@ -164,14 +166,9 @@ class Api:
         state_machine: Any = None,
         sync: bool = True,
         http: str | None = None,
-        http_proxy: bool = True,
-        http_method: str | None = None,
         mock: Mapping[str, Any] | None = None,
-        integration: str | Integration | None = None,
+        integration: str | Integration | IntegrationObject | None = None,
         integration_options: Mapping[str, Any] | None = None,
-        proxy: bool = True,
-        request_templates: Mapping[str, str] | None = None,
-        integration_responses: Sequence[Mapping[str, Any]] | None = None,
         authorizer: str | Authorizer | None = None,
         scopes: Iterable[str] | None = None,
         api_key_required: bool = False,
@@ -181,20 +178,17 @@ class Api:
         cache_key_parameters: Iterable[str] | None = None,
         caching: bool | None = None,
         throttle: tuple[float, int] | None = None,
-        function_name: str | None = None,
-        payload_format: str | None = None,
-        aws: str | None = None,
-        request_parameters: Mapping[str, str] | None = None,
     ) -> Route:
-        """Add a route; exactly one of ``handler``, ``state_machine``, ``http``, ``mock``, ``aws``,
-        ``integration``.
+        """Add a route; exactly one of ``handler``, ``state_machine=`` (with ``sync=``), ``http=``, ``mock=``
+        and ``integration=``.
 
-        ``aws="arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"`` (REST) is an AWS service
-        integration: ``request_templates`` and ``request_parameters`` (``integration.request.header.X``...)
-        build the service request, ``http_method`` is its method (default POST), ``integration_responses``
-        map the service's answer (without them the service's status and body pass through). Handlers
-        registered with ``gateway.aws_service(service, action, handler)`` answer it, else moto's
-        ``mock_aws`` when active.
+        ``integration=`` takes an integration object with its kind's options (``LambdaProxy(handler,
+        payload_format="2.0")``, ``LambdaCustom``, ``StepFunctionsExecution``, ``HttpProxy``, ``HttpCustom``,
+        ``MockResponse``, ``AwsService(arn, request_templates=...)``), an object with ``invoke(call)``, or
+        the name of a kind registered with ``gateway.register_integration`` (``integration_options`` are
+        its factory's keywords). The other keywords are the route's own settings: ``authorizer``,
+        ``scopes``, ``api_key_required``, ``timeout``, ``request_schema``, ``required_parameters``,
+        ``cache_key_parameters``, ``caching``, ``throttle``.
         """
         from .integrations.builders import build_integration
 
@@ -209,18 +203,9 @@ class Api:
             state_machine=state_machine,
             sync=sync,
             http=http,
-            http_proxy=http_proxy,
-            http_method=http_method,
             mock=mock,
             integration=integration,
             integration_options=integration_options,
-            proxy=proxy,
-            request_templates=request_templates,
-            integration_responses=integration_responses,
-            function_name=function_name,
-            payload_format=payload_format,
-            aws=aws,
-            request_parameters=request_parameters,
         )
         rest_only = {
             "api_key_required": api_key_required,
@@ -356,7 +341,8 @@ class Api:
         )
         return add_plan(self.usage_plans, self._key_plans, plan)
 
-    def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        """The usage plan that holds API key ``key`` on ``stage`` (the pipeline's API key step)."""
         return plan_for_key(self._key_plans, key, stage)
 
     # deploying -------------------------------------------------------------------------------------------
@@ -365,7 +351,8 @@ class Api:
         deployment_id = deterministic_uuid("deployment", self.id, self._deployments).replace("-", "")[:6]
         return Deployment(deployment_id, list(self.routes.values()), self.authorizers, self.kind)
 
-    def live_deployment(self) -> Deployment:
+    def _live_deployment(self) -> Deployment:
+        """A snapshot of the current routes, taken again after a route or authorizer changes."""
         if self._live is None:
             self._live = self._snapshot()
         return self._live
@@ -404,7 +391,17 @@ class Api:
             )
         if stage == "$default" and self.kind == "REST":
             raise UsageError("deploy('$default'): only HTTP APIs have a $default stage")
-        cache_control = (require_authorization_for_cache_control, unauthorized_cache_control_header_strategy)
+        settings: dict[str, Any] = {
+            "throttle": throttle,
+            "cache_ttl": cache_ttl,
+            "variables": variables,
+            "route_throttles": route_throttles,
+            "route_caching": route_caching,
+            "cache_control": (
+                require_authorization_for_cache_control,
+                unauthorized_cache_control_header_strategy,
+            ),
+        }
         follow = self.kind == "HTTP" if auto_deploy is None else bool(auto_deploy)
         deployment = None if follow and canary is None else self._snapshot()
         existing = self.stages.get(stage)
@@ -427,50 +424,36 @@ class Api:
             new_canary = Canary(
                 deployment,
                 float(percent),
-                _variables(canary.get("variables"), f"stage {stage!r} canary"),
+                check_variables(canary.get("variables"), f"stage {stage!r} canary"),
                 canary.get("seed"),
             )
             if existing is None:
-                existing = self.stages[stage] = Stage(self, stage, deployment)
-                existing._configure(
-                    throttle=throttle,
-                    cache_ttl=cache_ttl,
-                    variables=variables,
-                    route_throttles=route_throttles,
-                    route_caching=route_caching,
-                    cache_control=cache_control,
-                )
+                existing = self.stages[stage] = _new_stage(self, stage, deployment, settings)
             elif variables is not None:
-                existing.variables = _variables(variables, f"stage {stage!r}")
+                existing.variables = check_variables(variables, f"stage {stage!r}")
             existing.canary = new_canary
             return existing
         if existing is None:
-            existing = self.stages[stage] = Stage(self, stage, deployment)
+            existing = self.stages[stage] = _new_stage(self, stage, deployment, settings)
         else:
             existing.deployment = deployment
             existing.canary = None
-        existing._configure(
-            throttle=throttle,
-            cache_ttl=cache_ttl,
-            variables=variables,
-            route_throttles=route_throttles,
-            route_caching=route_caching,
-            cache_control=cache_control,
-        )
+            existing.configure(**settings)
         return existing
 
     def stage(self, name: str) -> Stage:
-        try:
-            return self.stages[name]
-        except KeyError:
-            known = ", ".join(repr(s) for s in self.stages) or "none yet"
-            raise UsageError(
-                f"API {self.name!r} has no stage {name!r} (stages: {known}); "
-                f"create it with api.deploy({name!r})"
-            ) from None
+        """The stage ``name`` deployed with ``api.deploy`` (``UsageError`` naming the stages there are)."""
+        return stage_named(self.stages, name, f"API {self.name!r}")
 
     def __repr__(self) -> str:
         return f"{'RestApi' if self.kind == 'REST' else 'HttpApi'}({self.name!r}, id={self.id!r})"
+
+
+def _new_stage(api: Api, name: str, deployment: Deployment | None, settings: Mapping[str, Any]) -> Stage:
+    """A stage configured with ``settings`` (``Stage.configure``'s keywords)."""
+    stage = Stage(api, name, deployment)
+    stage.configure(**settings)
+    return stage
 
 
 def _validator(schema: Mapping[str, Any] | None, where: str) -> Any:
@@ -536,7 +519,7 @@ class Gateway:
         #: (service, action) -> handler(AwsServiceRequest) for AWS service integrations (``aws_service``)
         self.aws_handlers: dict[tuple[str, str], Callable[[Any], Any]] = {}
         self.account_throttle = ACCOUNT_DEFAULT
-        self._account_bucket: TokenBucket | None = None
+        self._account_tokens: TokenBucket | None = None
 
     def _api_id(self, kind: str, name: str) -> str:
         if not isinstance(name, str) or not name:
@@ -637,18 +620,18 @@ class Gateway:
             raise UsageError(f"aws_service({service!r}, {action!r}, ...): the handler must be callable")
         self.aws_handlers[(service, action)] = handler
 
-    def account_bucket(self) -> TokenBucket:
+    def _account_bucket(self) -> TokenBucket:
         """The account-level throttling bucket shared by every stage of this gateway."""
-        if self._account_bucket is None:
-            self._account_bucket = TokenBucket(*self.account_throttle, self.clock.time())
-        return self._account_bucket
+        if self._account_tokens is None:
+            self._account_tokens = TokenBucket(*self.account_throttle, self.clock.time())
+        return self._account_tokens
 
     def set_account_throttle(self, rate: float, burst: int) -> None:
         """Change the account-level limit (AWS default: 10,000 requests/s, burst 5,000)."""
         self.account_throttle = check_throttle((rate, burst), "account throttle")
-        self._account_bucket = None
+        self._account_tokens = None
 
-    def next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
+    def _next_request_ids(self, kind: ApiKind) -> tuple[str, str, str]:
         """(requestId, extendedRequestId, Lambda invocation id); HTTP APIs use the short form for both."""
         # an odd multiplier permutes the counter's values: unique ids that do not look like a sequence
         number = next(self._id_count) * 0x9E3779B97F4A7C15

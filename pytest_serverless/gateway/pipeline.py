@@ -184,7 +184,7 @@ def run(
     gateway = api.gateway
     clock = gateway.clock
     started = clock.time()
-    request_id, extended_id, invocation_id = gateway.next_request_ids(api.kind)
+    request_id, extended_id, invocation_id = gateway._next_request_ids(api.kind)
     outcome = _Outcome(invocation_id)
     try:
         response = _process(stage, deployment, variables, request, request_id, extended_id, started, outcome)
@@ -215,7 +215,7 @@ def run(
     )
     status = response.status_code
     response.route_key = outcome.route_key
-    stage.log_rows.append(  # in the order of stages.LOG_FIELDS; ``stage.logs`` makes them dicts
+    stage._log_rows.append(  # in the order of stages.LOG_FIELDS; ``stage.logs`` makes them dicts
         (
             response.request_id,
             outcome.route_key,
@@ -364,7 +364,7 @@ def _process(
     decision: AuthDecision | None = None
     plan = None
     api_key = None
-    if route.guarded:
+    if route._guarded:
         decision, plan, api_key = _admit(
             stage, deployment, route, request, variables, path_params, resource_path, request_id, outcome
         )
@@ -380,15 +380,15 @@ def _process(
             raise _Refused(verdict, "throttle", reason=f"usage plan {plan.name!r}: throttle {plan.throttle}")
     clock = api.gateway.clock
     now = clock.time()
-    bucket = stage.route_bucket(route) if (stage.route_throttles or route.throttle) else None
+    bucket = stage._route_bucket(route) if (stage.route_throttles or route.throttle) else None
     if bucket is not None and not bucket.take(now):
         raise _Refused(
             "THROTTLED", "throttle", reason=f"route {route.route_key!r}: throttle {_limits(bucket)}"
         )
-    bucket = stage.stage_bucket()
+    bucket = stage._stage_bucket()
     if bucket is not None and not bucket.take(now):
         raise _Refused("THROTTLED", "throttle", reason=f"stage {stage.name!r}: throttle {_limits(bucket)}")
-    bucket = api.gateway.account_bucket()
+    bucket = api.gateway._account_bucket()
     if not bucket.take(now):
         raise _Refused("THROTTLED", "throttle", reason=f"account limit: throttle {_limits(bucket)}")
 
@@ -543,7 +543,7 @@ def _admit(
     from_header = api.api_key_source == "HEADER"
     if route.api_key_required and from_header:
         api_key = request.headers.get("x-api-key")
-        plan = api.plan_for_key(api_key, stage.name) if api_key else None
+        plan = api._plan_for_key(api_key, stage.name) if api_key else None
         if plan is None:
             raise _Refused(
                 "INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, "x-api-key header")
@@ -568,7 +568,7 @@ def _admit(
 
     if route.api_key_required and not from_header:
         api_key = decision.usage_identifier_key if decision is not None else None
-        plan = api.plan_for_key(api_key, stage.name) if api_key else None
+        plan = api._plan_for_key(api_key, stage.name) if api_key else None
         if plan is None:
             where = "usageIdentifierKey from the authorizer"
             raise _Refused("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))

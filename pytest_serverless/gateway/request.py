@@ -67,9 +67,11 @@ class Headers(Mapping[str, str]):
         return isinstance(name, str) and name.lower() in self._lookup()
 
     def get(self, name: str, default: Any = None) -> Any:  # faster than Mapping.get's KeyError round trip
+        """The value of header ``name`` (any case; the last one when repeated), else ``default``."""
         return self._lookup().get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
+        """Every value of header ``name`` (any case), in order."""
         lowered = name.lower()
         return [value for key, value in self._items if key.lower() == lowered]
 
@@ -89,11 +91,13 @@ class Headers(Mapping[str, str]):
         return key
 
     def add(self, name: str, value: str) -> None:
+        """Add a header line (a repeated name keeps its earlier values)."""
         self._items.append((name, value))
         self._index = None
         self._key = None
 
     def set(self, name: str, value: str) -> None:
+        """Replace every value of header ``name`` (any case) with ``value``."""
         lowered = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
         self._items.append((name, value))
@@ -101,12 +105,14 @@ class Headers(Mapping[str, str]):
         self._key = None
 
     def remove(self, name: str) -> None:
+        """Remove every value of header ``name`` (any case)."""
         lowered = name.lower()
         self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
         self._index = None
         self._key = None
 
     def copy(self) -> Headers:
+        """A copy with the same lines."""
         return Headers(self._items)
 
     def __repr__(self) -> str:
@@ -129,6 +135,7 @@ class GatewayRequest:
     domain_name: str = ""
 
     def query_values(self, name: str) -> list[str]:
+        """Every value of query parameter ``name``, in order."""
         return [value for key, value in self.query if key == name]
 
 
@@ -178,13 +185,16 @@ class Response:
 
     @property
     def text(self) -> str:
+        """The body as text (UTF-8, undecodable bytes replaced)."""
         return self.content.decode("utf-8", "replace")
 
     @property
     def ok(self) -> bool:
+        """Whether the status is below 400, as in ``requests``."""
         return self.status_code < 400
 
     def json(self) -> Any:
+        """The body parsed as JSON."""
         return json.loads(self.content)
 
     def __repr__(self) -> str:

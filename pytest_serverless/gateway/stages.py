@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
 from .authorizers.base import Authorizer
@@ -22,9 +23,19 @@ if TYPE_CHECKING:
     from .client import Client
     from .model import Api, Route
 
-__all__ = ["Canary", "Deployment", "Stage"]
+__all__ = [
+    "Canary",
+    "Deployment",
+    "RouteBuckets",
+    "Stage",
+    "check_authorizers_defined",
+    "check_route_throttles",
+    "check_variables",
+    "stage_named",
+]
 
 ApiKind = Literal["REST", "HTTP"]
+StageT = TypeVar("StageT")
 
 
 class Deployment:
@@ -42,14 +53,7 @@ class Deployment:
         self.id = deployment_id
         self.routes = tuple(routes)
         self.authorizers = dict(authorizers)
-        for route in self.routes:
-            name = route.authorizer
-            if isinstance(name, str) and name not in self.authorizers:
-                known = ", ".join(sorted(self.authorizers)) or "none"
-                raise UsageError(
-                    f"route {route.route_key!r} uses authorizer {name!r}, which is not defined "
-                    f"(authorizers: {known}); add it with api.authorizer({name!r}, ...)"
-                )
+        check_authorizers_defined(self.routes, self.authorizers, "route")
         self.table: RouteTable[Route] = RouteTable(((r.key, r) for r in self.routes), api_kind=kind)
 
 
@@ -67,7 +71,61 @@ class Canary:
         self.rng = random.Random(seed if seed is not None else f"canary-{deployment.id}")
 
 
-# The access log's fields, in the order of the pipeline's rows (``Stage.log_rows``).
+def check_authorizers_defined(routes: Iterable[Any], authorizers: Mapping[str, Any], label: str) -> None:
+    """``UsageError`` for the first of ``routes`` (``route_key``, ``authorizer``) naming an authorizer that
+    ``authorizers`` lacks; ``label`` starts the message (``"route"``, ``"WebSocket route"``)."""
+    for route in routes:
+        name = route.authorizer
+        if isinstance(name, str) and name not in authorizers:
+            known = ", ".join(sorted(authorizers)) or "none"
+            raise UsageError(
+                f"{label} {route.route_key!r} uses authorizer {name!r}, which is not defined "
+                f"(authorizers: {known}); add it with api.authorizer({name!r}, ...)"
+            )
+
+
+def stage_named(stages: Mapping[str, StageT], name: str, api_label: str) -> StageT:
+    """``stages[name]``, or a ``UsageError`` listing the stages there are (``api.stage(name)``)."""
+    try:
+        return stages[name]
+    except KeyError:
+        known = ", ".join(repr(s) for s in stages) or "none yet"
+        raise UsageError(
+            f"{api_label} has no stage {name!r} (stages: {known}); create it with api.deploy({name!r})"
+        ) from None
+
+
+def check_route_throttles(value: Any, where: str) -> dict[str, tuple[float, int]]:
+    """A deploy's ``route_throttles`` (route key -> (rate, burst)), checked."""
+    return {
+        str(route_key): check_throttle(limits, f"{where}, route {route_key!r}")
+        for route_key, limits in dict(value or {}).items()
+    }
+
+
+class RouteBuckets:
+    """A stage's per-route token buckets, made on a route's first request from the stage's
+    ``route_throttles`` or the route's own ``throttle``."""
+
+    __slots__ = ("_buckets", "_clock", "_limits")
+
+    def __init__(self, limits: Mapping[str, tuple[float, int]], clock: VirtualClock) -> None:
+        self._limits = limits
+        self._clock = clock
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def bucket(self, route_key: str, throttle: tuple[float, int] | None) -> TokenBucket | None:
+        """The bucket of ``route_key`` (``throttle``: the route's own limits), None when unlimited."""
+        bucket = self._buckets.get(route_key)
+        if bucket is None:
+            limits = self._limits.get(route_key) or throttle
+            if limits is None:
+                return None
+            bucket = self._buckets[route_key] = TokenBucket(*limits, self._clock.time())
+        return bucket
+
+
+# The access log's fields, in the order of the pipeline's rows (``Stage._log_rows``).
 LOG_FIELDS = (
     "requestId",
     "routeKey",
@@ -100,51 +158,49 @@ class Stage:
     ``metrics``, ``promote_canary()``."""
 
     def __init__(self, api: Api, name: str, deployment: Deployment | None) -> None:
+        """A stage of ``api`` serving ``deployment`` with AWS's default settings; ``configure`` sets them."""
         self.api = api
         self.name = name
         self.deployment = deployment  # None: follows the API's routes (HTTP API auto-deploy)
-        self.variables: dict[str, str] = {}
-        self.throttle: tuple[float, int] | None = None
-        self.route_throttles: dict[str, tuple[float, int]] = {}
-        self.route_caching: dict[str, tuple[bool, int]] = {}  # route key -> (caching enabled, TTL seconds)
-        self.cache: StageCache | None = None
-        #: (RequireAuthorizationForCacheControl, UnauthorizedCacheControlHeaderStrategy): AWS's defaults
-        self.cache_control: tuple[bool, str] = (True, "SUCCEED_WITH_RESPONSE_HEADER")
         self.canary: Canary | None = None
         self._logs: list[dict[str, Any]] = []
         self._log_extras: list[tuple[Any, ...]] = []  # (response, request time) per ``_logs`` entry
         #: ``AccessLogSetting.Format``: the template of ``access_logs`` lines (None: no access logging)
         self.access_log_format: str | None = None
-        self.log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
+        self._log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
         self.metrics: dict[str, float] = _metrics()
-        self._bucket: TokenBucket | None = None
-        self._route_buckets: dict[str, TokenBucket] = {}
+        self.configure()
 
     # configuration ---------------------------------------------------------------------------------------
-    def _configure(
+    def configure(
         self,
         *,
-        throttle: Any,
-        cache_ttl: Any,
-        variables: Any,
-        route_throttles: Any,
-        route_caching: Any = None,
-        cache_control: tuple[object, object] = (True, "SUCCEED_WITH_RESPONSE_HEADER"),
+        throttle: tuple[float, int] | None = None,
+        cache_ttl: float = 0,
+        variables: Mapping[str, str] | None = None,
+        route_throttles: Mapping[str, tuple[float, int]] | None = None,
+        route_caching: Mapping[str, tuple[bool, float]] | None = None,
+        cache_control: tuple[bool, str] = (True, "SUCCEED_WITH_RESPONSE_HEADER"),
     ) -> None:
+        """Replace the stage's settings (``api.deploy`` passes its own): throttling, cache, variables.
+
+        ``cache_control`` is (RequireAuthorizationForCacheControl, UnauthorizedCacheControlHeaderStrategy).
+        Token buckets and the cache start afresh.
+        """
         where = f"stage {self.name!r}"
-        self.cache_control = check_cache_control(*cache_control, where)
+        #: (RequireAuthorizationForCacheControl, UnauthorizedCacheControlHeaderStrategy): AWS's defaults
+        self.cache_control: tuple[bool, str] = check_cache_control(*cache_control, where)
         now = self.api.gateway.clock.time()
         self.throttle = check_throttle(throttle, where) if throttle is not None else None
         self._bucket = TokenBucket(*self.throttle, now) if self.throttle else None
-        self.route_throttles = {}
-        for route_key, value in dict(route_throttles or {}).items():
-            self.route_throttles[str(route_key)] = check_throttle(value, f"{where}, route {route_key!r}")
-        self._route_buckets = {}
+        self.route_throttles = check_route_throttles(route_throttles, where)
+        self._route_buckets = RouteBuckets(self.route_throttles, self.api.gateway.clock)
         ttl = check_cache_ttl(cache_ttl, where)
         if ttl and self.api.kind == "HTTP":
             raise UsageError(f"{where}: HTTP APIs have no stage cache; cache_ttl is a REST API setting")
         self.cache = StageCache(ttl) if ttl else None
-        self.route_caching = {}
+        #: route key -> (caching enabled, TTL seconds)
+        self.route_caching: dict[str, tuple[bool, int]] = {}
         for route_key, value in dict(route_caching or {}).items():
             if not isinstance(value, tuple) or len(value) != 2:
                 raise UsageError(
@@ -154,12 +210,12 @@ class Stage:
                 bool(value[0]),
                 check_cache_ttl(value[1], f"{where}, route {route_key!r}"),
             )
-        self.variables = _variables(variables, where)
+        self.variables = check_variables(variables, where)
 
     @property
     def logs(self) -> list[dict[str, Any]]:
         """The access log: one dict per request (``requestId``, ``routeKey``, ``status``, ``latency``...)."""
-        rows = self.log_rows
+        rows = self._log_rows
         if rows:
             fields = len(LOG_FIELDS)
             self._logs.extend(dict(zip(LOG_FIELDS, row[:fields], strict=True)) for row in rows)
@@ -169,7 +225,7 @@ class Stage:
 
     @logs.setter
     def logs(self, value: list[dict[str, Any]]) -> None:
-        self.log_rows.clear()
+        self._log_rows.clear()
         self._logs = value
         self._log_extras = []
 
@@ -216,22 +272,18 @@ class Stage:
         records = self.logs
         return metrics_by(self.api.kind, records, self._log_extras, route=route, minute=minute)
 
-    def stage_bucket(self) -> TokenBucket | None:
+    def _stage_bucket(self) -> TokenBucket | None:
+        """The stage's own throttling bucket (the pipeline takes a token per request)."""
         return self._bucket
 
-    def route_bucket(self, route: Route) -> TokenBucket | None:
-        key = route.route_key
-        bucket = self._route_buckets.get(key)
-        if bucket is None:
-            limits = self.route_throttles.get(key) or route.throttle
-            if limits is None:
-                return None
-            bucket = self._route_buckets[key] = TokenBucket(*limits, self.api.gateway.clock.time())
-        return bucket
+    def _route_bucket(self, route: Route) -> TokenBucket | None:
+        """The throttling bucket of ``route`` on this stage, None when the route is unlimited."""
+        return self._route_buckets.bucket(route.route_key, route.throttle)
 
     def current_deployment(self) -> Deployment:
+        """The deployment the stage serves (an HTTP API's auto-deployed stage: the API's current routes)."""
         if self.deployment is None:
-            return self.api.live_deployment()
+            return self.api._live_deployment()
         return self.deployment
 
     # requests --------------------------------------------------------------------------------------------
@@ -241,7 +293,7 @@ class Stage:
         if canary is not None and canary.rng.random() * 100.0 < canary.percent:
             variables = {**self.variables, **canary.variables}
             return run(self, canary.deployment, variables, request, canary=True)
-        deployment = self.deployment or self.api.live_deployment()
+        deployment = self.deployment or self.api._live_deployment()
         return run(self, deployment, self.variables, request, canary=False)
 
     def client(self, *, source_ip: str | None = None) -> Client:
@@ -287,15 +339,18 @@ class Stage:
             self.cache.flush()
 
     def flush_cache(self) -> None:
+        """Empty the stage cache (AWS's "Flush entire cache"); nothing to do without one."""
         if self.cache is not None:
             self.cache.flush()
 
     @property
     def domain_name(self) -> str:
+        """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
         return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
 
     @property
     def url(self) -> str:
+        """The stage's invoke URL: ``https://{domain_name}/{stage}`` (no stage part for ``$default``)."""
         suffix = "" if self.name == "$default" else f"/{self.name}"
         return f"https://{self.domain_name}{suffix}"
 
@@ -303,7 +358,8 @@ class Stage:
         return f"Stage({self.api.name!r}, {self.name!r})"
 
 
-def _variables(value: Any, where: str) -> dict[str, str]:
+def check_variables(value: Any, where: str) -> dict[str, str]:
+    """Stage variables, checked: a dict of strings (numbers become strings), ``{}`` for None."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):

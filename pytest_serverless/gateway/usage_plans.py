@@ -74,6 +74,7 @@ class UsagePlan:
         self._used: dict[str, tuple[datetime, int]] = {}
 
     def applies_to(self, stage: str) -> bool:
+        """Whether the plan covers ``stage`` (a plan without stages covers every stage)."""
         return self.stages is None or stage in self.stages
 
     def disable_key(self, key: str) -> None:
@@ -81,6 +82,7 @@ class UsagePlan:
         self.disabled.add(key)
 
     def enable_key(self, key: str) -> None:
+        """Enable API key ``key`` again after ``disable_key``."""
         self.disabled.discard(key)
 
     def take(self, key: str) -> str | None:

@@ -10,6 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import TemplateError, UsageError
+from pytest_serverless.gateway.integrations.builders import (
+    AwsService,
+    HttpCustom,
+    HttpProxy,
+    LambdaCustom,
+    LambdaProxy,
+    MockResponse,
+    StepFunctionsExecution,
+)
 from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, MethodSetting, RouteSpec, StageSpec
 from pytest_serverless.loaders.unsupported import StageVariableLambda, UnsupportedIntegration
 
@@ -69,17 +78,28 @@ def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
 def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     integration = route.integration
+    mapped = not integration.proxy and api.kind == "REST"  # a REST integration with mapping templates
+    request_templates = (integration.request_templates or None) if api.kind == "REST" else None
+    responses = (integration.responses or None) if api.kind == "REST" else None
     if (
         integration.kind == "lambda"
         and "${stageVariables." in (integration.function or "")
         and integration.proxy
     ):
         kwargs["integration"] = _stage_variable_lambda(app, api, integration.function or "", integration)
+    elif integration.kind == "lambda" and mapped:
+        kwargs["integration"] = LambdaCustom(
+            app.handler_for(integration.function),
+            function_name=app.function_name(integration.function),
+            request_templates=request_templates,
+            integration_responses=responses,
+        )
     elif integration.kind == "lambda":
-        kwargs["handler"] = app.handler_for(integration.function)
-        kwargs["function_name"] = app.function_name(integration.function)
-        if integration.payload_format is not None and api.kind == "HTTP":
-            kwargs["payload_format"] = integration.payload_format
+        kwargs["integration"] = LambdaProxy(
+            app.handler_for(integration.function),
+            function_name=app.function_name(integration.function),
+            payload_format=integration.payload_format if api.kind == "HTTP" else None,
+        )
     elif integration.kind == "unsupported":
         kwargs["integration"] = UnsupportedIntegration(
             integration.feature or "this integration", f"{api.logical_id} route {route.key}"
@@ -94,37 +114,41 @@ def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[st
                 source=str(app.source),
                 pointer=route.pointer,
             )
-        kwargs["state_machine"] = machine
-        kwargs["sync"] = integration.sync
-        if api.kind == "REST" and integration.request_templates:
-            kwargs["request_templates"] = integration.request_templates
-        if api.kind == "REST" and integration.responses:
-            kwargs["integration_responses"] = integration.responses
+        kwargs["integration"] = StepFunctionsExecution(
+            machine,
+            sync=integration.sync,
+            request_templates=request_templates,
+            integration_responses=responses,
+        )
     elif integration.kind == "aws" and api.kind == "HTTP":
-        kwargs["aws"] = integration.url
-        kwargs["request_parameters"] = integration.request_parameters or {}
+        assert integration.url is not None
+        kwargs["integration"] = AwsService(
+            integration.url, request_parameters=integration.request_parameters or {}
+        )
     elif integration.kind == "aws":
-        kwargs["aws"] = integration.url
-        kwargs["integration_responses"] = integration.responses or []
-        if integration.request_templates:
-            kwargs["request_templates"] = integration.request_templates
-        if integration.request_parameters:
-            kwargs["request_parameters"] = integration.request_parameters
-        if integration.http_method:
-            kwargs["http_method"] = integration.http_method
+        assert integration.url is not None
+        kwargs["integration"] = AwsService(
+            integration.url,
+            method=integration.http_method or None,
+            request_templates=integration.request_templates or None,
+            request_parameters=integration.request_parameters or None,
+            integration_responses=integration.responses or [],
+        )
+    elif integration.kind == "http" and mapped:
+        assert integration.url is not None
+        kwargs["integration"] = HttpCustom(
+            integration.url, request_templates=request_templates, integration_responses=responses
+        )
     elif integration.kind == "http":
-        kwargs["http"] = integration.url
+        assert integration.url is not None
+        kwargs["integration"] = HttpProxy(integration.url)
     else:
-        kwargs["mock"] = integration.mock
-    if not integration.proxy and api.kind == "REST" and integration.kind != "aws":
-        if integration.kind == "lambda":
-            kwargs["proxy"] = False
-        else:
-            kwargs["http_proxy"] = False
-        if integration.request_templates:
-            kwargs["request_templates"] = integration.request_templates
-        if integration.responses:
-            kwargs["integration_responses"] = integration.responses
+        assert integration.mock is not None
+        kwargs["integration"] = MockResponse(
+            integration.mock,
+            request_templates=request_templates if mapped else None,
+            integration_responses=responses if mapped else None,
+        )
     authorizer = route.authorizer if route.authorizer is not None else api.default_authorizer
     if authorizer is not None and authorizer != "NONE":
         if authorizer not in api.authorizers:

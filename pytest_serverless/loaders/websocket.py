@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import TemplateError, UsageError
+from pytest_serverless.gateway.integrations.builders import LambdaProxy
 
 from .cloudformation import Template
 from .model import StageSpec, TemplateModel, UsagePlanSpec
@@ -282,8 +283,9 @@ def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
         elif integration is None:
             kwargs["integration"] = _missing_integration()
         elif integration.kind == "lambda":
-            kwargs["handler"] = app.handler_for(integration.function)
-            kwargs["function_name"] = app.function_name(integration.function)
+            kwargs["integration"] = LambdaProxy(
+                app.handler_for(integration.function), function_name=app.function_name(integration.function)
+            )
         elif integration.kind == "mock":
             kwargs["mock"] = {"statusCode": 200}
         else:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_serverless import AwsError, Gateway, UsageError
+from pytest_serverless.gateway import AwsService
 
 QUEUE = "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"
 SQS_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
@@ -35,10 +36,14 @@ def sqs_api(handler=None, responses=OK_RESPONSE, template=SQS_TEMPLATE):
     api = gateway.rest_api("shop")
     api.route(
         "POST /orders",
-        aws=QUEUE,
-        request_templates={"application/json": template},
-        request_parameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
-        integration_responses=responses,
+        integration=AwsService(
+            QUEUE,
+            request_templates={"application/json": template},
+            request_parameters={
+                "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"
+            },
+            integration_responses=responses,
+        ),
     )
     return api.deploy("prod").client()
 
@@ -120,8 +125,10 @@ def test_dynamodb_action_uri_json_document_and_passthrough():
     )
     api.route(
         "PUT /orders",
-        aws="arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
-        request_templates={"application/json": template},
+        integration=AwsService(
+            "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
+            request_templates={"application/json": template},
+        ),
     )
     client = api.deploy("prod").client()
     first = client.put("/orders", json={"id": "o-1"})
@@ -141,9 +148,11 @@ def test_s3_path_uri_with_path_parameters():
     for method in ("PUT", "GET"):
         api.route(
             f"{method} /files/{{name}}",
-            aws="arn:aws:apigateway:us-east-1:s3:path/bucket/{key}",
-            http_method=method,
-            request_parameters={"integration.request.path.key": "method.request.path.name"},
+            integration=AwsService(
+                "arn:aws:apigateway:us-east-1:s3:path/bucket/{key}",
+                method=method,
+                request_parameters={"integration.request.path.key": "method.request.path.name"},
+            ),
         )
     client = api.deploy("prod").client()
     assert client.put("/files/a.txt", data=b"hello").status_code == 200
@@ -170,11 +179,13 @@ def test_moto_answers_when_mock_aws_is_active():
 def test_bad_aws_arguments_are_refused():
     api = Gateway().rest_api("a")
     with pytest.raises(UsageError, match="not an AWS service integration URI"):
-        api.route("GET /x", aws="arn:aws:sqs:us-east-1:123:q")
+        api.route("GET /x", integration=AwsService("arn:aws:sqs:us-east-1:123:q"))
     with pytest.raises(UsageError, match="integration.request.header.NAME"):
-        api.route("GET /y", aws=QUEUE, request_parameters={"method.request.header.X": "'a'"})
+        api.route(
+            "GET /y", integration=AwsService(QUEUE, request_parameters={"method.request.header.X": "'a'"})
+        )
     with pytest.raises(UsageError, match="is not an HTTP API integration subtype"):
-        Gateway().http_api("h").route("GET /x", aws=QUEUE)
+        Gateway().http_api("h").route("GET /x", integration=AwsService(QUEUE))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -191,7 +202,7 @@ def test_any_body_or_service_error_gets_an_aws_answer(body, code):
 
     gateway.aws_service("kinesis", "PutRecord", put)
     api = gateway.rest_api("k")
-    api.route("POST /r", aws="arn:aws:apigateway:us-east-1:kinesis:action/PutRecord")
+    api.route("POST /r", integration=AwsService("arn:aws:apigateway:us-east-1:kinesis:action/PutRecord"))
     response = api.deploy("prod").client().post("/r", data=body)
     assert response.status_code in (200, 400)
     if response.status_code == 400:
@@ -207,7 +218,7 @@ def http_route(subtype, parameters, handler=None, action=None):
         service = {"SQS": "sqs", "EventBridge": "events", "Kinesis": "kinesis", "AppConfig": "appconfig"}
         gateway.aws_service(service[subtype.split("-")[0]], action or subtype.split("-")[1], handler)
     api = gateway.http_api("h")
-    api.route("POST /send/{id}", aws=subtype, request_parameters=parameters)
+    api.route("POST /send/{id}", integration=AwsService(subtype, request_parameters=parameters))
     return api.deploy("$default").client()
 
 
@@ -266,9 +277,12 @@ def test_a_service_error_passes_through_with_its_status():
 def test_subtype_parameters_are_checked_as_aws_checks_them():
     api = Gateway().http_api("h")
     with pytest.raises(UsageError, match="missing required parameter"):
-        api.route("POST /a", aws="SQS-SendMessage", request_parameters={"QueueUrl": "q"})
+        api.route("POST /a", integration=AwsService("SQS-SendMessage", request_parameters={"QueueUrl": "q"}))
     with pytest.raises(UsageError, match="unknown parameter"):
-        api.route("POST /b", aws="SQS-PurgeQueue", request_parameters={"QueueUrl": "q", "Body": "x"})
+        api.route(
+            "POST /b",
+            integration=AwsService("SQS-PurgeQueue", request_parameters={"QueueUrl": "q", "Body": "x"}),
+        )
 
 
 def test_moto_answers_an_http_api_subtype():

@@ -9,6 +9,7 @@ import requests
 import responses
 
 from pytest_serverless import Gateway, StateMachine, UsageError
+from pytest_serverless.gateway import HttpCustom, LambdaCustom, MockResponse
 
 # MOCK
 
@@ -151,10 +152,11 @@ def test_rest_http_non_proxy_maps_backend_status_through_integration_responses()
     api = gateway.rest_api("p")
     api.route(
         "POST /x",
-        http="https://backend.example.com/x",
-        http_proxy=False,
-        request_templates={"application/json": "{\"wrapped\": $input.json('$')}"},
-        integration_responses=[{"statusCode": 200}, {"selectionPattern": "5\\d{2}", "statusCode": 502}],
+        integration=HttpCustom(
+            "https://backend.example.com/x",
+            request_templates={"application/json": "{\"wrapped\": $input.json('$')}"},
+            integration_responses=[{"statusCode": 200}, {"selectionPattern": "5\\d{2}", "statusCode": 502}],
+        ),
     )
     client = api.deploy("prod").client()
     with responses.RequestsMock() as backend:
@@ -266,10 +268,10 @@ def test_non_proxy_lambda_with_request_and_response_templates():
     api = gateway.rest_api("vtl")
     api.route(
         "POST /orders/{id}",
-        handler,
-        proxy=False,
-        request_templates={
-            "application/json": """{
+        integration=LambdaCustom(
+            handler,
+            request_templates={
+                "application/json": """{
   "id": "$input.params('id')",
   "qty": $input.json('$.qty'),
   "name": "$util.escapeJavaScript($input.path('$.name'))",
@@ -279,15 +281,17 @@ def test_non_proxy_lambda_with_request_and_response_templates():
   "b64": "$util.base64Encode('hi')",
   "url": "$util.urlEncode('a b&c')"
 }"""
-        },
-        integration_responses=[
-            {
-                "statusCode": 200,
-                "responseTemplates": {
-                    "application/json": "{\"t\": $input.json('$.total'), \"n\": $input.json('$.items[1].n')}"
-                },
-            }
-        ],
+            },
+            integration_responses=[
+                {
+                    "statusCode": 200,
+                    "responseTemplates": {
+                        "application/json": "{\"t\": $input.json('$.total'), "
+                        "\"n\": $input.json('$.items[1].n')}"
+                    },
+                }
+            ],
+        ),
     )
     client = api.deploy("prod", variables={"env": "live"}).client()
     response = client.post("/orders/42", params={"q": "x"}, json={"qty": 3, "name": 'say "hi"'})
@@ -319,13 +323,14 @@ def test_non_proxy_lambda_error_selects_integration_response_by_error_message():
     api = gateway.rest_api("sel")
     api.route(
         "POST /x",
-        handler,
-        proxy=False,
-        integration_responses=[
-            {"statusCode": 200},
-            {"selectionPattern": ".*four hundred.*", "statusCode": 405},
-            {"selectionPattern": ".+", "statusCode": 502},
-        ],
+        integration=LambdaCustom(
+            handler,
+            integration_responses=[
+                {"statusCode": 200},
+                {"selectionPattern": ".*four hundred.*", "statusCode": 405},
+                {"selectionPattern": ".+", "statusCode": 502},
+            ],
+        ),
     )
     client = api.deploy("prod").client()
     assert (client.post("/x", json={}).status_code, client.post("/x", json={}).json()) == (200, "Pass")
@@ -342,14 +347,15 @@ def test_response_override_status_from_template():
     api = gateway.rest_api("o")
     api.route(
         "GET /x",
-        lambda e, c: {"ok": True},
-        proxy=False,
-        integration_responses=[
-            {
-                "statusCode": 200,
-                "responseTemplate": "#set($context.responseOverride.status = 444)$input.json('$')",
-            }
-        ],
+        integration=LambdaCustom(
+            lambda e, c: {"ok": True},
+            integration_responses=[
+                {
+                    "statusCode": 200,
+                    "responseTemplate": "#set($context.responseOverride.status = 444)$input.json('$')",
+                }
+            ],
+        ),
     )
     response = api.deploy("prod").client().get("/x")
     assert (response.status_code, response.json()) == (444, {"ok": True})
@@ -358,7 +364,10 @@ def test_response_override_status_from_template():
 def test_template_syntax_error_answers_500_at_request_time_as_aws_does():
     # AWS accepts any template text when the integration is saved; a broken one fails each request.
     api = Gateway().rest_api("bad")
-    api.route("GET /x", lambda e, c: 1, proxy=False, integration_responses=[{"responseTemplate": "#if($a)x"}])
+    api.route(
+        "GET /x",
+        integration=LambdaCustom(lambda e, c: 1, integration_responses=[{"responseTemplate": "#if($a)x"}]),
+    )
     response = api.deploy("prod").client().get("/x")
     assert (response.status_code, response.json()) == (500, {"message": "Internal server error"})
 
@@ -368,9 +377,9 @@ def test_template_failure_at_run_time_is_500():
     api = gateway.rest_api("bad")
     api.route(
         "POST /x",
-        lambda e, c: 1,
-        proxy=False,
-        request_templates={"application/json": "$util.parseJson($input.body)"},
+        integration=LambdaCustom(
+            lambda e, c: 1, request_templates={"application/json": "$util.parseJson($input.body)"}
+        ),
     )
     response = (
         api.deploy("prod").client().post("/x", data="not json", headers={"Content-Type": "application/json"})
@@ -419,10 +428,12 @@ def test_rest_mock_with_response_template_using_path_parameter():
     api = gateway.rest_api("mock")
     api.route(
         "GET /{id}",
-        mock={"statusCode": 200},
-        integration_responses=[
-            {"statusCode": 200, "responseTemplate": '{"statusCode": 200, "id": $input.params().path.id}'}
-        ],
+        integration=MockResponse(
+            {"statusCode": 200},
+            integration_responses=[
+                {"statusCode": 200, "responseTemplate": '{"statusCode": 200, "id": $input.params().path.id}'}
+            ],
+        ),
     )
     response = api.deploy("prod").client().get("/42", headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()) == (200, {"statusCode": 200, "id": 42})
@@ -434,8 +445,10 @@ def test_rest_mock_status_override_from_request_template():
     api = gateway.rest_api("mock")
     api.route(
         "GET /o",
-        mock={"statusCode": 200},
-        request_templates={"application/json": "#set($context.responseOverride.status = 444)"},
+        integration=MockResponse(
+            {"statusCode": 200},
+            request_templates={"application/json": "#set($context.responseOverride.status = 444)"},
+        ),
     )
     response = api.deploy("prod").client().get("/o")
     assert (response.status_code, response.content) == (444, b"")

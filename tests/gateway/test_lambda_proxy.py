@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless import Gateway, UnmockedTask
+from pytest_serverless.gateway import LambdaProxy
 
 RECORDED = (
     Path(__file__).resolve().parents[3] / "shared" / "reference/apigw-recorded/responses"
@@ -254,7 +255,7 @@ def test_http_route_with_payload_format_1_0():
 
     gateway = Gateway()
     api = gateway.http_api("v1")
-    api.route("GET /a/{id}", handler, payload_format="1.0")
+    api.route("GET /a/{id}", integration=LambdaProxy(handler, payload_format="1.0"))
     response = api.deploy("$default").client().get("/a/7", headers={"X-Custom": "c"})
     assert (response.status_code, response.content, response.headers["X-A"]) == (201, b"hi", "1, 2")
     event = seen[0]
@@ -267,7 +268,7 @@ def test_http_route_with_payload_format_1_0():
 def test_payload_format_is_checked():
     api = Gateway().rest_api("p")
     with pytest.raises(Exception, match="REST APIs send payload format 1.0 only, got '2.0'"):
-        api.route("GET /a", lambda e, c: 1, payload_format="2.0")
+        api.route("GET /a", integration=LambdaProxy(lambda e, c: 1, payload_format="2.0"))
 
 
 @pytest.mark.parametrize(

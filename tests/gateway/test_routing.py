@@ -203,7 +203,7 @@ def test_route_needs_exactly_one_integration():
     with pytest.raises(UsageError) as info:
         api.route("GET /a")
     assert str(info.value) == (
-        "route 'GET /a': give exactly one integration: a handler, state_machine=, http=, mock=, aws= or "
+        "route 'GET /a': give exactly one integration: a handler, state_machine=, http=, mock= or "
         "integration= (got none)"
     )
 

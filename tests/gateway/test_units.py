@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_serverless import Gateway, UsageError
+from pytest_serverless.gateway import HttpCustom, LambdaCustom, MockResponse
 from pytest_serverless.gateway.caching import normalize_cache_key_parameter
 from pytest_serverless.gateway.cors import CorsConfig, cors_config
 from pytest_serverless.gateway.integrations.vtl import TemplateFailure, json_path
@@ -47,9 +48,9 @@ def vtl_answer(template, *, body="", params=None, headers=None, content_type="ap
     api = gateway.rest_api("vtl")
     api.route(
         "POST /x/{id}",
-        lambda event, context: seen.append(event) or {},
-        proxy=False,
-        request_templates={content_type: template},
+        integration=LambdaCustom(
+            lambda event, context: seen.append(event) or {}, request_templates={content_type: template}
+        ),
     )
     all_headers = {"Content-Type": content_type, **(headers or {})}
     client = api.deploy("prod", variables={"v": "1"}).client()
@@ -273,11 +274,14 @@ def test_route_argument_errors(kwargs, message):
 def test_http_api_refuses_rest_only_integrations():
     api = Gateway().http_api("h")
     with pytest.raises(UsageError, match="mapping templates are a REST API feature"):
-        api.route("GET /a", lambda e, c: 1, proxy=False, request_templates={"application/json": "{}"})
-    with pytest.raises(UsageError, match=r"proxy=False \(non-proxy Lambda\) is a REST API feature"):
-        api.route("GET /b", lambda e, c: 1, proxy=False)
-    with pytest.raises(UsageError, match=r"http_proxy=False \(HTTP with mapping templates\) is a REST API"):
-        api.route("GET /c", http="https://x", http_proxy=False)
+        api.route(
+            "GET /a",
+            integration=MockResponse({"statusCode": 200}, request_templates={"application/json": "{}"}),
+        )
+    with pytest.raises(UsageError, match=r"LambdaCustom \(non-proxy Lambda\) is a REST API feature"):
+        api.route("GET /b", integration=LambdaCustom(lambda e, c: 1))
+    with pytest.raises(UsageError, match=r"HttpCustom \(HTTP with mapping templates\) is a REST API feature"):
+        api.route("GET /c", integration=HttpCustom("https://x"))
 
 
 def test_api_names_stages_and_authorizers_are_checked():

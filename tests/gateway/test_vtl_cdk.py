@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from pytest_serverless import Gateway, LambdaAuthorizer, StateMachine
+from pytest_serverless.gateway import StepFunctionsExecution
 
 CDK_REQUEST_TEMPLATE = r"""## Velocity Template used for API Gateway request mapping template
 ##
@@ -172,10 +173,14 @@ def cdk_api(definition=ECHO, *, route="POST /orders/{id}", authorizer=None, auth
         api.authorizer("custom", authorizer)
     api.route(
         route,
-        state_machine=machine,
-        sync=True,
-        request_templates={"application/json": cdk_request_template(authorizer=authorizer_flag, **options)},
-        integration_responses=CDK_INTEGRATION_RESPONSES,
+        integration=StepFunctionsExecution(
+            machine,
+            sync=True,
+            request_templates={
+                "application/json": cdk_request_template(authorizer=authorizer_flag, **options)
+            },
+            integration_responses=CDK_INTEGRATION_RESPONSES,
+        ),
         authorizer="custom" if authorizer is not None else None,
     )
     return api.deploy("prod").client()

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_serverless import Gateway, LambdaAuthorizer, StateMachine
+from pytest_serverless.gateway import LambdaCustom, MockResponse, StepFunctionsExecution
 
 
 def mocked(
@@ -17,9 +18,13 @@ def mocked(
     api = Gateway().rest_api("vtl")
     api.route(
         f"{method} /items/{{id}}",
-        mock={"statusCode": status, "body": body},
-        request_templates={"application/json": request_template} if request_template is not None else None,
-        integration_responses=[{"statusCode": status, "responseTemplate": template}],
+        integration=MockResponse(
+            {"statusCode": status, "body": body},
+            request_templates={"application/json": request_template}
+            if request_template is not None
+            else None,
+            integration_responses=[{"statusCode": status, "responseTemplate": template}],
+        ),
     )
     client = api.deploy("prod", variables={"env": "live", "table": "orders-prod"}).client()
     return client.request(method, path, **request)
@@ -37,9 +42,10 @@ def lambda_event(template, **request):
     api = Gateway().rest_api("vtl")
     api.route(
         "POST /items/{id}",
-        lambda event, context: seen.append(event) or {"ok": True},
-        proxy=False,
-        request_templates={"application/json": template},
+        integration=LambdaCustom(
+            lambda event, context: seen.append(event) or {"ok": True},
+            request_templates={"application/json": template},
+        ),
     )
     response = api.deploy("prod", variables={"env": "live"}).client().post("/items/7", **request)
     assert response.status_code == 200, response.text
@@ -262,13 +268,15 @@ def test_context_authorizer_principal_and_context_from_a_lambda_authorizer():
     api.authorizer("custom", LambdaAuthorizer(authorize, type="TOKEN", ttl=0))
     api.route(
         "POST /x",
-        lambda event, context: seen.append(event) or {},
-        proxy=False,
+        integration=LambdaCustom(
+            lambda event, context: seen.append(event) or {},
+            request_templates={
+                "application/json": '{"p": "$context.authorizer.principalId", '
+                '"t": "$context.authorizer.tenant", '
+                '"s": "$context.authorizer.seats", "n": $context.authorizer.seats.length()}'
+            },
+        ),
         authorizer="custom",
-        request_templates={
-            "application/json": '{"p": "$context.authorizer.principalId", "t": "$context.authorizer.tenant",'
-            ' "s": "$context.authorizer.seats", "n": $context.authorizer.seats.length()}'
-        },
     )
     response = api.deploy("prod").client().post("/x", json={}, headers={"Authorization": "tok"})
     assert response.status_code == 200
@@ -323,7 +331,8 @@ def test_bad_request_template_on_a_non_proxy_lambda_is_a_500_and_the_function_is
     seen = []
     api = Gateway().rest_api("bad")
     api.route(
-        "POST /x", lambda e, c: seen.append(e), proxy=False, request_templates={"application/json": "#end"}
+        "POST /x",
+        integration=LambdaCustom(lambda e, c: seen.append(e), request_templates={"application/json": "#end"}),
     )
     response = api.deploy("prod").client().post("/x", json={})
     assert (response.status_code, response.json(), seen) == (500, {"message": "Internal server error"}, [])
@@ -340,22 +349,24 @@ def test_step_functions_start_execution_with_escaped_body_and_request_id_name():
     api = gateway.rest_api("sfn")
     api.route(
         "POST /orders",
-        state_machine=machine,
-        sync=False,
-        request_templates={
-            "application/json": "#set($body = $util.escapeJavaScript($input.json('$'))"
-            '.replaceAll("\\\\\'", "\'"))\n'
-            '{"input": "$body", "name": "$context.requestId", '
-            '"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Orders"}'
-        },
-        integration_responses=[
-            {
-                "statusCode": 202,
-                "responseTemplate": "#set($arn = $input.path('$.executionArn'))"
-                "#set($from = $arn.lastIndexOf(':') + 1)"
-                '{"execution": "$arn.substring($from)"}',
-            }
-        ],
+        integration=StepFunctionsExecution(
+            machine,
+            sync=False,
+            request_templates={
+                "application/json": "#set($body = $util.escapeJavaScript($input.json('$'))"
+                '.replaceAll("\\\\\'", "\'"))\n'
+                '{"input": "$body", "name": "$context.requestId", '
+                '"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Orders"}'
+            },
+            integration_responses=[
+                {
+                    "statusCode": 202,
+                    "responseTemplate": "#set($arn = $input.path('$.executionArn'))"
+                    "#set($from = $arn.lastIndexOf(':') + 1)"
+                    '{"execution": "$arn.substring($from)"}',
+                }
+            ],
+        ),
     )
     response = api.deploy("prod").client().post("/orders", json={"note": "I'm here"})
     assert response.status_code == 202

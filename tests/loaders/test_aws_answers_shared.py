@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from pytest_serverless import load_template
+from pytest_serverless.gateway import AwsService
 
 TEMPLATE = textwrap.dedent(
     """\
@@ -53,8 +54,12 @@ def app(tmp_path, monkeypatch):
 def client(app):
     api = app.gateway.rest_api("direct")
     for action in ACTIONS:
-        api.route(f"POST /{action}", aws=f"arn:aws:apigateway:us-east-1:states:action/{action}")
-    api.route("POST /PutEvents", aws="arn:aws:apigateway:us-east-1:events:action/PutEvents")
+        api.route(
+            f"POST /{action}", integration=AwsService(f"arn:aws:apigateway:us-east-1:states:action/{action}")
+        )
+    api.route(
+        "POST /PutEvents", integration=AwsService("arn:aws:apigateway:us-east-1:events:action/PutEvents")
+    )
     return api.deploy("prod").client()
 
 
@@ -137,7 +142,7 @@ def test_a_bus_the_app_does_not_have_is_answered_by_nothing(app, client):
 
 def test_an_operation_not_emulated_fails_the_integration(app, client):
     api = app.gateway.rest_api("more")
-    api.route("POST /tag", aws="arn:aws:apigateway:us-east-1:states:action/TagResource")
+    api.route("POST /tag", integration=AwsService("arn:aws:apigateway:us-east-1:states:action/TagResource"))
     response = api.deploy("prod").client().post("/tag", json={"resourceArn": "x", "tags": []})
     assert response.status_code == 500
     assert "not one of the operations emulated here" in str(response.error)
@@ -147,8 +152,14 @@ def test_an_http_api_subtype_may_map_an_object_to_detail(app):
     api = app.gateway.http_api("subtype")
     api.route(
         "POST /orders",
-        aws="EventBridge-PutEvents",
-        request_parameters={"Source": "shop.orders", "DetailType": "Placed", "Detail": "$request.body.order"},
+        integration=AwsService(
+            "EventBridge-PutEvents",
+            request_parameters={
+                "Source": "shop.orders",
+                "DetailType": "Placed",
+                "Detail": "$request.body.order",
+            },
+        ),
     )
     response = api.deploy("$default").client().post("/orders", json={"order": {"id": 5}})
     assert response.json()["FailedEntryCount"] == 0

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_serverless.gateway import StepFunctionsExecution
 from pytest_serverless.loaders import UnsupportedResourceWarning, load_template
 
 TEMPLATE = Path(__file__).parent / "templates" / "gaps" / "cdk.out" / "SfnApiStack.template.json"
@@ -87,8 +88,10 @@ def test_failing_request_template_answers_500(app):
     api = gateway.rest_api("direct")
     api.route(
         "POST /x",
-        state_machine=app.state_machine("OrderFlow1A2B3C4D"),
-        request_templates={"application/json": "$input.json('$..bad')"},
+        integration=StepFunctionsExecution(
+            app.state_machine("OrderFlow1A2B3C4D"),
+            request_templates={"application/json": "$input.json('$..bad')"},
+        ),
     )
     response = api.deploy("t").client().post("/x", json={})
     assert response.status_code == 500
@@ -111,10 +114,12 @@ def test_response_template_without_a_request_template(app):
     api = Gateway(clock=app.clock).rest_api("direct")
     api.route(
         "POST /x",
-        state_machine=app.state_machine("OrderFlow1A2B3C4D"),
-        integration_responses=[
-            {"statusCode": 201, "responseTemplates": {"application/json": "$input.json('$.status')"}}
-        ],
+        integration=StepFunctionsExecution(
+            app.state_machine("OrderFlow1A2B3C4D"),
+            integration_responses=[
+                {"statusCode": 201, "responseTemplates": {"application/json": "$input.json('$.status')"}}
+            ],
+        ),
     )
     response = api.deploy("t").client().post("/x", json={"orderId": "o-9", "qty": 1, "caller": "c"})
     assert response.status_code == 201

@@ -50,10 +50,12 @@ class WebSocketClient:
 
     @property
     def open(self) -> bool:
+        """Whether the connection is open (accepted and not closed since)."""
         return self._connection is not None and self._connection.state == "OPEN"
 
     @property
     def closed(self) -> bool:
+        """Whether the connection is not open (refused, or closed by either side or a limit)."""
         return not self.open
 
     @property

@@ -24,9 +24,10 @@ from .connection import Connection, FrameRequest
 from .proxy_events import authorizer_context
 
 if TYPE_CHECKING:
+    from .model import WebSocketRoute
     from .stage import WebSocketStage
 
-__all__ = ["open_connection"]
+__all__ = ["REFUSALS", "open_connection"]
 
 
 class _Handshake(NamedTuple):
@@ -39,7 +40,8 @@ class _Handshake(NamedTuple):
     answered_by: str  # the step that answered: throttle, authorizer, api_key, quota, integration, websocket
 
 
-_REFUSALS = {
+#: a refusal for an API key, a usage plan or a throttle -> (status, message), on $connect and on messages
+REFUSALS = {
     "INVALID_API_KEY": (403, "Forbidden"),
     "THROTTLED": (429, "Too Many Requests"),
     "QUOTA_EXCEEDED": (429, "Limit Exceeded"),
@@ -58,7 +60,7 @@ def open_connection(
     clock = gateway.clock
     now = clock.time()
     client = WebSocketClient(stage)
-    request_id = gateway.next_request_ids("HTTP")[0]
+    request_id = gateway._next_request_ids("HTTP")[0]
     connection_id = stage._short_id(stage._heads[0])
     domain = stage.domain_name
     given = [(str(k), str(v)) for k, v in (headers or {}).items()]
@@ -159,52 +161,86 @@ def open_connection(
 
 def _answer(stage: WebSocketStage, connection: Connection, request_id: str) -> _Handshake:
     """The handshake's answer, in AWS's order: throttling, authorizer, API key, integration."""
-    api = stage.api
-    metrics = stage.metrics
     route = stage.routes.get("$connect")
     refusal = stage._throttled(route)
     if refusal is not None:
-        metrics["ClientError"] += 1
+        stage.metrics["ClientError"] += 1
         return _Handshake(429, [], '{"message":"Too Many Requests"}', None, refusal, None, "throttle")
+    _take_header_api_key(connection)
+    if route is None:
+        return _Handshake(101, [], None, None, None, None, "websocket")
+    authorizer_status = None
+    if route.authorizer is not None:
+        denied = _authorize(stage, connection, route.authorizer, request_id)
+        if denied is not None:
+            return denied
+        authorizer_status = 200
+    if route.api_key_required:
+        problem = stage._key_problem(connection)
+        if problem is not None:
+            return _key_refusal(stage, problem, authorizer_status)
+    return _run_connect(stage, route, connection, request_id, authorizer_status)
+
+
+def _take_header_api_key(connection: Connection) -> None:
+    """The ``x-api-key`` header (the last one) is the connection's API key and its identity's."""
     header_key = next((v for k, v in reversed(connection.headers) if k.lower() == "x-api-key"), None)
     connection.api_key = header_key
     if header_key is not None:
         connection.identity["apiKey"] = header_key
-    authorizer_status = None
-    if route is not None and route.authorizer is not None:
-        authorizer = route.authorizer
-        if isinstance(authorizer, str):
-            authorizer = (api.authorizers if stage.auto_deploy else stage._authorizers)[authorizer]
-        decision = authorize_connect(stage, connection, authorizer, request_id)
-        if decision.response_type is not None:
-            status, _, default, _, _ = REST_ERRORS.get(
-                decision.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"]
-            )
-            message = decision.message or default
-            metrics["ClientError"] += 1
-            body = '{"message": null}' if message is None else json.dumps({"message": message})
-            why = decision.reason or decision.response_type
-            return _Handshake(status, [], body, status, why, None, "authorizer")
-        authorizer_status = 200
-        if decision.identity:
-            connection.identity.update(decision.identity)
-        if decision.principal_id is not None or decision.context:
-            connection.authorizer = authorizer_context(
-                decision.principal_id, dict(decision.context), decision.latency
-            )
-        if api.api_key_source == "AUTHORIZER":
-            connection.api_key = decision.usage_identifier_key
-    if route is not None and route.api_key_required:
-        problem = stage._key_problem(connection)
-        if problem is not None:
-            metrics["ClientError"] += 1
-            status, text = _REFUSALS[problem[0]]
-            body = json.dumps({"message": text})
-            step = "api_key" if status == 403 else "quota" if problem[0] == "QUOTA_EXCEEDED" else "throttle"
-            return _Handshake(status, [], body, authorizer_status, problem[1], None, step)
-    if route is None:
-        return _Handshake(101, [], None, authorizer_status, None, None, "websocket")
-    outcome = stage._invoke(route, connection, "CONNECT", "", request_id, api.gateway.clock.time())
+
+
+def _authorize(
+    stage: WebSocketStage, connection: Connection, authorizer: Any, request_id: str
+) -> _Handshake | None:
+    """Run the ``$connect`` route's authorizer: its refusal, or None with what it allowed recorded on
+    ``connection`` (identity, authorizer context, API key when the API takes it from the authorizer)."""
+    api = stage.api
+    if isinstance(authorizer, str):
+        authorizer = (api.authorizers if stage.auto_deploy else stage._authorizers)[authorizer]
+    decision = authorize_connect(stage, connection, authorizer, request_id)
+    if decision.response_type is not None:
+        status, _, default, _, _ = REST_ERRORS.get(
+            decision.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"]
+        )
+        message = decision.message or default
+        stage.metrics["ClientError"] += 1
+        body = '{"message": null}' if message is None else json.dumps({"message": message})
+        why = decision.reason or decision.response_type
+        return _Handshake(status, [], body, status, why, None, "authorizer")
+    if decision.identity:
+        connection.identity.update(decision.identity)
+    if decision.principal_id is not None or decision.context:
+        connection.authorizer = authorizer_context(
+            decision.principal_id, dict(decision.context), decision.latency
+        )
+    if api.api_key_source == "AUTHORIZER":
+        connection.api_key = decision.usage_identifier_key
+    return None
+
+
+def _key_refusal(
+    stage: WebSocketStage, problem: tuple[str, str], authorizer_status: int | None
+) -> _Handshake:
+    """The handshake refused for its API key or usage plan (403, or 429 over a quota or throttle)."""
+    stage.metrics["ClientError"] += 1
+    status, text = REFUSALS[problem[0]]
+    body = json.dumps({"message": text})
+    step = "api_key" if status == 403 else "quota" if problem[0] == "QUOTA_EXCEEDED" else "throttle"
+    return _Handshake(status, [], body, authorizer_status, problem[1], None, step)
+
+
+def _run_connect(
+    stage: WebSocketStage,
+    route: WebSocketRoute,
+    connection: Connection,
+    request_id: str,
+    authorizer_status: int | None,
+) -> _Handshake:
+    """Invoke the ``$connect`` integration: a 2XX answer accepts (101, its headers kept), anything else
+    refuses with that status; a failure 502, past the route's timeout 504."""
+    metrics = stage.metrics
+    outcome = stage._invoke(route, connection, "CONNECT", "", request_id, stage.api.gateway.clock.time())
     latency = outcome.latency
     if outcome.failure is not None:
         metrics["ExecutionError"] += 1

@@ -13,6 +13,7 @@ from typing import Any
 
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
+from pytest_serverless.gateway.integrations.builders import IntegrationObject
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 __all__ = ["HttpRoute", "LambdaRoute", "MockRoute", "Outcome", "RouteIntegration", "build"]
@@ -196,9 +197,9 @@ def build(
     handler: Callable[[Any, Any], Any] | None,
     mock: Mapping[str, Any] | None,
     http: str | None,
-    integration: RouteIntegration | None,
-    function_name: str | None,
+    integration: RouteIntegration | IntegrationObject | None,
 ) -> RouteIntegration:
+    """The route's integration, from the one of ``handler``, ``mock``, ``http`` and ``integration`` given."""
     given = [
         name
         for name, value in (
@@ -219,11 +220,13 @@ def build(
             raise UsageError(
                 f"{where}: the handler must be a function handler(event, context), got {handler!r}"
             )
-        return LambdaRoute(handler, function_name)
+        return LambdaRoute(handler)
     if mock is not None:
         return MockRoute(mock, where)
     if http is not None:
         return HttpRoute(http, where)
+    if isinstance(integration, IntegrationObject):
+        return integration._websocket_route(where)
     if not callable(getattr(integration, "invoke", None)):
         raise UsageError(f"{where}: integration= takes an object with invoke(event, body, headers, call)")
     assert integration is not None

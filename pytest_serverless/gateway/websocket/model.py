@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
+from pytest_serverless.gateway.integrations.builders import IntegrationObject
+from pytest_serverless.gateway.stages import check_authorizers_defined, stage_named
 from pytest_serverless.gateway.throttling import check_throttle
 from pytest_serverless.gateway.usage_plans import UsagePlan, add_plan, plan_for_key
 
@@ -63,6 +65,7 @@ class WebSocketRoute:
 
     @property
     def two_way(self) -> bool:
+        """Whether the integration's answer is sent back to the client (a route response)."""
         return self.route_response is not None
 
     def __repr__(self) -> str:
@@ -110,19 +113,19 @@ class WebSocketApi:
         *,
         mock: Mapping[str, Any] | None = None,
         http: str | None = None,
-        integration: RouteIntegration | None = None,
+        integration: RouteIntegration | IntegrationObject | None = None,
         authorizer: Any = None,
         api_key_required: bool = False,
         route_response_selection_expression: str | None = None,
         timeout: float | None = None,
         throttle: tuple[float, int] | None = None,
-        function_name: str | None = None,
     ) -> WebSocketRoute:
         """Add a route: ``$connect``, ``$disconnect``, ``$default`` or a custom route key.
 
         ``route_response_selection_expression="$default"`` makes the route two-way: the integration's answer
         is sent back to the client. ``authorizer`` (a name given to ``api.authorizer``) applies to
-        ``$connect`` only, as on AWS.
+        ``$connect`` only, as on AWS. ``integration=`` takes ``LambdaProxy(handler, function_name=...)``,
+        ``MockResponse(...)``, ``HttpProxy(url)`` or an object with ``invoke(event, body, headers, call)``.
         """
         if not isinstance(route_key, str) or not route_key:
             raise UsageError(
@@ -165,7 +168,7 @@ class WebSocketApi:
             or not 0.05 <= timeout <= MAX_TIMEOUT
         ):
             raise UsageError(f"{where}: timeout must be between 0.05 and 29 seconds, got {timeout!r}")
-        built = build(where, handler, mock, http, integration, function_name)
+        built = build(where, handler, mock, http, integration)
         route = WebSocketRoute(
             route_key,
             built,
@@ -217,7 +220,8 @@ class WebSocketApi:
         )
         return add_plan(self.usage_plans, self._key_plans, plan)
 
-    def plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        """The usage plan that holds API key ``key`` on ``stage`` (the stage's API key step)."""
         return plan_for_key(self._key_plans, key, stage)
 
     # deploying ---------------------------------------------------------------------------------------------
@@ -237,31 +241,21 @@ class WebSocketApi:
             raise UsageError(
                 f"deploy(stage): a WebSocket stage name is a non-empty string without '/', got {stage!r}"
             )
-        for route in self.routes.values():
-            name = route.authorizer
-            if isinstance(name, str) and name not in self.authorizers:
-                known = ", ".join(sorted(self.authorizers)) or "none"
-                raise UsageError(
-                    f"WebSocket route {route.route_key!r} uses authorizer {name!r}, which is not defined "
-                    f"(authorizers: {known}); add it with api.authorizer({name!r}, ...)"
-                )
-        existing = self.stages.get(stage)
-        if existing is None:
-            existing = self.stages[stage] = WebSocketStage(self, stage)
-        existing._configure(
-            throttle=throttle, variables=variables, route_throttles=route_throttles, auto_deploy=auto_deploy
-        )
+        check_authorizers_defined(self.routes.values(), self.authorizers, "WebSocket route")
+        settings: dict[str, Any] = {
+            "throttle": throttle,
+            "variables": variables,
+            "route_throttles": route_throttles,
+            "auto_deploy": auto_deploy,
+        }
+        existing = self.stages.get(stage) or WebSocketStage(self, stage)
+        existing.configure(**settings)
+        self.stages[stage] = existing
         return existing
 
     def stage(self, name: str) -> WebSocketStage:
-        try:
-            return self.stages[name]
-        except KeyError:
-            known = ", ".join(repr(s) for s in self.stages) or "none yet"
-            raise UsageError(
-                f"WebSocket API {self.name!r} has no stage {name!r} (stages: {known}); "
-                f"create it with api.deploy({name!r})"
-            ) from None
+        """The stage ``name`` deployed with ``api.deploy`` (``UsageError`` naming the stages there are)."""
+        return stage_named(self.stages, name, f"WebSocket API {self.name!r}")
 
     def __repr__(self) -> str:
         return f"WebSocketApi({self.name!r}, id={self.id!r})"

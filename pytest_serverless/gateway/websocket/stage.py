@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.request import Headers, Response
-from pytest_serverless.gateway.stages import _variables
+from pytest_serverless.gateway.stages import RouteBuckets, check_route_throttles, check_variables
 from pytest_serverless.gateway.throttling import TokenBucket, check_throttle
 
 from . import connections
 from .client import WebSocketClient
 from .connection import Connection, FrameRequest
-from .handshake import open_connection
+from .handshake import REFUSALS, open_connection
 from .integrations import InvokeCall, Outcome
 from .proxy_events import connect_event, disconnect_event, message_event
 
@@ -80,39 +80,38 @@ class WebSocketStage:
     ``delete_connection()``, ``logs``, ``metrics``, ``connection_ids``."""
 
     def __init__(self, api: WebSocketApi, name: str) -> None:
+        """A stage of ``api`` with its current routes and AWS's default settings (``configure`` sets them)."""
         self.api = api
         self.name = name
-        self.variables: dict[str, str] = {}
-        self.throttle: tuple[float, int] | None = None
-        self.route_throttles: dict[str, tuple[float, int]] = {}
-        self.auto_deploy = False
         self.connections: dict[str, Connection] = {}  # connecting and open connections by id
-        self.log_rows: list[tuple[Any, ...]] = []
+        self._log_rows: list[tuple[Any, ...]] = []
         self._logs: list[dict[str, Any]] = []
         self.metrics: dict[str, float] = _metrics()
-        self._bucket: TokenBucket | None = None
-        self._route_buckets: dict[str, TokenBucket] = {}
-        self._routes: dict[str, WebSocketRoute] = {}
-        self._custom_keys = False  # whether the deployed routes include custom keys (selection needed)
-        self._authorizers: dict[str, Any] = {}
         self._unsubscribe: Any = None
         self._checking = False
         seed = hashlib.sha256(f"{api.id}/{name}".encode()).digest()
         self._heads = (seed[:7], seed[7:14])
         self._numbers = itertools.count(1)
+        self.configure()
 
     # configuration --------------------------------------------------------------------------------------
-    def _configure(self, *, throttle: Any, variables: Any, route_throttles: Any, auto_deploy: bool) -> None:
+    def configure(
+        self,
+        *,
+        throttle: tuple[float, int] | None = None,
+        variables: Mapping[str, str] | None = None,
+        route_throttles: Mapping[str, tuple[float, int]] | None = None,
+        auto_deploy: bool = False,
+    ) -> None:
+        """Replace the stage's settings and publish the API's current routes and authorizers to it
+        (``api.deploy`` passes its own); ``auto_deploy=True``: the stage follows later changes."""
         where = f"stage {self.name!r}"
-        now = self.api.gateway.clock.time()
+        clock = self.api.gateway.clock
         self.throttle = check_throttle(throttle, where) if throttle is not None else None
-        self._bucket = TokenBucket(*self.throttle, now) if self.throttle else None
-        self.route_throttles = {
-            str(key): check_throttle(value, f"{where}, route {key!r}")
-            for key, value in dict(route_throttles or {}).items()
-        }
-        self._route_buckets = {}
-        self.variables = _variables(variables, where)
+        self._bucket = TokenBucket(*self.throttle, clock.time()) if self.throttle else None
+        self.route_throttles = check_route_throttles(route_throttles, where)
+        self._route_buckets = RouteBuckets(self.route_throttles, clock)
+        self.variables = check_variables(variables, where)
         self.auto_deploy = bool(auto_deploy)
         self._routes = dict(self.api.routes)
         self._custom_keys = any(key[:1] != "$" for key in self._routes)
@@ -120,10 +119,12 @@ class WebSocketStage:
 
     @property
     def routes(self) -> Mapping[str, WebSocketRoute]:
+        """The routes the stage serves: those deployed, or the API's current ones with ``auto_deploy``."""
         return self.api.routes if self.auto_deploy else self._routes
 
     @property
     def domain_name(self) -> str:
+        """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
         return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
 
     @property
@@ -145,7 +146,7 @@ class WebSocketStage:
     def logs(self) -> list[dict[str, Any]]:
         """One dict per route invocation: ``requestId``, ``connectionId``, ``eventType``, ``routeKey``,
         ``messageId``, ``status``, ``integrationLatency`` (ms), ``authorizerStatus``, ``reason``."""
-        rows = self.log_rows
+        rows = self._log_rows
         if rows:
             self._logs.extend(dict(zip(LOG_FIELDS, row, strict=True)) for row in rows)
             rows.clear()
@@ -198,7 +199,7 @@ class WebSocketStage:
 
     def _key_problem(self, connection: Connection) -> tuple[str, str] | None:
         key = connection.api_key
-        plan = self.api.plan_for_key(key, self.name) if key else None
+        plan = self.api._plan_for_key(key, self.name) if key else None
         if plan is None or key is None:
             source = "x-api-key header" if self.api.api_key_source == "HEADER" else "usageIdentifierKey"
             why = (
@@ -215,17 +216,13 @@ class WebSocketStage:
     def _throttled(self, route: WebSocketRoute | None) -> str | None:
         now = self.api.gateway.clock.time()
         if route is not None and (route.throttle is not None or self.route_throttles):
-            bucket = self._route_buckets.get(route.route_key)
-            if bucket is None:
-                limits = self.route_throttles.get(route.route_key) or route.throttle
-                if limits is not None:
-                    bucket = self._route_buckets[route.route_key] = TokenBucket(*limits, now)
+            bucket = self._route_buckets.bucket(route.route_key, route.throttle)
             if bucket is not None and not bucket.take(now):
                 return f"route {route.route_key!r}: throttle ({bucket.rate:g}/s, burst {bucket.burst})"
         bucket = self._bucket
         if bucket is not None and not bucket.take(now):
             return f"stage {self.name!r}: throttle ({bucket.rate:g}/s, burst {bucket.burst})"
-        bucket = self.api.gateway.account_bucket()
+        bucket = self.api.gateway._account_bucket()
         if not bucket.take(now):
             return f"account limit: throttle ({bucket.rate:g}/s, burst {bucket.burst})"
         return None
@@ -253,7 +250,7 @@ class WebSocketStage:
             else:
                 code, reason = close or (1000, "")
                 event = disconnect_event(connection, request_id, now, code, reason, self.variables)
-        invocation = self.api.gateway.next_request_ids("HTTP")[2]
+        invocation = self.api.gateway._next_request_ids("HTTP")[2]
         headers = connection.headers if event_type == "CONNECT" else []
         outcome = integration.invoke(
             event, body, headers, InvokeCall(invocation, self.api.gateway.clock, route.timeout, event_type)
@@ -265,73 +262,99 @@ class WebSocketStage:
 
     # messages -------------------------------------------------------------------------------------------
     def _receive(self, connection: Connection, body: str, frame_size: int | None) -> None:
-        """A message from the client of ``connection`` (called by ``ws.send``)."""
-        metrics = self.metrics
-        clock = self.api.gateway.clock
-        now = clock.time()
+        """A message from the client of ``connection`` (called by ``ws.send``): size limits, route selection,
+        throttling and API key, the integration, the answer of a two-way route."""
+        now = self.api.gateway.clock.time()
         connection.last_active = now
-        metrics["MessageCount"] += 1
+        self.metrics["MessageCount"] += 1
+        if self._closed_for_size(connection, body, frame_size):
+            return
+        key, route = self._select_route(body)
+        request_id = self.api.gateway._next_request_ids("HTTP")[0]
+        message_id = self._short_id(self._heads[1])
+        if route is None:
+            self._refuse_unrouted(connection, key, request_id, message_id)
+        elif not self._refused(route, connection, request_id, message_id):
+            self._run_message(route, connection, body, request_id, message_id, now)
+
+    def _closed_for_size(self, connection: Connection, body: str, frame_size: int | None) -> bool:
+        """Close ``connection`` (1009) when the message or its frame is over AWS's limits; whether it was."""
         size = len(body) if body.isascii() else len(body.encode("utf-8"))
         frame = size if frame_size is None else min(size, frame_size)
-        if frame > MAX_FRAME or size > MAX_MESSAGE:
-            what = f"a frame of {frame} bytes" if frame > MAX_FRAME else f"a message of {size} bytes"
-            self._close(
-                connection,
-                TOO_BIG,
-                "Message too big",
-                why=f"{what} (limits: {MAX_FRAME} per frame, {MAX_MESSAGE} per message)",
-            )
-            return
+        if frame <= MAX_FRAME and size <= MAX_MESSAGE:
+            return False
+        what = f"a frame of {frame} bytes" if frame > MAX_FRAME else f"a message of {size} bytes"
+        self._close(
+            connection,
+            TOO_BIG,
+            "Message too big",
+            why=f"{what} (limits: {MAX_FRAME} per frame, {MAX_MESSAGE} per message)",
+        )
+        return True
+
+    def _select_route(self, body: str) -> tuple[str | None, WebSocketRoute | None]:
+        """The key the route selection expression gives (None: not evaluated or not evaluable) and the
+        route that answers: that key's route, else ``$default``, else None."""
         routes = self.routes
         if self.auto_deploy or self._custom_keys:  # with $default alone, nothing needs the body read
             key = self.api.selector.select(body)
             route = routes.get(key) if key is not None and key[:1] != "$" else None
         else:
             key, route = None, None
-        if route is None:
-            route = routes.get("$default")
-        gateway = self.api.gateway
-        request_id = gateway.next_request_ids("HTTP")[0]
-        message_id = self._short_id(self._heads[1])
+        return key, route if route is not None else routes.get("$default")
+
+    def _refuse_unrouted(
+        self, connection: Connection, key: str | None, request_id: str, message_id: str
+    ) -> None:
+        """No route for the message: AWS's ``Forbidden`` error frame (the connection stays open)."""
+        self.metrics["ClientError"] += 1
+        if key is not None:
+            why = f"no route matches {key!r} and the API has no $default route"
+        elif self.auto_deploy or self._custom_keys:
+            why = "the route selection expression cannot be evaluated on this message and the API has no "
+            why += "$default route"
+        else:
+            why = "the API has no route for messages (no $default and no custom route)"
         cid = connection.id
-        if route is None:
-            metrics["ClientError"] += 1
-            if key is not None:
-                why = f"no route matches {key!r} and the API has no $default route"
-            elif self.auto_deploy or self._custom_keys:
-                why = "the route selection expression cannot be evaluated on this message and the API has no "
-                why += "$default route"
-            else:
-                why = "the API has no route for messages (no $default and no custom route)"
-            self._deliver(connection, _error_frame("Forbidden", cid, request_id))
-            self._log(request_id, cid, "MESSAGE", key, message_id, 403, None, None, why)
-            self._report("MESSAGE", key or "(unselected)", 403, request_id, why, matched=False)
-            return
-        route_key = route.route_key
+        self._deliver(connection, _error_frame("Forbidden", cid, request_id))
+        self._log(request_id, cid, "MESSAGE", key, message_id, 403, None, None, why)
+        self._report("MESSAGE", key or "(unselected)", 403, request_id, why, matched=False)
+
+    def _refused(
+        self, route: WebSocketRoute, connection: Connection, request_id: str, message_id: str
+    ) -> bool:
+        """Throttling, then the route's API key and usage plan: send the refusal's error frame; whether the
+        message was refused."""
         refusal = self._throttled(route)
-        if refusal is not None or route.api_key_required:
-            problem = ("THROTTLED", refusal) if refusal is not None else self._key_problem(connection)
-            if problem is not None:
-                metrics["ClientError"] += 1
-                status, text = (
-                    (403, "Forbidden")
-                    if problem[0] == "INVALID_API_KEY"
-                    else (
-                        (429, "Limit Exceeded")
-                        if problem[0] == "QUOTA_EXCEEDED"
-                        else (429, "Too Many Requests")
-                    )
-                )
-                self._deliver(connection, _error_frame(text, cid, request_id))
-                self._log(request_id, cid, "MESSAGE", route_key, message_id, status, None, None, problem[1])
-                self._report("MESSAGE", route_key, status, request_id, problem[1])
-                return
+        if refusal is None and not route.api_key_required:
+            return False
+        problem = ("THROTTLED", refusal) if refusal is not None else self._key_problem(connection)
+        if problem is None:
+            return False
+        self.metrics["ClientError"] += 1
+        status, text = REFUSALS.get(problem[0], REFUSALS["THROTTLED"])
+        cid, route_key = connection.id, route.route_key
+        self._deliver(connection, _error_frame(text, cid, request_id))
+        self._log(request_id, cid, "MESSAGE", route_key, message_id, status, None, None, problem[1])
+        self._report("MESSAGE", route_key, status, request_id, problem[1])
+        return True
+
+    def _run_message(
+        self,
+        route: WebSocketRoute,
+        connection: Connection,
+        body: str,
+        request_id: str,
+        message_id: str,
+        now: float,
+    ) -> None:
+        """Invoke the route's integration; send its answer (two-way routes) or AWS's error frame."""
         outcome = self._invoke(route, connection, "MESSAGE", body, request_id, now, message_id)
         latency = round(outcome.latency * 1000)
-        failure = outcome.failure
-        if failure is not None:
-            metrics["ExecutionError"] += 1
-            status = 504 if failure == "TIMEOUT" else 500
+        cid, route_key = connection.id, route.route_key
+        if outcome.failure is not None:
+            self.metrics["ExecutionError"] += 1
+            status = 504 if outcome.failure == "TIMEOUT" else 500
             text = "Endpoint request timed out" if status == 504 else "Internal server error"
             error = outcome.error
             why = (
@@ -346,11 +369,11 @@ class WebSocketStage:
             return
         status = outcome.status
         if status >= 400:
-            metrics["IntegrationError"] += 1
+            self.metrics["IntegrationError"] += 1
         if route.route_response is not None and outcome.body is not None and connection.state == "OPEN":
             self._deliver(connection, outcome.body)
         self._log(request_id, cid, "MESSAGE", route_key, message_id, status, latency, None, None)
-        if gateway.on_response is not None:
+        if self.api.gateway.on_response is not None:
             self._report("MESSAGE", route_key, status, request_id, None)
 
     def _deliver(self, connection: Connection, text: str) -> None:
@@ -371,7 +394,7 @@ class WebSocketStage:
         client.close_code = code
         client.close_reason = reason
         gateway = self.api.gateway
-        request_id = gateway.next_request_ids("HTTP")[0]
+        request_id = gateway._next_request_ids("HTTP")[0]
         route = self.routes.get("$disconnect")
         status, latency, error = 200, None, why
         failure: BaseException | None = None
@@ -433,7 +456,7 @@ class WebSocketStage:
         authorizer_status: int | None,
         error: str | None,
     ) -> None:
-        self.log_rows.append(
+        self._log_rows.append(
             (
                 request_id,
                 connection_id,
