@@ -7,10 +7,19 @@ template's function. IAM authorizers accept the credentials in ``IAM_CREDENTIALS
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import TemplateError, UsageError
-from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, MethodSetting, RouteSpec, StageSpec
+from pytest_serverless.loaders.model import (
+    ApiSpec,
+    AuthorizerSpec,
+    MethodSetting,
+    RouteSpec,
+    StageSpec,
+    UsagePlanSpec,
+)
 from pytest_serverless.loaders.unsupported import StageVariableLambda, UnsupportedIntegration
 
 if TYPE_CHECKING:
@@ -20,6 +29,30 @@ __all__ = ["IAM_CREDENTIALS", "build_api"]
 
 # AWS's documentation example key pair: what a loaded AWS_IAM route accepts.
 IAM_CREDENTIALS = {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+
+
+@contextmanager
+def refused_as_template_error(
+    what: str | None, source: str, pointer: str, refusals: tuple[type[Exception], ...] = (UsageError,)
+) -> Iterator[None]:
+    """The gateway refusing what the template declares (``refusals``) as a TemplateError naming ``what``
+    (``None``: the gateway's message alone) at ``pointer``; our own TemplateErrors pass through."""
+    try:
+        yield
+    except refusals as exc:
+        if isinstance(exc, TemplateError):
+            raise
+        raise TemplateError(f"{what}: {exc}" if what else str(exc), source=source, pointer=pointer) from None
+
+
+def usage_plan_options(plan: UsagePlanSpec) -> dict[str, Any]:
+    """A usage plan's keys, throttle and quota as ``api.usage_plan`` keywords."""
+    options: dict[str, Any] = {"api_keys": list(plan.api_keys)}
+    if plan.throttle is not None:
+        options["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
+    if plan.quota is not None:
+        options["quota"] = plan.quota
+    return options
 
 
 def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
