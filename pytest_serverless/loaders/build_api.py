@@ -15,6 +15,7 @@ from pytest_serverless.errors import TemplateError, UsageError
 from pytest_serverless.loaders.model import (
     ApiSpec,
     AuthorizerSpec,
+    Integration,
     MethodSetting,
     RouteSpec,
     StageSpec,
@@ -100,89 +101,134 @@ def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
 
 
 def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {}
+    """``api.route`` keywords: where the route goes (its integration), then who may call it and how."""
+    kwargs = _integration_kwargs(app, api, route)
+    kwargs.update(_route_options(app, api, route))
+    return kwargs
+
+
+def _integration_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """The route's integration as ``api.route`` keywords (a REST non-proxy integration with its mapping
+    templates and integration responses)."""
     integration = route.integration
-    if (
-        integration.kind == "lambda"
-        and "${stageVariables." in (integration.function or "")
-        and integration.proxy
-    ):
-        kwargs["integration"] = _stage_variable_lambda(app, api, integration.function or "", integration)
-    elif integration.kind == "lambda":
-        kwargs["handler"] = app.handler_for(integration.function)
-        kwargs["function_name"] = app.function_name(integration.function)
-        if integration.payload_format is not None and api.kind == "HTTP":
-            kwargs["payload_format"] = integration.payload_format
+    kwargs: dict[str, Any]
+    if integration.kind == "lambda":
+        kwargs = _lambda_kwargs(app, api, integration)
     elif integration.kind == "unsupported":
-        kwargs["integration"] = UnsupportedIntegration(
-            integration.feature or "this integration", f"{api.logical_id} route {route.key}"
-        )
+        kwargs = {
+            "integration": UnsupportedIntegration(
+                integration.feature or "this integration", f"{api.logical_id} route {route.key}"
+            )
+        }
     elif integration.kind == "sfn":
-        assert integration.state_machine is not None
-        machine = app.state_machines.get(integration.state_machine)
-        if machine is None:
-            raise TemplateError(
-                f"the integration starts {integration.state_machine!r}, which is not a state machine of "
-                "this template",
-                source=str(app.source),
-                pointer=route.pointer,
-            )
-        kwargs["state_machine"] = machine
-        kwargs["sync"] = integration.sync
-        if api.kind == "REST" and integration.request_templates:
-            kwargs["request_templates"] = integration.request_templates
-        if api.kind == "REST" and integration.responses:
-            kwargs["integration_responses"] = integration.responses
-    elif integration.kind == "aws" and api.kind == "HTTP":
-        kwargs["aws"] = integration.url
-        kwargs["request_parameters"] = integration.request_parameters or {}
+        kwargs = _state_machine_kwargs(app, api, route)
     elif integration.kind == "aws":
-        kwargs["aws"] = integration.url
-        kwargs["integration_responses"] = integration.responses or []
-        if integration.request_templates:
-            kwargs["request_templates"] = integration.request_templates
-        if integration.request_parameters:
-            kwargs["request_parameters"] = integration.request_parameters
-        if integration.http_method:
-            kwargs["http_method"] = integration.http_method
+        kwargs = _aws_service_kwargs(api, integration)
     elif integration.kind == "http":
-        kwargs["http"] = integration.url
+        kwargs = {"http": integration.url}
     else:
-        kwargs["mock"] = integration.mock
+        kwargs = {"mock": integration.mock}
     if not integration.proxy and api.kind == "REST" and integration.kind != "aws":
-        if integration.kind == "lambda":
-            kwargs["proxy"] = False
-        else:
-            kwargs["http_proxy"] = False
-        if integration.request_templates:
-            kwargs["request_templates"] = integration.request_templates
-        if integration.responses:
-            kwargs["integration_responses"] = integration.responses
-    authorizer = route.authorizer if route.authorizer is not None else api.default_authorizer
-    if authorizer is not None and authorizer != "NONE":
-        if authorizer not in api.authorizers:
-            raise TemplateError(
-                f"route {route.key} uses authorizer {authorizer!r}, which the API does not declare "
-                f"(authorizers: {sorted(api.authorizers) or 'none'})",
-                source=str(app.source),
-                pointer=route.pointer,
-            )
-        kwargs["authorizer"] = authorizer
-        scopes = route.scopes if route.scopes is not None else api.authorizers[authorizer].scopes
-        if scopes:
-            kwargs["scopes"] = list(scopes)
+        kwargs.update(_non_proxy_kwargs(integration))
+    return kwargs
+
+
+def _lambda_kwargs(app: ServerlessApp, api: ApiSpec, integration: Integration) -> dict[str, Any]:
+    """A Lambda integration: the template's function, or (a proxy integration whose function ARN names a
+    stage variable) the function the stage's variable names at request time."""
+    if "${stageVariables." in (integration.function or "") and integration.proxy:
+        return {"integration": _stage_variable_lambda(app, api, integration.function or "", integration)}
+    kwargs: dict[str, Any] = {
+        "handler": app.handler_for(integration.function),
+        "function_name": app.function_name(integration.function),
+    }
+    if integration.payload_format is not None and api.kind == "HTTP":
+        kwargs["payload_format"] = integration.payload_format
+    return kwargs
+
+
+def _state_machine_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """A Step Functions integration: the template's state machine, started (a)synchronously."""
+    integration = route.integration
+    assert integration.state_machine is not None
+    machine = app.state_machines.get(integration.state_machine)
+    if machine is None:
+        raise TemplateError(
+            f"the integration starts {integration.state_machine!r}, which is not a state machine of "
+            "this template",
+            source=str(app.source),
+            pointer=route.pointer,
+        )
+    kwargs: dict[str, Any] = {"state_machine": machine, "sync": integration.sync}
+    if api.kind == "REST" and integration.request_templates:
+        kwargs["request_templates"] = integration.request_templates
+    if api.kind == "REST" and integration.responses:
+        kwargs["integration_responses"] = integration.responses
+    return kwargs
+
+
+def _aws_service_kwargs(api: ApiSpec, integration: Integration) -> dict[str, Any]:
+    """An AWS service integration: HTTP APIs map request parameters; REST APIs map templates, parameters
+    and integration responses."""
+    if api.kind == "HTTP":
+        return {"aws": integration.url, "request_parameters": integration.request_parameters or {}}
+    kwargs: dict[str, Any] = {"aws": integration.url, "integration_responses": integration.responses or []}
+    if integration.request_templates:
+        kwargs["request_templates"] = integration.request_templates
+    if integration.request_parameters:
+        kwargs["request_parameters"] = integration.request_parameters
+    if integration.http_method:
+        kwargs["http_method"] = integration.http_method
+    return kwargs
+
+
+def _non_proxy_kwargs(integration: Integration) -> dict[str, Any]:
+    """A REST non-proxy Lambda or HTTP integration: proxying off, its templates and integration responses."""
+    kwargs: dict[str, Any] = {"proxy": False} if integration.kind == "lambda" else {"http_proxy": False}
+    if integration.request_templates:
+        kwargs["request_templates"] = integration.request_templates
+    if integration.responses:
+        kwargs["integration_responses"] = integration.responses
+    return kwargs
+
+
+def _route_options(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """The route-level ``api.route`` keywords: authorizer and scopes, API key, timeout, and (REST) request
+    validation and cache keys."""
+    options = _authorization_options(app, api, route)
     api_key = route.api_key_required if route.api_key_required is not None else api.api_key_required
     if api_key and api.kind == "REST":
-        kwargs["api_key_required"] = True
-    if integration.timeout is not None:
-        kwargs["timeout"] = integration.timeout
-    if route.request_schema is not None and api.kind == "REST":
-        kwargs["request_schema"] = route.request_schema
-    if route.required_parameters and api.kind == "REST":
-        kwargs["required_parameters"] = list(route.required_parameters)
-    if route.cache_key_parameters and api.kind == "REST":
-        kwargs["cache_key_parameters"] = list(route.cache_key_parameters)
-    return kwargs
+        options["api_key_required"] = True
+    if route.integration.timeout is not None:
+        options["timeout"] = route.integration.timeout
+    if api.kind != "REST":
+        return options
+    if route.request_schema is not None:
+        options["request_schema"] = route.request_schema
+    if route.required_parameters:
+        options["required_parameters"] = list(route.required_parameters)
+    if route.cache_key_parameters:
+        options["cache_key_parameters"] = list(route.cache_key_parameters)
+    return options
+
+
+def _authorization_options(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """The route's authorizer (its own, else the API's default; "NONE" for none) and the scopes it needs."""
+    authorizer = route.authorizer if route.authorizer is not None else api.default_authorizer
+    if authorizer is None or authorizer == "NONE":
+        return {}
+    if authorizer not in api.authorizers:
+        raise TemplateError(
+            f"route {route.key} uses authorizer {authorizer!r}, which the API does not declare "
+            f"(authorizers: {sorted(api.authorizers) or 'none'})",
+            source=str(app.source),
+            pointer=route.pointer,
+        )
+    options: dict[str, Any] = {"authorizer": authorizer}
+    scopes = route.scopes if route.scopes is not None else api.authorizers[authorizer].scopes
+    if scopes:
+        options["scopes"] = list(scopes)
+    return options
 
 
 def _stage_variable_lambda(app: ServerlessApp, api: ApiSpec, template: str, integration: Any) -> Any:
@@ -200,8 +246,6 @@ def _stage_variable_lambda(app: ServerlessApp, api: ApiSpec, template: str, inte
 
 def _unsupported_state_machine(app: ServerlessApp, route: RouteSpec) -> RouteSpec:
     """A Step Functions route whose state machine is not in the template: it degrades to a failing route."""
-    from pytest_serverless.loaders.model import Integration
-
     feature = (
         f"a Step Functions integration starting {route.integration.state_machine!r}, which is not a state "
         "machine of this template"
@@ -253,8 +297,6 @@ def _cors(api: ApiSpec) -> dict[str, Any] | None:
 def _authorized_preflights(api: ApiSpec) -> list[RouteSpec]:
     """SAM puts the default authorizer on the OPTIONS methods it adds for CORS (unless
     ``AddDefaultAuthorizerToCorsPreflight: false``): a preflight without a token is refused, as in AWS."""
-    from pytest_serverless.loaders.model import Integration
-
     config = _cors(api) or {}
     methods: dict[str, set[str]] = {}
     for route in api.routes:
