@@ -297,6 +297,7 @@ def _cors(api: ApiSpec) -> dict[str, Any] | None:
 def _authorized_preflights(api: ApiSpec) -> list[RouteSpec]:
     """SAM puts the default authorizer on the OPTIONS methods it adds for CORS (unless
     ``AddDefaultAuthorizerToCorsPreflight: false``): a preflight without a token is refused, as in AWS."""
+
     config = _cors(api) or {}
     methods: dict[str, set[str]] = {}
     for route in api.routes:
@@ -374,47 +375,62 @@ def _method_settings(
 
 
 def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
-    gateway = app._gateway
-    name = spec.name
-    if name in gateway.apis:  # two APIs of one template with the same Name
-        name = f"{spec.name}-{spec.logical_id}"
-    try:
-        if spec.kind == "REST":
-            api = gateway.rest_api(
-                name,
-                binary_media_types=list(spec.binary_media_types) or None,
-                cors=_cors(spec),
-                api_key_source=spec.api_key_source.upper(),
-                endpoint_type=spec.endpoint_type,
-            )
-            if spec.policy is not None:
-                api.policy(spec.policy)
-        else:
-            api = gateway.http_api(name, cors=_cors(spec))
-    except (UsageError, ValueError) as exc:
-        raise TemplateError(
-            f"API {spec.logical_id}: {exc}", source=str(app.source), pointer=spec.pointer
-        ) from None
+    """The live gateway API of a template's REST or HTTP API: authorizers, gateway responses, routes,
+    deployed stages and usage plans."""
+    api = _new_api(app, spec)
+    source = str(app.source)
     for name, authorizer in spec.authorizers.items():
-        try:
+        with refused_as_template_error(f"authorizer {name}", source, authorizer.pointer):
             api.authorizer(name, _authorizer(app, spec, authorizer))
-        except UsageError as exc:
-            raise TemplateError(
-                f"authorizer {name}: {exc}", source=str(app.source), pointer=authorizer.pointer
-            ) from None
     for response_type, entry in spec.gateway_responses.items():
-        try:
+        with refused_as_template_error(None, source, entry.get("pointer", spec.pointer)):
             api.gateway_response(
                 response_type,
                 entry.get("status"),
                 templates=entry.get("templates"),
                 parameters=entry.get("parameters"),
             )
-        except UsageError as exc:
-            raise TemplateError(
-                str(exc), source=str(app.source), pointer=entry.get("pointer", spec.pointer)
-            ) from None
-    kwargs: dict[str, Any]
+    routes = _add_routes(app, spec, api)
+    refusals = (UsageError, ValueError, TypeError)
+    for stage in spec.stages or []:
+        kwargs = _stage_kwargs(spec, stage, routes)
+        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer, refusals):
+            deployed = api.deploy(stage.name, **kwargs)
+            deployed.access_log_format = stage.access_log_format
+    for plan in spec.usage_plans:
+        with refused_as_template_error(f"usage plan {plan.name}", source, spec.pointer, refusals):
+            api.usage_plan(plan.name, **usage_plan_options(plan))
+    api.logical_id = spec.logical_id  # what reports call it
+    return api
+
+
+def _new_api(app: ServerlessApp, spec: ApiSpec) -> Any:
+    """The gateway's REST API (with its resource policy) or HTTP API; a second API of the template with the
+    same Name gets its logical id appended."""
+    gateway = app._gateway
+    name = spec.name
+    if name in gateway.apis:  # two APIs of one template with the same Name
+        name = f"{spec.name}-{spec.logical_id}"
+    with refused_as_template_error(
+        f"API {spec.logical_id}", str(app.source), spec.pointer, (UsageError, ValueError)
+    ):
+        if spec.kind != "REST":
+            return gateway.http_api(name, cors=_cors(spec))
+        api = gateway.rest_api(
+            name,
+            binary_media_types=list(spec.binary_media_types) or None,
+            cors=_cors(spec),
+            api_key_source=spec.api_key_source.upper(),
+            endpoint_type=spec.endpoint_type,
+        )
+        if spec.policy is not None:
+            api.policy(spec.policy)
+        return api
+
+
+def _add_routes(app: ServerlessApp, spec: ApiSpec, api: Any) -> list[RouteSpec]:
+    """Every route of the API (with the CORS preflights SAM authorizes), each declared once; a Step
+    Functions route to a state machine not in the template degrades to a failing route. Returns them."""
     routes = list(spec.routes)
     if spec.cors is not None and spec.default_authorizer is not None and spec.preflight_authorized:
         routes += _authorized_preflights(spec)
@@ -434,52 +450,47 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
                 f"{spec.logical_id}: route {route.key}: {route.integration.feature} "
                 "(requests to it answer 500)"
             )
-        try:
-            kwargs = _route_kwargs(app, spec, route)
-            built = api.route(route.key, **kwargs)
-            if isinstance(kwargs.get("integration"), StageVariableLambda):
-                built.integration_kind = "lambda_proxy"
-        except (UsageError, ValueError, TypeError) as exc:
-            if isinstance(exc, TemplateError):
-                raise
-            raise TemplateError(
-                f"route {route.key}: {exc}", source=str(app.source), pointer=route.pointer
-            ) from None
-    for stage in spec.stages or []:
-        kwargs = {"variables": dict(stage.variables)}
-        if stage.throttle is not None:
-            kwargs["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
-        cache_ttl, caching, method_throttles = _method_settings(stage, routes)
-        if cache_ttl and spec.kind == "REST":
-            kwargs["cache_ttl"] = cache_ttl
-            kwargs["route_caching"] = caching
-        require, strategy = stage.cache_control
-        if require is not None and spec.kind == "REST":
-            kwargs["require_authorization_for_cache_control"] = require
-        if strategy is not None and spec.kind == "REST":
-            kwargs["unauthorized_cache_control_header_strategy"] = strategy
-        throttles = {key: value for key, value in stage.route_throttles.items() if key in seen}
-        throttles.update(method_throttles)
-        if throttles:
-            kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
-        try:
-            deployed = api.deploy(stage.name, **kwargs)
-            deployed.access_log_format = stage.access_log_format
-        except (UsageError, ValueError, TypeError) as exc:
-            raise TemplateError(
-                f"stage {stage.name}: {exc}", source=str(app.source), pointer=spec.pointer
-            ) from None
-    for plan in spec.usage_plans:
-        kwargs = {"api_keys": list(plan.api_keys)}
-        if plan.throttle is not None:
-            kwargs["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
-        if plan.quota is not None:
-            kwargs["quota"] = plan.quota
-        try:
-            api.usage_plan(plan.name, **kwargs)
-        except (UsageError, ValueError, TypeError) as exc:
-            raise TemplateError(
-                f"usage plan {plan.name}: {exc}", source=str(app.source), pointer=spec.pointer
-            ) from None
-    api.logical_id = spec.logical_id  # type: ignore[attr-defined]  # what reports call it
-    return api
+        _add_route(app, spec, api, route)
+    return routes
+
+
+def _add_route(app: ServerlessApp, spec: ApiSpec, api: Any, route: RouteSpec) -> None:
+    refusals = (UsageError, ValueError, TypeError)
+    with refused_as_template_error(f"route {route.key}", str(app.source), route.pointer, refusals):
+        kwargs = _route_kwargs(app, spec, route)
+        built = api.route(route.key, **kwargs)
+        if isinstance(kwargs.get("integration"), StageVariableLambda):
+            built.integration_kind = "lambda_proxy"
+
+
+def _stage_kwargs(spec: ApiSpec, stage: StageSpec, routes: list[RouteSpec]) -> dict[str, Any]:
+    """A stage's variables, throttles (stage-wide, per route and per method) and (REST) caching and
+    cache-control settings as ``api.deploy`` keywords."""
+    kwargs: dict[str, Any] = {"variables": dict(stage.variables)}
+    if stage.throttle is not None:
+        kwargs["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
+    cache_ttl, caching, method_throttles = _method_settings(stage, routes)
+    if spec.kind == "REST":
+        kwargs.update(_rest_cache_kwargs(stage, cache_ttl, caching))
+    keys = {route.key for route in routes}
+    throttles = {key: value for key, value in stage.route_throttles.items() if key in keys}
+    throttles.update(method_throttles)
+    if throttles:
+        kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
+    return kwargs
+
+
+def _rest_cache_kwargs(
+    stage: StageSpec, cache_ttl: int, caching: dict[str, tuple[bool, int]]
+) -> dict[str, Any]:
+    """A REST stage's cache (its TTL and each route's caching) and cache-control settings."""
+    kwargs: dict[str, Any] = {}
+    if cache_ttl:
+        kwargs["cache_ttl"] = cache_ttl
+        kwargs["route_caching"] = caching
+    require, strategy = stage.cache_control
+    if require is not None:
+        kwargs["require_authorization_for_cache_control"] = require
+    if strategy is not None:
+        kwargs["unauthorized_cache_control_header_strategy"] = strategy
+    return kwargs
