@@ -49,80 +49,108 @@ def _identity_sources(identity: Mapping[str, Any], prefix: str) -> list[str]:
 def _authorizers(
     t: Template, model: TemplateModel, auth: Mapping[str, Any], pointer: str, *, rest: bool
 ) -> dict[str, AuthorizerSpec]:
+    """``Auth.Authorizers`` (Cognito, JWT and Lambda), and ``AWS_IAM`` when IAM authorization is on."""
     found: dict[str, AuthorizerSpec] = {}
     authorizers = t.mapping(auth.get("Authorizers"), f"{pointer}/Auth/Authorizers", "Auth.Authorizers")
     for name, config in authorizers.items():
-        where = f"{pointer}/Auth/Authorizers/{name}"
-        if not isinstance(config, Mapping):
-            raise t.error("an authorizer must be a mapping", where)
-        identity = config.get("Identity") or {}
-        identity = t.mapping(identity, where + "/Identity", "Identity")
-        ttl = t.number(
-            identity.get("ReauthorizeEvery"), where + "/Identity/ReauthorizeEvery", "ReauthorizeEvery", 300
-        )
-        if "UserPoolArn" in config:
-            arns = config["UserPoolArn"]
-            first = arns[0] if isinstance(arns, list) and arns else arns
-            issuer = cognito_issuer(str(first), source=t.source, pointer=where + "/UserPoolArn")
-            header = identity.get("Header", "Authorization")
-            found[name] = AuthorizerSpec(
-                name=name,
-                kind="cognito",
-                pointer=where,
-                issuer=issuer,
-                identity_source=[str(header)],
-                scopes=[str(s) for s in config.get("AuthorizationScopes") or []],
-            )
-        elif "JwtConfiguration" in config:
-            jwt_config = config["JwtConfiguration"] or {}
-            jwt_issuer = jwt_config.get("issuer") or jwt_config.get("Issuer")
-            if not isinstance(jwt_issuer, str):
-                raise t.error("JwtConfiguration needs an issuer", where + "/JwtConfiguration")
-            audience = jwt_config.get("audience") or jwt_config.get("Audience") or []
-            source = config.get("IdentitySource", "$request.header.Authorization")
-            found[name] = AuthorizerSpec(
-                name=name,
-                kind="jwt",
-                pointer=where,
-                issuer=jwt_issuer,
-                audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
-                identity_source=[str(source)],
-                scopes=[str(s) for s in config.get("AuthorizationScopes") or []],
-            )
-        elif "FunctionArn" in config:
-            function = lambda_target(model, str(config["FunctionArn"]))
-            if rest:
-                payload = str(config.get("FunctionPayloadType", "TOKEN")).upper()
-                if payload == "TOKEN":
-                    sources = [f"method.request.header.{identity.get('Header', 'Authorization')}"]
-                else:
-                    sources = _identity_sources(identity, "method.request.")
-                found[name] = AuthorizerSpec(
-                    name=name,
-                    kind="lambda",
-                    pointer=where,
-                    function=function,
-                    lambda_type="TOKEN" if payload == "TOKEN" else "REQUEST",
-                    identity_source=sources,
-                    ttl=ttl,
-                )
-            else:
-                sources = _identity_sources(identity, "$request.")
-                found[name] = AuthorizerSpec(
-                    name=name,
-                    kind="lambda",
-                    pointer=where,
-                    function=function,
-                    lambda_type="REQUEST",
-                    identity_source=sources,
-                    ttl=ttl if "ReauthorizeEvery" in identity else 0.0,
-                    payload_version=str(config.get("AuthorizerPayloadFormatVersion", "2.0")),
-                    simple_responses=bool(config.get("EnableSimpleResponses", False)),
-                )
-        else:
-            raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
+        found[name] = _authorizer(t, model, name, config, f"{pointer}/Auth/Authorizers/{name}", rest=rest)
     if auth.get("EnableIamAuthorizer") or auth.get("DefaultAuthorizer") == "AWS_IAM":
         found["AWS_IAM"] = AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=f"{pointer}/Auth")
+    return found
+
+
+def _authorizer(
+    t: Template, model: TemplateModel, name: str, config: Any, where: str, *, rest: bool
+) -> AuthorizerSpec:
+    """One authorizer: its kind is told by ``UserPoolArn``, ``JwtConfiguration`` or ``FunctionArn``."""
+    if not isinstance(config, Mapping):
+        raise t.error("an authorizer must be a mapping", where)
+    identity = config.get("Identity") or {}
+    identity = t.mapping(identity, where + "/Identity", "Identity")
+    ttl = t.number(
+        identity.get("ReauthorizeEvery"), where + "/Identity/ReauthorizeEvery", "ReauthorizeEvery", 300
+    )
+    if "UserPoolArn" in config:
+        return _cognito_authorizer(t, name, config, identity, where)
+    if "JwtConfiguration" in config:
+        return _jwt_authorizer(t, name, config, where)
+    if "FunctionArn" in config:
+        return _lambda_authorizer(model, name, config, identity, where, ttl, rest=rest)
+    raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
+
+
+def _scopes(config: Mapping[str, Any]) -> list[str]:
+    return [str(s) for s in config.get("AuthorizationScopes") or []]
+
+
+def _cognito_authorizer(
+    t: Template, name: str, config: Mapping[str, Any], identity: Mapping[str, Any], where: str
+) -> AuthorizerSpec:
+    arns = config["UserPoolArn"]
+    first = arns[0] if isinstance(arns, list) and arns else arns
+    issuer = cognito_issuer(str(first), source=t.source, pointer=where + "/UserPoolArn")
+    header = identity.get("Header", "Authorization")
+    return AuthorizerSpec(
+        name=name,
+        kind="cognito",
+        pointer=where,
+        issuer=issuer,
+        identity_source=[str(header)],
+        scopes=_scopes(config),
+    )
+
+
+def _jwt_authorizer(t: Template, name: str, config: Mapping[str, Any], where: str) -> AuthorizerSpec:
+    jwt_config = config["JwtConfiguration"] or {}
+    jwt_issuer = jwt_config.get("issuer") or jwt_config.get("Issuer")
+    if not isinstance(jwt_issuer, str):
+        raise t.error("JwtConfiguration needs an issuer", where + "/JwtConfiguration")
+    audience = jwt_config.get("audience") or jwt_config.get("Audience") or []
+    source = config.get("IdentitySource", "$request.header.Authorization")
+    return AuthorizerSpec(
+        name=name,
+        kind="jwt",
+        pointer=where,
+        issuer=jwt_issuer,
+        audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
+        identity_source=[str(source)],
+        scopes=_scopes(config),
+    )
+
+
+def _lambda_authorizer(
+    model: TemplateModel,
+    name: str,
+    config: Mapping[str, Any],
+    identity: Mapping[str, Any],
+    where: str,
+    ttl: float,
+    *,
+    rest: bool,
+) -> AuthorizerSpec:
+    """A Lambda authorizer: TOKEN (one header) or REQUEST on a REST API; REQUEST, payload 1.0 or 2.0,
+    cached only when ``ReauthorizeEvery`` is given, on an HTTP API."""
+    found = AuthorizerSpec(
+        name=name,
+        kind="lambda",
+        pointer=where,
+        function=lambda_target(model, str(config["FunctionArn"])),
+        ttl=ttl,
+    )
+    if rest:
+        token = str(config.get("FunctionPayloadType", "TOKEN")).upper() == "TOKEN"
+        found.lambda_type = "TOKEN" if token else "REQUEST"
+        found.identity_source = (
+            [f"method.request.header.{identity.get('Header', 'Authorization')}"]
+            if token
+            else _identity_sources(identity, "method.request.")
+        )
+        return found
+    found.lambda_type = "REQUEST"
+    found.identity_source = _identity_sources(identity, "$request.")
+    found.ttl = ttl if "ReauthorizeEvery" in identity else 0.0
+    found.payload_version = str(config.get("AuthorizerPayloadFormatVersion", "2.0"))
+    found.simple_responses = bool(config.get("EnableSimpleResponses", False))
     return found
 
 
