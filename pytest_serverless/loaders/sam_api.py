@@ -258,12 +258,27 @@ def list_not_emulated(
     found = [name for name in names if props.get(name) not in (None, False, "", [], {})]
     if names is HTTP_NOT_EMULATED and props.get("Policy"):
         found.append("Policy")
-    auth = props.get("Auth")
-    if isinstance(auth, Mapping):
-        found += [f"Auth.{key}" for key in ("InvokeRole",) if auth.get(key)]
-        policy = auth.get("ResourcePolicy")
-        if isinstance(policy, Mapping):
-            found += [f"Auth.ResourcePolicy.{key}" for key in policy if key not in _SAM_POLICY_KEYS]
+    found += _auth_not_emulated(props.get("Auth"))
+    found += _stage_settings_not_emulated(props)
+    if found:
+        model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+
+
+def _auth_not_emulated(auth: Any) -> list[str]:
+    """``Auth.InvokeRole`` and the ``Auth.ResourcePolicy`` keys SAM's shorthand does not have."""
+    if not isinstance(auth, Mapping):
+        return []
+    found = [f"Auth.{key}" for key in ("InvokeRole",) if auth.get(key)]
+    policy = auth.get("ResourcePolicy")
+    if isinstance(policy, Mapping):
+        found += [f"Auth.ResourcePolicy.{key}" for key in policy if key not in _SAM_POLICY_KEYS]
+    return found
+
+
+def _stage_settings_not_emulated(props: Mapping[str, Any]) -> list[str]:
+    """A ``StageDescription`` canary, the logging and metrics keys of ``MethodSettings`` and
+    ``StageDescription``, and cache-control keys set per method (only the ``/*/*`` entry's apply)."""
+    found: list[str] = []
     settings: list[Any] = (
         list(props.get("MethodSettings") or []) if isinstance(props.get("MethodSettings"), list) else []
     )
@@ -271,32 +286,37 @@ def list_not_emulated(
     if isinstance(description, Mapping):
         settings.append(description)
         found += [key for key in ("CanarySetting",) if description.get(key)]
-    extra = sorted(
-        {
-            str(key)
-            for entry in settings
-            if isinstance(entry, Mapping)
-            for key, value in entry.items()
-            if key in _LOGGING_KEYS and value not in (None, False, "", "OFF", "false")
-        }
-    )
+    entries = [entry for entry in settings if isinstance(entry, Mapping)]
+    extra = _logging_keys(entries)
     if extra:
         found.append(f"MethodSettings ({', '.join(extra)})")
-    per_method = sorted(
-        {
-            str(key)
-            for entry in settings
-            if isinstance(entry, Mapping)
-            and (entry.get("ResourcePath", "/*"), str(entry.get("HttpMethod", "*"))) != ("/*", "*")
-            and entry is not description
-            for key in _CACHE_CONTROL_KEYS
-            if key in entry
-        }
-    )
+    per_method = _cache_control_per_method([entry for entry in entries if entry is not description])
     if per_method:
         found.append(f"MethodSettings ({', '.join(per_method)} per method: only the /*/* entry's is)")
-    if found:
-        model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+    return found
+
+
+def _logging_keys(entries: list[Mapping[str, Any]]) -> list[str]:
+    """The logging and metrics keys the entries turn on."""
+    on = {
+        str(key)
+        for entry in entries
+        for key, value in entry.items()
+        if key in _LOGGING_KEYS and value not in (None, False, "", "OFF", "false")
+    }
+    return sorted(on)
+
+
+def _cache_control_per_method(entries: list[Mapping[str, Any]]) -> list[str]:
+    """The cache-control keys set by ``MethodSettings`` entries other than ``/*/*``."""
+    per_method = {
+        str(key)
+        for entry in entries
+        if (entry.get("ResourcePath", "/*"), str(entry.get("HttpMethod", "*"))) != ("/*", "*")
+        for key in _CACHE_CONTROL_KEYS
+        if key in entry
+    }
+    return sorted(per_method)
 
 
 def _sam_gateway_responses(
