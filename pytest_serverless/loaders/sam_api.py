@@ -446,68 +446,100 @@ def read_sam_api(
     )
     api = ApiSpec(logical_id=logical_id, kind="REST" if rest else "HTTP", name=name, pointer=pointer)
     auth = t.mapping(props.get("Auth"), pointer + "/Auth", "Auth")
-    api.authorizers = _authorizers(t, model, auth, pointer, rest=rest)
+    _read_auth(t, model, api, auth, rest=rest)
+    _read_definition(t, model, api, props)
+    if rest:
+        _read_rest_access(api, auth, props)
+    if rest and props.get("GatewayResponses") is not None:
+        _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
+    list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
+    if rest:
+        _read_rest_stage(t, model, api, auth, props)
+    else:
+        _read_http_stage(t, api, props)
+    return api
+
+
+def _read_auth(
+    t: Template, model: TemplateModel, api: ApiSpec, auth: Mapping[str, Any], *, rest: bool
+) -> None:
+    """``Auth``: the authorizers, the default one (which must be declared), API keys and whether the CORS
+    preflights SAM adds are authorized."""
+    api.authorizers = _authorizers(t, model, auth, api.pointer, rest=rest)
     default = auth.get("DefaultAuthorizer")
     if isinstance(default, str):
         if default not in api.authorizers:
             raise t.error(
                 f"DefaultAuthorizer {default!r} is not one of the API's Authorizers "
                 f"({sorted(api.authorizers)})",
-                pointer + "/Auth/DefaultAuthorizer",
+                api.pointer + "/Auth/DefaultAuthorizer",
             )
         api.default_authorizer = default
     api.api_key_required = bool(auth.get("ApiKeyRequired", False))
     api.preflight_authorized = rest and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False
+
+
+def _read_definition(t: Template, model: TemplateModel, api: ApiSpec, props: Mapping[str, Any]) -> None:
+    """The OpenAPI routes of ``DefinitionBody`` or a local ``DefinitionUri`` (one in S3 is listed as not
+    emulated), and ``MergeDefinitions``."""
     body = props.get("DefinitionBody")
     uri = props.get("DefinitionUri")
     if isinstance(uri, str) and body is None and not uri.startswith("s3://"):
-        body = local_document(t, uri, pointer + "/DefinitionUri")
+        body = local_document(t, uri, api.pointer + "/DefinitionUri")
     elif isinstance(uri, Mapping) or (isinstance(uri, str) and uri.startswith("s3://")):
         model.unsupported.append(
-            f"{logical_id}: DefinitionUri in S3 (its routes are unknown; use a local path)"
+            f"{api.logical_id}: DefinitionUri in S3 (its routes are unknown; use a local path)"
         )
     if body is not None:
-        read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
+        read_body(body, api, model, source=t.source, pointer=api.pointer + "/DefinitionBody")
     api.user_body = body is not None or isinstance(uri, Mapping)
     api.merge_definitions = (
         props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
     )
-    if rest:
-        auth_policy = auth.get("ResourcePolicy")
-        if isinstance(auth_policy, Mapping):
-            api.policy = sam_resource_policy(auth_policy)
-        if props.get("Policy"):
-            api.policy = props["Policy"]
-        api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
-    if rest and props.get("GatewayResponses") is not None:
-        _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
-    list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
-    if rest:
-        stage_name = props.get("StageName")
-        if not isinstance(stage_name, str):
-            raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
-        variables = t.mapping(props.get("Variables"), pointer + "/Variables", "Variables")
-        stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
-        settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
-        stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
-        stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
-        api.stages.append(stage)
-        api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
-        cors = props.get("Cors")
-        if cors is not None:
-            api.cors = {"AllowOrigin": cors} if isinstance(cors, str) else dict(cors)
-        if props.get("ApiKeySourceType"):
-            api.api_key_source = str(props["ApiKeySourceType"])
-        _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
-    else:
-        stage = http_stage(props, t=t, pointer=pointer)
-        api.stages.append(stage)
-        if props.get("CorsConfiguration") is not None:
-            cors = props["CorsConfiguration"]
-            api.cors = (
-                {"AllowOrigins": ["*"]} if cors is True else dict(cors) if isinstance(cors, Mapping) else None
-            )
-    return api
+
+
+def _read_rest_access(api: ApiSpec, auth: Mapping[str, Any], props: Mapping[str, Any]) -> None:
+    """A REST API's resource policy (``Policy`` over SAM's ``Auth.ResourcePolicy``) and endpoint type."""
+    auth_policy = auth.get("ResourcePolicy")
+    if isinstance(auth_policy, Mapping):
+        api.policy = sam_resource_policy(auth_policy)
+    if props.get("Policy"):
+        api.policy = props["Policy"]
+    api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
+
+
+def _read_rest_stage(
+    t: Template, model: TemplateModel, api: ApiSpec, auth: Mapping[str, Any], props: Mapping[str, Any]
+) -> None:
+    """A REST API's stage (``StageName``, ``Variables``, ``MethodSettings``, access logs), binary media
+    types, CORS, API key source and SAM usage plan."""
+    pointer = api.pointer
+    stage_name = props.get("StageName")
+    if not isinstance(stage_name, str):
+        raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
+    variables = t.mapping(props.get("Variables"), pointer + "/Variables", "Variables")
+    stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
+    settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
+    stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
+    stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
+    api.stages.append(stage)
+    api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
+    cors = props.get("Cors")
+    if cors is not None:
+        api.cors = {"AllowOrigin": cors} if isinstance(cors, str) else dict(cors)
+    if props.get("ApiKeySourceType"):
+        api.api_key_source = str(props["ApiKeySourceType"])
+    _usage_plan(t, api.logical_id, model, api, auth.get("UsagePlan"), stage_name)
+
+
+def _read_http_stage(t: Template, api: ApiSpec, props: Mapping[str, Any]) -> None:
+    """An HTTP API's stage and ``CorsConfiguration`` (``true``: every origin)."""
+    api.stages.append(http_stage(props, t=t, pointer=api.pointer))
+    if props.get("CorsConfiguration") is not None:
+        cors = props["CorsConfiguration"]
+        api.cors = (
+            {"AllowOrigins": ["*"]} if cors is True else dict(cors) if isinstance(cors, Mapping) else None
+        )
 
 
 def _usage_plan(
