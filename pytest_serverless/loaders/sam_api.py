@@ -7,7 +7,7 @@ Authorizers, the default authorizer, API keys and usage plans, stages with varia
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pytest_serverless.loaders.cloudformation import Template
 from pytest_serverless.loaders.model import (
@@ -79,10 +79,6 @@ def _authorizer(
     raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
 
 
-def _scopes(config: Mapping[str, Any]) -> list[str]:
-    return [str(s) for s in config.get("AuthorizationScopes") or []]
-
-
 def _cognito_authorizer(
     t: Template, name: str, config: Mapping[str, Any], identity: Mapping[str, Any], where: str
 ) -> AuthorizerSpec:
@@ -90,14 +86,7 @@ def _cognito_authorizer(
     first = arns[0] if isinstance(arns, list) and arns else arns
     issuer = cognito_issuer(str(first), source=t.source, pointer=where + "/UserPoolArn")
     header = identity.get("Header", "Authorization")
-    return AuthorizerSpec(
-        name=name,
-        kind="cognito",
-        pointer=where,
-        issuer=issuer,
-        identity_source=[str(header)],
-        scopes=_scopes(config),
-    )
+    return _token_authorizer("cognito", name, config, where, issuer, header, audiences=[])
 
 
 def _jwt_authorizer(t: Template, name: str, config: Mapping[str, Any], where: str) -> AuthorizerSpec:
@@ -107,14 +96,31 @@ def _jwt_authorizer(t: Template, name: str, config: Mapping[str, Any], where: st
         raise t.error("JwtConfiguration needs an issuer", where + "/JwtConfiguration")
     audience = jwt_config.get("audience") or jwt_config.get("Audience") or []
     source = config.get("IdentitySource", "$request.header.Authorization")
+    audiences = [audience] if isinstance(audience, str) else [str(a) for a in audience]
+    return _token_authorizer("jwt", name, config, where, jwt_issuer, source, audiences=audiences)
+
+
+def _token_authorizer(
+    kind: Literal["cognito", "jwt"],
+    name: str,
+    config: Mapping[str, Any],
+    where: str,
+    issuer: str,
+    source: Any,
+    *,
+    audiences: list[str],
+) -> AuthorizerSpec:
+    """A Cognito or JWT authorizer: tokens of ``issuer`` read from ``source``, with the route scopes
+    ``AuthorizationScopes`` grants."""
+    scopes = [str(s) for s in config.get("AuthorizationScopes") or []]
     return AuthorizerSpec(
         name=name,
-        kind="jwt",
+        kind=kind,
         pointer=where,
-        issuer=jwt_issuer,
-        audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
+        issuer=issuer,
+        audiences=audiences,
         identity_source=[str(source)],
-        scopes=_scopes(config),
+        scopes=scopes,
     )
 
 
