@@ -7,6 +7,8 @@ template's function. IAM authorizers accept the credentials in ``IAM_CREDENTIALS
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import TemplateError, UsageError
@@ -19,7 +21,15 @@ from pytest_serverless.gateway.integrations.builders import (
     MockResponse,
     StepFunctionsExecution,
 )
-from pytest_serverless.loaders.model import ApiSpec, AuthorizerSpec, MethodSetting, RouteSpec, StageSpec
+from pytest_serverless.loaders.model import (
+    ApiSpec,
+    AuthorizerSpec,
+    Integration,
+    MethodSetting,
+    RouteSpec,
+    StageSpec,
+    UsagePlanSpec,
+)
 from pytest_serverless.loaders.unsupported import StageVariableLambda, UnsupportedIntegration
 
 if TYPE_CHECKING:
@@ -29,6 +39,30 @@ __all__ = ["IAM_CREDENTIALS", "build_api"]
 
 # AWS's documentation example key pair: what a loaded AWS_IAM route accepts.
 IAM_CREDENTIALS = {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+
+
+@contextmanager
+def refused_as_template_error(
+    what: str | None, source: str, pointer: str, refusals: tuple[type[Exception], ...] = (UsageError,)
+) -> Iterator[None]:
+    """The gateway refusing what the template declares (``refusals``) as a TemplateError naming ``what``
+    (``None``: the gateway's message alone) at ``pointer``; our own TemplateErrors pass through."""
+    try:
+        yield
+    except refusals as exc:
+        if isinstance(exc, TemplateError):
+            raise
+        raise TemplateError(f"{what}: {exc}" if what else str(exc), source=source, pointer=pointer) from None
+
+
+def usage_plan_options(plan: UsagePlanSpec) -> dict[str, Any]:
+    """A usage plan's keys, throttle and quota as ``api.usage_plan`` keywords."""
+    options: dict[str, Any] = {"api_keys": list(plan.api_keys)}
+    if plan.throttle is not None:
+        options["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
+    if plan.quota is not None:
+        options["quota"] = plan.quota
+    return options
 
 
 def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
@@ -76,104 +110,138 @@ def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
 
 
 def _route_kwargs(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {}
+    """``api.route`` keywords: where the route goes (its integration), then who may call it and how."""
+    kwargs: dict[str, Any] = {"integration": _integration(app, api, route)}
+    kwargs.update(_route_options(app, api, route))
+    return kwargs
+
+
+def _integration(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> Any:
+    """The route's integration object (a REST non-proxy integration with its mapping templates and
+    integration responses)."""
     integration = route.integration
     mapped = not integration.proxy and api.kind == "REST"  # a REST integration with mapping templates
-    request_templates = (integration.request_templates or None) if api.kind == "REST" else None
-    responses = (integration.responses or None) if api.kind == "REST" else None
-    if (
-        integration.kind == "lambda"
-        and "${stageVariables." in (integration.function or "")
-        and integration.proxy
-    ):
-        kwargs["integration"] = _stage_variable_lambda(app, api, integration.function or "", integration)
-    elif integration.kind == "lambda" and mapped:
-        kwargs["integration"] = LambdaCustom(
-            app.handler_for(integration.function),
-            function_name=app.function_name(integration.function),
-            request_templates=request_templates,
-            integration_responses=responses,
-        )
-    elif integration.kind == "lambda":
-        kwargs["integration"] = LambdaProxy(
-            app.handler_for(integration.function),
-            function_name=app.function_name(integration.function),
-            payload_format=integration.payload_format if api.kind == "HTTP" else None,
-        )
-    elif integration.kind == "unsupported":
-        kwargs["integration"] = UnsupportedIntegration(
+    if integration.kind == "lambda":
+        return _lambda_integration(app, api, integration, mapped)
+    if integration.kind == "unsupported":
+        return UnsupportedIntegration(
             integration.feature or "this integration", f"{api.logical_id} route {route.key}"
         )
-    elif integration.kind == "sfn":
-        assert integration.state_machine is not None
-        machine = app.state_machines.get(integration.state_machine)
-        if machine is None:
-            raise TemplateError(
-                f"the integration starts {integration.state_machine!r}, which is not a state machine of "
-                "this template",
-                source=str(app.source),
-                pointer=route.pointer,
-            )
-        kwargs["integration"] = StepFunctionsExecution(
-            machine,
-            sync=integration.sync,
-            request_templates=request_templates,
-            integration_responses=responses,
-        )
-    elif integration.kind == "aws" and api.kind == "HTTP":
+    if integration.kind == "sfn":
+        return _state_machine_integration(app, api, route)
+    if integration.kind == "aws":
+        return _aws_service_integration(api, integration)
+    templates, responses = _mapping(api, integration)
+    if integration.kind == "http" and mapped:
         assert integration.url is not None
-        kwargs["integration"] = AwsService(
-            integration.url, request_parameters=integration.request_parameters or {}
-        )
-    elif integration.kind == "aws":
+        return HttpCustom(integration.url, request_templates=templates, integration_responses=responses)
+    if integration.kind == "http":
         assert integration.url is not None
-        kwargs["integration"] = AwsService(
-            integration.url,
-            method=integration.http_method or None,
-            request_templates=integration.request_templates or None,
-            request_parameters=integration.request_parameters or None,
-            integration_responses=integration.responses or [],
+        return HttpProxy(integration.url)
+    assert integration.mock is not None
+    return MockResponse(
+        integration.mock,
+        request_templates=templates if mapped else None,
+        integration_responses=responses if mapped else None,
+    )
+
+
+def _mapping(api: ApiSpec, integration: Integration) -> tuple[Any, Any]:
+    """A REST integration's request templates and integration responses (None when absent or on HTTP APIs)."""
+    if api.kind != "REST":
+        return None, None
+    return integration.request_templates or None, integration.responses or None
+
+
+def _lambda_integration(app: ServerlessApp, api: ApiSpec, integration: Integration, mapped: bool) -> Any:
+    """A Lambda integration: the template's function, or (a proxy integration whose function ARN names a
+    stage variable) the function the stage's variable names at request time."""
+    if "${stageVariables." in (integration.function or "") and integration.proxy:
+        return _stage_variable_lambda(app, api, integration.function or "", integration)
+    handler = app.handler_for(integration.function)
+    function_name = app.function_name(integration.function)
+    if mapped:
+        templates, responses = _mapping(api, integration)
+        return LambdaCustom(
+            handler, function_name=function_name, request_templates=templates, integration_responses=responses
         )
-    elif integration.kind == "http" and mapped:
-        assert integration.url is not None
-        kwargs["integration"] = HttpCustom(
-            integration.url, request_templates=request_templates, integration_responses=responses
+    return LambdaProxy(
+        handler,
+        function_name=function_name,
+        payload_format=integration.payload_format if api.kind == "HTTP" else None,
+    )
+
+
+def _state_machine_integration(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> Any:
+    """A Step Functions integration: the template's state machine, started (a)synchronously."""
+    integration = route.integration
+    assert integration.state_machine is not None
+    machine = app.state_machines.get(integration.state_machine)
+    if machine is None:
+        raise TemplateError(
+            f"the integration starts {integration.state_machine!r}, which is not a state machine of "
+            "this template",
+            source=str(app.source),
+            pointer=route.pointer,
         )
-    elif integration.kind == "http":
-        assert integration.url is not None
-        kwargs["integration"] = HttpProxy(integration.url)
-    else:
-        assert integration.mock is not None
-        kwargs["integration"] = MockResponse(
-            integration.mock,
-            request_templates=request_templates if mapped else None,
-            integration_responses=responses if mapped else None,
-        )
-    authorizer = route.authorizer if route.authorizer is not None else api.default_authorizer
-    if authorizer is not None and authorizer != "NONE":
-        if authorizer not in api.authorizers:
-            raise TemplateError(
-                f"route {route.key} uses authorizer {authorizer!r}, which the API does not declare "
-                f"(authorizers: {sorted(api.authorizers) or 'none'})",
-                source=str(app.source),
-                pointer=route.pointer,
-            )
-        kwargs["authorizer"] = authorizer
-        scopes = route.scopes if route.scopes is not None else api.authorizers[authorizer].scopes
-        if scopes:
-            kwargs["scopes"] = list(scopes)
+    templates, responses = _mapping(api, integration)
+    return StepFunctionsExecution(
+        machine, sync=integration.sync, request_templates=templates, integration_responses=responses
+    )
+
+
+def _aws_service_integration(api: ApiSpec, integration: Integration) -> Any:
+    """An AWS service integration: HTTP APIs map request parameters; REST APIs map templates, parameters
+    and integration responses."""
+    assert integration.url is not None
+    if api.kind == "HTTP":
+        return AwsService(integration.url, request_parameters=integration.request_parameters or {})
+    return AwsService(
+        integration.url,
+        method=integration.http_method or None,
+        request_templates=integration.request_templates or None,
+        request_parameters=integration.request_parameters or None,
+        integration_responses=integration.responses or [],
+    )
+
+
+def _route_options(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """The route-level ``api.route`` keywords: authorizer and scopes, API key, timeout, and (REST) request
+    validation and cache keys."""
+    options = _authorization_options(app, api, route)
     api_key = route.api_key_required if route.api_key_required is not None else api.api_key_required
     if api_key and api.kind == "REST":
-        kwargs["api_key_required"] = True
-    if integration.timeout is not None:
-        kwargs["timeout"] = integration.timeout
-    if route.request_schema is not None and api.kind == "REST":
-        kwargs["request_schema"] = route.request_schema
-    if route.required_parameters and api.kind == "REST":
-        kwargs["required_parameters"] = list(route.required_parameters)
-    if route.cache_key_parameters and api.kind == "REST":
-        kwargs["cache_key_parameters"] = list(route.cache_key_parameters)
-    return kwargs
+        options["api_key_required"] = True
+    if route.integration.timeout is not None:
+        options["timeout"] = route.integration.timeout
+    if api.kind != "REST":
+        return options
+    if route.request_schema is not None:
+        options["request_schema"] = route.request_schema
+    if route.required_parameters:
+        options["required_parameters"] = list(route.required_parameters)
+    if route.cache_key_parameters:
+        options["cache_key_parameters"] = list(route.cache_key_parameters)
+    return options
+
+
+def _authorization_options(app: ServerlessApp, api: ApiSpec, route: RouteSpec) -> dict[str, Any]:
+    """The route's authorizer (its own, else the API's default; "NONE" for none) and the scopes it needs."""
+    authorizer = route.authorizer if route.authorizer is not None else api.default_authorizer
+    if authorizer is None or authorizer == "NONE":
+        return {}
+    if authorizer not in api.authorizers:
+        raise TemplateError(
+            f"route {route.key} uses authorizer {authorizer!r}, which the API does not declare "
+            f"(authorizers: {sorted(api.authorizers) or 'none'})",
+            source=str(app.source),
+            pointer=route.pointer,
+        )
+    options: dict[str, Any] = {"authorizer": authorizer}
+    scopes = route.scopes if route.scopes is not None else api.authorizers[authorizer].scopes
+    if scopes:
+        options["scopes"] = list(scopes)
+    return options
 
 
 def _stage_variable_lambda(app: ServerlessApp, api: ApiSpec, template: str, integration: Any) -> Any:
@@ -191,8 +259,6 @@ def _stage_variable_lambda(app: ServerlessApp, api: ApiSpec, template: str, inte
 
 def _unsupported_state_machine(app: ServerlessApp, route: RouteSpec) -> RouteSpec:
     """A Step Functions route whose state machine is not in the template: it degrades to a failing route."""
-    from pytest_serverless.loaders.model import Integration
-
     feature = (
         f"a Step Functions integration starting {route.integration.state_machine!r}, which is not a state "
         "machine of this template"
@@ -244,7 +310,6 @@ def _cors(api: ApiSpec) -> dict[str, Any] | None:
 def _authorized_preflights(api: ApiSpec) -> list[RouteSpec]:
     """SAM puts the default authorizer on the OPTIONS methods it adds for CORS (unless
     ``AddDefaultAuthorizerToCorsPreflight: false``): a preflight without a token is refused, as in AWS."""
-    from pytest_serverless.loaders.model import Integration
 
     config = _cors(api) or {}
     methods: dict[str, set[str]] = {}
@@ -323,47 +388,62 @@ def _method_settings(
 
 
 def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
-    gateway = app._gateway
-    name = spec.name
-    if name in gateway.apis:  # two APIs of one template with the same Name
-        name = f"{spec.name}-{spec.logical_id}"
-    try:
-        if spec.kind == "REST":
-            api = gateway.rest_api(
-                name,
-                binary_media_types=list(spec.binary_media_types) or None,
-                cors=_cors(spec),
-                api_key_source=spec.api_key_source.upper(),
-                endpoint_type=spec.endpoint_type,
-            )
-            if spec.policy is not None:
-                api.policy(spec.policy)
-        else:
-            api = gateway.http_api(name, cors=_cors(spec))
-    except (UsageError, ValueError) as exc:
-        raise TemplateError(
-            f"API {spec.logical_id}: {exc}", source=str(app.source), pointer=spec.pointer
-        ) from None
+    """The live gateway API of a template's REST or HTTP API: authorizers, gateway responses, routes,
+    deployed stages and usage plans."""
+    api = _new_api(app, spec)
+    source = str(app.source)
     for name, authorizer in spec.authorizers.items():
-        try:
+        with refused_as_template_error(f"authorizer {name}", source, authorizer.pointer):
             api.authorizer(name, _authorizer(app, spec, authorizer))
-        except UsageError as exc:
-            raise TemplateError(
-                f"authorizer {name}: {exc}", source=str(app.source), pointer=authorizer.pointer
-            ) from None
     for response_type, entry in spec.gateway_responses.items():
-        try:
+        with refused_as_template_error(None, source, entry.get("pointer", spec.pointer)):
             api.gateway_response(
                 response_type,
                 entry.get("status"),
                 templates=entry.get("templates"),
                 parameters=entry.get("parameters"),
             )
-        except UsageError as exc:
-            raise TemplateError(
-                str(exc), source=str(app.source), pointer=entry.get("pointer", spec.pointer)
-            ) from None
-    kwargs: dict[str, Any]
+    routes = _add_routes(app, spec, api)
+    refusals = (UsageError, ValueError, TypeError)
+    for stage in spec.stages or []:
+        kwargs = _stage_kwargs(spec, stage, routes)
+        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer, refusals):
+            deployed = api.deploy(stage.name, **kwargs)
+            deployed.access_log_format = stage.access_log_format
+    for plan in spec.usage_plans:
+        with refused_as_template_error(f"usage plan {plan.name}", source, spec.pointer, refusals):
+            api.usage_plan(plan.name, **usage_plan_options(plan))
+    api.logical_id = spec.logical_id  # what reports call it
+    return api
+
+
+def _new_api(app: ServerlessApp, spec: ApiSpec) -> Any:
+    """The gateway's REST API (with its resource policy) or HTTP API; a second API of the template with the
+    same Name gets its logical id appended."""
+    gateway = app._gateway
+    name = spec.name
+    if name in gateway.apis:  # two APIs of one template with the same Name
+        name = f"{spec.name}-{spec.logical_id}"
+    with refused_as_template_error(
+        f"API {spec.logical_id}", str(app.source), spec.pointer, (UsageError, ValueError)
+    ):
+        if spec.kind != "REST":
+            return gateway.http_api(name, cors=_cors(spec))
+        api = gateway.rest_api(
+            name,
+            binary_media_types=list(spec.binary_media_types) or None,
+            cors=_cors(spec),
+            api_key_source=spec.api_key_source.upper(),
+            endpoint_type=spec.endpoint_type,
+        )
+        if spec.policy is not None:
+            api.policy(spec.policy)
+        return api
+
+
+def _add_routes(app: ServerlessApp, spec: ApiSpec, api: Any) -> list[RouteSpec]:
+    """Every route of the API (with the CORS preflights SAM authorizes), each declared once; a Step
+    Functions route to a state machine not in the template degrades to a failing route. Returns them."""
     routes = list(spec.routes)
     if spec.cors is not None and spec.default_authorizer is not None and spec.preflight_authorized:
         routes += _authorized_preflights(spec)
@@ -383,52 +463,47 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
                 f"{spec.logical_id}: route {route.key}: {route.integration.feature} "
                 "(requests to it answer 500)"
             )
-        try:
-            kwargs = _route_kwargs(app, spec, route)
-            built = api.route(route.key, **kwargs)
-            if isinstance(kwargs.get("integration"), StageVariableLambda):
-                built.integration_kind = "lambda_proxy"
-        except (UsageError, ValueError, TypeError) as exc:
-            if isinstance(exc, TemplateError):
-                raise
-            raise TemplateError(
-                f"route {route.key}: {exc}", source=str(app.source), pointer=route.pointer
-            ) from None
-    for stage in spec.stages or []:
-        kwargs = {"variables": dict(stage.variables)}
-        if stage.throttle is not None:
-            kwargs["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
-        cache_ttl, caching, method_throttles = _method_settings(stage, routes)
-        if cache_ttl and spec.kind == "REST":
-            kwargs["cache_ttl"] = cache_ttl
-            kwargs["route_caching"] = caching
-        require, strategy = stage.cache_control
-        if require is not None and spec.kind == "REST":
-            kwargs["require_authorization_for_cache_control"] = require
-        if strategy is not None and spec.kind == "REST":
-            kwargs["unauthorized_cache_control_header_strategy"] = strategy
-        throttles = {key: value for key, value in stage.route_throttles.items() if key in seen}
-        throttles.update(method_throttles)
-        if throttles:
-            kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
-        try:
-            deployed = api.deploy(stage.name, **kwargs)
-            deployed.access_log_format = stage.access_log_format
-        except (UsageError, ValueError, TypeError) as exc:
-            raise TemplateError(
-                f"stage {stage.name}: {exc}", source=str(app.source), pointer=spec.pointer
-            ) from None
-    for plan in spec.usage_plans:
-        kwargs = {"api_keys": list(plan.api_keys)}
-        if plan.throttle is not None:
-            kwargs["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
-        if plan.quota is not None:
-            kwargs["quota"] = plan.quota
-        try:
-            api.usage_plan(plan.name, **kwargs)
-        except (UsageError, ValueError, TypeError) as exc:
-            raise TemplateError(
-                f"usage plan {plan.name}: {exc}", source=str(app.source), pointer=spec.pointer
-            ) from None
-    api.logical_id = spec.logical_id  # type: ignore[attr-defined]  # what reports call it
-    return api
+        _add_route(app, spec, api, route)
+    return routes
+
+
+def _add_route(app: ServerlessApp, spec: ApiSpec, api: Any, route: RouteSpec) -> None:
+    refusals = (UsageError, ValueError, TypeError)
+    with refused_as_template_error(f"route {route.key}", str(app.source), route.pointer, refusals):
+        kwargs = _route_kwargs(app, spec, route)
+        built = api.route(route.key, **kwargs)
+        if isinstance(kwargs.get("integration"), StageVariableLambda):
+            built.integration_kind = "lambda_proxy"
+
+
+def _stage_kwargs(spec: ApiSpec, stage: StageSpec, routes: list[RouteSpec]) -> dict[str, Any]:
+    """A stage's variables, throttles (stage-wide, per route and per method) and (REST) caching and
+    cache-control settings as ``api.deploy`` keywords."""
+    kwargs: dict[str, Any] = {"variables": dict(stage.variables)}
+    if stage.throttle is not None:
+        kwargs["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
+    cache_ttl, caching, method_throttles = _method_settings(stage, routes)
+    if spec.kind == "REST":
+        kwargs.update(_rest_cache_kwargs(stage, cache_ttl, caching))
+    keys = {route.key for route in routes}
+    throttles = {key: value for key, value in stage.route_throttles.items() if key in keys}
+    throttles.update(method_throttles)
+    if throttles:
+        kwargs["route_throttles"] = {key: (rate, int(burst)) for key, (rate, burst) in throttles.items()}
+    return kwargs
+
+
+def _rest_cache_kwargs(
+    stage: StageSpec, cache_ttl: int, caching: dict[str, tuple[bool, int]]
+) -> dict[str, Any]:
+    """A REST stage's cache (its TTL and each route's caching) and cache-control settings."""
+    kwargs: dict[str, Any] = {}
+    if cache_ttl:
+        kwargs["cache_ttl"] = cache_ttl
+        kwargs["route_caching"] = caching
+    require, strategy = stage.cache_control
+    if require is not None:
+        kwargs["require_authorization_for_cache_control"] = require
+    if strategy is not None:
+        kwargs["unauthorized_cache_control_header_strategy"] = strategy
+    return kwargs

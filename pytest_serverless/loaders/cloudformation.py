@@ -211,6 +211,8 @@ class Template:
     stand_ins: list[str]
 
     def _parameter_values(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        """Each declared parameter's value: the one given, else its Default, else a stand-in (listed in
+        ``stand_ins``); given values must name declared parameters."""
         self.stand_ins = []
         declared = self._section("Parameters")
         unknown = sorted(set(overrides) - set(declared))
@@ -219,60 +221,63 @@ class Template:
                 f"parameters {unknown} do not exist in the template (declared: {sorted(declared)})",
                 "/Parameters",
             )
-        values: dict[str, Any] = {}
-        for name, spec in declared.items():
-            pointer = f"/Parameters/{name}"
-            if not isinstance(spec, dict):
-                raise self.error("a parameter must be a mapping with a 'Type'", pointer)
-            kind = str(spec.get("Type", "String"))
-            if name in overrides:
-                raw = overrides[name]
-            elif "Default" in spec:
-                raw = spec["Default"]
-            else:
-                # AWS takes the value at deploy time; here the template still loads, with a stand-in value
-                # reported in app.unsupported, so one missing value does not stop everything else
-                raw = _stand_in(name, kind, spec)
-                self.stand_ins.append(
-                    f"parameter {name} has no Default and no value was given: it is {json.dumps(raw)} here; "
-                    f"pass load_template(..., parameters={{{name!r}: ...}})"
-                )
-                values[name] = [str(item) for item in raw] if isinstance(raw, list) else str(raw)
-                continue
-            value: Any
-            if kind in ("CommaDelimitedList", "List<Number>") or kind.startswith("List<"):
-                if isinstance(raw, (list, tuple)):
-                    value = [str(item) for item in raw]
-                else:
-                    value = [item.strip() for item in str(raw).split(",")] if str(raw) else []
-            elif kind == "Number":
-                text = str(raw)
-                try:
-                    float(text)
-                except ValueError:
-                    raise self.error(f"parameter {name!r} is a Number, got {raw!r}", pointer) from None
-                value = text
-            else:
-                value = (
-                    raw if isinstance(raw, str) else json.dumps(raw) if isinstance(raw, bool) else str(raw)
-                )
-                if isinstance(raw, bool):
-                    value = "true" if raw else "false"
-            allowed = spec.get("AllowedValues")
-            if (
-                isinstance(allowed, list)
-                and not isinstance(value, list)
-                and value not in [str(item) for item in allowed]
-            ):
-                raise self.error(
-                    f"parameter {name!r} must be one of {[str(item) for item in allowed]}, got {value!r}",
-                    pointer,
-                )
-            pattern = spec.get("AllowedPattern")
-            if isinstance(pattern, str) and isinstance(value, str) and not re.fullmatch(pattern, value):
-                raise self.error(f"parameter {name!r} value {value!r} does not match {pattern!r}", pointer)
-            values[name] = value
-        return values
+        return {name: self._parameter_value(name, spec, overrides) for name, spec in declared.items()}
+
+    def _parameter_value(self, name: str, spec: Any, overrides: Mapping[str, Any]) -> Any:
+        pointer = f"/Parameters/{name}"
+        if not isinstance(spec, dict):
+            raise self.error("a parameter must be a mapping with a 'Type'", pointer)
+        kind = str(spec.get("Type", "String"))
+        if name in overrides:
+            raw = overrides[name]
+        elif "Default" in spec:
+            raw = spec["Default"]
+        else:
+            # AWS takes the value at deploy time; here the template still loads, with a stand-in value
+            # reported in app.unsupported, so one missing value does not stop everything else
+            raw = _stand_in(name, kind, spec)
+            self.stand_ins.append(
+                f"parameter {name} has no Default and no value was given: it is {json.dumps(raw)} here; "
+                f"pass load_template(..., parameters={{{name!r}: ...}})"
+            )
+            return [str(item) for item in raw] if isinstance(raw, list) else str(raw)
+        value = self._typed_parameter(name, kind, raw, pointer)
+        self._check_allowed(name, spec, value, pointer)
+        return value
+
+    def _typed_parameter(self, name: str, kind: str, raw: Any, pointer: str) -> Any:
+        """A parameter value as CloudFormation passes it: a list of strings for the list types, else a
+        string (a Number must parse as one; booleans spelled ``true`` / ``false``)."""
+        if kind in ("CommaDelimitedList", "List<Number>") or kind.startswith("List<"):
+            if isinstance(raw, (list, tuple)):
+                return [str(item) for item in raw]
+            return [item.strip() for item in str(raw).split(",")] if str(raw) else []
+        if kind == "Number":
+            text = str(raw)
+            try:
+                float(text)
+            except ValueError:
+                raise self.error(f"parameter {name!r} is a Number, got {raw!r}", pointer) from None
+            return text
+        if isinstance(raw, bool):
+            return "true" if raw else "false"
+        return raw if isinstance(raw, str) else str(raw)
+
+    def _check_allowed(self, name: str, spec: Mapping[str, Any], value: Any, pointer: str) -> None:
+        """``AllowedValues`` and ``AllowedPattern`` (checked on single values, not on lists)."""
+        allowed = spec.get("AllowedValues")
+        if (
+            isinstance(allowed, list)
+            and not isinstance(value, list)
+            and value not in [str(item) for item in allowed]
+        ):
+            raise self.error(
+                f"parameter {name!r} must be one of {[str(item) for item in allowed]}, got {value!r}",
+                pointer,
+            )
+        pattern = spec.get("AllowedPattern")
+        if isinstance(pattern, str) and isinstance(value, str) and not re.fullmatch(pattern, value):
+            raise self.error(f"parameter {name!r} value {value!r} does not match {pattern!r}", pointer)
 
     # -- conditions ---------------------------------------------------------------------------------
 

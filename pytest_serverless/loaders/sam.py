@@ -199,13 +199,13 @@ def read_function_events(t: Template, logical_id: str, model: TemplateModel) -> 
     for name, pointer, kind, props, raw_props in _events(t, logical_id):
         target = Integration("lambda", function=logical_id)
         if kind == "Api":
-            _api_event(t, model, props, raw_props, target, pointer)
+            _api_event(t, model, props, raw_props, target, pointer, rest=True)
         elif kind == "HttpApi":
             timeout = props.get("TimeoutInMillis")
             where = pointer + "/Properties/TimeoutInMillis"
             target.timeout = t.number(timeout, where, "TimeoutInMillis", 0) / 1000 if timeout else None
             target.payload_format = str(props.get("PayloadFormatVersion", "2.0"))
-            _http_api_event(t, model, props, raw_props, target, pointer)
+            _api_event(t, model, props, raw_props, target, pointer, rest=False)
         elif kind in ("Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"):
             model.rules.append(
                 _rule_from_event(t, logical_id, name, kind, props, TargetSpec(pointer, function=logical_id))
@@ -242,6 +242,21 @@ def _event_api_id(
     return api_id
 
 
+def _event_api(
+    t: Template, model: TemplateModel, raw: Mapping[str, Any], pointer: str, *, rest: bool
+) -> tuple[str, ApiSpec]:
+    """The logical id and spec of the API an ``Api`` (``rest``) or ``HttpApi`` event names; a TemplateError
+    naming the event's ``RestApiId`` / ``ApiId`` when that is not an API of the event's kind."""
+    api_id = _event_api_id(t, model, raw, pointer, rest=rest)
+    api = model.apis.get(api_id)
+    if api is None or (not rest and api.kind != "HTTP"):
+        field, api_type = (
+            ("RestApiId", "AWS::Serverless::Api") if rest else ("ApiId", "AWS::Serverless::HttpApi")
+        )
+        raise t.error(f"{field} {api_id!r} is not an {api_type}", f"{pointer}/Properties/{field}")
+    return api_id, api
+
+
 def _api_event(
     t: Template,
     model: TemplateModel,
@@ -249,13 +264,23 @@ def _api_event(
     raw: Mapping[str, Any],
     target: Integration,
     pointer: str,
+    *,
+    rest: bool,
 ) -> None:
-    api_id = _event_api_id(t, model, raw, pointer, rest=True)
-    api = model.apis.get(api_id)
-    if api is None:
-        raise t.error(
-            f"RestApiId {api_id!r} is not an AWS::Serverless::Api", pointer + "/Properties/RestApiId"
-        )
+    """An ``Api`` (``rest``) or ``HttpApi`` event: its route to ``target``, on the API it names."""
+    api_id, api = _event_api(t, model, raw, pointer, rest=rest)
+    if rest:
+        route = _rest_event_route(t, api_id, props, target, pointer)
+    else:
+        route = _http_event_route(t, props, target, pointer)
+    _add_event_route(api, route, rest=rest)
+
+
+def _rest_event_route(
+    t: Template, api_id: str, props: Mapping[str, Any], target: Integration, pointer: str
+) -> RouteSpec:
+    """An ``Api`` event's route: ``Path`` and ``Method`` (both needed), ``Auth`` and ``RequestModel`` (a
+    schema of the API's ``Models``)."""
     for field in ("Path", "Method"):
         if not isinstance(props.get(field), str):
             raise t.error(f"an Api event needs '{field}'", f"{pointer}/Properties/{field}")
@@ -272,21 +297,11 @@ def _api_event(
             )
         if request_model.get("ValidateBody", True):
             route.request_schema = dict(schemas[model_name])
-    _add_event_route(api, route, rest=True)
+    return route
 
 
-def _http_api_event(
-    t: Template,
-    model: TemplateModel,
-    props: Mapping[str, Any],
-    raw: Mapping[str, Any],
-    target: Integration,
-    pointer: str,
-) -> None:
-    api_id = _event_api_id(t, model, raw, pointer, rest=False)
-    api = model.apis.get(api_id)
-    if api is None or api.kind != "HTTP":
-        raise t.error(f"ApiId {api_id!r} is not an AWS::Serverless::HttpApi", pointer + "/Properties/ApiId")
+def _http_event_route(t: Template, props: Mapping[str, Any], target: Integration, pointer: str) -> RouteSpec:
+    """An ``HttpApi`` event's route: the ``$default`` route when it names neither ``Path`` nor ``Method``."""
     path, method = props.get("Path"), props.get("Method")
     if path is None and method is None:
         route = RouteSpec(method="ANY", path="$default", integration=target, pointer=pointer)
@@ -295,7 +310,7 @@ def _http_api_event(
             method=str(method or "ANY").upper(), path=str(path or "/"), integration=target, pointer=pointer
         )
     _route_auth(route, t.mapping(props.get("Auth"), pointer + "/Properties/Auth", "Auth"))
-    _add_event_route(api, route, rest=False)
+    return route
 
 
 def _add_event_route(api: ApiSpec, route: RouteSpec, *, rest: bool) -> None:
@@ -462,7 +477,7 @@ def read_state_machine_events(t: Template, logical_id: str, model: TemplateModel
                     str(t.ref(logical_id, pointer)), unescape=props.get("UnescapeMappingTemplate") is True
                 ),
             )
-            _api_event(t, model, props, raw_props, target, pointer)
+            _api_event(t, model, props, raw_props, target, pointer, rest=True)
         elif kind in _STATE_MACHINE_EVENTS:
             rule_target = TargetSpec(pointer, state_machine=logical_id)
             model.rules.append(_rule_from_event(t, logical_id, name, kind, props, rule_target))

@@ -7,7 +7,7 @@ Authorizers, the default authorizer, API keys and usage plans, stages with varia
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pytest_serverless.loaders.cloudformation import Template
 from pytest_serverless.loaders.model import (
@@ -49,80 +49,114 @@ def _identity_sources(identity: Mapping[str, Any], prefix: str) -> list[str]:
 def _authorizers(
     t: Template, model: TemplateModel, auth: Mapping[str, Any], pointer: str, *, rest: bool
 ) -> dict[str, AuthorizerSpec]:
+    """``Auth.Authorizers`` (Cognito, JWT and Lambda), and ``AWS_IAM`` when IAM authorization is on."""
     found: dict[str, AuthorizerSpec] = {}
     authorizers = t.mapping(auth.get("Authorizers"), f"{pointer}/Auth/Authorizers", "Auth.Authorizers")
     for name, config in authorizers.items():
-        where = f"{pointer}/Auth/Authorizers/{name}"
-        if not isinstance(config, Mapping):
-            raise t.error("an authorizer must be a mapping", where)
-        identity = config.get("Identity") or {}
-        identity = t.mapping(identity, where + "/Identity", "Identity")
-        ttl = t.number(
-            identity.get("ReauthorizeEvery"), where + "/Identity/ReauthorizeEvery", "ReauthorizeEvery", 300
-        )
-        if "UserPoolArn" in config:
-            arns = config["UserPoolArn"]
-            first = arns[0] if isinstance(arns, list) and arns else arns
-            issuer = cognito_issuer(str(first), source=t.source, pointer=where + "/UserPoolArn")
-            header = identity.get("Header", "Authorization")
-            found[name] = AuthorizerSpec(
-                name=name,
-                kind="cognito",
-                pointer=where,
-                issuer=issuer,
-                identity_source=[str(header)],
-                scopes=[str(s) for s in config.get("AuthorizationScopes") or []],
-            )
-        elif "JwtConfiguration" in config:
-            jwt_config = config["JwtConfiguration"] or {}
-            jwt_issuer = jwt_config.get("issuer") or jwt_config.get("Issuer")
-            if not isinstance(jwt_issuer, str):
-                raise t.error("JwtConfiguration needs an issuer", where + "/JwtConfiguration")
-            audience = jwt_config.get("audience") or jwt_config.get("Audience") or []
-            source = config.get("IdentitySource", "$request.header.Authorization")
-            found[name] = AuthorizerSpec(
-                name=name,
-                kind="jwt",
-                pointer=where,
-                issuer=jwt_issuer,
-                audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
-                identity_source=[str(source)],
-                scopes=[str(s) for s in config.get("AuthorizationScopes") or []],
-            )
-        elif "FunctionArn" in config:
-            function = lambda_target(model, str(config["FunctionArn"]))
-            if rest:
-                payload = str(config.get("FunctionPayloadType", "TOKEN")).upper()
-                if payload == "TOKEN":
-                    sources = [f"method.request.header.{identity.get('Header', 'Authorization')}"]
-                else:
-                    sources = _identity_sources(identity, "method.request.")
-                found[name] = AuthorizerSpec(
-                    name=name,
-                    kind="lambda",
-                    pointer=where,
-                    function=function,
-                    lambda_type="TOKEN" if payload == "TOKEN" else "REQUEST",
-                    identity_source=sources,
-                    ttl=ttl,
-                )
-            else:
-                sources = _identity_sources(identity, "$request.")
-                found[name] = AuthorizerSpec(
-                    name=name,
-                    kind="lambda",
-                    pointer=where,
-                    function=function,
-                    lambda_type="REQUEST",
-                    identity_source=sources,
-                    ttl=ttl if "ReauthorizeEvery" in identity else 0.0,
-                    payload_version=str(config.get("AuthorizerPayloadFormatVersion", "2.0")),
-                    simple_responses=bool(config.get("EnableSimpleResponses", False)),
-                )
-        else:
-            raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
+        found[name] = _authorizer(t, model, name, config, f"{pointer}/Auth/Authorizers/{name}", rest=rest)
     if auth.get("EnableIamAuthorizer") or auth.get("DefaultAuthorizer") == "AWS_IAM":
         found["AWS_IAM"] = AuthorizerSpec(name="AWS_IAM", kind="iam", pointer=f"{pointer}/Auth")
+    return found
+
+
+def _authorizer(
+    t: Template, model: TemplateModel, name: str, config: Any, where: str, *, rest: bool
+) -> AuthorizerSpec:
+    """One authorizer: its kind is told by ``UserPoolArn``, ``JwtConfiguration`` or ``FunctionArn``."""
+    if not isinstance(config, Mapping):
+        raise t.error("an authorizer must be a mapping", where)
+    identity = config.get("Identity") or {}
+    identity = t.mapping(identity, where + "/Identity", "Identity")
+    ttl = t.number(
+        identity.get("ReauthorizeEvery"), where + "/Identity/ReauthorizeEvery", "ReauthorizeEvery", 300
+    )
+    if "UserPoolArn" in config:
+        return _cognito_authorizer(t, name, config, identity, where)
+    if "JwtConfiguration" in config:
+        return _jwt_authorizer(t, name, config, where)
+    if "FunctionArn" in config:
+        return _lambda_authorizer(model, name, config, identity, where, ttl, rest=rest)
+    raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
+
+
+def _cognito_authorizer(
+    t: Template, name: str, config: Mapping[str, Any], identity: Mapping[str, Any], where: str
+) -> AuthorizerSpec:
+    arns = config["UserPoolArn"]
+    first = arns[0] if isinstance(arns, list) and arns else arns
+    issuer = cognito_issuer(str(first), source=t.source, pointer=where + "/UserPoolArn")
+    header = identity.get("Header", "Authorization")
+    return _token_authorizer("cognito", name, config, where, issuer, header, audiences=[])
+
+
+def _jwt_authorizer(t: Template, name: str, config: Mapping[str, Any], where: str) -> AuthorizerSpec:
+    jwt_config = config["JwtConfiguration"] or {}
+    jwt_issuer = jwt_config.get("issuer") or jwt_config.get("Issuer")
+    if not isinstance(jwt_issuer, str):
+        raise t.error("JwtConfiguration needs an issuer", where + "/JwtConfiguration")
+    audience = jwt_config.get("audience") or jwt_config.get("Audience") or []
+    source = config.get("IdentitySource", "$request.header.Authorization")
+    audiences = [audience] if isinstance(audience, str) else [str(a) for a in audience]
+    return _token_authorizer("jwt", name, config, where, jwt_issuer, source, audiences=audiences)
+
+
+def _token_authorizer(
+    kind: Literal["cognito", "jwt"],
+    name: str,
+    config: Mapping[str, Any],
+    where: str,
+    issuer: str,
+    source: Any,
+    *,
+    audiences: list[str],
+) -> AuthorizerSpec:
+    """A Cognito or JWT authorizer: tokens of ``issuer`` read from ``source``, with the route scopes
+    ``AuthorizationScopes`` grants."""
+    scopes = [str(s) for s in config.get("AuthorizationScopes") or []]
+    return AuthorizerSpec(
+        name=name,
+        kind=kind,
+        pointer=where,
+        issuer=issuer,
+        audiences=audiences,
+        identity_source=[str(source)],
+        scopes=scopes,
+    )
+
+
+def _lambda_authorizer(
+    model: TemplateModel,
+    name: str,
+    config: Mapping[str, Any],
+    identity: Mapping[str, Any],
+    where: str,
+    ttl: float,
+    *,
+    rest: bool,
+) -> AuthorizerSpec:
+    """A Lambda authorizer: TOKEN (one header) or REQUEST on a REST API; REQUEST, payload 1.0 or 2.0,
+    cached only when ``ReauthorizeEvery`` is given, on an HTTP API."""
+    found = AuthorizerSpec(
+        name=name,
+        kind="lambda",
+        pointer=where,
+        function=lambda_target(model, str(config["FunctionArn"])),
+        ttl=ttl,
+    )
+    if rest:
+        token = str(config.get("FunctionPayloadType", "TOKEN")).upper() == "TOKEN"
+        found.lambda_type = "TOKEN" if token else "REQUEST"
+        found.identity_source = (
+            [f"method.request.header.{identity.get('Header', 'Authorization')}"]
+            if token
+            else _identity_sources(identity, "method.request.")
+        )
+        return found
+    found.lambda_type = "REQUEST"
+    found.identity_source = _identity_sources(identity, "$request.")
+    found.ttl = ttl if "ReauthorizeEvery" in identity else 0.0
+    found.payload_version = str(config.get("AuthorizerPayloadFormatVersion", "2.0"))
+    found.simple_responses = bool(config.get("EnableSimpleResponses", False))
     return found
 
 
@@ -230,12 +264,27 @@ def list_not_emulated(
     found = [name for name in names if props.get(name) not in (None, False, "", [], {})]
     if names is HTTP_NOT_EMULATED and props.get("Policy"):
         found.append("Policy")
-    auth = props.get("Auth")
-    if isinstance(auth, Mapping):
-        found += [f"Auth.{key}" for key in ("InvokeRole",) if auth.get(key)]
-        policy = auth.get("ResourcePolicy")
-        if isinstance(policy, Mapping):
-            found += [f"Auth.ResourcePolicy.{key}" for key in policy if key not in _SAM_POLICY_KEYS]
+    found += _auth_not_emulated(props.get("Auth"))
+    found += _stage_settings_not_emulated(props)
+    if found:
+        model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+
+
+def _auth_not_emulated(auth: Any) -> list[str]:
+    """``Auth.InvokeRole`` and the ``Auth.ResourcePolicy`` keys SAM's shorthand does not have."""
+    if not isinstance(auth, Mapping):
+        return []
+    found = [f"Auth.{key}" for key in ("InvokeRole",) if auth.get(key)]
+    policy = auth.get("ResourcePolicy")
+    if isinstance(policy, Mapping):
+        found += [f"Auth.ResourcePolicy.{key}" for key in policy if key not in _SAM_POLICY_KEYS]
+    return found
+
+
+def _stage_settings_not_emulated(props: Mapping[str, Any]) -> list[str]:
+    """A ``StageDescription`` canary, the logging and metrics keys of ``MethodSettings`` and
+    ``StageDescription``, and cache-control keys set per method (only the ``/*/*`` entry's apply)."""
+    found: list[str] = []
     settings: list[Any] = (
         list(props.get("MethodSettings") or []) if isinstance(props.get("MethodSettings"), list) else []
     )
@@ -243,32 +292,37 @@ def list_not_emulated(
     if isinstance(description, Mapping):
         settings.append(description)
         found += [key for key in ("CanarySetting",) if description.get(key)]
-    extra = sorted(
-        {
-            str(key)
-            for entry in settings
-            if isinstance(entry, Mapping)
-            for key, value in entry.items()
-            if key in _LOGGING_KEYS and value not in (None, False, "", "OFF", "false")
-        }
-    )
+    entries = [entry for entry in settings if isinstance(entry, Mapping)]
+    extra = _logging_keys(entries)
     if extra:
         found.append(f"MethodSettings ({', '.join(extra)})")
-    per_method = sorted(
-        {
-            str(key)
-            for entry in settings
-            if isinstance(entry, Mapping)
-            and (entry.get("ResourcePath", "/*"), str(entry.get("HttpMethod", "*"))) != ("/*", "*")
-            and entry is not description
-            for key in _CACHE_CONTROL_KEYS
-            if key in entry
-        }
-    )
+    per_method = _cache_control_per_method([entry for entry in entries if entry is not description])
     if per_method:
         found.append(f"MethodSettings ({', '.join(per_method)} per method: only the /*/* entry's is)")
-    if found:
-        model.unsupported.append(f"{owner}: {', '.join(found)} (not emulated)")
+    return found
+
+
+def _logging_keys(entries: list[Mapping[str, Any]]) -> list[str]:
+    """The logging and metrics keys the entries turn on."""
+    on = {
+        str(key)
+        for entry in entries
+        for key, value in entry.items()
+        if key in _LOGGING_KEYS and value not in (None, False, "", "OFF", "false")
+    }
+    return sorted(on)
+
+
+def _cache_control_per_method(entries: list[Mapping[str, Any]]) -> list[str]:
+    """The cache-control keys set by ``MethodSettings`` entries other than ``/*/*``."""
+    per_method = {
+        str(key)
+        for entry in entries
+        if (entry.get("ResourcePath", "/*"), str(entry.get("HttpMethod", "*"))) != ("/*", "*")
+        for key in _CACHE_CONTROL_KEYS
+        if key in entry
+    }
+    return sorted(per_method)
 
 
 def _sam_gateway_responses(
@@ -398,68 +452,100 @@ def read_sam_api(
     )
     api = ApiSpec(logical_id=logical_id, kind="REST" if rest else "HTTP", name=name, pointer=pointer)
     auth = t.mapping(props.get("Auth"), pointer + "/Auth", "Auth")
-    api.authorizers = _authorizers(t, model, auth, pointer, rest=rest)
+    _read_auth(t, model, api, auth, rest=rest)
+    _read_definition(t, model, api, props)
+    if rest:
+        _read_rest_access(api, auth, props)
+    if rest and props.get("GatewayResponses") is not None:
+        _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
+    list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
+    if rest:
+        _read_rest_stage(t, model, api, auth, props)
+    else:
+        _read_http_stage(t, api, props)
+    return api
+
+
+def _read_auth(
+    t: Template, model: TemplateModel, api: ApiSpec, auth: Mapping[str, Any], *, rest: bool
+) -> None:
+    """``Auth``: the authorizers, the default one (which must be declared), API keys and whether the CORS
+    preflights SAM adds are authorized."""
+    api.authorizers = _authorizers(t, model, auth, api.pointer, rest=rest)
     default = auth.get("DefaultAuthorizer")
     if isinstance(default, str):
         if default not in api.authorizers:
             raise t.error(
                 f"DefaultAuthorizer {default!r} is not one of the API's Authorizers "
                 f"({sorted(api.authorizers)})",
-                pointer + "/Auth/DefaultAuthorizer",
+                api.pointer + "/Auth/DefaultAuthorizer",
             )
         api.default_authorizer = default
     api.api_key_required = bool(auth.get("ApiKeyRequired", False))
     api.preflight_authorized = rest and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False
+
+
+def _read_definition(t: Template, model: TemplateModel, api: ApiSpec, props: Mapping[str, Any]) -> None:
+    """The OpenAPI routes of ``DefinitionBody`` or a local ``DefinitionUri`` (one in S3 is listed as not
+    emulated), and ``MergeDefinitions``."""
     body = props.get("DefinitionBody")
     uri = props.get("DefinitionUri")
     if isinstance(uri, str) and body is None and not uri.startswith("s3://"):
-        body = local_document(t, uri, pointer + "/DefinitionUri")
+        body = local_document(t, uri, api.pointer + "/DefinitionUri")
     elif isinstance(uri, Mapping) or (isinstance(uri, str) and uri.startswith("s3://")):
         model.unsupported.append(
-            f"{logical_id}: DefinitionUri in S3 (its routes are unknown; use a local path)"
+            f"{api.logical_id}: DefinitionUri in S3 (its routes are unknown; use a local path)"
         )
     if body is not None:
-        read_body(body, api, model, source=t.source, pointer=pointer + "/DefinitionBody")
+        read_body(body, api, model, source=t.source, pointer=api.pointer + "/DefinitionBody")
     api.user_body = body is not None or isinstance(uri, Mapping)
     api.merge_definitions = (
         props.get("MergeDefinitions") is True or str(props.get("MergeDefinitions")) == "true"
     )
-    if rest:
-        auth_policy = auth.get("ResourcePolicy")
-        if isinstance(auth_policy, Mapping):
-            api.policy = sam_resource_policy(auth_policy)
-        if props.get("Policy"):
-            api.policy = props["Policy"]
-        api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
-    if rest and props.get("GatewayResponses") is not None:
-        _sam_gateway_responses(t, model, api, props["GatewayResponses"], pointer + "/GatewayResponses")
-    list_not_emulated(model, logical_id, props, REST_NOT_EMULATED if rest else HTTP_NOT_EMULATED)
-    if rest:
-        stage_name = props.get("StageName")
-        if not isinstance(stage_name, str):
-            raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
-        variables = t.mapping(props.get("Variables"), pointer + "/Variables", "Variables")
-        stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
-        settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
-        stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
-        stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
-        api.stages.append(stage)
-        api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
-        cors = props.get("Cors")
-        if cors is not None:
-            api.cors = {"AllowOrigin": cors} if isinstance(cors, str) else dict(cors)
-        if props.get("ApiKeySourceType"):
-            api.api_key_source = str(props["ApiKeySourceType"])
-        _usage_plan(t, logical_id, model, api, auth.get("UsagePlan"), stage_name)
-    else:
-        stage = http_stage(props, t=t, pointer=pointer)
-        api.stages.append(stage)
-        if props.get("CorsConfiguration") is not None:
-            cors = props["CorsConfiguration"]
-            api.cors = (
-                {"AllowOrigins": ["*"]} if cors is True else dict(cors) if isinstance(cors, Mapping) else None
-            )
-    return api
+
+
+def _read_rest_access(api: ApiSpec, auth: Mapping[str, Any], props: Mapping[str, Any]) -> None:
+    """A REST API's resource policy (``Policy`` over SAM's ``Auth.ResourcePolicy``) and endpoint type."""
+    auth_policy = auth.get("ResourcePolicy")
+    if isinstance(auth_policy, Mapping):
+        api.policy = sam_resource_policy(auth_policy)
+    if props.get("Policy"):
+        api.policy = props["Policy"]
+    api.endpoint_type = endpoint_type(props.get("EndpointConfiguration")) or api.endpoint_type
+
+
+def _read_rest_stage(
+    t: Template, model: TemplateModel, api: ApiSpec, auth: Mapping[str, Any], props: Mapping[str, Any]
+) -> None:
+    """A REST API's stage (``StageName``, ``Variables``, ``MethodSettings``, access logs), binary media
+    types, CORS, API key source and SAM usage plan."""
+    pointer = api.pointer
+    stage_name = props.get("StageName")
+    if not isinstance(stage_name, str):
+        raise t.error("an AWS::Serverless::Api needs a StageName", pointer + "/StageName")
+    variables = t.mapping(props.get("Variables"), pointer + "/Variables", "Variables")
+    stage = StageSpec(name=stage_name, variables={k: str(v) for k, v in variables.items()})
+    settings = t.listing(props.get("MethodSettings"), pointer + "/MethodSettings", "MethodSettings")
+    stage_from_method_settings(stage, settings, bool(props.get("CacheClusterEnabled")))
+    stage.access_log_format = access_log_format(props.get("AccessLogSetting"))
+    api.stages.append(stage)
+    api.binary_media_types.extend(str(t) for t in props.get("BinaryMediaTypes") or [])
+    cors = props.get("Cors")
+    if cors is not None:
+        api.cors = {"AllowOrigin": cors} if isinstance(cors, str) else dict(cors)
+    if props.get("ApiKeySourceType"):
+        api.api_key_source = str(props["ApiKeySourceType"])
+    _usage_plan(t, api.logical_id, model, api, auth.get("UsagePlan"), stage_name)
+
+
+def _read_http_stage(t: Template, api: ApiSpec, props: Mapping[str, Any]) -> None:
+    """An HTTP API's stage and ``CorsConfiguration`` (``true``: every origin)."""
+    api.stages.append(http_stage(props, t=t, pointer=api.pointer))
+    if props.get("CorsConfiguration") is not None:
+        cors = props["CorsConfiguration"]
+        api.cors = (
+            {"AllowOrigins": ["*"]} if cors is True else dict(cors) if isinstance(cors, Mapping) else None
+        )
 
 
 def _usage_plan(

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless.errors import TemplateError, UsageError
 from pytest_serverless.gateway.integrations.builders import LambdaProxy
 
+from .build_api import IAM_CREDENTIALS, refused_as_template_error, usage_plan_options
 from .cloudformation import Template
 from .model import StageSpec, TemplateModel, UsagePlanSpec
 from .sam import logical_target
@@ -97,135 +98,158 @@ def belongs_to_websocket_api(t: Template, logical_id: str, apis: set[str]) -> bo
 
 
 def read_websocket_resources(t: Template, model: TemplateModel) -> dict[str, WebSocketApiSpec]:
-    apis: dict[str, WebSocketApiSpec] = {}
-    for logical_id in sorted(websocket_api_ids(t)):
-        props = t.properties(logical_id)
-        pointer = f"/Resources/{logical_id}/Properties"
-        spec = WebSocketApiSpec(logical_id, str(props.get("Name") or logical_id), pointer)
-        if "RouteSelectionExpression" not in props:
-            raise t.error(
-                "a WebSocket API needs a RouteSelectionExpression (e.g. $request.body.action)",
-                pointer + "/RouteSelectionExpression",
-            )
-        spec.route_selection_expression = str(props["RouteSelectionExpression"])
-        if props.get("ApiKeySelectionExpression"):
-            spec.api_key_selection_expression = str(props["ApiKeySelectionExpression"])
-        for unsupported in ("Body", "BodyS3Location", "Target"):
-            if unsupported in props:
-                model.unsupported.append(f"{logical_id}: {unsupported} on a WebSocket API (declare routes)")
-        apis[logical_id] = spec
+    """The template's WebSocket APIs with their integrations, authorizers, routes, stages and usage plans."""
+    apis = {logical_id: _read_api(t, model, logical_id) for logical_id in sorted(websocket_api_ids(t))}
     if not apis:
         return apis
+    integrations = {
+        logical_id: found
+        for logical_id, _ in _owned(t, apis, "AWS::ApiGatewayV2::Integration")
+        if (found := _read_integration(t, model, logical_id)) is not None
+    }
+    for logical_id, api in _owned(t, apis, "AWS::ApiGatewayV2::Authorizer"):
+        api.authorizers[logical_id] = _read_authorizer(t, model, logical_id)
+    for logical_id, api in _owned(t, apis, "AWS::ApiGatewayV2::Route"):
+        api.routes[logical_id] = _read_route(t, api, logical_id, integrations)
+    _keep_two_way_routes_with_a_response(t, apis)
+    for logical_id, api in _owned(t, apis, "AWS::ApiGatewayV2::Stage"):
+        stage = http_stage(t.properties(logical_id))
+        api.stages = [s for s in api.stages if s.name != stage.name] + [stage]
+    _usage_plans(t, model, apis)
+    return apis
 
-    def owner(logical_id: str) -> WebSocketApiSpec | None:
+
+def _owned(
+    t: Template, apis: dict[str, WebSocketApiSpec], kind: str
+) -> Iterator[tuple[str, WebSocketApiSpec]]:
+    """The resources of ``kind`` whose ``ApiId`` names one of ``apis``, with that API."""
+    for logical_id in _of_type(t, kind):
         target = logical_target(t, t.raw_property(logical_id, "ApiId"), (_API,))
-        return apis.get(target) if target is not None else None
+        api = apis.get(target) if target is not None else None
+        if api is not None:
+            yield logical_id, api
 
-    integrations: dict[str, WsIntegrationSpec] = {}
-    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Integration"):
-        if owner(logical_id) is None:
-            continue
-        props = t.properties(logical_id)
-        pointer = f"/Resources/{logical_id}/Properties"
-        kind = str(props.get("IntegrationType", "")).upper()
-        uri = props.get("IntegrationUri")
-        millis = props.get("TimeoutInMillis")
-        timeout = float(millis) / 1000 if millis not in (None, "") else None
-        if kind == "AWS_PROXY" and isinstance(uri, str):
-            integrations[logical_id] = WsIntegrationSpec(
-                "lambda", pointer, function=lambda_target(model, uri), timeout=timeout
-            )
-        elif kind == "MOCK":
-            integrations[logical_id] = WsIntegrationSpec("mock", pointer, timeout=timeout)
-        elif kind == "HTTP_PROXY" and isinstance(uri, str):
-            integrations[logical_id] = WsIntegrationSpec("http", pointer, url=uri, timeout=timeout)
-        else:
-            model.unsupported.append(
-                f"{logical_id}: WebSocket integration {kind or '(no IntegrationType)'} (AWS_PROXY to a "
-                "function, MOCK and HTTP_PROXY are emulated; its routes answer Internal server error)"
-            )
 
-    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Authorizer"):
-        api = owner(logical_id)
-        if api is None:
-            continue
-        props = t.properties(logical_id)
-        pointer = f"/Resources/{logical_id}/Properties"
-        if str(props.get("AuthorizerType", "")).upper() != "REQUEST" or not isinstance(
-            props.get("AuthorizerUri"), str
-        ):
-            raise t.error("a WebSocket API authorizer is a REQUEST authorizer with an AuthorizerUri", pointer)
-        sources = props.get("IdentitySource") or []
-        api.authorizers[logical_id] = WsAuthorizerSpec(
-            name=str(props.get("Name") or logical_id),
-            pointer=pointer,
-            function=lambda_target(model, props["AuthorizerUri"]),
-            identity_source=[str(s) for s in (sources if isinstance(sources, list) else [sources])],
+def _read_api(t: Template, model: TemplateModel, logical_id: str) -> WebSocketApiSpec:
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    spec = WebSocketApiSpec(logical_id, str(props.get("Name") or logical_id), pointer)
+    if "RouteSelectionExpression" not in props:
+        raise t.error(
+            "a WebSocket API needs a RouteSelectionExpression (e.g. $request.body.action)",
+            pointer + "/RouteSelectionExpression",
         )
+    spec.route_selection_expression = str(props["RouteSelectionExpression"])
+    if props.get("ApiKeySelectionExpression"):
+        spec.api_key_selection_expression = str(props["ApiKeySelectionExpression"])
+    for unsupported in ("Body", "BodyS3Location", "Target"):
+        if unsupported in props:
+            model.unsupported.append(f"{logical_id}: {unsupported} on a WebSocket API (declare routes)")
+    return spec
 
-    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Route"):
-        api = owner(logical_id)
-        if api is None:
-            continue
-        props = t.properties(logical_id)
-        pointer = f"/Resources/{logical_id}/Properties"
-        key = props.get("RouteKey")
-        if not isinstance(key, str) or not key:
-            raise t.error("a route needs a RouteKey", pointer + "/RouteKey")
-        route = WsRouteSpec(key, pointer, api_key_required=bool(props.get("ApiKeyRequired", False)))
-        target = props.get("Target")
-        if target is not None:
-            text = str(target)
-            route.integration = next(
-                (
-                    spec
-                    for lid, spec in integrations.items()
-                    if text.endswith("/" + t.short_id(lid)) or text.endswith("/" + lid)
-                ),
-                None,
-            )
-            if route.integration is None and not any(
-                text.endswith("/" + t.short_id(lid)) or text.endswith("/" + lid)
-                for lid in _of_type(t, "AWS::ApiGatewayV2::Integration")
-            ):
-                raise t.error(
-                    "Target must be integrations/<Ref of an AWS::ApiGatewayV2::Integration>",
-                    pointer + "/Target",
-                )
-        auth_type = str(props.get("AuthorizationType", "NONE")).upper()
-        if auth_type == "AWS_IAM":
-            route.authorizer = "AWS_IAM"
-        elif auth_type == "CUSTOM":
-            authorizer = logical_target(
-                t, t.raw_property(logical_id, "AuthorizerId"), ("AWS::ApiGatewayV2::Authorizer",)
-            )
-            if authorizer not in api.authorizers:
-                raise t.error(
-                    "AuthorizationType CUSTOM needs an AuthorizerId naming an AWS::ApiGatewayV2::Authorizer",
-                    pointer + "/AuthorizerId",
-                )
-            route.authorizer = api.authorizers[authorizer].name
-        route.two_way = props.get("RouteResponseSelectionExpression") is not None
-        api.routes[logical_id] = route
 
+def _read_integration(t: Template, model: TemplateModel, logical_id: str) -> WsIntegrationSpec | None:
+    """An emulated integration (AWS_PROXY to a function, MOCK, HTTP_PROXY); None (and listed in
+    ``model.unsupported``) for any other."""
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    kind = str(props.get("IntegrationType", "")).upper()
+    uri = props.get("IntegrationUri")
+    millis = props.get("TimeoutInMillis")
+    timeout = float(millis) / 1000 if millis not in (None, "") else None
+    if kind == "AWS_PROXY" and isinstance(uri, str):
+        return WsIntegrationSpec("lambda", pointer, function=lambda_target(model, uri), timeout=timeout)
+    if kind == "MOCK":
+        return WsIntegrationSpec("mock", pointer, timeout=timeout)
+    if kind == "HTTP_PROXY" and isinstance(uri, str):
+        return WsIntegrationSpec("http", pointer, url=uri, timeout=timeout)
+    model.unsupported.append(
+        f"{logical_id}: WebSocket integration {kind or '(no IntegrationType)'} (AWS_PROXY to a "
+        "function, MOCK and HTTP_PROXY are emulated; its routes answer Internal server error)"
+    )
+    return None
+
+
+def _read_authorizer(t: Template, model: TemplateModel, logical_id: str) -> WsAuthorizerSpec:
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    if str(props.get("AuthorizerType", "")).upper() != "REQUEST" or not isinstance(
+        props.get("AuthorizerUri"), str
+    ):
+        raise t.error("a WebSocket API authorizer is a REQUEST authorizer with an AuthorizerUri", pointer)
+    sources = props.get("IdentitySource") or []
+    return WsAuthorizerSpec(
+        name=str(props.get("Name") or logical_id),
+        pointer=pointer,
+        function=lambda_target(model, props["AuthorizerUri"]),
+        identity_source=[str(s) for s in (sources if isinstance(sources, list) else [sources])],
+    )
+
+
+def _read_route(
+    t: Template, api: WebSocketApiSpec, logical_id: str, integrations: dict[str, WsIntegrationSpec]
+) -> WsRouteSpec:
+    props = t.properties(logical_id)
+    pointer = f"/Resources/{logical_id}/Properties"
+    key = props.get("RouteKey")
+    if not isinstance(key, str) or not key:
+        raise t.error("a route needs a RouteKey", pointer + "/RouteKey")
+    route = WsRouteSpec(key, pointer, api_key_required=bool(props.get("ApiKeyRequired", False)))
+    target = props.get("Target")
+    if target is not None:
+        route.integration = _target_integration(t, str(target), integrations, pointer)
+    route.authorizer = _route_authorizer(t, api, logical_id, props, pointer)
+    route.two_way = props.get("RouteResponseSelectionExpression") is not None
+    return route
+
+
+def _target_integration(
+    t: Template, target: str, integrations: dict[str, WsIntegrationSpec], pointer: str
+) -> WsIntegrationSpec | None:
+    """The integration a route's ``Target`` (``integrations/<id>``) names: None for one not emulated; a
+    TemplateError when it names no integration of the template."""
+
+    def named(logical_id: str) -> bool:
+        return target.endswith("/" + t.short_id(logical_id)) or target.endswith("/" + logical_id)
+
+    found = next((spec for logical_id, spec in integrations.items() if named(logical_id)), None)
+    if found is None and not any(named(lid) for lid in _of_type(t, "AWS::ApiGatewayV2::Integration")):
+        raise t.error(
+            "Target must be integrations/<Ref of an AWS::ApiGatewayV2::Integration>", pointer + "/Target"
+        )
+    return found
+
+
+def _route_authorizer(
+    t: Template, api: WebSocketApiSpec, logical_id: str, props: Mapping[str, Any], pointer: str
+) -> str | None:
+    """``AuthorizationType``: "AWS_IAM", the name of the ``AuthorizerId``'s authorizer (CUSTOM), or None."""
+    auth_type = str(props.get("AuthorizationType", "NONE")).upper()
+    if auth_type == "AWS_IAM":
+        return "AWS_IAM"
+    if auth_type != "CUSTOM":
+        return None
+    authorizer = logical_target(
+        t, t.raw_property(logical_id, "AuthorizerId"), ("AWS::ApiGatewayV2::Authorizer",)
+    )
+    if authorizer not in api.authorizers:
+        raise t.error(
+            "AuthorizationType CUSTOM needs an AuthorizerId naming an AWS::ApiGatewayV2::Authorizer",
+            pointer + "/AuthorizerId",
+        )
+    return api.authorizers[authorizer].name
+
+
+def _keep_two_way_routes_with_a_response(t: Template, apis: dict[str, WebSocketApiSpec]) -> None:
+    """A route is two-way when it has a RouteResponseSelectionExpression AND a RouteResponse names it."""
     responded: set[str] = set()
-    for logical_id in _of_type(t, "AWS::ApiGatewayV2::RouteResponse"):
-        if owner(logical_id) is None:
-            continue
+    for logical_id, _ in _owned(t, apis, "AWS::ApiGatewayV2::RouteResponse"):
         route_id = logical_target(t, t.raw_property(logical_id, "RouteId"), ("AWS::ApiGatewayV2::Route",))
         if route_id is not None:
             responded.add(route_id)
     for api in apis.values():
         for route_id, route in api.routes.items():
             route.two_way = route.two_way and route_id in responded
-
-    for logical_id in _of_type(t, "AWS::ApiGatewayV2::Stage"):
-        api = owner(logical_id)
-        if api is not None:
-            stage = http_stage(t.properties(logical_id))
-            api.stages = [s for s in api.stages if s.name != stage.name] + [stage]
-    _usage_plans(t, model, apis)
-    return apis
 
 
 def _usage_plans(t: Template, model: TemplateModel, apis: dict[str, WebSocketApiSpec]) -> None:
@@ -240,25 +264,37 @@ def _usage_plans(t: Template, model: TemplateModel, apis: dict[str, WebSocketApi
 
 def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
     """The live ``gateway.websocket_api`` of a template's WebSocket API, its stages deployed."""
-    from pytest_serverless.gateway.authorizers.iam import IamAuthorizer
-    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
-
-    from .build_api import IAM_CREDENTIALS
-
     source = str(app.source)
     name = spec.name if spec.name not in app.gateway.apis else f"{spec.name}-{spec.logical_id}"
-    try:
+    with refused_as_template_error(f"WebSocket API {spec.logical_id}", source, spec.pointer):
         api = app.gateway.websocket_api(
             name,
             spec.route_selection_expression,
             api_key_selection_expression=spec.api_key_selection_expression,
         )
-    except UsageError as exc:
-        raise TemplateError(
-            f"WebSocket API {spec.logical_id}: {exc}", source=source, pointer=spec.pointer
-        ) from None
+    _add_authorizers(app, spec, api)
+    for route in spec.routes.values():
+        kwargs = {**_integration_kwargs(app, route), **_route_options(route)}
+        with refused_as_template_error(f"route {route.key}", source, route.pointer):
+            api.route(
+                route.key, authorizer=route.authorizer, api_key_required=route.api_key_required, **kwargs
+            )
+    for plan in spec.usage_plans:
+        with refused_as_template_error(f"usage plan {plan.name}", source, spec.pointer):
+            api.usage_plan(plan.name, **usage_plan_options(plan), stages=list(plan.stages) or None)
+    for stage in spec.stages:
+        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer):
+            api.deploy(stage.name, **_stage_options(stage, api.routes))
+    return api
+
+
+def _add_authorizers(app: ServerlessApp, spec: WebSocketApiSpec, api: Any) -> None:
+    """The template's REQUEST Lambda authorizers, and an IAM authorizer when a route is AWS_IAM."""
+    from pytest_serverless.gateway.authorizers.iam import IamAuthorizer
+    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
+
     for authorizer in spec.authorizers.values():
-        try:
+        with refused_as_template_error(f"authorizer {authorizer.name}", str(app.source), authorizer.pointer):
             api.authorizer(
                 authorizer.name,
                 LambdaAuthorizer(
@@ -269,65 +305,47 @@ def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
                     name=authorizer.name,
                 ),
             )
-        except UsageError as exc:
-            raise TemplateError(
-                f"authorizer {authorizer.name}: {exc}", source=source, pointer=authorizer.pointer
-            ) from None
     if any(route.authorizer == "AWS_IAM" for route in spec.routes.values()):
         api.authorizer("AWS_IAM", IamAuthorizer(credentials=dict(IAM_CREDENTIALS)))
-    for route in spec.routes.values():
-        integration = route.integration
-        kwargs: dict[str, Any] = {}
-        if integration is None and route.key == "$connect":
-            kwargs["mock"] = {"statusCode": 200}  # an integration on $connect is optional
-        elif integration is None:
-            kwargs["integration"] = _missing_integration()
-        elif integration.kind == "lambda":
-            kwargs["integration"] = LambdaProxy(
-                app.handler_for(integration.function), function_name=app.function_name(integration.function)
-            )
-        elif integration.kind == "mock":
-            kwargs["mock"] = {"statusCode": 200}
-        else:
-            kwargs["http"] = integration.url
-        if integration is not None and integration.timeout is not None:
-            kwargs["timeout"] = min(max(integration.timeout, 0.05), 29.0)
-        if route.two_way:
-            kwargs["route_response_selection_expression"] = "$default"
-        try:
-            api.route(
-                route.key, authorizer=route.authorizer, api_key_required=route.api_key_required, **kwargs
-            )
-        except UsageError as exc:
-            raise TemplateError(f"route {route.key}: {exc}", source=source, pointer=route.pointer) from None
-    for plan in spec.usage_plans:
-        limits: dict[str, Any] = {"api_keys": list(plan.api_keys), "stages": list(plan.stages) or None}
-        if plan.throttle is not None:
-            limits["throttle"] = (plan.throttle[0], int(plan.throttle[1]))
-        if plan.quota is not None:
-            limits["quota"] = plan.quota
-        try:
-            api.usage_plan(plan.name, **limits)
-        except UsageError as exc:
-            raise TemplateError(
-                f"usage plan {plan.name}: {exc}", source=source, pointer=spec.pointer
-            ) from None
-    for stage in spec.stages:
-        options: dict[str, Any] = {"variables": dict(stage.variables)}
-        if stage.throttle is not None:
-            options["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
-        throttles = {
-            key: (rate, int(burst))
-            for key, (rate, burst) in stage.route_throttles.items()
-            if key in api.routes
-        }
-        if throttles:
-            options["route_throttles"] = throttles
-        try:
-            api.deploy(stage.name, **options)
-        except UsageError as exc:
-            raise TemplateError(f"stage {stage.name}: {exc}", source=source, pointer=spec.pointer) from None
-    return api
+
+
+def _integration_kwargs(app: ServerlessApp, route: WsRouteSpec) -> dict[str, Any]:
+    """Where the route sends messages, as ``api.route`` keywords."""
+    integration = route.integration
+    if integration is None and route.key == "$connect":
+        return {"mock": {"statusCode": 200}}  # an integration on $connect is optional
+    if integration is None:
+        return {"integration": _missing_integration()}
+    if integration.kind == "lambda":
+        handler = app.handler_for(integration.function)
+        return {"integration": LambdaProxy(handler, function_name=app.function_name(integration.function))}
+    if integration.kind == "mock":
+        return {"mock": {"statusCode": 200}}
+    return {"http": integration.url}
+
+
+def _route_options(route: WsRouteSpec) -> dict[str, Any]:
+    """The route's timeout (its integration's, within what the gateway allows) and whether it answers."""
+    options: dict[str, Any] = {}
+    if route.integration is not None and route.integration.timeout is not None:
+        options["timeout"] = min(max(route.integration.timeout, 0.05), 29.0)
+    if route.two_way:
+        options["route_response_selection_expression"] = "$default"
+    return options
+
+
+def _stage_options(stage: StageSpec, routes: Mapping[str, Any]) -> dict[str, Any]:
+    """A stage's variables, throttle and per-route throttles (for routes the API has) as ``api.deploy``
+    keywords."""
+    options: dict[str, Any] = {"variables": dict(stage.variables)}
+    if stage.throttle is not None:
+        options["throttle"] = (stage.throttle[0], int(stage.throttle[1]))
+    throttles = {
+        key: (rate, int(burst)) for key, (rate, burst) in stage.route_throttles.items() if key in routes
+    }
+    if throttles:
+        options["route_throttles"] = throttles
+    return options
 
 
 def _missing_integration() -> Any:
