@@ -303,7 +303,8 @@ def build_integration(
     integration_options: Mapping[str, Any] | None,
 ) -> tuple[Integration, str]:
     """The integration of a route and its kind: from the one shorthand keyword or ``integration=`` given."""
-    chosen = _one_integration(where, handler, state_machine, sync, http, mock, integration)
+    given = {"handler": handler, "state_machine": state_machine, "http": http, "mock": mock}
+    chosen = _one_integration(where, {**given, "integration": integration}, sync)
     if isinstance(chosen, IntegrationObject):
         return chosen._build(api, where), chosen.kind
     if isinstance(chosen, str):
@@ -313,40 +314,29 @@ def build_integration(
     return chosen, type(chosen).__name__
 
 
-def _one_integration(
-    where: str,
-    handler: Handler | None,
-    state_machine: Any,
-    sync: bool,
-    http: str | None,
-    mock: Mapping[str, Any] | None,
-    integration: Any,
-) -> Any:
-    """The integration the keywords give: an ``IntegrationObject`` for a shorthand, else ``integration=``;
-    ``UsageError`` unless exactly one was given."""
-    given = {
-        "handler": handler is not None,
-        "state_machine": state_machine is not None,
-        "http": http is not None,
-        "mock": mock is not None,
-        "integration": integration is not None,
-    }
-    chosen = [name for name, present in given.items() if present]
+def _one_integration(where: str, given: Mapping[str, Any], sync: bool) -> Any:
+    """The integration the keywords ``given`` name: an ``IntegrationObject`` for a shorthand, else
+    ``integration=``'s value; ``UsageError`` unless exactly one was given."""
+    chosen = [name for name, value in given.items() if value is not None]
     if len(chosen) != 1:
         listed = ", ".join(chosen) if chosen else "none"
         raise UsageError(
             f"{where}: give exactly one integration: a handler, state_machine=, http=, mock= or integration= "
             f"(got {listed})"
         )
-    if handler is not None:
-        return LambdaProxy(handler)
-    if state_machine is not None:
-        return StepFunctionsExecution(state_machine, sync=sync)
-    if http is not None:
-        return HttpProxy(http)
-    if mock is not None:
-        return MockResponse(mock)
-    return integration
+    name = chosen[0]
+    value = given[name]
+    if name == "state_machine":
+        return StepFunctionsExecution(value, sync=sync)
+    shorthand = _SHORTHANDS.get(name)
+    return value if shorthand is None else shorthand(value)
+
+
+_SHORTHANDS: dict[str, Callable[[Any], IntegrationObject]] = {
+    "handler": LambdaProxy,
+    "http": HttpProxy,
+    "mock": MockResponse,
+}
 
 
 def _registered(api: Api, where: str, name: str, options: Mapping[str, Any] | None) -> Integration:
