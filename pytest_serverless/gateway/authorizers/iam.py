@@ -393,6 +393,11 @@ class IamAuthorizer:
                 match = _PARAM.fullmatch(item)
                 if match:
                     params[match.group(1)] = match.group(2)
+                elif item.strip() and "=" not in item:  # empty list elements are allowed (RFC 9110 5.6.1)
+                    raise _incomplete(
+                        f"'{item.strip()}' not a valid key=value pair (missing equal-sign) in Authorization "
+                        f"header: '{auth}'."
+                    )
         amz_date = headers.get("X-Amz-Date")
         missing = [
             f"Authorization header requires '{name}' parameter."
