@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX
+
 __all__ = [
     "Problems",
     "template_value_problem",
@@ -282,7 +284,7 @@ def template_value_problem(key: str, value: object) -> str | None:
     if value.startswith("$"):
         problem = path_problem(value)
         return f"'{key}': invalid path {value!r}: {problem}" if problem else None
-    if value.startswith("States."):
+    if value.startswith(INTRINSIC_PREFIX):
         problem = intrinsic_problem(value)
         return f"'{key}': {problem}" if problem else None
     return (

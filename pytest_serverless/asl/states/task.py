@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from pytest_serverless._ids import REGION
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl._depth_limits import NestedTooDeep, cap_cause, nested_execution
-from pytest_serverless.asl.interpreter import RUNTIME, Terminal, effective_input, finish_state
+from pytest_serverless.asl.interpreter import Terminal, effective_input, finish_state
 from pytest_serverless.asl.paths import CompiledPath, copy_json, dumps
 from pytest_serverless.asl.recovery import run_with_retry
 from pytest_serverless.asl.runtime import PARK
-from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 from pytest_serverless.asl.tasks import (
     Resource,
     TaskCallOutcome,
@@ -148,7 +148,7 @@ def _call(
     outcome = _outcome(interp, state, resource, arguments, run, timeout, heartbeat, frame)
     waits = outcome.__class__ is GeneratorType  # a callback, an activity worker or a nested execution
     if waits and kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
-        raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
+        raise Terminal(StatesErrorName.RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
     interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
         {"resourceType": resource.resource_type, "resource": resource.action} if prefix == "Task" else None
@@ -171,17 +171,17 @@ def _call(
     limit_error: StatesError | None = None
     if heartbeat is not None and duration > heartbeat and (timeout is None or heartbeat < timeout):
         duration = heartbeat
-        limit_error = StatesError("States.Timeout", "")
+        limit_error = StatesError(StatesErrorName.TIMEOUT, "")
         limit_error.heartbeat = True  # type: ignore[attr-defined]
     elif timeout is not None and duration > timeout:
         duration = timeout
-        limit_error = StatesError("States.Timeout", "")
+        limit_error = StatesError(StatesErrorName.TIMEOUT, "")
     if submitted:  # submitted before the wait
         interp.event(frame, "TaskSubmitted", dict(task_details or {}), "output", {})
     if duration > 0:
         yield interp.now + duration
-    if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
-        limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
+    if limit_error is None and outcome.failed and outcome.error == StatesErrorName.TIMEOUT:
+        limit_error = StatesError(StatesErrorName.TIMEOUT, outcome.cause if outcome.cause is not None else "")
         if outcome.heartbeat:
             limit_error.heartbeat = True  # type: ignore[attr-defined]
     if limit_error is not None:
@@ -198,12 +198,12 @@ def _call(
         if outcome.cause is not None:
             failure["cause"] = outcome.cause
         interp.event(frame, f"{prefix}Failed", failure)
-        raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+        raise StatesError(outcome.error or StatesErrorName.TASK_FAILED, outcome.cause)
     result = outcome.value
     if len(dumps(result).encode("utf-8")) > 262_144 if _large(result) else False:
         # AWS records the task as failed (no success event carrying the oversized payload)
         oversized = StatesError(
-            "States.DataLimitExceeded",
+            StatesErrorName.DATA_LIMIT_EXCEEDED,
             f"The state/task '{resource.arn if kind == 'lambda' else resource.resource_type}' returned a "
             "result with a size exceeding the maximum number of bytes service limit.",
         )
@@ -486,5 +486,8 @@ def _child_outcome(
     if child.cause is not None:
         description["Cause"] = cap_cause(child.cause)
     return TaskCallOutcome(
-        error="States.TaskFailed", cause=cap_cause(dumps(description)), failed=True, duration=duration
+        error=StatesErrorName.TASK_FAILED.value,
+        cause=cap_cause(dumps(description)),
+        failed=True,
+        duration=duration,
     )
