@@ -12,6 +12,7 @@ from ._lazy import lazy_exports
 from .clock import VirtualClock
 from .errors import (
     AwsError,
+    InternalError,
     InvalidDefinition,
     ServerlessError,
     TaskFailure,
@@ -40,6 +41,7 @@ __all__ = [
     "Execution",
     "Gateway",
     "IamAuthorizer",
+    "InternalError",
     "InvalidDefinition",
     "JwtAuthorizer",
     "LambdaAuthorizer",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import IdFactory
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import ServerlessError
+from pytest_serverless.errors import InternalError, ServerlessError
 
 from . import model as m
 from ._depth_limits import current_chain, recursion_cause
@@ -429,11 +429,11 @@ class Interpreter:
                 StatesErrorName.RUNTIME.value,
                 recursion_cause(self.program),
             )
-        else:  # pragma: no cover - a bug in the engine; fail the execution, not the test
-            cause = (
-                f"pytest_serverless internal error ({type(failure).__name__}: {failure}); please report it."
-            )
-            self._finish(frame, "FAILED", "ExecutionFailed", StatesErrorName.RUNTIME.value, cause)
+        else:  # a bug in the engine: raised to the test, never a FAILED execution a test may expect
+            self._kill_quietly(failure)
+            state = f"state {self.path[-1]!r} of " if self.path else ""
+            name = self.machine_context["Name"]
+            raise InternalError(f"running {state}the state machine {name!r}", failure) from failure
 
     def _kill_quietly(self, failure: BaseException) -> None:
         """An execution stopped by misuse (raised to the test): it ends FAILED without a closing event."""
