@@ -243,3 +243,17 @@ def test_the_tests_service_handler_raising_is_still_a_500():
     response = api.deploy("prod").client().post("/orders", json={})
     assert response.status_code == 500
     assert isinstance(response.error, KeyError)
+
+
+def test_a_built_in_connect_authorizer_bug_is_an_internal_error(monkeypatch):
+    from pytest_serverless import IamAuthorizer
+
+    monkeypatch.setattr(IamAuthorizer, "authorize", _fail(RuntimeError("signature bug")))
+    api = Gateway().websocket_api("chat")
+    api.authorizer("iam", IamAuthorizer(credentials={"AKID": "secret"}))
+    api.route("$connect", lambda event, context: {"statusCode": 200}, authorizer="iam")
+    stage = api.deploy("prod")
+    with pytest.raises(InternalError) as info:
+        stage.connect()
+    assert info.value.doing.startswith("running the $connect authorizer of ")
+    assert isinstance(info.value.__cause__, RuntimeError)
