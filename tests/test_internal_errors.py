@@ -257,3 +257,32 @@ def test_a_built_in_connect_authorizer_bug_is_an_internal_error(monkeypatch):
         stage.connect()
     assert info.value.doing.startswith("running the $connect authorizer of ")
     assert isinstance(info.value.__cause__, RuntimeError)
+
+
+# section: the report
+
+
+def test_the_plugin_keeps_the_engine_frames_of_an_internal_error(pytester):
+    pytester.makepyfile(
+        """
+        from pytest_serverless import StateMachine
+        from pytest_serverless.asl.interpreter import Interpreter
+
+        def broken(*args):
+            raise RuntimeError("engine bug")
+
+        def test_it(monkeypatch):
+            monkeypatch.setattr(Interpreter, "select_path", broken)
+            StateMachine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}).execute({})
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*RuntimeError: engine bug",
+            "*The above exception was the direct cause of the following exception:*",
+            "*InternalError: pytest_serverless internal error while running state 'A' of the state machine*",
+        ]
+    )
+    assert "interpreter.py" in result.stdout.str()
