@@ -12,6 +12,7 @@ from ._lazy import lazy_exports
 from .clock import VirtualClock
 from .errors import (
     AwsError,
+    InternalError,
     InvalidDefinition,
     ServerlessError,
     TaskFailure,
@@ -52,6 +53,7 @@ __all__ = [
     "HttpCustom",
     "HttpProxy",
     "IamAuthorizer",
+    "InternalError",
     "InvalidDefinition",
     "JwtAuthorizer",
     "LambdaAuthorizer",

@@ -5,7 +5,8 @@ Three kinds of failure are kept apart:
 * runtime ``States.*`` errors live inside the ASL engine (``asl.states_errors.StatesError``) and end an
   execution ``FAILED``; they are returned, never raised out of ``execute``;
 * gateway failures are HTTP responses with AWS-shaped bodies;
-* Python exceptions (this module) are for misuse and bad definitions.
+* Python exceptions (this module) are for misuse and bad definitions;
+* ``InternalError`` is a bug of pytest_serverless itself, never reported as the user's failure.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 __all__ = [
     "AwsError",
+    "InternalError",
     "InvalidDefinition",
     "ServerlessError",
     "TaskFailure",
@@ -37,6 +39,30 @@ class AwsError(ServerlessError):
         self.message = message
         self.status = status
         super().__init__(f"{code}: {message}" if message else code)
+
+
+class InternalError(ServerlessError):
+    """A bug in pytest_serverless itself, not in your code, definition or template.
+
+    ``doing`` names what the engine, gateway or loader was doing (the state, route or template resource);
+    the original exception is chained as ``__cause__``. It is never turned into a FAILED execution, an
+    HTTP answer or a validation problem: please report it with the message and the traceback.
+    """
+
+    def __init__(self, doing: str, error: BaseException) -> None:
+        self.doing = doing
+        super().__init__(
+            f"pytest_serverless internal error while {doing} ({type(error).__name__}: {error}). "
+            "This is a bug in pytest_serverless, not in "
+            "your code, definition or template: please report it to the pytest-serverless-contracts issue "
+            "tracker with this message and the traceback (the original exception is chained above)."
+        )
+
+
+def is_ours(obj: object) -> bool:
+    """Whether ``obj``'s class is pytest_serverless's own (a built-in authorizer or integration), not a user's
+    or a plugin's: its failure is then an ``InternalError``, not an answer AWS would give."""
+    return type(obj).__module__.startswith("pytest_serverless.")
 
 
 class InvalidDefinition(ServerlessError, ValueError):

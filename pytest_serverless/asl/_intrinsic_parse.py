@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "INTRINSIC_PREFIX",
     "MAX_NESTING",
     "Call",
     "IntrinsicSyntaxError",
@@ -24,6 +25,9 @@ __all__ = [
     "PathArg",
     "parse_intrinsic",
 ]
+
+#: What an intrinsic function call starts with (the names themselves live in ``intrinsics.FUNCTIONS``).
+INTRINSIC_PREFIX = "States."
 
 #: AWS: "You can nest up to 10 intrinsic functions within a field".
 MAX_NESTING = 10
@@ -140,7 +144,7 @@ class _Parser:
             return self.path()
         if char == "-" or char.isdigit():
             return self.number()
-        if self.text.startswith("States.", self.pos):
+        if self.text.startswith(INTRINSIC_PREFIX, self.pos):
             return self.call(depth + 1)
         word = _WORD.match(self.text, self.pos)
         if word is not None:

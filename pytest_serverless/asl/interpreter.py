@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import IdFactory
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import ServerlessError
+from pytest_serverless.errors import InternalError, ServerlessError
 
 from . import model as m
 from ._depth_limits import current_chain, recursion_cause
 from .history import History, HistoryLimitExceeded
 from .paths import CompiledPath, PathNotFound, dumps, write_result_path
 from .runtime import Scheduler, Thread, scheduler_for
-from .states_errors import StatesError
+from .states_errors import StatesError, StatesErrorName
 
 if TYPE_CHECKING:
     from .tasks import MockCursor
@@ -45,8 +45,6 @@ __all__ = [
 
 DATA_LIMIT = 262_144
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-QUERY = "States.QueryEvaluationError"
-RUNTIME = "States.Runtime"
 
 
 _ISO_CACHE: dict[float, str] = {}
@@ -320,7 +318,7 @@ class Interpreter:
             except DeadlineReached:
                 self.plain_timers = False
                 self.wait_inline(self.deadline)
-                self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+                self._finish(frame, "TIMED_OUT", "ExecutionTimedOut", StatesErrorName.TIMEOUT.value, None)
                 return
             except Exception as failure:
                 self.plain_timers = False
@@ -404,7 +402,7 @@ class Interpreter:
         self.now = self.deadline
         if self.root is not None:
             self.root.kill()
-        self._finish(self.root_frame, "TIMED_OUT", "ExecutionTimedOut", "States.Timeout", None)
+        self._finish(self.root_frame, "TIMED_OUT", "ExecutionTimedOut", StatesErrorName.TIMEOUT.value, None)
 
     def abort(self, error: str | None, cause: str | None) -> None:
         """StopExecution: kill every thread at the current instant; ExecutionAborted (previousEventId 0)."""
@@ -430,21 +428,31 @@ class Interpreter:
                 "The execution reached the maximum number of history events (25000). Start a new "
                 "execution (for example with a child workflow) to continue the work."
             )
-            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+            self._finish(frame, "FAILED", "ExecutionFailed", StatesErrorName.RUNTIME.value, cause)
         elif isinstance(failure, ServerlessError):  # UnmockedTask, UsageError: misuse is raised to the caller
             self._kill_quietly(failure)
             raise failure
         elif isinstance(failure, RecursionError):
-            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, recursion_cause(self.program))
-        else:  # pragma: no cover - a bug in the engine; fail the execution, not the test
-            cause = (
-                f"pytest_serverless internal error ({type(failure).__name__}: {failure}); please report it."
+            self._finish(
+                frame,
+                "FAILED",
+                "ExecutionFailed",
+                StatesErrorName.RUNTIME.value,
+                recursion_cause(self.program),
             )
-            self._finish(frame, "FAILED", "ExecutionFailed", RUNTIME, cause)
+        else:  # a bug in the engine: raised to the test, never a FAILED execution a test may expect
+            self._kill_quietly(failure)
+            state = f"state {self.path[-1]!r} of " if self.path else ""
+            name = self.machine_context["Name"]
+            raise InternalError(f"running {state}the state machine {name!r}", failure) from failure
 
     def _kill_quietly(self, failure: BaseException) -> None:
         """An execution stopped by misuse (raised to the test): it ends FAILED without a closing event."""
-        self._close(RunResult("FAILED", error=RUNTIME, cause=f"{type(failure).__name__}: {failure}"))
+        self._close(
+            RunResult(
+                "FAILED", error=StatesErrorName.RUNTIME.value, cause=f"{type(failure).__name__}: {failure}"
+            )
+        )
 
     def _finish(
         self, frame: Frame, status: str, event_type: str, error: str | None, cause: str | None
@@ -493,7 +501,9 @@ class Interpreter:
         """Enter state ``name`` with ``value``: the path, the ...StateEntered event and the state's run."""
         state = states.get(name)
         if state is None:
-            raise Terminal(RUNTIME, f"The state '{name}' does not exist in the state machine.")
+            raise Terminal(
+                StatesErrorName.RUNTIME, f"The state '{name}' does not exist in the state machine."
+            )
         self.path.append(name)
         entered_type = _ENTERED.get(state.type)
         if entered_type is None:
@@ -541,20 +551,23 @@ class Interpreter:
     # ------------------------------------------------------------ helpers: errors
 
     def runtime(self, run: StateRun, message: str) -> Terminal:
-        return Terminal(RUNTIME, run.prefix() + message)
+        return Terminal(StatesErrorName.RUNTIME, run.prefix() + message)
 
     def prefixed(self, run: StateRun, error: StatesError) -> StatesError:
         """Add the state prefix to an evaluation error's cause (JSONata, Choice paths, intrinsics)."""
         cause = error.cause or ""
-        if error.error in (QUERY, RUNTIME) and not cause.startswith("An error occurred while executing"):
-            cls = Terminal if error.error == RUNTIME else StatesError
+        if error.error in (
+            StatesErrorName.QUERY_EVALUATION_ERROR,
+            StatesErrorName.RUNTIME,
+        ) and not cause.startswith("An error occurred while executing"):
+            cls = Terminal if error.error == StatesErrorName.RUNTIME else StatesError
             return cls(error.error, run.prefix() + cause)
         return error
 
     def evaluation_failed(
         self, frame: Frame, run: StateRun, error: StatesError, location: str | None = None
     ) -> None:
-        if error.error == QUERY:
+        if error.error == StatesErrorName.QUERY_EVALUATION_ERROR:
             details = {"error": error.error, "cause": error.cause or "", "state": run.state.name}
             if location is None:
                 found = _FIELD.search(error.cause or "")
@@ -647,7 +660,7 @@ class Interpreter:
             return write_result_path(raw_input, path, result)
         except PathNotFound:
             raise StatesError(
-                "States.ResultPathMatchFailure",
+                StatesErrorName.RESULT_PATH_MATCH_FAILURE,
                 f'Unable to apply step "ResultPath" to input {dumps(raw_input)}',
             ) from None
 
@@ -722,7 +735,7 @@ class Interpreter:
             size = len(dumps(value).encode("utf-8"))
             if size > DATA_LIMIT:
                 raise Terminal(
-                    "States.DataLimitExceeded",
+                    StatesErrorName.DATA_LIMIT_EXCEEDED,
                     f"The state/task '{what or run.state.name}' returned a result with a size exceeding the "
                     "maximum number of bytes service limit.",
                 )
@@ -786,7 +799,7 @@ class Interpreter:
         details: dict[str, Any] | str = state.name
         if assigned and _size_may_exceed(assigned) and len(dumps(assigned).encode("utf-8")) > DATA_LIMIT:
             raise Terminal(
-                "States.DataLimitExceeded",
+                StatesErrorName.DATA_LIMIT_EXCEEDED,
                 f"The variables assigned by the state '{state.name}' exceed the maximum size of 256 KiB.",
             )
         if assigned:

@@ -38,6 +38,7 @@ from pytest_serverless.asl._json import dumps, json_type  # noqa: E402
 from pytest_serverless.asl._jsonata_fast import FALLBACK, compile_fast  # noqa: E402
 from pytest_serverless.asl._regex_deadline import bounded_regex_engine  # noqa: E402
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName  # noqa: E402
+from pytest_serverless.errors import InternalError  # noqa: E402
 
 __all__ = [
     "JsonataSyntaxError",
@@ -145,8 +146,10 @@ class _Expression(_Node):
             ) from None
         except (ZeroDivisionError, OverflowError):
             raise self.error("threw an error during evaluation. D1001: Number out of range: null") from None
-        except Exception as error:  # a library defect (TypeError, ValueError...) is still the expression's
-            raise self.error(f"threw an error during evaluation. {error}") from None
+        except (TypeError, ValueError, AttributeError, LookupError) as error:  # a library defect on it
+            raise self.error(f"threw an error during evaluation. {error}") from None  # is the expression's
+        except Exception as error:  # our functions or bindings failed: not the user's expression
+            raise InternalError(f"evaluating the JSONata expression {self.text!r}", error) from error
         finally:
             aws_functions.leave(previous)
 

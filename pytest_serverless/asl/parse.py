@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_serverless.errors import InvalidDefinition
+from pytest_serverless.errors import InternalError, InvalidDefinition
 
 from . import model as m
 from .paths import PathSyntaxError, compile_path, compile_payload, compile_reference_path
+from .states_errors import StatesError
 from .validation.problems import Problems
 
 __all__ = ["parse_definition"]
@@ -76,12 +77,11 @@ class _Parser:
     def jsonata(self, value: Any, pointer: str) -> Any:
         try:
             return _jsonata().compile_template(value, pointer.rsplit("/", 1)[-1])
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, StatesError) as error:  # the expression is at fault
             self.fail(pointer, str(error))
             return None
-        except Exception as error:  # a StatesError from a failing compile
-            self.fail(pointer, str(error))
-            return None
+        except Exception as error:  # our compiler (or its import) failed: not the user's field
+            raise InternalError(f"compiling the JSONata expression at {pointer}", error) from error
 
     def maybe_jsonata(self, value: Any, pointer: str) -> Any:
         """A number/string field that may hold a ``{% %}`` expression."""

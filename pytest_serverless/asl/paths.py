@@ -165,7 +165,7 @@ class CompiledPath:
             if kind == "ng":
                 try:
                     values = [match.value for value in values for match in stage.find(value)]
-                except Exception as error:  # jsonpath-ng raises assorted errors on odd data
+                except _ng_errors() as error:  # jsonpath-ng's assorted errors on odd data
                     raise PathNotFound(f"No results for path: {self.text}") from error
             else:
                 kept: list[Any] = []
@@ -227,13 +227,28 @@ def _compile_stages(rest: str) -> list[tuple[str, Any]]:
     return stages
 
 
+def _ng_errors() -> tuple[type[Exception], ...]:
+    """What jsonpath-ng raises on a path or data it cannot handle: its own errors and Python's from its code
+    (anything else is a bug of ours). Evaluated only when an exception is being matched."""
+    from jsonpath_ng.exceptions import JSONPathError
+
+    return (
+        JSONPathError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        LookupError,
+        ArithmeticError,
+        RecursionError,
+    )
+
+
 def _compile_ng(text: str) -> Any:
-    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
     from jsonpath_ng.ext.parser import parse
 
     try:
         return parse(text)
-    except (JsonPathLexerError, JsonPathParserError, Exception) as error:
+    except _ng_errors() as error:  # the library refuses the user's text
         raise PathSyntaxError(f"The value '{text}' is not a valid JSONPath: {error}") from error
 
 

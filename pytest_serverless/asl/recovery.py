@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl.interpreter import Terminal
-from pytest_serverless.asl.states_errors import StatesError, error_matches
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName, error_matches
 
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
@@ -133,4 +133,4 @@ def matches(pattern: str, error: StatesError) -> bool:
     name = error.error or ""
     if error_matches(pattern, name):
         return True
-    return pattern == "States.HeartbeatTimeout" and getattr(error, "heartbeat", False)
+    return pattern == StatesErrorName.HEARTBEAT_TIMEOUT and getattr(error, "heartbeat", False)

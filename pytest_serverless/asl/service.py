@@ -17,6 +17,7 @@ from pytest_serverless.errors import AwsError, UsageError
 
 from .paths import copy_json
 from .runtime import Scheduler, Thread, scheduler_for
+from .states_errors import StatesErrorName
 from .tasks import TaskCallOutcome
 
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ class _Callback:
             self.heartbeat_timer = None
         else:
             self.timeout_timer = None
-        self.finish(TaskCallOutcome(error="States.Timeout", cause=None, failed=True, heartbeat=heartbeat))
+        self.finish(
+            TaskCallOutcome(error=StatesErrorName.TIMEOUT.value, cause=None, failed=True, heartbeat=heartbeat)
+        )
 
     def close(self) -> None:
         """Forget the token (the task ended, or its execution stopped): later sends get TaskTimedOut."""
@@ -452,8 +455,8 @@ class Service:
         if error is None:
             child[4], child[5] = "SUCCEEDED", output
         else:
-            name = getattr(error, "error", None) or "States.Runtime"
-            child[4] = "TIMED_OUT" if name == "States.Timeout" else "FAILED"
+            name = getattr(error, "error", None) or StatesErrorName.RUNTIME.value
+            child[4] = "TIMED_OUT" if name == StatesErrorName.TIMEOUT else "FAILED"
             child[6], child[7] = name, getattr(error, "cause", None)
 
     def stop_execution(

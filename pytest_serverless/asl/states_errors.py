@@ -1,4 +1,15 @@
-"""States.* error names (one enum) and StatesError, the catchable runtime error of the engine."""
+"""States.* error names (one enum) and StatesError, the catchable runtime error of the engine.
+
+``StatesErrorName`` is the only place the package spells a ``States.*`` error name (a test scans the
+source for string literals starting with ``States.`` elsewhere). It is a ``str`` enum, so a member equals
+the string AWS and users write (``StatesErrorName.TIMEOUT == "States.Timeout"``) and hashes like it.
+Intrinsic *function* names (``States.Format``...) are not error names: they live in the function table
+of ``intrinsics.py``.
+
+Where a name is stored in a result users see, the engine stores ``member.value`` (a plain ``str``, so
+results repr and pickle as before); ``StatesError`` converts what it is given. On Python 3.11 reading an
+enum member costs ~4 times a module global, so code run for every state binds plain-str constants once.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,8 @@ __all__ = ["StatesError", "StatesErrorName", "error_matches"]
 
 
 class StatesErrorName(StrEnum):
+    """Every ``States.*`` error name; a member compares and hashes equal to its string."""
+
     ALL = "States.ALL"
     BRANCH_FAILED = "States.BranchFailed"
     DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
@@ -33,6 +46,10 @@ class StatesErrorName(StrEnum):
 # AWS-recorded behaviour (conformance corpus): States.ALL catches a Task's States.DataLimitExceeded; the
 # engine's own data-limit failures (a state's output too large) are terminal and never reach Catch at all.
 _NOT_CAUGHT_BY_ALL = frozenset({StatesErrorName.RUNTIME.value})
+_ALL = StatesErrorName.ALL.value
+_RUNTIME = StatesErrorName.RUNTIME.value
+_TASK_FAILED = StatesErrorName.TASK_FAILED.value
+_TIMEOUT = StatesErrorName.TIMEOUT.value
 
 
 class StatesError(Exception):
@@ -55,9 +72,9 @@ def error_matches(pattern: str, error: str) -> bool:
     A heartbeat timeout is reported as States.Timeout, which ``States.HeartbeatTimeout`` also matches.
     """
     if pattern == error:
-        return error != StatesErrorName.RUNTIME.value
-    if pattern == StatesErrorName.ALL.value:
+        return error != _RUNTIME
+    if pattern == _ALL:
         return error not in _NOT_CAUGHT_BY_ALL
-    if pattern == StatesErrorName.TASK_FAILED.value:
-        return error not in _NOT_CAUGHT_BY_ALL and error != StatesErrorName.TIMEOUT.value
+    if pattern == _TASK_FAILED:
+        return error not in _NOT_CAUGHT_BY_ALL and error != _TIMEOUT
     return False

@@ -24,7 +24,7 @@ from pytest_serverless.errors import ServerlessError, TaskFailure, UsageError
 
 from ._json import json_error_text
 from .paths import copy_json
-from .states_errors import StatesError
+from .states_errors import StatesError, StatesErrorName
 
 __all__ = [
     "MockCursor",
@@ -352,4 +352,4 @@ def wrap_lambda_invoke(payload: Any, request_id: str) -> dict[str, Any]:
 
 
 def states_error(outcome: TaskCallOutcome) -> StatesError:
-    return StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+    return StatesError(outcome.error or StatesErrorName.TASK_FAILED, outcome.cause)

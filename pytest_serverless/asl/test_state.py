@@ -54,7 +54,7 @@ from .states.choice import choose
 from .states.fail import fail_field
 from .states.task import handler_event, handler_keys
 from .states.wait import wait_seconds
-from .states_errors import StatesError
+from .states_errors import StatesError, StatesErrorName
 from .tasks import (
     MockCursor,
     find_handler,
@@ -77,8 +77,6 @@ __all__ = [
 ]
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
-_QUERY = "States.QueryEvaluationError"
-_RUNTIME = "States.Runtime"
 _LIMIT = 262_144
 
 
@@ -300,7 +298,7 @@ def _run(
     if result.output is not None and exceeds_bytes(result.output, _LIMIT):
         result = TestStateResult(
             "FAILED",
-            error="States.DataLimitExceeded",
+            error=StatesErrorName.DATA_LIMIT_EXCEEDED.value,
             cause=f"The state/task '{state.name}' returned a result with a size exceeding the maximum number "
             "of bytes service limit.",
         )
@@ -407,7 +405,7 @@ def _flow(
     if isinstance(state, m.ChoiceState):
         chosen = choose(scope.interp, state, value, effective, scope.run, scope.frame)
         if chosen is None and state.default is None:
-            raise StatesError("States.NoChoiceMatched", "No Matches!")
+            raise StatesError(StatesErrorName.NO_CHOICE_MATCHED, "No Matches!")
         if chosen is not None:
             assign_template = chosen.assign
             output_template = chosen.output if chosen.output is not None else state.output
@@ -579,7 +577,7 @@ def _check_tolerance(scope: Scope, state: m.MapState, value: Any, failures: int,
         percent is not None and total > 0 and failures * 100.0 / total > percent
     )
     if exceeded:
-        raise StatesError("States.ExceedToleratedFailureThreshold", _THRESHOLD_CAUSE)
+        raise StatesError(StatesErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE)
 
 
 def _http_trace(arguments: Any, result: Any, inspection: dict[str, Any]) -> None:
@@ -626,7 +624,7 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any, ret
             cursor.calls = retry_count
             outcome = cursor.next(arguments)
             if outcome.failed:
-                raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+                raise StatesError(outcome.error or StatesErrorName.TASK_FAILED, outcome.cause)
             return copy_json(outcome.value)
     handler = find_handler(machine.tasks, keys)
     if handler is None:
@@ -649,10 +647,10 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any, ret
             timeout_seconds=float(timeout),
         )
     except FunctionTimedOut:
-        raise StatesError("States.Timeout", "") from None
+        raise StatesError(StatesErrorName.TIMEOUT, "") from None
     except TaskFailure as failure:
         error, cause = task_failure(failure, f"the handler for {resource.arn!r}")
-        raise StatesError(error or "States.TaskFailed", cause) from None
+        raise StatesError(error or StatesErrorName.TASK_FAILED, cause) from None
     except ServerlessError:
         raise
     except Exception as error:  # the handler's own exception, as Lambda reports it

@@ -42,9 +42,11 @@ def moto_call(service: str, action: str, region: str, params: Mapping[str, Any])
 
 def _typed(client: Any, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """Form fields (strings) with the types the operation's input shape names (integers, booleans)."""
+    from botocore.model import OperationNotFoundError
+
     try:
         members = client.meta.service_model.operation_model(action).input_shape.members
-    except Exception:  # an operation botocore does not know: pass the fields as they are
+    except (OperationNotFoundError, AttributeError):  # an unknown operation: fields as they are
         return dict(params)
     typed: dict[str, Any] = {}
     for key, value in params.items():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
 from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
-from pytest_serverless.errors import ServerlessError
+from pytest_serverless.errors import InternalError, ServerlessError, is_ours
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
 from .caching import INVALIDATE_CACHE, UNAUTHORIZED_WARNING, cache_key
@@ -447,7 +447,9 @@ def _process(
         result = route.integration.invoke(call)
     except ServerlessError:
         raise
-    except Exception as exc:  # a custom integration (or a bug of ours) failed: AWS would answer 500
+    except Exception as exc:  # a custom integration failed: AWS would answer 500 (ours failing is a bug)
+        if is_ours(route.integration):
+            raise InternalError(f"invoking the integration of route {route_key!r}", exc) from exc
         result = IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
     elapsed = clock.time() - before if result.latency is None else result.latency
     outcome.integration_latency = elapsed
@@ -636,7 +638,9 @@ def _authorize(
         decision = authorizer.authorize(call)
     except ServerlessError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500 (ours failing is a bug)
+        if is_ours(authorizer):
+            raise InternalError(f"running authorizer {name!r} for route {route_key!r}", exc) from exc
         outcome.authorizer_status = 500
         why = f"authorizer {name!r} raised {type(exc).__name__}: {exc}"
         return None, ("AUTHORIZER_CONFIGURATION_ERROR", {"error": exc, "reason": why})

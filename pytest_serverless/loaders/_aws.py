@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless.errors import AwsError, TaskFailure, UnemulatedCall
+from pytest_serverless.errors import AwsError, InternalError, TaskFailure, UnemulatedCall
 
 if TYPE_CHECKING:
     from .app import ServerlessApp
@@ -124,6 +124,8 @@ def _lambda_answerer(app: ServerlessApp) -> Answer:
                 clock=app.clock,
             )
         except Exception as error:  # noqa: BLE001 - the function's own failure, as Lambda reports it
+            if isinstance(error, InternalError):  # a bug of ours under the function is not its failure
+                raise
             if invocation == "Event":
                 return {"StatusCode": 202, "Payload": b""}
             error_type = error.error if isinstance(error, TaskFailure) else type(error).__name__

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import IdFactory
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import InvalidDefinition, ServerlessError, TemplateError, UsageError
+from pytest_serverless.errors import (
+    InternalError,
+    InvalidDefinition,
+    ServerlessError,
+    TemplateError,
+    UsageError,
+)
 from pytest_serverless.lambdas import invoke_handler
 from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, build_api
 from pytest_serverless.loaders.cache import TemplateCache
@@ -428,6 +434,8 @@ class ServerlessApp:
                         clock=self.clock,
                     )
                 except Exception as exc:  # noqa: BLE001 - the function's own failure
+                    if isinstance(exc, InternalError):  # a bug of ours under the function is not its failure
+                        raise
                     self.invocations.append(RuleInvocation(rule.name, target.function, payload, None, exc))
                 else:
                     self.invocations.append(RuleInvocation(rule.name, target.function, payload, result, None))

@@ -295,7 +295,7 @@ def _header(response: Any, name: str) -> str | None:
         return None
     try:
         value = headers.get(name)
-    except Exception:
+    except (AttributeError, TypeError, LookupError, ValueError):  # not a mapping-like .get
         return None
     if value is None and isinstance(headers, Mapping):
         lowered = name.lower()

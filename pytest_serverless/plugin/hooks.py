@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeGuard
 import pytest
 
 from pytest_serverless import __version__, hookspecs
-from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
+from pytest_serverless.errors import InternalError, ServerlessError, UnemulatedCall, UsageError
 from pytest_serverless.hookspecs import IntegrationRegistry
 
 from ._record import TestRecord
@@ -253,6 +253,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = excinfo.getrepr(style="value")
     elif (
         isinstance(excinfo.value, ServerlessError)
+        and not isinstance(excinfo.value, InternalError)  # a bug report: its frames are the point
         and not item.config.getoption("fulltrace", False)
         and item.config.getoption("tbstyle", "auto") in ("auto", "long", "short")
     ):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl.interpreter import output_and_assign
-from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
@@ -23,7 +23,7 @@ def run_choice(
         chosen = choose(interp, state, value, effective, run, frame)
         if chosen is None and state.default is None:
             raise StatesError(
-                "States.NoChoiceMatched",
+                StatesErrorName.NO_CHOICE_MATCHED,
                 "No Matches!",
             )
         assign_template = chosen.assign if chosen is not None else state.assign

@@ -17,14 +17,12 @@ from pytest_serverless.asl.paths import dumps
 from pytest_serverless.asl.recovery import run_with_retry
 from pytest_serverless.asl.service import MapRun
 from pytest_serverless.asl.states._fanout import Fanout
-from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
 
 __all__ = ["run_map"]
-
-_QUERY = "States.QueryEvaluationError"
 
 _Make = Callable[[int], "tuple[Frame, m.Program, Any]"]
 _Finished = Callable[[int, Any, "BaseException | None"], None]
@@ -60,7 +58,8 @@ def _map_items(
             return items
         if not isinstance(value, list):
             raise StatesError(
-                _QUERY, run.prefix() + f"Map state input must be an array but was: {dumps(value)}"
+                StatesErrorName.QUERY_EVALUATION_ERROR,
+                run.prefix() + f"Map state input must be an array but was: {dumps(value)}",
             )
         return value
     items = effective
@@ -116,7 +115,7 @@ def _read_items(
     else:
         interp.task_calls.append((state.name, resource, arguments))
         if outcome.failed:
-            raise StatesError(outcome.error or "States.ItemReaderFailed", outcome.cause)
+            raise StatesError(outcome.error or StatesErrorName.ITEM_READER_FAILED, outcome.cause)
         data = outcome.value
     config = reader.get("ReaderConfig") or {}
     if not isinstance(config, dict):
@@ -130,7 +129,7 @@ def _read_items(
                 break
     if not isinstance(data, list):
         raise StatesError(
-            "States.ItemReaderFailed", f"The ItemReader data must be a JSON array, got {dumps(data)}"
+            StatesErrorName.ITEM_READER_FAILED, f"The ItemReader data must be a JSON array, got {dumps(data)}"
         )
     limit = config.get("MaxItems")
     if isinstance(config.get("MaxItemsPath"), str):
@@ -160,14 +159,14 @@ def _call_reader(interp: Interpreter, handler: Any, resource: str, arguments: An
         )
     except TaskFailure as failure:
         error, cause = task_failure(failure, f"the ItemReader handler for {resource!r}")
-        raise StatesError(error or "States.ItemReaderFailed", cause) from None
+        raise StatesError(error or StatesErrorName.ITEM_READER_FAILED, cause) from None
     except ServerlessError:  # misuse stays loud
         raise
     except Exception as error:  # a failing reader
-        raise StatesError("States.ItemReaderFailed", str(error)) from None
+        raise StatesError(StatesErrorName.ITEM_READER_FAILED, str(error)) from None
     problem = json_problem(data)
     if problem is not None:
-        raise StatesError("States.ItemReaderFailed", f"The ItemReader data is not JSON: {problem}")
+        raise StatesError(StatesErrorName.ITEM_READER_FAILED, f"The ItemReader data is not JSON: {problem}")
     return copy_json(data)
 
 
@@ -194,7 +193,7 @@ def _parse_reader_text(text: str, config: dict[str, Any]) -> Any:
         return json.loads(text)
     except (ValueError, csv.Error) as error:
         raise StatesError(
-            "States.ItemReaderFailed", f"The ItemReader could not parse the {kind} data: {error}"
+            StatesErrorName.ITEM_READER_FAILED, f"The ItemReader could not parse the {kind} data: {error}"
         ) from None
 
 
@@ -429,7 +428,8 @@ def _map_failure(
         interp.event(frame, "MapRunFailed", {"error": failure.error, "cause": failure.cause})
     if not isinstance(failure, Terminal) and _has_tolerance(state):
         error = StatesError(
-            "States.ExceedToleratedFailureThreshold", "The specified tolerance threshold was exceeded"
+            StatesErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD,
+            "The specified tolerance threshold was exceeded",
         )
         error.__suppress_context__ = True  # as ``raise ... from None``: not chained to the iteration's error
         return error
@@ -484,7 +484,7 @@ def _iterations(
         if thread is not None and not thread.done:
             interp.now = scheduler.now()
             thread.kill()
-            thread.on_done(thread, None, StatesError("States.Timeout", None))
+            thread.on_done(thread, None, StatesError(StatesErrorName.TIMEOUT, None))
 
     def finished(index: int, output: Any, failure: BaseException | None) -> None:
         if distributed:
@@ -542,7 +542,7 @@ def _child_failure(failure: BaseException) -> BaseException:
     """A child execution over its own 25,000 events fails that child only (States.Runtime)."""
     if isinstance(failure, HistoryLimitExceeded):
         return StatesError(
-            "States.Runtime",
+            StatesErrorName.RUNTIME,
             "The execution reached the maximum number of history events (25000). Start a new execution "
             "(for example with a child workflow) to continue the work.",
         )

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pytest_serverless._ids import REGION
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl._depth_limits import NestedTooDeep, cap_cause, nested_execution
-from pytest_serverless.asl.interpreter import RUNTIME, Terminal, effective_input, finish_state
+from pytest_serverless.asl.interpreter import Terminal, effective_input, finish_state
 from pytest_serverless.asl.paths import CompiledPath, copy_json, dumps
 from pytest_serverless.asl.recovery import run_with_retry
 from pytest_serverless.asl.runtime import PARK
-from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 from pytest_serverless.asl.tasks import (
     Resource,
     TaskCallOutcome,
@@ -140,7 +140,7 @@ def _call(call: _Call) -> Generator[Any, Any, Any]:
     outcome = _outcome(call)
     waits = outcome.__class__ is GeneratorType  # a callback, an activity worker or a nested execution
     if waits and resource.kind == "activity" and not interp.machine.service._has_activity_arn(resource.arn):
-        raise Terminal(RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
+        raise Terminal(StatesErrorName.RUNTIME, run.prefix() + f"The activity {resource.arn} does not exist.")
     interp.event(frame, f"{prefix}Scheduled", details, payload_key, arguments)
     task_details = (
         {"resourceType": resource.resource_type, "resource": resource.action} if prefix == "Task" else None
@@ -169,7 +169,7 @@ def _call(call: _Call) -> Generator[Any, Any, Any]:
         raise limit_error
     if outcome.failed:
         _failure_event(interp, frame, f"{prefix}Failed", task_details, outcome.error, outcome.cause)
-        raise StatesError(outcome.error or "States.TaskFailed", outcome.cause)
+        raise StatesError(outcome.error or StatesErrorName.TASK_FAILED, outcome.cause)
     result = outcome.value
     oversized = _oversized(resource, result)
     if oversized is not None:  # AWS records the task as failed (no success event carrying the payload)
@@ -213,13 +213,13 @@ def _time_limit(
     limit_error: StatesError | None = None
     if heartbeat is not None and duration > heartbeat and (timeout is None or heartbeat < timeout):
         duration = heartbeat
-        limit_error = StatesError("States.Timeout", "")
+        limit_error = StatesError(StatesErrorName.TIMEOUT, "")
         limit_error.heartbeat = True  # type: ignore[attr-defined]
     elif timeout is not None and duration > timeout:
         duration = timeout
-        limit_error = StatesError("States.Timeout", "")
-    if limit_error is None and outcome.failed and outcome.error == "States.Timeout":
-        limit_error = StatesError("States.Timeout", outcome.cause if outcome.cause is not None else "")
+        limit_error = StatesError(StatesErrorName.TIMEOUT, "")
+    if limit_error is None and outcome.failed and outcome.error == StatesErrorName.TIMEOUT:
+        limit_error = StatesError(StatesErrorName.TIMEOUT, outcome.cause if outcome.cause is not None else "")
         if outcome.heartbeat:
             limit_error.heartbeat = True  # type: ignore[attr-defined]
     return duration, limit_error
@@ -248,7 +248,7 @@ def _oversized(resource: Resource, result: Any) -> StatesError | None:
         return None
     task = resource.arn if resource.kind == "lambda" else resource.resource_type
     return StatesError(
-        "States.DataLimitExceeded",
+        StatesErrorName.DATA_LIMIT_EXCEEDED,
         f"The state/task '{task}' returned a result with a size exceeding the maximum number of bytes "
         "service limit.",
     )
@@ -518,5 +518,8 @@ def _child_outcome(
     if child.cause is not None:
         description["Cause"] = cap_cause(child.cause)
     return TaskCallOutcome(
-        error="States.TaskFailed", cause=cap_cause(dumps(description)), failed=True, duration=duration
+        error=StatesErrorName.TASK_FAILED.value,
+        cause=cap_cause(dumps(description)),
+        failed=True,
+        duration=duration,
     )

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl.choice import parse_timestamp
-from pytest_serverless.asl.interpreter import QUERY, RUNTIME, Terminal, java_text, output_and_assign
+from pytest_serverless.asl.interpreter import Terminal, java_text, output_and_assign
 from pytest_serverless.asl.paths import CompiledPath, PathNotFound, dumps
-from pytest_serverless.asl.states_errors import StatesError
+from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 
 if TYPE_CHECKING:
     from pytest_serverless.asl.interpreter import Frame, Interpreter, StateRun
@@ -87,8 +87,12 @@ def wait_seconds(interp: Interpreter, state: m.WaitState, value: Any, run: State
             text = interp.jsonata(text, run, frame, input=value)
         moment = parse_timestamp(text) if isinstance(text, str) else None
         if moment is None:
-            error = QUERY if state.query_language == m.JSONATA else RUNTIME
-            cls = StatesError if error == QUERY else Terminal
+            error = (
+                StatesErrorName.QUERY_EVALUATION_ERROR
+                if state.query_language == m.JSONATA
+                else StatesErrorName.RUNTIME
+            )
+            cls = StatesError if error == StatesErrorName.QUERY_EVALUATION_ERROR else Terminal
             raise cls(
                 error,
                 run.prefix()

@@ -26,6 +26,7 @@ from pytest_serverless.asl.validation.syntax import (
     pointer_join,
     type_name,
 )
+from pytest_serverless.errors import InternalError
 
 __all__ = ["FlowChecker"]
 
@@ -88,8 +89,8 @@ class FlowChecker(FieldChecker):
             }
             try:
                 found = checker(stripped, pointer, top_level=True)
-            except Exception:  # a checker bug must not hide the other problems
-                found = []
+            except Exception as error:  # a checker bug is not the user's problem
+                raise InternalError(f"checking the choice rule at {pointer}", error) from error
             self.problems.extend(_rule_problems(found))
         self._rule_paths(rule, pointer)
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX
 from pytest_serverless.asl.validation.fields import (
     JSONATA,
     JSONPATH,
@@ -367,7 +368,7 @@ class StateChecker(FlowChecker):
             if path in state:
                 value = state[path]
                 where = pointer_join(pointer, path)
-                if isinstance(value, str) and value.startswith("States."):
+                if isinstance(value, str) and value.startswith(INTRINSIC_PREFIX):
                     problem = intrinsic_problem(value)
                     if problem:
                         self.add(where, f"'{path}': {problem}")

@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX
+from pytest_serverless.errors import InternalError
+
 __all__ = [
     "template_value_problem",
     "type_name",
@@ -244,8 +247,8 @@ def variable_name_problem(name: str) -> str | None:
 def _optional_function(module: str, name: str) -> Callable[..., Any] | None:
     try:
         found = getattr(importlib.import_module(module), name, None)
-    except Exception:  # a sibling module still being written must not break validation
-        return None
+    except Exception as error:  # our checker cannot load: never a silently accepted definition
+        raise InternalError(f"loading the syntax checker {module}.{name}", error) from error
     return found if callable(found) else None
 
 
@@ -257,8 +260,8 @@ def intrinsic_problem(text: str) -> str | None:
             compile_intrinsic(text)
         except ValueError as error:
             return str(error) or f"invalid intrinsic function {text!r}"
-        except Exception:  # defensive: a checker bug is not the user's problem
-            return None
+        except Exception as error:  # a checker bug is not the user's problem
+            raise InternalError(f"checking the intrinsic function {text!r}", error) from error
         return None
     if not text.rstrip().endswith(")") or "(" not in text:
         return f"invalid intrinsic function {text!r}: a call looks like 'States.Name(arguments)'"
@@ -274,8 +277,8 @@ def jsonata_problem(expression: str) -> str | None:
         compile_template(expression)
     except ValueError as error:
         return str(error) or f"invalid JSONata expression {expression!r}"
-    except Exception:
-        return None
+    except Exception as error:  # a checker bug is not the user's problem
+        raise InternalError(f"checking the JSONata expression {expression!r}", error) from error
     return None
 
 
@@ -289,7 +292,7 @@ def template_value_problem(key: str, value: object) -> str | None:
     if value.startswith("$"):
         problem = path_problem(value)
         return f"'{key}': invalid path {value!r}: {problem}" if problem else None
-    if value.startswith("States."):
+    if value.startswith(INTRINSIC_PREFIX):
         problem = intrinsic_problem(value)
         return f"'{key}': {problem}" if problem else None
     return (

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pytest_serverless._ids import deterministic_uuid
-from pytest_serverless.errors import ServerlessError, UsageError
+from pytest_serverless.errors import InternalError, ServerlessError, UsageError
 from pytest_serverless.lambdas import invoke_handler
 
 from .base import AuthDecision, AuthorizationCall
@@ -300,7 +300,7 @@ class LambdaAuthorizer:
                 timeout_seconds=timeout if timeout is not None else 900.0,
             )
         except Exception as exc:  # the function's own failure becomes a gateway answer, as on AWS
-            if raise_misuse and isinstance(exc, ServerlessError):
+            if isinstance(exc, InternalError) or (raise_misuse and isinstance(exc, ServerlessError)):
                 raise
             latency = call.clock.time() - started
             if str(exc) == "Unauthorized":

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from pytest_serverless._ids import REGION
-from pytest_serverless.errors import AwsError, UsageError
+from pytest_serverless.errors import AwsError, ServerlessError, UsageError
 
 from . import vtl
 from .base import IntegrationCall, IntegrationResult
@@ -45,6 +45,14 @@ _S3_ACTIONS = {"GET": "GetObject", "PUT": "PutObject", "DELETE": "DeleteObject",
 
 class NoServiceAnswer(RuntimeError):
     """No handler and no active moto answers the service call (``response.error`` of the 500 answer)."""
+
+
+class _AnswerFailed(Exception):
+    """The test's service handler (or moto) raised ``error``: the integration fails (500), as before."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass
@@ -223,6 +231,8 @@ class AwsIntegration:
             status, body = self._error(exc, call)
         except NoServiceAnswer as exc:
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
+        except _AnswerFailed as failed:
+            return IntegrationResult(failure="INTEGRATION_FAILURE", error=failed.error)
         else:
             status, body = 200, self._document(request, answer, call)
         if self.passthrough:
@@ -250,9 +260,12 @@ class AwsIntegration:
         handler = self.handlers.get((request.service, request.action)) or self.handlers.get(
             (request.service, "*")
         )
-        if handler is not None:
-            return handler(request)
-        return unanswered(request, f"({self.uri})")
+        try:
+            return handler(request) if handler is not None else unanswered(request, f"({self.uri})")
+        except (NoServiceAnswer, ServerlessError):  # AwsError: the service's answer
+            raise
+        except Exception as exc:  # the test's handler (or moto) raised: not ours
+            raise _AnswerFailed(exc) from exc
 
     def _document(self, request: AwsServiceRequest, answer: Any, call: IntegrationCall) -> bytes:
         if self.service == "s3":

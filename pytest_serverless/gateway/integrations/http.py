@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_serverless.errors import UsageError
+from pytest_serverless.errors import ServerlessError, UsageError
 from pytest_serverless.gateway.proxy_events import forwarded_headers
 
 from . import vtl
@@ -101,6 +101,10 @@ class HttpIntegration:
         except requests.Timeout as exc:
             return IntegrationResult(failure="INTEGRATION_TIMEOUT", error=exc)
         except requests.RequestException as exc:
+            return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
+        except ServerlessError:  # our own errors (an intercepted execute-api URL...) stay loud
+            raise
+        except Exception as exc:  # the test's HTTP backend (a responses callback...) raised: AWS answers 500
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
         if not self.proxy:
             return self.responses.respond(

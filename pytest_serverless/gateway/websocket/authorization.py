@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
-from pytest_serverless.errors import ServerlessError
+from pytest_serverless.errors import InternalError, ServerlessError, is_ours
 from pytest_serverless.gateway.authorizers.base import AuthDecision, AuthorizationCall
 from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer, _ConfigError
 from pytest_serverless.gateway.request import GatewayRequest, Headers
@@ -69,7 +69,9 @@ def authorize_connect(
         decision = authorizer.authorize(call)
     except ServerlessError:
         raise
-    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500
+    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500 (ours failing is a bug)
+        if is_ours(authorizer):
+            raise InternalError(f"running the $connect authorizer of {stage!r}", exc) from exc
         return AuthDecision(
             response_type="AUTHORIZER_CONFIGURATION_ERROR",
             reason=f"the authorizer raised {type(exc).__name__}: {exc}",
