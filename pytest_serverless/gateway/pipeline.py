@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
 from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import ServerlessError
@@ -42,9 +43,10 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _NO_CACHE = re.compile(r"max-age\s*=\s*0(?!\d)")
-_GOOD_HEADERS: set[tuple[str, str]] = set()  # (name, value) pairs seen before and found well-formed
-_GOOD_PATHS: set[str] = set()  # request paths found well-formed
-_GOOD_HEADER_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header lists found well-formed
+# what was found well-formed before (pure: a function of the text alone, so shared by every gateway)
+_GOOD_HEADERS: BoundedCache[tuple[str, str], bool] = BoundedCache(4096)  # (name, value) pairs
+_GOOD_PATHS: BoundedCache[str, bool] = BoundedCache(4096)  # request paths
+_GOOD_HEADER_SETS: BoundedCache[tuple[tuple[str, str], ...], bool] = BoundedCache(1024)  # whole header lists
 
 
 class _Exchange:
@@ -139,29 +141,31 @@ def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     if type(path) is not str or path not in _GOOD_PATHS:
         if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
             return "BAD_REQUEST", f"malformed request path {path!r}"
-        if len(_GOOD_PATHS) >= 4096:
-            _GOOD_PATHS.clear()
-        _GOOD_PATHS.add(path)
+        _GOOD_PATHS.put(path, True)
     headers = request.headers.frozen()
     if headers not in _GOOD_HEADER_SETS:
-        good = _GOOD_HEADERS
-        for pair in headers:
-            if pair in good:
-                continue
-            name, value = pair
-            if not _TOKEN.match(name):
-                return "BAD_REQUEST", f"malformed header name {name!r}"
-            if _BAD_VALUE.search(value):
-                return "BAD_REQUEST", f"malformed value of header {name!r}"
-            if len(good) >= 4096:
-                good.clear()
-            good.add(pair)
-        if len(_GOOD_HEADER_SETS) >= 1024:
-            _GOOD_HEADER_SETS.clear()
-        _GOOD_HEADER_SETS.add(headers)
+        problem = _malformed_header(headers)
+        if problem is not None:
+            return "BAD_REQUEST", problem
+        _GOOD_HEADER_SETS.put(headers, True)
     size = len(request.body)
     if size > MAX_PAYLOAD:
         return "REQUEST_TOO_LARGE", f"the body has {size} bytes; the limit is {MAX_PAYLOAD}"
+    return None
+
+
+def _malformed_header(headers: tuple[tuple[str, str], ...]) -> str | None:
+    """What is wrong with the first malformed header (a name that is no token, a value with CR, LF or NUL)."""
+    good = _GOOD_HEADERS
+    for pair in headers:
+        if pair in good:
+            continue
+        name, value = pair
+        if not _TOKEN.match(name):
+            return f"malformed header name {name!r}"
+        if _BAD_VALUE.search(value):
+            return f"malformed value of header {name!r}"
+        good.put(pair, True)
     return None
 
 
