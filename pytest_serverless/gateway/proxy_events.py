@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from pytest_serverless._cache import BoundedCache, memoize
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import ACCOUNT_ID
 
 from .integrations.base import IntegrationCall
@@ -54,8 +54,8 @@ _UNREAD: Any = object()  # ``trace_id``: the client's header is still to be read
 _TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "/javascript", "/x-www-form-urlencoded", "/graphql")
 
 
-@memoize(1024)
 def _resource_id(api_id: str, resource_path: str) -> str:
+    """The resource id (six hex digits); no memo: the 1.0 requestContext templates keep it."""
     return hashlib.sha256(f"{api_id}{resource_path}".encode()).hexdigest()[:6]
 
 
@@ -74,8 +74,7 @@ def format_request_time(epoch: float) -> str:
 _last_time: list[Any] = [None, ""]  # the last second formatted and its text (requests come in runs)
 
 
-@memoize(256)
-def _format_seconds(epoch: int) -> str:
+def _format_seconds(epoch: int) -> str:  # no memo: ``format_request_time`` keeps the last second's text
     t = time.gmtime(epoch)
     day = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}"
     return f"{day}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
