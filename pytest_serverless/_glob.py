@@ -7,13 +7,14 @@ it). Each segment is searched once, so a pattern of ``k`` characters costs at mo
 character comparisons whatever the runs of ``*`` (a backtracking regular expression is polynomial in the
 number of stars, and a client chooses both the value and, for authorizer policies, often the pattern).
 
-Imports nothing from the package: ``gateway`` and ``asl`` both use it.
+Imports nothing from the package but ``_cache``: ``gateway`` and ``asl`` both use it.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from pytest_serverless._cache import BoundedCache
 
 __all__ = ["Glob", "compile_glob"]
 
@@ -56,7 +57,9 @@ class Glob:
         return f"Glob({self.pattern!r})"
 
 
-@lru_cache(maxsize=1024)
+_GLOBS: BoundedCache[tuple[str, str | None, bool, bool], Glob] = BoundedCache(1024)
+
+
 def compile_glob(
     pattern: str, *, any_char: str | None = None, escapes: bool = False, ignore_case: bool = False
 ) -> Glob:
@@ -65,6 +68,19 @@ def compile_glob(
     ``any_char`` (IAM: ``"?"``) is a wildcard for exactly one character; ``escapes`` (ASL) makes ``\\*`` a
     literal star and ``\\\\`` a literal backslash; ``ignore_case`` compares letters case-insensitively.
     """
+    key = (
+        pattern,
+        any_char,
+        escapes,
+        ignore_case,
+    )  # inline, not ``memoize``: IAM policies call it per request
+    glob = _GLOBS.get(key)
+    if glob is None:
+        glob = _GLOBS.put(key, _compile(pattern, any_char, escapes, ignore_case))
+    return glob
+
+
+def _compile(pattern: str, any_char: str | None, escapes: bool, ignore_case: bool) -> Glob:
     segments: list[tuple[str, int]] = []
     parts: list[str] = []
     length = 0

@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless.errors import UsageError
 
 from .tasks import function_arn, function_name
@@ -69,7 +70,7 @@ def _walk(definition: Any, targets: _Targets) -> None:
             _walk(state.get(key), targets)
 
 
-_CACHE: dict[int, tuple[Any, _Targets]] = {}
+_CACHE: BoundedCache[int, tuple[Any, _Targets]] = BoundedCache(512)
 
 
 def mock_targets(definition: Any) -> _Targets:
@@ -79,9 +80,7 @@ def mock_targets(definition: Any) -> _Targets:
         return known[1]
     targets = _Targets()
     _walk(definition, targets)
-    if len(_CACHE) > 512:
-        _CACHE.clear()
-    _CACHE[id(definition)] = (definition, targets)
+    _CACHE.put(id(definition), (definition, targets))  # holding the definition keeps its id unique
     return targets
 
 

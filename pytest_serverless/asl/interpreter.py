@@ -18,6 +18,7 @@ from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import IdFactory
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import InternalError, ServerlessError
@@ -47,7 +48,7 @@ DATA_LIMIT = 262_144
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-_ISO_CACHE: dict[float, str] = {}
+_ISO_CACHE: BoundedCache[float, str] = BoundedCache(4096)
 _UNSET = object()
 _BIG_INT = 10**17  # integers inside +-10**17 print in at most 18 characters
 _ENTERED: dict[str, str] = {}  # "Pass" -> "PassStateEntered"
@@ -61,9 +62,7 @@ def iso_millis(epoch: float) -> str:
     if text is None:
         moment = _EPOCH + timedelta(seconds=epoch)
         text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        if len(_ISO_CACHE) > 4096:
-            _ISO_CACHE.clear()
-        _ISO_CACHE[epoch] = text
+        _ISO_CACHE.put(epoch, text)
     return text
 
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_serverless._cache import BoundedCache
+
 from ._json import dumps
 from ._path_filter import FilterSyntaxError, compile_filter, split_filters
 
@@ -252,16 +254,14 @@ def _compile_ng(text: str) -> Any:
         raise PathSyntaxError(f"The value '{text}' is not a valid JSONPath: {error}") from error
 
 
-_CACHE: dict[str, CompiledPath] = {}
+_CACHE: BoundedCache[str, CompiledPath] = BoundedCache(10_000)
 
 
 def compile_path(text: str) -> CompiledPath:
     """Compile a Path (wildcards and filters allowed); cached by text."""
     compiled = _CACHE.get(text)
     if compiled is None:
-        compiled = CompiledPath(text)
-        if len(_CACHE) < 10_000:
-            _CACHE[text] = compiled
+        compiled = _CACHE.put(text, CompiledPath(text))
     return compiled
 
 

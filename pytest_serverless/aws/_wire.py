@@ -5,7 +5,6 @@ it into what the client returns, exactly as it would parse AWS's answer."""
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -17,6 +16,7 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.model import OperationModel, Shape, StructureShape
 from botocore.parsers import create_parser
 
+from pytest_serverless._cache import memoize
 from pytest_serverless.errors import AwsError
 
 __all__ = ["answer_response", "error_response"]
@@ -82,7 +82,7 @@ def _response(
     return http, parsed
 
 
-@functools.lru_cache(maxsize=8)
+@memoize(8)
 def _parser(protocol: str) -> Any:
     return create_parser(protocol)
 

@@ -3,8 +3,8 @@
 route match -> API key and usage plan -> authorizer -> request validation -> throttling -> cache (REST)
 -> integration (-> timeout, response mapping) -> access log and metrics.
 
-Every refusal is an AWS-shaped answer (``responses.error_response``); nothing a client sends makes this module
-raise. Only misuse (``ServerlessError``: an unmocked Task, a bad argument) propagates to the test.
+Every refusal is an AWS-shaped answer (``error_responses.error_response``); nothing a client sends makes this
+module raise. Only misuse (``ServerlessError``: an unmocked Task, a bad argument) propagates to the test.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
 from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import InternalError, ServerlessError, is_ours
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
-from .caching import INVALIDATE_CACHE, UNAUTHORIZED_WARNING, cache_key
+from .caching import INVALIDATE_CACHE, UNAUTHORIZED_WARNING, StageCache, cache_key
 from .error_responses import HTTP_ERRORS, REST_ERRORS, error_response, identity_headers
 from .integrations.base import IntegrationCall, IntegrationResult
 from .proxy_events import trace_id
@@ -28,7 +29,7 @@ from .request import GatewayRequest, Headers, Response
 from .throttling import TokenBucket
 
 if TYPE_CHECKING:
-    from .model import Deployment, Route, Stage
+    from .model import Api, ApiKind, Deployment, Route, Stage
     from .usage_plans import UsagePlan
 
 __all__ = ["run"]
@@ -42,30 +43,79 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _NO_CACHE = re.compile(r"max-age\s*=\s*0(?!\d)")
-_GOOD_HEADERS: set[tuple[str, str]] = set()  # (name, value) pairs seen before and found well-formed
-_GOOD_PATHS: set[str] = set()  # request paths found well-formed
-_GOOD_HEADER_SETS: set[tuple[tuple[str, str], ...]] = set()  # whole header lists found well-formed
+# what was found well-formed before (pure: a function of the text alone, so shared by every gateway)
+_GOOD_HEADERS: BoundedCache[tuple[str, str], bool] = BoundedCache(4096)  # (name, value) pairs
+_GOOD_PATHS: BoundedCache[str, bool] = BoundedCache(4096)  # request paths
+_GOOD_HEADER_SETS: BoundedCache[tuple[tuple[str, str], ...], bool] = BoundedCache(1024)  # whole header lists
 
 
-class _Outcome:
-    """What the access log records about one request."""
+class _Exchange:
+    """One request on its way through the pipeline: what its steps share, and what the access log records.
+
+    The steps fill it in order: ``_match_route`` the route fields, ``_admit`` the authorizer decision and
+    the API key's usage plan, ``_cache_lookup`` the cache fields, ``_integrate`` the integration latency.
+    """
 
     __slots__ = (
+        "api",
+        "api_key",
         "authorizer_status",
         "cache_hit",
+        "cache_key",
+        "cache_ttl",
+        "decision",
+        "deployment",
+        "extended_id",
         "integration_latency",
         "invocation_id",
+        "kind",
         "path_parameters",
+        "plan",
+        "request",
+        "request_id",
+        "resource_path",
+        "route",
         "route_key",
+        "stage",
+        "started",
+        "variables",
+        "warn",
     )
+    route: Route  # _match_route
+    resource_path: str  # _match_route
+    cache_ttl: int | None  # _cache_lookup
 
-    def __init__(self, invocation_id: str = "") -> None:
-        self.invocation_id = invocation_id
+    def __init__(
+        self,
+        stage: Stage,
+        deployment: Deployment,
+        variables: Mapping[str, str],
+        request: GatewayRequest,
+        ids: tuple[str, str, str],
+        started: float,
+    ) -> None:
+        self.stage = stage
+        self.api: Api = stage.api
+        self.kind: ApiKind = stage.api.kind
+        self.deployment = deployment
+        self.variables = variables
+        self.request = request
+        self.request_id, self.extended_id, self.invocation_id = ids
+        self.started = started
+        # what the access log records (set by the steps that learn it)
         self.path_parameters: Mapping[str, str] = {}
         self.route_key: str | None = None
         self.authorizer_status: int | None = None
         self.integration_latency: float | None = None
         self.cache_hit = False
+        # _admit: the authorizer's decision, the API key and its usage plan (guarded routes only)
+        self.decision: AuthDecision | None = None
+        self.plan: UsagePlan | None = None
+        self.api_key: str | None = None
+        # _cache_lookup: the key to store the answer under (None: not cached), its TTL, and the warning
+        # (None: the caller invalidates the cached answer; True: add AWS's warning header)
+        self.cache_key: tuple[object, ...] | None = None
+        self.warn: bool | None = False
 
 
 class _Refused(Exception):
@@ -91,29 +141,31 @@ def _malformed(request: GatewayRequest) -> tuple[str, str] | None:
     if type(path) is not str or path not in _GOOD_PATHS:
         if not isinstance(path, str) or not path.startswith("/") or _BAD_PATH.search(path):
             return "BAD_REQUEST", f"malformed request path {path!r}"
-        if len(_GOOD_PATHS) >= 4096:
-            _GOOD_PATHS.clear()
-        _GOOD_PATHS.add(path)
+        _GOOD_PATHS.put(path, True)
     headers = request.headers.frozen()
     if headers not in _GOOD_HEADER_SETS:
-        good = _GOOD_HEADERS
-        for pair in headers:
-            if pair in good:
-                continue
-            name, value = pair
-            if not _TOKEN.match(name):
-                return "BAD_REQUEST", f"malformed header name {name!r}"
-            if _BAD_VALUE.search(value):
-                return "BAD_REQUEST", f"malformed value of header {name!r}"
-            if len(good) >= 4096:
-                good.clear()
-            good.add(pair)
-        if len(_GOOD_HEADER_SETS) >= 1024:
-            _GOOD_HEADER_SETS.clear()
-        _GOOD_HEADER_SETS.add(headers)
+        problem = _malformed_header(headers)
+        if problem is not None:
+            return "BAD_REQUEST", problem
+        _GOOD_HEADER_SETS.put(headers, True)
     size = len(request.body)
     if size > MAX_PAYLOAD:
         return "REQUEST_TOO_LARGE", f"the body has {size} bytes; the limit is {MAX_PAYLOAD}"
+    return None
+
+
+def _malformed_header(headers: tuple[tuple[str, str], ...]) -> str | None:
+    """What is wrong with the first malformed header (a name that is no token, a value with CR, LF or NUL)."""
+    good = _GOOD_HEADERS
+    for pair in headers:
+        if pair in good:
+            continue
+        name, value = pair
+        if not _TOKEN.match(name):
+            return f"malformed header name {name!r}"
+        if _BAD_VALUE.search(value):
+            return f"malformed value of header {name!r}"
+        good.put(pair, True)
     return None
 
 
@@ -180,58 +232,96 @@ def run(
     *,
     canary: bool,
 ) -> Response:
+    """Answer ``request`` on ``stage`` (its ``deployment`` and stage ``variables``): the whole pipeline, then
+    the access log row, the stage metrics and the gateway's ``on_response`` listener."""
     api = stage.api
     gateway = api.gateway
     clock = gateway.clock
     started = clock.time()
-    request_id, extended_id, invocation_id = gateway._next_request_ids(api.kind)
-    outcome = _Outcome(invocation_id)
+    exchange = _Exchange(stage, deployment, variables, request, gateway._next_request_ids(api.kind), started)
     try:
-        response = _process(stage, deployment, variables, request, request_id, extended_id, started, outcome)
+        response = _process(exchange)
     except _Refused as refused:
-        response = error_response(
-            api.kind,
-            refused.response_type,
-            request_id=request_id,
-            extended_request_id=extended_id,
-            answered_by=refused.answered_by,
-            route_key=outcome.route_key,
-            request=request,
-            **refused.extra,
-        )
-        if api.gateway_responses:
-            response = _customised(api, stage, variables, request, refused, response, request_id, outcome)
-        cors = api.cors
-        if cors is not None:
-            for name, value in cors.response_headers(request):
-                response.headers.set(name, value)
+        response = _refusal(exchange, refused)
     if api.edge:
-        _through_cloudfront(response, request_id)
+        _through_cloudfront(response, exchange.request_id)
     if request.method == "HEAD":
         response.content = b""  # a HEAD answer has headers only (Content-Length still counts the body)
-    latency_ms = round((clock.time() - started) * 1000)
-    integration_ms = (
-        None if outcome.integration_latency is None else round(outcome.integration_latency * 1000)
+    _record(exchange, response, round((clock.time() - started) * 1000), canary)
+    listener = gateway.on_response
+    if listener is not None:
+        listener(request, response)
+    return response
+
+
+def _process(exchange: _Exchange) -> Response:
+    """The steps of a request, in AWS's order; a step that refuses the request raises ``_Refused``."""
+    _screen(exchange)
+    preflight = _match_route(exchange)
+    if preflight is not None:
+        return preflight
+    api = exchange.api
+    if api.restricted:
+        _restrict(api, exchange.stage, exchange.request)
+    if exchange.route._guarded:
+        _admit(exchange)
+    now = _throttle(exchange)
+    if exchange.stage.cache is not None:
+        cached = _cache_lookup(exchange, now)
+        if cached is not None:
+            return cached
+    result, call = _integrate(exchange, now)
+    return _answer(exchange, result, call)
+
+
+def _refusal(exchange: _Exchange, refused: _Refused) -> Response:
+    """The gateway response of a refused request: AWS's default, customised, with the API's CORS headers."""
+    api = exchange.api
+    request = exchange.request
+    response = error_response(
+        api.kind,
+        refused.response_type,
+        request_id=exchange.request_id,
+        extended_request_id=exchange.extended_id,
+        answered_by=refused.answered_by,
+        route_key=exchange.route_key,
+        request=request,
+        **refused.extra,
     )
+    if api.gateway_responses:
+        response = _customised(exchange, refused, response)
+    cors = api.cors
+    if cors is not None:
+        for name, value in cors.response_headers(request):
+            response.headers.set(name, value)
+    return response
+
+
+def _record(exchange: _Exchange, response: Response, latency_ms: int, canary: bool) -> None:
+    """The access log row and the stage's metrics of one answered request."""
+    stage = exchange.stage
+    request = exchange.request
+    integration_latency = exchange.integration_latency
+    integration_ms = None if integration_latency is None else round(integration_latency * 1000)
     status = response.status_code
-    response.route_key = outcome.route_key
+    route_key = response.route_key = exchange.route_key
     stage._log_rows.append(  # in the order of stages.LOG_FIELDS; ``stage.logs`` makes them dicts
         (
             response.request_id,
-            outcome.route_key,
+            route_key,
             request.method,
             request.path,
             status,
             latency_ms,
             integration_ms,
-            outcome.authorizer_status,
-            outcome.cache_hit,
+            exchange.authorizer_status,
+            exchange.cache_hit,
             response.answered_by,
             canary,
             # kept for ``stage.access_logs`` (when the stage has a format) and ``execution_logs`` (failures):
             # keeping every answer alive would cost memory and garbage-collector time
             response if status >= 400 or stage.access_log_format else None,
-            started,
+            exchange.started,
             len(response.content) + len(request.body),  # HTTP API DataProcessed
         )
     )
@@ -244,14 +334,69 @@ def run(
     metrics["Latency"] += latency_ms
     if integration_ms is not None:
         metrics["IntegrationLatency"] += integration_ms
-    listener = gateway.on_response
-    if listener is not None:
-        listener(request, response)
-    return response
+
+
+def _screen(exchange: _Exchange) -> None:
+    """Step 0: refuse what no real client could send (malformed, too long, not an HTTP method)."""
+    request = exchange.request
+    kind = exchange.kind
+    problem = _malformed(request) or _too_long(request, kind, exchange.api.id)
+    if problem is not None:
+        raise _Refused(problem[0], "route", reason=problem[1])
+    method = request.method
+    if method not in KNOWN_METHODS:
+        reason = f"{method!r} is not an HTTP method API Gateway accepts"
+        raise _Refused(_missing_route(kind), "route", reason=reason)
+
+
+def _missing_route(kind: str) -> str:
+    return "MISSING_AUTHENTICATION_TOKEN" if kind == "REST" else "RESOURCE_NOT_FOUND"
+
+
+def _match_route(exchange: _Exchange) -> Response | None:
+    """Step 1: find the route (or answer a CORS preflight); refuses when nothing matches."""
+    request = exchange.request
+    method = request.method
+    kind = exchange.kind
+    deployment = exchange.deployment
+    found = deployment.table.lookup(method, request.path)
+    route = found[0] if found is not None else None
+    cors = exchange.api.cors
+    if (
+        cors is not None
+        and method == "OPTIONS"
+        and (route is None or route.key.method != "OPTIONS")
+        and (found is not None or kind == "HTTP")  # REST: only a resource has the OPTIONS method SAM adds
+    ):
+        preflight = cors.preflight_headers(request)
+        if preflight is not None:
+            return _preflight(exchange, preflight)
+    if route is None or found is None:
+        where = None if found is None else found[2]
+        reason = _no_route(deployment, method, request.path, where)
+        raise _Refused(_missing_route(kind), "route", reason=reason)
+    exchange.route = route
+    exchange.route_key = route.route_key
+    exchange.path_parameters = found[1]
+    exchange.resource_path = found[2]
+    return None
+
+
+def _preflight(exchange: _Exchange, cors_headers: list[tuple[str, str]]) -> Response:
+    """The answer to a CORS preflight (``OPTIONS`` with the API's CORS configuration)."""
+    kind = exchange.kind
+    request_id = exchange.request_id
+    pairs = [("Content-Type", "application/json"), *identity_headers(kind, request_id, exchange.extended_id)]
+    pairs.extend(cors_headers)
+    pairs.append(("Content-Length", "0"))
+    status = 204 if kind == "HTTP" else 200
+    return Response(
+        status, Headers(pairs), b"", answered_by="cors", request_id=request_id, request=exchange.request
+    )
 
 
 def _restrict(api: Any, stage: Stage, request: GatewayRequest) -> None:
-    """A PRIVATE API answers only requests through a VPC endpoint; then the resource policy decides."""
+    """Step 1b: a PRIVATE API answers only requests through a VPC endpoint, then the resource policy."""
     if api.endpoint_type == "PRIVATE" and not request.headers.get("x-amzn-vpce-id"):
         raise _Refused(
             "FORBIDDEN",
@@ -268,314 +413,106 @@ def _restrict(api: Any, stage: Stage, request: GatewayRequest) -> None:
         raise _Refused("ACCESS_DENIED", "policy", message=refusal, reason=f"the resource policy: {refusal}")
 
 
-def _through_cloudfront(response: Response, request_id: str) -> None:
-    """The headers CloudFront adds to an EDGE-optimized API's answers."""
-    digest = deterministic_uuid("cloudfront", request_id).replace("-", "")
-    headers = response.headers
-    headers.set("X-Cache", "Miss from cloudfront")
-    headers.set("Via", f"1.1 {digest[:32]}.cloudfront.net (CloudFront)")
-    headers.set("X-Amz-Cf-Pop", "IAD89-C1")
-    headers.set("X-Amz-Cf-Id", base64.urlsafe_b64encode(bytes.fromhex(digest + digest[:10])).decode()[:56])
+def _admit(exchange: _Exchange) -> None:
+    """Steps 2-4 of a guarded route: API key and usage plan, authorizer, request validation.
+
+    With ``apiKeySource`` AUTHORIZER the API key comes after the authorizer, from its answer.
+    """
+    route = exchange.route
+    from_header = exchange.api.api_key_source == "HEADER"
+    if route.api_key_required and from_header:
+        _check_api_key(exchange, exchange.request.headers.get("x-api-key"), "x-api-key header")
+    if route.authorizer is not None:
+        _authorize(exchange)
+    if route.api_key_required and not from_header:
+        decision = exchange.decision
+        api_key = decision.usage_identifier_key if decision is not None else None
+        _check_api_key(exchange, api_key, "usageIdentifierKey from the authorizer")
+    if route.required_parameters or route.validator is not None:
+        _validate_request(route, exchange.request, exchange.path_parameters)
 
 
-def _customised(
-    api: Any,
-    stage: Stage,
-    variables: Mapping[str, str],
-    request: GatewayRequest,
-    refused: _Refused,
-    response: Response,
-    request_id: str,
-    outcome: _Outcome,
-) -> Response:
-    """The API's gateway responses (``api.gateway_response``) applied to AWS's default answer."""
-    from .gateway_responses import customise
+def _check_api_key(exchange: _Exchange, api_key: str | None, source: str) -> None:
+    """Step 2: the API key must be an enabled key of a usage plan of the stage (its plan is kept)."""
+    stage_name = exchange.stage.name
+    plan = exchange.api._plan_for_key(api_key, stage_name) if api_key else None
+    if plan is None:
+        raise _Refused("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage_name, source))
+    exchange.api_key = api_key
+    exchange.plan = plan
 
-    message = refused.extra.get("message")
-    if message is None:
-        message = REST_ERRORS.get(refused.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[2]
-    return customise(
-        api.gateway_responses,
-        response,
-        response_type=refused.response_type,
-        message=message,
-        request=request,
-        path_parameters=outcome.path_parameters,
-        variables=variables,
-        request_id=request_id,
+
+def _method_arn(exchange: _Exchange) -> str:
+    """The method ARN an authorizer (and an IAM policy) sees for the request."""
+    request = exchange.request
+    return (
+        f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{exchange.api.id}/{exchange.stage.name}/{request.method}/"
+        f"{request.path.lstrip('/')}"
+    )
+
+
+def _authorize(exchange: _Exchange) -> None:
+    """Step 3: ask the route's authorizer (through the API's cache of its results); refuses as it decides."""
+    api = exchange.api
+    route = exchange.route
+    name = route.authorizer
+    authorizer: Authorizer = exchange.deployment.authorizers[name] if isinstance(name, str) else name  # type: ignore[assignment]
+    method_arn = _method_arn(exchange)
+    if len(method_arn) > MAX_METHOD_ARN // 4 and _utf8_length(method_arn) > MAX_METHOD_ARN:
+        why = f"the method ARN has {_utf8_length(method_arn)} bytes; the limit is {MAX_METHOD_ARN}"
+        raise _Refused("REQUEST_URI_TOO_LONG", "authorizer", reason=why)
+    call = AuthorizationCall(
+        request=exchange.request,
+        api_kind=api.kind,
         api_id=api.id,
-        stage=stage.name,
+        api_name=api.name,
+        stage=exchange.stage.name,
+        stage_variables=exchange.variables,
+        route_key=route.route_key,
+        resource_path=exchange.resource_path,
+        path_parameters=exchange.path_parameters,
+        method_arn=method_arn,
+        request_id=exchange.request_id,
+        clock=api.gateway.clock,
+        scopes=route.scopes,
+        account_id=ACCOUNT_ID,
+        region=REGION,
+        cache=api.authorizer_cache(authorizer),
     )
-
-
-def _process(
-    stage: Stage,
-    deployment: Deployment,
-    variables: Mapping[str, str],
-    request: GatewayRequest,
-    request_id: str,
-    extended_id: str,
-    started: float,
-    outcome: _Outcome,
-) -> Response:
-    api = stage.api
-    kind = api.kind
-    cors = api.cors
-
-    # 0. requests no real client could send
-    problem = _malformed(request) or _too_long(request, kind, api.id)
-    if problem is not None:
-        raise _Refused(problem[0], "route", reason=problem[1])
-    method = request.method
-    missing_route = "MISSING_AUTHENTICATION_TOKEN" if kind == "REST" else "RESOURCE_NOT_FOUND"
-    if method not in KNOWN_METHODS:
-        raise _Refused(missing_route, "route", reason=f"{method!r} is not an HTTP method API Gateway accepts")
-
-    # 1. route match (and CORS preflight)
-    found = deployment.table.lookup(method, request.path)
-    route = found[0] if found is not None else None
-    if (
-        cors is not None
-        and method == "OPTIONS"
-        and (route is None or route.key.method != "OPTIONS")
-        and (found is not None or kind == "HTTP")  # REST: only a resource has the OPTIONS method SAM adds
-    ):
-        preflight = cors.preflight_headers(request)
-        if preflight is not None:
-            status = 204 if kind == "HTTP" else 200
-            pairs = [("Content-Type", "application/json"), *identity_headers(kind, request_id, extended_id)]
-            pairs.extend(preflight)
-            pairs.append(("Content-Length", "0"))
-            return Response(
-                status, Headers(pairs), b"", answered_by="cors", request_id=request_id, request=request
-            )
-    if route is None or found is None:
-        where = None if found is None else found[2]
-        raise _Refused(missing_route, "route", reason=_no_route(deployment, method, request.path, where))
-    route_key = outcome.route_key = route.route_key
-    path_params = outcome.path_parameters = found[1]
-    resource_path = found[2]
-
-    # 1b. endpoint type and resource policy (REST)
-    if api.restricted:
-        _restrict(api, stage, request)
-
-    # 2-4. API key and usage plan, authorizer, request validation
-    decision: AuthDecision | None = None
-    plan = None
-    api_key = None
-    if route._guarded:
-        decision, plan, api_key = _admit(
-            stage, deployment, route, request, variables, path_params, resource_path, request_id, outcome
-        )
-
-    # 5. throttling: usage-plan key -> route/method -> stage -> account
-    if plan is not None and api_key is not None:
-        verdict = plan.take(api_key)
-        if verdict is not None:
-            if verdict == "QUOTA_EXCEEDED":
-                raise _Refused(
-                    verdict, "quota", reason=f"usage plan {plan.name!r}: quota {plan.quota} used up"
-                )
-            raise _Refused(verdict, "throttle", reason=f"usage plan {plan.name!r}: throttle {plan.throttle}")
-    clock = api.gateway.clock
-    now = clock.time()
-    bucket = stage._route_bucket(route) if (stage.route_throttles or route.throttle) else None
-    if bucket is not None and not bucket.take(now):
-        raise _Refused(
-            "THROTTLED", "throttle", reason=f"route {route.route_key!r}: throttle {_limits(bucket)}"
-        )
-    bucket = stage._stage_bucket()
-    if bucket is not None and not bucket.take(now):
-        raise _Refused("THROTTLED", "throttle", reason=f"stage {stage.name!r}: throttle {_limits(bucket)}")
-    bucket = api.gateway._account_bucket()
-    if not bucket.take(now):
-        raise _Refused("THROTTLED", "throttle", reason=f"account limit: throttle {_limits(bucket)}")
-
-    # 6. cache (REST)
-    cache = stage.cache
-    key: tuple[object, ...] | None = None
-    warn: bool | None = False  # None: the caller invalidates the cached answer; True: add AWS's warning
-    caching = stage.route_caching.get(route_key) if stage.route_caching else None
-    if cache is not None and (route.caching if caching is None else caching[0]):
-        key = cache_key(request, resource_path, path_params, route.cache_key_parameters)
-        control = request.headers.get("Cache-Control")
-        if control is not None and _NO_CACHE.search(control):
-            warn = _invalidation(stage, deployment, route, request, decision)
-            entry = None if warn is None else cache.get(key, now)
-        else:
-            entry = cache.get(key, now)
-        if entry is not None:
-            outcome.cache_hit = True
-            stage.metrics["CacheHitCount"] += 1
-            headers = entry.headers.copy()
-            for name, value in identity_headers(kind, request_id, extended_id):
-                headers.set(name, value)
-            if warn:
-                headers.add(*UNAUTHORIZED_WARNING)
-            return Response(
-                entry.status, headers, entry.body, answered_by="cache", request_id=request_id, request=request
-            )
-        stage.metrics["CacheMissCount"] += 1
-
-    # 7. integration
-    call = IntegrationCall(  # by position, in the order of the fields (see IntegrationCall)
-        request,
-        kind,
-        api.id,
-        api.name,
-        stage.name,
-        variables,
-        deployment.id,
-        route_key,
-        resource_path,
-        path_params,
-        request_id,
-        extended_id,
-        started,
-        route.timeout,
-        clock,
-        request.domain_name or stage.domain_name,
-        api.binary_media_types,
-        decision,
-        api_key,
-        None if api_key is None else deterministic_uuid("api-key", api.id, api_key).replace("-", "")[:10],
-        outcome.invocation_id,
-    )
-    before = now  # nothing since moved the clock
     try:
-        result = route.integration.invoke(call)
+        decision = authorizer.authorize(call)
     except ServerlessError:
         raise
-    except Exception as exc:  # a custom integration failed: AWS would answer 500 (ours failing is a bug)
-        if is_ours(route.integration):
-            raise InternalError(f"invoking the integration of route {route_key!r}", exc) from exc
-        result = IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
-    elapsed = clock.time() - before if result.latency is None else result.latency
-    outcome.integration_latency = elapsed
-    if elapsed > route.timeout or result.failure == "INTEGRATION_TIMEOUT":
-        why = f"the integration took {elapsed:g} s; the route's timeout is {route.timeout:g} s"
-        if result.failure == "INTEGRATION_TIMEOUT" and result.error is not None:
-            why = f"the backend timed out: {result.error}"
-        raise _Refused("INTEGRATION_TIMEOUT", "timeout", error=result.error, reason=why)
-    if result.failure is not None:
-        why = _FAILURES.get(result.failure, result.failure.lower().replace("_", " "))
-        if result.error is not None:
-            why = f"{why}: {type(result.error).__name__}: {result.error}"
-        raise _Refused(result.failure, "integration", error=result.error, reason=why)
-    # the backend's headers (any Content-Length of its own dropped: the gateway sets it), then the gateway's
-    answer: list[tuple[str, str]] = []
-    given: Any = result.headers
-    for name, value in given if type(given) is list else Headers(given).items_all():
-        if type(name) is not str or type(value) is not str:
-            name, value = str(name), str(value)
-        if name.lower() != "content-length":
-            answer.append((name, value))
-    answer.extend(identity_headers(kind, request_id, extended_id))
-    if result.trace_header and kind == "REST":
-        answer.append(("X-Amzn-Trace-Id", call.trace_id or trace_id(call)))
-    body = result.body
-    if cors is not None and (kind == "HTTP" or route.integration_kind not in ("lambda_proxy", "http_proxy")):
-        headers = Headers.trusted(answer)
-        for name, value in cors.response_headers(request):
-            headers.set(name, value)
-        headers.add("Content-Length", str(len(body)))
-    else:
-        answer.append(("Content-Length", str(len(body))))
-        headers = Headers.trusted(answer)
-    if key is not None and cache is not None and 200 <= result.status < 300:
-        stored = Headers(
-            [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]
-        )
-        cache.put(key, result.status, stored, body, clock.time(), None if caching is None else caching[1])
-    if warn:
-        headers.add(*UNAUTHORIZED_WARNING)
-    # by position: status, headers, content, answered_by, request_id, route_key, request, error
-    return Response(result.status, headers, body, "integration", request_id, None, request, result.error)
+    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500 (ours failing is a bug)
+        if is_ours(authorizer):
+            raise InternalError(f"running authorizer {name!r} for route {route.route_key!r}", exc) from exc
+        exchange.authorizer_status = 500
+        why = f"authorizer {name!r} raised {type(exc).__name__}: {exc}"
+        raise _Refused("AUTHORIZER_CONFIGURATION_ERROR", "authorizer", error=exc, reason=why) from None
+    if not isinstance(decision, AuthDecision):  # a hand-written authorizer returned something else
+        exchange.authorizer_status = 500  # type: ignore[unreachable]
+        why = f"authorizer {name!r} returned {decision!r}, not an AuthDecision"
+        raise _Refused("AUTHORIZER_CONFIGURATION_ERROR", "authorizer", reason=why)
+    exchange.decision = decision
+    if decision.response_type is not None:
+        exchange.authorizer_status = _status_of(api.kind, decision.response_type)
+        raise _Refused(decision.response_type, "authorizer", **_refusal_extra(decision, name))
+    exchange.authorizer_status = 200
 
 
-def _invalidation(
-    stage: Stage, deployment: Deployment, route: Route, request: GatewayRequest, decision: AuthDecision | None
-) -> bool | None:
-    """A ``Cache-Control: max-age=0`` on a cached method: None when the caller may invalidate the entry
-    (``RequireAuthorizationForCacheControl`` off, or an IAM caller whose policy allows
-    ``execute-api:InvalidateCache`` on the method), else whether to add the warning header (raises the 403
-    of ``FAIL_WITH_403``)."""
-    require, strategy = stage.cache_control
-    if not require:
-        return None
-    identity = decision.identity if decision is not None else None
-    access_key = identity.get("accessKey") if identity else None
-    name = route.authorizer
-    authorizer = deployment.authorizers.get(name) if isinstance(name, str) else name
-    allows = getattr(authorizer, "allows", None)
-    if isinstance(access_key, str) and allows is not None:
-        api = stage.api
-        method_arn = (
-            f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
-            f"{request.path.lstrip('/')}"
-        )
-        if allows(access_key, INVALIDATE_CACHE, method_arn):
-            return None
-    if strategy == "FAIL_WITH_403":
-        raise _Refused(
-            "ACCESS_DENIED",
-            "cache",
-            reason="Cache-Control: max-age=0 from a caller not allowed execute-api:InvalidateCache",
-        )
-    return strategy == "SUCCEED_WITH_RESPONSE_HEADER"
+def _refusal_extra(decision: AuthDecision, name: object) -> dict[str, Any]:
+    """What the gateway response of an authorizer's refusal carries (its headers, message, reason)."""
+    extra: dict[str, Any] = {"extra_headers": dict(decision.headers)}
+    if decision.message is not None:
+        extra["message"] = decision.message
+    extra["error_type"] = getattr(decision, "error_type", None)
+    reason = getattr(decision, "reason", None)
+    extra["reason"] = f"authorizer {name!r} refused: {reason}" if reason else f"authorizer {name!r} refused"
+    return extra
 
 
-def _admit(
-    stage: Stage,
-    deployment: Deployment,
-    route: Route,
-    request: GatewayRequest,
-    variables: Mapping[str, str],
-    path_params: Mapping[str, str],
-    resource_path: str,
-    request_id: str,
-    outcome: _Outcome,
-) -> tuple[AuthDecision | None, UsagePlan | None, str | None]:
-    """Steps 2-4 of a guarded route: (authorizer decision, usage plan, API key); raises _Refused."""
-    api = stage.api
-    # 2. API key and usage plan (with apiKeySource AUTHORIZER: after the authorizer, from its answer)
-    plan = None
-    api_key = None
-    from_header = api.api_key_source == "HEADER"
-    if route.api_key_required and from_header:
-        api_key = request.headers.get("x-api-key")
-        plan = api._plan_for_key(api_key, stage.name) if api_key else None
-        if plan is None:
-            raise _Refused(
-                "INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, "x-api-key header")
-            )
-
-    # 3. authorizer
-    decision: AuthDecision | None = None
-    if route.authorizer is not None:
-        decision, refusal = _authorize(
-            stage,
-            deployment,
-            route,
-            request,
-            variables,
-            path_params,
-            resource_path,
-            request_id,
-            outcome,
-        )
-        if refusal is not None:
-            raise _Refused(refusal[0], "authorizer", **refusal[1])
-
-    if route.api_key_required and not from_header:
-        api_key = decision.usage_identifier_key if decision is not None else None
-        plan = api._plan_for_key(api_key, stage.name) if api_key else None
-        if plan is None:
-            where = "usageIdentifierKey from the authorizer"
-            raise _Refused("INVALID_API_KEY", "api_key", reason=_key_problem(api_key, stage.name, where))
-
-    # 4. request validation (REST)
+def _validate_request(route: Route, request: GatewayRequest, path_params: Mapping[str, str]) -> None:
+    """Step 4 (REST): the route's required request parameters, then its request model."""
     if route.required_parameters:
         missing = _missing_parameters(route, request, path_params)
         if missing:
@@ -590,78 +527,245 @@ def _admit(
         if invalid is not None:
             raise _Refused("BAD_REQUEST_BODY", "validation", reason=invalid)
 
-    return decision, plan, api_key
+
+def _throttle(exchange: _Exchange) -> float:
+    """Step 5: usage-plan key -> route/method -> stage -> account; returns the time of the request."""
+    plan = exchange.plan
+    if plan is not None and exchange.api_key is not None:
+        _take_from_plan(plan, exchange.api_key)
+    stage = exchange.stage
+    route = exchange.route
+    gateway = exchange.api.gateway
+    now: float = gateway.clock.time()
+    bucket = stage._route_bucket(route) if (stage.route_throttles or route.throttle) else None
+    if bucket is not None and not bucket.take(now):
+        raise _Refused(
+            "THROTTLED", "throttle", reason=f"route {route.route_key!r}: throttle {_limits(bucket)}"
+        )
+    bucket = stage._stage_bucket()
+    if bucket is not None and not bucket.take(now):
+        raise _Refused("THROTTLED", "throttle", reason=f"stage {stage.name!r}: throttle {_limits(bucket)}")
+    bucket = gateway._account_bucket()
+    if not bucket.take(now):
+        raise _Refused("THROTTLED", "throttle", reason=f"account limit: throttle {_limits(bucket)}")
+    return now
 
 
-def _authorize(
-    stage: Stage,
-    deployment: Deployment,
-    route: Route,
-    request: GatewayRequest,
-    variables: Mapping[str, str],
-    path_params: Mapping[str, str],
-    resource_path: str,
-    request_id: str,
-    outcome: _Outcome,
-) -> tuple[AuthDecision | None, tuple[str, dict[str, Any]] | None]:
-    api = stage.api
-    name = route.authorizer
-    authorizer: Authorizer = deployment.authorizers[name] if isinstance(name, str) else name  # type: ignore[assignment]
-    route_key = route.route_key
-    method_arn = (
-        f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.id}/{stage.name}/{request.method}/"
-        f"{request.path.lstrip('/')}"
+def _take_from_plan(plan: UsagePlan, api_key: str) -> None:
+    """The API key's usage plan: its quota, then its throttle."""
+    verdict = plan.take(api_key)
+    if verdict is None:
+        return
+    if verdict == "QUOTA_EXCEEDED":
+        raise _Refused(verdict, "quota", reason=f"usage plan {plan.name!r}: quota {plan.quota} used up")
+    raise _Refused(verdict, "throttle", reason=f"usage plan {plan.name!r}: throttle {plan.throttle}")
+
+
+def _cache_lookup(exchange: _Exchange, now: float) -> Response | None:
+    """Step 6 (a REST stage with a cache): the cached answer, or ``None`` (then the key to store under)."""
+    stage = exchange.stage
+    route = exchange.route
+    caching = stage.route_caching.get(route.route_key) if stage.route_caching else None
+    if not (route.caching if caching is None else caching[0]):
+        return None
+    exchange.cache_ttl = None if caching is None else caching[1]
+    request = exchange.request
+    cache: StageCache = stage.cache  # type: ignore[assignment]  # _process checked
+    key = exchange.cache_key = cache_key(
+        request, exchange.resource_path, exchange.path_parameters, route.cache_key_parameters
     )
-    if len(method_arn) > MAX_METHOD_ARN // 4 and _utf8_length(method_arn) > MAX_METHOD_ARN:
-        outcome.authorizer_status = None
-        why = f"the method ARN has {_utf8_length(method_arn)} bytes; the limit is {MAX_METHOD_ARN}"
-        return None, ("REQUEST_URI_TOO_LONG", {"reason": why})
-    call = AuthorizationCall(
+    control = request.headers.get("Cache-Control")
+    if control is not None and _NO_CACHE.search(control):
+        warn = exchange.warn = _invalidation(exchange)
+        entry = None if warn is None else cache.get(key, now)
+    else:
+        entry = cache.get(key, now)
+    if entry is None:
+        stage.metrics["CacheMissCount"] += 1
+        return None
+    exchange.cache_hit = True
+    stage.metrics["CacheHitCount"] += 1
+    headers = entry.headers.copy()
+    for name, value in identity_headers(exchange.kind, exchange.request_id, exchange.extended_id):
+        headers.set(name, value)
+    if exchange.warn:
+        headers.add(*UNAUTHORIZED_WARNING)
+    return Response(
+        entry.status,
+        headers,
+        entry.body,
+        answered_by="cache",
+        request_id=exchange.request_id,
         request=request,
-        api_kind=api.kind,
-        api_id=api.id,
-        api_name=api.name,
-        stage=stage.name,
-        stage_variables=variables,
-        route_key=route_key,
-        resource_path=resource_path,
-        path_parameters=path_params,
-        method_arn=method_arn,
-        request_id=request_id,
-        clock=api.gateway.clock,
-        scopes=route.scopes,
-        account_id=ACCOUNT_ID,
-        region=REGION,
-        cache=api.authorizer_cache(authorizer),
+    )
+
+
+def _invalidation(exchange: _Exchange) -> bool | None:
+    """A ``Cache-Control: max-age=0`` on a cached method: None when the caller may invalidate the entry
+    (``RequireAuthorizationForCacheControl`` off, or an IAM caller whose policy allows
+    ``execute-api:InvalidateCache`` on the method), else whether to add the warning header (raises the 403
+    of ``FAIL_WITH_403``)."""
+    require, strategy = exchange.stage.cache_control
+    if not require:
+        return None
+    decision = exchange.decision
+    identity = decision.identity if decision is not None else None
+    access_key = identity.get("accessKey") if identity else None
+    name = exchange.route.authorizer
+    authorizer = exchange.deployment.authorizers.get(name) if isinstance(name, str) else name
+    allows = getattr(authorizer, "allows", None)
+    if (
+        isinstance(access_key, str)
+        and allows is not None
+        and allows(access_key, INVALIDATE_CACHE, _method_arn(exchange))
+    ):
+        return None
+    if strategy == "FAIL_WITH_403":
+        raise _Refused(
+            "ACCESS_DENIED",
+            "cache",
+            reason="Cache-Control: max-age=0 from a caller not allowed execute-api:InvalidateCache",
+        )
+    return strategy == "SUCCEED_WITH_RESPONSE_HEADER"
+
+
+def _integrate(exchange: _Exchange, now: float) -> tuple[IntegrationResult, IntegrationCall]:
+    """Step 7: call the route's integration; refuses a failure or an answer later than the route's timeout."""
+    api = exchange.api
+    stage = exchange.stage
+    route = exchange.route
+    request = exchange.request
+    api_key = exchange.api_key
+    clock = api.gateway.clock
+    call = IntegrationCall(  # by position, in the order of the fields (see IntegrationCall)
+        request,
+        api.kind,
+        api.id,
+        api.name,
+        stage.name,
+        exchange.variables,
+        exchange.deployment.id,
+        route.route_key,
+        exchange.resource_path,
+        exchange.path_parameters,
+        exchange.request_id,
+        exchange.extended_id,
+        exchange.started,
+        route.timeout,
+        clock,
+        request.domain_name or stage.domain_name,
+        api.binary_media_types,
+        exchange.decision,
+        api_key,
+        None if api_key is None else deterministic_uuid("api-key", api.id, api_key).replace("-", "")[:10],
+        exchange.invocation_id,
     )
     try:
-        decision = authorizer.authorize(call)
+        result = route.integration.invoke(call)
     except ServerlessError:
         raise
-    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500 (ours failing is a bug)
-        if is_ours(authorizer):
-            raise InternalError(f"running authorizer {name!r} for route {route_key!r}", exc) from exc
-        outcome.authorizer_status = 500
-        why = f"authorizer {name!r} raised {type(exc).__name__}: {exc}"
-        return None, ("AUTHORIZER_CONFIGURATION_ERROR", {"error": exc, "reason": why})
-    if not isinstance(decision, AuthDecision):  # a hand-written authorizer returned something else
-        outcome.authorizer_status = 500  # type: ignore[unreachable]
-        why = f"authorizer {name!r} returned {decision!r}, not an AuthDecision"
-        return None, ("AUTHORIZER_CONFIGURATION_ERROR", {"reason": why})
-    if decision.response_type is not None:
-        extra: dict[str, Any] = {"extra_headers": dict(decision.headers)}
-        if decision.message is not None:
-            extra["message"] = decision.message
-        extra["error_type"] = getattr(decision, "error_type", None)
-        reason = getattr(decision, "reason", None)
-        extra["reason"] = (
-            f"authorizer {name!r} refused: {reason}" if reason else f"authorizer {name!r} refused"
+    except Exception as exc:  # a custom integration failed: AWS would answer 500 (ours failing is a bug)
+        if is_ours(route.integration):
+            raise InternalError(f"invoking the integration of route {route.route_key!r}", exc) from exc
+        result = IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
+    elapsed = clock.time() - now if result.latency is None else result.latency  # now: nothing moved the clock
+    exchange.integration_latency = elapsed
+    _check_result(result, elapsed, route.timeout)
+    return result, call
+
+
+def _check_result(result: IntegrationResult, elapsed: float, timeout: float) -> None:
+    """Refuse an integration's failure (``INTEGRATION_TIMEOUT`` when it took longer than ``timeout``)."""
+    if elapsed > timeout or result.failure == "INTEGRATION_TIMEOUT":
+        why = f"the integration took {elapsed:g} s; the route's timeout is {timeout:g} s"
+        if result.failure == "INTEGRATION_TIMEOUT" and result.error is not None:
+            why = f"the backend timed out: {result.error}"
+        raise _Refused("INTEGRATION_TIMEOUT", "timeout", error=result.error, reason=why)
+    if result.failure is not None:
+        why = _FAILURES.get(result.failure, result.failure.lower().replace("_", " "))
+        if result.error is not None:
+            why = f"{why}: {type(result.error).__name__}: {result.error}"
+        raise _Refused(result.failure, "integration", error=result.error, reason=why)
+
+
+def _answer(exchange: _Exchange, result: IntegrationResult, call: IntegrationCall) -> Response:
+    """Step 8: the integration's answer with the gateway's headers, kept in the stage cache if cacheable."""
+    headers = _answer_headers(exchange, result, call)
+    body = result.body
+    key = exchange.cache_key
+    if key is not None and 200 <= result.status < 300:
+        stored = Headers(
+            [(n, v) for n, v in headers.items_all() if n not in ("x-amzn-RequestId", "x-amz-apigw-id")]
         )
-        rendered_status = _status_of(api.kind, decision.response_type)
-        outcome.authorizer_status = rendered_status
-        return decision, (decision.response_type, extra)
-    outcome.authorizer_status = 200
-    return decision, None
+        cache: StageCache = exchange.stage.cache  # type: ignore[assignment]  # a key means a cache
+        cache.put(key, result.status, stored, body, call.clock.time(), exchange.cache_ttl)
+    if exchange.warn:
+        headers.add(*UNAUTHORIZED_WARNING)
+    # by position: status, headers, content, answered_by, request_id, route_key, request, error
+    return Response(
+        result.status, headers, body, "integration", exchange.request_id, None, exchange.request, result.error
+    )
+
+
+def _answer_headers(exchange: _Exchange, result: IntegrationResult, call: IntegrationCall) -> Headers:
+    """The backend's headers (any Content-Length of its own dropped: the gateway sets it), then the gateway's:
+    request ids, the trace id (REST proxy answers), CORS (unless a proxy integration answers them itself)."""
+    kind = exchange.kind
+    answer: list[tuple[str, str]] = []
+    given: Any = result.headers
+    for name, value in given if type(given) is list else Headers(given).items_all():
+        if type(name) is not str or type(value) is not str:
+            name, value = str(name), str(value)
+        if name.lower() != "content-length":
+            answer.append((name, value))
+    answer.extend(identity_headers(kind, exchange.request_id, exchange.extended_id))
+    if result.trace_header and kind == "REST":
+        answer.append(("X-Amzn-Trace-Id", call.trace_id or trace_id(call)))
+    length = str(len(result.body))
+    cors = exchange.api.cors
+    if cors is not None and (kind == "HTTP" or exchange.route.integration_kind not in _PROXIES):
+        headers = Headers.trusted(answer)
+        for name, value in cors.response_headers(exchange.request):
+            headers.set(name, value)
+        headers.add("Content-Length", length)
+        return headers
+    answer.append(("Content-Length", length))
+    return Headers.trusted(answer)
+
+
+_PROXIES = ("lambda_proxy", "http_proxy")
+
+
+def _through_cloudfront(response: Response, request_id: str) -> None:
+    """The headers CloudFront adds to an EDGE-optimized API's answers."""
+    digest = deterministic_uuid("cloudfront", request_id).replace("-", "")
+    headers = response.headers
+    headers.set("X-Cache", "Miss from cloudfront")
+    headers.set("Via", f"1.1 {digest[:32]}.cloudfront.net (CloudFront)")
+    headers.set("X-Amz-Cf-Pop", "IAD89-C1")
+    headers.set("X-Amz-Cf-Id", base64.urlsafe_b64encode(bytes.fromhex(digest + digest[:10])).decode()[:56])
+
+
+def _customised(exchange: _Exchange, refused: _Refused, response: Response) -> Response:
+    """The API's gateway responses (``api.gateway_response``) applied to AWS's default answer."""
+    from .gateway_responses import customise
+
+    api = exchange.api
+    message = refused.extra.get("message")
+    if message is None:
+        message = REST_ERRORS.get(refused.response_type, REST_ERRORS["API_CONFIGURATION_ERROR"])[2]
+    return customise(
+        api.gateway_responses,
+        response,
+        response_type=refused.response_type,
+        message=message,
+        request=exchange.request,
+        path_parameters=exchange.path_parameters,
+        variables=exchange.variables,
+        request_id=exchange.request_id,
+        api_id=api.id,
+        stage=exchange.stage.name,
+    )
 
 
 def _status_of(kind: str, response_type: str) -> int:

@@ -7,13 +7,13 @@ stays percent-encoded; ``queryStringParameters`` keeps the last value (1.0) or j
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import time
 from typing import Any
 from urllib.parse import unquote
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import ACCOUNT_ID
 
 from .integrations.base import IntegrationCall
@@ -54,8 +54,8 @@ _UNREAD: Any = object()  # ``trace_id``: the client's header is still to be read
 _TEXT_SUFFIXES = ("+json", "+xml", "/json", "/xml", "/javascript", "/x-www-form-urlencoded", "/graphql")
 
 
-@functools.lru_cache(maxsize=1024)
 def _resource_id(api_id: str, resource_path: str) -> str:
+    """The resource id (six hex digits); no memo: the 1.0 requestContext templates keep it."""
     return hashlib.sha256(f"{api_id}{resource_path}".encode()).hexdigest()[:6]
 
 
@@ -74,8 +74,7 @@ def format_request_time(epoch: float) -> str:
 _last_time: list[Any] = [None, ""]  # the last second formatted and its text (requests come in runs)
 
 
-@functools.lru_cache(maxsize=256)
-def _format_seconds(epoch: int) -> str:
+def _format_seconds(epoch: int) -> str:  # no memo: ``format_request_time`` keeps the last second's text
     t = time.gmtime(epoch)
     day = f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}"
     return f"{day}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
@@ -108,7 +107,9 @@ def forwarded_headers(call: IntegrationCall) -> list[tuple[str, str]]:
 
 # What happens to a request header on its way to the backend (by the client's spelling of its name).
 _KEEP, _DROP, _HOST, _XFF, _REPLACED = 0, 1, 2, 3, 4
-_NAMES: dict[str, tuple[str, int, str]] = {}  # spelling -> (lower-cased, action, name the backend sees)
+_NAMES: BoundedCache[str, tuple[str, int, str]] = BoundedCache(
+    4096
+)  # spelling -> (lower-cased, action, name the backend sees)
 
 
 def _name_info(name: str) -> tuple[str, int, str]:
@@ -124,10 +125,7 @@ def _name_info(name: str) -> tuple[str, int, str]:
     else:
         action = _KEEP
     info = (lowered, action, _CANONICAL.get(lowered, name))
-    if len(_NAMES) >= 4096:
-        _NAMES.clear()
-    _NAMES[name] = info
-    return info
+    return _NAMES.put(name, info)
 
 
 def _client_part(request: GatewayRequest, domain_name: str) -> tuple[list[tuple[str, str, str]], str | None]:
@@ -224,7 +222,7 @@ class _Shape:
         self.incoming_trace: str | None = request.headers.get("X-Amzn-Trace-Id")
 
 
-_SHAPES: dict[tuple[Any, ...], _Shape] = {}
+_SHAPES: BoundedCache[tuple[Any, ...], _Shape] = BoundedCache(1024)
 
 
 def _shape(call: IntegrationCall, style: int) -> _Shape:
@@ -232,10 +230,7 @@ def _shape(call: IntegrationCall, style: int) -> _Shape:
     key = (request.headers.frozen(), call.domain_name, style)
     shape = _SHAPES.get(key)
     if shape is None:
-        shape = _Shape(request, call.domain_name, style)
-        if len(_SHAPES) >= 1024:
-            _SHAPES.clear()
-        _SHAPES[key] = shape
+        shape = _SHAPES.put(key, _Shape(request, call.domain_name, style))
     return shape
 
 
@@ -384,8 +379,9 @@ def _body_v1(call: IntegrationCall) -> tuple[str | None, bool]:
     return body.decode("utf-8", "replace"), False
 
 
-_V1_CONTEXTS: dict[tuple[str, ...], dict[str, Any]] = {}  # per route, stage, deployment and domain
-_V2_CONTEXTS: dict[tuple[str, ...], dict[str, Any]] = {}
+# the requestContext templates: per API, deployment, domain, stage and resource (1.0) or route (2.0)
+_V1_CONTEXTS: BoundedCache[tuple[str, ...], dict[str, Any]] = BoundedCache(1024)
+_V2_CONTEXTS: BoundedCache[tuple[str, ...], dict[str, Any]] = BoundedCache(1024)
 
 
 def _v1_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
@@ -408,10 +404,7 @@ def _v1_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
         "resourcePath": call.resource_path,
         "stage": call.stage,
     }
-    if len(_V1_CONTEXTS) >= 1024:
-        _V1_CONTEXTS.clear()
-    _V1_CONTEXTS[key] = template
-    return template
+    return _V1_CONTEXTS.put(key, template)
 
 
 def _v2_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
@@ -426,10 +419,7 @@ def _v2_context(call: IntegrationCall, key: tuple[str, ...]) -> dict[str, Any]:
         "time": None,
         "timeEpoch": None,
     }
-    if len(_V2_CONTEXTS) >= 1024:
-        _V2_CONTEXTS.clear()
-    _V2_CONTEXTS[key] = template
-    return template
+    return _V2_CONTEXTS.put(key, template)
 
 
 def v1_event(call: IntegrationCall, *, lower_headers: bool = False) -> dict[str, Any]:

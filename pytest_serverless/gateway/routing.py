@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import unquote
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless.errors import UsageError
 
 __all__ = ["METHODS", "ParsedRouteKey", "RouteMatch", "RouteTable", "parse_route_key"]
@@ -194,7 +195,9 @@ class RouteTable(Generic[R]):
         for compiled in by_path.values():
             self._root.add(compiled)
         # (method, path) -> (route, path parameters, resource path), or None: what ``match`` found
-        self._found: dict[tuple[str, str], tuple[R | None, dict[str, str], str] | None] = {}
+        self._found: BoundedCache[tuple[str, str], tuple[R | None, dict[str, str], str] | None] = (
+            BoundedCache(2048)
+        )
 
     def lookup(self, method: str, path: str) -> tuple[R | None, dict[str, str], str] | None:
         """``match`` as a ``(route, path_parameters, resource_path)`` tuple, remembered per method and path.
@@ -205,10 +208,8 @@ class RouteTable(Generic[R]):
         key = (method, path)
         found = self._found.get(key, _UNSEEN)
         if found is _UNSEEN:
-            found = self.match(method, path)  # a RouteMatch is the (route, parameters, resource path) tuple
-            if len(self._found) >= 2048:
-                self._found.clear()
-            self._found[key] = found
+            # a RouteMatch is the (route, parameters, resource path) tuple
+            found = self._found.put(key, self.match(method, path))
         if found is None:
             return None
         return found[0], found[1].copy(), found[2]

@@ -20,7 +20,6 @@ drifts, so a token is refused from the very second ``now >= exp``. Pass ``leeway
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
 import json
@@ -33,6 +32,7 @@ import jwt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from pytest_serverless._cache import BoundedCache, memoize
 from pytest_serverless._ids import IdFactory
 from pytest_serverless._nesting import too_deep
 from pytest_serverless.clock import VirtualClock
@@ -56,7 +56,7 @@ def _private_key(slot: str) -> rsa.RSAPrivateKey:
     return key
 
 
-@functools.lru_cache(maxsize=64)
+@memoize(64)
 def _public_jwk_cached(slot: str, kid: str) -> tuple[tuple[str, str], ...]:
     numbers = _private_key(slot).public_key().public_numbers()
     return (
@@ -86,7 +86,7 @@ def _json_segment(value: Mapping[str, Any]) -> str:
     return _b64url(json.dumps(value, separators=(",", ":")).encode())
 
 
-_JWKS: dict[tuple[str, str], jwt.PyJWK] = {}
+_JWKS: BoundedCache[tuple[str, str], jwt.PyJWK] = BoundedCache(256)
 
 
 def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
@@ -97,9 +97,7 @@ def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
         return jwt.PyJWK(entry, algorithm=algorithm)
     found = _JWKS.get(key)
     if found is None:
-        if len(_JWKS) > 256:
-            _JWKS.clear()
-        found = _JWKS[key] = jwt.PyJWK(entry, algorithm=algorithm)
+        found = _JWKS.put(key, jwt.PyJWK(entry, algorithm=algorithm))
     return found
 
 
@@ -414,7 +412,7 @@ class JwtAuthorizer:
         # results of calls built by hand; a gateway hands each call its API's own cache (``call.cache``)
         self._cache: dict[Any, Any] = {}
         # tokens whose signature verified (the keys never change): token -> its JSON payload
-        self._signed: dict[str, bytes] = {}
+        self._signed: BoundedCache[str, bytes] = BoundedCache(1024)
 
     @staticmethod
     def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
@@ -486,9 +484,7 @@ class JwtAuthorizer:
             self._check_claims(claims, call)
             return claims
         claims = self._verify_signature(token)
-        if len(self._signed) >= 1024:
-            self._signed.clear()
-        self._signed[token] = _segment(token.split(".")[1])
+        self._signed.put(token, _segment(token.split(".")[1]))
         self._check_claims(claims, call)
         return claims
 

@@ -116,7 +116,7 @@ def _direct_v1(result: Any) -> IntegrationResult | None:
 
     The usual answer: an int ``statusCode``, ``headers`` of string names and values (no name twice in
     different cases), a string ``body`` and no base64: JSON serialisation leaves it as it is, and neither
-    API kind decodes it.
+    API kind decodes it. ``tests/gateway/test_proxy_fast_path.py`` checks it against the general reader.
     """
     if type(result) is not dict:
         return None

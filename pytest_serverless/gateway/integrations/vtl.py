@@ -6,7 +6,6 @@ Also the integration-response selection of non-proxy integrations (``selectionPa
 from __future__ import annotations
 
 import base64
-import functools
 import inspect
 import json
 import re
@@ -16,6 +15,7 @@ from urllib.parse import unquote_plus
 
 import airspeed
 
+from pytest_serverless._cache import memoize
 from pytest_serverless._ids import ACCOUNT_ID
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.proxy_events import format_request_time
@@ -141,7 +141,7 @@ def compile_template(text: str, where: str) -> MappingTemplate:
     return _compiled(str(text), where)
 
 
-@functools.lru_cache(maxsize=512)
+@memoize(512)
 def _compiled(text: str, where: str) -> MappingTemplate:
     return MappingTemplate(text, where)
 
