@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from payment_flow import FLOW
+
+from tests.plugin.payment_flow import FLOW
 
 
 def _tests(amount: int = 500, status: int = 201) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from payment_flow import FLOW
 
 from pytest_serverless.reporting.coverage import CoverageData
 from pytest_serverless.reporting.graph import definition_digest
+from tests.plugin.payment_flow import FLOW
 
 KEY = f"Payment@{definition_digest(FLOW)}"
 
