@@ -9,10 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_serverless import Gateway, LambdaAuthorizer, StateMachine
-
-
-def ok(event, context):
-    return {"statusCode": 200, "body": "ok"}
+from tests.helpers import ok
 
 
 def allow(event, context):

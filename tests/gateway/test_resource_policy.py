@@ -12,10 +12,7 @@ from hypothesis import strategies as st
 
 from pytest_serverless import Gateway, UsageError
 from pytest_serverless.loaders import load_template
-
-
-def ok(event, context):
-    return {"statusCode": 200, "body": "ok"}
+from tests.helpers import ok
 
 
 def statement(effect, condition=None, resource="execute-api:/*", principal="*"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_serverless import Gateway, UsageError, VirtualClock
+from pytest_serverless.gateway.throttling import check_throttle
 
 
 def counter():
@@ -234,3 +235,18 @@ def test_flush_cache_and_clock_from_outside():
     assert client.get("/a").text == "2"
     clock.advance(31)
     assert client.get("/a").text == "3"
+
+
+# section: Mutation-found edges of throttling.
+
+
+# -- throttling -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [("5", 1), (5, "1"), (True, 1), (5, None)])
+def test_throttle_values_must_be_numbers(value):
+    with pytest.raises(UsageError) as info:
+        check_throttle(value, "stage 'prod'")
+    assert str(info.value) == (
+        f"stage 'prod': throttle must be a (rate_per_second, burst) pair of numbers, got {value!r}"
+    )

@@ -29,11 +29,6 @@ MISMATCH = (
 )
 
 
-@pytest.fixture
-def clock():
-    return VirtualClock()
-
-
 def make_call(clock, method, url, headers=None, body=b"", *, region="us-east-1", kind="REST"):
     parts = urlsplit(url)
     stage, _, rest = parts.path.lstrip("/").partition("/")

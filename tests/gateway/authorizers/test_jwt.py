@@ -4,47 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_serverless.clock import VirtualClock
+from pytest_serverless import Gateway
 from pytest_serverless.errors import UsageError
-from pytest_serverless.gateway.authorizers import AuthorizationCall, JwtAuthorizer, TokenIssuer
-from pytest_serverless.gateway.request import GatewayRequest, Headers
+from pytest_serverless.gateway.authorizers import JwtAuthorizer, TokenIssuer
+from tests.helpers import ISSUER_URL, authorization_call, b64url
 
-ISSUER_URL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
+make_call = partial(authorization_call, kind="HTTP")
+
 OTHER_URL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"
-
-
-def make_call(clock, headers=None, *, kind="HTTP", scopes=()):
-    request = GatewayRequest("GET", "/orders/1", headers=Headers(headers or {}), raw_path="/prod/orders/1")
-    return AuthorizationCall(
-        request=request,
-        api_kind=kind,
-        api_id="abc123",
-        api_name="orders",
-        stage="prod",
-        stage_variables={},
-        route_key="GET /orders/{id}",
-        resource_path="/orders/{id}",
-        path_parameters={"id": "1"},
-        method_arn="arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders/1",
-        request_id="req-1",
-        clock=clock,
-        scopes=tuple(scopes),
-    )
-
-
-@pytest.fixture
-def clock():
-    return VirtualClock()
-
-
-@pytest.fixture
-def issuer(clock):
-    return TokenIssuer(issuer=ISSUER_URL, audience="client-id", clock=clock)
 
 
 def bearer(token):
@@ -53,10 +26,6 @@ def bearer(token):
 
 def challenge(description, scope=""):
     return f'Bearer scope="{scope}" error="invalid_token" error_description="{description}"'
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 # -- TokenIssuer ----------------------------------------------------------------------------------------
@@ -296,7 +265,7 @@ def test_jwt_rest_missing_scope_is_unauthorized(issuer, clock):
 
 def _tamper_payload(issuer):
     header, _, signature = issuer.token().split(".")
-    payload = b64(json.dumps(issuer.claims(sub="admin", groups=["root"])).encode())
+    payload = b64url(json.dumps(issuer.claims(sub="admin", groups=["root"])).encode())
     return f"{header}.{payload}.{signature}"
 
 
@@ -366,7 +335,7 @@ HOSTILE = {
     "not-a-jwt": (lambda i, c: "hello-world", "token contains an invalid number of segments"),
     "garbage-segments": (lambda i, c: "a.b.c", "the token is malformed"),
     "payload-not-json": (
-        lambda i, c: f"{i.token().split('.')[0]}.{b64(b'not json')}.sig",
+        lambda i, c: f"{i.token().split('.')[0]}.{b64url(b'not json')}.sig",
         "the token is malformed",
     ),
     "other-issuer-key-with-right-kid": (_other_key_same_kid, "the token does not have a valid signature"),
@@ -573,7 +542,7 @@ def test_jwt_bad_token_use_and_leeway_are_usage_errors(issuer):
 
 
 def test_jwt_header_not_an_object_is_malformed(issuer, clock):
-    token = f"{b64(b'[1]')}.{b64(b'{}')}.{b64(b'sig')}"
+    token = f"{b64url(b'[1]')}.{b64url(b'{}')}.{b64url(b'sig')}"
     decision = JwtAuthorizer(issuer).authorize(make_call(clock, bearer(token)))
     assert decision.headers == {"www-authenticate": challenge("the token is malformed")}
 
@@ -611,3 +580,26 @@ def test_jwt_rest_cached_token_still_checked_against_method_scopes(issuer, clock
 def test_jwt_ttl_out_of_range_is_a_usage_error(issuer):
     with pytest.raises(UsageError, match=r"JwtAuthorizer\(ttl=...\) takes 0 to 3600 seconds, got 7200"):
         JwtAuthorizer(issuer, ttl=7200)
+
+
+# section: tests/gateway/authorizers/test_jwt_token_issuer.py
+
+
+def test_gateway_token_issuer_has_token_issuers_defaults_and_the_gateways_clock():
+    from pytest_serverless import JwtAuthorizer
+
+    gateway = Gateway()
+    issuer = gateway.token_issuer()
+    assert issuer.issuer == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
+    api = gateway.http_api("a")
+    api.authorizer("users", JwtAuthorizer(issuer))
+    api.route(
+        "GET /me",
+        lambda event, context: {"sub": event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"]},
+        authorizer="users",
+    )
+    client = api.deploy("$default").client()
+    token = issuer.token(sub="u-9", expires_in=60)
+    assert client.get("/me", headers={"Authorization": f"Bearer {token}"}).json() == {"sub": "u-9"}
+    gateway.clock.advance(61)
+    assert client.get("/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

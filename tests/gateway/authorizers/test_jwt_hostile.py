@@ -4,52 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_serverless import Gateway
-from pytest_serverless.clock import VirtualClock
+from pytest_serverless import Gateway, JwtAuthorizer, TokenIssuer
 from pytest_serverless.errors import UsageError
-from pytest_serverless.gateway.authorizers import AuthorizationCall, JwtAuthorizer, TokenIssuer
-from pytest_serverless.gateway.request import GatewayRequest, Headers
+from tests.helpers import ISSUER_URL, authorization_call, b64url
 
-ISSUER_URL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
-
-
-def make_call(clock, headers=None, *, kind="HTTP", query=()):
-    request = GatewayRequest(
-        "GET", "/orders/1", headers=Headers(headers or {}), query=list(query), raw_path="/prod/orders/1"
-    )
-    return AuthorizationCall(
-        request=request,
-        api_kind=kind,
-        api_id="abc123",
-        api_name="orders",
-        stage="prod",
-        stage_variables={},
-        route_key="GET /orders/{id}",
-        resource_path="/orders/{id}",
-        path_parameters={"id": "1"},
-        method_arn="arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders/1",
-        request_id="req-1",
-        clock=clock,
-    )
-
-
-@pytest.fixture
-def clock():
-    return VirtualClock()
-
-
-@pytest.fixture
-def issuer(clock):
-    return TokenIssuer(issuer=ISSUER_URL, audience="client-id", clock=clock)
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+make_call = partial(authorization_call, kind="HTTP")
 
 
 def refusal(authorizer, clock, token, **call):
@@ -64,7 +29,7 @@ def refusal(authorizer, clock, token, **call):
 @pytest.mark.parametrize("part", ["header", "payload"])
 @pytest.mark.parametrize("depth", [129, 900, 5000])
 def test_jwt_deeply_nested_json_is_401_malformed_not_500(issuer, clock, part, depth):
-    nested = b64(b"[" * depth + b"]" * depth)
+    nested = b64url(b"[" * depth + b"]" * depth)
     good_header, good_payload, signature = issuer.token().split(".")
     token = (
         f"{nested}.{good_payload}.{signature}" if part == "header" else f"{good_header}.{nested}.{signature}"
@@ -102,8 +67,8 @@ def test_jwt_non_finite_dates_never_validate(issuer, clock, claim, literal, desc
     claims = issuer.claims()
     claims[claim] = "@@"
     payload = json.dumps(claims).replace('"@@"', literal)
-    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": issuer.kid}).encode())
-    signing_input = f"{header}.{b64(payload.encode())}"
+    header = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": issuer.kid}).encode())
+    signing_input = f"{header}.{b64url(payload.encode())}"
     token = _rs256(issuer, signing_input)
     assert refusal(JwtAuthorizer(issuer), clock, token) == description
 
@@ -113,13 +78,13 @@ def _rs256(issuer, signing_input: str) -> str:
     from cryptography.hazmat.primitives.asymmetric import padding
 
     signature = issuer._key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64(signature)}"
+    return f"{signing_input}.{b64url(signature)}"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-8-sig"])
 def test_jwt_claims_not_in_utf8_are_malformed(issuer, clock, encoding):
-    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": issuer.kid}).encode())
-    payload = b64(json.dumps(issuer.claims()).encode(encoding))
+    header = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": issuer.kid}).encode())
+    payload = b64url(json.dumps(issuer.claims()).encode(encoding))
     token = _rs256(issuer, f"{header}.{payload}")
     assert refusal(JwtAuthorizer(issuer), clock, token) == "the token is malformed"
 
@@ -215,7 +180,7 @@ def test_jwt_none_and_hmac_are_refused_for_their_algorithm_before_the_key(issuer
         header, payload, signature = token.split(".")
         decoded = json.loads(base64.urlsafe_b64decode(header + "=="))
         del decoded["kid"]
-        token = f"{b64(json.dumps(decoded).encode())}.{payload}.{signature}"
+        token = f"{b64url(json.dumps(decoded).encode())}.{payload}.{signature}"
     assert (
         refusal(JwtAuthorizer(issuer), clock, token) == "the token is not signed with a supported algorithm"
     )
@@ -243,13 +208,13 @@ def test_jwt_jwks_key_with_alg_rs384_verifies_rs384(issuer, clock):
 
 _SEGMENT = st.one_of(
     st.text("ABCDEFabcdef0123456789-_=+/.%", max_size=40),
-    st.binary(max_size=60).map(b64),
+    st.binary(max_size=60).map(b64url),
     st.recursive(
         st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=5),
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
         max_leaves=10,
-    ).map(lambda value: b64(json.dumps(value).encode())),
-    st.integers(100, 3000).map(lambda depth: b64(b'{"a":' * depth + b"1" + b"}" * depth)),
+    ).map(lambda value: b64url(json.dumps(value).encode())),
+    st.integers(100, 3000).map(lambda depth: b64url(b'{"a":' * depth + b"1" + b"}" * depth)),
 )
 
 
@@ -264,3 +229,106 @@ def test_generated_hostile_tokens_are_refused_with_an_aws_answer(issuer, clock, 
     if kind == "HTTP":
         assert decision.headers["www-authenticate"].startswith("Bearer")
         assert len(decision.headers["www-authenticate"]) < 256  # never echoes the token back
+
+
+# section: Audit (issue 3): the hostile-token catalogue, end to end through REST and HTTP API stages.
+
+
+ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_hostile"
+
+
+def tamper_payload(issuer: TokenIssuer) -> str:
+    header, _, signature = issuer.token().split(".")
+    payload = b64url(json.dumps(issuer.claims(sub="admin-user")).encode())
+    return f"{header}.{payload}.{signature}"
+
+
+def tamper_signature(issuer: TokenIssuer) -> str:
+    token = issuer.token()
+    head, _, signature = token.rpartition(".")
+    middle = len(signature) // 2
+    flipped = "A" if signature[middle] != "A" else "B"
+    return f"{head}.{signature[:middle]}{flipped}{signature[middle + 1 :]}"
+
+
+def other_pool_same_kid(issuer: TokenIssuer) -> str:
+    other = TokenIssuer(issuer=ISSUER + "-other", audience="client-id", clock=issuer.clock)
+    return other.sign(issuer.claims(), headers={"kid": issuer.kid})
+
+
+HOSTILE_THROUGH_STAGES = {
+    "alg-none": lambda i: i.sign(i.claims(), algorithm="none"),
+    "hs256-signed-with-the-public-key": lambda i: i.sign(i.claims(), algorithm="HS256"),
+    "expired": lambda i: i.token(expires_in=-1),
+    "not-yet-valid": lambda i: i.token(nbf=int(i.clock.time()) + 600),
+    "issued-in-the-future": lambda i: i.token(iat=int(i.clock.time()) + 600),
+    "wrong-issuer": lambda i: i.token(iss="https://evil.example.com"),
+    "wrong-audience": lambda i: i.token(aud="someone-else"),
+    "unknown-kid": lambda i: i.token(headers={"kid": "unknown"}),
+    "tampered-payload": tamper_payload,
+    "tampered-signature": tamper_signature,
+    "other-pool-key-with-our-kid": other_pool_same_kid,
+    "truncated": lambda i: i.token()[:-20],
+    "two-segments": lambda i: i.token().rpartition(".")[0],
+    "not-a-jwt": lambda i: "definitely-not-a-jwt",
+    "empty-segments": lambda i: "..",
+}
+
+
+def stage_for(kind, **authorizer_options):
+    seen = []
+    gateway = Gateway()
+    issuer = gateway.token_issuer(issuer=ISSUER, audience="client-id")
+    api = gateway.rest_api("t") if kind == "REST" else gateway.http_api("t")
+    api.authorizer("users", JwtAuthorizer(issuer, **authorizer_options))
+    api.route("GET /me", lambda e, c: seen.append(e) or {"statusCode": 200, "body": "in"}, authorizer="users")
+    api.route(
+        "GET /orders",
+        lambda e, c: seen.append(e) or {"statusCode": 200, "body": "in"},
+        authorizer="users",
+        scopes=["orders/read"],
+    )
+    return api.deploy("prod").client(), issuer, seen
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_THROUGH_STAGES))
+@pytest.mark.parametrize("kind", ["REST", "HTTP"])
+def test_audit_hostile_token_is_refused_through_the_gateway(kind, case):
+    client, issuer, seen = stage_for(kind)
+    response = client.get("/me", headers={"Authorization": f"Bearer {HOSTILE_THROUGH_STAGES[case](issuer)}"})
+    assert (response.status_code, response.text) == (401, '{"message":"Unauthorized"}')
+    assert response.answered_by == "authorizer"
+    assert seen == []
+    if kind == "HTTP":
+        assert response.headers["www-authenticate"].startswith('Bearer scope="" error="invalid_token"')
+    else:
+        assert response.headers["x-amzn-ErrorType"] == "UnauthorizedException"
+
+
+def test_audit_rest_cognito_access_token_where_an_id_token_is_required():
+    client, issuer, seen = stage_for("REST")
+    access = issuer.token(token_use="access")
+    assert client.get("/me", headers={"Authorization": access}).status_code == 401
+    assert client.get("/me", headers={"Authorization": issuer.token()}).status_code == 200
+
+
+def test_audit_rest_cognito_id_token_where_an_access_token_is_required():
+    client, issuer, seen = stage_for("REST")
+    assert client.get("/orders", headers={"Authorization": issuer.token()}).status_code == 401
+    access = issuer.token(token_use="access", scopes=["orders/read"])
+    assert client.get("/orders", headers={"Authorization": access}).status_code == 200
+
+
+@pytest.mark.parametrize(("required", "given"), [("id", "access"), ("access", "id")])
+def test_audit_http_token_use_mismatch_is_refused(required, given):
+    client, issuer, seen = stage_for("HTTP", token_use=required)
+    response = client.get("/me", headers={"Authorization": f"Bearer {issuer.token(token_use=given)}"})
+    assert (response.status_code, response.text) == (401, '{"message":"Unauthorized"}')
+    assert seen == []
+
+
+def test_audit_http_id_token_on_a_scoped_route_is_403_insufficient_scope():
+    client, issuer, seen = stage_for("HTTP")
+    response = client.get("/orders", headers={"Authorization": f"Bearer {issuer.token()}"})
+    assert (response.status_code, response.text) == (403, '{"message":"Forbidden"}')
+    assert 'error="insufficient_scope"' in response.headers["www-authenticate"]

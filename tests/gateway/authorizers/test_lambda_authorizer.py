@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,46 +18,8 @@ from pytest_serverless.gateway.authorizers import (
     evaluate_policy,
 )
 from pytest_serverless.gateway.request import GatewayRequest, Headers
-
-ARN_PREFIX = "arn:aws:execute-api:us-east-1:123456789012:abc123"
-
-
-def make_call(
-    clock,
-    headers=None,
-    *,
-    kind="REST",
-    method="GET",
-    path="/orders/1",
-    resource="/orders/{id}",
-    path_parameters=None,
-    query=(),
-    stage_variables=None,
-    route_key=None,
-    request_id="req-1",
-):
-    request = GatewayRequest(
-        method,
-        path,
-        headers=Headers(headers or {}),
-        query=list(query),
-        raw_path=f"/prod{path}",
-        raw_query_string="&".join(f"{k}={v}" for k, v in query),
-    )
-    return AuthorizationCall(
-        request=request,
-        api_kind=kind,
-        api_id="abc123",
-        api_name="orders",
-        stage="prod",
-        stage_variables=stage_variables or {},
-        route_key=route_key or f"{method} {resource}",
-        resource_path=resource,
-        path_parameters={"id": "1"} if path_parameters is None else path_parameters,
-        method_arn=f"{ARN_PREFIX}/prod/{method}{path}",
-        request_id=request_id,
-        clock=clock,
-    )
+from tests.helpers import ARN_PREFIX
+from tests.helpers import authorization_call as make_call
 
 
 def policy(effect="Allow", resource="*", action="execute-api:Invoke", principal="user-1", **extra):
@@ -82,11 +47,6 @@ class Recorder:
         if isinstance(self.answer, BaseException):
             raise self.answer
         return self.answer(event) if callable(self.answer) else self.answer
-
-
-@pytest.fixture
-def clock():
-    return VirtualClock()
 
 
 # -- TOKEN authorizers ----------------------------------------------------------------------------------
@@ -682,3 +642,426 @@ def test_policy_not_action_and_malformed_statements():
         evaluate_policy({"Statement": "all"}, METHOD_ARN)
     with pytest.raises(PolicyError, match=r"policyDocument.Statement\[0\] must be an object"):
         evaluate_policy({"Statement": ["x"]}, METHOD_ARN)
+
+
+# section: Mutation-found edges of Lambda authorizers.
+
+
+ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders/1"
+
+
+# -- Lambda authorizer identity sources from $context ----------------------------------------------------
+
+
+def test_every_context_identity_source_reads_its_value():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    names = [
+        "routeKey",
+        "httpMethod",
+        "stage",
+        "apiId",
+        "requestId",
+        "resourcePath",
+        "path",
+        "accountId",
+        "domainName",
+        "identity.sourceIp",
+        "sourceIp",
+        "identity.userAgent",
+        "protocol",
+    ]
+    seen = []
+
+    def authorizer(event, context):
+        seen.append(event["identitySource"])
+        return {"isAuthorized": True}
+
+    lambda_authorizer = LambdaAuthorizer(
+        authorizer,
+        type="REQUEST",
+        identity_source=", ".join(f"$context.{name}" for name in names),
+        ttl=0,
+        payload_format="2.0",
+        simple_responses=True,
+    )
+    request = GatewayRequest(
+        "POST",
+        "/orders/1",
+        headers=Headers({"User-Agent": "agent/1"}),
+        source_ip="203.0.113.9",
+        protocol="HTTP/2",
+        domain_name="api.example.com",
+    )
+    decision = lambda_authorizer.authorize(
+        AuthorizationCall(
+            request=request,
+            api_kind="HTTP",
+            api_id="abc123",
+            api_name="orders",
+            stage="prod",
+            stage_variables={},
+            route_key="POST /orders/{id}",
+            resource_path="/orders/{id}",
+            path_parameters={"id": "1"},
+            method_arn=ARN,
+            request_id="req-7",
+            clock=VirtualClock(),
+            account_id="111122223333",
+        )
+    )
+    assert decision.allowed
+    assert seen == [
+        [
+            "POST /orders/{id}",
+            "POST",
+            "prod",
+            "abc123",
+            "req-7",
+            "/orders/{id}",
+            "/orders/1",
+            "111122223333",
+            "api.example.com",
+            "203.0.113.9",
+            "203.0.113.9",
+            "agent/1",
+            "HTTP/2",
+        ]
+    ]
+
+
+# -- Lambda authorizer decisions: reasons, latency, timeouts, caching ---------------------------------
+
+
+def lambda_call(clock, kind="REST", headers=None):
+    return AuthorizationCall(
+        request=GatewayRequest("GET", "/orders/1", headers=Headers(headers or {"Authorization": "tok"})),
+        api_kind=kind,
+        api_id="abc123",
+        api_name="orders",
+        stage="prod",
+        stage_variables={},
+        route_key="GET /orders/{id}",
+        resource_path="/orders/{id}",
+        path_parameters={"id": "1"},
+        method_arn=ARN,
+        request_id="req-1",
+        clock=clock,
+    )
+
+
+def _allow(event, context):
+    return {
+        "principalId": "u",
+        "policyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    }
+
+
+def _taking(clock, seconds, outcome):
+    def fn(event, context):
+        clock.advance(seconds)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return fn
+
+
+def test_lambda_refusal_reasons_and_latency():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    regex = LambdaAuthorizer(_allow, validation_regex="Bearer .+", ttl=0)
+    decision = regex.authorize(lambda_call(clock))
+    assert (decision.response_type, decision.reason) == (
+        "UNAUTHORIZED",
+        "the token does not match validation_regex",
+    )
+    refused = LambdaAuthorizer(_taking(clock, 2, Exception("Unauthorized")), ttl=0).authorize(
+        lambda_call(clock)
+    )
+    assert (refused.response_type, refused.latency, refused.reason) == (
+        "UNAUTHORIZED",
+        2.0,
+        "the authorizer raised Unauthorized",
+    )
+    crashed = LambdaAuthorizer(_taking(clock, 3, KeyError("x")), ttl=0).authorize(lambda_call(clock))
+    assert (crashed.response_type, crashed.latency, crashed.reason) == (
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        3.0,
+        "the authorizer raised KeyError: 'x'",
+    )
+    malformed = LambdaAuthorizer(_taking(clock, 4, {"nope": 1}), ttl=0).authorize(lambda_call(clock))
+    assert (malformed.response_type, malformed.latency, malformed.reason) == (
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        4.0,
+        "the authorizer's answer has no principalId",
+    )
+    slow = LambdaAuthorizer(_taking(clock, 6, {}), ttl=0, timeout=5).authorize(lambda_call(clock))
+    assert (slow.response_type, slow.latency, slow.reason) == (
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        6.0,
+        "the authorizer ran 6 s, past its 5 s timeout",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "timeout", "seconds", "allowed"),
+    [
+        ("HTTP", 5, 5, True),  # exactly the limit: still in time
+        ("HTTP", 5, 6, False),  # the authorizer's own timeout, below the HTTP API's 10 s
+        ("HTTP", 30, 10, True),
+        ("HTTP", 30, 11, False),  # capped at 10 s on HTTP APIs
+        ("REST", 30, 11, True),
+        ("REST", None, 600, True),
+    ],
+)
+def test_lambda_timeouts(kind, timeout, seconds, allowed):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    authorizer = LambdaAuthorizer(
+        _taking(clock, seconds, {"isAuthorized": True} if kind == "HTTP" else _allow({}, None)),
+        type="REQUEST",
+        identity_source="Authorization",
+        ttl=0,
+        timeout=timeout,
+        **({"payload_format": "2.0", "simple_responses": True} if kind == "HTTP" else {}),
+    )
+    assert authorizer.authorize(lambda_call(clock, kind)).allowed is allowed
+
+
+def test_lambda_context_request_id_is_derived_from_the_request():
+    from pytest_serverless._ids import deterministic_uuid
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    seen = []
+
+    def fn(event, context):
+        seen.append((context.aws_request_id, context.function_name))
+        return _allow(event, context)
+
+    LambdaAuthorizer(fn, ttl=0, name="gate").authorize(lambda_call(VirtualClock()))
+    assert seen == [(deterministic_uuid("req-1", "authorizer", "gate"), "gate")]
+
+
+@pytest.mark.parametrize(("ttl", "calls"), [(0, 3), (1, 2), (300, 1)])
+def test_lambda_cache_ttl_edges(ttl, calls):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    authorizer = LambdaAuthorizer(_allow, ttl=ttl)
+    first = authorizer.authorize(lambda_call(clock))
+    clock.advance(0.5)
+    second = authorizer.authorize(lambda_call(clock))
+    clock.advance(0.5)  # 1 s after the first call: a 1 s entry has expired
+    authorizer.authorize(lambda_call(clock))
+    assert authorizer.invocations == calls
+    assert first.cached is False
+    assert second.cached is (ttl >= 1)
+
+
+# -- Lambda authorizer answers AWS refuses, with their reasons ---------------------------------------------
+
+_POLICY = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "x": {1, 2}},
+            "the authorizer's answer is not JSON: ",
+        ),
+        (["u"], "the authorizer answered list, not a JSON object"),
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "context": [1]},
+            "the authorizer's context must be a JSON object",
+        ),
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "context": {"k": [1]}},
+            "the authorizer's context value 'k' is a list: only strings, numbers and booleans are allowed",
+        ),
+        ({"policyDocument": _POLICY}, "the authorizer's answer has no principalId"),
+        ({"principalId": "u", "policyDocument": "x"}, "policyDocument must be a JSON object"),
+        (
+            {"principalId": "u", "policyDocument": _POLICY, "usageIdentifierKey": 3},
+            "usageIdentifierKey must be a string",
+        ),
+    ],
+)
+def test_lambda_malformed_answers_name_the_problem(answer, reason):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    decision = LambdaAuthorizer(lambda event, context: answer, ttl=0).authorize(lambda_call(VirtualClock()))
+    assert decision.response_type == "AUTHORIZER_CONFIGURATION_ERROR"
+    assert decision.reason.startswith(reason)
+    if not reason.endswith(": "):
+        assert decision.reason == reason
+
+
+def test_lambda_simple_response_needs_a_boolean():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    authorizer = LambdaAuthorizer(
+        lambda event, context: {"isAuthorized": "yes"},
+        type="REQUEST",
+        identity_source="Authorization",
+        ttl=0,
+        payload_format="2.0",
+        simple_responses=True,
+    )
+    decision = authorizer.authorize(lambda_call(VirtualClock(), "HTTP"))
+    assert decision.reason == 'a simple response needs "isAuthorized": true or false'
+
+
+# -- Lambda authorizer events, whole ------------------------------------------------------------------
+
+EVENTS = (
+    Path(__file__).parent / "authorizer_events.json"
+)  # the three events below, as this version sends them
+
+
+def _event_call(kind, stage):
+    raw_path = "/orders/1?q=1" if stage == "$default" else f"/{stage}/orders/1?q=1&q=2&r=x"
+    request = GatewayRequest(
+        "GET",
+        "/orders/1",
+        headers=Headers(
+            [
+                ("Authorization", "tok"),
+                ("x-api-key", "K1"),
+                ("User-Agent", "agent/1"),
+                ("Cookie", "a=1; b=2"),
+                ("X-Multi", "1"),
+                ("X-Multi", "2"),
+            ]
+        ),
+        query=[("q", "1"), ("q", "2"), ("r", "x")],
+        raw_path=raw_path,
+        raw_query_string="q=1&q=2&r=x",
+        source_ip="203.0.113.9",
+    )
+    return AuthorizationCall(
+        request=request,
+        api_kind=kind,
+        api_id="abc123",
+        api_name="orders",
+        stage=stage,
+        stage_variables={"v": "1"},
+        route_key="GET /orders/{id}",
+        resource_path="/orders/{id}",
+        path_parameters={"id": "1"},
+        method_arn=ARN,
+        request_id="req-1",
+        clock=VirtualClock(),
+        account_id="111122223333",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload_format", "stage"),
+    [("REST", "1.0", "prod"), ("HTTP", "1.0", "prod"), ("HTTP", "2.0", "$default")],
+)
+def test_lambda_authorizer_events_whole(kind, payload_format, stage):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    seen = []
+
+    def fn(event, context):
+        seen.append(event)
+        if payload_format == "2.0":
+            return {"isAuthorized": True}
+        return {"principalId": "u", "policyDocument": _POLICY}
+
+    source = "$request.header.Authorization" if kind == "HTTP" else "method.request.header.Authorization"
+    authorizer = LambdaAuthorizer(
+        fn,
+        type="REQUEST",
+        identity_source=source,
+        ttl=0,
+        payload_format=payload_format,
+        simple_responses=payload_format == "2.0",
+    )
+    assert authorizer.authorize(_event_call(kind, stage)).allowed
+    expected = json.loads(EVENTS.read_text())[f"{kind} {payload_format}"]
+    assert seen == [expected]
+
+
+# -- constructor checks and defaults -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ttl": "5"}, "LambdaAuthorizer(ttl=...) takes 0 to 3600 seconds, got '5'"),
+        ({"ttl": True}, "LambdaAuthorizer(ttl=...) takes 0 to 3600 seconds, got True"),
+        ({"ttl": 3601}, "LambdaAuthorizer(ttl=...) takes 0 to 3600 seconds, got 3601"),
+        (
+            {"simple_responses": True},
+            'LambdaAuthorizer(simple_responses=True) needs payload_format="2.0" (HTTP APIs only)',
+        ),
+        (
+            {"type": "REQUEST", "validation_regex": ".+"},
+            "LambdaAuthorizer(validation_regex=...) applies to TOKEN authorizers only",
+        ),
+        (
+            {"type": "REQUEST", "identity_source": "", "ttl": 1},
+            "LambdaAuthorizer: caching (ttl > 0) needs at least one identity source; pass ttl=0 to call the "
+            "function on every request",
+        ),
+    ],
+)
+def test_lambda_authorizer_usage_errors(kwargs, message):
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    with pytest.raises(UsageError) as info:
+        LambdaAuthorizer(_allow, **kwargs)
+    assert str(info.value) == message
+
+
+def test_lambda_authorizer_defaults_and_bounds():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    assert LambdaAuthorizer(_allow, ttl=3600).ttl == 3600
+    assert LambdaAuthorizer(_allow).name == "_allow"
+    assert LambdaAuthorizer(_allow, name="gate").name == "gate"
+
+
+# -- Lambda authorizer denials keep their reason and the function's answer ---------------------------------
+
+
+def test_lambda_denials_keep_reason_principal_and_context():
+    from pytest_serverless.gateway.authorizers import LambdaAuthorizer
+
+    clock = VirtualClock()
+    simple = LambdaAuthorizer(
+        lambda event, context: {"isAuthorized": False, "context": {"who": "u"}},
+        type="REQUEST",
+        identity_source="Authorization",
+        ttl=0,
+        payload_format="2.0",
+        simple_responses=True,
+    ).authorize(lambda_call(clock, "HTTP"))
+    assert (simple.response_type, simple.reason, dict(simple.context)) == (
+        "FORBIDDEN",
+        "isAuthorized is false",
+        {"who": "u"},
+    )
+    deny = {
+        "principalId": "p-1",
+        "context": {"who": "u"},
+        "policyDocument": {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]},
+    }
+    for kind, response_type in (("HTTP", "FORBIDDEN"), ("REST", "ACCESS_DENIED")):
+        decision = LambdaAuthorizer(
+            lambda event, context: deny, type="REQUEST", identity_source="Authorization", ttl=0
+        ).authorize(lambda_call(clock, kind))
+        assert (decision.response_type, decision.principal_id, dict(decision.context)) == (
+            response_type,
+            "p-1",
+            {"who": "u"},
+        )
+        assert decision.reason == (
+            f"User is not authorized to access this resource with an explicit deny ({ARN})"
+        )
