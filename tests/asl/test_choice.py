@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +19,7 @@ from pytest_serverless.asl.choice import (
     timestamp_nanos,
 )
 from pytest_serverless.asl.states_errors import StatesError
+from tests.helpers import recordings
 
 _SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -519,7 +519,7 @@ def test_boolean_operator_operands():
 
 # section: agreement with AWS-recorded Choice executions
 
-_OUTPUTS_ONLY = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "aws-outputs-only"
+_OUTPUTS_ONLY = recordings("ASL_CONFORMANCE_CORPUS", "aws-outputs-only")
 
 
 def _predict_branch(definition, data):
@@ -531,7 +531,7 @@ def _predict_branch(definition, data):
 
 
 @pytest.mark.skipif(
-    not _OUTPUTS_ONLY.is_dir(), reason="the shared AWS conformance corpus is not next to the repo"
+    not _OUTPUTS_ONLY.is_dir(), reason="ASL_CONFORMANCE_CORPUS does not name the AWS-recorded corpus"
 )
 def test_choice_rules_agree_with_aws_recorded_outputs():
     disagreements = []

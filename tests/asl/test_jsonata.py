@@ -6,7 +6,6 @@ import hashlib
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,8 +18,9 @@ from pytest_serverless.asl.jsonata import (
     is_jsonata_expression,
 )
 from pytest_serverless.asl.states_errors import StatesError
+from tests.helpers import recordings
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance"  # ../shared beside the project
+CORPUS = recordings("ASL_CONFORMANCE_CORPUS")
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
@@ -521,7 +521,9 @@ def _corpus_expressions():
     return sorted(found)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="conformance corpus not present")
+@pytest.mark.skipif(
+    not CORPUS.is_dir(), reason="ASL_CONFORMANCE_CORPUS does not name the AWS-recorded corpus"
+)
 def test_every_corpus_expression_compiles():
     expressions = _corpus_expressions()
     assert len(expressions) > 40
@@ -529,7 +531,9 @@ def test_every_corpus_expression_compiles():
         assert isinstance(compile_template(expression), JsonataTemplate), expression
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="conformance corpus not present")
+@pytest.mark.skipif(
+    not CORPUS.is_dir(), reason="ASL_CONFORMANCE_CORPUS does not name the AWS-recorded corpus"
+)
 def test_single_pass_state_corpus_outputs_match_aws():
     checked = 0
     for path in sorted((CORPUS / "aws").glob("*.json")):

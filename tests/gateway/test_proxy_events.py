@@ -5,16 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from pytest_serverless import Gateway
 from pytest_serverless.gateway.authorizers.base import AuthDecision
+from tests.helpers import recordings
 
-RECORDED = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference/apigw-recorded/events"
-)  # ../shared beside the project
+RECORDED = recordings("APIGW_RECORDED", "events")
 
 
 def capture(kind="REST", stage="stage", route="ANY /{proxy+}", **api_options):
@@ -33,7 +31,7 @@ def capture(kind="REST", stage="stage", route="ANY /{proxy+}", **api_options):
 def recorded(name):
     path = RECORDED / name
     if not path.exists():
-        pytest.skip(f"recorded reference {path} not available")
+        pytest.skip(f"{path} not available (APIGW_RECORDED names the recorded API Gateway traffic)")
     return json.loads(path.read_text())
 
 
@@ -347,7 +345,7 @@ def differences(ours, aws, pointer=""):
 def replay(name, stage, routes, method, target, headers, body=None):
     path = RECORDED / name
     if not path.exists():
-        pytest.skip(f"recorded reference {path} not available")
+        pytest.skip(f"{path} not available (APIGW_RECORDED names the recorded API Gateway traffic)")
     expected = json.loads(path.read_text())["event"]
     if isinstance(expected.get("body"), dict):  # the snapshot tool parsed a JSON string body
         expected["body"] = json.dumps(expected["body"])

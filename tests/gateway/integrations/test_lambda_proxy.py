@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from pytest_serverless import Gateway, UnmockedTask
+from tests.helpers import recordings
 
-RECORDED = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference/apigw-recorded/responses"
-)  # ../shared beside the project
+RECORDED = recordings("APIGW_RECORDED", "responses")
 
 
 def stage_returning(kind, value, **route_options):
