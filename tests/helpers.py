@@ -32,7 +32,7 @@ def boom(event: Any, context: Any) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- ASL definitions and mocks
 
-FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:charge"
 
 
 def task_machine(resource: str = FUNCTION, **state: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from pytest_serverless.asl.choice import (
     timestamp_nanos,
 )
 from pytest_serverless.asl.states_errors import StatesError
-from tests.helpers import recordings
+from tests.helpers import outcome, recordings
 
 _SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -580,23 +580,16 @@ def _rules(depth):
     )
 
 
-def _outcome(action):
-    try:
-        return action()
-    except Exception as error:  # the caller asserts on the kind
-        return error
-
-
 @given(_rules(2), st.dictionaries(st.sampled_from("vw"), _json, max_size=2))
 @settings(max_examples=150, deadline=None)
 def test_any_rule_is_validated_compiled_or_rejected_without_crashing(rule, data):
     found = choice_rule_problems(rule, "", top_level=False)
-    compiled = _outcome(lambda: compile_choice_rule(rule))
+    compiled = outcome(lambda: compile_choice_rule(rule))
     if found:
         assert isinstance(compiled, ValueError)
         return
     assert not isinstance(compiled, Exception)
-    result = _outcome(lambda: compiled.matches(resolver(data)))
+    result = outcome(lambda: compiled.matches(resolver(data)))
     if isinstance(result, Exception):
         assert isinstance(result, StatesError)
         assert result.error == "States.Runtime"

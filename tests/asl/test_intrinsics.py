@@ -21,6 +21,7 @@ from pytest_serverless.asl.intrinsics import (
     java_string,
 )
 from pytest_serverless.asl.states_errors import StatesError
+from tests.helpers import outcome
 
 _SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -731,24 +732,16 @@ _call_text = st.builds(
 )
 
 
-def _outcome(action):
-    """The value of ``action()`` or the exception it raised (for properties over many inputs)."""
-    try:
-        return action()
-    except Exception as error:  # the caller asserts on the kind
-        return error
-
-
 @given(_call_text)
 @settings(max_examples=300, deadline=None)
 def test_compile_fails_only_with_intrinsic_syntax_error(text):
-    compiled = _outcome(lambda: compile_intrinsic(text))
+    compiled = outcome(lambda: compile_intrinsic(text))
     if isinstance(compiled, Exception):
         assert isinstance(compiled, IntrinsicSyntaxError)
         assert compiled.text == text
         assert 0 <= compiled.position <= len(text)
         return
-    result = _outcome(lambda: compiled.evaluate(lambda path: {"a": [0, "x"]}, random.Random(0)))
+    result = outcome(lambda: compiled.evaluate(lambda path: {"a": [0, "x"]}, random.Random(0)))
     if isinstance(result, Exception):
         assert isinstance(result, StatesError)
         assert result.error == "States.IntrinsicFailure"
@@ -762,7 +755,7 @@ def test_any_argument_values_fail_only_with_intrinsic_failure(name, values):
     count = max(signature.min_args, min(len(values), upper))
     values = (values + [None] * count)[:count]
     compiled = compile_intrinsic(f"{name}({', '.join(f'$.v[{index}]' for index in range(count))})")
-    result = _outcome(lambda: compiled.evaluate(lambda path: values[int(path[4:-1])], random.Random(0)))
+    result = outcome(lambda: compiled.evaluate(lambda path: values[int(path[4:-1])], random.Random(0)))
     if isinstance(result, Exception):
         assert isinstance(result, StatesError)
         assert result.error == "States.IntrinsicFailure"

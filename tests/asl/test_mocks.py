@@ -8,12 +8,7 @@ import json
 import pytest
 
 from pytest_serverless import StateMachine, TaskFailure, UnmockedTask, UsageError, load_mock_config
-
-FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:charge"
-
-
-def _machine(resource: str = FUNCTION, **state) -> dict:
-    return {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": True, **state}}}
+from tests.helpers import FUNCTION, task_machine
 
 
 def _lambda_cause(execution) -> dict:
@@ -33,19 +28,19 @@ def _lambda_cause(execution) -> dict:
 )
 def test_mock_return_that_is_not_json_is_a_usage_error_naming_the_state(value, problem):
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine()).execute({}, mocks={"T": [{"Return": value}]})
+        StateMachine(task_machine()).execute({}, mocks={"T": [{"Return": value}]})
     assert str(raised.value) == f"mock 'T' response 0: 'Return' is not JSON: {problem}"
 
 
 def test_mock_throw_error_must_be_a_string():
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine()).execute({}, mocks={"T": {"0": {"Throw": {"Error": 5, "Cause": "c"}}}})
+        StateMachine(task_machine()).execute({}, mocks={"T": {"0": {"Throw": {"Error": 5, "Cause": "c"}}}})
     assert str(raised.value) == "mock 'T' response '0': 'Throw' 'Error' must be a string, got 5"
 
 
 def test_callable_mock_returning_a_non_json_value_is_a_usage_error():
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine()).execute({}, mocks={"T": lambda task_input: {"at": {1}}})
+        StateMachine(task_machine()).execute({}, mocks={"T": lambda task_input: {"at": {1}}})
     assert (
         str(raised.value)
         == "mock 'T' returned a value that is not JSON: Object of type set is not JSON serializable"
@@ -57,7 +52,7 @@ def test_task_failure_with_non_string_error_from_a_mock_is_a_usage_error():
         raise TaskFailure(404, {"why": "gone"})  # type: ignore[arg-type]
 
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine()).execute({}, mocks={"T": mock})
+        StateMachine(task_machine()).execute({}, mocks={"T": mock})
     assert str(raised.value) == (
         "TaskFailure(error, cause) raised by the mock 'T' takes strings, got error=404, cause={'why': 'gone'}"
     )
@@ -68,7 +63,7 @@ def test_task_failure_with_non_string_cause_from_a_handler_is_a_usage_error():
         raise TaskFailure("E", ["not", "text"])  # type: ignore[arg-type]
 
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine(), tasks={FUNCTION: handler}).execute({})
+        StateMachine(task_machine(), tasks={FUNCTION: handler}).execute({})
     assert str(raised.value) == (
         f"TaskFailure(error, cause) raised by the handler for '{FUNCTION}' takes strings, "
         "got error='E', cause=['not', 'text']"
@@ -79,7 +74,7 @@ def test_task_failure_without_cause_fails_with_no_cause():
     def handler(event, context):
         raise TaskFailure("Payment.Declined")
 
-    execution = StateMachine(_machine(), tasks={"T": handler}).execute({})
+    execution = StateMachine(task_machine(), tasks={"T": handler}).execute({})
     assert (execution.status, execution.error, execution.cause) == ("FAILED", "Payment.Declined", None)
 
 
@@ -95,7 +90,7 @@ def test_task_failure_without_cause_fails_with_no_cause():
     ],
 )
 def test_handler_result_that_is_not_json_is_runtime_marshal_error(result, problem):
-    execution = StateMachine(_machine(), tasks={"T": lambda event, context: result}).execute({})
+    execution = StateMachine(task_machine(), tasks={"T": lambda event, context: result}).execute({})
     assert (execution.status, execution.error) == ("FAILED", "Runtime.MarshalError")
     assert _lambda_cause(execution)["errorMessage"] == f"Unable to marshal response: {problem}"
 
@@ -108,7 +103,7 @@ def test_handler_exception_whose_str_fails_is_still_reported_as_the_function_err
     def handler(event, context):
         raise Unprintable()
 
-    execution = StateMachine(_machine(), tasks={"T": handler}).execute({})
+    execution = StateMachine(task_machine(), tasks={"T": handler}).execute({})
     assert (execution.status, execution.error) == ("FAILED", "Unprintable")
     cause = _lambda_cause(execution)
     assert (cause["errorType"], cause["errorMessage"]) == ("Unprintable", "<unprintable Unprintable object>")
@@ -124,7 +119,7 @@ def test_base_exceptions_from_handlers_are_not_swallowed():
         raise Outcome("stop the test")
 
     with pytest.raises(Outcome):
-        StateMachine(_machine(), tasks={"T": handler}).execute({})
+        StateMachine(task_machine(), tasks={"T": handler}).execute({})
 
 
 def test_handler_context_has_lambda_attributes_and_the_machine_clock():
@@ -137,7 +132,9 @@ def test_handler_context_has_lambda_attributes_and_the_machine_clock():
         seen["names"] = (context.function_name, context.aws_request_id, context.clock is machine.clock)
         return event
 
-    machine = StateMachine(_machine(TimeoutSeconds=5), tasks={"arn:aws:lambda:*:function:charge": handler})
+    machine = StateMachine(
+        task_machine(TimeoutSeconds=5), tasks={"arn:aws:lambda:*:function:charge": handler}
+    )
     execution = machine.execute({"a": 1})
     assert execution.status == "SUCCEEDED"
     assert (seen["before"], seen["after"]) == (5000, 3000)
@@ -266,7 +263,7 @@ def test_unmocked_task_in_a_nested_execution_says_where_its_mocks_go():
 
 def test_callable_mock_that_takes_no_argument_is_a_usage_error():
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine()).execute({}, mocks={"T": lambda: {"ok": True}})
+        StateMachine(task_machine()).execute({}, mocks={"T": lambda: {"ok": True}})
     assert (
         str(raised.value)
         == "mock 'T' must be a callable f(input) -> result taking one argument (the task input)"
@@ -278,7 +275,7 @@ def test_handler_that_does_not_take_event_and_context_is_a_usage_error():
         return event
 
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine(), tasks={"T": handler})
+        StateMachine(task_machine(), tasks={"T": handler})
     assert str(raised.value) == (
         "StateMachine(tasks=...): the handler for 'T' must take (event, context), as a Lambda handler does"
     )
@@ -288,6 +285,6 @@ def test_callables_with_defaults_or_varargs_are_accepted():
     def handler(event, context=None, *rest):
         return {"handled": event}
 
-    machine = StateMachine(_machine(), tasks={"T": handler})
+    machine = StateMachine(task_machine(), tasks={"T": handler})
     assert machine.execute({"a": 1}).output == {"handled": {"a": 1}}
     assert machine.execute({}, mocks={"T": lambda *args: {"n": len(args)}}).output == {"n": 1}

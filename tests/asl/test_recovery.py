@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_serverless import StateMachine, VirtualClock
+from tests.helpers import throws
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
@@ -19,10 +20,6 @@ def _task(retry=None, catch=None, **extra) -> dict:
     for catcher in catch or ():
         states[catcher["Next"]] = {"Type": "Pass", "End": True}
     return {"StartAt": "T", "States": states}
-
-
-def _throw(error: str, cause: str = "c", times: int = 1) -> list[dict]:
-    return [{"Throw": {"Error": error, "Cause": cause}}] * times
 
 
 def _times(execution, event_type: str) -> list[float]:
@@ -47,20 +44,20 @@ def test_retry_delays_follow_interval_backoff_and_max_delay():
             "MaxDelaySeconds": 10,
         }
     ]
-    execution = StateMachine(_task(retry)).execute({}, mocks={"T": [*_throw("E", times=3), {"Return": 1}]})
+    execution = StateMachine(_task(retry)).execute({}, mocks={"T": [*throws("E", times=3), {"Return": 1}]})
     assert execution.output == 1
     assert _times(execution, "LambdaFunctionScheduled") == [0, 2, 8, 18]
 
 
 def test_retry_defaults_are_one_second_three_attempts_backoff_two():
-    execution = StateMachine(_task([{"ErrorEquals": ["States.ALL"]}])).execute({}, mocks={"T": _throw("E")})
+    execution = StateMachine(_task([{"ErrorEquals": ["States.ALL"]}])).execute({}, mocks={"T": throws("E")})
     assert execution.status == "FAILED"
     assert _times(execution, "LambdaFunctionScheduled") == [0, 1, 3, 7]
 
 
 def test_max_attempts_zero_never_retries():
     execution = StateMachine(_task([{"ErrorEquals": ["E"], "MaxAttempts": 0}])).execute(
-        {}, mocks={"T": _throw("E")}
+        {}, mocks={"T": throws("E")}
     )
     assert len(execution.task_calls) == 1
 
@@ -68,18 +65,18 @@ def test_max_attempts_zero_never_retries():
 def test_full_jitter_is_seedable_and_within_the_delay():
     retry = [{"ErrorEquals": ["E"], "IntervalSeconds": 10, "MaxAttempts": 2, "JitterStrategy": "FULL"}]
     durations = {
-        StateMachine(_task(retry), seed=seed).execute({}, mocks={"T": _throw("E")}).duration
+        StateMachine(_task(retry), seed=seed).execute({}, mocks={"T": throws("E")}).duration
         for seed in (1, 1)
     }
     assert len(durations) == 1
     assert 0 <= durations.pop() <= 30
-    other = StateMachine(_task(retry), seed=2).execute({}, mocks={"T": _throw("E")}).duration
+    other = StateMachine(_task(retry), seed=2).execute({}, mocks={"T": throws("E")}).duration
     assert 0 <= other <= 30
 
 
 def test_retry_counters_are_per_retrier_and_first_match_wins():
     retry = [{"ErrorEquals": ["A"], "MaxAttempts": 1, "IntervalSeconds": 1}, {"ErrorEquals": ["States.ALL"]}]
-    mocks = {"T": [*_throw("A"), *_throw("A"), {"Return": 1}]}
+    mocks = {"T": [*throws("A"), *throws("A"), {"Return": 1}]}
     execution = StateMachine(_task(retry)).execute({}, mocks=mocks)
     assert execution.status == "FAILED"
     assert execution.error == "A"
@@ -88,7 +85,7 @@ def test_retry_counters_are_per_retrier_and_first_match_wins():
 
 def test_retry_count_is_in_the_context_object():
     definition = _task([{"ErrorEquals": ["E"]}], Parameters={"n.$": "$$.State.RetryCount"})
-    execution = StateMachine(definition).execute({}, mocks={"T": [*_throw("E", times=2), {"Return": 1}]})
+    execution = StateMachine(definition).execute({}, mocks={"T": [*throws("E", times=2), {"Return": 1}]})
     assert [call.input for call in execution.task_calls] == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
@@ -97,14 +94,14 @@ def test_retry_count_is_in_the_context_object():
 
 def test_catch_first_matching_catcher_wins_and_result_path_default_replaces():
     catch = [{"ErrorEquals": ["Nope"], "Next": "Other"}, {"ErrorEquals": ["States.ALL"], "Next": "Handled"}]
-    execution = StateMachine(_task(catch=catch)).execute({"a": 1}, mocks={"T": _throw("Boom", "why")})
+    execution = StateMachine(_task(catch=catch)).execute({"a": 1}, mocks={"T": throws("Boom", "why")})
     assert execution.path == ["T", "Handled"]
     assert execution.output == {"Error": "Boom", "Cause": "why"}
 
 
 def test_catch_result_path_keeps_the_input():
     catch = [{"ErrorEquals": ["States.ALL"], "Next": "Handled", "ResultPath": "$.error"}]
-    execution = StateMachine(_task(catch=catch)).execute({"a": 1}, mocks={"T": _throw("Boom", "why")})
+    execution = StateMachine(_task(catch=catch)).execute({"a": 1}, mocks={"T": throws("Boom", "why")})
     assert execution.output == {"a": 1, "error": {"Error": "Boom", "Cause": "why"}}
     assert [event["type"] for event in execution.history][-5:] == [
         "LambdaFunctionFailed",
@@ -119,7 +116,7 @@ def test_retry_runs_before_catch():
     definition = _task(
         [{"ErrorEquals": ["E"], "MaxAttempts": 1}], [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}]
     )
-    execution = StateMachine(definition).execute({}, mocks={"T": _throw("E", times=2)})
+    execution = StateMachine(definition).execute({}, mocks={"T": throws("E", times=2)})
     assert len(execution.task_calls) == 2
     assert execution.path == ["T", "Handled"]
 
@@ -138,7 +135,7 @@ def test_retry_runs_before_catch():
 )
 def test_error_name_matching(pattern, error, caught):
     definition = _task(catch=[{"ErrorEquals": [pattern], "Next": "Handled"}])
-    execution = StateMachine(definition).execute({}, mocks={"T": _throw(error)})
+    execution = StateMachine(definition).execute({}, mocks={"T": throws(error)})
     assert (execution.status == "SUCCEEDED") is caught
 
 

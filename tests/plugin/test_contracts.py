@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.helpers import fnmatch_literal
 from tests.plugin.payment_flow import FLOW
 
 
@@ -79,10 +80,6 @@ def _contract(suite: pytest.Pytester) -> str:
     return (suite.path / "tests" / "__serverless_contracts__" / "test_orders.json").read_text()
 
 
-def _literal(line: str) -> str:
-    return "".join(f"[{char}]" if char in "[]?" else char for char in line)
-
-
 # section: update
 
 
@@ -132,7 +129,7 @@ def test_check_fails_a_test_whose_path_changed_showing_the_diff(suite):
     result.stdout.fnmatch_lines(
         [
             "*_ test_pay _*",
-            _literal(
+            fnmatch_literal(
                 "serverless contract changed: tests/__serverless_contracts__/test_orders.json "
                 ":: test_pay (run pytest --serverless-contracts=update to accept it)"
             ),

@@ -8,6 +8,7 @@ import pytest
 
 from pytest_serverless.reporting.coverage import CoverageData
 from pytest_serverless.reporting.graph import definition_digest
+from tests.helpers import fnmatch_literal
 from tests.plugin.payment_flow import FLOW
 
 KEY = f"Payment@{definition_digest(FLOW)}"
@@ -62,12 +63,8 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def _literal(line: str) -> str:
-    return "".join(f"[{char}]" if char in "[]?" else char for char in line)
-
-
 def _lines(result: pytest.RunResult, lines: list[str]) -> None:
-    result.stdout.fnmatch_lines([_literal(line) for line in lines], consecutive=True)
+    result.stdout.fnmatch_lines([fnmatch_literal(line) for line in lines], consecutive=True)
 
 
 # section: reports
@@ -179,7 +176,7 @@ def test_fail_under_reached(suite):
 def test_bad_options_are_usage_errors(suite, option, message):
     result = suite.runpytest(option)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([_literal(message)])
+    result.stderr.fnmatch_lines([fnmatch_literal(message)])
 
 
 # section: separate runs and xdist

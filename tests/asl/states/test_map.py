@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from pytest_serverless import StateMachine
+from tests.helpers import event_types
 
 WAIT_ITEM = {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": True}}}
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
@@ -12,10 +13,6 @@ PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 def _map(**fields) -> dict:
     return {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": PASS, **fields}}}
-
-
-def _types(execution) -> list[str]:
-    return [event["type"] for event in execution.history]
 
 
 # section: Parallel
@@ -42,7 +39,7 @@ def test_parallel_runs_every_branch_with_the_same_input():
     execution = StateMachine(definition).execute({"v": 1})
     assert execution.output == {"v": 1, "results": [{"a": 1}, "b"]}
     assert execution.path == ["Par", "A", "B"]
-    assert _types(execution) == [
+    assert event_types(execution) == [
         "ExecutionStarted",
         "ParallelStateEntered",
         "ParallelStateStarted",
@@ -83,7 +80,7 @@ def test_map_items_path_and_item_selector_with_context():
         {"order": "b", "index": 1, "shop": "s"},
     ]
     assert execution.path == ["M", "P", "P"]
-    assert _types(execution) == [
+    assert event_types(execution) == [
         "ExecutionStarted",
         "MapStateEntered",
         "MapStateStarted",
@@ -147,7 +144,7 @@ def _failing_processor() -> dict:
 def test_map_iteration_failure_fails_the_map_with_its_error():
     execution = StateMachine(_map(ItemProcessor=_failing_processor())).execute([1, 0, 2])
     assert (execution.status, execution.error, execution.cause) == ("FAILED", "Zero", "zero")
-    assert _types(execution)[-3:] == ["MapIterationFailed", "MapStateFailed", "ExecutionFailed"]
+    assert event_types(execution)[-3:] == ["MapIterationFailed", "MapStateFailed", "ExecutionFailed"]
 
 
 def test_tolerated_failures():
@@ -180,8 +177,8 @@ def test_item_batcher():
 def test_map_retry_restarts_the_map():
     definition = _map(ItemProcessor=_failing_processor(), Retry=[{"ErrorEquals": ["Zero"], "MaxAttempts": 1}])
     execution = StateMachine(definition).execute([0])
-    assert _types(execution).count("MapStateStarted") == 2
-    assert _types(execution).count("MapStateFailed") == 1
+    assert event_types(execution).count("MapStateStarted") == 2
+    assert event_types(execution).count("MapStateFailed") == 1
 
 
 def test_map_of_a_thousand_items_is_fast():
@@ -222,7 +219,7 @@ def test_distributed_map_reads_items_from_a_mock():
     assert execution.output == [1, 2, 3]
     assert execution.path == ["M", "P", "P", "P"]
     assert execution.task_calls[0].input == {"Bucket": "in", "Key": "k.json"}
-    assert _types(execution) == [
+    assert event_types(execution) == [
         "ExecutionStarted",
         "MapStateEntered",
         "MapStateStarted",
@@ -277,4 +274,4 @@ def test_timeout_inside_a_distributed_map_ends_the_parent_history():
     definition["States"]["M"]["ItemProcessor"]["States"]["P"] = {"Type": "Wait", "Seconds": 10, "End": True}
     execution = StateMachine(definition).execute({"key": "k"}, mocks={"M": [{"Return": [1]}]})
     assert execution.status == "TIMED_OUT"
-    assert _types(execution)[-1] == "ExecutionTimedOut"
+    assert event_types(execution)[-1] == "ExecutionTimedOut"

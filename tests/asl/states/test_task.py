@@ -8,17 +8,7 @@ import json
 import pytest
 
 from pytest_serverless import StateMachine, TaskFailure, UnmockedTask, UsageError, VirtualClock
-
-FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:charge"
-
-
-def _machine(resource: str, **state) -> dict:
-    return {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": True, **state}}}
-
-
-def _types(execution) -> list[str]:
-    return [event["type"] for event in execution.history]
-
+from tests.helpers import FUNCTION, event_types, task_machine
 
 # section: plain Lambda ARNs
 
@@ -31,14 +21,14 @@ def test_lambda_arn_handler_gets_event_and_context():
         seen["request_id"] = context.aws_request_id
         return {"charged": event["amount"]}
 
-    execution = StateMachine(_machine(FUNCTION, TimeoutSeconds=30), tasks={FUNCTION: handler}).execute(
+    execution = StateMachine(task_machine(FUNCTION, TimeoutSeconds=30), tasks={FUNCTION: handler}).execute(
         {"amount": 5}
     )
     assert execution.output == {"charged": 5}
     assert seen["event"] == {"amount": 5}
     assert seen["name"] == "charge"
     assert seen["remaining"] == 30_000
-    assert _types(execution) == [
+    assert event_types(execution) == [
         "ExecutionStarted",
         "TaskStateEntered",
         "LambdaFunctionScheduled",
@@ -60,21 +50,21 @@ def test_handler_exception_fails_the_task_as_lambda_reports_it():
     def handler(event, context):
         raise ValueError("card declined")
 
-    execution = StateMachine(_machine(FUNCTION), tasks={"T": handler}).execute({})
+    execution = StateMachine(task_machine(FUNCTION), tasks={"T": handler}).execute({})
     assert execution.status == "FAILED"
     assert execution.error == "ValueError"
     cause = json.loads(execution.cause)
     assert cause["errorMessage"] == "card declined"
     assert cause["errorType"] == "ValueError"
     assert all("pytest_serverless" not in line for line in cause["stackTrace"])
-    assert _types(execution)[-2] == "LambdaFunctionFailed"
+    assert event_types(execution)[-2] == "LambdaFunctionFailed"
 
 
 def test_task_failure_from_a_handler_sets_error_and_cause():
     def handler(event, context):
         raise TaskFailure("Payment.Declined", "card expired")
 
-    execution = StateMachine(_machine(FUNCTION), tasks={FUNCTION: handler}).execute({})
+    execution = StateMachine(task_machine(FUNCTION), tasks={FUNCTION: handler}).execute({})
     assert (execution.error, execution.cause) == ("Payment.Declined", "card expired")
 
 
@@ -82,7 +72,7 @@ def test_task_failure_from_a_handler_sets_error_and_cause():
 
 
 def test_lambda_invoke_wraps_the_handler_result():
-    definition = _machine(
+    definition = task_machine(
         "arn:aws:states:::lambda:invoke", Parameters={"FunctionName": FUNCTION, "Payload.$": "$"}
     )
     execution = StateMachine(definition, tasks={FUNCTION: lambda event, context: {"echo": event}}).execute(
@@ -92,7 +82,7 @@ def test_lambda_invoke_wraps_the_handler_result():
     assert execution.output["StatusCode"] == 200
     assert execution.output["ExecutedVersion"] == "$LATEST"
     assert execution.output["SdkHttpMetadata"]["HttpStatusCode"] == 200
-    assert _types(execution)[2:5] == ["TaskScheduled", "TaskStarted", "TaskSucceeded"]
+    assert event_types(execution)[2:5] == ["TaskScheduled", "TaskStarted", "TaskSucceeded"]
     scheduled = execution.history[2]["taskScheduledEventDetails"]
     assert scheduled["resourceType"] == "lambda"
     assert scheduled["resource"] == "invoke"
@@ -100,7 +90,7 @@ def test_lambda_invoke_wraps_the_handler_result():
 
 
 def test_lambda_invoke_handler_found_by_function_name():
-    definition = _machine(
+    definition = task_machine(
         "arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "charge", "Payload": {}}
     )
     execution = StateMachine(definition, tasks={"charge": lambda event, context: 1}).execute({})
@@ -108,7 +98,7 @@ def test_lambda_invoke_handler_found_by_function_name():
 
 
 def test_lambda_invoke_mock_returns_the_recorded_service_response():
-    definition = _machine("arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "f"})
+    definition = task_machine("arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "f"})
     mock = [{"Return": {"StatusCode": 200, "Payload": {"ok": True}}}]
     assert StateMachine(definition).execute({}, mocks={"T": mock}).output == {
         "StatusCode": 200,
@@ -120,7 +110,7 @@ def test_lambda_invoke_mock_returns_the_recorded_service_response():
 
 
 def test_service_integration_handler_by_arn_pattern():
-    definition = _machine("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": "t"})
+    definition = task_machine("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": "t"})
     machine = StateMachine(
         definition, tasks={"arn:aws:states:::dynamodb:*": lambda params, context: {"ok": params}}
     )
@@ -128,14 +118,14 @@ def test_service_integration_handler_by_arn_pattern():
 
 
 def test_aws_sdk_integration_event_details():
-    definition = _machine("arn:aws:states:::aws-sdk:s3:listBuckets")
+    definition = task_machine("arn:aws:states:::aws-sdk:s3:listBuckets")
     execution = StateMachine(definition).execute({}, mocks={"T": [{"Return": {"Buckets": []}}]})
     details = execution.history[2]["taskScheduledEventDetails"]
     assert (details["resourceType"], details["resource"]) == ("aws-sdk:s3", "listBuckets")
 
 
 def test_wait_for_task_token_puts_the_token_in_the_context_object():
-    definition = _machine(
+    definition = task_machine(
         "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         Parameters={"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
     )
@@ -149,7 +139,7 @@ def test_wait_for_task_token_puts_the_token_in_the_context_object():
     assert execution.output == {"approved": True}
     assert len(tokens) == 1
     assert len(tokens[0]) > 10
-    assert _types(execution)[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    assert event_types(execution)[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
 
 
 def test_nested_start_execution_sync_runs_a_registered_machine():
@@ -157,7 +147,7 @@ def test_nested_start_execution_sync_runs_a_registered_machine():
         {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"got.$": "$.x"}, "End": True}}},
         name="Child",
     )
-    definition = _machine(
+    definition = task_machine(
         "arn:aws:states:::states:startExecution.sync:2",
         Parameters={"StateMachineArn": child.arn, "Input": {"x": 1}},
         OutputPath="$.Output",
@@ -170,7 +160,7 @@ def test_nested_start_execution_sync_failure_is_task_failed():
     child = StateMachine(
         {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}, name="Kid"
     )
-    definition = _machine(
+    definition = task_machine(
         "arn:aws:states:::states:startExecution.sync",
         Parameters={"StateMachineArn": child.arn, "Input": "{}"},
     )
@@ -181,7 +171,9 @@ def test_nested_start_execution_sync_failure_is_task_failed():
 
 def test_nested_start_execution_without_sync_returns_the_arn():
     child = StateMachine({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, name="Async")
-    definition = _machine("arn:aws:states:::states:startExecution", Parameters={"StateMachineArn": child.arn})
+    definition = task_machine(
+        "arn:aws:states:::states:startExecution", Parameters={"StateMachineArn": child.arn}
+    )
     execution = StateMachine(definition, state_machines=[child]).execute({})
     assert execution.output["ExecutionArn"].startswith(
         "arn:aws:states:us-east-1:123456789012:execution:Async:"
@@ -211,7 +203,7 @@ def test_mock_list_dict_ranges_and_last_response_repeats():
 
 
 def test_mock_keyed_by_resource_and_precedence_over_handlers():
-    machine = StateMachine(_machine(FUNCTION), tasks={FUNCTION: lambda event, context: "handler"})
+    machine = StateMachine(task_machine(FUNCTION), tasks={FUNCTION: lambda event, context: "handler"})
     assert machine.execute({}, mocks={FUNCTION: [{"Return": "mock"}]}).output == "mock"
     assert machine.execute({}).output == "handler"
 
@@ -222,7 +214,7 @@ def test_callable_mock_and_task_failure():
             raise TaskFailure("Nope", "asked to fail")
         return {"seen": value}
 
-    machine = StateMachine(_machine(FUNCTION))
+    machine = StateMachine(task_machine(FUNCTION))
     assert machine.execute({"a": 1}, mocks={"T": mock}).output == {"seen": {"a": 1}}
     failed = machine.execute({"fail": True}, mocks={"T": mock})
     assert (failed.error, failed.cause) == ("Nope", "asked to fail")
@@ -230,7 +222,7 @@ def test_callable_mock_and_task_failure():
 
 def test_mock_duration_moves_the_virtual_clock():
     clock = VirtualClock()
-    execution = StateMachine(_machine(FUNCTION), clock=clock).execute(
+    execution = StateMachine(task_machine(FUNCTION), clock=clock).execute(
         {}, mocks={"T": [{"Return": 1, "Duration": 42}]}
     )
     assert execution.duration == 42
@@ -249,7 +241,7 @@ def test_mock_duration_moves_the_virtual_clock():
 )
 def test_bad_mocks_are_usage_errors(mock, message):
     with pytest.raises(UsageError) as raised:
-        StateMachine(_machine(FUNCTION)).execute({}, mocks={"T": mock})
+        StateMachine(task_machine(FUNCTION)).execute({}, mocks={"T": mock})
     assert str(raised.value).startswith(message)
 
 
@@ -258,7 +250,7 @@ def test_bad_mocks_are_usage_errors(mock, message):
 
 def test_unmocked_task_raises_naming_state_resource_and_mocks():
     other = "arn:aws:lambda:us-east-1:123456789012:function:other"
-    machine = StateMachine(_machine(FUNCTION), tasks={other: lambda event, context: 1})
+    machine = StateMachine(task_machine(FUNCTION), tasks={other: lambda event, context: 1})
     with pytest.raises(UnmockedTask) as raised:
         machine.execute({})
     error = raised.value
@@ -275,13 +267,13 @@ def test_unmocked_task_raises_naming_state_resource_and_mocks():
 
 
 def test_machine_level_default_mocks_and_execute_mocks_win():
-    machine = StateMachine(_machine(FUNCTION), mocks={"T": [{"Return": "default"}]})
+    machine = StateMachine(task_machine(FUNCTION), mocks={"T": [{"Return": "default"}]})
     assert machine.execute({}).output == "default"
     assert machine.execute({}, mocks={"T": [{"Return": "explicit"}]}).output == "explicit"
 
 
 def test_add_task_handler_by_pattern():
-    machine = StateMachine(_machine("arn:aws:states:::events:putEvents"))
+    machine = StateMachine(task_machine("arn:aws:states:::events:putEvents"))
     machine.add_task_handler("arn:aws:states:::events:*", lambda params, context: {"FailedEntryCount": 0})
     assert machine.execute({}).output == {"FailedEntryCount": 0}
     with pytest.raises(UsageError):
@@ -289,7 +281,7 @@ def test_add_task_handler_by_pattern():
 
 
 def test_mock_calls_count_each_mock_including_unused_ones():
-    execution = StateMachine(_machine(FUNCTION)).execute(
+    execution = StateMachine(task_machine(FUNCTION)).execute(
         {}, mocks={"T": [{"Return": 1}], FUNCTION: [{"Return": 2}]}
     )
     assert execution.mock_calls == {"T": 1, FUNCTION: 0}
@@ -359,7 +351,7 @@ def test_a_computed_function_name_lets_function_keys_through():
 
 
 def test_handlers_get_copies_so_definitions_stay_pristine():
-    definition = _machine(FUNCTION, Parameters={"constant": {"n": 1}})
+    definition = task_machine(FUNCTION, Parameters={"constant": {"n": 1}})
 
     def mutating(event, context):
         event["constant"]["n"] = 99
@@ -375,6 +367,6 @@ def test_callable_mock_exception_is_reported_like_a_lambda_error():
     def broken(value):
         raise KeyError("missing")
 
-    execution = StateMachine(_machine(FUNCTION)).execute({}, mocks={"T": broken})
+    execution = StateMachine(task_machine(FUNCTION)).execute({}, mocks={"T": broken})
     assert execution.error == "KeyError"
     assert json.loads(execution.cause)["errorMessage"] == "'missing'"
