@@ -1,12 +1,14 @@
 """ASL behaviour as data: every ``cases/<area>/*.json`` runs through ``StateMachine``.
 
 A file holds one case, or (in the style of jmespath.py's compliance tests) a list of groups, each with an
-optional ``given`` (the input of its cases), ``definition`` or ``state`` shared by its cases, and ``cases``.
-A case has a ``definition`` (or a ``state``: one state ``P``, with ``"End": true`` added), ``input``, optional
-``mocks`` and ``comment``, and ``expected``: ``status``, and ``output``, ``error``, ``cause``, ``path``,
-``duration``, ``task_inputs`` (the input of each task call, in order) when given; or ``problems`` (the
-``[pointer, message]`` pairs of the InvalidDefinition the definition raises). Set ``ASL_CASE=<area>/<name>``
-to run one file.
+optional ``comment``, ``given`` (the input of its cases), a ``definition``, ``state`` or ``rule`` its cases
+share, and ``cases``. A case has a ``definition``, or a ``state`` (one state ``P``, ``"End": true`` added),
+or a ``rule`` (a Choice state with that one rule: the machine answers ``true`` where it matches, ``false``
+where it does not); an ``input``, optional ``mocks`` and ``comment``, and ``expected``: ``status``, and
+``output``, ``error``, ``cause``, ``path``, ``duration``, ``task_inputs`` (the input of each task call, in
+order) when given; or ``problems`` (the ``[pointer, message]`` pairs of the InvalidDefinition the definition
+raises).
+Set ``ASL_CASE=<area>/<name>`` to run one file.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def _cases() -> list[Any]:
             continue
         number = 0
         for group in data:
-            shared = {key: group[key] for key in ("definition", "state") if key in group}
+            shared = {key: group[key] for key in ("definition", "state", "rule") if key in group}
             if "given" in group:
                 shared["input"] = group["given"]
             for case in group["cases"]:
@@ -53,6 +55,11 @@ def _cases() -> list[Any]:
 def _definition(case: dict[str, Any]) -> dict[str, Any]:
     if "definition" in case:
         return case["definition"]
+    if "rule" in case:
+        choice = {"Type": "Choice", "Choices": [{**case["rule"], "Next": "Yes"}], "Default": "No"}
+        answer = {"Yes": {"Type": "Pass", "Result": True, "End": True}}
+        answer["No"] = {"Type": "Pass", "Result": False, "End": True}
+        return {"StartAt": "C", "States": {"C": choice, **answer}}
     return {"StartAt": "P", "States": {"P": {**case["state"], "End": True}}}
 
 
