@@ -1,4 +1,4 @@
-"""Audit: hostile execution inputs and definitions give clear UsageError / InvalidDefinition, never a
+"""Hostile execution inputs and definitions give clear UsageError / InvalidDefinition, never a
 traceback from the engine (issue 2, "Bad input")."""
 
 from __future__ import annotations

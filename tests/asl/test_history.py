@@ -1,4 +1,4 @@
-"""Audit: history events (types, ids, previousEventId, virtual timestamps, details) for every state kind,
+"""History events (types, ids, previousEventId, virtual timestamps, details) for every state kind,
 and task timeouts on the virtual clock (issue 2, "History" and "Task resources")."""
 
 from __future__ import annotations

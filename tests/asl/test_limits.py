@@ -1,12 +1,8 @@
-"""Service limits (payload size, history length) and Step Functions Local mock config files."""
+"""Service limits: payload size, history length."""
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
-from pytest_serverless import MockConfig, StateMachine, UsageError, load_mock_config
+from pytest_serverless import StateMachine
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
@@ -69,73 +65,3 @@ def test_history_over_25000_events_fails_the_execution():
     assert execution.error == "States.Runtime"
     assert len(execution.history) == 25_001
     assert execution.history[-1]["type"] == "ExecutionFailed"
-
-
-# section: mock config
-
-
-CONFIG = {
-    "StateMachines": {
-        "OrderFlow": {
-            "TestCases": {
-                "HappyPath": {"Charge": "ChargeOk"},
-                "Throttled": {"Charge": "ThrottledThenOk"},
-            }
-        }
-    },
-    "MockedResponses": {
-        "ChargeOk": {"0": {"Return": {"StatusCode": 200, "Payload": {"charged": True}}}},
-        "ThrottledThenOk": {
-            "0-1": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}},
-            "2": {"Return": {"StatusCode": 200, "Payload": {"charged": True}}},
-        },
-    },
-}
-
-ORDER_FLOW = {
-    "StartAt": "Charge",
-    "States": {
-        "Charge": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
-            "Parameters": {"FunctionName": FUNCTION, "Payload.$": "$"},
-            "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1}],
-            "OutputPath": "$.Payload",
-            "End": True,
-        }
-    },
-}
-
-
-def test_load_mock_config_from_dict_and_file(tmp_path):
-    path = tmp_path / "MockConfigFile.json"
-    path.write_text(json.dumps(CONFIG))
-    for source in (CONFIG, path, str(path)):
-        config = load_mock_config(source)
-        assert isinstance(config, MockConfig)
-        machine = StateMachine(ORDER_FLOW, name="OrderFlow")
-        happy = machine.execute({}, mocks=config.mocks("OrderFlow", "HappyPath"))
-        assert happy.output == {"charged": True}
-        throttled = machine.execute({}, mocks=config.mocks("OrderFlow", "Throttled"))
-        assert throttled.output == {"charged": True}
-        assert len(throttled.task_calls) == 3
-
-
-def test_mock_config_errors_name_what_is_missing(tmp_path):
-    config = load_mock_config(CONFIG)
-    with pytest.raises(UsageError) as raised:
-        config.mocks("OrderFlow", "Nope")
-    assert str(raised.value) == (
-        "mock config has no test case 'Nope' for state machine 'OrderFlow' (known: HappyPath, Throttled)"
-    )
-    with pytest.raises(UsageError, match="mock config has no state machine 'Other' \\(known: OrderFlow\\)"):
-        config.mocks("Other", "HappyPath")
-    broken = {"StateMachines": {"M": {"TestCases": {"C": {"S": "Missing"}}}}, "MockedResponses": {}}
-    with pytest.raises(UsageError, match="names 'Missing', which is not in MockedResponses"):
-        load_mock_config(broken)
-    bad_file = tmp_path / "bad.json"
-    bad_file.write_text("{nope")
-    with pytest.raises(UsageError, match="is not valid JSON"):
-        load_mock_config(bad_file)
-    with pytest.raises(UsageError, match="cannot read mock config"):
-        load_mock_config(tmp_path / "missing.json")

@@ -1,4 +1,4 @@
-"""Audit: task mocks, handlers and MockConfigFiles of the wrong shape give clear errors naming the state;
+"""Task mocks, handlers and MockConfigFiles of the wrong shape give clear errors naming the state;
 handler results and exceptions are reported as Lambda reports them (issue 2, API.md section 2)."""
 
 from __future__ import annotations
@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from pytest_serverless import StateMachine, TaskFailure, UnmockedTask, UsageError, load_mock_config
+from pytest_serverless import (
+    MockConfig,
+    StateMachine,
+    TaskFailure,
+    UnmockedTask,
+    UsageError,
+    load_mock_config,
+)
 from tests.helpers import FUNCTION, task_machine
 
 
@@ -288,3 +295,73 @@ def test_callables_with_defaults_or_varargs_are_accepted():
     machine = StateMachine(task_machine(), tasks={"T": handler})
     assert machine.execute({"a": 1}).output == {"handled": {"a": 1}}
     assert machine.execute({}, mocks={"T": lambda *args: {"n": len(args)}}).output == {"n": 1}
+
+
+# section: Step Functions Local mock config files (MockConfigFile.json).
+
+
+CONFIG = {
+    "StateMachines": {
+        "OrderFlow": {
+            "TestCases": {
+                "HappyPath": {"Charge": "ChargeOk"},
+                "Throttled": {"Charge": "ThrottledThenOk"},
+            }
+        }
+    },
+    "MockedResponses": {
+        "ChargeOk": {"0": {"Return": {"StatusCode": 200, "Payload": {"charged": True}}}},
+        "ThrottledThenOk": {
+            "0-1": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}},
+            "2": {"Return": {"StatusCode": 200, "Payload": {"charged": True}}},
+        },
+    },
+}
+
+ORDER_FLOW = {
+    "StartAt": "Charge",
+    "States": {
+        "Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": FUNCTION, "Payload.$": "$"},
+            "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1}],
+            "OutputPath": "$.Payload",
+            "End": True,
+        }
+    },
+}
+
+
+def test_load_mock_config_from_dict_and_file(tmp_path):
+    path = tmp_path / "MockConfigFile.json"
+    path.write_text(json.dumps(CONFIG))
+    for source in (CONFIG, path, str(path)):
+        config = load_mock_config(source)
+        assert isinstance(config, MockConfig)
+        machine = StateMachine(ORDER_FLOW, name="OrderFlow")
+        happy = machine.execute({}, mocks=config.mocks("OrderFlow", "HappyPath"))
+        assert happy.output == {"charged": True}
+        throttled = machine.execute({}, mocks=config.mocks("OrderFlow", "Throttled"))
+        assert throttled.output == {"charged": True}
+        assert len(throttled.task_calls) == 3
+
+
+def test_mock_config_errors_name_what_is_missing(tmp_path):
+    config = load_mock_config(CONFIG)
+    with pytest.raises(UsageError) as raised:
+        config.mocks("OrderFlow", "Nope")
+    assert str(raised.value) == (
+        "mock config has no test case 'Nope' for state machine 'OrderFlow' (known: HappyPath, Throttled)"
+    )
+    with pytest.raises(UsageError, match="mock config has no state machine 'Other' \\(known: OrderFlow\\)"):
+        config.mocks("Other", "HappyPath")
+    broken = {"StateMachines": {"M": {"TestCases": {"C": {"S": "Missing"}}}}, "MockedResponses": {}}
+    with pytest.raises(UsageError, match="names 'Missing', which is not in MockedResponses"):
+        load_mock_config(broken)
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text("{nope")
+    with pytest.raises(UsageError, match="is not valid JSON"):
+        load_mock_config(bad_file)
+    with pytest.raises(UsageError, match="cannot read mock config"):
+        load_mock_config(tmp_path / "missing.json")

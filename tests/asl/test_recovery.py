@@ -301,7 +301,7 @@ def test_one_year_wait_moves_the_virtual_clock_and_never_sleeps(monkeypatch):
     assert clock.time() - started == 31_535_999
 
 
-# section: Audit: Retry with MaxDelaySeconds and FULL jitter over many attempts stays on the virtual clock
+# section: Retry with MaxDelaySeconds and FULL jitter over many attempts stays on the virtual clock
 # (issue 2, "Retry with IntervalSeconds, MaxAttempts (0 included), BackoffRate, MaxDelaySeconds and
 # JitterStrategy").
 

@@ -267,7 +267,7 @@ def test_executions_are_deterministic(definition, value, mock):
     assert first.history == second.history
 
 
-# section: Audit: whatever tasks answer (any JSON, any error name, exceptions, time passing),
+# section: Whatever tasks answer (any JSON, any error name, exceptions, time passing),
 # ``execute`` returns an Execution whose output, history and attributes are plain JSON-shaped data
 # (issue 2, "Bad input").
 

@@ -250,7 +250,7 @@ def test_distributed_map_children_see_no_outer_variables():
     assert execution.error == "States.Runtime"
 
 
-# section: Audit: workflow variables' size limit and scoping as seen from outside Map and Parallel (issue
+# section: Workflow variables' size limit and scoping as seen from outside Map and Parallel (issue
 # 5).
 
 

@@ -456,7 +456,7 @@ def test_api_key_from_the_authorizer_with_api_key_source_authorizer():
     )
 
 
-# section: Audit (issue 3): every error kind, triggered for real through the public API, on REST and on HTTP
+# section: Every error kind, triggered for real through the public API, on REST and on HTTP
 # APIs.
 
 

@@ -304,7 +304,7 @@ def test_lambda_context_remaining_time_follows_route_timeout():
     assert remaining == [10000, 8000]
 
 
-# section: Audit (issue 3): payload 1.0 events replayed against every AWS recording key by key; payload 2.0.
+# section: Payload 1.0 events replayed against every AWS recording key by key; payload 2.0.
 
 
 PLACEHOLDER = re.compile(r"^<[^>]+>$")

@@ -256,7 +256,7 @@ def test_every_refusal_says_why():
     assert "wrongValue" not in answers[1].text
 
 
-# section: Audit (issue 3): Step Functions shapes, serve/client, logs and metrics, caches and canaries, end
+# section: Step Functions shapes, serve/client, logs and metrics, caches and canaries, end
 # to end.
 
 

@@ -250,7 +250,7 @@ def test_assertions_module_does_not_import_pytest():
     assert out.strip() == "False"
 
 
-# section: Audit: a failing assert on values that are not hashable is reported as an AssertionError with
+# section: A failing assert on values that are not hashable is reported as an AssertionError with
 # pytest's diff, not a TypeError from the plugin's assertion explanation hook.
 
 

@@ -306,7 +306,7 @@ def test_any_definition_lays_out_without_overlaps(definition):
             ), (first.id, second.id)
 
 
-# section: Audit of the html report (issue 7) as a reader meets it.
+# section: the html report as a reader meets it.
 
 
 FLOW = {

@@ -1,4 +1,4 @@
-"""Parallel and Map (inline and distributed) on the virtual clock."""
+"""Map (inline and distributed) on the virtual clock."""
 
 from __future__ import annotations
 
@@ -13,56 +13,6 @@ PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
 def _map(**fields) -> dict:
     return {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": PASS, **fields}}}
-
-
-# section: Parallel
-
-
-def test_parallel_runs_every_branch_with_the_same_input():
-    definition = {
-        "StartAt": "Par",
-        "States": {
-            "Par": {
-                "Type": "Parallel",
-                "Branches": [
-                    {
-                        "StartAt": "A",
-                        "States": {"A": {"Type": "Pass", "Parameters": {"a.$": "$.v"}, "End": True}},
-                    },
-                    {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": "b", "End": True}}},
-                ],
-                "ResultPath": "$.results",
-                "End": True,
-            }
-        },
-    }
-    execution = StateMachine(definition).execute({"v": 1})
-    assert execution.output == {"v": 1, "results": [{"a": 1}, "b"]}
-    assert execution.path == ["Par", "A", "B"]
-    assert event_types(execution) == [
-        "ExecutionStarted",
-        "ParallelStateEntered",
-        "ParallelStateStarted",
-        "PassStateEntered",
-        "PassStateExited",
-        "PassStateEntered",
-        "PassStateExited",
-        "ParallelStateSucceeded",
-        "ParallelStateExited",
-        "ExecutionSucceeded",
-    ]
-
-
-def test_parallel_branches_run_concurrently_in_virtual_time():
-    branches = [
-        {"StartAt": name, "States": {name: {"Type": "Wait", "Seconds": seconds, "End": True}}}
-        for name, seconds in (("W1", 10), ("W2", 4))
-    ]
-    definition = {
-        "StartAt": "Par",
-        "States": {"Par": {"Type": "Parallel", "Branches": branches, "End": True}},
-    }
-    assert StateMachine(definition).execute({}).duration == 10
 
 
 # section: inline Map

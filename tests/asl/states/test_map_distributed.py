@@ -1,4 +1,4 @@
-"""Audit: distributed Map with ItemReader data from a mock or a handler, ItemBatcher, ResultWriter
+"""Distributed Map with ItemReader data from a mock or a handler, ItemBatcher, ResultWriter
 (issue 2, "Map ... distributed mode with ItemReader over data given by a mock, and ResultWriter recorded")."""
 
 from __future__ import annotations

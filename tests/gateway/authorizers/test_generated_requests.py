@@ -1,4 +1,4 @@
-"""Audit (issue 3): generated tokens and requests through real authorizers, end to end through the gateway.
+"""Generated tokens and requests through real authorizers, end to end through the gateway.
 
 No generated request may make the gateway itself fail (an exception, a 5XX of ours), and no forged credential
 may get through: only the genuine token reaches the handler.

@@ -231,7 +231,7 @@ def test_generated_hostile_tokens_are_refused_with_an_aws_answer(issuer, clock, 
         assert len(decision.headers["www-authenticate"]) < 256  # never echoes the token back
 
 
-# section: Audit (issue 3): the hostile-token catalogue, end to end through REST and HTTP API stages.
+# section: The hostile-token catalogue, end to end through REST and HTTP API stages.
 
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_hostile"
