@@ -30,6 +30,17 @@ def boom(event: Any, context: Any) -> dict[str, Any]:
     raise RuntimeError("boom")
 
 
+def counting_handler() -> tuple[Callable[[Any, Any], dict[str, Any]], list[Any]]:
+    """A proxy handler that records each event and answers 200 with the number of calls so far."""
+    calls: list[Any] = []
+
+    def handler(event: Any, context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {"statusCode": 200, "body": str(len(calls))}
+
+    return handler, calls
+
+
 # ----------------------------------------------------------------------------- ASL definitions and mocks
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:charge"

@@ -8,9 +8,11 @@ import textwrap
 
 import pytest
 
-from pytest_serverless import Gateway, IamAuthorizer, UsageError
+from pytest_serverless import Gateway, IamAuthorizer, UsageError, VirtualClock
 from pytest_serverless.gateway.authorizers import sign_request
+from pytest_serverless.gateway.caching import normalize_cache_key_parameter
 from pytest_serverless.loaders import UnsupportedResourceWarning, load_template
+from tests.helpers import counting_handler
 
 KEY, SECRET = "AKIDCACHE", "cache-secret"
 OTHER, OTHER_SECRET = "AKIDOTHER", "other-secret"
@@ -226,3 +228,161 @@ def test_per_method_cache_control_settings_are_listed_as_not_emulated(tmp_path):
     signed_get(app.gateway, stage, "/items", key, secret)
     ignored = signed_get(app.gateway, stage, "/items", key, secret, headers=NO_CACHE)
     assert ignored.headers["Warning"] == WARNING  # the stage's (AWS's default) setting applies
+
+
+# section: The REST stage cache: hits within the TTL, cache key parameters, Cache-Control, flushes.
+
+
+# caching (REST)
+
+
+def cached(ttl=300, **route_options):
+    gateway = Gateway()
+    api = gateway.rest_api("c")
+    handler, calls = counting_handler()
+    api.route("GET /items/{id}", handler, **route_options)
+    stage = api.deploy("prod", cache_ttl=ttl)
+    return gateway, stage, calls
+
+
+def test_cache_hit_within_ttl_and_miss_after():
+    gateway, stage, calls = cached(ttl=60)
+    client = stage.client()
+    first = client.get("/items/1")
+    second = client.get("/items/1")
+    assert (first.text, second.text) == ("1", "1")
+    assert second.answered_by == "cache"
+    assert second.request_id != first.request_id
+    assert second.headers["x-amzn-RequestId"] == second.request_id
+    gateway.clock.advance(60)
+    assert client.get("/items/1").text == "2"
+    assert stage.metrics["CacheHitCount"] == 1
+    assert stage.metrics["CacheMissCount"] == 2
+    assert [entry["cacheHit"] for entry in stage.logs] == [False, True, False]
+
+
+def test_without_cache_key_parameters_every_path_shares_one_entry():
+    # AWS's well-known pitfall: a path parameter that is not a cache key does not split the cache.
+    _, stage, calls = cached()
+    client = stage.client()
+    assert client.get("/items/1").text == "1"
+    assert client.get("/items/2").text == "1"
+
+
+def test_cache_key_parameters_split_the_cache():
+    _, stage, calls = cached(cache_key_parameters=["method.request.path.id", "querystring.v"])
+    client = stage.client()
+    assert client.get("/items/1").text == "1"
+    assert client.get("/items/2").text == "2"
+    assert client.get("/items/2", params={"v": "x"}).text == "3"
+    assert client.get("/items/2", params={"v": "x"}).text == "3"
+
+
+def test_cache_control_max_age_zero_refreshes_the_entry_when_authorization_is_not_required():
+    gateway = Gateway()
+    api = gateway.rest_api("c")
+    handler, calls = counting_handler()
+    api.route("GET /items/{id}", handler)
+    stage = api.deploy("prod", cache_ttl=300, require_authorization_for_cache_control=False)
+    client = stage.client()
+    client.get("/items/1")
+    assert client.get("/items/1", headers={"Cache-Control": "max-age=0"}).text == "2"
+    assert client.get("/items/1").text == "2"
+
+
+def test_only_get_is_cached_by_default_and_errors_are_not_cached():
+    gateway = Gateway()
+    api = gateway.rest_api("c")
+    handler, calls = counting_handler()
+    api.route("POST /a", handler)
+    failures = []
+
+    def flaky(event, context):
+        failures.append(1)
+        return {"statusCode": 500 if len(failures) == 1 else 200, "body": str(len(failures))}
+
+    api.route("GET /f", flaky)
+    client = api.deploy("prod", cache_ttl=300).client()
+    assert [client.post("/a").text for _ in range(2)] == ["1", "2"]
+    assert [client.get("/f").text for _ in range(3)] == ["1", "2", "2"]
+
+
+def test_cache_ttl_is_checked_and_rest_only():
+    api = Gateway().rest_api("c")
+    with pytest.raises(
+        UsageError, match=r"stage 'prod': cache_ttl must be a number of seconds from 0 \(off\) to 3600"
+    ):
+        api.deploy("prod", cache_ttl=4000)
+    http = Gateway().http_api("h")
+    with pytest.raises(UsageError, match="HTTP APIs have no stage cache"):
+        http.deploy("prod", cache_ttl=60)
+
+
+def test_flush_cache_and_clock_from_outside():
+    clock = VirtualClock()
+    gateway = Gateway(clock=clock)
+    api = gateway.rest_api("c")
+    handler, calls = counting_handler()
+    api.route("GET /a", handler)
+    stage = api.deploy("prod", cache_ttl=30)
+    client = stage.client()
+    client.get("/a")
+    stage.flush_cache()
+    assert client.get("/a").text == "2"
+    clock.advance(31)
+    assert client.get("/a").text == "3"
+
+
+# section: Cache key parameters.
+
+
+# cache key parameters
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("method.request.header.X-Tenant", ("header", "x-tenant")),
+        ("multivaluequerystring.tag", ("multivaluequerystring", "tag")),
+        ("multivalueheader.Accept", ("multivalueheader", "accept")),
+        ("id", ("path", "id")),
+        ("q", ("querystring", "q")),
+    ],
+)
+def test_cache_key_parameter_forms(name, expected):
+    assert normalize_cache_key_parameter(name, ("id",), "route 'GET /x/{id}'") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "route 'R': cache_key_parameters entries must be non-empty strings, got ''"),
+        ("header.", "route 'R': cache key parameter 'header.' has no parameter name"),
+        (
+            "method.request.body.x",
+            "route 'R': cache key parameter 'method.request.body.x': the source must be one of path, "
+            "querystring, multivaluequerystring, header, multivalueheader",
+        ),
+    ],
+)
+def test_cache_key_parameter_errors(name, message):
+    with pytest.raises(UsageError) as info:
+        normalize_cache_key_parameter(name, (), "route 'R'")
+    assert str(info.value) == message
+
+
+def test_multi_value_cache_keys_split_the_cache():
+    calls = []
+    gateway = Gateway()
+    api = gateway.rest_api("c")
+    api.route(
+        "GET /a",
+        lambda e, c: calls.append(1) or {"statusCode": 200, "body": str(len(calls))},
+        cache_key_parameters=["multivaluequerystring.t", "header.X-T", "multivalueheader.X-M"],
+    )
+    client = api.deploy("prod", cache_ttl=60).client()
+    assert client.get("/a", params={"t": ["1", "2"]}).text == "1"
+    assert client.get("/a", params={"t": ["1", "2"]}).text == "1"
+    assert client.get("/a", params={"t": ["1"]}).text == "2"
+    assert client.get("/a", headers={"X-T": "x"}).text == "3"
+    assert client.get("/a", headers=[("X-M", "1"), ("X-M", "2")]).text == "4"

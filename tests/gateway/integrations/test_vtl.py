@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_serverless import Gateway, LambdaAuthorizer, StateMachine
+from pytest_serverless.gateway.integrations.vtl import TemplateFailure, json_path
 
 
 def mocked(
@@ -376,3 +378,235 @@ def test_missing_keys_named_like_methods_are_null_not_python_methods():
         "$input.path('$').size|$!input.path('$').keys|"
     )
     assert text(template, body={"other": 1}) == "$input.path('$').items||$input.path('$').size||"
+
+
+# section: The JSONPath subset of mapping templates, and VTL's util and input functions.
+
+
+# JSONPath subset of mapping templates
+
+DOC = {"a": {"b": [1, 2, {"c": "x"}]}, "k-e y": 5, "list": [{"n": 1}, {"n": 2}]}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("$", DOC),
+        ("$.a.b[0]", 1),
+        ("$.a.b[-1].c", "x"),
+        ("$['k-e y']", 5),
+        ('$["k-e y"]', 5),
+        ("$.list[*].n", [1, 2]),
+        ("$.a.*", [[1, 2, {"c": "x"}]]),
+    ],
+)
+def test_json_path_subset(path, value):
+    assert json_path(DOC, path) == value
+
+
+def test_json_path_missing_and_unsupported():
+    from pytest_serverless.gateway.integrations.vtl import _MISSING
+
+    assert json_path(DOC, "$.nope") is _MISSING
+    assert json_path(DOC, "$.a.b[9]") is _MISSING
+    with pytest.raises(TemplateFailure, match="JSONPath 'a.b' must start with '\\$'"):
+        json_path(DOC, "a.b")
+    with pytest.raises(TemplateFailure, match=r"unsupported JSONPath '\$\.a\[\?\(@\.x\)\]'"):
+        json_path(DOC, "$.a[?(@.x)]")
+
+
+def vtl_answer(template, *, body="", params=None, headers=None, content_type="application/json"):
+    seen = []
+    gateway = Gateway()
+    api = gateway.rest_api("vtl")
+    api.route(
+        "POST /x/{id}",
+        lambda event, context: seen.append(event) or {},
+        proxy=False,
+        request_templates={content_type: template},
+    )
+    all_headers = {"Content-Type": content_type, **(headers or {})}
+    client = api.deploy("prod", variables={"v": "1"}).client()
+    response = client.post("/x/7", data=body, params=params, headers=all_headers)
+    return response, seen
+
+
+def test_vtl_util_and_input_functions():
+    template = """{
+  "esc": "$util.escapeJavaScript($input.path('$.s'))",
+  "dec": "$util.urlDecode('a+b%26')",
+  "b64": "$util.base64Decode('aGk=')",
+  "parsed": $util.parseJson('{"k": 2}').k,
+  "whole": $input.json('$'),
+  "missing": "$input.json('$.nope')",
+  "p": "$input.params('id')|$input.params('q')|$input.params('X-H')|$input.params('none')",
+  "ctx": "$context.httpMethod $context.resourcePath $context.identity.sourceIp $context.requestId",
+  "sv": "$stageVariables.v"
+}"""
+    response, seen = vtl_answer(
+        template, body='{"s": "say \\"q\\"\\n"}', params={"q": "2"}, headers={"X-H": "h"}
+    )
+    assert response.status_code == 200
+    event = seen[0]
+    assert event["esc"] == 'say "q"\n'
+    assert event["dec"] == "a b&"
+    assert event["b64"] == "hi"
+    assert event["parsed"] == 2
+    assert event["whole"] == {"s": 'say "q"\n'}
+    assert event["missing"] == ""
+    assert event["p"] == "7|2|h|"
+    assert event["ctx"].startswith("POST /x/{id} 198.51.100.1 ")
+    assert event["sv"] == "1"
+
+
+def test_vtl_escape_javascript_escapes_single_quotes_as_aws_does():
+    # A known AWS pitfall: \' is not a JSON escape, so the rendered payload is not JSON (500).
+    response, _ = vtl_answer("""{"s": "$util.escapeJavaScript($input.path('$.s'))"}""", body='{"s": "it\'s"}')
+    assert response.status_code == 500
+
+
+def test_vtl_template_is_chosen_by_the_request_content_type():
+    _, seen = vtl_answer('{"t": 1}', body="<x/>", content_type="application/xml")
+    assert seen == [{"t": 1}]
+
+
+def test_vtl_non_json_payload_is_a_configuration_error():
+    response, _ = vtl_answer("not json at all")
+    assert response.status_code == 500
+    assert response.reason.startswith("a mapping template or integration setting failed: JSONDecodeError")
+
+
+def test_vtl_bad_base64_is_a_template_failure():
+    response, _ = vtl_answer('{"x": "$util.base64Decode(\'!!!\')"}')
+    assert response.status_code == 500
+
+
+# section: REST non-proxy Lambda integrations with mapping templates: request and response templates, error
+# selection, overrides, template failures.
+
+
+# REST non-proxy Lambda with VTL
+
+
+def test_non_proxy_lambda_with_request_and_response_templates():
+    seen = []
+
+    def handler(event, context):
+        seen.append(event)
+        return {"total": event["qty"] * 2, "items": [{"n": 1}, {"n": 2}]}
+
+    gateway = Gateway()
+    api = gateway.rest_api("vtl")
+    api.route(
+        "POST /orders/{id}",
+        handler,
+        proxy=False,
+        request_templates={
+            "application/json": """{
+  "id": "$input.params('id')",
+  "qty": $input.json('$.qty'),
+  "name": "$util.escapeJavaScript($input.path('$.name'))",
+  "stage": "$context.stage",
+  "env": "$stageVariables.env",
+  "q": "$input.params('q')",
+  "b64": "$util.base64Encode('hi')",
+  "url": "$util.urlEncode('a b&c')"
+}"""
+        },
+        integration_responses=[
+            {
+                "statusCode": 200,
+                "responseTemplates": {
+                    "application/json": "{\"t\": $input.json('$.total'), \"n\": $input.json('$.items[1].n')}"
+                },
+            }
+        ],
+    )
+    client = api.deploy("prod", variables={"env": "live"}).client()
+    response = client.post("/orders/42", params={"q": "x"}, json={"qty": 3, "name": 'say "hi"'})
+    assert seen == [
+        {
+            "id": "42",
+            "qty": 3,
+            "name": 'say "hi"',
+            "stage": "prod",
+            "env": "live",
+            "q": "x",
+            "b64": "aGk=",
+            "url": "a+b%26c",
+        }
+    ]
+    assert response.status_code == 200
+    assert response.json() == {"t": 6, "n": 2}
+
+
+def test_non_proxy_lambda_error_selects_integration_response_by_error_message():
+    def handler(event, context):
+        if event.get("mode") == "four":
+            raise Exception("Error: Raising four hundred from within the Lambda function")
+        if event.get("mode") == "five":
+            raise Exception("Error: Raising five hundred from within the Lambda function")
+        return "Pass"
+
+    gateway = Gateway()
+    api = gateway.rest_api("sel")
+    api.route(
+        "POST /x",
+        handler,
+        proxy=False,
+        integration_responses=[
+            {"statusCode": 200},
+            {"selectionPattern": ".*four hundred.*", "statusCode": 405},
+            {"selectionPattern": ".+", "statusCode": 502},
+        ],
+    )
+    client = api.deploy("prod").client()
+    assert (client.post("/x", json={}).status_code, client.post("/x", json={}).json()) == (200, "Pass")
+    four = client.post("/x", json={"mode": "four"})
+    assert four.status_code == 405
+    assert four.json()["errorMessage"] == "Error: Raising four hundred from within the Lambda function"
+    assert four.json()["errorType"] == "Exception"
+    assert set(four.json()) == {"errorMessage", "errorType", "requestId", "stackTrace"}
+    assert client.post("/x", json={"mode": "five"}).status_code == 502
+
+
+def test_response_override_status_from_template():
+    gateway = Gateway()
+    api = gateway.rest_api("o")
+    api.route(
+        "GET /x",
+        lambda e, c: {"ok": True},
+        proxy=False,
+        integration_responses=[
+            {
+                "statusCode": 200,
+                "responseTemplate": "#set($context.responseOverride.status = 444)$input.json('$')",
+            }
+        ],
+    )
+    response = api.deploy("prod").client().get("/x")
+    assert (response.status_code, response.json()) == (444, {"ok": True})
+
+
+def test_template_syntax_error_answers_500_at_request_time_as_aws_does():
+    # AWS accepts any template text when the integration is saved; a broken one fails each request.
+    api = Gateway().rest_api("bad")
+    api.route("GET /x", lambda e, c: 1, proxy=False, integration_responses=[{"responseTemplate": "#if($a)x"}])
+    response = api.deploy("prod").client().get("/x")
+    assert (response.status_code, response.json()) == (500, {"message": "Internal server error"})
+
+
+def test_template_failure_at_run_time_is_500():
+    gateway = Gateway()
+    api = gateway.rest_api("bad")
+    api.route(
+        "POST /x",
+        lambda e, c: 1,
+        proxy=False,
+        request_templates={"application/json": "$util.parseJson($input.body)"},
+    )
+    response = (
+        api.deploy("prod").client().post("/x", data="not json", headers={"Content-Type": "application/json"})
+    )
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal server error"}
