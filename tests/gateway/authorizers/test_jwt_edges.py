@@ -127,20 +127,7 @@ def test_jwt_refusal_reasons(issuer, clock):
 
 
 def rest_call(clock, token):
-    return AuthorizationCall(
-        request=GatewayRequest("GET", "/orders/1", headers=Headers({"Authorization": token})),
-        api_kind="REST",
-        api_id="abc123",
-        api_name="orders",
-        stage="prod",
-        stage_variables={},
-        route_key="GET /orders/{id}",
-        resource_path="/orders/{id}",
-        path_parameters={"id": "1"},
-        method_arn=ARN,
-        request_id="req-1",
-        clock=clock,
-    )
+    return authorization_call(clock, {"Authorization": token})
 
 
 @pytest.mark.parametrize(

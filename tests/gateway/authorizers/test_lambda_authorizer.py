@@ -734,20 +734,7 @@ def test_every_context_identity_source_reads_its_value():
 
 
 def lambda_call(clock, kind="REST", headers=None):
-    return AuthorizationCall(
-        request=GatewayRequest("GET", "/orders/1", headers=Headers(headers or {"Authorization": "tok"})),
-        api_kind=kind,
-        api_id="abc123",
-        api_name="orders",
-        stage="prod",
-        stage_variables={},
-        route_key="GET /orders/{id}",
-        resource_path="/orders/{id}",
-        path_parameters={"id": "1"},
-        method_arn=ARN,
-        request_id="req-1",
-        clock=clock,
-    )
+    return make_call(clock, headers or {"Authorization": "tok"}, kind=kind)
 
 
 def _allow(event, context):
