@@ -800,7 +800,7 @@ def assert_body(response, status, body):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_audit_rest_error_status_body_and_headers(case):
+def test_rest_error_status_body_and_headers(case):
     trigger, (status, body, error_type), _ = CASES[case]
     response = trigger("REST")
     assert_body(response, status, body)
@@ -814,7 +814,7 @@ def test_audit_rest_error_status_body_and_headers(case):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_audit_http_error_status_body_and_headers(case):
+def test_http_error_status_body_and_headers(case):
     trigger, _, (status, body) = CASES[case]
     response = trigger("HTTP")
     assert_body(response, status, body)
@@ -826,7 +826,7 @@ def test_audit_http_error_status_body_and_headers(case):
     assert response.reason
 
 
-def test_audit_http_jwt_refusals_carry_www_authenticate():
+def test_http_jwt_refusals_carry_www_authenticate():
     stage, issuer = jwt_authorized("HTTP")
     client = stage.client()
     expired = issuer.token(expires_in=1)
@@ -858,13 +858,13 @@ def assert_rest(response, status, body, error_type):
     assert SHORT_ID.match(response.headers["x-amz-apigw-id"])
 
 
-def test_audit_rest_invalid_api_key_is_403_forbidden():
+def test_rest_invalid_api_key_is_403_forbidden():
     client = keyed().client()
     for headers in ({}, {"x-api-key": "other"}):
         assert_rest(client.get("/a", headers=headers), 403, '{"message":"Forbidden"}', "ForbiddenException")
 
 
-def test_audit_rest_usage_plan_key_throttle_is_429_too_many_requests():
+def test_rest_usage_plan_key_throttle_is_429_too_many_requests():
     client = keyed(throttle=(1, 1)).client()
     headers = {"x-api-key": "key-1"}
     assert client.get("/a", headers=headers).status_code == 200
@@ -873,7 +873,7 @@ def test_audit_rest_usage_plan_key_throttle_is_429_too_many_requests():
     assert response.answered_by == "throttle"
 
 
-def test_audit_rest_quota_is_429_limit_exceeded():
+def test_rest_quota_of_a_keyed_stage_is_429_limit_exceeded():
     client = keyed(quota=(1, "DAY")).client()
     headers = {"x-api-key": "key-1"}
     assert client.get("/a", headers=headers).status_code == 200
@@ -882,7 +882,7 @@ def test_audit_rest_quota_is_429_limit_exceeded():
     assert response.answered_by == "quota"
 
 
-def test_audit_rest_validation_errors_are_400_with_aws_messages():
+def test_rest_validation_errors_are_400_with_aws_messages():
     client = keyed().client()
     assert_rest(
         client.post("/v", json={"b": 1}), 400, '{"message": "Invalid request body"}', "BadRequestException"
@@ -895,7 +895,7 @@ def test_audit_rest_validation_errors_are_400_with_aws_messages():
     )
 
 
-def test_audit_access_log_records_each_error_with_its_request_id():
+def test_access_log_records_each_error_with_its_request_id():
     stage = one_route("REST")
     client = stage.client()
     responses_seen = [client.get("/nowhere"), client.get("/a")]
@@ -906,7 +906,7 @@ def test_audit_access_log_records_each_error_with_its_request_id():
     assert stage.metrics["Count"] == 2
 
 
-def test_audit_rest_validator_with_one_of_ref_model_as_recorded():
+def test_rest_validator_with_one_of_ref_model_as_recorded():
     # recorded: rest-validator-invalid-body-oneof-ref-model.json (bad data and no data: both 400)
     model = {
         "$schema": "http://json-schema.org/draft-04/schema#",

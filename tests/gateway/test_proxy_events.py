@@ -385,11 +385,11 @@ RECORDINGS = [
 
 
 @pytest.mark.parametrize(("name", "target"), RECORDINGS, ids=[r[0][14:-5] for r in RECORDINGS])
-def test_audit_v1_get_event_equals_the_aws_recording_key_by_key(name, target):
+def test_v1_get_event_equals_the_aws_recording_key_by_key(name, target):
     assert replay(name, "stage", GREEDY, "GET", target, CLIENT) == []
 
 
-def test_audit_v1_post_event_equals_the_aws_recording_without_content_length():
+def test_v1_post_event_equals_the_aws_recording_without_content_length():
     # AWS does not pass Content-Length on to a REST Lambda proxy event (recorded; also a known complaint
     # of serverless-http, aws-lambda-dotnet, pulumi-cloud users).
     headers = {
@@ -411,7 +411,7 @@ def test_audit_v1_post_event_equals_the_aws_recording_without_content_length():
     )
 
 
-def test_audit_v1_post_with_path_parameter_equals_the_aws_recording():
+def test_v1_post_with_path_parameter_equals_the_aws_recording():
     headers = {
         "Content-Type": "application/json",
         "Accept": "application/json",
@@ -433,7 +433,7 @@ def test_audit_v1_post_with_path_parameter_equals_the_aws_recording():
     )
 
 
-def test_audit_v1_types_of_every_request_context_value():
+def test_v1_types_of_every_request_context_value():
     seen = []
     api = Gateway().rest_api("types")
     api.route("GET /a", lambda e, c: seen.append(e) or {"statusCode": 200})
@@ -459,7 +459,7 @@ def v2_capture(stage="prod", route="ANY /{proxy+}"):
     return api.deploy(stage).client(), seen
 
 
-def test_audit_v2_query_decoding_duplicates_and_blank_values():
+def test_v2_query_decoding_duplicates_and_blank_values():
     client, seen = v2_capture()
     client.get("/a?x=a+b&y=a%2Bb&x=c&empty=&flag")
     event = seen[0]
@@ -469,7 +469,7 @@ def test_audit_v2_query_decoding_duplicates_and_blank_values():
     assert "multiValueHeaders" not in event
 
 
-def test_audit_v2_cookies_leave_the_headers_and_binary_bodies_are_base64():
+def test_v2_cookies_leave_the_headers_and_binary_bodies_are_base64():
     client, seen = v2_capture(stage="$default")
     client.post(
         "/up",
@@ -485,7 +485,7 @@ def test_audit_v2_cookies_leave_the_headers_and_binary_bodies_are_base64():
     assert event["requestContext"]["http"]["path"] == "/up"
 
 
-def test_audit_v2_named_stage_is_in_raw_path_and_http_path():
+def test_v2_named_stage_is_in_raw_path_and_http_path():
     client, seen = v2_capture(stage="prod")
     client.get("/orders/1")
     assert seen[0]["rawPath"] == "/prod/orders/1"

@@ -277,7 +277,7 @@ def sfn_client(kind, definition, *, sync, stage="prod"):
 
 
 @pytest.mark.parametrize("kind", ["REST", "HTTP"])
-def test_audit_start_sync_execution_answers_with_an_express_execution(kind):
+def test_start_sync_execution_answers_with_an_express_execution(kind):
     response = sfn_client(kind, PASS, sync=True).post("/orders", json={"id": 1})
     assert response.status_code == 200
     document = response.json()
@@ -292,7 +292,7 @@ def test_audit_start_sync_execution_answers_with_an_express_execution(kind):
 
 
 @pytest.mark.parametrize("kind", ["REST", "HTTP"])
-def test_audit_failed_sync_execution_is_still_200_with_error_and_cause(kind):
+def test_failed_sync_execution_is_still_200_with_error_and_cause(kind):
     response = sfn_client(kind, FAIL, sync=True).post("/orders", json={})
     assert response.status_code == 200
     document = response.json()
@@ -301,7 +301,7 @@ def test_audit_failed_sync_execution_is_still_200_with_error_and_cause(kind):
 
 
 @pytest.mark.parametrize("kind", ["REST", "HTTP"])
-def test_audit_start_execution_answers_arn_and_start_date_only(kind):
+def test_start_execution_answers_arn_and_start_date_only(kind):
     response = sfn_client(kind, PASS, sync=False).post("/orders", json={})
     assert response.status_code == 200
     document = response.json()
@@ -314,7 +314,7 @@ def test_audit_start_execution_answers_arn_and_start_date_only(kind):
 # serve and client
 
 
-def test_audit_serve_leaves_other_urls_to_the_adapter_in_place(monkeypatch):
+def test_serve_leaves_other_urls_to_the_adapter_in_place(monkeypatch):
     reached = []
 
     def elsewhere(adapter, request, *args, **kwargs):
@@ -347,7 +347,7 @@ def test_audit_serve_leaves_other_urls_to_the_adapter_in_place(monkeypatch):
 # logs and metrics
 
 
-def test_audit_logs_and_metrics_have_every_field_api_md_names():
+def test_logs_and_metrics_have_every_field_api_md_names():
     gateway = Gateway()
     api = gateway.rest_api("m")
 
@@ -390,7 +390,7 @@ def test_audit_logs_and_metrics_have_every_field_api_md_names():
 # caches on the virtual clock
 
 
-def test_audit_lambda_authorizer_result_is_cached_by_token_until_its_ttl():
+def test_lambda_authorizer_result_is_cached_by_token_until_its_ttl():
     calls = []
 
     def authorizer(event, context):
@@ -413,7 +413,7 @@ def test_audit_lambda_authorizer_result_is_cached_by_token_until_its_ttl():
     assert calls == ["t1", "t2", "t1"]
 
 
-def test_audit_stage_cache_ttl_key_parameters_and_max_age_zero():
+def test_stage_cache_ttl_key_parameters_and_max_age_zero():
     gateway = Gateway()
     api = gateway.rest_api("c")
     count = []
@@ -451,7 +451,7 @@ def seeded_canary_stage(seed):
     return api.deploy("prod", canary={"percent": 25, "variables": {"v": "2"}, "seed": seed})
 
 
-def test_audit_canary_split_is_seedable_and_promotable():
+def test_canary_split_is_seedable_and_promotable():
     first, again, other = seeded_canary_stage(3), seeded_canary_stage(3), seeded_canary_stage(4)
     runs = [[s.client().get("/v").text for _ in range(400)] for s in (first, again, other)]
     assert runs[0] == runs[1]
@@ -463,7 +463,7 @@ def test_audit_canary_split_is_seedable_and_promotable():
     assert {first.client().get("/v").text for _ in range(50)} == {"new:2"}
 
 
-def test_audit_client_works_when_requests_and_responses_cannot_be_imported():
+def test_client_works_when_requests_and_responses_cannot_be_imported():
     import subprocess
     import sys
 

@@ -102,7 +102,7 @@ def check(response, *, may_pass):
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), which=st.integers(0, 1), bearer=st.booleans())
-def test_audit_mangled_jwt_never_passes_nor_breaks_the_gateway(data, which, bearer):
+def test_mangled_jwt_never_passes_nor_breaks_the_gateway(data, which, bearer):
     token = mangle(data)
     if decoded(token) == decoded(GOOD):
         return  # still the genuine token
@@ -138,7 +138,7 @@ routes = st.sampled_from(
     body=st.binary(max_size=32),
     which=st.integers(0, 1),
 )
-def test_audit_generated_credentials_never_pass_nor_break_the_gateway(
+def test_generated_credentials_never_pass_nor_break_the_gateway(
     route, authorization, amz_date, extra, body, which
 ):
     headers = [("Authorization", authorization), *extra]
@@ -149,7 +149,7 @@ def test_audit_generated_credentials_never_pass_nor_break_the_gateway(
     check(response, may_pass=authorization == "let-me-in" and path.startswith("/lambda"))
 
 
-def test_audit_the_genuine_credentials_do_pass():
+def test_the_genuine_credentials_do_pass():
     for stage in STAGES:
         client = stage.client()
         assert client.get("/jwt/1", headers={"Authorization": f"Bearer {GOOD}"}).text == "reached"

@@ -293,7 +293,7 @@ def stage_for(kind, **authorizer_options):
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_THROUGH_STAGES))
 @pytest.mark.parametrize("kind", ["REST", "HTTP"])
-def test_audit_hostile_token_is_refused_through_the_gateway(kind, case):
+def test_hostile_token_is_refused_through_the_gateway(kind, case):
     client, issuer, seen = stage_for(kind)
     response = client.get("/me", headers={"Authorization": f"Bearer {HOSTILE_THROUGH_STAGES[case](issuer)}"})
     assert (response.status_code, response.text) == (401, '{"message":"Unauthorized"}')
@@ -305,14 +305,14 @@ def test_audit_hostile_token_is_refused_through_the_gateway(kind, case):
         assert response.headers["x-amzn-ErrorType"] == "UnauthorizedException"
 
 
-def test_audit_rest_cognito_access_token_where_an_id_token_is_required():
+def test_rest_cognito_access_token_where_an_id_token_is_required():
     client, issuer, seen = stage_for("REST")
     access = issuer.token(token_use="access")
     assert client.get("/me", headers={"Authorization": access}).status_code == 401
     assert client.get("/me", headers={"Authorization": issuer.token()}).status_code == 200
 
 
-def test_audit_rest_cognito_id_token_where_an_access_token_is_required():
+def test_rest_cognito_id_token_where_an_access_token_is_required():
     client, issuer, seen = stage_for("REST")
     assert client.get("/orders", headers={"Authorization": issuer.token()}).status_code == 401
     access = issuer.token(token_use="access", scopes=["orders/read"])
@@ -320,14 +320,14 @@ def test_audit_rest_cognito_id_token_where_an_access_token_is_required():
 
 
 @pytest.mark.parametrize(("required", "given"), [("id", "access"), ("access", "id")])
-def test_audit_http_token_use_mismatch_is_refused(required, given):
+def test_http_token_use_mismatch_is_refused(required, given):
     client, issuer, seen = stage_for("HTTP", token_use=required)
     response = client.get("/me", headers={"Authorization": f"Bearer {issuer.token(token_use=given)}"})
     assert (response.status_code, response.text) == (401, '{"message":"Unauthorized"}')
     assert seen == []
 
 
-def test_audit_http_id_token_on_a_scoped_route_is_403_insufficient_scope():
+def test_http_id_token_on_a_scoped_route_is_403_insufficient_scope():
     client, issuer, seen = stage_for("HTTP")
     response = client.get("/orders", headers={"Authorization": f"Bearer {issuer.token()}"})
     assert (response.status_code, response.text) == (403, '{"message":"Forbidden"}')
