@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_serverless import StateMachine
-from pytest_serverless._glob import compile_glob
+from pytest_serverless._glob import Glob, compile_glob
+from pytest_serverless.gateway.authorizers import PolicyError
 from pytest_serverless.gateway.authorizers.policy import evaluate_policy, wildcard_match
 
 
@@ -94,7 +95,6 @@ def test_string_matches_is_linear_on_hostile_patterns():
 
 
 def test_policy_after_a_matching_deny_is_still_validated():
-    from pytest_serverless.gateway.authorizers import PolicyError
 
     deny = {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "*"}
     arn = "arn:aws:execute-api:us-east-1:1:a/p/GET/x"
@@ -117,3 +117,44 @@ def test_policy_not_action_compares_case_insensitively():
     assert evaluate_policy({"Statement": [statement]}, arn) == "ALLOW"
     statement = {"Effect": "Allow", "Action": "*", "NotResource": "ARN:*"}
     assert evaluate_policy({"Statement": [statement]}, arn) == "ALLOW"  # resources are case-sensitive
+
+
+# section: Mutation-found edges of the wildcard matcher.
+
+
+# -- the wildcard matcher ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("*ab*b", "xab", False),  # a middle piece may not run into the last one
+        ("*ab*b", "xabb", True),
+        ("*ab*ab*", "xab", False),  # pieces follow one another, never overlap
+        ("*ab*ab*", "xabxb", False),
+        ("*ab*ab*", "abab", True),
+        ("a*b*c", "abc", True),
+        ("a*b*c", "acb", False),
+    ],
+)
+def test_glob_pieces_follow_one_another(pattern, value, matches):
+    assert Glob(pattern, _segments(pattern), 0).match(value) is matches
+    assert compile_glob(pattern).match(value) is matches
+
+
+def _segments(pattern):
+    return [(piece, len(piece)) for piece in pattern.split("*")]
+
+
+def test_glob_keeps_its_pattern():
+    assert Glob("a*b", _segments("a*b"), 0).pattern == "a*b"
+
+
+# -- the wildcard matcher's flags ---------------------------------------------------------------------
+
+
+def test_glob_flags_reach_every_piece():
+    assert compile_glob("*EXEC*API*", ignore_case=True).match("x-execute-api-y")
+    assert not compile_glob("*EXEC*API*").match("x-execute-api-y")
+    assert compile_glob("a*?*b", any_char="?").match("a\nb")  # "?" and "*" match newlines too
+    assert compile_glob("*a?b*", any_char="?").match("xa\nby")

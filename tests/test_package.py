@@ -108,3 +108,33 @@ def test_template_error_names_file_and_pointer():
 def test_usage_error_is_a_type_error():
     assert issubclass(errors.UsageError, TypeError)
     assert issubclass(errors.UsageError, errors.ServerlessError)
+
+
+# section: the repository stands alone
+
+# A citation of a file outside the repository: the sibling ``shared`` folder (as a path or a Path join) or the
+# reference notes kept there. Facts are cited from docs/ or by the AWS documentation page they come from.
+_OUTSIDE = re.compile(
+    r"\.\./shared\b|/work/shared\b|[\"']shared[\"']\s*/|\breference/(?:apigw|asl)[\w./-]*|\breference/[\w-]+\.md"
+)
+_TEXT = {".py", ".md", ".json", ".yaml", ".yml", ".toml", ".ini", ".txt", ".cfg", ".html", ".j2"}
+
+
+def test_nothing_cites_files_outside_the_repository():
+    root = Path(__file__).resolve().parents[1]
+    places = [root / name for name in ("pytest_serverless", "tests", "examples", "benchmarks", "docs")]
+    files = [root / "README.md"] + [
+        path
+        for place in places
+        for path in place.rglob("*")
+        if path.suffix in _TEXT and path.is_file() and "__pycache__" not in path.parts
+    ]
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in files
+        if path != Path(__file__).resolve()
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if _OUTSIDE.search(line)
+    ]
+    assert len(files) > 200
+    assert found == []

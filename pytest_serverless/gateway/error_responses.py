@@ -1,4 +1,5 @@
-"""AWS's error answers, per API kind (REST or HTTP), as ``reference/apigw-errors.md`` records them.
+"""AWS's error answers, per API kind (REST or HTTP), as AWS documents them (API Gateway developer guide,
+"Gateway response types for API Gateway"; docs/differences.md lists what is not verified).
 
 A pipeline step names a gateway response type (``THROTTLED``, ``UNAUTHORIZED``...); this module renders it
 the way that API kind does: status, body (byte for byte, AWS's spacing included) and headers.

@@ -1,6 +1,7 @@
 """Lambda proxy events: payload format 1.0 (REST) and 2.0 (HTTP API), shaped as AWS delivers them.
 
-See ``reference/apigw-recorded/events``: absent values are ``null`` in 1.0 and omitted in 2.0; the 1.0 path
+As AWS documents them (API Gateway developer guide, "Create AWS Lambda proxy integrations for HTTP APIs")
+and REST events recorded against AWS show: absent values are ``null`` in 1.0 and omitted in 2.0; the 1.0 path
 stays percent-encoded; ``queryStringParameters`` keeps the last value (1.0) or joins values with commas (2.0).
 """
 

@@ -206,48 +206,6 @@ def test_succeed_state_applies_input_and_output_path():
     assert StateMachine(definition).execute({"a": {"b": 7}}).output == 7
 
 
-def test_choice_default_and_no_match():
-    definition = {
-        "StartAt": "C",
-        "States": {
-            "C": {
-                "Type": "Choice",
-                "Choices": [{"Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big"}],
-                "Default": "Small",
-            },
-            "Big": {"Type": "Pass", "End": True},
-            "Small": {"Type": "Pass", "End": True},
-        },
-    }
-    machine = StateMachine(definition)
-    assert machine.execute({"n": 11}).path == ["C", "Big"]
-    assert machine.execute({"n": 1}).path == ["C", "Small"]
-    no_default = json.loads(json.dumps(definition))
-    del no_default["States"]["C"]["Default"]
-    del no_default["States"]["Small"]
-    execution = StateMachine(no_default).execute({"n": 1})
-    assert (execution.status, execution.error, execution.cause) == (
-        "FAILED",
-        "States.NoChoiceMatched",
-        "No Matches!",
-    )
-
-
-def test_choice_on_missing_variable_is_a_runtime_error():
-    definition = {
-        "StartAt": "C",
-        "States": {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$.nope", "IsNull": True, "Next": "D"}]},
-            "D": {"Type": "Succeed"},
-        },
-    }
-    execution = StateMachine(definition).execute({})
-    assert execution.error == "States.Runtime"
-    assert execution.cause.startswith(
-        "An error occurred while executing the state 'C' (entered at the event id #2)."
-    )
-
-
 def test_no_input_starts_with_an_empty_object_and_inputs_are_copied():
     machine = StateMachine({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     assert machine.execute().output == {}

@@ -13,6 +13,7 @@ from pytest_serverless import (
     UsageError,
     VirtualClock,
 )
+from tests.helpers import event_types
 
 DAY = 86_400
 
@@ -29,10 +30,6 @@ def _approval(heartbeat: int | None = 3600, timeout: int | None = 3 * DAY) -> di
     if timeout is not None:
         ask["TimeoutSeconds"] = timeout
     return {"StartAt": "Ask", "States": {"Ask": ask, "Done": {"Type": "Pass", "End": True}}}
-
-
-def _types(execution) -> list[str]:
-    return [event["type"] for event in execution.history]
 
 
 def _well_formed(execution) -> None:
@@ -65,7 +62,7 @@ def test_callback_a_day_later_with_heartbeats(service):
     assert execution.status == "RUNNING"
     service.send_task_success(token, '{"approved": true}')
     assert (execution.status, execution.output, execution.duration) == ("SUCCEEDED", {"approved": True}, DAY)
-    assert _types(execution) == [
+    assert event_types(execution) == [
         "ExecutionStarted",
         "TaskStateEntered",
         "TaskScheduled",
@@ -90,7 +87,7 @@ def test_missed_heartbeat_times_the_task_out_and_a_late_answer_is_refused(servic
     assert execution.status == "RUNNING"
     service.clock.advance(1)
     assert (execution.status, execution.error) == ("FAILED", "States.Timeout")
-    assert _types(execution)[-2:] == ["TaskTimedOut", "ExecutionFailed"]
+    assert event_types(execution)[-2:] == ["TaskTimedOut", "ExecutionFailed"]
     assert execution.duration == 60
     with pytest.raises(AwsError) as raised:
         service.send_task_success(token, {})
@@ -122,7 +119,7 @@ def test_send_task_failure_is_caught(service):
     service.send_task_failure(execution.task_token("Ask"), error="Rejected", cause="not today")
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"Error": "Rejected", "Cause": "not today"}
-    assert "TaskFailed" in _types(execution)
+    assert "TaskFailed" in event_types(execution)
 
 
 def test_unknown_tokens_and_states_that_do_not_wait(service):
@@ -217,7 +214,7 @@ def test_redrive_after_a_fixed_mock_restarts_at_the_failed_state(service):
     assert execution.redrive() is execution
     assert (execution.status, execution.output, execution.redrive_count) == ("SUCCEEDED", {"redrives": 1}, 1)
     assert execution.path == ["Prepare", "Charge", "Charge", "Done"]
-    types = _types(execution)
+    types = event_types(execution)
     assert types[types.index("ExecutionFailed") + 1 :][:2] == ["ExecutionRedriven", "TaskStateEntered"]
     assert execution.task_calls[-1].input == {"id": 7, "prepared": {"n": 1}}
     _well_formed(execution)
@@ -285,7 +282,7 @@ def test_parallel_branches_race_and_the_first_failure_aborts_the_others(service)
         ("WaitStateEntered", 5),
         ("FailStateEntered", 10),
     ]
-    assert _types(execution)[-2:] == ["ParallelStateFailed", "ExecutionFailed"]
+    assert event_types(execution)[-2:] == ["ParallelStateFailed", "ExecutionFailed"]
     _well_formed(execution)
 
 
@@ -405,14 +402,14 @@ def test_activity_heartbeats_start_when_a_worker_takes_the_task(service):
     service.clock.advance(3600)  # HeartbeatSeconds run from the worker's GetActivityTask
     task = service.get_activity_task(arn)
     assert task is not None
-    assert _types(execution)[-2:] == ["ActivityScheduled", "ActivityStarted"]
+    assert event_types(execution)[-2:] == ["ActivityScheduled", "ActivityStarted"]
     service.clock.advance(50)
     service.send_task_heartbeat(task["taskToken"])
     service.clock.advance(59)
     assert execution.status == "RUNNING"
     service.clock.advance(1)
     assert (execution.status, execution.error, execution.duration) == ("FAILED", "States.Timeout", 3710)
-    assert _types(execution)[-2:] == ["ActivityTimedOut", "ExecutionFailed"]
+    assert event_types(execution)[-2:] == ["ActivityTimedOut", "ExecutionFailed"]
 
 
 def test_activity_task_waits_for_a_worker(service):
@@ -422,14 +419,14 @@ def test_activity_task_waits_for_a_worker(service):
     (waiting,) = execution.waiting_tasks
     assert waiting.resource == arn
     service.clock.advance(600)
-    assert _types(execution)[-1] == "ActivityScheduled"
+    assert event_types(execution)[-1] == "ActivityScheduled"
     task = service.get_activity_task(arn)
     assert task is not None
     assert task["input"] == '{"job":1}'
     assert service.get_activity_task(arn) is None
     service.send_task_success(task["taskToken"], {"done": True})
     assert (execution.status, execution.output) == ("SUCCEEDED", {"done": True})
-    assert _types(execution)[-4:] == [
+    assert event_types(execution)[-4:] == [
         "ActivityStarted",
         "ActivitySucceeded",
         "TaskStateExited",
@@ -454,7 +451,7 @@ def test_an_activity_that_does_not_exist_fails_the_execution():
         "An error occurred while executing the state 'ActivityTask' (entered at the event id #2). "
         "The activity arn:aws:states:us-east-1:123456789012:activity:deleted does not exist."
     )
-    assert _types(execution) == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]
+    assert event_types(execution) == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]
 
 
 # nested executions
@@ -499,7 +496,7 @@ def test_a_task_result_over_256_kib_is_recorded_as_a_failed_task(resource, faile
     result = {"Payload": big} if resource.endswith(":::lambda:invoke") else big
     execution = StateMachine(definition).execute(mocks={"T": [{"Return": result}]})
     assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
-    types = _types(execution)
+    types = event_types(execution)
     assert types[-2:] == [failed, "ExecutionFailed"]
     assert not any(kind.endswith("Succeeded") for kind in types)
 
@@ -769,7 +766,7 @@ def test_a_parent_that_ends_stops_its_nested_sync_child(service, how):
     assert parent.status == expected
     assert nested.status == "ABORTED"
     assert nested.stop_date == parent.stop_date
-    assert _types(nested)[-1] == "ExecutionAborted"
+    assert event_types(nested)[-1] == "ExecutionAborted"
     assert service.waiting_tasks == []
     with pytest.raises(AwsError) as refused:
         service.send_task_success(waiting.token, {})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from pytest_serverless.asl.validate import validate_definition
 from pytest_serverless.asl.validation.syntax import path_problem
+from tests.helpers import recordings
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
 
@@ -1321,7 +1321,7 @@ def test_validate_generated_valid_machines_have_no_problems(definition):
 # section: the AWS-recorded corpus
 
 
-_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance"  # ../shared beside the project
+_CORPUS = recordings("ASL_CONFORMANCE_CORPUS")
 
 
 def _corpus_definitions():
@@ -1332,7 +1332,9 @@ def _corpus_definitions():
             yield path.name, case["definition"]
 
 
-@pytest.mark.skipif(not _CORPUS.is_dir(), reason="the shared conformance corpus is not available")
+@pytest.mark.skipif(
+    not _CORPUS.is_dir(), reason="ASL_CONFORMANCE_CORPUS does not name the AWS-recorded corpus"
+)
 def test_validate_accepts_every_aws_corpus_definition():
     rejected = {}
     count = 0

@@ -8,15 +8,7 @@ import textwrap
 
 from pytest_serverless import Gateway
 from pytest_serverless.loaders import load_template
-
-
-def ok(event, context):
-    return {"statusCode": 200, "body": "ok"}
-
-
-def boom(event, context):
-    raise RuntimeError("boom")
-
+from tests.helpers import boom, ok
 
 JSON_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'

@@ -12,14 +12,7 @@ from hypothesis import strategies as st
 
 from pytest_serverless import Gateway, UsageError
 from pytest_serverless.loaders import load_template
-
-
-def ok(event, context):
-    return {"statusCode": 200, "body": "ok"}
-
-
-def boom(event, context):
-    raise RuntimeError("boom")
+from tests.helpers import boom, ok
 
 
 def api_with(**responses):

@@ -10,18 +10,13 @@ import pytest
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.loaders import load_template
+from tests.helpers import write_template
 
 INLINE = "def handler(event, context):\\n    return {'statusCode': 200, 'body': 'ok'}\\n"
 
 
-def write(tmp_path, text, name="template.yaml"):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
 def test_implicit_http_api_default_route_and_lambda_authorizer(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         f"""
         Transform: AWS::Serverless-2016-10-31
@@ -63,7 +58,7 @@ def test_implicit_http_api_default_route_and_lambda_authorizer(tmp_path):
 
 
 def test_request_model_validates_the_body(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         f"""
         Transform: AWS::Serverless-2016-10-31
@@ -99,7 +94,7 @@ def test_request_model_validates_the_body(tmp_path):
 
 
 def test_iam_route_needs_a_signature(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         f"""
         Transform: AWS::Serverless-2016-10-31
@@ -156,7 +151,7 @@ def test_local_definition_and_body_locations_in_a_json_template(tmp_path):
 
 
 def test_import_value_and_get_azs_resolve(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         """
         Resources:
@@ -179,7 +174,7 @@ def test_import_value_and_get_azs_resolve(tmp_path):
 
 
 def test_put_events_misuse_is_explained(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         "Resources:\n  Flow:\n    Type: AWS::Serverless::StateMachine\n"
         "    Properties: {Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}}\n",
@@ -199,7 +194,7 @@ def test_put_events_misuse_is_explained(tmp_path):
 
 
 def test_implicit_api_can_be_referenced(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         f"""
         Transform: AWS::Serverless-2016-10-31
@@ -241,7 +236,7 @@ def test_aws_include_of_a_local_openapi_file(tmp_path):
             """
         )
     )
-    path = write(
+    path = write_template(
         tmp_path,
         f"""
         Transform: AWS::Serverless-2016-10-31
@@ -264,7 +259,7 @@ def test_aws_include_of_a_local_openapi_file(tmp_path):
 
 
 def test_openapi_cognito_authorizer_with_scopes_and_sam_request_authorizer(tmp_path):
-    path = write(
+    path = write_template(
         tmp_path,
         """
         Transform: AWS::Serverless-2016-10-31

@@ -3,7 +3,6 @@ DefinitionSubstitutions left literal, and parts the library does not emulate deg
 
 from __future__ import annotations
 
-import textwrap
 import warnings
 import zipfile
 from pathlib import Path
@@ -12,14 +11,9 @@ import pytest
 
 from pytest_serverless.errors import TemplateError
 from pytest_serverless.loaders import UnsupportedResourceWarning, load_template
+from tests.helpers import write_template
 
 REAL_WORLD = Path(__file__).parent / "templates" / "real_world"
-
-
-def write(tmp_path, text, name="template.yaml"):
-    file = tmp_path / name
-    file.write_text(textwrap.dedent(text))
-    return file
 
 
 def quiet_load(path, **kwargs):
@@ -34,7 +28,7 @@ REFS = (REAL_WORLD / "refs.yaml").read_text()
 
 
 def test_sam_generated_references_and_attribute_shapes(tmp_path):
-    app = quiet_load(write(tmp_path, REFS))
+    app = quiet_load(write_template(tmp_path, REFS))
     env = app.model.functions["Notify"].environment
     arn = "arn:aws:lambda:us-east-1:123456789012:function:notify"
     assert env["STAGE"] == env["STAGE_BY_ID"] == "v1"
@@ -60,7 +54,7 @@ def test_sam_generated_references_and_attribute_shapes(tmp_path):
 def test_unknown_generated_reference_still_names_what_exists(tmp_path):
     text = REFS.replace("!Ref OrdersApi.Stage", "!Ref OrdersApi.Stages")
     with pytest.raises(TemplateError) as caught:
-        quiet_load(write(tmp_path, text))
+        quiet_load(write_template(tmp_path, text))
     assert "unresolved reference 'OrdersApi.Stages'" in str(caught.value)
     assert str(caught.value).endswith("did you mean 'OrdersApi.Stage'?")
 
@@ -69,7 +63,7 @@ def test_unknown_generated_reference_still_names_what_exists(tmp_path):
 
 
 def test_placeholder_without_a_substitution_stays_literal(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Resources:
@@ -171,7 +165,7 @@ STEP_FUNCTIONS_ACTIONS = (REAL_WORLD / "step_functions_actions.yaml").read_text(
 
 def test_step_functions_integrations_not_emulated_degrade(tmp_path):
     with pytest.warns(UnsupportedResourceWarning):
-        app = load_template(write(tmp_path, STEP_FUNCTIONS_ACTIONS))
+        app = load_template(write_template(tmp_path, STEP_FUNCTIONS_ACTIONS))
     assert app.unsupported == [
         "Api: route POST /elsewhere: a Step Functions integration starting "
         "'arn:aws:states:us-east-1:123456789012:stateMachine:Other', which is not a state machine of this "
@@ -191,7 +185,7 @@ API_FEATURES = (REAL_WORLD / "api_features.yaml").read_text()
 
 def test_api_features_not_emulated_are_listed_and_the_api_still_serves(tmp_path):
     with pytest.warns(UnsupportedResourceWarning) as caught:
-        app = load_template(write(tmp_path, API_FEATURES))
+        app = load_template(write_template(tmp_path, API_FEATURES))
     assert app.unsupported == [
         "ShopApi: MethodSettings (LoggingLevel) (not emulated)",
         "Http: OpenAPI x-amazon-apigateway-policy (not emulated)",
@@ -214,7 +208,7 @@ WORKFLOW = (REAL_WORLD / "workflow.yaml").read_text()
 
 @pytest.fixture
 def workflow(tmp_path):
-    app = load_template(write(tmp_path, WORKFLOW))
+    app = load_template(write_template(tmp_path, WORKFLOW))
     yield app
     app.close()
 
@@ -252,7 +246,7 @@ def test_state_machine_rule_and_schedule_events(workflow):
 def test_state_machine_http_api_event_is_refused_as_sam_refuses_it(tmp_path):
     text = WORKFLOW.replace("Type: ScheduleV2", "Type: HttpApi")
     with pytest.raises(TemplateError) as caught:
-        load_template(write(tmp_path, text))
+        load_template(write_template(tmp_path, text))
     assert caught.value.pointer == "/Resources/OrderFlow/Properties/Events/Hourly/Type"
     assert str(caught.value).endswith(
         "event Hourly has Type 'HttpApi': an AWS::Serverless::StateMachine event is one of Api, Schedule, "
@@ -267,7 +261,7 @@ MERGE = (REAL_WORLD / "merge.yaml").read_text()
 
 
 def test_event_on_a_body_the_user_wrote_adds_no_route(tmp_path):
-    app = load_template(write(tmp_path, MERGE.replace("MERGE", "false")))
+    app = load_template(write_template(tmp_path, MERGE.replace("MERGE", "false")))
     assert sorted(app.api("Shop").routes) == ["GET /orders"]
     client = app.api("Shop").stage("prod").client()
     assert client.get("/orders").text == "body"
@@ -278,7 +272,7 @@ def test_event_on_a_body_the_user_wrote_adds_no_route(tmp_path):
 
 
 def test_merge_definitions_puts_the_events_into_the_body(tmp_path):
-    app = load_template(write(tmp_path, MERGE.replace("MERGE", "true")))
+    app = load_template(write_template(tmp_path, MERGE.replace("MERGE", "true")))
     assert sorted(app.api("Shop").routes) == ["GET /extra", "GET /orders"]
     client = app.api("Shop").stage("prod").client()
     assert (client.get("/orders").text, client.get("/extra").text) == ("event", "event")
@@ -290,7 +284,7 @@ def test_merge_definitions_puts_the_events_into_the_body(tmp_path):
 def test_code_uri_zip_imports_from_the_archive_and_a_missing_one_degrades(tmp_path):
     with zipfile.ZipFile(tmp_path / "orders.zip", "w") as archive:
         archive.writestr("app.py", "def handler(event, context):\n    return 'zip'\n")
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Transform: AWS::Serverless-2016-10-31
@@ -363,7 +357,7 @@ def test_broken_template_names_file_field_and_fix(tmp_path, change, pointer, rea
                   Type: HttpApi
                   Properties: {ApiId: !Ref Http, Path: /orders, Method: GET}
     """
-    file = write(tmp_path, text.replace(*change))
+    file = write_template(tmp_path, text.replace(*change))
     with pytest.raises(TemplateError) as caught:
         load_template(file)
     assert (caught.value.source, caught.value.pointer, caught.value.reason) == (str(file), pointer, reason)
@@ -373,7 +367,7 @@ def test_broken_template_names_file_field_and_fix(tmp_path, change, pointer, rea
 
 
 def test_s3_definitions_and_missing_parameter_values_leave_only_their_part_out(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Transform: AWS::Serverless-2016-10-31
@@ -431,7 +425,7 @@ def test_s3_definitions_and_missing_parameter_values_leave_only_their_part_out(t
 
 
 def test_fn_cidr_gives_the_subnets(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Resources:
@@ -454,7 +448,7 @@ def test_fn_cidr_gives_the_subnets(tmp_path):
 
 
 def test_a_macro_transform_is_listed_and_the_template_read_as_written(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Transform: [AWS::Serverless-2016-10-31, AWS::SecretsManager-2020-07-23]
@@ -474,7 +468,7 @@ def test_a_macro_transform_is_listed_and_the_template_read_as_written(tmp_path):
 
 
 def test_language_extensions_for_each_expands_resources_and_properties(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
@@ -510,7 +504,7 @@ def test_language_extensions_for_each_expands_resources_and_properties(tmp_path)
 
 
 def test_a_misspelt_sam_type_is_refused_with_did_you_mean(tmp_path):
-    file = write(tmp_path, "Resources:\n  Flow:\n    Type: AWS::Serverless::Statemachine\n")
+    file = write_template(tmp_path, "Resources:\n  Flow:\n    Type: AWS::Serverless::Statemachine\n")
     with pytest.raises(TemplateError) as caught:
         load_template(file)
     assert caught.value.pointer == "/Resources/Flow/Type"
@@ -518,7 +512,7 @@ def test_a_misspelt_sam_type_is_refused_with_did_you_mean(tmp_path):
 
 
 def test_imported_user_pool_gets_a_stand_in_issuer(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Transform: AWS::Serverless-2016-10-31
@@ -551,7 +545,7 @@ def test_imported_user_pool_gets_a_stand_in_issuer(tmp_path):
 
 
 def test_http_api_route_without_a_target_fails_alone(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Resources:
@@ -587,7 +581,7 @@ def test_http_api_route_without_a_target_fails_alone(tmp_path):
 
 
 def test_rule_enabled_with_cloudtrail_management_events_delivers(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Resources:
@@ -608,7 +602,7 @@ def test_rule_enabled_with_cloudtrail_management_events_delivers(tmp_path):
 
 
 def test_scheduler_schedule_starts_its_state_machine_on_the_clock(tmp_path):
-    file = write(
+    file = write_template(
         tmp_path,
         """
         Resources:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import fnmatch_literal
+
 # Written into each pytester project as machines.py: a payment workflow with a Catch, and a pure Pass chain.
 MACHINES = """
 CHARGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:charge"
@@ -46,13 +48,8 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def _literal(line: str) -> str:
-    """An fnmatch pattern for ``line``: brackets and ``?`` taken literally, ``*`` still a wildcard."""
-    return "".join(f"[{char}]" if char in "[]?" else char for char in line)
-
-
 def _match_lines(result: pytest.RunResult, lines: list[str], *, stream: str = "stdout") -> None:
-    getattr(result, stream).fnmatch_lines([_literal(line) for line in lines])
+    getattr(result, stream).fnmatch_lines([fnmatch_literal(line) for line in lines])
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """IAM authorization: AWS Signature Version 4 verification, and a signer for tests.
 
 Written from the SigV4 specification (canonical request -> string to sign -> HMAC key chain) and checked
-against AWS's published test vectors (``tests/gateway/test_auth_iam.py``). The verifier checks, in order:
+against AWS's published test vectors (``tests/gateway/authorizers/test_iam.py``). The verifier checks, in
+order:
 a signature is present (else ``MISSING_AUTHENTICATION_TOKEN``), the ``Authorization`` header or presigned
 query is complete (``IncompleteSignatureException``), the credential scope (service ``execute-api``, the
 API's region, the date), the request time within 5 minutes of the virtual clock ("Signature expired" /

@@ -65,9 +65,18 @@ def _status(value: Any) -> int:
     return status
 
 
+def _utf8(text: str) -> bytes:
+    """A body's UTF-8 bytes; a lone surrogate (a handler's broken string) becomes ``?``, as a Java encoder
+    writes it (unverified against AWS: listed in docs/differences.md)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+
+
 def _decode_body(body: str, encoded: bool) -> bytes:
     if not encoded:
-        return body.encode("utf-8")
+        return _utf8(body)
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -140,7 +149,7 @@ def _direct_v1(result: Any) -> IntegrationResult | None:
         pairs = strict
     else:
         return None
-    return IntegrationResult(status, pairs, body.encode("utf-8"), None, None, True)  # trace_header=True
+    return IntegrationResult(status, pairs, _utf8(body), None, None, True)  # trace_header=True
 
 
 def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
@@ -182,7 +191,7 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
         )
     else:
         encoded = False  # without binaryMediaTypes REST returns the base64 text as it is (recorded)
-    content = _decode_body(body, True) if encoded else body.encode("utf-8")
+    content = _decode_body(body, True) if encoded else _utf8(body)
     return IntegrationResult(status, pairs, content, trace_header=True)
 
 
@@ -231,16 +240,18 @@ def _merged_headers(multi: Any, single: Any) -> tuple[list[tuple[str, str]], str
             pairs.extend((name, value) for value in values)
         elif values:
             pairs.append((name, ", ".join(values)))
-    if "content-type" not in merged:
+    content_types = merged.get("content-type", ("", []))[1]
+    if not content_types:  # absent, or an empty multiValueHeaders list: AWS's default
         pairs.insert(0, ("Content-Type", "application/json"))
-    return pairs, merged.get("content-type", ("", ["application/json"]))[1][0]
+        return pairs, "application/json"
+    return pairs, content_types[0]
 
 
 def parse_v2_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     """HTTP API (payload 2.0): a ``statusCode`` answer, or AWS's inference for any other JSON value."""
     if not (isinstance(result, dict) and "statusCode" in result):
         inferred = result if isinstance(result, str) else json.dumps(result)
-        return IntegrationResult(200, [("Content-Type", "application/json")], inferred.encode("utf-8"))
+        return IntegrationResult(200, [("Content-Type", "application/json")], _utf8(inferred))
     status = _status(result["statusCode"])
     pairs: list[tuple[str, str]] = []
     headers = result.get("headers")
