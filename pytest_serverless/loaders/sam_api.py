@@ -75,7 +75,9 @@ def _authorizer(
     if "JwtConfiguration" in config:
         return _jwt_authorizer(t, name, config, where)
     if "FunctionArn" in config:
-        return _lambda_authorizer(model, name, config, identity, where, ttl, rest=rest)
+        function = lambda_target(model, str(config["FunctionArn"]))
+        found = AuthorizerSpec(name=name, kind="lambda", pointer=where, function=function, ttl=ttl)
+        return _lambda_authorizer(found, config, identity, rest=rest)
     raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
 
 
@@ -125,24 +127,11 @@ def _token_authorizer(
 
 
 def _lambda_authorizer(
-    model: TemplateModel,
-    name: str,
-    config: Mapping[str, Any],
-    identity: Mapping[str, Any],
-    where: str,
-    ttl: float,
-    *,
-    rest: bool,
+    found: AuthorizerSpec, config: Mapping[str, Any], identity: Mapping[str, Any], *, rest: bool
 ) -> AuthorizerSpec:
-    """A Lambda authorizer: TOKEN (one header) or REQUEST on a REST API; REQUEST, payload 1.0 or 2.0,
-    cached only when ``ReauthorizeEvery`` is given, on an HTTP API."""
-    found = AuthorizerSpec(
-        name=name,
-        kind="lambda",
-        pointer=where,
-        function=lambda_target(model, str(config["FunctionArn"])),
-        ttl=ttl,
-    )
+    """A Lambda authorizer (``found`` holds its function and ``ReauthorizeEvery``): TOKEN (one header) or
+    REQUEST on a REST API; REQUEST, payload 1.0 or 2.0, cached only when ``ReauthorizeEvery`` is given, on an
+    HTTP API."""
     if rest:
         token = str(config.get("FunctionPayloadType", "TOKEN")).upper() == "TOKEN"
         found.lambda_type = "TOKEN" if token else "REQUEST"
@@ -154,7 +143,7 @@ def _lambda_authorizer(
         return found
     found.lambda_type = "REQUEST"
     found.identity_source = _identity_sources(identity, "$request.")
-    found.ttl = ttl if "ReauthorizeEvery" in identity else 0.0
+    found.ttl = found.ttl if "ReauthorizeEvery" in identity else 0.0
     found.payload_version = str(config.get("AuthorizerPayloadFormatVersion", "2.0"))
     found.simple_responses = bool(config.get("EnableSimpleResponses", False))
     return found
