@@ -57,28 +57,43 @@ def usage_plan_options(plan: UsagePlanSpec) -> dict[str, Any]:
 
 
 def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
-    from pytest_serverless.gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
+    """The gateway authorizer of a template's authorizer spec (JWT/Cognito, IAM or Lambda)."""
     from pytest_serverless.gateway.authorizers.iam import IamAuthorizer
-    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
 
     app._authorizer_kinds[spec.name] = {"lambda": "Lambda", "iam": "AWS_IAM"}.get(spec.kind, spec.kind)
     if spec.kind in ("jwt", "cognito"):
-        assert spec.issuer is not None
-        issuer = app.issuers.get(spec.issuer)
-        if issuer is None:
-            if spec.kind == "jwt":
-                audience = spec.audiences[0] if spec.audiences else "client-id"
-            else:
-                pool_id = spec.issuer.rsplit("/", 1)[-1]
-                audience = app._model.user_pool_clients.get(pool_id, "client-id")
-            issuer = TokenIssuer(issuer=spec.issuer, audience=audience, clock=app.clock)
-            app.issuers[spec.issuer] = issuer
-        app._authorizer_issuers[spec.name] = issuer
-        source = spec.identity_source[0] if spec.identity_source else "Authorization"
-        audiences: list[str] = list(spec.audiences) if spec.kind == "jwt" else []
-        return JwtAuthorizer(issuer, audience=audiences, identity_source=source)
+        return _jwt_authorizer(app, spec)
     if spec.kind == "iam":
         return IamAuthorizer(credentials=dict(IAM_CREDENTIALS), policies=app.iam_policies)
+    return _lambda_authorizer(app, api, spec)
+
+
+def _jwt_authorizer(app: ServerlessApp, spec: AuthorizerSpec) -> Any:
+    """A JWT or Cognito authorizer trusting the keys of one ``TokenIssuer`` per issuer URL (created on the
+    app's clock for the first authorizer of that issuer, with its audience or the user pool's client)."""
+    from pytest_serverless.gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
+
+    assert spec.issuer is not None
+    issuer = app.issuers.get(spec.issuer)
+    if issuer is None:
+        if spec.kind == "jwt":
+            audience = spec.audiences[0] if spec.audiences else "client-id"
+        else:
+            pool_id = spec.issuer.rsplit("/", 1)[-1]
+            audience = app._model.user_pool_clients.get(pool_id, "client-id")
+        issuer = TokenIssuer(issuer=spec.issuer, audience=audience, clock=app.clock)
+        app.issuers[spec.issuer] = issuer
+    app._authorizer_issuers[spec.name] = issuer
+    source = spec.identity_source[0] if spec.identity_source else "Authorization"
+    audiences: list[str] = list(spec.audiences) if spec.kind == "jwt" else []
+    return JwtAuthorizer(issuer, audience=audiences, identity_source=source)
+
+
+def _lambda_authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
+    """A Lambda authorizer calling the template's function: TOKEN on a REST API, else REQUEST (payload
+    2.0 and simple responses on an HTTP API); cached only with identity sources."""
+    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
+
     handler = app.handler_for(spec.function)
     sources = list(spec.identity_source)
     if spec.lambda_type == "TOKEN" and api.kind == "REST":
