@@ -66,28 +66,43 @@ def usage_plan_options(plan: UsagePlanSpec) -> dict[str, Any]:
 
 
 def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
-    from pytest_serverless.gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
+    """The gateway authorizer of a template's authorizer spec (JWT/Cognito, IAM or Lambda)."""
     from pytest_serverless.gateway.authorizers.iam import IamAuthorizer
-    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
 
     app._authorizer_kinds[spec.name] = {"lambda": "Lambda", "iam": "AWS_IAM"}.get(spec.kind, spec.kind)
     if spec.kind in ("jwt", "cognito"):
-        assert spec.issuer is not None
-        issuer = app.issuers.get(spec.issuer)
-        if issuer is None:
-            if spec.kind == "jwt":
-                audience = spec.audiences[0] if spec.audiences else "client-id"
-            else:
-                pool_id = spec.issuer.rsplit("/", 1)[-1]
-                audience = app._model.user_pool_clients.get(pool_id, "client-id")
-            issuer = TokenIssuer(issuer=spec.issuer, audience=audience, clock=app.clock)
-            app.issuers[spec.issuer] = issuer
-        app._authorizer_issuers[spec.name] = issuer
-        source = spec.identity_source[0] if spec.identity_source else "Authorization"
-        audiences: list[str] = list(spec.audiences) if spec.kind == "jwt" else []
-        return JwtAuthorizer(issuer, audience=audiences, identity_source=source)
+        return _jwt_authorizer(app, spec)
     if spec.kind == "iam":
         return IamAuthorizer(credentials=dict(IAM_CREDENTIALS), policies=app.iam_policies)
+    return _lambda_authorizer(app, api, spec)
+
+
+def _jwt_authorizer(app: ServerlessApp, spec: AuthorizerSpec) -> Any:
+    """A JWT or Cognito authorizer trusting the keys of one ``TokenIssuer`` per issuer URL (created on the
+    app's clock for the first authorizer of that issuer, with its audience or the user pool's client)."""
+    from pytest_serverless.gateway.authorizers.cognito_jwt import JwtAuthorizer, TokenIssuer
+
+    assert spec.issuer is not None
+    issuer = app.issuers.get(spec.issuer)
+    if issuer is None:
+        if spec.kind == "jwt":
+            audience = spec.audiences[0] if spec.audiences else "client-id"
+        else:
+            pool_id = spec.issuer.rsplit("/", 1)[-1]
+            audience = app._model.user_pool_clients.get(pool_id, "client-id")
+        issuer = TokenIssuer(issuer=spec.issuer, audience=audience, clock=app.clock)
+        app.issuers[spec.issuer] = issuer
+    app._authorizer_issuers[spec.name] = issuer
+    source = spec.identity_source[0] if spec.identity_source else "Authorization"
+    audiences: list[str] = list(spec.audiences) if spec.kind == "jwt" else []
+    return JwtAuthorizer(issuer, audience=audiences, identity_source=source)
+
+
+def _lambda_authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
+    """A Lambda authorizer calling the template's function: TOKEN on a REST API, else REQUEST (payload
+    2.0 and simple responses on an HTTP API); cached only with identity sources."""
+    from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer
+
     handler = app.handler_for(spec.function)
     sources = list(spec.identity_source)
     if spec.lambda_type == "TOKEN" and api.kind == "REST":
@@ -353,38 +368,49 @@ def _method_settings(
     ``/*/*``). Returns (the stage cache's TTL, 0 for no cache; route caching; route throttles)."""
     caching: dict[str, tuple[bool, int]] = {}
     throttles: dict[str, tuple[float, float]] = {}
-
-    def most_specific(method: str, path: str, field: str) -> tuple[MethodSetting | None, int]:
-        best: tuple[MethodSetting | None, int] = (None, -1)
-        for entry in stage.method_settings:
-            rank = entry.specificity(method, path)
-            if rank is not None and rank >= best[1] and getattr(entry, field) is not None:
-                best = (entry, rank)
-        return best
-
-    stage_ttl = 300
-    for entry in stage.method_settings:
-        if entry.path == "/*" and entry.method == "*" and entry.cache_ttl is not None:
-            stage_ttl = int(entry.cache_ttl)
+    stage_ttl = _stage_cache_ttl(stage)
     for route in routes:
         if route.path == "$default":
             continue
-        throttle, rank = most_specific(route.method, route.path, "throttle")
+        throttle, rank = _most_specific(stage, route, "throttle")
         if throttle is not None and throttle.throttle is not None and rank > 0:
             throttles[route.key] = throttle.throttle
-        if not stage.cache_cluster:
-            continue
-        enabling, _ = most_specific(route.method, route.path, "caching")
-        enabled = bool(enabling is not None and enabling.caching)
-        if enabled and enabling is not None and enabling.method == "*":
-            enabled = route.method in _CACHED_BY_DEFAULT
-        timing, _ = most_specific(route.method, route.path, "cache_ttl")
-        ttl = int(timing.cache_ttl) if timing is not None and timing.cache_ttl is not None else stage_ttl
-        caching[route.key] = (enabled, min(max(ttl, 0), 3600))
+        if stage.cache_cluster:
+            caching[route.key] = _route_caching(stage, route, stage_ttl)
     enabled_ttls = [ttl for on, ttl in caching.values() if on]
     if not enabled_ttls:
         return 0, {}, throttles
     return max(enabled_ttls + [stage_ttl]) or 1, caching, throttles
+
+
+def _stage_cache_ttl(stage: StageSpec) -> int:
+    """The stage cache's TTL: the ``/*/*`` entry's ``CacheTtlInSeconds`` (the last one given), else 300."""
+    stage_ttl = 300
+    for entry in stage.method_settings:
+        if entry.path == "/*" and entry.method == "*" and entry.cache_ttl is not None:
+            stage_ttl = int(entry.cache_ttl)
+    return stage_ttl
+
+
+def _most_specific(stage: StageSpec, route: RouteSpec, field: str) -> tuple[MethodSetting | None, int]:
+    """The most specific ``MethodSettings`` entry for the route that sets ``field``, and its rank."""
+    best: tuple[MethodSetting | None, int] = (None, -1)
+    for entry in stage.method_settings:
+        rank = entry.specificity(route.method, route.path)
+        if rank is not None and rank >= best[1] and getattr(entry, field) is not None:
+            best = (entry, rank)
+    return best
+
+
+def _route_caching(stage: StageSpec, route: RouteSpec, stage_ttl: int) -> tuple[bool, int]:
+    """Whether the route's answers are cached (a wildcard method caches GET only) and for how long."""
+    enabling, _ = _most_specific(stage, route, "caching")
+    enabled = bool(enabling is not None and enabling.caching)
+    if enabled and enabling is not None and enabling.method == "*":
+        enabled = route.method in _CACHED_BY_DEFAULT
+    timing, _ = _most_specific(stage, route, "cache_ttl")
+    ttl = int(timing.cache_ttl) if timing is not None and timing.cache_ttl is not None else stage_ttl
+    return enabled, min(max(ttl, 0), 3600)
 
 
 def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:

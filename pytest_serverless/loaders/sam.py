@@ -109,31 +109,42 @@ def read_function(t: Template, logical_id: str, model: TemplateModel) -> Functio
         environment={str(k): _env_text(v) for k, v in environment.items()},
     )
     if kind == "AWS::Serverless::Function":
-        if isinstance(props.get("InlineCode"), str):
-            spec.inline_code = props["InlineCode"]
-        code_uri = props.get("CodeUri")
-        if isinstance(code_uri, str) and code_uri.lower().endswith(".zip"):
-            # a built package: Python imports from the archive; one not built yet leaves the function
-            # without local code (listed in app.unsupported), as a CodeUri in S3 does
-            archive = (t.base_dir / code_uri).resolve()
-            spec.code_dir = str(archive) if archive.is_file() and not code_uri.startswith("s3://") else None
-        elif isinstance(code_uri, str) and not code_uri.startswith("s3://"):
-            spec.code_dir = str((t.base_dir / code_uri).resolve())
-        elif code_uri is None and spec.inline_code is None:
-            spec.code_dir = str(t.base_dir.resolve())
+        _serverless_function_code(t, spec, props)
     else:
-        code = t.mapping(props.get("Code"), pointer + "/Code", "Code")
-        if isinstance(code.get("ZipFile"), str):
-            spec.inline_code = code["ZipFile"]
-        metadata = t.resources[logical_id].get("Metadata") or {}
-        asset = metadata.get("aws:asset:path") if isinstance(metadata, Mapping) else None
-        if isinstance(asset, str):
-            spec.code_dir = str((t.base_dir / asset).resolve())
+        _lambda_function_code(t, spec, props)
     layers = props.get("Layers")
     if layers is not None:
         spec.layer_dirs = _layer_dirs(t, logical_id, layers, model)
     model.functions[logical_id] = spec
     return spec
+
+
+def _serverless_function_code(t: Template, spec: FunctionSpec, props: Mapping[str, Any]) -> None:
+    """An ``AWS::Serverless::Function``'s code: ``InlineCode``, or the local folder or built .zip of
+    ``CodeUri`` (none in S3), or the template's folder when it names neither."""
+    if isinstance(props.get("InlineCode"), str):
+        spec.inline_code = props["InlineCode"]
+    code_uri = props.get("CodeUri")
+    if isinstance(code_uri, str) and code_uri.lower().endswith(".zip"):
+        # a built package: Python imports from the archive; one not built yet leaves the function
+        # without local code (listed in app.unsupported), as a CodeUri in S3 does
+        archive = (t.base_dir / code_uri).resolve()
+        spec.code_dir = str(archive) if archive.is_file() and not code_uri.startswith("s3://") else None
+    elif isinstance(code_uri, str) and not code_uri.startswith("s3://"):
+        spec.code_dir = str((t.base_dir / code_uri).resolve())
+    elif code_uri is None and spec.inline_code is None:
+        spec.code_dir = str(t.base_dir.resolve())
+
+
+def _lambda_function_code(t: Template, spec: FunctionSpec, props: Mapping[str, Any]) -> None:
+    """An ``AWS::Lambda::Function``'s code: ``Code.ZipFile``, or the CDK asset folder its metadata names."""
+    code = t.mapping(props.get("Code"), spec.pointer + "/Code", "Code")
+    if isinstance(code.get("ZipFile"), str):
+        spec.inline_code = code["ZipFile"]
+    metadata = t.resources[spec.logical_id].get("Metadata") or {}
+    asset = metadata.get("aws:asset:path") if isinstance(metadata, Mapping) else None
+    if isinstance(asset, str):
+        spec.code_dir = str((t.base_dir / asset).resolve())
 
 
 _LAYERS = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")

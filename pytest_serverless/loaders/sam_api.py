@@ -75,7 +75,9 @@ def _authorizer(
     if "JwtConfiguration" in config:
         return _jwt_authorizer(t, name, config, where)
     if "FunctionArn" in config:
-        return _lambda_authorizer(model, name, config, identity, where, ttl, rest=rest)
+        function = lambda_target(model, str(config["FunctionArn"]))
+        found = AuthorizerSpec(name=name, kind="lambda", pointer=where, function=function, ttl=ttl)
+        return _lambda_authorizer(found, config, identity, rest=rest)
     raise t.error("an authorizer needs UserPoolArn, JwtConfiguration or FunctionArn", where)
 
 
@@ -125,24 +127,11 @@ def _token_authorizer(
 
 
 def _lambda_authorizer(
-    model: TemplateModel,
-    name: str,
-    config: Mapping[str, Any],
-    identity: Mapping[str, Any],
-    where: str,
-    ttl: float,
-    *,
-    rest: bool,
+    found: AuthorizerSpec, config: Mapping[str, Any], identity: Mapping[str, Any], *, rest: bool
 ) -> AuthorizerSpec:
-    """A Lambda authorizer: TOKEN (one header) or REQUEST on a REST API; REQUEST, payload 1.0 or 2.0,
-    cached only when ``ReauthorizeEvery`` is given, on an HTTP API."""
-    found = AuthorizerSpec(
-        name=name,
-        kind="lambda",
-        pointer=where,
-        function=lambda_target(model, str(config["FunctionArn"])),
-        ttl=ttl,
-    )
+    """A Lambda authorizer (``found`` holds its function and ``ReauthorizeEvery``): TOKEN (one header) or
+    REQUEST on a REST API; REQUEST, payload 1.0 or 2.0, cached only when ``ReauthorizeEvery`` is given, on an
+    HTTP API."""
     if rest:
         token = str(config.get("FunctionPayloadType", "TOKEN")).upper() == "TOKEN"
         found.lambda_type = "TOKEN" if token else "REQUEST"
@@ -154,7 +143,7 @@ def _lambda_authorizer(
         return found
     found.lambda_type = "REQUEST"
     found.identity_source = _identity_sources(identity, "$request.")
-    found.ttl = ttl if "ReauthorizeEvery" in identity else 0.0
+    found.ttl = found.ttl if "ReauthorizeEvery" in identity else 0.0
     found.payload_version = str(config.get("AuthorizerPayloadFormatVersion", "2.0"))
     found.simple_responses = bool(config.get("EnableSimpleResponses", False))
     return found
@@ -372,26 +361,11 @@ def stage_from_method_settings(stage: StageSpec, settings: Any, cache_enabled: b
     for entry in settings or []:
         if not isinstance(entry, Mapping):
             continue
-        raw_path = str(entry.get("ResourcePath", "/*"))
-        path = raw_path if raw_path == "/*" else raw_path[1:].replace("~1", "/") or "/"
-        if not path.startswith("/"):
-            path = "/" + path
-        method = str(entry.get("HttpMethod", "*")).upper()
-        rate, burst = number(entry.get("ThrottlingRateLimit")), number(entry.get("ThrottlingBurstLimit"))
-        if burst is not None and rate is None:
-            rate = 10_000.0  # only the burst was set: the account's rate applies
-        throttle = (rate, burst if burst is not None else rate) if rate is not None else None
-        if throttle is not None and path == "/*" and method == "*":
-            stage.throttle = throttle
-            throttle = None
+        path, method = _method_setting_target(entry)
+        throttle = _method_setting_throttle(entry)
         if path == "/*" and method == "*":
-            require, strategy = stage.cache_control
-            given = _flag(entry.get("RequireAuthorizationForCacheControl"))
-            named = entry.get("UnauthorizedCacheControlHeaderStrategy")
-            stage.cache_control = (
-                require if given is None else given,
-                strategy if named is None else str(named),
-            )
+            _stage_wide_settings(stage, entry, throttle)
+            throttle = None
         stage.method_settings.append(
             MethodSetting(
                 path=path,
@@ -401,6 +375,39 @@ def stage_from_method_settings(stage: StageSpec, settings: Any, cache_enabled: b
                 throttle=throttle,
             )
         )
+
+
+def _method_setting_target(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """An entry's path (``ResourcePath`` unescaped: ``/orders~1{id}`` is ``/orders/{id}``; ``/*`` any) and
+    method (``*`` any)."""
+    raw_path = str(entry.get("ResourcePath", "/*"))
+    path = raw_path if raw_path == "/*" else raw_path[1:].replace("~1", "/") or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    return path, str(entry.get("HttpMethod", "*")).upper()
+
+
+def _method_setting_throttle(entry: Mapping[str, Any]) -> tuple[float, float] | None:
+    """An entry's (rate, burst), None when it sets neither."""
+    rate, burst = number(entry.get("ThrottlingRateLimit")), number(entry.get("ThrottlingBurstLimit"))
+    if burst is not None and rate is None:
+        rate = 10_000.0  # only the burst was set: the account's rate applies
+    return (rate, burst if burst is not None else rate) if rate is not None else None
+
+
+def _stage_wide_settings(
+    stage: StageSpec, entry: Mapping[str, Any], throttle: tuple[float, float] | None
+) -> None:
+    """The ``/*/*`` entry: the stage's throttle and cache-control settings (each kept when not given)."""
+    if throttle is not None:
+        stage.throttle = throttle
+    require, strategy = stage.cache_control
+    given = _flag(entry.get("RequireAuthorizationForCacheControl"))
+    named = entry.get("UnauthorizedCacheControlHeaderStrategy")
+    stage.cache_control = (
+        require if given is None else given,
+        strategy if named is None else str(named),
+    )
 
 
 def route_settings(stage: StageSpec, settings: Any) -> None:

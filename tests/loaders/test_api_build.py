@@ -137,3 +137,22 @@ def test_a_usage_plan_the_gateway_refuses_names_the_plan(tmp_path):
         _rest(tmp_path, properties=properties)
     assert raised.value.reason.startswith("usage plan ShopUsagePlan: ")
     assert raised.value.pointer == "/Resources/Shop/Properties"
+
+
+def test_authorizers_of_one_issuer_share_its_token_issuer(tmp_path):
+    text = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Partners:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        Authorizers:
+          First:
+            JwtConfiguration: {issuer: "https://issuer.example/", audience: [partners]}
+          Second:
+            JwtConfiguration: {issuer: "https://issuer.example/", audience: [others]}
+"""
+    app = _load(tmp_path, text)
+    issuer = app.token_issuer("First")
+    assert app.token_issuer("Second") is issuer
+    assert (issuer.issuer, issuer.audience) == ("https://issuer.example/", "partners")

@@ -90,3 +90,17 @@ def test_stage_description_canary_and_logging_are_listed_as_not_emulated(tmp_pat
         "MethodSettings (RequireAuthorizationForCacheControl per method: "
         "only the /*/* entry's is) (not emulated)"
     ]
+
+
+def test_method_settings_entries_that_are_not_mappings_are_skipped(tmp_path):
+    properties = """      StageName: live
+      MethodSettings:
+        - junk
+        - {ResourcePath: /*, HttpMethod: "*", ThrottlingBurstLimit: 5}
+        - {ResourcePath: "/orders~1{id}", HttpMethod: get, ThrottlingRateLimit: 2, CachingEnabled: "true"}"""
+    (stage,) = _load(tmp_path, properties).model.apis["Shop"].stages
+    assert stage.throttle == (10_000.0, 5.0)  # only the burst: the account's rate
+    assert [(s.path, s.method, s.throttle, s.caching) for s in stage.method_settings] == [
+        ("/*", "*", None, None),
+        ("/orders/{id}", "GET", (2.0, 2.0), True),
+    ]
