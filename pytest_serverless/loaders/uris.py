@@ -23,7 +23,17 @@ from pytest_serverless.errors import TemplateError
 
 from .model import Integration, TemplateModel
 
-__all__ = ["cognito_issuer", "function_arn", "integration", "lambda_target"]
+__all__ = [
+    "CFN_METHOD_FIELDS",
+    "CFN_V2_FIELDS",
+    "OPENAPI_FIELDS",
+    "IntegrationFields",
+    "cognito_issuer",
+    "function_arn",
+    "integration",
+    "integration_of",
+    "lambda_target",
+]
 
 _FUNCTION_IN_URI = re.compile(r"functions/(.+?)/(?:response-streaming-)?invocations")
 _STATE_MACHINE_ARN = re.compile(r"arn:aws:states:[^:\"]*:\d*:stateMachine:[A-Za-z0-9_\-]+")
@@ -362,3 +372,88 @@ def _lambda_integration(declared: _Declared, uri: str, templates: dict[str, str]
     version = declared.payload_version
     payload_format = str(version) if declared.api_kind == "HTTP" and version else None
     return Integration("lambda", function=function, timeout=declared.timeout, payload_format=payload_format)
+
+
+@dataclass(frozen=True)
+class IntegrationFields:
+    """The names a template dialect gives an integration's fields (None: the dialect has no such field)."""
+
+    kind: str
+    uri: str
+    request_parameters: str
+    timeout_ms: str
+    connection_type: str
+    subtype: str | None = None
+    request_templates: str | None = None
+    responses: str | None = None
+    payload_version: str | None = None
+    http_method: str | None = None
+
+
+#: ``x-amazon-apigateway-integration`` of an OpenAPI operation
+OPENAPI_FIELDS = IntegrationFields(
+    kind="type",
+    uri="uri",
+    request_parameters="requestParameters",
+    timeout_ms="timeoutInMillis",
+    connection_type="connectionType",
+    subtype="integrationSubtype",
+    request_templates="requestTemplates",
+    responses="responses",
+    payload_version="payloadFormatVersion",
+    http_method="httpMethod",
+)
+#: the ``Integration`` property of an ``AWS::ApiGateway::Method``
+CFN_METHOD_FIELDS = IntegrationFields(
+    kind="Type",
+    uri="Uri",
+    request_parameters="RequestParameters",
+    timeout_ms="TimeoutInMillis",
+    connection_type="ConnectionType",
+    request_templates="RequestTemplates",
+    responses="IntegrationResponses",
+    http_method="IntegrationHttpMethod",
+)
+#: the properties of an ``AWS::ApiGatewayV2::Integration``
+CFN_V2_FIELDS = IntegrationFields(
+    kind="IntegrationType",
+    uri="IntegrationUri",
+    request_parameters="RequestParameters",
+    timeout_ms="TimeoutInMillis",
+    connection_type="ConnectionType",
+    subtype="IntegrationSubtype",
+    payload_version="PayloadFormatVersion",
+)
+
+
+def integration_of(
+    model: TemplateModel,
+    raw: Mapping[str, Any],
+    fields: IntegrationFields,
+    *,
+    source: str,
+    pointer: str,
+    api_kind: str = "REST",
+) -> Integration:
+    """``integration`` of the fields a template declares in ``raw``, named as ``fields`` says."""
+
+    def declared(name: str | None) -> Any:
+        return raw.get(name) if name is not None else None
+
+    uri = raw.get(fields.uri)
+    return integration(
+        model,
+        kind=str(raw.get(fields.kind, "")),
+        uri=uri if isinstance(uri, str) else None,
+        source=source,
+        pointer=pointer,
+        subtype=declared(fields.subtype),
+        request_parameters=raw.get(fields.request_parameters),
+        request_templates=declared(fields.request_templates),
+        responses=declared(fields.responses),
+        timeout_ms=raw.get(fields.timeout_ms),
+        payload_version=declared(fields.payload_version),
+        api_kind=api_kind,
+        connection_type=raw.get(fields.connection_type),
+        http_method=declared(fields.http_method),
+    )
