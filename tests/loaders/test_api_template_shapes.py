@@ -738,3 +738,16 @@ def test_user_pool_client_of_a_pool_outside_the_template(load):
     }
     app = load(resources)
     assert app.model.user_pool_clients == {app.template.ref("Pool", ""): app.template.ref("PoolClient", "")}
+
+
+def test_events_rule_with_an_invalid_pattern(error_of):
+    resources = {
+        "Rule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {"EventPattern": {"source": "orders"}, "Targets": []},
+        }
+    }
+    assert error_of(resources) == (
+        "/Resources/Rule/Properties/EventPattern/source",
+        'invalid event pattern: a match value must be inside a list: use ["orders"]',
+    )
