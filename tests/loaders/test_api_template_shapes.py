@@ -751,3 +751,94 @@ def test_events_rule_with_an_invalid_pattern(error_of):
         "/Resources/Rule/Properties/EventPattern/source",
         'invalid event pattern: a match value must be inside a list: use ["orders"]',
     )
+
+
+# section: OpenAPI authorizers (loaders/openapi.py)
+
+SCHEME = "/Resources/Api/Properties/Body/components/securitySchemes/auth/x-amazon-apigateway-authorizer"
+
+
+def with_authorizer(config):
+    scheme = {
+        "type": "apiKey",
+        "name": "Authorization",
+        "in": "header",
+        "x-amazon-apigateway-authorizer": config,
+    }
+    body = {
+        "openapi": "3.0.1",
+        "components": {"securitySchemes": {"auth": scheme}},
+        "paths": {"/x": {"get": operation(security=[{"auth": []}])}},
+    }
+    return openapi(body)
+
+
+@pytest.mark.parametrize(
+    ("config", "pointer", "reason"),
+    [
+        (
+            {"type": "token", "authorizerUri": LAMBDA_URI, "authorizerResultTtlInSeconds": "soon"},
+            SCHEME + "/authorizerResultTtlInSeconds",
+            "authorizerResultTtlInSeconds must be a number of seconds",
+        ),
+        ({"type": "cognito_user_pools"}, SCHEME, "a cognito_user_pools authorizer needs providerARNs"),
+        ({"type": "jwt", "jwtConfiguration": {}}, SCHEME, "a jwt authorizer needs jwtConfiguration.issuer"),
+        ({"type": "request"}, SCHEME, "a request authorizer needs authorizerUri"),
+        ({"type": "saml"}, SCHEME, "authorizer type 'saml' is not supported"),
+    ],
+)
+def test_openapi_authorizer_errors(error_of, config, pointer, reason):
+    assert error_of(with_authorizer(config)) == (pointer, reason)
+
+
+@pytest.mark.parametrize(
+    ("identity_source", "expected"),
+    [
+        (None, ["method.request.header.Authorization"]),
+        (
+            "method.request.header.A, method.request.header.B",
+            ["method.request.header.A", "method.request.header.B"],
+        ),
+        (["method.request.header.A"], ["method.request.header.A"]),
+        (7, ["7"]),
+    ],
+)
+def test_openapi_token_authorizer(load, identity_source, expected):
+    config = {"type": "token", "authorizerUri": LAMBDA_URI, "authorizerResultTtlInSeconds": 60}
+    if identity_source is not None:
+        config["identitySource"] = identity_source
+    spec = load(with_authorizer(config)).model.apis["Api"].authorizers["auth"]
+    assert (spec.kind, spec.lambda_type, spec.ttl, spec.identity_source) == (
+        "lambda",
+        "TOKEN",
+        60.0,
+        expected,
+    )
+    assert (spec.pointer, spec.payload_version, spec.simple_responses) == (SCHEME, "1.0", False)
+    assert spec.function == "arn:aws:lambda:us-east-1:123456789012:function:orders"
+
+
+def test_openapi_jwt_authorizer(load):
+    jwt = {"type": "jwt", "jwtConfiguration": {"issuer": "https://issuer.example", "audience": "shop"}}
+    spec = load(with_authorizer(jwt)).model.apis["Api"].authorizers["auth"]
+    assert (spec.kind, spec.issuer, spec.audiences, spec.identity_source) == (
+        "jwt",
+        "https://issuer.example",
+        ["shop"],
+        [],
+    )
+
+
+def test_openapi_cognito_authorizer(load):
+    pool = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc"
+    cognito = {
+        "type": "cognito_user_pools",
+        "providerARNs": [pool],
+        "identitySource": "method.request.header.T",
+    }
+    spec = load(with_authorizer(cognito)).model.apis["Api"].authorizers["auth"]
+    assert (spec.kind, spec.issuer, spec.identity_source) == (
+        "cognito",
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+        ["method.request.header.T"],
+    )
