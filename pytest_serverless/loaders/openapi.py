@@ -80,6 +80,7 @@ def _identity_sources(raw: Any) -> list[str]:
 def _authorizer(
     name: str, scheme: Mapping[str, Any], model: TemplateModel, *, source: str, pointer: str
 ) -> AuthorizerSpec | None:
+    """The authorizer a security scheme declares (None: the scheme is not one)."""
     config = scheme.get("x-amazon-apigateway-authorizer")
     if scheme.get("x-amazon-apigateway-authtype") == "awsSigv4" and not isinstance(config, Mapping):
         return AuthorizerSpec(name=name, kind="iam", pointer=pointer)
@@ -93,37 +94,13 @@ def _authorizer(
         raise TemplateError(
             "authorizerResultTtlInSeconds must be a number of seconds",
             source=source,
-            pointer=pointer + "/x-amazon-apigateway-authorizer/authorizerResultTtlInSeconds",
+            pointer=where + "/authorizerResultTtlInSeconds",
         ) from None
     identity = _identity_sources(config.get("identitySource"))
     if kind == "cognito_user_pools":
-        arns = config.get("providerARNs") or []
-        if not isinstance(arns, list) or not arns:
-            raise TemplateError(
-                "a cognito_user_pools authorizer needs providerARNs", source=source, pointer=where
-            )
-        issuer = cognito_issuer(str(arns[0]), source=source, pointer=where + "/providerARNs/0")
-        return AuthorizerSpec(
-            name=name, kind="cognito", pointer=where, issuer=issuer, identity_source=identity
-        )
+        return _cognito_authorizer(name, config, identity, source=source, pointer=where)
     if kind == "jwt":
-        jwt_config = _mapping(
-            config.get("jwtConfiguration"), "jwtConfiguration", source=source, pointer=where
-        )
-        jwt_issuer = jwt_config.get("issuer")
-        if not isinstance(jwt_issuer, str):
-            raise TemplateError(
-                "a jwt authorizer needs jwtConfiguration.issuer", source=source, pointer=where
-            )
-        audience = jwt_config.get("audience") or []
-        return AuthorizerSpec(
-            name=name,
-            kind="jwt",
-            pointer=where,
-            issuer=jwt_issuer,
-            audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
-            identity_source=identity,
-        )
+        return _jwt_authorizer(name, config, identity, source=source, pointer=where)
     if kind in ("token", "request"):
         uri = config.get("authorizerUri")
         if not isinstance(uri, str):
@@ -140,6 +117,36 @@ def _authorizer(
             simple_responses=bool(config.get("enableSimpleResponses", False)),
         )
     raise TemplateError(f"authorizer type {kind!r} is not supported", source=source, pointer=where)
+
+
+def _cognito_authorizer(
+    name: str, config: Mapping[str, Any], identity: list[str], *, source: str, pointer: str
+) -> AuthorizerSpec:
+    arns = config.get("providerARNs") or []
+    if not isinstance(arns, list) or not arns:
+        raise TemplateError(
+            "a cognito_user_pools authorizer needs providerARNs", source=source, pointer=pointer
+        )
+    issuer = cognito_issuer(str(arns[0]), source=source, pointer=pointer + "/providerARNs/0")
+    return AuthorizerSpec(name=name, kind="cognito", pointer=pointer, issuer=issuer, identity_source=identity)
+
+
+def _jwt_authorizer(
+    name: str, config: Mapping[str, Any], identity: list[str], *, source: str, pointer: str
+) -> AuthorizerSpec:
+    jwt_config = _mapping(config.get("jwtConfiguration"), "jwtConfiguration", source=source, pointer=pointer)
+    jwt_issuer = jwt_config.get("issuer")
+    if not isinstance(jwt_issuer, str):
+        raise TemplateError("a jwt authorizer needs jwtConfiguration.issuer", source=source, pointer=pointer)
+    audience = jwt_config.get("audience") or []
+    return AuthorizerSpec(
+        name=name,
+        kind="jwt",
+        pointer=pointer,
+        issuer=jwt_issuer,
+        audiences=[audience] if isinstance(audience, str) else [str(a) for a in audience],
+        identity_source=identity,
+    )
 
 
 def _request_schema(
