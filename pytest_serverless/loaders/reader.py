@@ -139,39 +139,54 @@ def read_template(path: Path, parameters: Mapping[str, Any] | None = None) -> tu
 
 
 def _read_model(t: Template) -> TemplateModel:
-    source = t.source
     apply_globals(t)
     _register_implicit_apis(t)
     model = TemplateModel()
     model.unsupported.extend(t.stand_ins)
-
     for logical_id, resource in t.resources.items():
-        kind = str(resource["Type"])
-        if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
-            model.unsupported.append(f"{logical_id}: {kind} (custom resources do not run here)")
-        elif kind in _UNSUPPORTED_V1 or kind in _UNSUPPORTED_V2:
-            model.unsupported.append(f"{logical_id}: {kind}")
-        elif kind in _HANDLED or kind.startswith(_HANDLED_PREFIXES) or kind.startswith(_INERT):
-            continue
-        elif kind.startswith("AWS::Serverless::") and kind not in _SAM_TYPES:
-            close = difflib.get_close_matches(kind, _SAM_TYPES, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise t.error(
-                f"{kind} is not a SAM resource type (SAM has {', '.join(_SAM_TYPES)}){hint}",
-                f"/Resources/{logical_id}/Type",
-            )
-        else:
-            model.unsupported.append(f"{logical_id}: {kind}")
+        _list_resource_type(t, model, logical_id, str(resource["Type"]))
+    _read_user_pool_clients(t, model)
+    for logical_id in _of(t, _FUNCTIONS):
+        read_function(t, logical_id, model)
+    for logical_id in _of(t, _STATE_MACHINES):
+        read_state_machine(t, logical_id, model)
+    _read_apis(t, model)
+    _read_events_and_rules(t, model)
+    for rule in model.rules:
+        _check_rule(t, rule)
+    return model
 
+
+def _list_resource_type(t: Template, model: TemplateModel, logical_id: str, kind: str) -> None:
+    """List a resource of a type the library does not emulate in ``model.unsupported``; a misspelt SAM type
+    is a TemplateError."""
+    if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+        model.unsupported.append(f"{logical_id}: {kind} (custom resources do not run here)")
+    elif kind in _UNSUPPORTED_V1 or kind in _UNSUPPORTED_V2:
+        model.unsupported.append(f"{logical_id}: {kind}")
+    elif kind in _HANDLED or kind.startswith(_HANDLED_PREFIXES) or kind.startswith(_INERT):
+        return
+    elif kind.startswith("AWS::Serverless::") and kind not in _SAM_TYPES:
+        close = difflib.get_close_matches(kind, _SAM_TYPES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise t.error(
+            f"{kind} is not a SAM resource type (SAM has {', '.join(_SAM_TYPES)}){hint}",
+            f"/Resources/{logical_id}/Type",
+        )
+    else:
+        model.unsupported.append(f"{logical_id}: {kind}")
+
+
+def _read_user_pool_clients(t: Template, model: TemplateModel) -> None:
+    """The client id of each user pool of the template that has a client (``app.token_issuer`` uses it)."""
     for logical_id in _of(t, ("AWS::Cognito::UserPoolClient",)):
         pool = logical_target(t, (t.resources[logical_id].get("Properties") or {}).get("UserPoolId"), ())
         if pool is not None and pool in t.resources:
             model.user_pool_clients.setdefault(str(t.ref(pool, "")), str(t.ref(logical_id, "")))
 
-    for logical_id in _of(t, _FUNCTIONS):
-        read_function(t, logical_id, model)
-    for logical_id in _of(t, _STATE_MACHINES):
-        read_state_machine(t, logical_id, model)
+
+def _read_apis(t: Template, model: TemplateModel) -> None:
+    """SAM APIs, then the API Gateway resources (REST, WebSocket, HTTP)."""
     for logical_id in _of(t, ("AWS::Serverless::Api",)):
         model.apis[logical_id] = read_sam_api(t, logical_id, model, rest=True)
     for logical_id in _of(t, ("AWS::Serverless::HttpApi",)):
@@ -179,6 +194,10 @@ def _read_model(t: Template) -> TemplateModel:
     read_rest_resources(t, model)
     model.websocket_apis = read_websocket_resources(t, model)
     read_v2_resources(t, model)
+
+
+def _read_events_and_rules(t: Template, model: TemplateModel) -> None:
+    """The events of SAM functions and state machines (routes, rules), EventBridge rules and schedules."""
     for logical_id in _of(t, ("AWS::Serverless::Function",)):
         read_function_events(t, logical_id, model)
     for logical_id in _of(t, ("AWS::Serverless::StateMachine",)):
@@ -189,25 +208,22 @@ def _read_model(t: Template) -> TemplateModel:
         schedule = _read_schedule(t, logical_id, model)
         if schedule is not None:
             model.rules.append(schedule)
-    for rule in model.rules:
-        if rule.pattern is not None:
-            problems = pattern_problems(rule.pattern)
-            if problems:
-                pointer, message = problems[0]
-                field = (
-                    "EventPattern" if t.resource_type(rule.logical_id) == "AWS::Events::Rule" else "Pattern"
-                )
-                where = (
-                    f"/Resources/{rule.logical_id}/Properties/EventPattern"
-                    if field == "EventPattern"
-                    else (rule.pointer + "/Properties/Pattern")
-                )
-                raise TemplateError(
-                    f"invalid event pattern: {message}", source=source, pointer=where + pointer
-                )
-        if not rule.arn:
-            rule.arn = f"arn:aws:events:us-east-1:123456789012:rule/{rule.name}"
-    return model
+
+
+def _check_rule(t: Template, rule: RuleSpec) -> None:
+    """A rule's event pattern must be one EventBridge accepts (a TemplateError names the first problem);
+    a rule with no ARN gets one."""
+    if rule.pattern is not None:
+        problems = pattern_problems(rule.pattern)
+        if problems:
+            pointer, message = problems[0]
+            if t.resource_type(rule.logical_id) == "AWS::Events::Rule":
+                where = f"/Resources/{rule.logical_id}/Properties/EventPattern"
+            else:
+                where = rule.pointer + "/Properties/Pattern"
+            raise t.error(f"invalid event pattern: {message}", where + pointer)
+    if not rule.arn:
+        rule.arn = f"arn:aws:events:us-east-1:123456789012:rule/{rule.name}"
 
 
 def _register_implicit_apis(t: Template) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_serverless._ids import REGION
@@ -22,7 +23,17 @@ from pytest_serverless.errors import TemplateError
 
 from .model import Integration, TemplateModel
 
-__all__ = ["cognito_issuer", "function_arn", "integration", "lambda_target"]
+__all__ = [
+    "CFN_METHOD_FIELDS",
+    "CFN_V2_FIELDS",
+    "OPENAPI_FIELDS",
+    "IntegrationFields",
+    "cognito_issuer",
+    "function_arn",
+    "integration",
+    "integration_of",
+    "lambda_target",
+]
 
 _FUNCTION_IN_URI = re.compile(r"functions/(.+?)/(?:response-streaming-)?invocations")
 _STATE_MACHINE_ARN = re.compile(r"arn:aws:states:[^:\"]*:\d*:stateMachine:[A-Za-z0-9_\-]+")
@@ -116,6 +127,40 @@ def _aws_service(uri: str) -> str | None:
     return f"{match.group(1)}:{match.group(2)}"
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """One integration as a template declares it: its fields, checked for shape where every kind needs them,
+    and where it is (for the errors)."""
+
+    model: TemplateModel
+    kind: str  # upper case; "" when not given
+    uri: str | None
+    timeout: float | None  # seconds
+    request_parameters: Mapping[str, Any]
+    request_templates: Any
+    responses: Any
+    payload_version: Any
+    api_kind: str
+    http_method: Any
+    source: str
+    pointer: str
+
+    def error(self, message: str) -> TemplateError:
+        return TemplateError(message, source=self.source, pointer=self.pointer)
+
+    def parameters_as_text(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.request_parameters.items()}
+
+    def templates(self) -> dict[str, str] | None:
+        """The request templates by content type (None: none), once checked to be a mapping."""
+        if self.request_templates is not None and not isinstance(self.request_templates, Mapping):
+            message = (
+                f"request templates must map a content type to a template, got {self.request_templates!r}"
+            )
+            raise self.error(message[:160])
+        return {str(k): str(v) for k, v in (self.request_templates or {}).items()} or None
+
+
 def integration(
     model: TemplateModel,
     *,
@@ -134,15 +179,54 @@ def integration(
     http_method: Any = None,
 ) -> Integration:
     """An ``Integration`` from ``x-amazon-apigateway-integration`` fields or an ``Integration`` property."""
-    kind = (kind or "").upper()
+    declared = _Declared(
+        model=model,
+        kind=(kind or "").upper(),
+        uri=uri,
+        timeout=_timeout_seconds(timeout_ms, source=source, pointer=pointer),
+        request_parameters=_checked_request_parameters(
+            subtype, request_parameters, source=source, pointer=pointer
+        ),
+        request_templates=request_templates,
+        responses=responses,
+        payload_version=payload_version,
+        api_kind=api_kind,
+        http_method=http_method,
+        source=source,
+        pointer=pointer,
+    )
+    if subtype:
+        return _subtype_integration(declared, subtype)
+    if str(connection_type or "").upper() == "VPC_LINK":
+        return _unsupported(
+            f"private integration through a VPC link ({declared.kind or 'HTTP_PROXY'} {uri})",
+            declared.timeout,
+        )
+    if declared.kind == "MOCK":
+        return Integration("mock", mock=_mock_response(responses), timeout=declared.timeout)
+    templates = declared.templates()
+    if declared.kind in ("HTTP_PROXY", "HTTP"):
+        return _http_integration(declared, templates)
+    if not uri:
+        raise declared.error(f"a {declared.kind or 'AWS_PROXY'} integration needs a uri")
+    return _arn_integration(declared, uri, templates)
+
+
+def _timeout_seconds(timeout_ms: Any, *, source: str, pointer: str) -> float | None:
     try:
-        timeout = float(timeout_ms) / 1000 if timeout_ms not in (None, "") else None
+        return float(timeout_ms) / 1000 if timeout_ms not in (None, "") else None
     except (TypeError, ValueError):
         raise TemplateError(
             f"the integration timeout must be a number of milliseconds, got {timeout_ms!r}",
             source=source,
             pointer=pointer,
         ) from None
+
+
+def _checked_request_parameters(
+    subtype: Any, request_parameters: Any, *, source: str, pointer: str
+) -> Mapping[str, Any]:
+    """The request parameters ({}: none), once the subtype is known to be a string and they a mapping."""
     if subtype is not None and not isinstance(subtype, str):
         raise TemplateError(
             f"IntegrationSubtype must be a string, got {subtype!r}", source=source, pointer=pointer
@@ -153,114 +237,223 @@ def integration(
             source=source,
             pointer=pointer,
         )
-    if subtype in ("StepFunctions-StartExecution", "StepFunctions-StartSyncExecution"):
-        params = request_parameters or {}
-        machine = _find_state_machine(model, params.get("StateMachineArn", ""))
-        if machine is None:
-            raise TemplateError(
-                f"integration subtype {subtype} needs RequestParameters.StateMachineArn naming a state "
-                "machine",
-                source=source,
-                pointer=pointer,
-            )
-        return Integration(
-            "sfn", state_machine=machine, sync=subtype.endswith("StartSyncExecution"), timeout=timeout
-        )
-    if subtype:  # SQS-SendMessage, EventBridge-PutEvents, StepFunctions-StopExecution, AppConfig-...
-        from pytest_serverless.gateway.integrations.aws_service import SUBTYPES
+    return request_parameters or {}
 
-        if subtype not in SUBTYPES:
-            raise TemplateError(
-                f"IntegrationSubtype {subtype!r} is not one AWS knows (subtypes: {', '.join(SUBTYPES)})",
-                source=source,
-                pointer=pointer,
-            )
-        parameters = {str(k): str(v) for k, v in (request_parameters or {}).items()}
-        return Integration("aws", url=subtype, timeout=timeout, request_parameters=parameters)
-    if str(connection_type or "").upper() == "VPC_LINK":
-        return _unsupported(f"private integration through a VPC link ({kind or 'HTTP_PROXY'} {uri})", timeout)
-    if kind == "MOCK":
-        return Integration("mock", mock=_mock_response(responses), timeout=timeout)
-    if request_templates is not None and not isinstance(request_templates, Mapping):
-        raise TemplateError(
-            f"request templates must map a content type to a template, got {request_templates!r}"[:160],
-            source=source,
-            pointer=pointer,
-        )
-    templates = {str(k): str(v) for k, v in (request_templates or {}).items()} or None
-    if kind in ("HTTP_PROXY", "HTTP"):
-        if not uri:
-            raise TemplateError("an HTTP integration needs a uri", source=source, pointer=pointer)
-        if not uri.startswith(("http://", "https://", "${stageVariables.")):
-            what = "a load balancer or Cloud Map service" if uri.startswith("arn:") else repr(uri)
-            return _unsupported(f"HTTP integration to {what} (private integration)", timeout)
-        if kind == "HTTP":
-            return Integration(
-                "http",
-                url=uri,
-                timeout=timeout,
-                proxy=False,
-                request_templates=templates,
-                responses=_integration_responses(responses),
-            )
-        return Integration("http", url=uri, timeout=timeout)
-    if not uri:
-        raise TemplateError(
-            f"a {kind or 'AWS_PROXY'} integration needs a uri", source=source, pointer=pointer
-        )
-    service = _aws_service(uri)
-    is_states = ":states:" in uri and uri.startswith("arn:")
-    if (
-        service is not None or (is_states and not uri.endswith(("/StartExecution", "/StartSyncExecution")))
-    ) and (kind == "AWS"):
-        parameters = {str(k): str(v) for k, v in (request_parameters or {}).items()}
-        return Integration(
-            "aws",
-            url=uri,
-            timeout=timeout,
-            proxy=False,
-            request_templates=templates,
-            responses=_integration_responses(responses) or [],
-            request_parameters=parameters or None,
-            http_method=str(http_method).upper() if http_method else None,
-        )
-    if service is not None:
-        return _unsupported(
-            f"{kind or 'AWS_PROXY'} integration {service} (AWS service integrations are type AWS)", timeout
-        )
-    if ":states:action/" in uri:
-        action = uri.rsplit("/", 1)[-1]
-        if action not in ("StartExecution", "StartSyncExecution"):
-            return _unsupported(
-                f"Step Functions action {action} as an {kind or 'AWS_PROXY'} integration", timeout
-            )
-        machine = _find_state_machine(model, request_templates or {}, request_parameters or {})
+
+def _subtype_integration(declared: _Declared, subtype: str) -> Integration:
+    """An HTTP API's AWS service integration by ``IntegrationSubtype``: Step Functions starts run the
+    template's state machine; SQS-SendMessage, EventBridge-PutEvents, StepFunctions-StopExecution,
+    AppConfig-... are answered by the AWS service answerers."""
+    if subtype in ("StepFunctions-StartExecution", "StepFunctions-StartSyncExecution"):
+        machine = _find_state_machine(declared.model, declared.request_parameters.get("StateMachineArn", ""))
         if machine is None:
-            return _unsupported(
-                f"Step Functions {action} integration whose request template names no state machine of the "
-                "template",
-                timeout,
+            raise declared.error(
+                f"integration subtype {subtype} needs RequestParameters.StateMachineArn naming a state "
+                "machine"
             )
         return Integration(
             "sfn",
             state_machine=machine,
-            sync=action == "StartSyncExecution",
-            timeout=timeout,
-            request_templates=templates,
-            responses=_integration_responses(responses),
+            sync=subtype.endswith("StartSyncExecution"),
+            timeout=declared.timeout,
         )
-    if ":lambda:" in uri or uri.startswith("arn:aws:lambda:") or kind in ("AWS_PROXY", ""):
-        if kind == "AWS":
-            return Integration(
-                "lambda",
-                function=lambda_target(model, uri),
-                timeout=timeout,
-                proxy=False,
-                request_templates=templates,
-                responses=_integration_responses(responses),
-            )
-        payload_format = str(payload_version) if api_kind == "HTTP" and payload_version else None
+    from pytest_serverless.gateway.integrations.aws_service import SUBTYPES
+
+    if subtype not in SUBTYPES:
+        raise declared.error(
+            f"IntegrationSubtype {subtype!r} is not one AWS knows (subtypes: {', '.join(SUBTYPES)})"
+        )
+    return Integration(
+        "aws", url=subtype, timeout=declared.timeout, request_parameters=declared.parameters_as_text()
+    )
+
+
+def _http_integration(declared: _Declared, templates: dict[str, str] | None) -> Integration:
+    """An ``HTTP_PROXY`` or ``HTTP`` (non-proxy) integration to a public URL (others: not emulated)."""
+    uri = declared.uri
+    if not uri:
+        raise declared.error("an HTTP integration needs a uri")
+    if not uri.startswith(("http://", "https://", "${stageVariables.")):
+        what = "a load balancer or Cloud Map service" if uri.startswith("arn:") else repr(uri)
+        return _unsupported(f"HTTP integration to {what} (private integration)", declared.timeout)
+    if declared.kind == "HTTP":
         return Integration(
-            "lambda", function=lambda_target(model, uri), timeout=timeout, payload_format=payload_format
+            "http",
+            url=uri,
+            timeout=declared.timeout,
+            proxy=False,
+            request_templates=templates,
+            responses=_integration_responses(declared.responses),
         )
-    return _unsupported(f"{kind} integration {uri}", timeout)
+    return Integration("http", url=uri, timeout=declared.timeout)
+
+
+def _arn_integration(declared: _Declared, uri: str, templates: dict[str, str] | None) -> Integration:
+    """An ``AWS`` or ``AWS_PROXY`` integration: an AWS service, a Step Functions start, a Lambda function."""
+    service = _aws_service(uri)
+    if declared.kind == "AWS" and (service is not None or _is_states_call_other_than_a_start(uri)):
+        return _aws_service_integration(declared, uri, templates)
+    if service is not None:
+        return _unsupported(
+            f"{declared.kind or 'AWS_PROXY'} integration {service} (AWS service integrations are type AWS)",
+            declared.timeout,
+        )
+    if ":states:action/" in uri:
+        return _step_functions_integration(declared, uri, templates)
+    if ":lambda:" in uri or uri.startswith("arn:aws:lambda:") or declared.kind in ("AWS_PROXY", ""):
+        return _lambda_integration(declared, uri, templates)
+    return _unsupported(f"{declared.kind} integration {uri}", declared.timeout)
+
+
+def _is_states_call_other_than_a_start(uri: str) -> bool:
+    return (
+        ":states:" in uri
+        and uri.startswith("arn:")
+        and not uri.endswith(("/StartExecution", "/StartSyncExecution"))
+    )
+
+
+def _aws_service_integration(declared: _Declared, uri: str, templates: dict[str, str] | None) -> Integration:
+    """A REST ``AWS`` (non-proxy) integration to a service action, answered by the AWS service answerers."""
+    http_method = declared.http_method
+    return Integration(
+        "aws",
+        url=uri,
+        timeout=declared.timeout,
+        proxy=False,
+        request_templates=templates,
+        responses=_integration_responses(declared.responses) or [],
+        request_parameters=declared.parameters_as_text() or None,
+        http_method=str(http_method).upper() if http_method else None,
+    )
+
+
+def _step_functions_integration(
+    declared: _Declared, uri: str, templates: dict[str, str] | None
+) -> Integration:
+    """A Step Functions ``StartExecution`` / ``StartSyncExecution`` of the state machine its request template
+    names; another action, or a machine outside the template, is not emulated."""
+    kind = declared.kind or "AWS_PROXY"
+    action = uri.rsplit("/", 1)[-1]
+    if action not in ("StartExecution", "StartSyncExecution"):
+        return _unsupported(f"Step Functions action {action} as an {kind} integration", declared.timeout)
+    machine = _find_state_machine(
+        declared.model, declared.request_templates or {}, declared.request_parameters
+    )
+    if machine is None:
+        return _unsupported(
+            f"Step Functions {action} integration whose request template names no state machine of the "
+            "template",
+            declared.timeout,
+        )
+    return Integration(
+        "sfn",
+        state_machine=machine,
+        sync=action == "StartSyncExecution",
+        timeout=declared.timeout,
+        request_templates=templates,
+        responses=_integration_responses(declared.responses),
+    )
+
+
+def _lambda_integration(declared: _Declared, uri: str, templates: dict[str, str] | None) -> Integration:
+    """A Lambda function: a REST ``AWS`` (non-proxy) integration with mapping templates, or a proxy one (an
+    HTTP API's with its ``PayloadFormatVersion``)."""
+    function = lambda_target(declared.model, uri)
+    if declared.kind == "AWS":
+        return Integration(
+            "lambda",
+            function=function,
+            timeout=declared.timeout,
+            proxy=False,
+            request_templates=templates,
+            responses=_integration_responses(declared.responses),
+        )
+    version = declared.payload_version
+    payload_format = str(version) if declared.api_kind == "HTTP" and version else None
+    return Integration("lambda", function=function, timeout=declared.timeout, payload_format=payload_format)
+
+
+@dataclass(frozen=True)
+class IntegrationFields:
+    """The names a template dialect gives an integration's fields (None: the dialect has no such field)."""
+
+    kind: str
+    uri: str
+    request_parameters: str
+    timeout_ms: str
+    connection_type: str
+    subtype: str | None = None
+    request_templates: str | None = None
+    responses: str | None = None
+    payload_version: str | None = None
+    http_method: str | None = None
+
+
+#: ``x-amazon-apigateway-integration`` of an OpenAPI operation
+OPENAPI_FIELDS = IntegrationFields(
+    kind="type",
+    uri="uri",
+    request_parameters="requestParameters",
+    timeout_ms="timeoutInMillis",
+    connection_type="connectionType",
+    subtype="integrationSubtype",
+    request_templates="requestTemplates",
+    responses="responses",
+    payload_version="payloadFormatVersion",
+    http_method="httpMethod",
+)
+#: the ``Integration`` property of an ``AWS::ApiGateway::Method``
+CFN_METHOD_FIELDS = IntegrationFields(
+    kind="Type",
+    uri="Uri",
+    request_parameters="RequestParameters",
+    timeout_ms="TimeoutInMillis",
+    connection_type="ConnectionType",
+    request_templates="RequestTemplates",
+    responses="IntegrationResponses",
+    http_method="IntegrationHttpMethod",
+)
+#: the properties of an ``AWS::ApiGatewayV2::Integration``
+CFN_V2_FIELDS = IntegrationFields(
+    kind="IntegrationType",
+    uri="IntegrationUri",
+    request_parameters="RequestParameters",
+    timeout_ms="TimeoutInMillis",
+    connection_type="ConnectionType",
+    subtype="IntegrationSubtype",
+    payload_version="PayloadFormatVersion",
+)
+
+
+def integration_of(
+    model: TemplateModel,
+    raw: Mapping[str, Any],
+    fields: IntegrationFields,
+    *,
+    source: str,
+    pointer: str,
+    api_kind: str = "REST",
+) -> Integration:
+    """``integration`` of the fields a template declares in ``raw``, named as ``fields`` says."""
+
+    def declared(name: str | None) -> Any:
+        return raw.get(name) if name is not None else None
+
+    uri = raw.get(fields.uri)
+    return integration(
+        model,
+        kind=str(raw.get(fields.kind, "")),
+        uri=uri if isinstance(uri, str) else None,
+        source=source,
+        pointer=pointer,
+        subtype=declared(fields.subtype),
+        request_parameters=raw.get(fields.request_parameters),
+        request_templates=declared(fields.request_templates),
+        responses=declared(fields.responses),
+        timeout_ms=raw.get(fields.timeout_ms),
+        payload_version=declared(fields.payload_version),
+        api_kind=api_kind,
+        connection_type=raw.get(fields.connection_type),
+        http_method=declared(fields.http_method),
+    )
