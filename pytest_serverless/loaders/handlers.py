@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pytest_serverless import _environ
 from pytest_serverless._ids import FAKE_CREDENTIALS, REGION
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import TaskFailure, TemplateError
@@ -55,24 +56,14 @@ Handler = Callable[[Any, Any], Any]
 
 
 @contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    environ = os.environ
-    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
-    for name, value in variables.items():
-        text = str(value)
-        saved[name] = before = environ.get(name)
-        if before != text:
-            environ[name] = text
+def _environment(variables: _environ.Encoded) -> Iterator[None]:
+    """``variables`` set (only those that differ) while the block runs, every one restored after (a value
+    the block changed too)."""
+    saved = _environ.apply(variables)
     try:
         yield
     finally:
-        for name, old in saved.items():
-            if environ.get(name) == old:
-                continue
-            if old is None:
-                environ.pop(name, None)
-            else:
-                environ[name] = old
+        _environ.restore(variables, saved)
 
 
 def lambda_environment(function: FunctionSpec) -> dict[str, str]:
@@ -97,10 +88,15 @@ def lambda_environment(function: FunctionSpec) -> dict[str, str]:
 def _with_environment(handler: Handler, variables: Mapping[str, str]) -> Handler:
     if not variables:
         return handler
+    encoded = _environ.encode(variables)
+    apply, restore = _environ.apply, _environ.restore
 
     def invoke(event: Any, context: Any) -> Any:
-        with _environment(variables):
+        saved = apply(encoded)
+        try:
             return handler(event, context)
+        finally:
+            restore(encoded, saved)
 
     invoke.__wrapped__ = handler  # type: ignore[attr-defined]
     invoke.__name__ = getattr(handler, "__name__", "handler")
@@ -299,7 +295,7 @@ def check_handler(function: FunctionSpec, *, source: str) -> bool:
     return True
 
 
-def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> Handler:
+def _import_handler(function: FunctionSpec, environment: _environ.Encoded) -> Handler:
     """Import the function's module (fresh) and return its handler; ``HandlerImportError`` if it cannot."""
     assert function.handler is not None
     module_name, _, attribute = function.handler.rpartition(".")
@@ -340,9 +336,10 @@ def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None =
     function's missing package or failing import-time code fails only the calls of that function. Runs with
     the function's Lambda environment (``lambda_environment``), its environment variables over it and
     ``environment`` over them, at import and at each call."""
-    variables = {**lambda_environment(function), **function.environment, **(environment or {})}
+    variables = _lambda_variables(function, environment)
     loaded: list[Handler] = []
     failed: list[HandlerImportError] = []
+    apply, restore = _environ.apply, _environ.restore
 
     def handler(event: Any, context: Any) -> Any:
         if not loaded:
@@ -353,12 +350,44 @@ def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None =
             except HandlerImportError as error:
                 failed.append(error)
                 raise
-        with _environment(variables):
+        saved = apply(variables)
+        try:
             return loaded[0](event, context)
+        finally:
+            restore(variables, saved)
 
     handler.__name__ = function.handler or function.logical_id
     handler.__qualname__ = handler.__name__
     return handler
+
+
+_ENCODED: dict[tuple[Any, ...], _environ.Encoded] = {}
+
+
+def _lambda_variables(function: FunctionSpec, environment: Mapping[str, str] | None) -> _environ.Encoded:
+    """The function's variables (``lazy_handler``), encoded once per process for what they depend on."""
+    key: tuple[Any, ...] | None
+    try:
+        key = (
+            function.runtime,
+            function.name,
+            function.memory_size,
+            function.handler,
+            tuple(function.environment.items()),
+            tuple(environment.items()) if environment else (),
+        )
+        known = _ENCODED.get(key)
+    except TypeError:  # an unhashable value: encoded each time
+        key, known = None, None
+    if known is None:
+        known = _environ.encode(
+            {**lambda_environment(function), **function.environment, **(environment or {})}
+        )
+        if key is not None:
+            if len(_ENCODED) > 1024:
+                _ENCODED.clear()
+            _ENCODED[key] = known
+    return known
 
 
 def resolve_handler(function: FunctionSpec, *, source: str) -> Handler | None:
