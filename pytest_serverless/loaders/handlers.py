@@ -27,8 +27,7 @@ import os
 import sys
 import types
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,17 +52,6 @@ __all__ = [
 ]
 
 Handler = Callable[[Any, Any], Any]
-
-
-@contextmanager
-def _environment(variables: _environ.Encoded) -> Iterator[None]:
-    """``variables`` set (only those that differ) while the block runs, every one restored after (a value
-    the block changed too)."""
-    saved = _environ.apply(variables)
-    try:
-        yield
-    finally:
-        _environ.restore(variables, saved)
 
 
 def lambda_environment(function: FunctionSpec) -> dict[str, str]:
@@ -358,19 +346,19 @@ def check_handler(function: FunctionSpec, *, source: str) -> bool:
     return True
 
 
-def _import_handler(function: FunctionSpec, environment: _environ.Encoded) -> Handler:
-    """Import the function's module (fresh) and return its handler; ``HandlerImportError`` if it cannot."""
+def _import_handler(function: FunctionSpec) -> Handler:
+    """Import the function's module (fresh) and return its handler; ``HandlerImportError`` if it cannot.
+    The caller sets the function's environment."""
     assert function.handler is not None
     module_name, _, attribute = function.handler.rpartition(".")
     module_name = module_name.replace("/", ".")
     name, handler_text = function.logical_id, function.handler
     try:
-        with _environment(environment):
-            if function.inline_code is not None:
-                module = _inline_module(function)
-            else:
-                assert function.code_dir is not None
-                module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
+        if function.inline_code is not None:
+            module = _inline_module(function)
+        else:
+            assert function.code_dir is not None
+            module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
     except Exception as exc:  # noqa: BLE001 - the function's own module failed: its calls fail, nothing else
         detail = (
             f"No module named {exc.name!r}"
@@ -405,16 +393,16 @@ def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None =
     apply, restore = _environ.apply, _environ.restore
 
     def handler(event: Any, context: Any) -> Any:
-        if not loaded:
-            if failed:
-                raise failed[0]
-            try:
-                loaded.append(_import_handler(function, variables))
-            except HandlerImportError as error:
-                failed.append(error)
-                raise
-        saved = apply(variables)
+        if failed:
+            raise failed[0]
+        saved = apply(variables)  # the first call imports in the same environment, as Lambda's init does
         try:
+            if not loaded:
+                try:
+                    loaded.append(_import_handler(function))
+                except HandlerImportError as error:
+                    failed.append(error)
+                    raise
             return loaded[0](event, context)
         finally:
             restore(variables, saved)
