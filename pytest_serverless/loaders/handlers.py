@@ -476,7 +476,6 @@ def with_limits(handler: Handler, function: FunctionSpec) -> Handler:
     """``handler`` with the function's Timeout and MemorySize (see the module docstring)."""
     timeout, memory = function.timeout, function.memory_size
 
-    @functools.wraps(handler)
     def limited(event: Any, context: Any) -> Any:
         clock = getattr(context, "clock", None)
         if not isinstance(clock, VirtualClock):  # called by hand, not through an invocation
@@ -503,6 +502,13 @@ def with_limits(handler: Handler, function: FunctionSpec) -> Handler:
             )
         return result
 
+    # what functools.wraps copies, without its generic walk (one wrapper per function per app)
+    limited.__dict__.update(getattr(handler, "__dict__", {}))
+    limited.__wrapped__ = handler  # type: ignore[attr-defined]
+    limited.__name__ = getattr(handler, "__name__", "handler")
+    limited.__qualname__ = getattr(handler, "__qualname__", limited.__name__)
+    limited.__doc__ = getattr(handler, "__doc__", None)
+    limited.__module__ = getattr(handler, "__module__", limited.__module__)
     return limited
 
 
