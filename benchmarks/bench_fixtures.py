@@ -3,7 +3,7 @@
     python benchmarks/bench_fixtures.py [--tests N] [--rounds R] [--python PY ...]
 
 Writes pytest suites of N tests each (default 1,000) into a temporary folder and runs each in one pytest
-process, timed from outside (best of R rounds):
+process, timed from outside (best of R rounds; ``--median``: their median, steadier on a busy machine):
 
 * ``bare``: ``def test_n(): pass``;
 * ``serverless_app``: the fixture alone (the example order service's template);
@@ -25,10 +25,12 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 CPU = True  # measure the suites' CPU time (user + system), not wall time (--wall)
@@ -134,21 +136,22 @@ def run_once(python: str, suite: Path, *extra: str) -> float:
     return elapsed
 
 
-def measure(pythons: list[str], tests: int, rounds: int) -> dict[str, dict[str, float]]:
-    """``{python: {row: seconds}}``, best of ``rounds``."""
-    best: dict[str, dict[str, float]] = {python: {} for python in pythons}
+def measure(
+    pythons: list[str], tests: int, rounds: int, reduce: Callable[[list[float]], float] = min
+) -> dict[str, dict[str, float]]:
+    """``{python: {row: seconds}}``: ``reduce`` (best, or ``--median``) of ``rounds``."""
+    times: dict[str, dict[str, list[float]]] = {python: {} for python in pythons}
     with tempfile.TemporaryDirectory() as tmp:
         suites = write_suites(Path(tmp), tests)
         for _ in range(rounds):
             for python in pythons:
-                row = best[python]
+                row = times[python]
                 for kind in BODIES:
-                    elapsed = run_once(python, suites[kind])
-                    row[kind] = min(row.get(kind, elapsed), elapsed)
+                    row.setdefault(kind, []).append(run_once(python, suites[kind]))
                 for label, extra in (("start-up", ()), ("start-up without plugin", ("-p", "no:serverless"))):
                     elapsed = min(run_once(python, suites["empty"], *extra) for _ in range(3))
-                    row[label] = min(row.get(label, elapsed), elapsed)
-    return best
+                    row.setdefault(label, []).append(elapsed)
+    return {python: {label: reduce(values) for label, values in row.items()} for python, row in times.items()}
 
 
 def table_lines(results: dict[str, dict[str, float]], tests: int) -> list[str]:
@@ -200,13 +203,17 @@ def main(argv: list[str] | None = None) -> None:
         "--python", action="append", help="an interpreter with the package installed (repeatable)"
     )
     parser.add_argument("--wall", action="store_true", help="measure wall time instead of CPU time")
+    parser.add_argument(
+        "--median", action="store_true", help="the median of the rounds instead of the best (a busy machine)"
+    )
     args = parser.parse_args(argv)
     global CPU
     CPU = not args.wall
     pythons = [os.path.abspath(python) for python in args.python or [sys.executable]]
-    results = measure(pythons, args.tests, args.rounds)
+    results = measure(pythons, args.tests, args.rounds, statistics.median if args.median else min)
     clock = "wall" if args.wall else "CPU"
-    print(f"# pytest suites of {args.tests} tests, one process each, best of {args.rounds} ({clock} time)")
+    how = "median" if args.median else "best"
+    print(f"# pytest suites of {args.tests} tests, one process each, {how} of {args.rounds} ({clock} time)")
     for line in table_lines(results, args.tests):
         print(line)
 

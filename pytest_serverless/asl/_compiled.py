@@ -23,8 +23,19 @@ _SIZE = 256
 _CACHE: OrderedDict[tuple[str, str], tuple[dict[str, Any], m.Program]] = OrderedDict()
 # The same dict object given again (a module-level ``MACHINE`` built in every test) is found by identity: the
 # entry holds the object (so its id is not reused), a JSON copy of it taken when it was keyed (a mutated dict,
-# even deep inside, no longer compares equal and is keyed again) and the substitutions' key.
-_BY_ID: dict[int, tuple[dict[str, Any], Any, str, tuple[dict[str, Any], m.Program]]] = {}
+# even deep inside, no longer compares equal and is keyed again), the substitutions' key, and the
+# substitutions mapping given with a copy of it (the same mapping given again, unchanged, is not keyed again).
+_BY_ID: dict[
+    int,
+    tuple[
+        dict[str, Any],
+        Any,
+        str,
+        tuple[dict[str, Any], m.Program],
+        Mapping[str, Any] | None,
+        dict[str, Any] | None,
+    ],
+] = {}
 _NO_SUBSTITUTIONS = "{}"
 
 
@@ -68,7 +79,7 @@ def compile_definition(
         if (
             known is not None
             and known[0] is definition
-            and known[2] == _substitutions_key(substitutions)
+            and _same_substitutions(known, substitutions)
             and definition == known[1]
         ):
             return known[3]
@@ -77,7 +88,7 @@ def compile_definition(
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
-            _remember(definition, key, hit)
+            _remember(definition, key, hit, substitutions)
             return hit
     from .definition import load_definition
     from .parse import parse_definition
@@ -94,15 +105,29 @@ def compile_definition(
         _CACHE[key] = compiled
         while len(_CACHE) > _SIZE:
             _CACHE.popitem(last=False)
-        _remember(definition, key, compiled)
+        _remember(definition, key, compiled, substitutions)
     return compiled
 
 
-def _remember(definition: Any, key: tuple[str, str], compiled: tuple[dict[str, Any], m.Program]) -> None:
+def _same_substitutions(known: Any, substitutions: Mapping[str, Any] | None) -> bool:
+    if substitutions is known[4] and (substitutions is None or known[5] == substitutions):
+        return True
+    return bool(known[2] == _substitutions_key(substitutions))
+
+
+def _remember(
+    definition: Any,
+    key: tuple[str, str],
+    compiled: tuple[dict[str, Any], m.Program],
+    substitutions: Mapping[str, Any] | None,
+) -> None:
     if not isinstance(definition, dict) or not key[0].startswith("{"):
         return
     if len(_BY_ID) >= _SIZE:
         _BY_ID.clear()
     # the copy is read back from the key's JSON text: equal to the dict exactly when the dict is unchanged
     # (a tuple where the JSON has a list compares unequal: keyed again, never wrong)
-    _BY_ID[id(definition)] = (definition, json.loads(key[0]), key[1], compiled)
+    # a copy only of flat values (a list inside could change unseen by a shallow copy): else keyed each time
+    flat = substitutions is None or all(isinstance(v, (str, int, float)) for v in substitutions.values())
+    copy = dict(substitutions) if substitutions is not None and flat else None
+    _BY_ID[id(definition)] = (definition, json.loads(key[0]), key[1], compiled, substitutions, copy)

@@ -22,7 +22,7 @@ from .paths import copy_json
 from .runtime import Scheduler, scheduler_for
 from .service import Service, WaitingTask
 from .states import RUNNERS
-from .tasks import MockCursor, accepts
+from .tasks import MockCursor, accepts, check_task_handlers
 
 __all__ = ["Execution", "StateMachine", "StepFunctions", "TaskCall"]
 
@@ -293,14 +293,7 @@ def _check_machine_arguments(name: object, machine_type: object, clock: object, 
         raise UsageError(
             "StateMachine(tasks=...) takes a mapping {resource ARN, pattern or state name: handler}"
         )
-    for key, handler in (tasks or {}).items():
-        if not isinstance(key, str) or not callable(handler):
-            raise UsageError(f"StateMachine(tasks=...): {key!r} must map a string to a callable handler")
-        if not accepts(handler, 2):
-            raise UsageError(
-                f"StateMachine(tasks=...): the handler for {key!r} must take (event, context), "
-                "as a Lambda handler does"
-            )
+    check_task_handlers(tasks)
 
 
 def _check_machine_options(

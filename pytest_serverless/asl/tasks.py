@@ -27,10 +27,12 @@ from .paths import copy_json
 from .states_errors import StatesError, StatesErrorName
 
 __all__ = [
+    "CheckedTasks",
     "MockCursor",
     "Resource",
     "TaskCallOutcome",
     "accepts",
+    "check_task_handlers",
     "json_problem",
     "lambda_error",
     "normalize_mock",
@@ -240,6 +242,35 @@ def function_name(arn_or_name: str) -> str:
     if ":function:" in arn_or_name:
         return arn_or_name.split(":function:", 1)[1].split(":")[0]
     return arn_or_name.split(":")[0]
+
+
+class CheckedTasks(dict[str, Callable[..., Any]]):
+    """Task handlers checked once by ``check_task_handlers`` (made with ``CheckedTasks.of``): a template app
+    builds several machines from one set of handlers, and each machine need not check them again."""
+
+    @classmethod
+    def of(cls, tasks: Mapping[str, Callable[..., Any]]) -> CheckedTasks:
+        check_task_handlers(tasks)
+        return cls(tasks)
+
+
+def check_task_handlers(tasks: Mapping[str, Any] | None) -> None:
+    """Raise ``UsageError`` for a key that is no string or a handler that cannot take (event, context); a
+    ``CheckedTasks`` is not checked again, a handler given under several keys is checked once."""
+    if not tasks or type(tasks) is CheckedTasks:
+        return
+    checked: set[int] = set()
+    for key, handler in tasks.items():
+        if not isinstance(key, str) or not callable(handler):
+            raise UsageError(f"StateMachine(tasks=...): {key!r} must map a string to a callable handler")
+        if id(handler) in checked:
+            continue
+        if not accepts(handler, 2):
+            raise UsageError(
+                f"StateMachine(tasks=...): the handler for {key!r} must take (event, context), "
+                "as a Lambda handler does"
+            )
+        checked.add(id(handler))
 
 
 def accepts(function: Callable[..., Any], count: int) -> bool:

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
+from pytest_serverless import _environ
 from pytest_serverless._ids import FAKE_CREDENTIALS
 from pytest_serverless.errors import AwsError, UnemulatedCall
 
@@ -227,21 +228,28 @@ def _install() -> None:
         _SAVED["session"] = boto3.DEFAULT_SESSION
         boto3.DEFAULT_SESSION = None  # the next boto3.client(...) makes a session with the handlers
     environ = os.environ
-    environment = _ENVIRONMENT
-    if not environ.get("AWS_DEFAULT_REGION"):  # botocore reads this one; Lambda sets both
-        environment = {**environment, "AWS_DEFAULT_REGION": environ.get("AWS_REGION") or "us-east-1"}
-    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
-    for name in _REMOVED:
-        saved[name] = environ.pop(name) if name in environ else None
-    for name, value in environment.items():
-        saved[name] = before = environ.get(name)
-        if before != value:
-            environ[name] = value
-    _SAVED["environ"] = saved
+    # botocore reads AWS_DEFAULT_REGION (Lambda sets both): set it when it is not
+    region = None if environ.get("AWS_DEFAULT_REGION") else environ.get("AWS_REGION") or "us-east-1"
+    variables = _variables(region)
+    _SAVED["environ"] = (variables, _environ.apply(variables))  # every value before; what differs is set
 
 
 _ENVIRONMENT = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
 _REMOVED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+_VARIABLES: dict[str | None, _environ.Encoded] = {}  # region to set (None: none) -> the scope's variables
+
+
+def _variables(region: str | None) -> _environ.Encoded:
+    """The scope's variables, encoded once per region: the removed ones (unset), then the set ones."""
+    known = _VARIABLES.get(region)
+    if known is None:
+        variables: dict[str, str | None] = {**dict.fromkeys(_REMOVED), **_ENVIRONMENT}
+        if region is not None:
+            variables["AWS_DEFAULT_REGION"] = region
+        if len(_VARIABLES) > 16:
+            _VARIABLES.clear()
+        known = _VARIABLES[region] = _environ.encode(variables)
+    return known
 
 
 def _uninstall() -> None:
@@ -255,14 +263,9 @@ def _uninstall() -> None:
     module: Any = sys.modules.get("boto3")
     if module is not None:  # the session made inside (fake credentials) does not outlive the block
         module.DEFAULT_SESSION = _SAVED.get("session")
-    environ = os.environ
-    for name, value in _SAVED.get("environ", {}).items():
-        if environ.get(name) == value:
-            continue
-        if value is None:
-            environ.pop(name, None)
-        else:
-            environ[name] = value
+    saved = _SAVED.get("environ")
+    if saved is not None:
+        _environ.restore(*saved)
     _SAVED.clear()
 
 

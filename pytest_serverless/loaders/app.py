@@ -270,8 +270,11 @@ class ServerlessApp:
         for logical_id, function in self._model.functions.items():
             function_tasks[function.arn] = self.functions[logical_id]
             function_tasks.setdefault(function.name, self.functions[logical_id])
+        from pytest_serverless.asl.tasks import CheckedTasks
+
+        every_task = CheckedTasks.of({**function_tasks, **tasks})  # checked once for all the machines
         for logical_id, spec in self._model.state_machines.items():
-            machine = self._state_machine(machine_class, spec, {**function_tasks, **tasks})
+            machine = self._state_machine(machine_class, spec, every_task)
             machine.default_mocks = dict(mocks)  # type: ignore[attr-defined]
             # reports and contracts name it by its logical id: physical names may come from the folder
             machine.logical_id = logical_id  # type: ignore[attr-defined]
@@ -290,8 +293,7 @@ class ServerlessApp:
                 spec.definition,
                 name=spec.name[:80],
                 type=spec.type,
-                substitutions={k: v if isinstance(v, str) else str(v) for k, v in spec.substitutions.items()}
-                or None,
+                substitutions=_substitutions(spec),
                 tasks=tasks,
                 clock=self.clock,
                 on_execution_finished=self._finished,
@@ -475,6 +477,22 @@ class ServerlessApp:
             f"ServerlessApp({str(self.source)!r}, state_machines={sorted(self.state_machines)}, "
             f"apis={sorted(self._model.apis)}, functions={sorted(self.functions)})"
         )
+
+
+_SUBSTITUTIONS: dict[int, tuple[StateMachineSpec, dict[str, Any], dict[str, str] | None]] = {}
+
+
+def _substitutions(spec: StateMachineSpec) -> dict[str, str] | None:
+    """The machine's ``DefinitionSubstitutions`` as text, made once per read template's spec (the same dict
+    each time: the compiled definition is then found without keying the substitutions again)."""
+    known = _SUBSTITUTIONS.get(id(spec))
+    if known is not None and known[0] is spec and known[1] == spec.substitutions:
+        return known[2]
+    made = {k: v if isinstance(v, str) else str(v) for k, v in spec.substitutions.items()} or None
+    if len(_SUBSTITUTIONS) > 256:
+        _SUBSTITUTIONS.clear()
+    _SUBSTITUTIONS[id(spec)] = (spec, dict(spec.substitutions), made)
+    return made
 
 
 def _iso(epoch: float) -> str:

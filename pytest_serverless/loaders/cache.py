@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import stat
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,28 +35,47 @@ _DIGESTS: dict[Path, tuple[int, int, str]] = {}
 
 
 def _digest(path: Path) -> str | None:
-    """The file's SHA-256, recomputed only when its modification time or size changed; ``None`` for anything
-    but a regular file of at most 1 MB (``/dev/zero`` never ends): the reader then reports it."""
+    """The file's SHA-256, recomputed only when its modification time or size changed (one ``stat`` when
+    they did not); ``None`` for anything but a regular file of at most 1 MB (``/dev/zero`` never ends): the
+    reader then reports it."""
     try:
-        if not path.is_file():
-            return None
-        stat = path.stat()
-        if stat.st_size > MAX_FILE_BYTES:
+        found = os.stat(path)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_FILE_BYTES:
             return None
         known = _DIGESTS.get(path)
-        if known is not None and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
+        if known is not None and known[0] == found.st_mtime_ns and known[1] == found.st_size:
             return known[2]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
     if len(_DIGESTS) > 1024:
         _DIGESTS.clear()
-    _DIGESTS[path] = (stat.st_mtime_ns, stat.st_size, digest)
+    _DIGESTS[path] = (found.st_mtime_ns, found.st_size, digest)
     return digest
 
 
+_NO_PARAMETERS = "{}"
+
+
 def _parameters_key(parameters: Mapping[str, Any] | None) -> str:
-    return json.dumps(dict(parameters or {}), sort_keys=True, default=repr)
+    if not parameters:
+        return _NO_PARAMETERS
+    return json.dumps(dict(parameters), sort_keys=True, default=repr)
+
+
+_RESOLVED: dict[tuple[str, str], str] = {}  # (working directory, path as given) -> the resolved path
+
+
+def _resolved(source: Path) -> str:
+    """``str(source.resolve())``, worked out once per path as given (and working directory)."""
+    given = str(source)
+    where = (given, "") if os.path.isabs(given) else (given, os.getcwd())
+    known = _RESOLVED.get(where)
+    if known is None:
+        if len(_RESOLVED) > 1024:
+            _RESOLVED.clear()
+        known = _RESOLVED[where] = str(source.resolve())
+    return known
 
 
 def _thaw(frozen: bytes) -> Read:
@@ -93,7 +114,7 @@ class TemplateCache:
         if digest is None:  # unreadable: let the reader report it
             template, model = reader(source, parameters)
             return template, model, lambda: (template, model)
-        key = (str(source.resolve()), digest, _parameters_key(parameters))
+        key = (_resolved(source), digest, _parameters_key(parameters))
         entry = self._entries.get(key)
         if entry is not None and all(_digest(file) == known for file, known in entry[1]):
             self._entries.move_to_end(key)

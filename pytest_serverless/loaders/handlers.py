@@ -27,12 +27,12 @@ import os
 import sys
 import types
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pytest_serverless import _environ
 from pytest_serverless._ids import FAKE_CREDENTIALS, REGION
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import TaskFailure, TemplateError
@@ -52,27 +52,6 @@ __all__ = [
 ]
 
 Handler = Callable[[Any, Any], Any]
-
-
-@contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    environ = os.environ
-    saved: dict[str, str | None] = {}  # every value before; only what differs is set, and restored
-    for name, value in variables.items():
-        text = str(value)
-        saved[name] = before = environ.get(name)
-        if before != text:
-            environ[name] = text
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if environ.get(name) == old:
-                continue
-            if old is None:
-                environ.pop(name, None)
-            else:
-                environ[name] = old
 
 
 def lambda_environment(function: FunctionSpec) -> dict[str, str]:
@@ -97,10 +76,15 @@ def lambda_environment(function: FunctionSpec) -> dict[str, str]:
 def _with_environment(handler: Handler, variables: Mapping[str, str]) -> Handler:
     if not variables:
         return handler
+    encoded = _environ.encode(variables)
+    apply, restore = _environ.apply, _environ.restore
 
     def invoke(event: Any, context: Any) -> Any:
-        with _environment(variables):
+        saved = apply(encoded)
+        try:
             return handler(event, context)
+        finally:
+            restore(encoded, saved)
 
     invoke.__wrapped__ = handler  # type: ignore[attr-defined]
     invoke.__name__ = getattr(handler, "__name__", "handler")
@@ -158,33 +142,57 @@ class _FolderFinder(importlib.abc.MetaPathFinder):
 
     def __init__(self, folders: tuple[str, ...]) -> None:
         self.folders = folders
+        self.found: set[str] = set()  # the names it found: gone from sys.modules after, whatever they hold
 
     def find_spec(
         self, fullname: str, path: Any = None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         parts = fullname.split(".")
+        found = None
         if path is None:
             for folder in self.folders:
                 found = self._find(fullname, os.path.join(folder, *parts[:-1]), parts[-1])
                 if found is not None:
-                    return found
-            return None
-        base = next((entry for entry in path if any(_under(entry, f) for f in self.folders)), "")
-        return self._find(fullname, base, parts[-1]) if base else None
+                    break
+        else:
+            base = next((entry for entry in path if any(_under(entry, f) for f in self.folders)), "")
+            found = self._find(fullname, base, parts[-1]) if base else None
+        if found is not None:
+            self.found.add(fullname)
+        return found
 
     @staticmethod
     def _find(fullname: str, base: str, name: str) -> importlib.machinery.ModuleSpec | None:
         stem = os.path.join(base, name)
         package = os.path.join(stem, "__init__.py")
         if os.path.isfile(package):
-            return importlib.util.spec_from_file_location(
-                fullname, package, loader=_CodeLoader(package), submodule_search_locations=[stem]
-            )
+            return _spec(fullname, package, stem)
         if os.path.isfile(stem + ".py"):
-            return importlib.util.spec_from_file_location(
-                fullname, stem + ".py", loader=_CodeLoader(stem + ".py")
-            )
+            return _spec(fullname, stem + ".py", None)
         return None
+
+
+_LOADERS: dict[str, tuple[_CodeLoader, str | None]] = {}  # source file -> its loader and __cached__
+
+
+def _spec(fullname: str, path: str, package_dir: str | None) -> importlib.machinery.ModuleSpec:
+    """What ``spec_from_file_location`` makes, without working out the same file's loader and ``__cached__``
+    again for each fresh module."""
+    known = _LOADERS.get(path)
+    if known is None:
+        try:
+            cached: str | None = importlib.util.cache_from_source(path)
+        except NotImplementedError:  # no bytecode cache in this Python
+            cached = None
+        if len(_LOADERS) > 4096:
+            _LOADERS.clear()
+        known = _LOADERS[path] = (_CodeLoader(path), cached)
+    spec = importlib.machinery.ModuleSpec(fullname, known[0], origin=path, is_package=package_dir is not None)
+    if package_dir is not None:
+        spec.submodule_search_locations = [package_dir]
+    spec.has_location = True
+    spec.cached = known[1]
+    return spec
 
 
 @functools.lru_cache(maxsize=256)
@@ -209,36 +217,75 @@ def _layer_paths(layers: tuple[str, ...]) -> tuple[str, ...]:
 def _import_from(folder: Path, module_name: str, layers: tuple[str, ...] = ()) -> types.ModuleType:
     """Import ``module_name`` from ``folder`` (then ``layers``) as a fresh module (with fresh copies of the
     folders' other modules it imports), leaving ``sys.modules`` and ``sys.path`` as it found them."""
-    before = set(sys.modules)
+    modules = sys.modules
     top = module_name.split(".")[0]
     shadowed: dict[str, types.ModuleType] = {}
-    if top in sys.modules:  # a module of that name (or package) is loaded: set it aside while importing
+    if top in modules:  # a module of that name (or package) is loaded: set it aside while importing
         prefix = top + "."
-        loaded = list(sys.modules.items())
+        loaded = list(modules.items())
         shadowed = {name: mod for name, mod in loaded if name == top or name.startswith(prefix)}
     for name in shadowed:
-        del sys.modules[name]
-    where = (str(folder), *_layer_paths(layers))
+        del modules[name]
+    mark = next(reversed(modules), None)  # modules imported from here on come after it (insertion order)
+    count = len(modules)
+    where = (str(folder), *_layer_paths(layers)) if layers else (str(folder),)
     finder = _FolderFinder(where)
     sys.meta_path.insert(0, finder)
     sys.path[0:0] = where  # what the finder does not load (compiled modules, a .zip) Python's own finders do
     try:
-        return importlib.import_module(module_name)
+        return _import(finder, module_name)
     finally:
         for entry in where:
             if entry in sys.path:
                 sys.path.remove(entry)
         if finder in sys.meta_path:
             sys.meta_path.remove(finder)
-        for name in set(sys.modules) - before:
-            module = sys.modules.get(name)
+        for name in _added(mark, count):
+            module = modules.get(name)
             if module is None:
                 continue
             own = isinstance(getattr(module, "__loader__", None), _CodeLoader)
             file = getattr(module, "__file__", None)
-            if own or name in shadowed or any(_inside(file, Path(entry)) for entry in where):
-                del sys.modules[name]
-        sys.modules.update(shadowed)
+            if (
+                own
+                or name in shadowed
+                or name in finder.found
+                or any(_inside(file, Path(entry)) for entry in where)
+            ):
+                del modules[name]
+        modules.update(shadowed)
+
+
+def _import(finder: _FolderFinder, module_name: str) -> types.ModuleType:
+    """``importlib.import_module(module_name)``; a top-level module of the function's folder is executed
+    into a fresh module directly (as ``importlib`` does it: in ``sys.modules`` while it runs)."""
+    spec = finder.find_spec(module_name) if "." not in module_name else None
+    if spec is None or not isinstance(spec.loader, _CodeLoader):
+        return importlib.import_module(module_name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return sys.modules.get(
+        module_name, module
+    )  # a module may replace itself in sys.modules, as import allows
+
+
+def _added(mark: str | None, count: int) -> list[str]:
+    """The names ``sys.modules`` gained after ``mark`` (its last name when it had ``count`` names); every
+    name when an older entry went meanwhile (then insertion order tells nothing)."""
+    modules = sys.modules
+    names: list[str] = []
+    for name in reversed(modules):
+        if name == mark:
+            break
+        names.append(name)
+    if len(modules) != count + len(names):
+        return list(modules)
+    return names
 
 
 def _inline_module(function: FunctionSpec) -> types.ModuleType:
@@ -299,19 +346,19 @@ def check_handler(function: FunctionSpec, *, source: str) -> bool:
     return True
 
 
-def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> Handler:
-    """Import the function's module (fresh) and return its handler; ``HandlerImportError`` if it cannot."""
+def _import_handler(function: FunctionSpec) -> Handler:
+    """Import the function's module (fresh) and return its handler; ``HandlerImportError`` if it cannot.
+    The caller sets the function's environment."""
     assert function.handler is not None
     module_name, _, attribute = function.handler.rpartition(".")
     module_name = module_name.replace("/", ".")
     name, handler_text = function.logical_id, function.handler
     try:
-        with _environment(environment):
-            if function.inline_code is not None:
-                module = _inline_module(function)
-            else:
-                assert function.code_dir is not None
-                module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
+        if function.inline_code is not None:
+            module = _inline_module(function)
+        else:
+            assert function.code_dir is not None
+            module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
     except Exception as exc:  # noqa: BLE001 - the function's own module failed: its calls fail, nothing else
         detail = (
             f"No module named {exc.name!r}"
@@ -340,25 +387,58 @@ def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None =
     function's missing package or failing import-time code fails only the calls of that function. Runs with
     the function's Lambda environment (``lambda_environment``), its environment variables over it and
     ``environment`` over them, at import and at each call."""
-    variables = {**lambda_environment(function), **function.environment, **(environment or {})}
+    variables = _lambda_variables(function, environment)
     loaded: list[Handler] = []
     failed: list[HandlerImportError] = []
+    apply, restore = _environ.apply, _environ.restore
 
     def handler(event: Any, context: Any) -> Any:
-        if not loaded:
-            if failed:
-                raise failed[0]
-            try:
-                loaded.append(_import_handler(function, variables))
-            except HandlerImportError as error:
-                failed.append(error)
-                raise
-        with _environment(variables):
+        if failed:
+            raise failed[0]
+        saved = apply(variables)  # the first call imports in the same environment, as Lambda's init does
+        try:
+            if not loaded:
+                try:
+                    loaded.append(_import_handler(function))
+                except HandlerImportError as error:
+                    failed.append(error)
+                    raise
             return loaded[0](event, context)
+        finally:
+            restore(variables, saved)
 
     handler.__name__ = function.handler or function.logical_id
     handler.__qualname__ = handler.__name__
     return handler
+
+
+_ENCODED: dict[tuple[Any, ...], _environ.Encoded] = {}
+
+
+def _lambda_variables(function: FunctionSpec, environment: Mapping[str, str] | None) -> _environ.Encoded:
+    """The function's variables (``lazy_handler``), encoded once per process for what they depend on."""
+    key: tuple[Any, ...] | None
+    try:
+        key = (
+            function.runtime,
+            function.name,
+            function.memory_size,
+            function.handler,
+            tuple(function.environment.items()),
+            tuple(environment.items()) if environment else (),
+        )
+        known = _ENCODED.get(key)
+    except TypeError:  # an unhashable value: encoded each time
+        key, known = None, None
+    if known is None:
+        known = _environ.encode(
+            {**lambda_environment(function), **function.environment, **(environment or {})}
+        )
+        if key is not None:
+            if len(_ENCODED) > 1024:
+                _ENCODED.clear()
+            _ENCODED[key] = known
+    return known
 
 
 def resolve_handler(function: FunctionSpec, *, source: str) -> Handler | None:
@@ -396,7 +476,6 @@ def with_limits(handler: Handler, function: FunctionSpec) -> Handler:
     """``handler`` with the function's Timeout and MemorySize (see the module docstring)."""
     timeout, memory = function.timeout, function.memory_size
 
-    @functools.wraps(handler)
     def limited(event: Any, context: Any) -> Any:
         clock = getattr(context, "clock", None)
         if not isinstance(clock, VirtualClock):  # called by hand, not through an invocation
@@ -423,6 +502,13 @@ def with_limits(handler: Handler, function: FunctionSpec) -> Handler:
             )
         return result
 
+    # what functools.wraps copies, without its generic walk (one wrapper per function per app)
+    limited.__dict__.update(getattr(handler, "__dict__", {}))
+    limited.__wrapped__ = handler  # type: ignore[attr-defined]
+    limited.__name__ = getattr(handler, "__name__", "handler")
+    limited.__qualname__ = getattr(handler, "__qualname__", limited.__name__)
+    limited.__doc__ = getattr(handler, "__doc__", None)
+    limited.__module__ = getattr(handler, "__module__", limited.__module__)
     return limited
 
 

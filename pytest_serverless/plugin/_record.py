@@ -9,7 +9,6 @@ fixtures route every state machine and gateway through it; the plugin's hooks ch
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -219,7 +218,6 @@ class TestRecord:
         original = machine.start
         record = self
 
-        @functools.wraps(original)
         def start(
             input: Any = None,
             *,
@@ -240,6 +238,10 @@ class TestRecord:
                 )
             return execution
 
+        # what functools.wraps copies, without its generic walk (one per machine per test)
+        start.__wrapped__ = original  # type: ignore[attr-defined]
+        start.__name__ = start.__qualname__ = "start"
+        start.__doc__ = original.__doc__
         try:
             machine.start = start
         except AttributeError as error:  # pragma: no cover - a StateMachine with __slots__ and no __dict__

@@ -189,6 +189,13 @@ def _session(config: pytest.Config) -> ContractSession | None:
     return config.stash.get(_SESSION, None)
 
 
+def observing(item: pytest.Item) -> bool:
+    """Whether this plugin's observer hooks have anything to do for ``item`` (its contract is checked or
+    recorded)."""
+    session = _session(item.config)
+    return session is not None and session.mode_for(item) is not None
+
+
 # section: what a test did
 
 

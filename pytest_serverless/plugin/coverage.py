@@ -225,6 +225,11 @@ def _session(config: pytest.Config) -> CoverageSession | None:
     return config.stash.get(_SESSION, None)
 
 
+def observing(config: pytest.Config) -> bool:
+    """Whether this plugin's observer hooks have anything to do (a coverage report was asked for)."""
+    return _session(config) is not None
+
+
 def _gateways(item: Any) -> list[Any]:
     """The gateways of a test: its ``gateway`` fixture and its ``serverless_app``'s."""
     found: list[Any] = []

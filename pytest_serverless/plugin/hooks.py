@@ -128,11 +128,12 @@ def _relative(path: Path, root: Path) -> str:
 class _NodeHooks:
     """Calls the plugin hooks through the test's node, so conftest.py files apply to the tests below them."""
 
-    __slots__ = ("_ihook", "_item")
+    __slots__ = ("_ihook", "_item", "_observed")
 
     def __init__(self, item: pytest.Item) -> None:
         self._item = item
         self._ihook: Any = None
+        self._observed: bool | None = None
 
     @property
     def ihook(self) -> Any:
@@ -147,13 +148,34 @@ class _NodeHooks:
             return
         self.ihook.pytest_serverless_register_integrations(registry=registry)
 
+    @property
+    def observed(self) -> bool:
+        """Whether an observer hook has work for this test: an implementation other than the plugin's own
+        coverage and contracts, or those two when active (a report asked for, a contract checked)."""
+        if self._observed is None:
+            self._observed = _observed(self._item)
+        return self._observed
+
     def execution_finished(self, execution: Any, state_machine: Any) -> None:
-        self.ihook.pytest_serverless_execution_finished(
-            execution=execution, state_machine=state_machine, item=self._item
-        )
+        if self.observed:
+            self.ihook.pytest_serverless_execution_finished(
+                execution=execution, state_machine=state_machine, item=self._item
+            )
 
     def gateway_response(self, request: Any, response: Any) -> None:
-        self.ihook.pytest_serverless_gateway_response(request=request, response=response, item=self._item)
+        if self.observed:
+            self.ihook.pytest_serverless_gateway_response(request=request, response=response, item=self._item)
+
+
+def _observed(item: pytest.Item) -> bool:
+    from . import contracts, coverage
+
+    hook = item.config.hook
+    own = (contracts, coverage)
+    for caller in (hook.pytest_serverless_execution_finished, hook.pytest_serverless_gateway_response):
+        if any(impl.plugin not in own for impl in caller.get_hookimpls()):
+            return True
+    return coverage.observing(item.config) or contracts.observing(item)
 
 
 def _build_record(item: pytest.Item) -> TestRecord:

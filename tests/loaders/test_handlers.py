@@ -101,3 +101,35 @@ def test_given_handlers_get_the_function_environment(tmp_path):
     )
     assert app.function("One")({}, None) == "red"
     assert "COLOR" not in os.environ
+
+
+def test_modules_stay_consistent_when_a_handler_module_removes_another(tmp_path):
+    # the module's import drops an unrelated entry of sys.modules: the loader still removes its own modules
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "helper_mod.py").write_text("VALUE = 7\n")
+    (folder / "dropper.py").write_text(
+        "import sys\nimport helper_mod\nsys.modules.pop('psc_unrelated', None)\n\n"
+        "def handler(event, context):\n    return helper_mod.VALUE\n"
+    )
+    (folder / "itself.py").write_text(
+        "import sys, types\nreplacement = types.ModuleType('itself')\n"
+        "replacement.handler = lambda event, context: 'replaced'\nsys.modules['itself'] = replacement\n"
+    )
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: src, Handler: dropper.handler, Runtime: python3.12}\n"
+        "  Self:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: src, Handler: itself.handler, Runtime: python3.12}\n"
+    )
+    sys.modules["psc_unrelated"] = type(sys)("psc_unrelated")
+    try:
+        app = load_template(template)
+        assert app.function("Fn")({}, None) == 7
+        # a module replacing itself in sys.modules is what the import gives, as Python's import does
+        assert app.function("Self")({}, None) == "replaced"
+    finally:
+        sys.modules.pop("psc_unrelated", None)
+    assert not {"dropper", "helper_mod", "itself"} & set(sys.modules)
