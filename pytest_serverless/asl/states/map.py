@@ -244,34 +244,9 @@ def _map_attempt(
 ) -> Generator[Any, Any, tuple[str | None, Any]]:
     """One attempt of the Map: read the items and limits, run the iterations through a Fanout, then
     fail (tolerance exceeded, an iteration's error) or finish the state with the results."""
-    jsonata = state.query_language == m.JSONATA
-    try:
-        effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
-        items = _map_items(interp, state, value, effective, run, frame)
-        concurrency = _number(
-            interp,
-            state,
-            "MaxConcurrency",
-            state.max_concurrency,
-            state.max_concurrency_path,
-            value,
-            effective,
-            run,
-            frame,
-            True,
-        )
-    except StatesError as error:
-        interp.evaluation_failed(frame, run, error)
-        raise
-    started = interp.event(frame, "MapStateStarted", {"length": len(items)})
-    try:
-        tolerated_count, tolerated_percent = _tolerance(interp, state, value, effective, run, frame)
-        if concurrency is not None and concurrency < 0:
-            raise interp.runtime(run, "MaxConcurrency cannot be negative.")
-        inputs = _iteration_inputs(interp, state, value, effective, items, run, frame)
-    except StatesError as error:
-        interp.evaluation_failed(frame, run, error)
-        raise
+    started, inputs, concurrency, tolerated_count, tolerated_percent = _map_inputs(
+        interp, state, value, frame, run
+    )
     processor = state.processor
     assert processor is not None
     slots = int(concurrency or 0)
@@ -319,6 +294,43 @@ def _map_attempt(
     if state.result_writer is not None:
         result = _write_results(interp, state, results, run)
     return finish_state(interp, state, value, result, run, frame)
+
+
+def _map_inputs(
+    interp: Interpreter, state: m.MapState, value: Any, frame: Frame, run: StateRun
+) -> tuple[int, list[Any], float | None, float | None, float | None]:
+    """Read the items and MaxConcurrency, record MapStateStarted, then read the failure tolerances and
+    build the iteration inputs: the started event's id, the inputs, MaxConcurrency and the two
+    tolerances."""
+    jsonata = state.query_language == m.JSONATA
+    try:
+        effective = value if jsonata else interp.select_path(state.input_path, value, run, frame)
+        items = _map_items(interp, state, value, effective, run, frame)
+        concurrency = _number(
+            interp,
+            state,
+            "MaxConcurrency",
+            state.max_concurrency,
+            state.max_concurrency_path,
+            value,
+            effective,
+            run,
+            frame,
+            True,
+        )
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+    started = interp.event(frame, "MapStateStarted", {"length": len(items)})
+    try:
+        tolerated_count, tolerated_percent = _tolerance(interp, state, value, effective, run, frame)
+        if concurrency is not None and concurrency < 0:
+            raise interp.runtime(run, "MaxConcurrency cannot be negative.")
+        inputs = _iteration_inputs(interp, state, value, effective, items, run, frame)
+    except StatesError as error:
+        interp.evaluation_failed(frame, run, error)
+        raise
+    return started, inputs, concurrency, tolerated_count, tolerated_percent
 
 
 def _tolerance(
