@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -759,18 +759,25 @@ class Interpreter:
             # brackets, separators (one too many: a bound), per key its quotes and colon; per member:
             # a string 6 bytes a character (escapes), a number of the usual size, true/false/null 32
             bound = 2 + len(value)
-            members: Iterable[Any] = value
             if isinstance(value, dict):
-                bound += sum(map(len, value)) * 6 + len(value) * 3
-                members = value.values()
-            for member in members:
-                kind = type(member)
-                if kind is str:
-                    bound += len(member) * 6 + 2
-                elif (kind is int and -_BIG_INT < member < _BIG_INT) or kind is float or member is None:
-                    bound += 32
-                else:
-                    bound += self._member_bound(member, depth)
+                for key, member in value.items():
+                    bound += len(key) * 6 + 3
+                    kind = type(member)
+                    if kind is str:
+                        bound += len(member) * 6 + 2
+                    elif (kind is int and -_BIG_INT < member < _BIG_INT) or kind is float or member is None:
+                        bound += 32
+                    else:
+                        bound += self._member_bound(member, depth)
+            else:
+                for member in value:
+                    kind = type(member)
+                    if kind is str:
+                        bound += len(member) * 6 + 2
+                    elif (kind is int and -_BIG_INT < member < _BIG_INT) or kind is float or member is None:
+                        bound += 32
+                    else:
+                        bound += self._member_bound(member, depth)
         if bound >= 1024:
             self._bounds[id(value)] = (value, bound)
         return bound
