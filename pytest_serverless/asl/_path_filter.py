@@ -8,6 +8,7 @@ predicates; ``paths.py`` runs the rest of the path through jsonpath-ng.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -162,6 +163,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_ORDERINGS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
 def _compare(op: str, left: Any, right: Any) -> bool:
     if left is _MISSING or right is _MISSING:
         return op == "!=" and not (left is _MISSING and right is _MISSING)
@@ -179,13 +183,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         inside = isinstance(right, list) and any(_compare("==", left, item) for item in right)
         return inside if op == "in" else not inside
     if _is_number(left) and _is_number(right) or isinstance(left, str) and isinstance(right, str):
-        if op == "<":
-            return bool(left < right)
-        if op == "<=":
-            return bool(left <= right)
-        if op == ">":
-            return bool(left > right)
-        return bool(left >= right)
+        return bool(_ORDERINGS.get(op, operator.ge)(left, right))
     return False
 
 

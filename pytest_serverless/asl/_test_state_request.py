@@ -171,19 +171,7 @@ def parse_config(config: Mapping[str, Any] | None, state: m.State, mock: Mock | 
             "test_state(state_configuration=...) takes TestState's stateConfiguration: a mapping with "
             f"{', '.join(_CONFIG_KEYS)}"
         )
-    for key, value in config.items():
-        if key not in _CONFIG_KEYS:
-            close = difflib.get_close_matches(str(key), _CONFIG_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UsageError(
-                f"test_state(state_configuration=...): unknown field {key!r}{hint}; TestState's fields are "
-                f"{', '.join(_CONFIG_KEYS)}"
-            )
-        counted = key in ("retrierRetryCount", "mapIterationFailureCount")
-        if counted and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise UsageError(
-                f"test_state(state_configuration=...): {key} takes an integer of at least 0, got {value!r}"
-            )
+    _check_config_fields(config)
     retry_count = config.get("retrierRetryCount")
     if retry_count is not None:
         parsed.retry_count = retry_count
@@ -197,19 +185,7 @@ def parse_config(config: Mapping[str, Any] | None, state: m.State, mock: Mock | 
         parsed.iteration_failures = failures
     caused_by = config.get("errorCausedByState")
     if caused_by is not None:
-        if not isinstance(state, (m.MapState, m.ParallelState)) or mock is None or mock.has_result:
-            raise UsageError(
-                "test_state(state_configuration=...): errorCausedByState names the state a mocked error "
-                "comes from inside a Map or Parallel state; it needs such a state and "
-                "mock={'errorOutput': ...}"
-            )
-        inner = {state.name, *(name for name, _ in inner_states(state))}
-        if not isinstance(caused_by, str) or caused_by not in inner:
-            known = ", ".join(repr(name) for name in sorted(inner))
-            raise UsageError(
-                f"test_state(state_configuration=...): errorCausedByState {caused_by!r} is not "
-                f"{state.name!r} or a state inside it (states: {known})"
-            )
+        _check_error_caused_by(caused_by, state, mock)
         parsed.error_caused_by_state = caused_by
     reader_data = config.get("mapItemReaderData")
     if reader_data is not None:
@@ -222,6 +198,42 @@ def parse_config(config: Mapping[str, Any] | None, state: m.State, mock: Mock | 
             "test_state(state_configuration={'mapItemReaderData': ...})", reader_data
         )
     return parsed
+
+
+def _check_config_fields(config: Mapping[str, Any]) -> None:
+    """Refuse unknown stateConfiguration fields (with the nearest known name) and counts that are not
+    integers of at least 0."""
+    for key, value in config.items():
+        if key not in _CONFIG_KEYS:
+            close = difflib.get_close_matches(str(key), _CONFIG_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(
+                f"test_state(state_configuration=...): unknown field {key!r}{hint}; TestState's fields are "
+                f"{', '.join(_CONFIG_KEYS)}"
+            )
+        counted = key in ("retrierRetryCount", "mapIterationFailureCount")
+        if counted and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise UsageError(
+                f"test_state(state_configuration=...): {key} takes an integer of at least 0, got {value!r}"
+            )
+
+
+def _check_error_caused_by(caused_by: Any, state: m.State, mock: Mock | None) -> None:
+    """errorCausedByState needs a Map or Parallel state with a mocked error, and names it or a state
+    inside it."""
+    if not isinstance(state, (m.MapState, m.ParallelState)) or mock is None or mock.has_result:
+        raise UsageError(
+            "test_state(state_configuration=...): errorCausedByState names the state a mocked error "
+            "comes from inside a Map or Parallel state; it needs such a state and "
+            "mock={'errorOutput': ...}"
+        )
+    inner = {state.name, *(name for name, _ in inner_states(state))}
+    if not isinstance(caused_by, str) or caused_by not in inner:
+        known = ", ".join(repr(name) for name in sorted(inner))
+        raise UsageError(
+            f"test_state(state_configuration=...): errorCausedByState {caused_by!r} is not "
+            f"{state.name!r} or a state inside it (states: {known})"
+        )
 
 
 def check_supported(state: m.State, mock: Mock | None) -> None:

@@ -349,26 +349,48 @@ class _Parser:
             "label": node.get("Label"),
         }
         if ql == m.JSONATA:
-            if "Items" in node:
-                out["items"] = self.jsonata(node["Items"], f"{pointer}/Items")
-            if "ItemSelector" in node:
-                out["item_selector"] = self.jsonata(node["ItemSelector"], f"{pointer}/ItemSelector")
-            if isinstance(node.get("ItemReader"), Mapping):
-                out["item_reader_template"] = self.jsonata(node["ItemReader"], f"{pointer}/ItemReader")
-            if isinstance(node.get("ItemBatcher"), Mapping):
-                out["item_batcher_template"] = self.jsonata(node["ItemBatcher"], f"{pointer}/ItemBatcher")
+            out.update(self.map_jsonata_fields(node, pointer))
         else:
-            if "ItemsPath" in node:
-                out["items_path"] = self.path(node["ItemsPath"], f"{pointer}/ItemsPath", reference=True)
-            selector = node.get("ItemSelector", node.get("Parameters"))
-            if selector is not None:
-                out["item_selector"] = self.payload(selector, f"{pointer}/ItemSelector")
-            if "ResultSelector" in node:
-                out["result_selector"] = self.payload(node["ResultSelector"], f"{pointer}/ResultSelector")
-            if isinstance(node.get("ItemReader"), Mapping) and "Parameters" in node["ItemReader"]:
-                out["item_reader_template"] = self.payload(
-                    node["ItemReader"]["Parameters"], f"{pointer}/ItemReader"
-                )
+            out.update(self.map_jsonpath_fields(node, pointer))
+        out.update(self.map_limits(node, pointer))
+        if out.get("max_concurrency") is None:
+            out["max_concurrency"] = 0
+        return m.MapState(**fields, **out)
+
+    def map_jsonata_fields(self, node: Mapping[str, Any], pointer: str) -> dict[str, Any]:
+        """A JSONata Map's item fields: Items, ItemSelector, and the ItemReader / ItemBatcher templates."""
+        out: dict[str, Any] = {}
+        if "Items" in node:
+            out["items"] = self.jsonata(node["Items"], f"{pointer}/Items")
+        if "ItemSelector" in node:
+            out["item_selector"] = self.jsonata(node["ItemSelector"], f"{pointer}/ItemSelector")
+        if isinstance(node.get("ItemReader"), Mapping):
+            out["item_reader_template"] = self.jsonata(node["ItemReader"], f"{pointer}/ItemReader")
+        if isinstance(node.get("ItemBatcher"), Mapping):
+            out["item_batcher_template"] = self.jsonata(node["ItemBatcher"], f"{pointer}/ItemBatcher")
+        return out
+
+    def map_jsonpath_fields(self, node: Mapping[str, Any], pointer: str) -> dict[str, Any]:
+        """A JSONPath Map's item fields: ItemsPath, ItemSelector (or Parameters), ResultSelector, and the
+        ItemReader's Parameters template."""
+        out: dict[str, Any] = {}
+        if "ItemsPath" in node:
+            out["items_path"] = self.path(node["ItemsPath"], f"{pointer}/ItemsPath", reference=True)
+        selector = node.get("ItemSelector", node.get("Parameters"))
+        if selector is not None:
+            out["item_selector"] = self.payload(selector, f"{pointer}/ItemSelector")
+        if "ResultSelector" in node:
+            out["result_selector"] = self.payload(node["ResultSelector"], f"{pointer}/ResultSelector")
+        if isinstance(node.get("ItemReader"), Mapping) and "Parameters" in node["ItemReader"]:
+            out["item_reader_template"] = self.payload(
+                node["ItemReader"]["Parameters"], f"{pointer}/ItemReader"
+            )
+        return out
+
+    def map_limits(self, node: Mapping[str, Any], pointer: str) -> dict[str, Any]:
+        """MaxConcurrency, ToleratedFailureCount and ToleratedFailurePercentage, each a value (or JSONata)
+        and/or a ``...Path``."""
+        out: dict[str, Any] = {}
         for name, field in (
             ("MaxConcurrency", "max_concurrency"),
             ("ToleratedFailureCount", "tolerated_failure_count"),
@@ -378,9 +400,7 @@ class _Parser:
                 out[field] = self.maybe_jsonata(node[name], f"{pointer}/{name}")
             if f"{name}Path" in node:
                 out[f"{field}_path"] = self.path(node[f"{name}Path"], f"{pointer}/{name}Path")
-        if out.get("max_concurrency") is None:
-            out["max_concurrency"] = 0
-        return m.MapState(**fields, **out)
+        return out
 
 
 def _escape(name: str) -> str:

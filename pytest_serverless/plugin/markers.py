@@ -384,33 +384,18 @@ def check_template_arguments(
         raise UsageError(
             f"{where}: path takes a template file path (str or pathlib.Path), got {type(path).__name__}"
         )
-    if parameters is not None and not isinstance(parameters, Mapping):
-        raise UsageError(
-            f"{where}: parameters takes a mapping {{ParameterName: value}}, got {type(parameters).__name__}"
-        )
-    if handlers is not None:
-        if not isinstance(handlers, Mapping):
+    _require_mapping(where, "parameters", parameters, "{ParameterName: value}")
+    _require_mapping(where, "handlers", handlers, "{function logical id: fn}")
+    for key, function in (handlers or {}).items():
+        if not callable(function):
+            raise UsageError(f"{where}: handlers[{key!r}] is not callable: write a function (event, context)")
+    _require_mapping(where, "environment", environment, "{VARIABLE: 'value'}")
+    for key, value in (environment or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str):
             raise UsageError(
-                f"{where}: handlers takes a mapping {{function logical id: fn}}, "
-                f"got {type(handlers).__name__}"
+                f"{where}: environment maps variable names to strings, got {key!r}: {value!r} "
+                f"(write {str(key)!r}: {str(value)!r})"
             )
-        for key, function in handlers.items():
-            if not callable(function):
-                raise UsageError(
-                    f"{where}: handlers[{key!r}] is not callable: write a function (event, context)"
-                )
-    if environment is not None:
-        if not isinstance(environment, Mapping):
-            raise UsageError(
-                f"{where}: environment takes a mapping {{VARIABLE: 'value'}}, "
-                f"got {type(environment).__name__}"
-            )
-        for key, value in environment.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                raise UsageError(
-                    f"{where}: environment maps variable names to strings, got {key!r}: {value!r} "
-                    f"(write {str(key)!r}: {str(value)!r})"
-                )
     return TemplateChoice(
         path=None if path is None else os.fspath(path),
         parameters=parameters,
@@ -418,6 +403,12 @@ def check_template_arguments(
         environment=environment,
         declared=where,
     )
+
+
+def _require_mapping(where: str, keyword: str, value: Any, shape: str) -> None:
+    """Refuse a template keyword that is given but is not a mapping; ``shape`` shows what it maps."""
+    if value is not None and not isinstance(value, Mapping):
+        raise UsageError(f"{where}: {keyword} takes a mapping {shape}, got {type(value).__name__}")
 
 
 def parse_serverless_template(mark: Any, node_label: str) -> TemplateChoice:

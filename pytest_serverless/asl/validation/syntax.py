@@ -119,34 +119,49 @@ def _is_quoted(text: str) -> bool:
     return len(text) >= 2 and text[0] == text[-1] and text[0] in "'\""
 
 
+# what a reference path (ResultPath, a Choice Variable, ...) refuses that a plain path allows
+_NOT_IN_REFERENCE = {
+    "filter": "filters '[?(...)]' are not allowed in a reference path",
+    "script": "script expressions '[(...)]' are not allowed in a reference path",
+    "wildcard": "wildcards '[*]' are not allowed in a reference path",
+    "union": "unions '[a,b]' are not allowed in a reference path",
+    "slice": "slices '[start:end]' are not allowed in a reference path",
+}
+
+
 def _bracket_problem(content: str, reference: bool) -> str | None:
     """Check the text between ``[`` and ``]``; None when AWS accepts it."""
+    kind, problem = _bracket_kind(content)
+    if problem is not None or not reference:
+        return problem
+    return _NOT_IN_REFERENCE.get(kind)
+
+
+def _bracket_kind(content: str) -> tuple[str, str | None]:
+    """What the text between ``[`` and ``]`` is (a key, filter, script, wildcard, union or slice) and its
+    syntax problem, if any."""
     body = content.strip()
     if not body:
-        return "empty brackets '[]'"
+        return "", "empty brackets '[]'"
     if body.startswith("?"):
         if not (body[1:].strip().startswith("(") and body.endswith(")")):
-            return f"invalid filter '[{content}]': write it as '[?(@.field == value)]'"
-        return "filters '[?(...)]' are not allowed in a reference path" if reference else None
+            return "filter", f"invalid filter '[{content}]': write it as '[?(@.field == value)]'"
+        return "filter", None
     if body.startswith("("):
-        if not body.endswith(")"):
-            return f"invalid expression '[{content}]'"
-        return "script expressions '[(...)]' are not allowed in a reference path" if reference else None
+        return "script", None if body.endswith(")") else f"invalid expression '[{content}]'"
     if body == "*":
-        return "wildcards '[*]' are not allowed in a reference path" if reference else None
+        return "wildcard", None
     parts = _split_top_commas(body)
     if len(parts) > 1:
-        if not all(_is_quoted(part) or _is_int(part) for part in parts):
-            return f"invalid union '[{content}]'"
-        return "unions '[a,b]' are not allowed in a reference path" if reference else None
+        valid = all(_is_quoted(part) or _is_int(part) for part in parts)
+        return "union", None if valid else f"invalid union '[{content}]'"
     if _is_quoted(body) or _is_int(body):
-        return None
+        return "key", None
     if ":" in body:
         bounds = body.split(":")
-        if len(bounds) > 3 or not all(not b.strip() or _is_int(b) for b in bounds):
-            return f"invalid slice '[{content}]'"
-        return "slices '[start:end]' are not allowed in a reference path" if reference else None
-    return f"invalid bracket expression '[{content}]'"
+        valid = len(bounds) <= 3 and all(not b.strip() or _is_int(b) for b in bounds)
+        return "slice", None if valid else f"invalid slice '[{content}]'"
+    return "", f"invalid bracket expression '[{content}]'"
 
 
 def _root_length(path: str) -> int:
@@ -256,13 +271,7 @@ def intrinsic_problem(text: str) -> str | None:
     """Syntax error message of an intrinsic function call such as ``States.Format('{}', $.a)``, or None."""
     compile_intrinsic = _optional_function("pytest_serverless.asl.intrinsics", "compile_intrinsic")
     if compile_intrinsic is not None:
-        try:
-            compile_intrinsic(text)
-        except ValueError as error:
-            return str(error) or f"invalid intrinsic function {text!r}"
-        except Exception as error:  # a checker bug is not the user's problem
-            raise InternalError(f"checking the intrinsic function {text!r}", error) from error
-        return None
+        return _compile_problem(compile_intrinsic, text, "intrinsic function")
     if not text.rstrip().endswith(")") or "(" not in text:
         return f"invalid intrinsic function {text!r}: a call looks like 'States.Name(arguments)'"
     return None
@@ -273,12 +282,18 @@ def jsonata_problem(expression: str) -> str | None:
     compile_template = _optional_function("pytest_serverless.asl.jsonata", "compile_template")
     if compile_template is None:
         return None
+    return _compile_problem(compile_template, expression, "JSONata expression")
+
+
+def _compile_problem(compile_text: Callable[[str], object], text: str, what: str) -> str | None:
+    """The ValueError message of compiling ``text`` (a syntax error of the user's), or None when it
+    compiles; any other exception is a bug of the checker, raised as InternalError."""
     try:
-        compile_template(expression)
+        compile_text(text)
     except ValueError as error:
-        return str(error) or f"invalid JSONata expression {expression!r}"
+        return str(error) or f"invalid {what} {text!r}"
     except Exception as error:  # a checker bug is not the user's problem
-        raise InternalError(f"checking the JSONata expression {expression!r}", error) from error
+        raise InternalError(f"checking the {what} {text!r}", error) from error
     return None
 
 
