@@ -22,7 +22,7 @@ from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
 from .stages import Canary, Deployment, Stage, check_variables, stage_named
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
-from .usage_plans import UsagePlan, add_plan, plan_for_key
+from .usage_plans import UsagePlan, UsagePlans
 
 if TYPE_CHECKING:
     from .authorizers.cognito_jwt import TokenIssuer
@@ -96,7 +96,7 @@ class Route:
         return f"Route({self.route_key!r}, {self.integration_kind})"
 
 
-class Api:
+class Api(UsagePlans):
     """A REST API (payload 1.0, REST error bodies) or an HTTP API (payload 2.0); see ``Gateway.rest_api``."""
 
     def __init__(
@@ -322,28 +322,11 @@ class Api:
         self.gateway_responses[response_type] = built
         return built
 
-    def usage_plan(
-        self,
-        name: str,
-        api_keys: Iterable[str] = (),
-        *,
-        throttle: tuple[float, int] | None = None,
-        quota: tuple[int, str] | None = None,
-        stages: Iterable[str] | None = None,
-    ) -> UsagePlan:
-        """API keys with a per-key throttle and quota, for routes declared with ``api_key_required=True``."""
+    def _check_usage_plan(self, name: str) -> None:
         if self.kind == "HTTP":
             raise UsageError(
                 f"usage plan {name!r}: HTTP APIs have no API keys or usage plans; use a REST API"
             )
-        plan = UsagePlan(
-            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
-        )
-        return add_plan(self.usage_plans, self._key_plans, plan)
-
-    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        """The usage plan that holds API key ``key`` on ``stage`` (the pipeline's API key step)."""
-        return plan_for_key(self._key_plans, key, stage)
 
     # deploying -------------------------------------------------------------------------------------------
     def _snapshot(self) -> Deployment:

@@ -3,14 +3,14 @@ custom keys), authorizers (``$connect`` only), usage plans and stages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.integrations.builders import IntegrationObject
 from pytest_serverless.gateway.stages import check_authorizers_defined, stage_named
 from pytest_serverless.gateway.throttling import check_throttle
-from pytest_serverless.gateway.usage_plans import UsagePlan, add_plan, plan_for_key
+from pytest_serverless.gateway.usage_plans import UsagePlan, UsagePlans
 
 from .integrations import RouteIntegration, build
 from .selection import RouteSelector
@@ -72,7 +72,7 @@ class WebSocketRoute:
         return f"WebSocketRoute({self.route_key!r}, {self.integration_kind})"
 
 
-class WebSocketApi:
+class WebSocketApi(UsagePlans):
     """A WebSocket API (``gateway.websocket_api(name, route_selection_expression=...)``)."""
 
     kind = "WEBSOCKET"
@@ -204,25 +204,6 @@ class WebSocketApi:
         self.authorizers[name] = authorizer
         self.version += 1
         return authorizer
-
-    def usage_plan(
-        self,
-        name: str,
-        api_keys: Iterable[str] = (),
-        *,
-        throttle: tuple[float, int] | None = None,
-        quota: tuple[int, str] | None = None,
-        stages: Iterable[str] | None = None,
-    ) -> UsagePlan:
-        """API keys (with a per-key throttle and quota) for routes declared with ``api_key_required=True``."""
-        plan = UsagePlan(
-            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
-        )
-        return add_plan(self.usage_plans, self._key_plans, plan)
-
-    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        """The usage plan that holds API key ``key`` on ``stage`` (the stage's API key step)."""
-        return plan_for_key(self._key_plans, key, stage)
 
     # deploying ---------------------------------------------------------------------------------------------
     def deploy(
