@@ -20,7 +20,7 @@ from .integrations.base import Integration, IntegrationFactory
 from .integrations.builders import IntegrationObject
 from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
-from .stages import Canary, Deployment, Stage, check_variables, stage_named
+from .stages import Canary, Deployment, Stage, check_authorizer, check_variables, stage_named
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
 from .usage_plans import UsagePlan, UsagePlans
 
@@ -259,15 +259,8 @@ class Api(UsagePlans):
 
     def authorizer(self, name: str, authorizer: Authorizer) -> Authorizer:
         """Register ``authorizer`` (``JwtAuthorizer``, ``LambdaAuthorizer``, ``IamAuthorizer``...) by name."""
-        if not isinstance(name, str) or not name:
-            raise UsageError(
-                f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}"
-            )
-        if not callable(getattr(authorizer, "authorize", None)):
-            raise UsageError(
-                f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use JwtAuthorizer, "
-                "LambdaAuthorizer, IamAuthorizer or an object implementing the Authorizer protocol"
-            )
+        use = "JwtAuthorizer, LambdaAuthorizer, IamAuthorizer or an object implementing the Authorizer"
+        check_authorizer(name, authorizer, f"{use} protocol")
         self.authorizers[name] = authorizer
         self._live = None
         return authorizer

@@ -71,6 +71,15 @@ class Canary:
         self.rng = random.Random(seed if seed is not None else f"canary-{deployment.id}")
 
 
+def check_authorizer(name: Any, authorizer: Any, use: str) -> None:
+    """``api.authorizer(name, authorizer)``'s checks: a non-empty name and an ``authorize(call)`` method
+    (``use`` ends the message: the authorizers this kind of API takes)."""
+    if not isinstance(name, str) or not name:
+        raise UsageError(f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}")
+    if not callable(getattr(authorizer, "authorize", None)):
+        raise UsageError(f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use {use}")
+
+
 def check_authorizers_defined(routes: Iterable[Any], authorizers: Mapping[str, Any], label: str) -> None:
     """``UsageError`` for the first of ``routes`` (``route_key``, ``authorizer``) naming an authorizer that
     ``authorizers`` lacks; ``label`` starts the message (``"route"``, ``"WebSocket route"``)."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.integrations.builders import IntegrationObject
-from pytest_serverless.gateway.stages import check_authorizers_defined, stage_named
+from pytest_serverless.gateway.stages import check_authorizer, check_authorizers_defined, stage_named
 from pytest_serverless.gateway.throttling import check_throttle
 from pytest_serverless.gateway.usage_plans import UsagePlan, UsagePlans
 
@@ -185,15 +185,7 @@ class WebSocketApi(UsagePlans):
     def authorizer(self, name: str, authorizer: Any) -> Any:
         """Register a ``LambdaAuthorizer(fn, type="REQUEST", identity_source="route.request.header.X")`` or an
         ``IamAuthorizer`` by name, for the ``$connect`` route."""
-        if not isinstance(name, str) or not name:
-            raise UsageError(
-                f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}"
-            )
-        if not callable(getattr(authorizer, "authorize", None)):
-            raise UsageError(
-                f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use LambdaAuthorizer "
-                "(type='REQUEST') or IamAuthorizer"
-            )
+        check_authorizer(name, authorizer, "LambdaAuthorizer (type='REQUEST') or IamAuthorizer")
         if getattr(authorizer, "type", "REQUEST") == "TOKEN":
             raise UsageError(
                 f"authorizer {name!r}: WebSocket APIs have REQUEST Lambda authorizers only; use "
