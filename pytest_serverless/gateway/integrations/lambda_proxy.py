@@ -11,6 +11,7 @@ from typing import Any
 
 from pytest_serverless._ids import deterministic_uuid
 from pytest_serverless.errors import ServerlessError, UnemulatedCall
+from pytest_serverless.gateway._scalars import scalar_text
 from pytest_serverless.gateway.proxy_events import is_binary, v1_event, v2_event
 from pytest_serverless.lambdas import FunctionTimedOut, Handler, invoke_handler
 
@@ -42,13 +43,12 @@ def _lambda_request_id(call: IntegrationCall) -> str:
 
 
 def _header_value(value: Any) -> str:
-    if isinstance(value, str):
+    if type(value) is str:
         return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    raise MalformedProxyResponse(f"header value {value!r} is not a string, number or boolean")
+    text = scalar_text(value)
+    if text is None:
+        raise MalformedProxyResponse(f"header value {value!r} is not a string, number or boolean")
+    return text
 
 
 def _status(value: Any) -> int:
