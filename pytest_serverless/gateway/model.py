@@ -20,7 +20,15 @@ from .integrations.base import Integration, IntegrationFactory
 from .integrations.builders import IntegrationObject
 from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
-from .stages import Canary, Deployment, Stage, check_authorizer, check_variables, stage_named
+from .stages import (
+    Canary,
+    Deployment,
+    Stage,
+    check_authorizer,
+    check_route_authorizer,
+    check_variables,
+    stage_named,
+)
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
 from .usage_plans import UsagePlan, UsagePlans
 
@@ -226,14 +234,7 @@ class Api(UsagePlans):
                 f"{where}: timeout must be between 0.05 and {limit:g} seconds on a {self.kind} API, "
                 f"got {timeout!r}"
             )
-        if (
-            authorizer is not None
-            and not isinstance(authorizer, str)
-            and not callable(getattr(authorizer, "authorize", None))
-        ):
-            raise UsageError(
-                f"{where}: authorizer= takes an authorizer name or an object with authorize(call)"
-            )
+        check_route_authorizer(authorizer, where)
         scope_list = tuple(scopes or ())
         if isinstance(scopes, str):
             scope_list = (scopes,)

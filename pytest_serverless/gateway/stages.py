@@ -80,6 +80,13 @@ def check_authorizer(name: Any, authorizer: Any, use: str) -> None:
         raise UsageError(f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use {use}")
 
 
+def check_route_authorizer(authorizer: Any, where: str) -> None:
+    """A route's ``authorizer=``: None, an authorizer's name, or an object with ``authorize(call)``."""
+    if authorizer is None or isinstance(authorizer, str) or callable(getattr(authorizer, "authorize", None)):
+        return
+    raise UsageError(f"{where}: authorizer= takes an authorizer name or an object with authorize(call)")
+
+
 def check_authorizers_defined(routes: Iterable[Any], authorizers: Mapping[str, Any], label: str) -> None:
     """``UsageError`` for the first of ``routes`` (``route_key``, ``authorizer``) naming an authorizer that
     ``authorizers`` lacks; ``label`` starts the message (``"route"``, ``"WebSocket route"``)."""

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.integrations.builders import IntegrationObject
-from pytest_serverless.gateway.stages import check_authorizer, check_authorizers_defined, stage_named
+from pytest_serverless.gateway.stages import (
+    check_authorizer,
+    check_authorizers_defined,
+    check_route_authorizer,
+    stage_named,
+)
 from pytest_serverless.gateway.throttling import check_throttle
 from pytest_serverless.gateway.usage_plans import UsagePlan, UsagePlans
 
@@ -145,14 +150,7 @@ class WebSocketApi(UsagePlans):
                 f"{where}: authorizers run on $connect only (a WebSocket connection is authorized once, "
                 "when it opens); move authorizer= to the $connect route"
             )
-        if (
-            authorizer is not None
-            and not isinstance(authorizer, str)
-            and not callable(getattr(authorizer, "authorize", None))
-        ):
-            raise UsageError(
-                f"{where}: authorizer= takes an authorizer name or an object with authorize(call)"
-            )
+        check_route_authorizer(authorizer, where)
         if route_response_selection_expression not in (None, "$default"):
             raise UsageError(
                 f"{where}: route_response_selection_expression can only be '$default' (AWS supports no other "
