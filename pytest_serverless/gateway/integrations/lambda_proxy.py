@@ -24,6 +24,7 @@ __all__ = [
     "MalformedProxyResponse",
     "parse_v1_output",
     "parse_v2_output",
+    "proxy_status",
 ]
 
 _V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
@@ -51,7 +52,8 @@ def _header_value(value: Any) -> str:
     return text
 
 
-def _status(value: Any) -> int:
+def proxy_status(value: Any) -> int:
+    """A proxy answer's ``statusCode`` (an int, or digits) as a status; else ``MalformedProxyResponse``."""
     if isinstance(value, bool):
         raise MalformedProxyResponse("statusCode is a boolean")
     if isinstance(value, int):
@@ -163,7 +165,7 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     if type(code) is int and 100 <= code <= 599:
         status = code
     else:
-        status = _status(code) if code is not None else 200
+        status = proxy_status(code) if code is not None else 200
     multi = result.get("multiValueHeaders")
     single = result.get("headers")
     simple = _single_headers(single) if multi is None and type(single) is dict else None
@@ -252,7 +254,7 @@ def parse_v2_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     if not (isinstance(result, dict) and "statusCode" in result):
         inferred = result if isinstance(result, str) else json.dumps(result)
         return IntegrationResult(200, [("Content-Type", "application/json")], _utf8(inferred))
-    status = _status(result["statusCode"])
+    status = proxy_status(result["statusCode"])
     pairs: list[tuple[str, str]] = []
     headers = result.get("headers")
     if headers is not None:
