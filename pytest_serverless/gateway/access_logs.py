@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless._ids import ACCOUNT_ID
+from pytest_serverless._ids import ACCOUNT_ID, execute_api_domain
 
 from .proxy_events import format_request_time
 
@@ -73,9 +73,7 @@ def _values(
         if isinstance(body, dict):
             message = body.get("message", body.get("Message"))
         error_type = response.headers.get("x-amzn-ErrorType")
-    domain = (request.domain_name if request is not None else "") or (
-        f"{stage.api.id}.execute-api.us-east-1.amazonaws.com"
-    )
+    domain = (request.domain_name if request is not None else "") or execute_api_domain(stage.api.id)
     integration_ms = record.get("integrationLatency")
     return {
         "accountId": ACCOUNT_ID,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from pytest_serverless._ids import execute_api_domain
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
@@ -362,7 +363,7 @@ class Stage:
     @property
     def domain_name(self) -> str:
         """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
-        return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
+        return execute_api_domain(self.api.id)
 
     @property
     def url(self) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pytest_serverless._ids import deterministic_uuid
+from pytest_serverless._ids import deterministic_uuid, execute_api_domain
 from pytest_serverless.errors import InternalError, ServerlessError, UsageError
 from pytest_serverless.lambdas import invoke_handler
 
@@ -415,7 +415,7 @@ class LambdaAuthorizer:
 
     @staticmethod
     def _domain(call: AuthorizationCall) -> str:
-        return call.request.domain_name or f"{call.api_id}.execute-api.{call.region}.amazonaws.com"
+        return call.request.domain_name or execute_api_domain(call.api_id, call.region)
 
     def _event_v1(self, call: AuthorizationCall) -> dict[str, Any]:
         request = call.request
