@@ -5,7 +5,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 
-__all__ = ["ACCOUNT_ID", "FAKE_CREDENTIALS", "REGION", "IdFactory", "deterministic_uuid"]
+__all__ = [
+    "ACCOUNT_ID",
+    "FAKE_CREDENTIALS",
+    "REGION",
+    "IdFactory",
+    "deterministic_uuid",
+    "execute_api_domain",
+]
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -15,6 +22,11 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "pytest-serverless-fake-secret-access-key",
     "AWS_SESSION_TOKEN": "pytest-serverless-fake-session-token",
 }
+
+
+def execute_api_domain(api_id: str, region: str = REGION) -> str:
+    """The host of an API Gateway API's default endpoint: ``{api_id}.execute-api.{region}.amazonaws.com``."""
+    return f"{api_id}.execute-api.{region}.amazonaws.com"
 
 
 def deterministic_uuid(*parts: object) -> str:

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from pytest_serverless import _environ
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import FAKE_CREDENTIALS
 from pytest_serverless.errors import AwsError, UnemulatedCall
 
@@ -236,7 +237,8 @@ def _install() -> None:
 
 _ENVIRONMENT = {**FAKE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"}
 _REMOVED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-_VARIABLES: dict[str | None, _environ.Encoded] = {}  # region to set (None: none) -> the scope's variables
+# the region to set (None: none) -> the scope's variables
+_VARIABLES: BoundedCache[str | None, _environ.Encoded] = BoundedCache(16)
 
 
 def _variables(region: str | None) -> _environ.Encoded:
@@ -246,9 +248,7 @@ def _variables(region: str | None) -> _environ.Encoded:
         variables: dict[str, str | None] = {**dict.fromkeys(_REMOVED), **_ENVIRONMENT}
         if region is not None:
             variables["AWS_DEFAULT_REGION"] = region
-        if len(_VARIABLES) > 16:
-            _VARIABLES.clear()
-        known = _VARIABLES[region] = _environ.encode(variables)
+        known = _VARIABLES.put(region, _environ.encode(variables))
     return known
 
 

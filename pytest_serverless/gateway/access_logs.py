@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless._ids import ACCOUNT_ID
+from pytest_serverless._ids import ACCOUNT_ID, execute_api_domain
 
 from .proxy_events import format_request_time
 
@@ -61,7 +61,6 @@ def _values(
     if response is None:  # a success logged before the stage had a format: what the record holds
         return _record_values(stage, record, started)
     request = response.request
-    route_key = record.get("routeKey")
     error = response.reason is not None and response.status_code >= 400
     message = None
     error_type = None
@@ -73,42 +72,29 @@ def _values(
         if isinstance(body, dict):
             message = body.get("message", body.get("Message"))
         error_type = response.headers.get("x-amzn-ErrorType")
-    domain = (request.domain_name if request is not None else "") or (
-        f"{stage.api.id}.execute-api.us-east-1.amazonaws.com"
+    domain = (request.domain_name if request is not None else "") or execute_api_domain(stage.api.id)
+    values = _record_values(stage, record, started)
+    answered = response.status_code if response.answered_by == "integration" else None
+    values.update(
+        {
+            "domainName": domain,
+            "domainPrefix": domain.partition(".")[0],
+            "error.message": message,
+            "error.messageString": None if message is None else f'"{message}"',
+            "error.responseType": error_type,
+            "extendedRequestId": response.headers.get("x-amz-apigw-id")
+            or response.headers.get("apigw-requestid"),
+            "identity.sourceIp": request.source_ip if request is not None else None,
+            "identity.userAgent": request.headers.get("User-Agent") if request is not None else None,
+            "integration.status": answered,
+            "integrationStatus": answered,
+            "protocol": request.protocol if request is not None else "HTTP/1.1",
+            "responseLength": len(response.content)
+            if response.content
+            else response.headers.get("Content-Length"),
+        }
     )
-    integration_ms = record.get("integrationLatency")
-    return {
-        "accountId": ACCOUNT_ID,
-        "apiId": stage.api.id,
-        "authorizer.status": record.get("authorizerStatus"),
-        "domainName": domain,
-        "domainPrefix": domain.partition(".")[0],
-        "error.message": message,
-        "error.messageString": None if message is None else f'"{message}"',
-        "error.responseType": error_type,
-        "extendedRequestId": response.headers.get("x-amz-apigw-id")
-        or response.headers.get("apigw-requestid"),
-        "httpMethod": record.get("httpMethod"),
-        "identity.sourceIp": request.source_ip if request is not None else None,
-        "identity.userAgent": request.headers.get("User-Agent") if request is not None else None,
-        "integration.latency": integration_ms,
-        "integrationLatency": integration_ms,
-        "integration.status": response.status_code if response.answered_by == "integration" else None,
-        "integrationStatus": response.status_code if response.answered_by == "integration" else None,
-        "path": f"/{stage.name}{record.get('path')}" if stage.api.kind == "REST" else record.get("path"),
-        "protocol": request.protocol if request is not None else "HTTP/1.1",
-        "requestId": record.get("requestId"),
-        "requestTime": format_request_time(started),
-        "requestTimeEpoch": int(started * 1000) if stage.api.kind == "REST" else int(started),
-        "resourcePath": route_key.partition(" ")[2] if route_key and " " in route_key else route_key,
-        "responseLatency": record.get("latency"),
-        "responseLength": len(response.content)
-        if response.content
-        else response.headers.get("Content-Length"),
-        "routeKey": route_key,
-        "stage": stage.name,
-        "status": record.get("status"),
-    }
+    return values
 
 
 def _record_values(stage: Stage, record: Mapping[str, Any], started: float) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, Union, cast, overload
 from urllib.parse import quote, quote_plus
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless.errors import UsageError
 
 from .request import GatewayRequest, Headers, Response, parse_query, split_target
@@ -51,6 +52,7 @@ def _urlencode(pairs: list[tuple[str, str]]) -> str:
     """``urlencode`` with a fast path for the common plain names and values (same output)."""
     parts = []
     encoded = _ENCODED
+    put = encoded.put
     for pair in pairs:
         part = encoded.get(pair)
         if part is None:
@@ -59,19 +61,17 @@ def _urlencode(pairs: list[tuple[str, str]]) -> str:
                 key = quote_plus(key)
             if not _QUERY_SAFE.match(value):
                 value = quote_plus(value)
-            part = f"{key}={value}"
-            if len(encoded) >= 2048:
-                encoded.clear()
-            encoded[pair] = part
+            part = put(pair, f"{key}={value}")
         parts.append(part)
     return "&".join(parts)
 
 
-_ENCODED: dict[tuple[str, str], str] = {}  # (name, value) -> "name=value", URL-encoded (seen before)
+# (name, value) -> "name=value", URL-encoded (seen before): a pure function of its key, so process-wide
+_ENCODED: BoundedCache[tuple[str, str], str] = BoundedCache(2048)
 
 
-# dict params of strings seen before -> (query pairs, URL encoding)
-_PARAMS: dict[tuple[tuple[Any, Any], ...], tuple[list[tuple[str, str]], str]] = {}
+# dict params of strings seen before -> (query pairs, URL encoding): pure, so process-wide
+_PARAMS: BoundedCache[tuple[tuple[Any, Any], ...], tuple[list[tuple[str, str]], str]] = BoundedCache(1024)
 
 
 def _params(params: Params) -> tuple[list[tuple[str, str]], str]:
@@ -88,9 +88,7 @@ def _params(params: Params) -> tuple[list[tuple[str, str]], str]:
     extra = parse_query(params) if isinstance(params, str) else _pairs(params)
     found = extra, _urlencode(extra)
     if key is not None and all(type(k) is str and type(v) is str for k, v in key):  # 1 == True: str only
-        if len(_PARAMS) >= 1024:
-            _PARAMS.clear()
-        _PARAMS[key] = found
+        _PARAMS.put(key, found)
     return found
 
 

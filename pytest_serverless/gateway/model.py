@@ -20,9 +20,17 @@ from .integrations.base import Integration, IntegrationFactory
 from .integrations.builders import IntegrationObject
 from .request import GatewayRequest, Response
 from .routing import ParsedRouteKey, parse_route_key
-from .stages import Canary, Deployment, Stage, check_variables, stage_named
+from .stages import (
+    Canary,
+    Deployment,
+    Stage,
+    check_authorizer,
+    check_route_authorizer,
+    check_variables,
+    stage_named,
+)
 from .throttling import ACCOUNT_DEFAULT, TokenBucket, check_throttle
-from .usage_plans import UsagePlan, add_plan, plan_for_key
+from .usage_plans import UsagePlan, UsagePlans
 
 if TYPE_CHECKING:
     from .authorizers.cognito_jwt import TokenIssuer
@@ -96,7 +104,7 @@ class Route:
         return f"Route({self.route_key!r}, {self.integration_kind})"
 
 
-class Api:
+class Api(UsagePlans):
     """A REST API (payload 1.0, REST error bodies) or an HTTP API (payload 2.0); see ``Gateway.rest_api``."""
 
     def __init__(
@@ -226,14 +234,7 @@ class Api:
                 f"{where}: timeout must be between 0.05 and {limit:g} seconds on a {self.kind} API, "
                 f"got {timeout!r}"
             )
-        if (
-            authorizer is not None
-            and not isinstance(authorizer, str)
-            and not callable(getattr(authorizer, "authorize", None))
-        ):
-            raise UsageError(
-                f"{where}: authorizer= takes an authorizer name or an object with authorize(call)"
-            )
+        check_route_authorizer(authorizer, where)
         scope_list = tuple(scopes or ())
         if isinstance(scopes, str):
             scope_list = (scopes,)
@@ -259,15 +260,8 @@ class Api:
 
     def authorizer(self, name: str, authorizer: Authorizer) -> Authorizer:
         """Register ``authorizer`` (``JwtAuthorizer``, ``LambdaAuthorizer``, ``IamAuthorizer``...) by name."""
-        if not isinstance(name, str) or not name:
-            raise UsageError(
-                f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}"
-            )
-        if not callable(getattr(authorizer, "authorize", None)):
-            raise UsageError(
-                f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use JwtAuthorizer, "
-                "LambdaAuthorizer, IamAuthorizer or an object implementing the Authorizer protocol"
-            )
+        use = "JwtAuthorizer, LambdaAuthorizer, IamAuthorizer or an object implementing the Authorizer"
+        check_authorizer(name, authorizer, f"{use} protocol")
         self.authorizers[name] = authorizer
         self._live = None
         return authorizer
@@ -322,28 +316,11 @@ class Api:
         self.gateway_responses[response_type] = built
         return built
 
-    def usage_plan(
-        self,
-        name: str,
-        api_keys: Iterable[str] = (),
-        *,
-        throttle: tuple[float, int] | None = None,
-        quota: tuple[int, str] | None = None,
-        stages: Iterable[str] | None = None,
-    ) -> UsagePlan:
-        """API keys with a per-key throttle and quota, for routes declared with ``api_key_required=True``."""
+    def _check_usage_plan(self, name: str) -> None:
         if self.kind == "HTTP":
             raise UsageError(
                 f"usage plan {name!r}: HTTP APIs have no API keys or usage plans; use a REST API"
             )
-        plan = UsagePlan(
-            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
-        )
-        return add_plan(self.usage_plans, self._key_plans, plan)
-
-    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        """The usage plan that holds API key ``key`` on ``stage`` (the pipeline's API key step)."""
-        return plan_for_key(self._key_plans, key, stage)
 
     # deploying -------------------------------------------------------------------------------------------
     def _snapshot(self) -> Deployment:

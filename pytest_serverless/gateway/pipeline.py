@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._cache import BoundedCache
-from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid
+from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid, execute_api_domain
 from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
 from pytest_serverless.errors import InternalError, ServerlessError, is_ours
 
@@ -182,7 +182,7 @@ def _too_long(request: GatewayRequest, kind: str, api_id: str) -> tuple[str, str
     else:  # a request built by hand: its query as a client would encode it, give or take escapes
         query = [f"{name}={value}" for name, value in request.query]
     if kind == "REST":
-        domain = request.domain_name or f"{api_id}.execute-api.{REGION}.amazonaws.com"
+        domain = request.domain_name or execute_api_domain(api_id)
         length = len("https://") + len(domain) + len(path) + sum(len(part) + 1 for part in query)
         if length > MAX_URL:
             return "REQUEST_URI_TOO_LONG", f"the URL has {length} characters; the limit is {MAX_URL}"

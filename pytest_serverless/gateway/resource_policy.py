@@ -21,7 +21,7 @@ from typing import Any
 from pytest_serverless._ids import ACCOUNT_ID, REGION
 from pytest_serverless.errors import UsageError
 
-from .authorizers.policy import PolicyError, wildcard_match
+from .authorizers.policy import PolicyError, policy_statements, wildcard_match
 from .request import GatewayRequest
 
 __all__ = ["ENDPOINT_TYPES", "ResourcePolicy"]
@@ -154,13 +154,7 @@ class ResourcePolicy:
             except ValueError as exc:
                 raise UsageError(f"{where}: the policy is not JSON ({exc})") from None
         try:
-            if not isinstance(document, Mapping):
-                raise PolicyError("the policy must be an object with a Statement")
-            statements = document.get("Statement")
-            if isinstance(statements, Mapping):
-                statements = [statements]
-            if not isinstance(statements, list):
-                raise PolicyError("Statement must be an object or a list of objects")
+            statements = policy_statements(document, "the policy must be an object with a Statement")
             self.statements = [_Statement(raw, index, api_id) for index, raw in enumerate(statements)]
         except PolicyError as exc:  # AWS refuses it at PutRestApi: "Invalid policy document"
             raise UsageError(f"{where}: invalid policy document: {exc}") from None

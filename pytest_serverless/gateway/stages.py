@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from pytest_serverless._ids import execute_api_domain
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
@@ -69,6 +70,22 @@ class Canary:
         self.percent = percent
         self.variables = dict(variables)
         self.rng = random.Random(seed if seed is not None else f"canary-{deployment.id}")
+
+
+def check_authorizer(name: Any, authorizer: Any, use: str) -> None:
+    """``api.authorizer(name, authorizer)``'s checks: a non-empty name and an ``authorize(call)`` method
+    (``use`` ends the message: the authorizers this kind of API takes)."""
+    if not isinstance(name, str) or not name:
+        raise UsageError(f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}")
+    if not callable(getattr(authorizer, "authorize", None)):
+        raise UsageError(f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use {use}")
+
+
+def check_route_authorizer(authorizer: Any, where: str) -> None:
+    """A route's ``authorizer=``: None, an authorizer's name, or an object with ``authorize(call)``."""
+    if authorizer is None or isinstance(authorizer, str) or callable(getattr(authorizer, "authorize", None)):
+        return
+    raise UsageError(f"{where}: authorizer= takes an authorizer name or an object with authorize(call)")
 
 
 def check_authorizers_defined(routes: Iterable[Any], authorizers: Mapping[str, Any], label: str) -> None:
@@ -346,7 +363,7 @@ class Stage:
     @property
     def domain_name(self) -> str:
         """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
-        return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
+        return execute_api_domain(self.api.id)
 
     @property
     def url(self) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
 from .throttling import TokenBucket, check_throttle
 
-__all__ = ["QUOTA_PERIODS", "UsagePlan", "add_plan", "plan_for_key"]
+if TYPE_CHECKING:
+    from .model import Gateway
+
+__all__ = ["QUOTA_PERIODS", "UsagePlan", "UsagePlans"]
 
 QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
 
@@ -119,22 +123,50 @@ class UsagePlan:
         return f"UsagePlan({self.name!r}, keys={keys}, throttle={self.throttle}, quota={self.quota})"
 
 
-def add_plan(plans: list[UsagePlan], by_key: dict[str, UsagePlan], plan: UsagePlan) -> UsagePlan:
-    """Add ``plan`` to an API's plans; a key belongs to one plan of the API (``UsageError`` otherwise)."""
-    for key in plan.api_keys:
-        if key in by_key:
-            raise UsageError(
-                f"usage plan {plan.name!r}: API key {key!r} is already in plan {by_key[key].name!r}"
-            )
-    for key in plan.api_keys:
-        by_key[key] = plan
-    plans.append(plan)
-    return plan
+class UsagePlans:
+    """``api.usage_plan(...)`` and the API key step's lookup, for the APIs with API keys (REST, WebSocket).
 
+    The API sets ``gateway``, ``usage_plans`` (its plans, in order) and ``_key_plans`` (API key -> plan).
+    """
 
-def plan_for_key(by_key: Mapping[str, UsagePlan], key: str, stage: str) -> UsagePlan | None:
-    """The plan that admits ``key`` on ``stage``, or ``None`` (unknown, disabled, or not on that stage)."""
-    plan = by_key.get(key)
-    if plan is None or key in plan.disabled or not plan.applies_to(stage):
-        return None
-    return plan
+    gateway: Gateway
+    usage_plans: list[UsagePlan]
+    _key_plans: dict[str, UsagePlan]
+
+    def _check_usage_plan(self, name: str) -> None:
+        """Refuse ``usage_plan(name)`` where this kind of API has no usage plans (all have by default)."""
+
+    def usage_plan(
+        self,
+        name: str,
+        api_keys: Iterable[str] = (),
+        *,
+        throttle: tuple[float, int] | None = None,
+        quota: tuple[int, str] | None = None,
+        stages: Iterable[str] | None = None,
+    ) -> UsagePlan:
+        """API keys with a per-key throttle and quota, for routes declared with ``api_key_required=True``.
+
+        A key belongs to one plan of the API (``UsageError`` otherwise).
+        """
+        self._check_usage_plan(name)
+        plan = UsagePlan(
+            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
+        )
+        by_key = self._key_plans
+        for key in plan.api_keys:
+            if key in by_key:
+                raise UsageError(
+                    f"usage plan {plan.name!r}: API key {key!r} is already in plan {by_key[key].name!r}"
+                )
+        for key in plan.api_keys:
+            by_key[key] = plan
+        self.usage_plans.append(plan)
+        return plan
+
+    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
+        """The plan that admits ``key`` on ``stage``, or None (unknown, disabled, or not on that stage)."""
+        plan = self._key_plans.get(key)
+        if plan is None or key in plan.disabled or not plan.applies_to(stage):
+            return None
+        return plan

@@ -16,6 +16,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import IdFactory
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import (
@@ -479,7 +480,9 @@ class ServerlessApp:
         )
 
 
-_SUBSTITUTIONS: dict[int, tuple[StateMachineSpec, dict[str, Any], dict[str, str] | None]] = {}
+_SUBSTITUTIONS: BoundedCache[int, tuple[StateMachineSpec, dict[str, Any], dict[str, str] | None]] = (
+    BoundedCache(256)
+)
 
 
 def _substitutions(spec: StateMachineSpec) -> dict[str, str] | None:
@@ -489,9 +492,7 @@ def _substitutions(spec: StateMachineSpec) -> dict[str, str] | None:
     if known is not None and known[0] is spec and known[1] == spec.substitutions:
         return known[2]
     made = {k: v if isinstance(v, str) else str(v) for k, v in spec.substitutions.items()} or None
-    if len(_SUBSTITUTIONS) > 256:
-        _SUBSTITUTIONS.clear()
-    _SUBSTITUTIONS[id(spec)] = (spec, dict(spec.substitutions), made)
+    _SUBSTITUTIONS.put(id(spec), (spec, dict(spec.substitutions), made))
     return made
 
 

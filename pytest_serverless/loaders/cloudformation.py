@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pytest_serverless._ids import ACCOUNT_ID, REGION
+from pytest_serverless._ids import ACCOUNT_ID, REGION, execute_api_domain
 from pytest_serverless.errors import TemplateError
 from pytest_serverless.loaders._depends_on import check_depends_on
 from pytest_serverless.loaders.attributes import (
@@ -480,7 +480,7 @@ class Template:
         if kind in ("AWS::ApiGatewayV2::Api", "AWS::Serverless::HttpApi"):
             api_id = self.short_id(logical_id)
             if attribute == "ApiEndpoint":
-                return f"https://{api_id}.execute-api.{REGION}.amazonaws.com"
+                return f"https://{execute_api_domain(api_id)}"
             return api_id
         if kind == "AWS::Cognito::UserPool":
             pool_id = self.ref(logical_id, pointer)

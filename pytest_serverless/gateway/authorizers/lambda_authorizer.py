@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pytest_serverless._ids import deterministic_uuid
+from pytest_serverless._ids import deterministic_uuid, execute_api_domain
 from pytest_serverless.errors import InternalError, ServerlessError, UsageError
 from pytest_serverless.lambdas import invoke_handler
 
@@ -232,14 +232,9 @@ class LambdaAuthorizer:
 
     def authorize(self, call: AuthorizationCall) -> AuthDecision:
         """Call the authorizer function with the identity sources (cached per TTL) and apply its answer."""
-        values: list[str] = []
-        for source in self.sources:
-            value = self._value(source, call)
-            if value is None or value == "":
-                return AuthDecision(
-                    response_type="UNAUTHORIZED", reason=f"missing identity source {source.spelling}"
-                )
-            values.append(value)
+        values = self._identity(call)
+        if isinstance(values, AuthDecision):
+            return values
         if self.validation_regex is not None and not self.validation_regex.fullmatch(values[0]):
             return AuthDecision(
                 response_type="UNAUTHORIZED", reason="the token does not match validation_regex"
@@ -257,26 +252,56 @@ class LambdaAuthorizer:
         timeout = self.timeout
         if call.api_kind == "HTTP":
             timeout = _HTTP_API_TIMEOUT if timeout is None else min(timeout, _HTTP_API_TIMEOUT)
-        ran = self._invoke(event, call, timeout, now)
+        limit = "the HTTP API limit of" if timeout == _HTTP_API_TIMEOUT else "its"
+        ran = self._answer(event, call, timeout, now, limit=limit)
+        if isinstance(ran, AuthDecision):
+            return ran
+        answer, latency = ran
+        if self.ttl > 0:
+            cache[key] = (call.clock.time() + self.ttl, answer)
+        return self._evaluate(answer, call, cached=False, latency=latency)
+
+    def _identity(self, call: AuthorizationCall) -> list[str] | AuthDecision:
+        """The identity sources' values, or the UNAUTHORIZED decision naming the first one missing."""
+        values: list[str] = []
+        for source in self.sources:
+            value = self._value(source, call)
+            if value is None or value == "":
+                return AuthDecision(
+                    response_type="UNAUTHORIZED", reason=f"missing identity source {source.spelling}"
+                )
+            values.append(value)
+        return values
+
+    def _answer(
+        self,
+        event: dict[str, Any],
+        call: AuthorizationCall,
+        timeout: float | None,
+        started: float,
+        *,
+        limit: str = "its",
+        raise_misuse: bool = False,
+        malformed: tuple[type[Exception], ...] = (_ConfigError,),
+    ) -> tuple[_Answer, float] | AuthDecision:
+        """Call the function and read its answer: ``(answer, latency)``, or the decision when it raised, ran
+        past ``timeout`` (``limit`` names whose: ``"its"``) or answered something ``malformed``."""
+        ran = self._invoke(event, call, timeout, started, raise_misuse=raise_misuse)
         if isinstance(ran, AuthDecision):
             return ran
         result, latency = ran
         if timeout is not None and latency > timeout:
-            limit = "the HTTP API limit of" if timeout == _HTTP_API_TIMEOUT else "its"
             return AuthDecision(
                 response_type="AUTHORIZER_CONFIGURATION_ERROR",
                 latency=latency,
                 reason=f"the authorizer ran {latency:g} s, past {limit} {timeout:g} s timeout",
             )
         try:
-            answer = self._parse(result, call)
-        except _ConfigError as exc:
+            return self._parse(result, call), latency
+        except malformed as exc:
             return AuthDecision(
                 response_type="AUTHORIZER_CONFIGURATION_ERROR", latency=latency, reason=str(exc)
             )
-        if self.ttl > 0:
-            cache[key] = (call.clock.time() + self.ttl, answer)
-        return self._evaluate(answer, call, cached=False, latency=latency)
 
     def _invoke(
         self,
@@ -390,7 +415,7 @@ class LambdaAuthorizer:
 
     @staticmethod
     def _domain(call: AuthorizationCall) -> str:
-        return call.request.domain_name or f"{call.api_id}.execute-api.{call.region}.amazonaws.com"
+        return call.request.domain_name or execute_api_domain(call.api_id, call.region)
 
     def _event_v1(self, call: AuthorizationCall) -> dict[str, Any]:
         request = call.request

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pytest_serverless._glob import compile_glob
 
-__all__ = ["PolicyError", "PolicyVerdict", "evaluate_policy", "wildcard_match"]
+__all__ = ["PolicyError", "PolicyVerdict", "evaluate_policy", "policy_statements", "wildcard_match"]
 
 PolicyVerdict = Literal["ALLOW", "DENY", "IMPLICIT_DENY"]
 _ACTION = "execute-api:Invoke"
@@ -60,19 +60,29 @@ def _statement_applies(
     return action_ok and resource_ok
 
 
+def policy_statements(document: Any, not_an_object: str, prefix: str = "") -> list[Any]:
+    """A policy document's ``Statement`` as a list (one object: a list of one).
+
+    Raises ``PolicyError``: ``not_an_object`` for a document that is no object; ``prefix`` starts the
+    message for a ``Statement`` that is neither an object nor a list.
+    """
+    if not isinstance(document, Mapping):
+        raise PolicyError(not_an_object)
+    statements = document.get("Statement")
+    if isinstance(statements, Mapping):
+        return [statements]
+    if not isinstance(statements, list):
+        raise PolicyError(f"{prefix}Statement must be an object or a list of objects")
+    return statements
+
+
 def evaluate_policy(policy_document: Any, method_arn: str, action: str = _ACTION) -> PolicyVerdict:
     """``ALLOW``, ``DENY`` (an explicit Deny matched) or ``IMPLICIT_DENY`` (no Allow matched) for ``action``
     (``execute-api:Invoke``, or ``execute-api:InvalidateCache`` for a ``Cache-Control: max-age=0``).
 
     Raises ``PolicyError`` for a document API Gateway could not read.
     """
-    if not isinstance(policy_document, Mapping):
-        raise PolicyError("policyDocument must be a JSON object")
-    statements = policy_document.get("Statement")
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    if not isinstance(statements, list):
-        raise PolicyError("policyDocument.Statement must be an object or a list of objects")
+    statements = policy_statements(policy_document, "policyDocument must be a JSON object", "policyDocument.")
     allowed = denied = False
     for index, statement in enumerate(statements):
         if not isinstance(statement, Mapping):

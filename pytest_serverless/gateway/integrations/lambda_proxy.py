@@ -11,6 +11,7 @@ from typing import Any
 
 from pytest_serverless._ids import deterministic_uuid
 from pytest_serverless.errors import ServerlessError, UnemulatedCall
+from pytest_serverless.gateway._scalars import scalar_text
 from pytest_serverless.gateway.proxy_events import is_binary, v1_event, v2_event
 from pytest_serverless.lambdas import FunctionTimedOut, Handler, invoke_handler
 
@@ -23,6 +24,7 @@ __all__ = [
     "MalformedProxyResponse",
     "parse_v1_output",
     "parse_v2_output",
+    "proxy_status",
 ]
 
 _V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
@@ -42,16 +44,16 @@ def _lambda_request_id(call: IntegrationCall) -> str:
 
 
 def _header_value(value: Any) -> str:
-    if isinstance(value, str):
+    if type(value) is str:
         return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    raise MalformedProxyResponse(f"header value {value!r} is not a string, number or boolean")
+    text = scalar_text(value)
+    if text is None:
+        raise MalformedProxyResponse(f"header value {value!r} is not a string, number or boolean")
+    return text
 
 
-def _status(value: Any) -> int:
+def proxy_status(value: Any) -> int:
+    """A proxy answer's ``statusCode`` (an int, or digits) as a status; else ``MalformedProxyResponse``."""
     if isinstance(value, bool):
         raise MalformedProxyResponse("statusCode is a boolean")
     if isinstance(value, int):
@@ -163,7 +165,7 @@ def parse_v1_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     if type(code) is int and 100 <= code <= 599:
         status = code
     else:
-        status = _status(code) if code is not None else 200
+        status = proxy_status(code) if code is not None else 200
     multi = result.get("multiValueHeaders")
     single = result.get("headers")
     simple = _single_headers(single) if multi is None and type(single) is dict else None
@@ -252,7 +254,7 @@ def parse_v2_output(result: Any, call: IntegrationCall) -> IntegrationResult:
     if not (isinstance(result, dict) and "statusCode" in result):
         inferred = result if isinstance(result, str) else json.dumps(result)
         return IntegrationResult(200, [("Content-Type", "application/json")], _utf8(inferred))
-    status = _status(result["statusCode"])
+    status = proxy_status(result["statusCode"])
     pairs: list[tuple[str, str]] = []
     headers = result.get("headers")
     if headers is not None:

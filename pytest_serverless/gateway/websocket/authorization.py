@@ -86,12 +86,9 @@ def authorize_connect(
 def _lambda(
     authorizer: LambdaAuthorizer, stage: WebSocketStage, connection: Connection, call: AuthorizationCall
 ) -> AuthDecision:
-    for source in authorizer.sources:
-        value = authorizer._value(source, call)
-        if value is None or value == "":
-            return AuthDecision(
-                response_type="UNAUTHORIZED", reason=f"missing identity source {source.spelling}"
-            )
+    missing = authorizer._identity(call)
+    if isinstance(missing, AuthDecision):
+        return missing
     clock = call.clock
     event = connect_event(connection, call.request_id, clock.time(), stage.variables)
     event = {
@@ -105,18 +102,11 @@ def _lambda(
         "requestContext": event["requestContext"],
     }
     authorizer.invocations += 1
-    ran = authorizer._invoke(event, call, authorizer.timeout, clock.time(), raise_misuse=True)
+    malformed = (_ConfigError, ValueError, TypeError)
+    ran = authorizer._answer(
+        event, call, authorizer.timeout, clock.time(), raise_misuse=True, malformed=malformed
+    )
     if isinstance(ran, AuthDecision):
         return ran
-    result, latency = ran
-    if authorizer.timeout is not None and latency > authorizer.timeout:
-        return AuthDecision(
-            response_type="AUTHORIZER_CONFIGURATION_ERROR",
-            latency=latency,
-            reason=f"the authorizer ran {latency:g} s, past its {authorizer.timeout:g} s timeout",
-        )
-    try:
-        answer = authorizer._parse(result, call)
-    except (_ConfigError, ValueError, TypeError) as exc:  # a malformed answer
-        return AuthDecision(response_type="AUTHORIZER_CONFIGURATION_ERROR", latency=latency, reason=str(exc))
+    answer, latency = ran
     return authorizer._evaluate(answer, call, cached=False, latency=latency)

@@ -14,6 +14,8 @@ from typing import Any
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
 from pytest_serverless.gateway.integrations.builders import IntegrationObject
+from pytest_serverless.gateway.integrations.lambda_proxy import MalformedProxyResponse as _Malformed
+from pytest_serverless.gateway.integrations.lambda_proxy import proxy_status
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 __all__ = ["HttpRoute", "LambdaRoute", "MockRoute", "Outcome", "RouteIntegration", "build"]
@@ -56,24 +58,8 @@ class InvokeCall:
 _SIMPLE = frozenset({"statusCode", "body"})
 
 
-class _Malformed(Exception):
-    pass
-
-
 def _status(value: Any) -> int:
-    if value is None:
-        return 200
-    if isinstance(value, bool):
-        raise _Malformed("statusCode is a boolean")
-    if isinstance(value, int):
-        status = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        status = int(value.strip())
-    else:
-        raise _Malformed(f"statusCode {value!r} is not a number")
-    if not 100 <= status <= 599:
-        raise _Malformed(f"statusCode {status} is not an HTTP status")
-    return status
+    return 200 if value is None else proxy_status(value)
 
 
 def proxy_answer(result: Any) -> tuple[int, str | None, list[tuple[str, str]]]:

@@ -3,14 +3,19 @@ custom keys), authorizers (``$connect`` only), usage plans and stages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.integrations.builders import IntegrationObject
-from pytest_serverless.gateway.stages import check_authorizers_defined, stage_named
+from pytest_serverless.gateway.stages import (
+    check_authorizer,
+    check_authorizers_defined,
+    check_route_authorizer,
+    stage_named,
+)
 from pytest_serverless.gateway.throttling import check_throttle
-from pytest_serverless.gateway.usage_plans import UsagePlan, add_plan, plan_for_key
+from pytest_serverless.gateway.usage_plans import UsagePlan, UsagePlans
 
 from .integrations import RouteIntegration, build
 from .selection import RouteSelector
@@ -72,7 +77,7 @@ class WebSocketRoute:
         return f"WebSocketRoute({self.route_key!r}, {self.integration_kind})"
 
 
-class WebSocketApi:
+class WebSocketApi(UsagePlans):
     """A WebSocket API (``gateway.websocket_api(name, route_selection_expression=...)``)."""
 
     kind = "WEBSOCKET"
@@ -145,14 +150,7 @@ class WebSocketApi:
                 f"{where}: authorizers run on $connect only (a WebSocket connection is authorized once, "
                 "when it opens); move authorizer= to the $connect route"
             )
-        if (
-            authorizer is not None
-            and not isinstance(authorizer, str)
-            and not callable(getattr(authorizer, "authorize", None))
-        ):
-            raise UsageError(
-                f"{where}: authorizer= takes an authorizer name or an object with authorize(call)"
-            )
+        check_route_authorizer(authorizer, where)
         if route_response_selection_expression not in (None, "$default"):
             raise UsageError(
                 f"{where}: route_response_selection_expression can only be '$default' (AWS supports no other "
@@ -185,15 +183,7 @@ class WebSocketApi:
     def authorizer(self, name: str, authorizer: Any) -> Any:
         """Register a ``LambdaAuthorizer(fn, type="REQUEST", identity_source="route.request.header.X")`` or an
         ``IamAuthorizer`` by name, for the ``$connect`` route."""
-        if not isinstance(name, str) or not name:
-            raise UsageError(
-                f"api.authorizer(name, authorizer): name must be a non-empty string, got {name!r}"
-            )
-        if not callable(getattr(authorizer, "authorize", None)):
-            raise UsageError(
-                f"authorizer {name!r}: {authorizer!r} has no authorize(call) method; use LambdaAuthorizer "
-                "(type='REQUEST') or IamAuthorizer"
-            )
+        check_authorizer(name, authorizer, "LambdaAuthorizer (type='REQUEST') or IamAuthorizer")
         if getattr(authorizer, "type", "REQUEST") == "TOKEN":
             raise UsageError(
                 f"authorizer {name!r}: WebSocket APIs have REQUEST Lambda authorizers only; use "
@@ -204,25 +194,6 @@ class WebSocketApi:
         self.authorizers[name] = authorizer
         self.version += 1
         return authorizer
-
-    def usage_plan(
-        self,
-        name: str,
-        api_keys: Iterable[str] = (),
-        *,
-        throttle: tuple[float, int] | None = None,
-        quota: tuple[int, str] | None = None,
-        stages: Iterable[str] | None = None,
-    ) -> UsagePlan:
-        """API keys (with a per-key throttle and quota) for routes declared with ``api_key_required=True``."""
-        plan = UsagePlan(
-            name, api_keys=api_keys, clock=self.gateway.clock, throttle=throttle, quota=quota, stages=stages
-        )
-        return add_plan(self.usage_plans, self._key_plans, plan)
-
-    def _plan_for_key(self, key: str, stage: str) -> UsagePlan | None:
-        """The usage plan that holds API key ``key`` on ``stage`` (the stage's API key step)."""
-        return plan_for_key(self._key_plans, key, stage)
 
     # deploying ---------------------------------------------------------------------------------------------
     def deploy(

@@ -61,21 +61,23 @@ def _context(
     return context
 
 
+def _single_and_multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Name/value pairs as an event's two maps: the last value of each name, and all of them in order."""
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        single[name] = value
+        multi.setdefault(name, []).append(value)
+    return single, multi
+
+
 def connect_event(
     connection: Connection, request_id: str, now: float, stage_variables: dict[str, str]
 ) -> dict[str, Any]:
-    headers: dict[str, str] = {}
-    multi_headers: dict[str, list[str]] = {}
-    for name, value in connection.headers:
-        headers[name] = value
-        multi_headers.setdefault(name, []).append(value)
+    headers, multi_headers = _single_and_multi(connection.headers)
     event: dict[str, Any] = {"headers": headers, "multiValueHeaders": multi_headers}
     if connection.query:
-        query: dict[str, str] = {}
-        multi_query: dict[str, list[str]] = {}
-        for name, value in connection.query:
-            query[name] = value
-            multi_query.setdefault(name, []).append(value)
+        query, multi_query = _single_and_multi(connection.query)
         event["queryStringParameters"] = query
         event["multiValueQueryStringParameters"] = multi_query
     event["requestContext"] = _context(connection, "$connect", "CONNECT", request_id, now)

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from pytest_serverless.errors import UsageError
+from pytest_serverless.gateway._scalars import scalar_text
 
 __all__ = ["RouteSelector", "UNSELECTED"]
 
@@ -23,17 +24,6 @@ _VARIABLE = re.compile(
     r"\\\$|\$\{(request\.body(?:\." + _NAME + r")+)\}|\$(request\.body(?:\." + _NAME + r")+)"
 )
 _MISSING = object()
-
-
-def _scalar(value: Any) -> str | None:
-    """The route key text of a JSON value: strings as they are, numbers and booleans as JSON writes them."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return None  # objects, arrays and null select nothing
 
 
 class RouteSelector:
@@ -89,13 +79,13 @@ class RouteSelector:
             return UNSELECTED
         single = self.single
         if single is not None:
-            return _scalar(_walk(document, single))
+            return scalar_text(_walk(document, single))
         texts: list[str] = []
         for part in self.parts:
             if isinstance(part, str):
                 texts.append(part)
                 continue
-            text = _scalar(_walk(document, part))
+            text = scalar_text(_walk(document, part))
             if text is None:
                 return UNSELECTED
             texts.append(text)

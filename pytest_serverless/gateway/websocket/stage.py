@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from pytest_serverless._ids import execute_api_domain
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.request import Headers, Response
 from pytest_serverless.gateway.stages import RouteBuckets, check_route_throttles, check_variables
@@ -125,7 +126,7 @@ class WebSocketStage:
     @property
     def domain_name(self) -> str:
         """``{api-id}.execute-api.us-east-1.amazonaws.com``: the host the stage's events name."""
-        return f"{self.api.id}.execute-api.us-east-1.amazonaws.com"
+        return execute_api_domain(self.api.id)
 
     @property
     def url(self) -> str:
