@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_serverless._ids import FAKE_CREDENTIALS, REGION
+from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import TaskFailure, TemplateError
 from pytest_serverless.lambdas import FunctionTimedOut, LambdaContext
@@ -308,11 +309,13 @@ def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> H
     try:
         with _environment(environment):
             if function.inline_code is not None:
-                module = _inline_module(function)
+                module = call_user(_inline_module, function, lets_through=())
             else:
                 assert function.code_dir is not None
-                module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
-    except Exception as exc:  # noqa: BLE001 - the function's own module failed: its calls fail, nothing else
+                folder = _resolved(function.code_dir)
+                module = call_user(_import_from, folder, module_name, function.layer_dirs, lets_through=())
+    except UserCodeFailed as failed:  # the function's own module failed: its calls fail, nothing else
+        exc = failed.error
         detail = (
             f"No module named {exc.name!r}"
             if isinstance(exc, ModuleNotFoundError) and exc.name
