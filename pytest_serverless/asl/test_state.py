@@ -28,7 +28,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from pytest_serverless._user_code import UserCodeFailed
-from pytest_serverless.errors import InvalidDefinition, TaskFailure, UnmockedTask, UsageError
+from pytest_serverless.errors import (
+    InternalError,
+    InvalidDefinition,
+    ServerlessError,
+    TaskFailure,
+    UnmockedTask,
+    UsageError,
+)
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
@@ -296,7 +303,13 @@ def _run(
     given_context = parse_context(context) if context is not None else None
     scope = Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
     inspection: dict[str, Any] = {}
-    result = _test(scope, state, value, parsed_mock, config, inspection, machine)
+    try:
+        result = _test(scope, state, value, parsed_mock, config, inspection, machine)
+    except (ServerlessError, StatesError):  # misuse stays loud
+        raise
+    except Exception as error:  # an engine bug, not the user's state: never a FAILED result
+        doing = f"running test_state on state {state.name!r} of the state machine {machine.name!r}"
+        raise InternalError(doing, error) from error
     if result.output is not None and exceeds_bytes(result.output, _LIMIT):
         result = TestStateResult(
             "FAILED",

@@ -243,6 +243,11 @@ def run(
         response = _process(exchange)
     except _Refused as refused:
         response = _refusal(exchange, refused)
+    except ServerlessError:  # misuse stays loud
+        raise
+    except Exception as error:  # a gateway bug (routing, events...), not the user's: never an answer
+        doing = f"answering {request.method} {request.path} on stage {stage.name!r} of the API {api.name!r}"
+        raise InternalError(doing, error) from error
     if api.edge:
         _through_cloudfront(response, exchange.request_id)
     if request.method == "HEAD":
