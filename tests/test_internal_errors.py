@@ -217,6 +217,22 @@ def test_a_users_function_raising_is_still_a_502():
     assert isinstance(response.error, KeyError)
 
 
+def test_a_result_too_deep_to_serialise_is_the_functions_error_in_a_non_proxy_integration():
+    from pytest_serverless.gateway.integrations.lambda_proxy import LambdaIntegration
+
+    def handler(event, context):
+        value: list = []
+        for _ in range(5000):
+            value = [value]
+        return value
+
+    api = Gateway().rest_api("shop")
+    api.route("GET /a", integration=LambdaIntegration(handler, integration_responses=[{"statusCode": 200}]))
+    response = api.deploy("prod").client().get("/a")
+    assert response.status_code == 200  # the default integration response, with Lambda's error document
+    assert response.json()["errorType"] == "RecursionError"
+
+
 class _Raises:
     """A hand-written authorizer (the user's code)."""
 

@@ -381,8 +381,8 @@ class LambdaIntegration:
             error_message = str(exc)
         except MalformedProxyResponse as exc:
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
-        except UserCodeFailed as failed:  # the function raised: its error document
-            error = failed.error
+        except (UserCodeFailed, RecursionError) as failed:  # the function raised (or its result is too deep
+            error = failed.error if isinstance(failed, UserCodeFailed) else failed  # to serialise): its error
             output = lambda_error_object(error, lambda_id)
             error_message = str(error)
         return self.responses.respond(call, json.dumps(output), error_message, overrides, error=error)
