@@ -306,14 +306,16 @@ def _import_handler(function: FunctionSpec, environment: Mapping[str, str]) -> H
     module_name, _, attribute = function.handler.rpartition(".")
     module_name = module_name.replace("/", ".")
     name, handler_text = function.logical_id, function.handler
-    try:
+
+    def load() -> types.ModuleType:
         with _environment(environment):
             if function.inline_code is not None:
-                module = call_user(_inline_module, function, lets_through=())
-            else:
-                assert function.code_dir is not None
-                folder = _resolved(function.code_dir)
-                module = call_user(_import_from, folder, module_name, function.layer_dirs, lets_through=())
+                return _inline_module(function)
+            assert function.code_dir is not None
+            return _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
+
+    try:
+        module = call_user(load, lets_through=())
     except UserCodeFailed as failed:  # the function's own module failed: its calls fail, nothing else
         exc = failed.error
         detail = (
