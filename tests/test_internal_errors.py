@@ -87,6 +87,30 @@ def test_a_users_handler_raising_still_fails_the_execution_as_aws_does():
     assert (execution.status, execution.error) == ("FAILED", "KeyError")
 
 
+def test_an_engine_bug_in_test_state_is_an_internal_error_not_a_failed_result(monkeypatch):
+    from pytest_serverless.asl import test_state
+
+    monkeypatch.setattr(test_state, "_pass", _fail(RuntimeError("engine bug")))
+    with pytest.raises(InternalError) as info:
+        StateMachine(PASS, name="Orders").test_state("A", {})
+    _assert_internal(info, "running test_state on state 'A' of the state machine 'Orders'", RuntimeError)
+    with pytest.raises(InternalError) as info:
+        StateMachine.test_state({"Type": "Pass", "End": True}, {})
+    _assert_internal(
+        info, "running test_state on state 'TestState' of the state machine 'TestStateMachine'", RuntimeError
+    )
+
+
+def test_a_users_handler_raising_in_test_state_is_still_a_failed_result():
+    def handler(event, context):
+        raise KeyError("frame")
+
+    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": FUNCTION, "End": True}}}
+    result = StateMachine(definition, tasks={FUNCTION: handler}).test_state("T", {})
+    assert (result.status, result.error) == ("FAILED", "KeyError")
+    assert json.loads(result.cause)["errorType"] == "KeyError"
+
+
 # section: definitions
 
 
@@ -169,14 +193,19 @@ def _rest_client(handler, **route_options):
     return api.deploy("prod").client()
 
 
-def test_a_gateway_bug_building_the_event_is_an_internal_error_not_a_502(monkeypatch):
-    from pytest_serverless.gateway.integrations import lambda_proxy
-
-    monkeypatch.setattr(lambda_proxy, "v1_event", _fail(KeyError("requestContext")))
+@pytest.mark.parametrize(
+    ("module", "name", "doing"),
+    [  # building the event: not a 502; routing the request: not an answer at all
+        ("integrations.lambda_proxy", "v1_event", "invoking the integration of route 'GET /a'"),
+        ("pipeline", "_match_route", "answering GET /a on stage 'prod' of the API 'shop'"),
+    ],
+)
+def test_a_gateway_bug_is_an_internal_error_not_an_answer(monkeypatch, module, name, doing):
+    monkeypatch.setattr(f"pytest_serverless.gateway.{module}.{name}", _fail(KeyError("requestContext")))
     client = _rest_client(lambda event, context: {"statusCode": 200})
     with pytest.raises(InternalError) as info:
         client.get("/a")
-    _assert_internal(info, "invoking the integration of route 'GET /a'", KeyError)
+    _assert_internal(info, doing, KeyError)
 
 
 def test_a_users_function_raising_is_still_a_502():
@@ -186,6 +215,22 @@ def test_a_users_function_raising_is_still_a_502():
     response = _rest_client(handler).get("/a")
     assert response.status_code == 502
     assert isinstance(response.error, KeyError)
+
+
+def test_a_result_too_deep_to_serialise_is_the_functions_error_in_a_non_proxy_integration():
+    from pytest_serverless.gateway.integrations.lambda_proxy import LambdaIntegration
+
+    def handler(event, context):
+        value: list = []
+        for _ in range(5000):
+            value = [value]
+        return value
+
+    api = Gateway().rest_api("shop")
+    api.route("GET /a", integration=LambdaIntegration(handler, integration_responses=[{"statusCode": 200}]))
+    response = api.deploy("prod").client().get("/a")
+    assert response.status_code == 200  # the default integration response, with Lambda's error document
+    assert response.json()["errorType"] == "RecursionError"
 
 
 class _Raises:
@@ -262,6 +307,48 @@ def test_a_built_in_connect_authorizer_bug_is_an_internal_error(monkeypatch):
         stage.connect()
     assert info.value.doing.startswith("running the $connect authorizer of ")
     assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_misuse_in_the_gateway_stays_loud_and_is_not_an_internal_error(monkeypatch):
+    from pytest_serverless import UsageError
+    from pytest_serverless.gateway import pipeline
+
+    monkeypatch.setattr(pipeline, "_match_route", _fail(UsageError("bad arguments")))
+    with pytest.raises(UsageError, match="bad arguments"):
+        _rest_client(lambda event, context: {"statusCode": 200}).get("/a")
+
+
+# section: the one boundary with the user's code
+
+
+def test_call_user_hands_the_users_failure_to_the_caller_and_lets_ours_through():
+    from pytest_serverless import TaskFailure, UsageError
+    from pytest_serverless._user_code import UserCodeFailed, call_user
+
+    assert call_user(lambda a, b: a + b, 1, 2) == 3
+    error = KeyError("frame")
+    with pytest.raises(UserCodeFailed) as failed:
+        call_user(_fail(error))
+    assert failed.value.error is error
+    with pytest.raises(UsageError):  # misuse (a ServerlessError) goes through by default
+        call_user(_fail(UsageError("misuse")))
+    with pytest.raises(UserCodeFailed):  # unless the caller answers every error but ours
+        call_user(_fail(UsageError("misuse")), lets_through=())
+    with pytest.raises(InternalError):  # ours always goes through
+        call_user(_fail(InternalError("doing", KeyError("x"))), lets_through=())
+    with pytest.raises(TaskFailure):  # what the caller answers itself goes through
+        call_user(_fail(TaskFailure("Payment.Declined")), lets_through=TaskFailure)
+
+
+def test_a_bug_of_ours_under_a_users_function_is_not_its_failure():
+    def handler(event, context):
+        raise InternalError("emulating a call", KeyError("x"))
+
+    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": FUNCTION, "End": True}}}
+    with pytest.raises(InternalError):
+        StateMachine(definition, tasks={FUNCTION: handler}).execute({})
+    with pytest.raises(InternalError):
+        _rest_client(handler).get("/a")
 
 
 # section: the report

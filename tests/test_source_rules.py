@@ -112,23 +112,11 @@ _BOUNDARIES = {
     "asl/interpreter.py Interpreter.begin": "the root thread run in line: its failure goes to _root_done",
     "asl/runtime.py Thread._step": "a thread's failure goes to its owner's on_done",
     "asl/states/_fanout.py Fanout._pump": "a Map/Parallel child's failure goes to _done_at",
-    # the user's code: whatever it raises is the user's failure, reported as AWS reports it (each of these
-    # lets our own errors, ServerlessError and so InternalError, through first)
-    "asl/states/task.py _run_handler": "the Lambda handler raised: the Task fails with Lambda's error",
-    "asl/test_state.py _call_handler": "the Lambda handler raised: TestState FAILED with Lambda's error",
-    "asl/tasks.py MockCursor.next": "the test's mock function raised: reported like a Lambda error",
-    "asl/tasks.py lambda_error": "str() of the user's exception failed: Lambda prints <unprintable ...>",
-    "asl/states/map.py _call_reader": "the ItemReader handler raised: States.ItemReaderFailed",
-    "gateway/authorizers/lambda_authorizer.py LambdaAuthorizer._invoke": "the authorizer function raised",
-    "gateway/integrations/lambda_proxy.py LambdaProxyIntegration.invoke": "the function raised: 502 / 500",
-    "gateway/integrations/lambda_proxy.py LambdaIntegration.invoke": "the function raised: its error",
-    "gateway/integrations/http.py HttpIntegration.invoke": "the test's HTTP backend raised: 500",
-    "gateway/integrations/aws_service.py AwsIntegration._answer": "the test's service handler raised: 500",
-    "gateway/integrations/vtl.py MappingTemplate.merge": "the user's mapping template failed (airspeed)",
-    "gateway/websocket/integrations.py LambdaRoute.invoke": "the function raised: AWS's error frame",
-    "loaders/_aws.py _lambda_answerer.answer": "Lambda Invoke through boto3: the function's error",
-    "loaders/handlers.py _import_handler": "the function's module failed to import: its calls fail",
-    "loaders/app.py ServerlessApp._deliver": "an EventBridge Lambda target raised: recorded, not raised",
+    # the user's code (a Lambda handler, a task mock, an authorizer function, a test's HTTP backend or service
+    # handler, a mapping template, a function's module import) is called through this one function: what it
+    # raises comes back as UserCodeFailed, which each caller answers as AWS does; InternalError and what the
+    # caller names (by default every ServerlessError: misuse) go through unchanged
+    "_user_code.py call_user": "the one boundary with the user's code: its failure becomes UserCodeFailed",
     # a server thread cannot raise into the test: the exception is kept and raised when the block ends
     "gateway/serving.py _Handler._serve": "kept in server.errors and raised in the test's thread",
 }

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
-from pytest_serverless.errors import ServerlessError, TaskFailure, UsageError
+from pytest_serverless._user_code import UserCodeFailed, call_user
+from pytest_serverless.errors import InternalError, ServerlessError, TaskFailure, UsageError
 
 from ._json import json_error_text
 from .paths import copy_json
@@ -104,6 +105,11 @@ class TaskCallOutcome:
     heartbeat: bool = False  # a States.Timeout from a missed heartbeat (States.HeartbeatTimeout matches it)
 
 
+# what a Task answers itself when a mock or handler raises it: our errors (misuse stays loud) and
+# TaskFailure (the error name the user chose); anything else is the user's code failing (UserCodeFailed)
+TASK_ANSWERS = (ServerlessError, TaskFailure)
+
+
 class MockCursor:
     """One mock in one execution: hands out responses in invocation order (the last one repeats)."""
 
@@ -128,14 +134,12 @@ class MockCursor:
         self.calls += 1
         if self._function is not None:
             try:
-                value = self._function(copy_json(payload))
+                value = call_user(self._function, copy_json(payload), lets_through=TASK_ANSWERS)
             except TaskFailure as failure:
                 error, cause = task_failure(failure, f"the mock {self.key!r}")
                 return TaskCallOutcome(error=error, cause=cause, failed=True)
-            except ServerlessError:
-                raise
-            except Exception as error:  # the mock's own exception: reported like a Lambda function error
-                name, cause = lambda_error(error, "00000000-0000-0000-0000-000000000000")
+            except UserCodeFailed as failed:  # the mock's own exception: reported like a Lambda error
+                name, cause = lambda_error(failed.error, "00000000-0000-0000-0000-000000000000")
                 return TaskCallOutcome(error=name, cause=cause, failed=True)
             problem = json_problem(value)
             if problem is not None:
@@ -334,8 +338,8 @@ def lambda_error(error: BaseException, request_id: str) -> tuple[str, str]:
     """(error, cause) as Lambda reports an unhandled Python exception."""
     error_type = type(error).__name__
     try:
-        message = str(error)
-    except Exception:  # an exception whose __str__ fails: Lambda's runtime would print its repr
+        message = call_user(str, error, lets_through=InternalError)
+    except UserCodeFailed:  # an exception whose __str__ fails: Lambda's runtime would print its repr
         message = f"<unprintable {error_type} object>"
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     frames = [

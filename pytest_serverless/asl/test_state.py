@@ -27,7 +27,15 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from pytest_serverless.errors import InvalidDefinition, ServerlessError, TaskFailure, UnmockedTask, UsageError
+from pytest_serverless._user_code import UserCodeFailed
+from pytest_serverless.errors import (
+    InternalError,
+    InvalidDefinition,
+    ServerlessError,
+    TaskFailure,
+    UnmockedTask,
+    UsageError,
+)
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
@@ -56,6 +64,7 @@ from .states.task import handler_event, handler_keys
 from .states.wait import wait_seconds
 from .states_errors import StatesError, StatesErrorName
 from .tasks import (
+    TASK_ANSWERS,
     MockCursor,
     find_handler,
     json_problem,
@@ -294,7 +303,13 @@ def _run(
     given_context = parse_context(context) if context is not None else None
     scope = Scope(machine, state, value, known_variables, given_context, config.retry_count, now)
     inspection: dict[str, Any] = {}
-    result = _test(scope, state, value, parsed_mock, config, inspection, machine)
+    try:
+        result = _test(scope, state, value, parsed_mock, config, inspection, machine)
+    except (ServerlessError, StatesError):  # misuse stays loud
+        raise
+    except Exception as error:  # an engine bug, not the user's state: never a FAILED result
+        doing = f"running test_state on state {state.name!r} of the state machine {machine.name!r}"
+        raise InternalError(doing, error) from error
     if result.output is not None and exceeds_bytes(result.output, _LIMIT):
         result = TestStateResult(
             "FAILED",
@@ -645,16 +660,15 @@ def _call_handler(machine: StateMachine, state: m.TaskState, arguments: Any, ret
             request_id=request_id,
             clock=machine.clock,
             timeout_seconds=float(timeout),
+            lets_through=TASK_ANSWERS,
         )
     except FunctionTimedOut:
         raise StatesError(StatesErrorName.TIMEOUT, "") from None
     except TaskFailure as failure:
         error, cause = task_failure(failure, f"the handler for {resource.arn!r}")
         raise StatesError(error or StatesErrorName.TASK_FAILED, cause) from None
-    except ServerlessError:
-        raise
-    except Exception as error:  # the handler's own exception, as Lambda reports it
-        error_name, cause = lambda_error(error, request_id)
+    except UserCodeFailed as failed:  # the handler's own exception, as Lambda reports it
+        error_name, cause = lambda_error(failed.error, request_id)
         raise StatesError(error_name, cause) from None
     problem = json_problem(result)
     if problem is not None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import ACCOUNT_ID, REGION, deterministic_uuid, execute_api_domain
 from pytest_serverless._nesting import MAX_JSON_DEPTH, too_deep
+from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.errors import InternalError, ServerlessError, is_ours
 
 from .authorizers.base import AuthDecision, AuthorizationCall, Authorizer
@@ -243,6 +244,11 @@ def run(
         response = _process(exchange)
     except _Refused as refused:
         response = _refusal(exchange, refused)
+    except ServerlessError:  # misuse stays loud
+        raise
+    except Exception as error:  # a gateway bug (routing, events...), not the user's: never an answer
+        doing = f"answering {request.method} {request.path} on stage {stage.name!r} of the API {api.name!r}"
+        raise InternalError(doing, error) from error
     if api.edge:
         _through_cloudfront(response, exchange.request_id)
     if request.method == "HEAD":
@@ -480,10 +486,9 @@ def _authorize(exchange: _Exchange) -> None:
         cache=api.authorizer_cache(authorizer),
     )
     try:
-        decision = authorizer.authorize(call)
-    except ServerlessError:
-        raise
-    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500 (ours failing is a bug)
+        decision = call_user(authorizer.authorize, call)
+    except UserCodeFailed as failed:  # a hand-written authorizer failed: 500 (ours failing is a bug)
+        exc = failed.error
         if is_ours(authorizer):
             raise InternalError(f"running authorizer {name!r} for route {route.route_key!r}", exc) from exc
         exchange.authorizer_status = 500
@@ -661,13 +666,12 @@ def _integrate(exchange: _Exchange, now: float) -> tuple[IntegrationResult, Inte
         exchange.invocation_id,
     )
     try:
-        result = route.integration.invoke(call)
-    except ServerlessError:
-        raise
-    except Exception as exc:  # a custom integration failed: AWS would answer 500 (ours failing is a bug)
+        result = call_user(route.integration.invoke, call)
+    except UserCodeFailed as failed:  # a custom integration failed: 500 (ours failing is a bug)
+        error = failed.error
         if is_ours(route.integration):
-            raise InternalError(f"invoking the integration of route {route.route_key!r}", exc) from exc
-        result = IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
+            raise InternalError(f"invoking the integration of route {route.route_key!r}", error) from error
+        result = IntegrationResult(failure="INTEGRATION_FAILURE", error=error)
     elapsed = clock.time() - now if result.latency is None else result.latency  # now: nothing moved the clock
     exchange.integration_latency = elapsed
     _check_result(result, elapsed, route.timeout)

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from pytest_serverless._user_code import Through, call_user
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import TaskFailure
+from pytest_serverless.errors import ServerlessError, TaskFailure
 
 from .context import LambdaContext
 
@@ -46,13 +47,16 @@ def invoke_handler(
     request_id: str,
     clock: VirtualClock,
     timeout_seconds: float = 3.0,
+    *,
+    lets_through: Through = ServerlessError,
 ) -> tuple[Any, float]:
     """Call ``handler(event, context)``; return ``(result, virtual_seconds_elapsed)``.
 
-    Exceptions from the handler propagate unchanged: callers map them to their own failure shape
-    (a Task's ``TaskFailed``, a gateway's 502).
+    What the handler raised comes as ``UserCodeFailed`` (``call_user``): callers map ``.error`` to their own
+    failure shape (a Task's ``TaskFailed``, a gateway's 502). ``InternalError`` and ``lets_through`` (the
+    exceptions the caller answers itself) propagate unchanged.
     """
     context = LambdaContext(function_name, request_id, clock, timeout_seconds)
     started = clock.time()
-    result = handler(event, context)
+    result = call_user(handler, event, context, lets_through=lets_through)
     return result, clock.time() - started

@@ -10,7 +10,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pytest_serverless.errors import AwsError, InternalError, TaskFailure, UnemulatedCall
+from pytest_serverless._user_code import UserCodeFailed
+from pytest_serverless.errors import AwsError, TaskFailure, UnemulatedCall
 
 if TYPE_CHECKING:
     from .app import ServerlessApp
@@ -122,10 +123,10 @@ def _lambda_answerer(app: ServerlessApp) -> Answer:
                 function_name=app.function_name(logical_id) or logical_id,
                 request_id=app._ids.next("invoke"),
                 clock=app.clock,
+                lets_through=(),  # a bug of ours under the function (InternalError) is not its failure
             )
-        except Exception as error:  # noqa: BLE001 - the function's own failure, as Lambda reports it
-            if isinstance(error, InternalError):  # a bug of ours under the function is not its failure
-                raise
+        except UserCodeFailed as failed:  # the function's own failure, as Lambda reports it
+            error = failed.error
             if invocation == "Event":
                 return {"StatusCode": 202, "Payload": b""}
             error_type = error.error if isinstance(error, TaskFailure) else type(error).__name__

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import IdFactory
+from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import (
-    InternalError,
     InvalidDefinition,
     ServerlessError,
     TemplateError,
@@ -435,11 +435,12 @@ class ServerlessApp:
                         function_name=self.function_name(target.function) or target.function,
                         request_id=self._ids.next("invoke"),
                         clock=self.clock,
+                        lets_through=(),  # our bugs (InternalError) are not its failure
                     )
-                except Exception as exc:  # noqa: BLE001 - the function's own failure
-                    if isinstance(exc, InternalError):  # a bug of ours under the function is not its failure
-                        raise
-                    self.invocations.append(RuleInvocation(rule.name, target.function, payload, None, exc))
+                except UserCodeFailed as failed:  # the function's own failure
+                    self.invocations.append(
+                        RuleInvocation(rule.name, target.function, payload, None, failed.error)
+                    )
                 else:
                     self.invocations.append(RuleInvocation(rule.name, target.function, payload, result, None))
         return started

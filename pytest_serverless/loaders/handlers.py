@@ -34,6 +34,7 @@ from typing import Any
 
 from pytest_serverless import _environ
 from pytest_serverless._ids import FAKE_CREDENTIALS, REGION
+from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import TaskFailure, TemplateError
 from pytest_serverless.lambdas import FunctionTimedOut, LambdaContext
@@ -353,13 +354,17 @@ def _import_handler(function: FunctionSpec) -> Handler:
     module_name, _, attribute = function.handler.rpartition(".")
     module_name = module_name.replace("/", ".")
     name, handler_text = function.logical_id, function.handler
-    try:
+
+    def load() -> types.ModuleType:
         if function.inline_code is not None:
-            module = _inline_module(function)
-        else:
-            assert function.code_dir is not None
-            module = _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
-    except Exception as exc:  # noqa: BLE001 - the function's own module failed: its calls fail, nothing else
+            return _inline_module(function)
+        assert function.code_dir is not None
+        return _import_from(_resolved(function.code_dir), module_name, function.layer_dirs)
+
+    try:
+        module = call_user(load, lets_through=())
+    except UserCodeFailed as failed:  # the function's own module failed: its calls fail, nothing else
+        exc = failed.error
         detail = (
             f"No module named {exc.name!r}"
             if isinstance(exc, ModuleNotFoundError) and exc.name

@@ -143,9 +143,10 @@ def _read_items(
 
 def _call_reader(interp: Interpreter, handler: Any, resource: str, arguments: Any) -> Any:
     """A ``tasks`` handler answering the ItemReader, called as Lambda calls it."""
+    from pytest_serverless._user_code import UserCodeFailed
     from pytest_serverless.asl.paths import copy_json
-    from pytest_serverless.asl.tasks import json_problem, task_failure
-    from pytest_serverless.errors import ServerlessError, TaskFailure
+    from pytest_serverless.asl.tasks import TASK_ANSWERS, json_problem, task_failure
+    from pytest_serverless.errors import TaskFailure
     from pytest_serverless.lambdas import invoke_handler
 
     try:
@@ -156,14 +157,13 @@ def _call_reader(interp: Interpreter, handler: Any, resource: str, arguments: An
             request_id=interp.ids.next("request"),
             clock=interp.clock,
             timeout_seconds=60.0,
+            lets_through=TASK_ANSWERS,
         )
     except TaskFailure as failure:
         error, cause = task_failure(failure, f"the ItemReader handler for {resource!r}")
         raise StatesError(error or StatesErrorName.ITEM_READER_FAILED, cause) from None
-    except ServerlessError:  # misuse stays loud
-        raise
-    except Exception as error:  # a failing reader
-        raise StatesError(StatesErrorName.ITEM_READER_FAILED, str(error)) from None
+    except UserCodeFailed as failed:  # a failing reader (misuse, a ServerlessError, stays loud)
+        raise StatesError(StatesErrorName.ITEM_READER_FAILED, str(failed.error)) from None
     problem = json_problem(data)
     if problem is not None:
         raise StatesError(StatesErrorName.ITEM_READER_FAILED, f"The ItemReader data is not JSON: {problem}")

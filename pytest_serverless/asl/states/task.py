@@ -10,6 +10,7 @@ from types import GeneratorType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._ids import REGION
+from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.asl import model as m
 from pytest_serverless.asl._depth_limits import NestedTooDeep, cap_cause, nested_execution
 from pytest_serverless.asl.interpreter import Terminal, effective_input, finish_state
@@ -18,6 +19,7 @@ from pytest_serverless.asl.recovery import run_with_retry
 from pytest_serverless.asl.runtime import PARK
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName
 from pytest_serverless.asl.tasks import (
+    TASK_ANSWERS,
     Resource,
     TaskCallOutcome,
     find_handler,
@@ -29,7 +31,7 @@ from pytest_serverless.asl.tasks import (
     task_failure,
     wrap_lambda_invoke,
 )
-from pytest_serverless.errors import ServerlessError, TaskFailure, UnmockedTask, UsageError
+from pytest_serverless.errors import TaskFailure, UnmockedTask, UsageError
 from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 if TYPE_CHECKING:
@@ -344,6 +346,7 @@ def _run_handler(
             request_id=request_id,
             clock=interp.clock,
             timeout_seconds=float(timeout) if timeout is not None else 60.0,
+            lets_through=TASK_ANSWERS,
         )
     except TaskFailure as failure:
         error, cause = task_failure(failure, f"the handler for {resource.arn!r}")
@@ -351,10 +354,8 @@ def _run_handler(
         if isinstance(failure, FunctionTimedOut):  # Lambda stopped the function at its own Timeout
             duration = min(duration, failure.timeout)
         return TaskCallOutcome(error=error, cause=cause, failed=True, duration=duration)
-    except ServerlessError:  # misuse (an unmocked nested task, bad arguments) stays loud
-        raise
-    except Exception as error:  # the handler's own exception: Lambda reports it as the function error
-        error_name, cause = lambda_error(error, request_id)
+    except UserCodeFailed as failed:  # the handler's own exception: Lambda reports it as the function error
+        error_name, cause = lambda_error(failed.error, request_id)
         return TaskCallOutcome(
             error=error_name, cause=cause, failed=True, duration=_elapsed_since(interp, before)
         )

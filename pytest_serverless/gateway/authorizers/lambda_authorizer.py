@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pytest_serverless._ids import deterministic_uuid, execute_api_domain
-from pytest_serverless.errors import InternalError, ServerlessError, UsageError
+from pytest_serverless._user_code import UserCodeFailed
+from pytest_serverless.errors import ServerlessError, UsageError
 from pytest_serverless.lambdas import invoke_handler
 
 from .base import AuthDecision, AuthorizationCall
@@ -323,10 +324,10 @@ class LambdaAuthorizer:
                 request_id=deterministic_uuid(call.request_id, "authorizer", self.name),
                 clock=call.clock,
                 timeout_seconds=timeout if timeout is not None else 900.0,
+                lets_through=ServerlessError if raise_misuse else (),
             )
-        except Exception as exc:  # the function's own failure becomes a gateway answer, as on AWS
-            if isinstance(exc, InternalError) or (raise_misuse and isinstance(exc, ServerlessError)):
-                raise
+        except UserCodeFailed as failed:  # the function's own failure becomes a gateway answer, as on AWS
+            exc = failed.error
             latency = call.clock.time() - started
             if str(exc) == "Unauthorized":
                 return AuthDecision(

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from pytest_serverless._ids import REGION
+from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.errors import AwsError, ServerlessError, UsageError
 
 from . import vtl
@@ -47,12 +48,7 @@ class NoServiceAnswer(RuntimeError):
     """No handler and no active moto answers the service call (``response.error`` of the 500 answer)."""
 
 
-class _AnswerFailed(Exception):
-    """The test's service handler (or moto) raised ``error``: the integration fails (500), as before."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
+_ANSWERS = (NoServiceAnswer, ServerlessError)  # what the service's answerer raises on purpose
 
 
 @dataclass
@@ -231,7 +227,7 @@ class AwsIntegration:
             status, body = self._error(exc, call)
         except NoServiceAnswer as exc:
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
-        except _AnswerFailed as failed:
+        except UserCodeFailed as failed:  # the test's handler (or moto) raised: not ours
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=failed.error)
         else:
             status, body = 200, self._document(request, answer, call)
@@ -260,12 +256,10 @@ class AwsIntegration:
         handler = self.handlers.get((request.service, request.action)) or self.handlers.get(
             (request.service, "*")
         )
-        try:
-            return handler(request) if handler is not None else unanswered(request, f"({self.uri})")
-        except (NoServiceAnswer, ServerlessError):  # AwsError: the service's answer
-            raise
-        except Exception as exc:  # the test's handler (or moto) raised: not ours
-            raise _AnswerFailed(exc) from exc
+        # the test's handler or moto: UserCodeFailed when it raised; AwsError (a ServerlessError) is an answer
+        if handler is not None:
+            return call_user(handler, request, lets_through=_ANSWERS)
+        return call_user(unanswered, request, f"({self.uri})", lets_through=_ANSWERS)
 
     def _document(self, request: AwsServiceRequest, answer: Any, call: IntegrationCall) -> bytes:
         if self.service == "s3":

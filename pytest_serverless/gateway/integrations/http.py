@@ -6,10 +6,12 @@ route's timeout gets 504 (REST) / 503 (HTTP API).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.errors import ServerlessError, UsageError
 from pytest_serverless.gateway.proxy_events import forwarded_headers
 
@@ -90,22 +92,24 @@ class HttpIntegration:
         if self._session is None:
             self._session = requests.Session()
         try:
-            answer = self._session.request(
-                self.method or request.method,
-                url,
-                headers=dict(headers),
-                data=body or None,
-                timeout=call.timeout,
-                allow_redirects=False,
+            answer = call_user(  # the test's HTTP backend (a responses callback...) answers
+                functools.partial(
+                    self._session.request,
+                    self.method or request.method,
+                    url,
+                    headers=dict(headers),
+                    data=body or None,
+                    timeout=call.timeout,
+                    allow_redirects=False,
+                ),
+                lets_through=(ServerlessError, requests.RequestException),  # ours stay loud
             )
         except requests.Timeout as exc:
             return IntegrationResult(failure="INTEGRATION_TIMEOUT", error=exc)
         except requests.RequestException as exc:
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
-        except ServerlessError:  # our own errors (an intercepted execute-api URL...) stay loud
-            raise
-        except Exception as exc:  # the test's HTTP backend (a responses callback...) raised: AWS answers 500
-            return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
+        except UserCodeFailed as failed:  # the test's HTTP backend raised: AWS answers 500
+            return IntegrationResult(failure="INTEGRATION_FAILURE", error=failed.error)
         if not self.proxy:
             return self.responses.respond(
                 call, answer.content.decode("utf-8", "replace"), str(answer.status_code), context

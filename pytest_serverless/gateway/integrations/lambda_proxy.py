@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_serverless._ids import deterministic_uuid
+from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.errors import ServerlessError, UnemulatedCall
 from pytest_serverless.gateway._scalars import scalar_text
 from pytest_serverless.gateway.proxy_events import is_binary, v1_event, v2_event
@@ -303,12 +304,11 @@ class LambdaProxyIntegration:
             )
         except UnemulatedCall as exc:  # an AWS call nothing answers: the function fails (the test fails too)
             return IntegrationResult(failure=FAILURE, error=exc)
-        except ServerlessError:
-            raise
-        except Exception as exc:  # the function raised: AWS answers 502 (REST) / 500 (HTTP)
+        except UserCodeFailed as failed:  # the function raised: AWS answers 502 (REST) / 500 (HTTP)
+            error = failed.error
             # a function stopped at its own Timeout kept the request that long, not as long as it ran
-            latency = exc.timeout if isinstance(exc, FunctionTimedOut) else None
-            return IntegrationResult(failure=FAILURE, error=exc, latency=latency)
+            latency = error.timeout if isinstance(error, FunctionTimedOut) else None
+            return IntegrationResult(failure=FAILURE, error=error, latency=latency)
         if rest:
             direct = _direct_v1(result)
             if direct is not None:
@@ -383,8 +383,8 @@ class LambdaIntegration:
             error_message = str(exc)
         except MalformedProxyResponse as exc:
             return IntegrationResult(failure="INTEGRATION_FAILURE", error=exc)
-        except Exception as exc:
-            error = exc
-            output = lambda_error_object(exc, lambda_id)
-            error_message = str(exc)
+        except (UserCodeFailed, RecursionError) as failed:  # the function raised (or its result is too deep
+            error = failed.error if isinstance(failed, UserCodeFailed) else failed  # to serialise): its error
+            output = lambda_error_object(error, lambda_id)
+            error_message = str(error)
         return self.responses.respond(call, json.dumps(output), error_message, overrides, error=error)

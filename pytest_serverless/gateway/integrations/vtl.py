@@ -17,6 +17,7 @@ import airspeed
 
 from pytest_serverless._cache import memoize
 from pytest_serverless._ids import ACCOUNT_ID
+from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.errors import UsageError
 from pytest_serverless.gateway.proxy_events import format_request_time
 
@@ -67,10 +68,9 @@ class MappingTemplate:
         if self.error is not None:
             raise TemplateFailure(self.error)
         try:
-            text = str(self._template.merge(namespace))
-        except TemplateFailure:
-            raise
-        except Exception as exc:  # airspeed's execution errors, and Java-style failures of the calls it made
+            text = str(call_user(self._template.merge, namespace, lets_through=TemplateFailure))
+        except UserCodeFailed as failed:  # airspeed's execution errors, and Java-style failures of the calls
+            exc = failed.error
             cause = exc.__cause__ or exc
             raise TemplateFailure(f"{self.where}: mapping template failed: {cause}") from exc
         return text.replace(_BACKSLASH, "\\")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION
-from pytest_serverless.errors import InternalError, ServerlessError, is_ours
+from pytest_serverless._user_code import UserCodeFailed, call_user
+from pytest_serverless.errors import InternalError, is_ours
 from pytest_serverless.gateway.authorizers.base import AuthDecision, AuthorizationCall
 from pytest_serverless.gateway.authorizers.lambda_authorizer import LambdaAuthorizer, _ConfigError
 from pytest_serverless.gateway.request import GatewayRequest, Headers
@@ -66,10 +67,9 @@ def authorize_connect(
     if isinstance(authorizer, LambdaAuthorizer) or type(authorizer).__name__ == "LambdaAuthorizer":
         return _lambda(authorizer, stage, connection, call)  # (by name too: a reloaded module's class)
     try:
-        decision = authorizer.authorize(call)
-    except ServerlessError:
-        raise
-    except Exception as exc:  # a hand-written authorizer failed: AWS answers 500 (ours failing is a bug)
+        decision = call_user(authorizer.authorize, call)
+    except UserCodeFailed as failed:  # a hand-written authorizer failed: 500 (ours failing is a bug)
+        exc = failed.error
         if is_ours(authorizer):
             raise InternalError(f"running the $connect authorizer of {stage!r}", exc) from exc
         return AuthDecision(

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.clock import VirtualClock
-from pytest_serverless.errors import ServerlessError, UnemulatedCall, UsageError
+from pytest_serverless.errors import UnemulatedCall, UsageError
 from pytest_serverless.gateway.integrations.builders import IntegrationObject
 from pytest_serverless.gateway.integrations.lambda_proxy import MalformedProxyResponse as _Malformed
 from pytest_serverless.gateway.integrations.lambda_proxy import proxy_status
@@ -103,12 +104,11 @@ class LambdaRoute(RouteIntegration):
             )
         except UnemulatedCall as exc:  # an AWS call nothing answers: the function fails (the test fails too)
             return Outcome(failure="EXECUTION", error=exc, latency=clock.time() - started)
-        except ServerlessError:
-            raise
-        except Exception as exc:  # the function raised: AWS answers with its error frame
-            if isinstance(exc, FunctionTimedOut):
-                return Outcome(failure="EXECUTION", error=exc, latency=exc.timeout)
-            return Outcome(failure="EXECUTION", error=exc, latency=clock.time() - started)
+        except UserCodeFailed as failed:  # the function raised: AWS answers with its error frame
+            error = failed.error
+            if isinstance(error, FunctionTimedOut):
+                return Outcome(failure="EXECUTION", error=error, latency=error.timeout)
+            return Outcome(failure="EXECUTION", error=error, latency=clock.time() - started)
         if latency > call.timeout:
             return Outcome(failure="TIMEOUT", latency=latency)
         if type(result) is dict and _SIMPLE.issuperset(result):
