@@ -9,7 +9,10 @@ process, timed from outside (best of R rounds; ``--median``: their median, stead
 * ``serverless_app``: the fixture alone (the example order service's template);
 * ``serverless_app + execution``: one execution of the order workflow with the real functions;
 * ``serverless_app + API request``: one ``GET /catalog`` through the REST API's stage;
+* ``sfn``: the fixture alone;
 * ``sfn + execution``: ``sfn(definition)`` and one execution of a small machine (one mocked Task);
+* ``pytest's own: two plain fixtures``: a fixture taking ``request`` and another fixture, as ``sfn`` does
+  (what pytest charges for that chain, whatever the fixtures do);
 * ``StateMachine + execution, no fixture``: the same without the plugin (what the engine costs, its
   one-time import included).
 
@@ -67,10 +70,14 @@ BODIES = {
         "serverless_app",
         'check(serverless_app.api("OrdersApi").stage("Prod").client().get("/catalog").status_code, 200)',
     ),
+    "sfn": ("sfn", "check(callable(sfn), True)"),
     "sfn + execution": (
         "sfn",
         'check(sfn(MACHINE).execute({}, mocks={"Charge": lambda event: {"ok": True}}).status, "SUCCEEDED")',
     ),
+    # what pytest itself charges for a fixture chain of sfn's shape (one fixture taking ``request`` and
+    # another fixture): the floor under the ``sfn`` rows that no plugin code can remove
+    "pytest's own: two plain fixtures": ("two_fixtures", "check(two_fixtures, 1)"),
     # the same work without the plugin's fixtures: what the engine itself costs
     "StateMachine + execution, no fixture": (
         "",
@@ -79,7 +86,19 @@ BODIES = {
     ),
 }
 
-PRELUDE = f"""MACHINE = {SMALL_MACHINE}
+PRELUDE = f"""import pytest
+
+MACHINE = {SMALL_MACHINE}
+
+
+@pytest.fixture
+def one_fixture():
+    return 1
+
+
+@pytest.fixture
+def two_fixtures(request, one_fixture):
+    return one_fixture
 
 
 def StateMachine(definition):  # imported on first use only, as the fixtures do
