@@ -99,14 +99,11 @@ def test_memoize_remembers_no_error_and_adds_no_context():
 def test_no_hand_written_clear_when_full_cache_is_left():
     """Every memo uses ``BoundedCache``/``memoize`` (one policy); ``functools.lru_cache`` neither."""
     clear_when_full = re.compile(r"if len\((?P<name>[\w.]+)\) [>=]+ [\d_]+:\n\s+(?P=name)\.clear\(\)")
-    # files other changes of issues 18 and 19 are rewriting; convert them (and drop them here) once they land
-    pending = {"asl/_compiled.py", "loaders/cache.py", "loaders/handlers.py", "plugin/_record.py"}
-    pending |= {"aws/_models.py"}
     assert clear_when_full.search("    if len(_SEEN) >= 4_096:\n        _SEEN.clear()\n")
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
         text = path.read_text(encoding="utf-8")
-        if relative not in pending and (clear_when_full.search(text) or "lru_cache" in text):
+        if clear_when_full.search(text) or "lru_cache" in text:
             found.append(relative)
     assert found == []

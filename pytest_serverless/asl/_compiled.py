@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import json
 import os
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
+
+from pytest_serverless._cache import BoundedCache
 
 from . import model as m
 
 __all__ = ["compile_definition"]
 
 _SIZE = 256
-_CACHE: OrderedDict[tuple[str, str], tuple[dict[str, Any], m.Program]] = OrderedDict()
+_CACHE: BoundedCache[tuple[str, str], tuple[dict[str, Any], m.Program]] = BoundedCache(_SIZE)
 # The same dict object given again (a module-level ``MACHINE`` built in every test) is found by identity: the
 # entry holds the object (so its id is not reused), a JSON copy of it taken when it was keyed (a mutated dict,
 # even deep inside, no longer compares equal and is keyed again), the substitutions' key, and the
 # substitutions mapping given with a copy of it (the same mapping given again, unchanged, is not keyed again).
-_BY_ID: dict[
+_BY_ID: BoundedCache[
     int,
     tuple[
         dict[str, Any],
@@ -35,7 +36,7 @@ _BY_ID: dict[
         Mapping[str, Any] | None,
         dict[str, Any] | None,
     ],
-] = {}
+] = BoundedCache(_SIZE)
 _NO_SUBSTITUTIONS = "{}"
 
 
@@ -87,7 +88,6 @@ def compile_definition(
     if key is not None:
         hit = _CACHE.get(key)
         if hit is not None:
-            _CACHE.move_to_end(key)
             _remember(definition, key, hit, substitutions)
             return hit
     from .definition import load_definition
@@ -102,9 +102,7 @@ def compile_definition(
         raise InvalidDefinition(problems)
     compiled = (loaded, parse_definition(loaded))
     if key is not None:
-        _CACHE[key] = compiled
-        while len(_CACHE) > _SIZE:
-            _CACHE.popitem(last=False)
+        _CACHE.put(key, compiled)
         _remember(definition, key, compiled, substitutions)
     return compiled
 
@@ -123,11 +121,9 @@ def _remember(
 ) -> None:
     if not isinstance(definition, dict) or not key[0].startswith("{"):
         return
-    if len(_BY_ID) >= _SIZE:
-        _BY_ID.clear()
     # the copy is read back from the key's JSON text: equal to the dict exactly when the dict is unchanged
     # (a tuple where the JSON has a list compares unequal: keyed again, never wrong)
     # a copy only of flat values (a list inside could change unseen by a shallow copy): else keyed each time
     flat = substitutions is None or all(isinstance(v, (str, int, float)) for v in substitutions.values())
     copy = dict(substitutions) if substitutions is not None and flat else None
-    _BY_ID[id(definition)] = (definition, json.loads(key[0]), key[1], compiled, substitutions, copy)
+    _BY_ID.put(id(definition), (definition, json.loads(key[0]), key[1], compiled, substitutions, copy))

@@ -11,13 +11,14 @@ Functions returns: PascalCase for optimised integrations (``arn:aws:states:::sta
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import UnknownServiceError
 from botocore.model import OperationNotFoundError, Shape
+
+from pytest_serverless._cache import memoize
 
 __all__ = ["MODES", "result_problem"]
 
@@ -36,12 +37,12 @@ _SERVICES = {
 _NO_MODEL = frozenset({"http", "apigateway", "eks"})
 
 
-@functools.lru_cache(maxsize=1)
+@memoize(2)
 def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(256)
 def _output(resource: str) -> tuple[str, Shape | None, bool] | None:
     """(the operation's name for messages, its output shape, whether members are PascalCased), or None."""
     if not resource.startswith("arn:aws:states:::"):

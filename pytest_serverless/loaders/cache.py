@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pytest_serverless._cache import BoundedCache
+
 from .cloudformation import Template
 from .model import TemplateModel
 from .yaml_cfn import MAX_FILE_BYTES
@@ -31,7 +33,7 @@ Read = tuple[Template, TemplateModel]
 _Key = tuple[str, str, str]
 
 
-_DIGESTS: dict[Path, tuple[int, int, str]] = {}
+_DIGESTS: BoundedCache[Path, tuple[int, int, str]] = BoundedCache(1024)
 
 
 def _digest(path: Path) -> str | None:
@@ -48,9 +50,7 @@ def _digest(path: Path) -> str | None:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
-    if len(_DIGESTS) > 1024:
-        _DIGESTS.clear()
-    _DIGESTS[path] = (found.st_mtime_ns, found.st_size, digest)
+    _DIGESTS.put(path, (found.st_mtime_ns, found.st_size, digest))
     return digest
 
 
@@ -63,7 +63,8 @@ def _parameters_key(parameters: Mapping[str, Any] | None) -> str:
     return json.dumps(dict(parameters), sort_keys=True, default=repr)
 
 
-_RESOLVED: dict[tuple[str, str], str] = {}  # (working directory, path as given) -> the resolved path
+# (working directory, path as given) -> the resolved path
+_RESOLVED: BoundedCache[tuple[str, str], str] = BoundedCache(1024)
 
 
 def _resolved(source: Path) -> str:
@@ -72,9 +73,7 @@ def _resolved(source: Path) -> str:
     where = (given, "") if os.path.isabs(given) else (given, os.getcwd())
     known = _RESOLVED.get(where)
     if known is None:
-        if len(_RESOLVED) > 1024:
-            _RESOLVED.clear()
-        known = _RESOLVED[where] = str(source.resolve())
+        known = _RESOLVED.put(where, str(source.resolve()))
     return known
 
 

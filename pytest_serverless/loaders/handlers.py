@@ -17,7 +17,6 @@ fails with ``FunctionTimedOut`` (Step Functions: ``Lambda.Unknown``; API Gateway
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_serverless import _environ
+from pytest_serverless._cache import BoundedCache, memoize
 from pytest_serverless._ids import FAKE_CREDENTIALS, REGION
 from pytest_serverless._user_code import UserCodeFailed, call_user
 from pytest_serverless.clock import VirtualClock
@@ -173,7 +173,8 @@ class _FolderFinder(importlib.abc.MetaPathFinder):
         return None
 
 
-_LOADERS: dict[str, tuple[_CodeLoader, str | None]] = {}  # source file -> its loader and __cached__
+# source file -> its loader and __cached__
+_LOADERS: BoundedCache[str, tuple[_CodeLoader, str | None]] = BoundedCache(4096)
 
 
 def _spec(fullname: str, path: str, package_dir: str | None) -> importlib.machinery.ModuleSpec:
@@ -185,9 +186,7 @@ def _spec(fullname: str, path: str, package_dir: str | None) -> importlib.machin
             cached: str | None = importlib.util.cache_from_source(path)
         except NotImplementedError:  # no bytecode cache in this Python
             cached = None
-        if len(_LOADERS) > 4096:
-            _LOADERS.clear()
-        known = _LOADERS[path] = (_CodeLoader(path), cached)
+        known = _LOADERS.put(path, (_CodeLoader(path), cached))
     spec = importlib.machinery.ModuleSpec(fullname, known[0], origin=path, is_package=package_dir is not None)
     if package_dir is not None:
         spec.submodule_search_locations = [package_dir]
@@ -196,7 +195,7 @@ def _spec(fullname: str, path: str, package_dir: str | None) -> importlib.machin
     return spec
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(256)
 def _resolved(code_dir: str) -> Path:
     return Path(code_dir).resolve()
 
@@ -417,7 +416,7 @@ def lazy_handler(function: FunctionSpec, environment: Mapping[str, str] | None =
     return handler
 
 
-_ENCODED: dict[tuple[Any, ...], _environ.Encoded] = {}
+_ENCODED: BoundedCache[tuple[Any, ...], _environ.Encoded] = BoundedCache(1024)
 
 
 def _lambda_variables(function: FunctionSpec, environment: Mapping[str, str] | None) -> _environ.Encoded:
@@ -440,9 +439,7 @@ def _lambda_variables(function: FunctionSpec, environment: Mapping[str, str] | N
             {**lambda_environment(function), **function.environment, **(environment or {})}
         )
         if key is not None:
-            if len(_ENCODED) > 1024:
-                _ENCODED.clear()
-            _ENCODED[key] = known
+            _ENCODED.put(key, known)
     return known
 
 

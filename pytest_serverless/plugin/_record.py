@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 from pytest_serverless.hookspecs import IntegrationRegistry
@@ -97,7 +98,7 @@ def _names(target: tuple[frozenset[str], frozenset[str], bool], key: str) -> boo
     return dynamic and (key.startswith("arn:aws:lambda:") or ":" not in key)
 
 
-_INVENTORIES: dict[int, tuple[Any, tuple[frozenset[str], frozenset[str]]]] = {}
+_INVENTORIES: BoundedCache[int, tuple[Any, tuple[frozenset[str], frozenset[str]]]] = BoundedCache(512)
 
 
 def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -113,9 +114,7 @@ def machine_inventory(machine: Any) -> tuple[frozenset[str], frozenset[str]] | N
                 return known[1]
             _walk_program(program, names, resources)
             inventory = frozenset(names), frozenset(resources)
-            if len(_INVENTORIES) > 512:
-                _INVENTORIES.clear()
-            _INVENTORIES[id(program)] = (program, inventory)
+            _INVENTORIES.put(id(program), (program, inventory))
             return inventory
     definition = getattr(machine, "definition", None)
     if isinstance(definition, Mapping):
