@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import linecache
 import os
@@ -70,6 +71,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "StateMachine's mock_validation= keyword wins.",
         type="string",
         default="",
+    )
+    parser.addini(
+        "serverless_gc_freeze",
+        "freeze the garbage collector's view of what exists when collection ends (gc.freeze) for the test "
+        "loop, and unfreeze it after: each test then pays no cyclic-collection work over pytest's collected "
+        "items (true, the default; false leaves the collector alone).",
+        type="bool",
+        default=True,
     )
     # --sfn-coverage, --sfn-coverage-fail-under and --serverless-contracts are added by plugin/coverage.py and
     # plugin/contracts.py (issue 7).
@@ -412,9 +421,25 @@ _SHARED_MOCKS = pytest.StashKey[dict[str, bool]]()
 _SHARED_KEY = "pytest_serverless_shared_mocks"
 
 
+_FROZEN = [0]  # test loops running with the collector frozen (an in-process pytest run nests one)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
-    result = yield
+    freeze = bool(session.config.getini("serverless_gc_freeze")) and gc.isenabled() and not _FROZEN[0]
+    if freeze:
+        # what exists now (pytest's items, modules, the test modules' objects) lives until the session ends:
+        # moved out of the collector's generations, a full collection no longer walks it after every few
+        # tests; garbage made before is collected first, and the freeze is undone when the loop ends
+        gc.collect()
+        gc.freeze()
+        _FROZEN[0] += 1
+    try:
+        result = yield
+    finally:
+        if freeze:
+            _FROZEN[0] -= 1
+            gc.unfreeze()
     workeroutput = getattr(session.config, "workeroutput", None)
     if isinstance(workeroutput, dict):
         known: dict[str, bool] = session.config.stash.get(_SHARED_MOCKS, {})

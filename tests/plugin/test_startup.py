@@ -57,3 +57,41 @@ def test_the_asl_engine_and_the_gateway_run_without_botocore():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+GC_PROBE = """
+import gc
+
+
+def test_during_the_loop():
+    print(f"frozen-during={gc.get_freeze_count()}")
+"""
+
+
+def _freeze_counts(tmp_path, ini: str) -> tuple[int, int]:
+    (tmp_path / "pytest.ini").write_text(f"[pytest]\n{ini}\n")
+    (tmp_path / "test_gc.py").write_text(GC_PROBE)
+    (tmp_path / "conftest.py").write_text(
+        "import gc\n\n\ndef pytest_unconfigure(config):\n    print(f'frozen-after={gc.get_freeze_count()}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    during = int(done.stdout.split("frozen-during=")[1].split()[0])
+    after = int(done.stdout.split("frozen-after=")[1].split()[0])
+    return during, after
+
+
+def test_the_collector_is_frozen_for_the_test_loop_and_unfrozen_after(tmp_path):
+    during, after = _freeze_counts(tmp_path, "")
+    assert during > 1000  # pytest's and the test modules' objects, out of the collector's generations
+    assert after == 0  # the session leaves the collector as it found it
+
+
+def test_serverless_gc_freeze_false_leaves_the_collector_alone(tmp_path):
+    assert _freeze_counts(tmp_path, "serverless_gc_freeze = false") == (0, 0)
