@@ -422,22 +422,23 @@ _SHARED_KEY = "pytest_serverless_shared_mocks"
 
 
 _FROZEN = [0]  # test loops running with the collector frozen (an in-process pytest run nests one)
+_FREEZE_FROM = 200  # tests in the session: below, the one full collection costs more than the freeze saves
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     freeze = (
-        bool(session.items)
+        len(session.items) >= _FREEZE_FROM
         and bool(session.config.getini("serverless_gc_freeze"))
         and gc.isenabled()
         and not _FROZEN[0]
     )
     if freeze:
         # what exists now (pytest's items, modules, the test modules' objects) lives until the session ends:
-        # moved out of the collector's generations, a full collection no longer walks it after every few
-        # tests. The young generations' garbage is collected first (under a millisecond; a full collection
-        # would cost ~30 ms for a few dozen objects more, which wait until the freeze is undone at the end)
-        gc.collect(1)
+        # one full collection (~30 ms; it also sets the collector's count of long-lived objects, so the next
+        # full collections come rarely), then those objects leave the collector's generations, and no full
+        # collection walks them again after every few tests; undone when the loop ends
+        gc.collect()
         gc.freeze()
         _FROZEN[0] += 1
     try:

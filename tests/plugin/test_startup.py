@@ -62,15 +62,19 @@ def test_the_asl_engine_and_the_gateway_run_without_botocore():
 GC_PROBE = """
 import gc
 
+import pytest
 
-def test_during_the_loop():
-    print(f"frozen-during={gc.get_freeze_count()}")
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_during_the_loop(n):
+    if n == 0:
+        print(f"frozen-during={{gc.get_freeze_count()}}")
 """
 
 
-def _freeze_counts(tmp_path, ini: str) -> tuple[int, int]:
+def _freeze_counts(tmp_path, ini: str, tests: int = 200) -> tuple[int, int]:
     (tmp_path / "pytest.ini").write_text(f"[pytest]\n{ini}\n")
-    (tmp_path / "test_gc.py").write_text(GC_PROBE)
+    (tmp_path / "test_gc.py").write_text(GC_PROBE.format(tests=tests))
     (tmp_path / "conftest.py").write_text(
         "import gc\n\n\ndef pytest_unconfigure(config):\n    print(f'frozen-after={gc.get_freeze_count()}')\n"
     )
@@ -95,3 +99,8 @@ def test_the_collector_is_frozen_for_the_test_loop_and_unfrozen_after(tmp_path):
 
 def test_serverless_gc_freeze_false_leaves_the_collector_alone(tmp_path):
     assert _freeze_counts(tmp_path, "serverless_gc_freeze = false") == (0, 0)
+
+
+def test_a_small_session_is_not_frozen(tmp_path):
+    # under 200 tests the one full collection costs more than the freeze saves
+    assert _freeze_counts(tmp_path, "", tests=199) == (0, 0)
