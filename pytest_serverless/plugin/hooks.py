@@ -428,7 +428,7 @@ _FREEZE_FROM = 200  # tests in the session: below, the one full collection costs
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     freeze = (
-        len(session.items) >= _FREEZE_FROM
+        len(getattr(session, "items", ())) >= _FREEZE_FROM  # an xdist controller runs no tests: none
         and bool(session.config.getini("serverless_gc_freeze"))
         and gc.isenabled()
         and not _FROZEN[0]
