@@ -34,15 +34,18 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
-def rate(fn: Callable[[], Any], seconds: float) -> float:
+def rate(
+    fn: Callable[[], Any], seconds: float, clock: Callable[[], float] = time.process_time, batch: int = 50
+) -> float:
+    """Calls of ``fn`` per second of ``clock``, in batches of ``batch`` until ``seconds`` have passed."""
     count = 0
-    started = time.process_time()
+    started = clock()
     deadline = started + seconds
     while True:
-        for _ in range(50):
+        for _ in range(batch):
             fn()
-        count += 50
-        now = time.process_time()
+        count += batch
+        now = clock()
         if now >= deadline:
             return count / (now - started)
 
@@ -58,18 +61,26 @@ class Result:
         return statistics.median(self.ratios)
 
 
-def measure(rows: list[tuple[str, Callable[[], Any]]], seconds: float, rounds: int = 7) -> list[Result]:
-    """``rounds`` interleaved rounds (CPU time of this process: machines are shared).
+def measure(
+    rows: list[tuple[str, Callable[[], Any]]],
+    seconds: float,
+    rounds: int = 7,
+    *,
+    clock: Callable[[], float] = time.process_time,
+    batch: int = 50,
+    warmup: int = 200,
+) -> list[Result]:
+    """``rounds`` interleaved rounds (by default CPU time of this process: machines are shared).
 
-    A row's slowdown is taken round by round against the direct call measured in the same round, and the
+    A row's slowdown is taken round by round against the first row measured in the same round, and the
     median of those is reported: a machine that slows down for a while slows both sides of a ratio alike.
     """
     for _, fn in rows:
-        for _ in range(200):  # warm-up
+        for _ in range(warmup):
             fn()
     results = [Result(title, 0.0, []) for title, _ in rows]
     for _ in range(rounds):
-        rates = [rate(fn, seconds / rounds) for _, fn in rows]
+        rates = [rate(fn, seconds / rounds, clock, batch) for _, fn in rows]
         for result, value in zip(results, rates, strict=True):
             result.rate = max(result.rate, value)
             result.ratios.append(rates[0] / value)
@@ -169,8 +180,10 @@ def run(seconds: float = 2.0) -> list[Result]:
     return measure(build_rows(), seconds)
 
 
-def table_lines(results: list[Result]) -> list[str]:
-    lines = [f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs direct':>10} {'rounds':>13}"]
+def table_lines(results: list[Result], versus: str = "direct") -> list[str]:
+    """The table: per row requests/s, us per request, the median slowdown against ``versus`` (the first row)
+    and the spread of the rounds."""
+    lines = [f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs ' + versus:>10} {'rounds':>13}"]
     for result in results:
         spread = f"{min(result.ratios):.2f}-{max(result.ratios):.2f}"
         figures = f"{result.rate:10.0f} {1e6 / result.rate:9.1f} {result.ratio:9.2f}x {spread:>13}"

@@ -13,40 +13,15 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from bench_gateway import handler
+import bench_gateway
+from bench_gateway import Result, handler, measure
 
 from pytest_serverless import Gateway
-
-
-@dataclass
-class Result:
-    title: str
-    rate: float  # requests per second, the best round
-    ratios: list[float]  # per round: this row's time per request over the client's, same round
-
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.ratios)
-
-
-def rate(fn: Callable[[], Any], seconds: float) -> float:
-    count = 0
-    started = time.perf_counter()
-    deadline = started + seconds
-    while True:
-        for _ in range(20):
-            fn()
-        count += 20
-        now = time.perf_counter()
-        if now >= deadline:
-            return count / (now - started)
 
 
 @contextmanager
@@ -86,27 +61,14 @@ def rows() -> Iterator[list[tuple[str, Callable[[], Any]]]]:
 
 
 def run(seconds: float = 2.0, rounds: int = 5) -> list[Result]:
-    """One ``Result`` per row, measured in one run (rounds interleaved)."""
+    """One ``Result`` per row, measured in one run (rounds interleaved; wall time: the server's threads and
+    the sockets' waits are part of a request)."""
     with rows() as found:
-        for _, fn in found:
-            for _ in range(100):  # warm-up
-                fn()
-        results = [Result(title, 0.0, []) for title, _ in found]
-        for _ in range(rounds):
-            rates = [rate(fn, seconds / rounds) for _, fn in found]
-            for result, value in zip(results, rates, strict=True):
-                result.rate = max(result.rate, value)
-                result.ratios.append(rates[0] / value)
-    return results
+        return measure(found, seconds, rounds, clock=time.perf_counter, batch=20, warmup=100)
 
 
 def table_lines(results: list[Result]) -> list[str]:
-    lines = [f"{'path':40} {'req/s':>10} {'us/req':>9} {'vs client':>10} {'rounds':>13}"]
-    for result in results:
-        spread = f"{min(result.ratios):.2f}-{max(result.ratios):.2f}"
-        figures = f"{result.rate:10.0f} {1e6 / result.rate:9.1f} {result.ratio:9.2f}x {spread:>13}"
-        lines.append(f"{result.title:40} {figures}")
-    return lines
+    return bench_gateway.table_lines(results, versus="client")
 
 
 def main(argv: list[str] | None = None) -> None:
