@@ -1,6 +1,6 @@
 """What a test costs through the plugin's fixtures, above a bare pytest test (issue 18).
 
-    python benchmarks/bench_fixtures.py [--tests N] [--rounds R] [--python PY ...]
+    python benchmarks/bench_fixtures.py [--tests N] [--rounds R] [--python PY ...] [--template PATH]
 
 Writes pytest suites of N tests each (default 1,000) into a temporary folder and runs each in one pytest
 process, timed from outside (best of R rounds; ``--median``: their median, steadier on a busy machine):
@@ -114,12 +114,12 @@ def check(actual, expected):
 """
 
 
-def write_suites(folder: Path, tests: int) -> dict[str, Path]:
+def write_suites(folder: Path, tests: int, template: Path = TEMPLATE) -> dict[str, Path]:
     suites: dict[str, Path] = {}
     for number, (kind, (fixture, body)) in enumerate(BODIES.items()):
         suite = folder / f"suite_{number}"
         suite.mkdir()
-        (suite / "pytest.ini").write_text(INI.format(template=TEMPLATE))
+        (suite / "pytest.ini").write_text(INI.format(template=template))
         lines = [PRELUDE]
         for index in range(tests):
             lines += [f"def test_{index}({fixture}):", f"    {body}", ""]
@@ -156,12 +156,16 @@ def run_once(python: str, suite: Path, *extra: str) -> float:
 
 
 def measure(
-    pythons: list[str], tests: int, rounds: int, reduce: Callable[[list[float]], float] = min
+    pythons: list[str],
+    tests: int,
+    rounds: int,
+    reduce: Callable[[list[float]], float] = min,
+    template: Path = TEMPLATE,
 ) -> dict[str, dict[str, float]]:
     """``{python: {row: seconds}}``: ``reduce`` (best, or ``--median``) of ``rounds``."""
     times: dict[str, dict[str, list[float]]] = {python: {} for python in pythons}
     with tempfile.TemporaryDirectory() as tmp:
-        suites = write_suites(Path(tmp), tests)
+        suites = write_suites(Path(tmp), tests, template)
         for _ in range(rounds):
             for python in pythons:
                 row = times[python]
@@ -225,14 +229,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--median", action="store_true", help="the median of the rounds instead of the best (a busy machine)"
     )
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=TEMPLATE,
+        help="the template of the serverless_app rows (default: the example order service's); an older "
+        "checkout's own example, to compare with a version that cannot load today's",
+    )
     args = parser.parse_args(argv)
     global CPU
     CPU = not args.wall
     pythons = [os.path.abspath(python) for python in args.python or [sys.executable]]
-    results = measure(pythons, args.tests, args.rounds, statistics.median if args.median else min)
+    reduce = statistics.median if args.median else min
+    results = measure(pythons, args.tests, args.rounds, reduce, args.template.resolve())
     clock = "wall" if args.wall else "CPU"
     how = "median" if args.median else "best"
     print(f"# pytest suites of {args.tests} tests, one process each, {how} of {args.rounds} ({clock} time)")
+    print(f"# template: {args.template}")
     for line in table_lines(results, args.tests):
         print(line)
 

@@ -327,9 +327,20 @@ def _check_machine_options(
         raise UsageError("StateMachine(substitutions=...) takes a mapping {placeholder name: value}")
 
 
-def _compile(
+class CompiledMachine(NamedTuple):
+    """A definition checked for a machine type: what ``StateMachine(definition)`` works out before it can
+    run. Made by ``compile_machine``; a ``StateMachine`` given one (as its definition, with the same type)
+    starts from it without looking the definition up again (a template's blueprint keeps one per state
+    machine)."""
+
+    definition: dict[str, Any]
+    program: m.Program
+    machine_type: str
+
+
+def compile_machine(
     definition: Any, substitutions: Mapping[str, Any] | None, machine_type: str
-) -> tuple[dict[str, Any], m.Program]:
+) -> CompiledMachine:
     """The checked definition and its Program; InvalidDefinition for what the machine's type forbids."""
     try:
         # loaded, validated and parsed once per process for a given definition (asl/_compiled.py)
@@ -340,7 +351,7 @@ def _compile(
     express_problems += _express_children_problems(program)
     if express_problems:
         raise InvalidDefinition(express_problems)
-    return checked, program
+    return CompiledMachine(checked, program, machine_type)
 
 
 def _start_input(input: Any, mocks: object, name: object) -> Any:  # noqa: A002
@@ -408,7 +419,13 @@ class StateMachine:
         self.mock_validation = mock_validation
         self.on_execution_finished = on_execution_finished
         self.seed = seed
-        self.definition, self.program = _compile(definition, substitutions, type)
+        if isinstance(definition, CompiledMachine):
+            compiled = definition
+            if compiled.machine_type != type or substitutions:
+                compiled = compile_machine(compiled.definition, substitutions, type)
+        else:
+            compiled = compile_machine(definition, substitutions, type)
+        self.definition, self.program = compiled.definition, compiled.program
         declared = self.definition.get("TimeoutSeconds")
         self.timeout_seconds: float | None = (
             float(timeout_seconds)

@@ -475,6 +475,16 @@ def _uuid_head(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-"
 
 
+def _id_heads() -> tuple[str, str, str]:
+    """The heads of every gateway's request ids (requestId, Lambda invocation id, extendedRequestId): from
+    a seeded random generator, so the same in every run and every gateway; a counter ends each id."""
+    rng = random.Random("pytest-serverless-gateway-requests")
+    return _uuid_head(rng), _uuid_head(rng), base64.b64encode(rng.randbytes(6)).decode()[:7]
+
+
+_ID_HEADS = _id_heads()
+
+
 class Gateway:
     """The fake API Gateway: ``Gateway(clock=None, on_response=None)``.
 
@@ -488,8 +498,7 @@ class Gateway:
         self.clock = clock if clock is not None else VirtualClock()
         self.on_response = on_response
         # Request ids: a seeded random head and a tail from a counter (unique, the same in every run).
-        rng = random.Random("pytest-serverless-gateway-requests")
-        self._id_heads = (_uuid_head(rng), _uuid_head(rng), base64.b64encode(rng.randbytes(6)).decode()[:7])
+        self._id_heads = _ID_HEADS
         self._id_count = itertools.count(1)
         self.apis: dict[str, Any] = {}  # Api (REST, HTTP) or WebSocketApi, by name
         self.integrations: dict[str, IntegrationFactory] = {}

@@ -16,7 +16,6 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import IdFactory
 from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.clock import VirtualClock
@@ -27,12 +26,12 @@ from pytest_serverless.errors import (
     UsageError,
 )
 from pytest_serverless.lambdas import invoke_handler
+from pytest_serverless.loaders.blueprint import Blueprint, Timer
 from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, build_api
 from pytest_serverless.loaders.cache import TemplateCache
 from pytest_serverless.loaders.cloudformation import Template
 from pytest_serverless.loaders.eventbridge import event_envelope, matches, target_input
 from pytest_serverless.loaders.handlers import (
-    check_handler,
     lazy_handler,
     unresolved_handler,
     with_environment,
@@ -40,7 +39,6 @@ from pytest_serverless.loaders.handlers import (
 )
 from pytest_serverless.loaders.model import RuleSpec, StateMachineSpec, TemplateModel
 from pytest_serverless.loaders.reader import read_template
-from pytest_serverless.loaders.schedules import Schedule, parse_schedule
 
 if TYPE_CHECKING:
     from pytest_serverless.asl.machine import Execution, StateMachine
@@ -102,24 +100,21 @@ class ServerlessApp:
         self,
         *,
         source: Path,
-        template: Template,
-        model: TemplateModel,
+        blueprint: Blueprint,
         clock: VirtualClock,
         handlers: Mapping[str, Handler],
         mocks: Mapping[str, Any],
         tasks: Mapping[str, Handler],
         on_execution_finished: Callable[[Execution], None] | None,
         environment: Mapping[str, str] | None = None,
-        copy: Callable[[], tuple[Template, TemplateModel]] | None = None,
     ) -> None:
         from pytest_serverless.gateway import Gateway
 
         self.source = source
-        # the template as read, shared read-only by every app of this template; ``model`` and ``template``
-        # are this app's own copies, made on first access
-        self._template = template
-        self._model = model
-        self._copy = copy
+        # what every app of this template shares, read-only (blueprint.py); ``model`` and ``template`` are
+        # this app's own copies, made on first access
+        self._blueprint = blueprint
+        self._model = model = blueprint.model
         self._copies: tuple[Template, TemplateModel] | None = None
         self._environment: dict[str, str] = dict(environment or {})
         self.clock = clock
@@ -137,9 +132,6 @@ class ServerlessApp:
         self.stepfunctions = StepFunctions(clock=clock)
         self._build_state_machines(mocks, tasks)
         self._gateway = Gateway(clock=clock)
-        from .aws_answers import register
-
-        register(self)  # AWS service integrations to its own state machines and rules, answered in process
         self.iam_credentials: dict[str, str] = dict(IAM_CREDENTIALS)  # what AWS_IAM routes accept
         #: access key -> IAM policy document for AWS_IAM callers (``execute-api:InvalidateCache``); read
         #: at request time, so a test may grant after loading
@@ -148,31 +140,13 @@ class ServerlessApp:
         self._apis: dict[str, Any] | None = None
         self._authorizer_issuers: dict[str, TokenIssuer] = {}
         self._authorizer_kinds: dict[str, str] = {}
-        if id(model) not in _CHECKED_APIS:
+        if not blueprint.apis_built:
             # the first app of this read template builds its APIs now, so that a broken API fails the load;
             # the next ones build theirs when the test first reaches for them (a workflow test never does)
             self._build_apis()
-            _CHECKED_APIS[id(model)] = model
-            while len(_CHECKED_APIS) > 64:
-                del _CHECKED_APIS[next(iter(_CHECKED_APIS))]
-        self.rules: list[RuleSpec] = [rule for rule in model.rules if rule.enabled]
-        self._schedules: list[tuple[RuleSpec, Schedule, float]] = []
-        for rule in self.rules:
-            if rule.schedule is not None:
-                try:
-                    schedule = parse_schedule(rule.schedule, origin=clock.time())
-                except ValueError as exc:
-                    field = (
-                        "ScheduleExpression"
-                        if rule.pointer.endswith("/Properties")
-                        else "Properties/Schedule"
-                    )
-                    raise TemplateError(
-                        str(exc), source=str(source), pointer=f"{rule.pointer}/{field}"
-                    ) from None
-                first = schedule.next_after(clock.time())
-                if first is not None:
-                    self._schedules.append((rule, schedule, first))
+            blueprint.apis_built = True
+        self.rules: list[RuleSpec] = list(blueprint.rules)
+        self._schedules: list[Timer] = list(blueprint.timers(clock.time(), str(source)))
         # each schedule is a timer on the clock's scheduler: it fires at its own instant during an advance
         from pytest_serverless.asl.runtime import scheduler_for
 
@@ -183,6 +157,10 @@ class ServerlessApp:
 
     def _build_apis(self) -> dict[str, Any]:
         if self._apis is None:
+            from .aws_answers import register
+
+            # AWS service integrations to the app's own state machines and rules, answered in process
+            register(self)
             self._apis = {}
             for logical_id, spec in self._model.apis.items():
                 self._apis[logical_id] = build_api(self, spec)
@@ -216,7 +194,7 @@ class ServerlessApp:
 
     def _own(self) -> tuple[Template, TemplateModel]:
         if self._copies is None:
-            self._copies = self._copy() if self._copy is not None else (self._template, self._model)
+            self._copies = self._blueprint.copy()
         return self._copies
 
     # -- building ------------------------------------------------------------------------------------------
@@ -237,7 +215,7 @@ class ServerlessApp:
             if explicit is not None:
                 found[logical_id] = with_limits(with_environment(explicit, spec, self._environment), spec)
                 continue
-            if check_handler(spec, source=str(self.source)):
+            if self._blueprint.runnable(spec, str(self.source)):
                 # imported on its first call: a module that cannot be imported fails only its own calls
                 resolved = lazy_handler(spec, self._environment)
             else:
@@ -291,10 +269,9 @@ class ServerlessApp:
         pointer = f"{spec.pointer}/{field}"
         try:
             return machine_class(
-                spec.definition,
+                self._blueprint.machine(spec),
                 name=spec.name[:80],
                 type=spec.type,
-                substitutions=_substitutions(spec),
                 tasks=tasks,
                 clock=self.clock,
                 on_execution_finished=self._finished,
@@ -481,22 +458,6 @@ class ServerlessApp:
         )
 
 
-_SUBSTITUTIONS: BoundedCache[int, tuple[StateMachineSpec, dict[str, Any], dict[str, str] | None]] = (
-    BoundedCache(256)
-)
-
-
-def _substitutions(spec: StateMachineSpec) -> dict[str, str] | None:
-    """The machine's ``DefinitionSubstitutions`` as text, made once per read template's spec (the same dict
-    each time: the compiled definition is then found without keying the substitutions again)."""
-    known = _SUBSTITUTIONS.get(id(spec))
-    if known is not None and known[0] is spec and known[1] == spec.substitutions:
-        return known[2]
-    made = {k: v if isinstance(v, str) else str(v) for k, v in spec.substitutions.items()} or None
-    _SUBSTITUTIONS.put(id(spec), (spec, dict(spec.substitutions), made))
-    return made
-
-
 def _iso(epoch: float) -> str:
     from datetime import datetime
 
@@ -548,19 +509,17 @@ def load_template(
                     f"{variable!r}: {setting!r}"
                 )
     source = Path(path)
-    template, model, copy = _read(source, parameters)
+    blueprint = _blueprint(source, parameters)
     with _unexpected_errors_as_template_error("cannot build the app", source):
         app = ServerlessApp(
             source=source,
-            template=template,
-            model=model,
+            blueprint=blueprint,
             clock=clock or VirtualClock(),
             handlers=handlers or {},
             mocks=mocks or {},
             tasks=tasks or {},
             on_execution_finished=on_execution_finished,
             environment=environment,
-            copy=copy,
         )
     if app.unsupported and warn:  # warn=False: the caller reports app.unsupported itself (the plugin)
         warnings.warn(
@@ -573,17 +532,13 @@ def load_template(
     return app
 
 
-# Read templates, shared by every load_template call of the process (each call gets its own deep copy).
+# Read templates and their blueprints, shared by every load_template call of the process.
 TEMPLATES = TemplateCache()
-# The read templates (by id, kept alive here) whose APIs one app already built without error.
-_CHECKED_APIS: dict[int, TemplateModel] = {}
 
 
-def _read(
-    source: Path, parameters: Mapping[str, Any] | None
-) -> tuple[Template, TemplateModel, Callable[[], tuple[Template, TemplateModel]]]:
+def _blueprint(source: Path, parameters: Mapping[str, Any] | None) -> Blueprint:
     with _unexpected_errors_as_template_error("cannot read the template", source):
-        return TEMPLATES.read_shared(source, parameters, read_template)
+        return TEMPLATES.blueprint(source, parameters, read_template)
 
 
 @contextmanager

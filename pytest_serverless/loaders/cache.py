@@ -1,12 +1,12 @@
-"""A small cache of read templates, so a suite loading one template per test parses it once.
+"""A small cache of read templates, so a suite loading one template per test reads it once.
 
 The key is the template's path, a digest of its bytes and the parameter overrides; an entry also remembers
-the digests of the other local files read into it (``AWS::Include``, OpenAPI bodies) and is dropped when any
-of them changed. ``read`` gives each call its own copy of the ``Template`` and ``TemplateModel`` (unpickled
-from the entry: a deep copy, 4x faster than ``copy.deepcopy``). ``read_shared`` gives the entry's one
-read-only pair, which ``load_template`` builds apps from (it never changes them), with a function that makes a
-private copy: an app's public ``model`` and ``template`` are such copies, made on first access, so nothing
-mutable is shared between apps, and each app still builds fresh gateways, state machines, handlers and clocks.
+the digests of the other local files read into it (``AWS::Include``, OpenAPI bodies, ``DefinitionUri``
+definitions) and is dropped when any of them changed. An entry keeps the read pickled and the
+template's ``Blueprint`` (``blueprint.py``): the one read-only ``Template`` and ``TemplateModel`` every app of
+it is built from (nothing changes them), what those apps share, and a function making a private copy of the
+pair (unpickled from the entry: a deep copy, 4x faster than ``copy.deepcopy``): an app's public ``model`` and
+``template`` are such copies, made on first access, so nothing mutable is shared between apps.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 from pytest_serverless._cache import BoundedCache
 
+from .blueprint import Blueprint
 from .cloudformation import Template
 from .model import TemplateModel
 from .yaml_cfn import MAX_FILE_BYTES
@@ -83,14 +84,14 @@ def _thaw(frozen: bytes) -> Read:
 
 
 class TemplateCache:
-    """Least recently used ``(Template, TemplateModel)`` pairs, at most ``size`` of them."""
+    """The blueprints of the least recently read templates, at most ``size`` of them."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[_Key, tuple[bytes, tuple[tuple[Path, str | None], ...]]] = OrderedDict()
-        self._shared: dict[_Key, Read] = {}
+        self._blueprints: dict[_Key, Blueprint] = {}
 
     def read(
         self,
@@ -99,30 +100,28 @@ class TemplateCache:
         reader: Callable[[Path, Mapping[str, Any] | None], Read],
     ) -> Read:
         """A private copy of the read template."""
-        template, model, copy = self.read_shared(source, parameters, reader)
-        return copy()
+        return self.blueprint(source, parameters, reader).copy()
 
-    def read_shared(
+    def blueprint(
         self,
         source: Path,
         parameters: Mapping[str, Any] | None,
         reader: Callable[[Path, Mapping[str, Any] | None], Read],
-    ) -> tuple[Template, TemplateModel, Callable[[], Read]]:
-        """The entry's read-only pair (never change it) and a function making a private copy of it."""
+    ) -> Blueprint:
+        """The template's blueprint: kept while the template and its files stay as they were read."""
         digest = _digest(source)
         if digest is None:  # unreadable: let the reader report it
             template, model = reader(source, parameters)
-            return template, model, lambda: (template, model)
+            return Blueprint(template, model, lambda: (template, model))
         key = (_resolved(source), digest, _parameters_key(parameters))
         entry = self._entries.get(key)
         if entry is not None and all(_digest(file) == known for file, known in entry[1]):
             self._entries.move_to_end(key)
             self.hits += 1
-            shared = self._shared.get(key)
-            if shared is None:
-                shared = self._shared[key] = _thaw(entry[0])
-            frozen = entry[0]
-            return shared[0], shared[1], lambda: _thaw(frozen)
+            found = self._blueprints.get(key)
+            if found is None:
+                found = self._blueprints[key] = self._new_blueprint(entry[0])
+            return found
         self.misses += 1
         template, model = reader(source, parameters)
         files = tuple((file, _digest(file)) for file in template.files)
@@ -130,18 +129,23 @@ class TemplateCache:
             frozen = pickle.dumps((template, model), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # an odd value in the template: no cache
             copies = [(template, model)]
-            return template, model, lambda: copies.pop() if copies else reader(source, parameters)
+            return Blueprint(template, model, lambda: copies.pop() if copies else reader(source, parameters))
         self._entries[key] = (frozen, files)
         self._entries.move_to_end(key)
-        shared = self._shared[key] = _thaw(frozen)
+        found = self._blueprints[key] = self._new_blueprint(frozen)
         while len(self._entries) > self.size:
             old, _ = self._entries.popitem(last=False)
-            self._shared.pop(old, None)
-        return shared[0], shared[1], lambda: _thaw(frozen)
+            self._blueprints.pop(old, None)
+        return found
+
+    @staticmethod
+    def _new_blueprint(frozen: bytes) -> Blueprint:
+        template, model = _thaw(frozen)
+        return Blueprint(template, model, lambda: _thaw(frozen))
 
     def clear(self) -> None:
         self._entries.clear()
-        self._shared.clear()
+        self._blueprints.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -416,6 +416,7 @@ def read_state_machine(t: Template, logical_id: str, model: TemplateModel) -> St
                 raise t.error(f"file {str(file)!r} does not exist", f"{pointer}/{field}")
             definition_file = str(file)
             definition = Path(file)
+            t.files.append(file)  # an edited definition is read again (cache.py)
         elif field == "DefinitionString" and not isinstance(value, str):
             raise t.error("DefinitionString must resolve to a string", f"{pointer}/{field}")
         else:

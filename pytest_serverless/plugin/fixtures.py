@@ -7,6 +7,7 @@ state machines that apply its ``mock_task`` markers and record their executions 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,12 +180,12 @@ def _chosen_path(request: pytest.FixtureRequest, choice: TemplateChoice | None) 
                 "@pytest.mark.serverless_template('path/to/template.yaml')"
             )
         )
-    if not Path(path).is_file():
+    if not os.path.isfile(path):
         source = _template_source(request.config)
         raise flag_plugin_error(
             UsageError(f"serverless_template {str(path)!r} does not exist (set by {source})")
         )
-    return Path(path)
+    return path
 
 
 def _load(
@@ -201,7 +202,7 @@ def _load(
     if choice is not None:
         kwargs.update(parameters=choice.parameters, handlers=choice.handlers, environment=choice.environment)
     try:
-        app = load_template(str(path), warn=False, **kwargs)
+        app = load_template(path, warn=False, **kwargs)
         _warn_once(request, app)
     except (TemplateError, UsageError) as error:
         if choice is not None and isinstance(error, UsageError):

@@ -94,9 +94,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_CURRENT] = None
 
 
+_TEMPLATE_PATH = pytest.StashKey["Path | None"]()
+
+
 def template_path(config: pytest.Config) -> Path | None:
     """The template the serverless_app fixture loads: ``--serverless-template`` (relative to the invocation
-    directory), else the ``serverless_template`` ini option (relative to the ini file), else None."""
+    directory), else the ``serverless_template`` ini option (relative to the ini file), else None. Worked
+    out once per session."""
+    if _TEMPLATE_PATH not in config.stash:
+        config.stash[_TEMPLATE_PATH] = _template_path(config)
+    return config.stash[_TEMPLATE_PATH]
+
+
+def _template_path(config: pytest.Config) -> Path | None:
     option = config.getoption("serverless_template", None)
     if option:
         return Path(config.invocation_params.dir, option)

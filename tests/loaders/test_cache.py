@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from pytest_serverless.errors import TemplateError
 from pytest_serverless.loaders import load_template
 from pytest_serverless.loaders.app import TEMPLATES
 
@@ -102,3 +103,35 @@ def test_an_edited_openapi_body_is_read_again(template):
     (template.parent / "api.yaml").write_text(OPENAPI % "pong, again")
     client = load_template(template).api("Api").stage("live").client()
     assert client.get("/ping").json() == "pong, again"
+
+
+def test_an_edited_definition_file_is_read_again(tmp_path):
+    flow = tmp_path / "flow.asl.json"
+    flow.write_text('{"StartAt": "Say", "States": {"Say": {"Type": "Pass", "Result": "one", "End": true}}}')
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Flow:\n"
+        "    Type: AWS::Serverless::StateMachine\n"
+        "    Properties: {DefinitionUri: flow.asl.json}\n"
+    )
+    assert load_template(tmp_path / "template.yaml").state_machine("Flow").execute({}).output == "one"
+    flow.write_text('{"StartAt": "Say", "States": {"Say": {"Type": "Pass", "Result": "two!", "End": true}}}')
+    assert load_template(tmp_path / "template.yaml").state_machine("Flow").execute({}).output == "two!"
+    flow.write_text('{"StartAt": "Say", "States": {"Say": {"Type": "Nope", "End": true}}}')
+    with pytest.raises(TemplateError, match="Flow has an invalid definition"):
+        load_template(tmp_path / "template.yaml")
+
+
+def test_a_broken_definition_fails_every_load_not_only_the_first(tmp_path):
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Flow:\n"
+        "    Type: AWS::Serverless::StateMachine\n"
+        "    Properties:\n"
+        "      Definition: {StartAt: Missing, States: {Say: {Type: Pass, End: true}}}\n"
+    )
+    for _ in range(2):
+        with pytest.raises(TemplateError, match="Flow has an invalid definition"):
+            load_template(tmp_path / "template.yaml")
