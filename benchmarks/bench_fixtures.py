@@ -3,7 +3,8 @@
     python benchmarks/bench_fixtures.py [--tests N] [--rounds R] [--python PY ...] [--template PATH]
 
 Writes pytest suites of N tests each (default 1,000) into a temporary folder and runs each in one pytest
-process, timed from outside (best of R rounds; ``--median``: their median, steadier on a busy machine):
+process, timed from outside; each row is a suite's difference from the bare suite of the same round, the best
+of R rounds (``--median``: their median, steadier on a busy machine):
 
 * ``bare``: ``def test_n(): pass``;
 * ``serverless_app``: the fixture alone (the example order service's template);
@@ -156,28 +157,36 @@ def run_once(python: str, suite: Path, *extra: str) -> float:
 
 
 def measure(
-    pythons: list[str],
-    tests: int,
-    rounds: int,
-    reduce: Callable[[list[float]], float] = min,
-    template: Path = TEMPLATE,
-) -> dict[str, dict[str, float]]:
-    """``{python: {row: seconds}}``: ``reduce`` (best, or ``--median``) of ``rounds``."""
+    pythons: list[str], tests: int, rounds: int, template: Path = TEMPLATE
+) -> dict[str, dict[str, list[float]]]:
+    """``{python: {row: [seconds of each round]}}``; the rounds interleave the interpreters."""
     times: dict[str, dict[str, list[float]]] = {python: {} for python in pythons}
     with tempfile.TemporaryDirectory() as tmp:
         suites = write_suites(Path(tmp), tests, template)
         for _ in range(rounds):
             for python in pythons:
                 row = times[python]
-                for kind in BODIES:
-                    row.setdefault(kind, []).append(run_once(python, suites[kind]))
+                # the start-up rows first: they also warm the interpreter's files for the suites
                 for label, extra in (("start-up", ()), ("start-up without plugin", ("-p", "no:serverless"))):
                     elapsed = min(run_once(python, suites["empty"], *extra) for _ in range(3))
                     row.setdefault(label, []).append(elapsed)
-    return {python: {label: reduce(values) for label, values in row.items()} for python, row in times.items()}
+                for kind in BODIES:
+                    row.setdefault(kind, []).append(run_once(python, suites[kind]))
+    return times
 
 
-def table_lines(results: dict[str, dict[str, float]], tests: int) -> list[str]:
+def table_lines(
+    results: dict[str, dict[str, list[float]]],
+    tests: int,
+    reduce: Callable[[list[float]], float] = min,
+) -> list[str]:
+    """Each row's cost above bare: ``reduce`` (best, or median) over the rounds of the round's own
+    difference (a suite minus the bare suite of the same round: a machine that slows down for a while moves
+    both)."""
+
+    def above(row: dict[str, list[float]], kind: str, base: str) -> float:
+        return reduce([value - bare for value, bare in zip(row[kind], row[base], strict=True)])
+
     pythons = list(results)
     width = 16
     lines = [f"{'per test, above a bare test (ms)':40}" + "".join(f"{_label(p):>{width}}" for p in pythons)]
@@ -186,21 +195,20 @@ def table_lines(results: dict[str, dict[str, float]], tests: int) -> list[str]:
         for python in pythons:
             row = results[python]
             if kind == "bare":
-                each = (row["bare"] - row["start-up"]) / tests * 1000
+                each = above(row, "bare", "start-up") / tests * 1000
                 cells.append(f"{each:>{width - 5}.3f} each")
             else:
-                cells.append(f"{(row[kind] - row['bare']) / tests * 1000:>{width}.3f}")
+                cells.append(f"{above(row, kind, 'bare') / tests * 1000:>{width}.3f}")
         lines.append(f"{kind:40}" + "".join(cells))
     lines.append(
         f"{'plugin share of start-up (ms)':40}"
         + "".join(
-            f"{(results[p]['start-up'] - results[p]['start-up without plugin']) * 1000:>{width}.0f}"
-            for p in pythons
+            f"{above(results[p], 'start-up', 'start-up without plugin') * 1000:>{width}.0f}" for p in pythons
         )
     )
     lines.append(
         f"{'pytest start-up, nothing collected (ms)':40}"
-        + "".join(f"{results[p]['start-up'] * 1000:>{width}.0f}" for p in pythons)
+        + "".join(f"{reduce(results[p]['start-up']) * 1000:>{width}.0f}" for p in pythons)
     )
     return lines
 
@@ -241,12 +249,12 @@ def main(argv: list[str] | None = None) -> None:
     CPU = not args.wall
     pythons = [os.path.abspath(python) for python in args.python or [sys.executable]]
     reduce = statistics.median if args.median else min
-    results = measure(pythons, args.tests, args.rounds, reduce, args.template.resolve())
+    results = measure(pythons, args.tests, args.rounds, args.template.resolve())
     clock = "wall" if args.wall else "CPU"
     how = "median" if args.median else "best"
     print(f"# pytest suites of {args.tests} tests, one process each, {how} of {args.rounds} ({clock} time)")
     print(f"# template: {args.template}")
-    for line in table_lines(results, args.tests):
+    for line in table_lines(results, args.tests, reduce):
         print(line)
 
 
