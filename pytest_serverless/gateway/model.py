@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import json
 import random
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from pytest_serverless._cache import BoundedCache
 from pytest_serverless._ids import deterministic_uuid
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
@@ -433,6 +435,11 @@ def _new_stage(api: Api, name: str, deployment: Deployment | None, settings: Map
     return stage
 
 
+# a schema's JSON text -> its validator class, for schemas already checked (a template's request models are
+# checked once per process, not once per app)
+_CHECKED_SCHEMAS: BoundedCache[str, Any] = BoundedCache(256)
+
+
 def _validator(schema: Mapping[str, Any] | None, where: str) -> Any:
     if schema is None:
         return None
@@ -440,14 +447,22 @@ def _validator(schema: Mapping[str, Any] | None, where: str) -> Any:
 
     if not isinstance(schema, Mapping):
         raise UsageError(f"{where}: request_schema must be a JSON Schema dict, got {schema!r}")
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
     try:
-        cls.check_schema(dict(schema))
-    except jsonschema.SchemaError as exc:
-        pointer = "/" + "/".join(str(p) for p in exc.path)
-        raise UsageError(
-            f"{where}: request_schema is not a valid JSON Schema at {pointer}: {exc.message}"
-        ) from exc
+        key: str | None = json.dumps(schema, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):  # not JSON: checked each time
+        key = None
+    cls = _CHECKED_SCHEMAS.get(key) if key is not None else None
+    if cls is None:
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
+        try:
+            cls.check_schema(dict(schema))
+        except jsonschema.SchemaError as exc:
+            pointer = "/" + "/".join(str(p) for p in exc.path)
+            raise UsageError(
+                f"{where}: request_schema is not a valid JSON Schema at {pointer}: {exc.message}"
+            ) from exc
+        if key is not None:
+            _CHECKED_SCHEMAS.put(key, cls)
     return cls(schema)
 
 
@@ -512,8 +527,7 @@ class Gateway:
             raise UsageError(f"an API needs a non-empty string name, got {name!r}")
         if name in self.apis:
             raise UsageError(f"an API named {name!r} already exists on this gateway")
-        digest = hashlib.sha256(f"{kind}:{name}:{len(self.apis)}".encode()).hexdigest()
-        return "".join(ch for ch in digest if ch.isalpha() or ch.isdigit())[:10]
+        return hashlib.sha256(f"{kind}:{name}:{len(self.apis)}".encode()).hexdigest()[:10]
 
     def _new_api(self, kind: ApiKind, name: str, **options: Any) -> Api:
         api = Api(self, kind, name, self._api_id(kind, name), **options)

@@ -278,6 +278,18 @@ def test_invalid_schema_is_refused_with_its_pointer():
     )
 
 
+def test_schemas_are_checked_once_yet_every_gateway_validates_and_refuses_alike():
+    schema = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    for _ in range(2):  # the second gateway reuses the first one's check of the same schema
+        api = Gateway().rest_api("checked")
+        api.route("POST /a", ok, request_schema=dict(schema))
+        client = api.deploy("live").client()
+        assert client.post("/a", json={"name": "x"}).status_code == 200
+        assert client.post("/a", json={"name": 5}).status_code == 400
+        with pytest.raises(UsageError, match="not a valid JSON Schema at /properties/a/type"):
+            api.route("POST /b", ok, request_schema={"type": "object", "properties": {"a": {"type": 5}}})
+
+
 def test_http_api_has_no_request_validation():
     with pytest.raises(UsageError, match="request_schema: REST API features"):
         Gateway().http_api("h").route("POST /a", ok, request_schema=SCHEMA)
