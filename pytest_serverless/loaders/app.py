@@ -63,11 +63,17 @@ class UnsupportedResourceWarning(UserWarning):
     """A template declares resources that pytest_serverless does not emulate (they are ignored)."""
 
 
-@functools.cache
 def _machine_class() -> type[StateMachine]:
     from pytest_serverless.asl.machine import StateMachine
 
-    class TemplateStateMachine(StateMachine):
+    # one subclass per StateMachine class: the engine's modules are imported again after pytester's
+    # in-process runs drop them, and the subclass must be of the engine now imported
+    return _template_machine_class(StateMachine)
+
+
+@functools.cache
+def _template_machine_class(base: type[StateMachine]) -> type[StateMachine]:
+    class TemplateStateMachine(base):  # type: ignore[valid-type,misc]
         """A StateMachine from a template: the app's default mocks apply to every execution."""
 
         default_mocks: Mapping[str, Any] = {}
@@ -81,7 +87,8 @@ def _machine_class() -> type[StateMachine]:
             _sync: bool = False,
         ) -> Execution:
             merged = {**self.default_mocks, **(mocks or {})}
-            return super().start(input, mocks=merged or None, name=name, _sync=_sync)
+            execution: Execution = super().start(input, mocks=merged or None, name=name, _sync=_sync)
+            return execution
 
     return TemplateStateMachine
 

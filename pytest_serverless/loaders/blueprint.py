@@ -59,10 +59,12 @@ class Blueprint:
     def machine(self, spec: StateMachineSpec) -> CompiledMachine:
         """The state machine's checked definition for its type; ``InvalidDefinition`` (or ``UsageError`` for
         its substitutions) when it has none: a broken definition is checked again by each load, never kept."""
-        known = self._machines.get(spec.logical_id)
-        if known is None:
-            from pytest_serverless.asl.machine import compile_machine
+        from pytest_serverless.asl.machine import CompiledMachine, compile_machine
 
+        known = self._machines.get(spec.logical_id)
+        # (of another class only when the engine's modules were imported again since: pytester's in-process
+        # runs drop the modules a run imported; the old program's classes are not the engine's any more)
+        if type(known) is not CompiledMachine:
             substitutions = {k: v if isinstance(v, str) else str(v) for k, v in spec.substitutions.items()}
             known = compile_machine(spec.definition, substitutions or None, spec.type)
             self._machines[spec.logical_id] = known

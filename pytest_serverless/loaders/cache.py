@@ -34,10 +34,11 @@ Read = tuple[Template, TemplateModel]
 _Key = tuple[str, str, str]
 
 
-_DIGESTS: BoundedCache[Path, tuple[int, int, str]] = BoundedCache(1024)
+# keyed by the path's text: hashing a new ``Path`` costs more than the ``stat``
+_DIGESTS: BoundedCache[str, tuple[int, int, str]] = BoundedCache(1024)
 
 
-def _digest(path: Path) -> str | None:
+def _digest(path: str) -> str | None:
     """The file's SHA-256, recomputed only when its modification time or size changed (one ``stat`` when
     they did not); ``None`` for anything but a regular file of at most 1 MB (``/dev/zero`` never ends): the
     reader then reports it."""
@@ -48,7 +49,8 @@ def _digest(path: Path) -> str | None:
         known = _DIGESTS.get(path)
         if known is not None and known[0] == found.st_mtime_ns and known[1] == found.st_size:
             return known[2]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as file:
+            digest = hashlib.sha256(file.read()).hexdigest()
     except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
     _DIGESTS.put(path, (found.st_mtime_ns, found.st_size, digest))
@@ -68,13 +70,12 @@ def _parameters_key(parameters: Mapping[str, Any] | None) -> str:
 _RESOLVED: BoundedCache[tuple[str, str], str] = BoundedCache(1024)
 
 
-def _resolved(source: Path) -> str:
-    """``str(source.resolve())``, worked out once per path as given (and working directory)."""
-    given = str(source)
+def _resolved(given: str) -> str:
+    """``str(Path(given).resolve())``, worked out once per path as given (and working directory)."""
     where = (given, "") if os.path.isabs(given) else (given, os.getcwd())
     known = _RESOLVED.get(where)
     if known is None:
-        known = _RESOLVED.put(where, str(source.resolve()))
+        known = _RESOLVED.put(where, str(Path(given).resolve()))
     return known
 
 
@@ -90,7 +91,7 @@ class TemplateCache:
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[_Key, tuple[bytes, tuple[tuple[Path, str | None], ...]]] = OrderedDict()
+        self._entries: OrderedDict[_Key, tuple[bytes, tuple[tuple[str, str | None], ...]]] = OrderedDict()
         self._blueprints: dict[_Key, Blueprint] = {}
 
     def read(
@@ -109,11 +110,12 @@ class TemplateCache:
         reader: Callable[[Path, Mapping[str, Any] | None], Read],
     ) -> Blueprint:
         """The template's blueprint: kept while the template and its files stay as they were read."""
-        digest = _digest(source)
+        given = os.fspath(source)
+        digest = _digest(given)
         if digest is None:  # unreadable: let the reader report it
             template, model = reader(source, parameters)
             return Blueprint(template, model, lambda: (template, model))
-        key = (_resolved(source), digest, _parameters_key(parameters))
+        key = (_resolved(given), digest, _parameters_key(parameters))
         entry = self._entries.get(key)
         if entry is not None and all(_digest(file) == known for file, known in entry[1]):
             self._entries.move_to_end(key)
@@ -124,7 +126,7 @@ class TemplateCache:
             return found
         self.misses += 1
         template, model = reader(source, parameters)
-        files = tuple((file, _digest(file)) for file in template.files)
+        files = tuple((text, _digest(text)) for text in map(os.fspath, template.files))
         try:
             frozen = pickle.dumps((template, model), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):  # an odd value in the template: no cache

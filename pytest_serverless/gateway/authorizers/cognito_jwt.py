@@ -126,14 +126,18 @@ class TokenIssuer:
         self.audience = audience
         self.clock = clock if clock is not None else VirtualClock()
         self.kid = key_id or _b64url(hashlib.sha256(f"kid:{issuer}".encode()).digest()[:20])
-        self._key = _private_key(issuer)
         self._ids = IdFactory(seed=f"token-issuer:{issuer}")
-        self._jwk = _public_jwk(issuer, self.kid)
+
+    @property
+    def _key(self) -> rsa.RSAPrivateKey:
+        """The issuer's RSA key: made on first use (2048-bit generation takes tens of milliseconds), one per
+        issuer URL per process."""
+        return _private_key(self.issuer)
 
     @property
     def jwks(self) -> dict[str, Any]:
         """The public JSON Web Key Set, as ``https://<issuer>/.well-known/jwks.json`` would serve it."""
-        return {"keys": [dict(self._jwk)]}
+        return {"keys": [_public_jwk(self.issuer, self.kid)]}
 
     @property
     def public_key_pem(self) -> bytes:
@@ -374,9 +378,12 @@ class JwtAuthorizer:
         validation_regex: str | None = None,
         ttl: float = 0,
     ) -> None:
+        # a TokenIssuer's keys are read on the first token checked (its RSA key is made only when needed)
+        self._issuer_keys: TokenIssuer | None = None
         if isinstance(issuer, TokenIssuer):
             self.issuer = issuer.issuer
-            jwks = issuer.jwks if jwks is None else jwks
+            if jwks is None:
+                self._issuer_keys = issuer
             default_audience: list[str] = [issuer.audience]
         elif isinstance(issuer, str) and issuer:
             if jwks is None:
@@ -405,7 +412,7 @@ class JwtAuthorizer:
         self.identity_source = identity_source
         self.source_kind, self.header_name = _identity_source(identity_source)
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
-        self._keys = self._load_jwks(jwks)
+        self._loaded: dict[str, jwt.PyJWK] | None = None if jwks is None else self._load_jwks(jwks)
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
             raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
         self.ttl = float(ttl)
@@ -413,6 +420,13 @@ class JwtAuthorizer:
         self._cache: dict[Any, Any] = {}
         # tokens whose signature verified (the keys never change): token -> its JSON payload
         self._signed: BoundedCache[str, bytes] = BoundedCache(1024)
+
+    @property
+    def _keys(self) -> dict[str, jwt.PyJWK]:
+        if self._loaded is None:
+            assert self._issuer_keys is not None
+            self._loaded = self._load_jwks(self._issuer_keys.jwks)
+        return self._loaded
 
     @staticmethod
     def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
