@@ -135,3 +135,45 @@ def test_a_broken_definition_fails_every_load_not_only_the_first(tmp_path):
     for _ in range(2):
         with pytest.raises(TemplateError, match="Flow has an invalid definition"):
             load_template(tmp_path / "template.yaml")
+
+
+SCHEDULED = textwrap.dedent(
+    """\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Tick:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          Definition:
+            StartAt: Say
+            States:
+              Say: {Type: Pass, End: true}
+          Events:
+            Every:
+              Type: Schedule
+              Properties: {Schedule: rate(10 minutes)}
+            Noon:
+              Type: Schedule
+              Properties: {Schedule: cron(0 12 * * ? *)}
+    """
+)
+
+
+def test_schedules_count_from_each_apps_own_load_time(tmp_path):
+    from datetime import UTC, datetime
+
+    from pytest_serverless.clock import VirtualClock
+
+    (tmp_path / "template.yaml").write_text(SCHEDULED)
+    first = load_template(tmp_path / "template.yaml")
+    later = load_template(
+        tmp_path / "template.yaml", clock=VirtualClock(datetime(2024, 1, 1, 11, 55, tzinfo=UTC))
+    )
+    for app in (first, later):
+        app.clock.advance(600)
+    # a rate counts from the load (00:00 and 11:55), the cron fires at noon whoever loads
+    assert [e.start_date.strftime("%H:%M") for e in first.executions] == ["00:10"]
+    assert sorted(e.start_date.strftime("%H:%M") for e in later.executions) == ["12:00", "12:05"]
+    again = load_template(tmp_path / "template.yaml")  # the first app's timers moved nothing shared
+    again.clock.advance(600)
+    assert [e.start_date.strftime("%H:%M") for e in again.executions] == ["00:10"]
