@@ -101,6 +101,13 @@ def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
     return found
 
 
+@memoize(64)
+def _issuer_keys(slot: str, kid: str) -> dict[str, jwt.PyJWK]:
+    """The verifying keys of a ``TokenIssuer``'s JWKS (its slot's key under ``kid``), parsed once per process
+    (read-only: every JwtAuthorizer trusting an issuer of that slot and kid shares them)."""
+    return JwtAuthorizer._load_jwks({"keys": [_public_jwk(slot, kid)]})
+
+
 class TokenIssuer:
     """A fake Cognito user pool: its own RSA key, a public JWKS, and tokens on a virtual clock.
 
@@ -129,6 +136,7 @@ class TokenIssuer:
         self._key = _private_key(issuer)
         self._ids = IdFactory(seed=f"token-issuer:{issuer}")
         self._jwk = _public_jwk(issuer, self.kid)
+        self._slot = (issuer, self.kid)  # what ``_issuer_keys`` parses its JWKS from
 
     @property
     def jwks(self) -> dict[str, Any]:
@@ -376,7 +384,6 @@ class JwtAuthorizer:
     ) -> None:
         if isinstance(issuer, TokenIssuer):
             self.issuer = issuer.issuer
-            jwks = issuer.jwks if jwks is None else jwks
             default_audience: list[str] = [issuer.audience]
         elif isinstance(issuer, str) and issuer:
             if jwks is None:
@@ -405,7 +412,11 @@ class JwtAuthorizer:
         self.identity_source = identity_source
         self.source_kind, self.header_name = _identity_source(identity_source)
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
-        self._keys = self._load_jwks(jwks)
+        if jwks is None:  # a TokenIssuer's own key: parsed once per process
+            assert isinstance(issuer, TokenIssuer)
+            self._keys = _issuer_keys(*issuer._slot)
+        else:
+            self._keys = self._load_jwks(jwks)
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
             raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
         self.ttl = float(ttl)
