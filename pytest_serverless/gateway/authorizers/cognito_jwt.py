@@ -102,10 +102,23 @@ def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
 
 
 @memoize(64)
-def _issuer_keys(slot: str, kid: str) -> dict[str, jwt.PyJWK]:
-    """The verifying keys of a ``TokenIssuer``'s JWKS (its slot's key under ``kid``), parsed once per process
-    (read-only: every JwtAuthorizer trusting an issuer of that slot and kid shares them)."""
-    return JwtAuthorizer._load_jwks({"keys": [_public_jwk(slot, kid)]})
+def _issuer_keys(slot: str, kid: str) -> tuple[dict[str, jwt.PyJWK], BoundedCache[str, bytes]]:
+    """The verifying keys of a ``TokenIssuer``'s JWKS (its slot's key under ``kid``), parsed once per process,
+    and the tokens whose signature verified against them (token -> its JSON payload): every JwtAuthorizer
+    trusting an issuer of that slot and kid shares both (a signature's validity depends on the keys alone)."""
+    return JwtAuthorizer._load_jwks({"keys": [_public_jwk(slot, kid)]}), BoundedCache(1024)
+
+
+@memoize(1024)
+def _rsa_signature(slot: str, signing_input: bytes, algorithm: str) -> bytes:
+    """The slot key's RSASSA-PKCS1-v1_5 signature of ``signing_input``: deterministic, so made once per
+    process (each test's issuer mints the same tokens at the same virtual time)."""
+    digest: hashes.HashAlgorithm = {
+        "RS256": hashes.SHA256(),
+        "RS384": hashes.SHA384(),
+        "RS512": hashes.SHA512(),
+    }[algorithm]
+    return _private_key(slot).sign(signing_input, padding.PKCS1v15(), digest)
 
 
 class TokenIssuer:
@@ -232,12 +245,7 @@ class TokenIssuer:
         elif algorithm == "HS256":
             signature = hmac.new(self.public_key_pem, signing_input, hashlib.sha256).digest()
         elif algorithm in _RSA_ALGORITHMS:
-            digest: hashes.HashAlgorithm = {
-                "RS256": hashes.SHA256(),
-                "RS384": hashes.SHA384(),
-                "RS512": hashes.SHA512(),
-            }[algorithm]
-            signature = self._key.sign(signing_input, padding.PKCS1v15(), digest)
+            signature = _rsa_signature(self._slot[0], signing_input, algorithm)
         else:
             raise UsageError(
                 f"TokenIssuer.sign(algorithm=...) supports RS256/RS384/RS512/none/HS256, not {algorithm!r}"
@@ -412,18 +420,18 @@ class JwtAuthorizer:
         self.identity_source = identity_source
         self.source_kind, self.header_name = _identity_source(identity_source)
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
+        # tokens whose signature verified (the keys never change): token -> its JSON payload
+        self._signed: BoundedCache[str, bytes]
         if jwks is None:  # a TokenIssuer's own key: parsed once per process
             assert isinstance(issuer, TokenIssuer)
-            self._keys = _issuer_keys(*issuer._slot)
+            self._keys, self._signed = _issuer_keys(*issuer._slot)
         else:
-            self._keys = self._load_jwks(jwks)
+            self._keys, self._signed = self._load_jwks(jwks), BoundedCache(1024)
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
             raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
         self.ttl = float(ttl)
         # results of calls built by hand; a gateway hands each call its API's own cache (``call.cache``)
         self._cache: dict[Any, Any] = {}
-        # tokens whose signature verified (the keys never change): token -> its JSON payload
-        self._signed: BoundedCache[str, bytes] = BoundedCache(1024)
 
     @staticmethod
     def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
