@@ -34,7 +34,7 @@ from .schedules import RateSchedule, Schedule, parse_schedule
 if TYPE_CHECKING:
     from pytest_serverless.asl.machine import CompiledMachine
 
-    from .build_api import PreparedApi
+    from .build_api import Prepared
 
 __all__ = ["Blueprint"]
 
@@ -112,7 +112,7 @@ class Blueprint:
         return self._parsed
 
     # -- APIs ----------------------------------------------------------------------------------------------
-    #: each REST and HTTP API's ``build_api.PreparedApi`` by logical id (what building it works out once:
-    #: parsed routes, checked settings, integrations' parsed parts), kept by the first app that built them
-    #: all without error; each app builds its own APIs from them. None until then.
-    prepared_apis: dict[str, PreparedApi] | None = None
+    #: each API's ``build_api.Prepared`` by logical id (what building it works out once: parsed routes,
+    #: checked settings, integrations' parsed parts), kept by the first app that built them all without
+    #: error; each app builds its own APIs from them. None until then.
+    prepared_apis: dict[str, Prepared] | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pytest_serverless.errors import TemplateError, UsageError
 from pytest_serverless.gateway.integrations.builders import (
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from pytest_serverless.gateway.routing import ParsedRouteKey
     from pytest_serverless.loaders.app import ServerlessApp
 
-__all__ = ["IAM_CREDENTIALS", "PreparedApi", "build_api", "prepare_api"]
+__all__ = ["IAM_CREDENTIALS", "Prepared", "PreparedApi", "bound_copies", "build_api", "prepare_api"]
 
 # AWS's documentation example key pair: what a loaded AWS_IAM route accepts.
 IAM_CREDENTIALS = {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
@@ -443,6 +443,13 @@ def prepare_api(app: ServerlessApp, spec: ApiSpec) -> tuple[Any, PreparedApi]:
     return api, PreparedApi(spec, api.cors, tuple(prepared), unsupported, tuple(stages))
 
 
+class Prepared(Protocol):
+    """An API of a template as prepared by the first app that built it (``PreparedApi``, or
+    ``websocket.PreparedWebSocketApi``): ``build(app)`` makes an app's own live API from it."""
+
+    def build(self, app: ServerlessApp) -> Any: ...
+
+
 class PreparedRoute(NamedTuple):
     """A route as the first app declared it: its parsed key, integration kind and checked settings
     (``Route``'s keywords), and how an app makes the route's integration, bound to that app's own function,
@@ -602,7 +609,6 @@ def _binding(spec: ApiSpec, route: RouteSpec, built: Any) -> Callable[[Serverles
     if isinstance(built, UnsupportedIntegration):
         feature, where = integration.feature or "this integration", f"{spec.logical_id} route {route.key}"
         return lambda app, api: UnsupportedIntegration(feature, where)
-    template = _copy(built)
     live: Callable[[ServerlessApp, Any], Any]
     if integration.kind == "lambda":
         attribute, live = "handler", lambda app, api: app.handler_for(integration.function)
@@ -614,6 +620,17 @@ def _binding(spec: ApiSpec, route: RouteSpec, built: Any) -> Callable[[Serverles
     elif integration.kind == "http":  # an HTTP integration's own connection pool, made on first use
         attribute, live = "_session", lambda app, api: None
     else:
+        return bound_copies(built)
+    return bound_copies(built, attribute, live)
+
+
+def bound_copies(
+    built: Any, attribute: str | None = None, live: Callable[[ServerlessApp, Any], Any] | None = None
+) -> Callable[[ServerlessApp, Any], Any]:
+    """How an app makes its copy of the first app's integration ``built``: a shallow copy (its parsed parts
+    shared) whose ``attribute`` (its one live collaborator, if any) is ``live(app, api)``."""
+    template = _copy(built)
+    if attribute is None or live is None:
         return lambda app, api: _copy(template)
     setattr(template, attribute, None)  # never the first app's
 

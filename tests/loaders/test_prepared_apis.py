@@ -224,3 +224,23 @@ def test_a_broken_api_fails_every_load_with_the_same_message(tmp_path):
         "'Missing', which the API does not declare (authorizers: ['Gate'])"
     )
     assert messages == [expected, expected]
+
+
+def test_each_app_has_its_own_websocket_routes_connections_and_throttles(load):
+    def echo(tag):
+        return lambda event, context: {"statusCode": 200, "body": f"{tag}: {event['body']}"}
+
+    first = load("websocket/template.yaml", handlers={"EchoFunction": echo("first")})
+    second = load("websocket/template.yaml", handlers={"EchoFunction": echo("second")})
+    one, two = first.api("ChatApi").stage("prod"), second.api("ChatApi").stage("prod")
+    assert one is not two
+    ws = one.connect(params={"token": "secret"})
+    for _ in range(3):
+        ws.send(json={"action": "echo"})
+    assert ws.messages[0] == 'first: {"action": "echo"}'
+    assert json.loads(ws.messages[-1])["message"] == "Too Many Requests"  # the route's burst of 2
+    other = two.connect(params={"token": "secret"})
+    other.send(json={"action": "echo"})
+    assert other.receive() == 'second: {"action": "echo"}'  # its own function and its own bucket
+    assert len(one.connections) == len(two.connections) == 1
+    assert one.routes["echo"] is not two.routes["echo"]
