@@ -1,5 +1,9 @@
 """Turning an ``ApiSpec`` into a live gateway API: authorizers, routes, stages and usage plans.
 
+The first app of a template builds each API with every check (``prepare_api``) and keeps a ``PreparedApi``
+(route keys parsed, route and stage settings checked, each integration's parsed parts) in the template's
+blueprint; the next apps build theirs from it (``PreparedApi.build``), making only their live objects.
+
 JWT and Cognito authorizers get a ``TokenIssuer`` per issuer URL (on the app's clock) and trust its keys, so
 ``app.token_issuer(name).token(...)`` mints tokens the loaded API accepts. Lambda authorizers call the
 template's function. IAM authorizers accept the credentials in ``IAM_CREDENTIALS``.
@@ -37,7 +41,7 @@ if TYPE_CHECKING:
     from pytest_serverless.gateway.routing import ParsedRouteKey
     from pytest_serverless.loaders.app import ServerlessApp
 
-__all__ = ["IAM_CREDENTIALS", "Prepared", "PreparedApi", "bound_copies", "build_api", "prepare_api"]
+__all__ = ["IAM_CREDENTIALS", "Prepared", "PreparedApi", "bound_copies", "prepare_api"]
 
 # AWS's documentation example key pair: what a loaded AWS_IAM route accepts.
 IAM_CREDENTIALS = {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
@@ -415,14 +419,10 @@ def _route_caching(stage: StageSpec, route: RouteSpec, stage_ttl: int) -> tuple[
     return enabled, min(max(ttl, 0), 3600)
 
 
-def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
-    """The live gateway API of a template's REST or HTTP API: authorizers, gateway responses, routes,
-    deployed stages and usage plans."""
-    return prepare_api(app, spec)[0]
-
-
 def prepare_api(app: ServerlessApp, spec: ApiSpec) -> tuple[Any, PreparedApi]:
-    """``build_api``, every check made, and what the next apps of the template build theirs from."""
+    """The app's live gateway API of a template's REST or HTTP API (authorizers, gateway responses, routes,
+    deployed stages and usage plans), every check made, and what the next apps of the template build
+    theirs from."""
     api = _new_api(app, spec, _cors(spec))
     source = str(app.source)
     _add_authorizers(app, spec, api)
@@ -477,7 +477,7 @@ class PreparedApi:
     stages: tuple[tuple[str, dict[str, Any], str | None], ...]  # (name, ``api.deploy`` keywords, log format)
 
     def build(self, app: ServerlessApp) -> Any:
-        """The app's own live API, as ``build_api`` makes it (the checks it made are not made again)."""
+        """The app's own live API, as ``prepare_api`` makes it (the checks it made are not made again)."""
         from pytest_serverless.gateway.model import Route
 
         spec = self.spec

@@ -1,7 +1,7 @@
 """WebSocket APIs in templates: ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET`` and its ``Route``,
 ``Integration`` (AWS_PROXY to a template function, MOCK, HTTP_PROXY), ``RouteResponse``, ``Authorizer``
 (REQUEST Lambda) and ``Stage`` resources; SAM functions are wired to routes through their integrations'
-``IntegrationUri``. ``build_websocket_api`` turns the spec into a live ``gateway.websocket_api``.
+``IntegrationUri``. ``prepare_websocket_api`` turns the spec into a live ``gateway.websocket_api``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "PreparedWebSocketApi",
     "WebSocketApiSpec",
-    "build_websocket_api",
     "prepare_websocket_api",
     "read_websocket_resources",
     "websocket_api_ids",
@@ -269,14 +268,10 @@ def _usage_plans(t: Template, model: TemplateModel, apis: dict[str, WebSocketApi
     read_usage_plans(t, model.api_keys, plans_of)
 
 
-def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
-    """The live ``gateway.websocket_api`` of a template's WebSocket API, its stages deployed."""
-    return prepare_websocket_api(app, spec)[0]
-
-
 def prepare_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> tuple[Any, PreparedWebSocketApi]:
-    """``build_websocket_api``, every check made, and what the next apps of the template build theirs from
-    (as ``build_api.prepare_api`` for REST and HTTP APIs)."""
+    """The app's live ``gateway.websocket_api`` of a template's WebSocket API (its stages deployed), every
+    check made, and what the next apps of the template build theirs from (``build_api.prepare_api``'s
+    counterpart)."""
     source = str(app.source)
     api = _new_api(app, spec)
     _add_authorizers(app, spec, api)
@@ -311,7 +306,7 @@ class PreparedWebSocketApi:
     stages: tuple[tuple[str, dict[str, Any]], ...]
 
     def build(self, app: ServerlessApp) -> Any:
-        """The app's own live WebSocket API, as ``build_websocket_api`` makes it (checks not made again)."""
+        """The app's own live WebSocket API, as ``prepare_websocket_api`` makes it (checks not made again)."""
         from pytest_serverless.gateway.websocket.model import WebSocketRoute
 
         spec = self.spec
