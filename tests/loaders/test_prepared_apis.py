@@ -1,8 +1,8 @@
 """Each app of a template builds its APIs from what the first app worked out (``build_api.PreparedApi``, kept
 in the template's blueprint): parsed routes and checked settings are shared, every live object is the app's
-own (integrations bound to its functions, state machines and AWS service answers; stages with their own
-buckets and cache; usage plans with their own counters; authorizers with their own result caches; token
-issuers on its own clock)."""
+own (integrations bound to its functions, state machines and AWS service answers, the last in
+test_aws_integrations.py; stages with their own buckets and cache; usage plans with their own counters;
+authorizers with their own result caches; token issuers on its own clock)."""
 
 from __future__ import annotations
 
@@ -38,14 +38,6 @@ TEMPLATE = textwrap.dedent(
                 RestApiId: !Ref Guarded
                 Path: /orders/{id}
                 Method: get
-      Placed:
-        Type: AWS::Serverless::StateMachine
-        Properties:
-          Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
-          Events:
-            Rule:
-              Type: EventBridgeRule
-              Properties: {Pattern: {source: [shop.orders]}}
       Guarded:
         Type: AWS::Serverless::Api
         Properties:
@@ -64,17 +56,6 @@ TEMPLATE = textwrap.dedent(
             openapi: "3.0.1"
             info: {title: shop, version: "1"}
             paths:
-              /events:
-                post:
-                  x-amazon-apigateway-integration:
-                    type: aws
-                    httpMethod: POST
-                    uri: !Sub arn:aws:apigateway:${AWS::Region}:events:action/PutEvents
-                    requestParameters: {integration.request.header.X-Amz-Target: "'AWSEvents.PutEvents'"}
-                    requestTemplates:
-                      application/json: |
-                        {"Entries": [{"Source": "shop.orders", "DetailType": "Placed", "Detail": "{}"}]}
-                    responses: {default: {statusCode: "200"}}
               /ping:
                 get:
                   x-amazon-apigateway-integration:
@@ -121,16 +102,6 @@ def test_each_app_calls_its_own_functions_and_caches_its_own_authorizer_results(
     assert calls == ["first gate", "first orders 1", "first orders 2", "second gate", "second orders 3"]
     first.close()
     second.close()
-
-
-def test_an_aws_service_integration_answers_with_its_own_apps_rules(template):
-    first, second, third = (load_template(template) for _ in range(3))
-    first.api("Shop").routes["POST /events"].integration.request_templates.clear()  # the first app's own
-    for app in (second, third, first):
-        response = app.api("Shop").stage("prod").client().post("/events", json={"total": 1})
-        assert response.status_code == 200
-    # each app's rule started its own state machine; the first app's request had no template to send events
-    assert [len(app.executions) for app in (first, second, third)] == [0, 1, 1]
 
 
 def test_a_route_changed_in_one_app_is_unchanged_in_the_next(template):
