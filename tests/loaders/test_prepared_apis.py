@@ -48,20 +48,6 @@ TEMPLATE = textwrap.dedent(
               Gate:
                 FunctionArn: !GetAtt Gate.Arn
                 Identity: {Header: X-Token, ReauthorizeEvery: 300}
-      Shop:
-        Type: AWS::Serverless::Api
-        Properties:
-          StageName: prod
-          DefinitionBody:
-            openapi: "3.0.1"
-            info: {title: shop, version: "1"}
-            paths:
-              /ping:
-                get:
-                  x-amazon-apigateway-integration:
-                    type: mock
-                    requestTemplates: {application/json: '{"statusCode": 200}'}
-                    responses: {default: {statusCode: "200", responseTemplates: {application/json: '"pong"'}}}
     """
 )
 
@@ -105,16 +91,20 @@ def test_each_app_calls_its_own_functions_and_caches_its_own_authorizer_results(
 
 
 def test_a_route_changed_in_one_app_is_unchanged_in_the_next(template):
-    first = load_template(template)
-    route = first.api("Shop").routes["GET /ping"]
+    calls: list[str] = []
+    first = _app(template, calls, "first")
+    route = first.api("Guarded").routes["GET /orders/{id}"]
+    named = route.integration.function_name
     route.timeout = 1.0
-    route.integration.body = b'"changed"'
-    second = load_template(template)
-    again = second.api("Shop").routes["GET /ping"]
+    route.integration.function_name = "changed"
+    second = _app(template, calls, "second")
+    again = second.api("Guarded").routes["GET /orders/{id}"]
     assert again is not route
     assert again.timeout == 29.0
     assert again.integration is not route.integration
-    assert second.api("Shop").stage("prod").client().get("/ping").json() == "pong"
+    assert again.integration.function_name == named != "changed"
+    client = second.api("Guarded").stage("live").client()
+    assert client.get("/orders/1", headers={"X-Token": "open"}).json() == {"app": "second"}
 
 
 # section: stages, usage plans and token issuers are each app's own
