@@ -627,7 +627,7 @@ def _binding(spec: ApiSpec, route: RouteSpec, built: Any) -> Callable[[Serverles
 def bound_copies(
     built: Any, attribute: str | None = None, live: Callable[[ServerlessApp, Any], Any] | None = None
 ) -> Callable[[ServerlessApp, Any], Any]:
-    """How an app makes its copy of the first app's integration ``built``: a shallow copy (its parsed parts
+    """How an app makes its copy of the first app's integration ``built`` (``_copy``: its parsed parts
     shared) whose ``attribute`` (its one live collaborator, if any) is ``live(app, api)``."""
     template = _copy(built)
     if attribute is None or live is None:
