@@ -430,9 +430,7 @@ class Api(UsagePlans):
 
 def _new_stage(api: Api, name: str, deployment: Deployment | None, settings: Mapping[str, Any]) -> Stage:
     """A stage configured with ``settings`` (``Stage.configure``'s keywords)."""
-    stage = Stage(api, name, deployment)
-    stage.configure(**settings)
-    return stage
+    return Stage(api, name, deployment, settings)
 
 
 # a schema's JSON text -> its validator class, for schemas already checked (a template's request models are

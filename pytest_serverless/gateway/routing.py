@@ -1,9 +1,10 @@
 """Route keys and matching: path parameters, greedy ``{proxy+}``, ``ANY``, ``$default``, most specific first.
 
-A ``RouteTable`` is compiled once per deployment into a tree of path segments. Matching walks it one segment
-at a time, trying a static segment before a ``{param}`` before a ``{proxy+}`` and backing up when a branch
-leads nowhere, so the first route found is the most specific one (AWS's order) and the cost grows with the
-path's length, not with the number of routes.
+A ``RouteTable``'s route keys are compiled into a tree of path segments, once per process for one list of
+keys (the tables of every app of one template share it, and what matching on it found). Matching walks it
+one segment at a time, trying a static segment before a ``{param}`` before a ``{proxy+}`` and backing up
+when a branch leads nowhere, so the first route found is the most specific one (AWS's order) and the cost
+grows with the path's length, not with the number of routes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import unquote
 
-from pytest_serverless._cache import BoundedCache
+from pytest_serverless._cache import BoundedCache, memoize
 from pytest_serverless.errors import UsageError
 
 __all__ = ["METHODS", "ParsedRouteKey", "RouteMatch", "RouteTable", "parse_route_key"]
@@ -97,32 +98,32 @@ class RouteMatch(NamedTuple, Generic[R]):
     resource_path: str
 
 
-class _Compiled(Generic[R]):
-    """One resource path and its routes by method."""
+class _Compiled:
+    """One resource path and the position of its route for each method (in the table's routes)."""
 
     __slots__ = ("method_routes", "names", "path")
 
     def __init__(self, path: str, params: Sequence[str]) -> None:
         self.path = path
         self.names = tuple(params)
-        self.method_routes: dict[str, R] = {}
+        self.method_routes: dict[str, int] = {}
 
 
-class _Node(Generic[R]):
+class _Node:
     """A point in the segment tree: the resource ending here, and where each kind of next segment leads."""
 
     __slots__ = ("greedy", "param", "resource", "static")
 
     def __init__(self) -> None:
-        self.static: dict[str, _Node[R]] = {}
-        self.param: _Node[R] | None = None  # a {name} segment
-        self.greedy: _Compiled[R] | None = None  # a {name+} segment: always the resource's last
-        self.resource: _Compiled[R] | None = None
+        self.static: dict[str, _Node] = {}
+        self.param: _Node | None = None  # a {name} segment
+        self.greedy: _Compiled | None = None  # a {name+} segment: always the resource's last
+        self.resource: _Compiled | None = None
 
-    def add(self, compiled: _Compiled[R]) -> None:
+    def add(self, compiled: _Compiled) -> None:
         node = self
         for segment in _segments(compiled.path):
-            found = _PARAM.match(segment)
+            found = _PARAM.match(segment) if "{" in segment else None
             if found is None:
                 node = node.static.setdefault(segment, _Node())
             elif found.group(2):
@@ -140,8 +141,8 @@ def _segments(path: str) -> list[str]:
 
 
 def _walk(
-    node: _Node[R], segments: list[str], index: int, values: list[str], method: str | None
-) -> tuple[_Compiled[R], list[str]] | None:
+    node: _Node, segments: list[str], index: int, values: list[str], method: str | None
+) -> tuple[_Compiled, list[str]] | None:
     """The most specific resource under ``node`` for ``segments[index:]`` (with a route for ``method``, when
     given, or ``ANY``), and the path parameter values on the way: static before ``{param}`` before
     ``{proxy+}`` at each segment, backing up from dead ends, so the first found is the most specific."""
@@ -168,36 +169,87 @@ def _walk(
     return None
 
 
-def _serves(compiled: _Compiled[Any], method: str) -> bool:
+def _serves(compiled: _Compiled, method: str) -> bool:
     routes = compiled.method_routes
     return method in routes or "ANY" in routes
 
 
-class RouteTable(Generic[R]):
-    """Compiled routes of one deployment. ``routes``: ``(ParsedRouteKey, route)`` pairs."""
+# (position of the route, path parameters, resource path): what matching a method and path finds
+_Found = tuple[int | None, dict[str, str], str]
 
-    def __init__(
-        self, routes: Iterable[tuple[ParsedRouteKey, R]], *, api_kind: Literal["REST", "HTTP"]
-    ) -> None:
+
+class _Shape:
+    """The compiled tree of one list of route keys and what matching on it found, shared by every table of
+    those keys (a pure function of them): each app's deployments of one template's API match on one."""
+
+    __slots__ = ("api_kind", "default", "found", "paths", "root")
+
+    def __init__(self, keys: tuple[ParsedRouteKey, ...], api_kind: Literal["REST", "HTTP"]) -> None:
         self.api_kind = api_kind
-        self.default: R | None = None
-        by_path: dict[str, _Compiled[R]] = {}
-        for key, route in routes:
+        self.default: int | None = None
+        by_path: dict[str, _Compiled] = {}
+        for position, key in enumerate(keys):
             if key.method == "$default":
-                self.default = route
+                self.default = position
                 continue
             compiled = by_path.get(key.path)
             if compiled is None:
                 compiled = by_path[key.path] = _Compiled(key.path, key.params)
-            compiled.method_routes[key.method] = route
-        self._paths = sorted(by_path)
-        self._root: _Node[R] = _Node()
+            compiled.method_routes[key.method] = position
+        self.paths = sorted(by_path)
+        self.root = _Node()
         for compiled in by_path.values():
-            self._root.add(compiled)
-        # (method, path) -> (route, path parameters, resource path), or None: what ``match`` found
-        self._found: BoundedCache[tuple[str, str], tuple[R | None, dict[str, str], str] | None] = (
-            BoundedCache(2048)
-        )
+            self.root.add(compiled)
+        # (method, path) -> what ``match`` found, or None
+        self.found: BoundedCache[tuple[str, str], _Found | None] = BoundedCache(2048)
+
+    def match(self, method: str, path: str) -> _Found | None:
+        if path.startswith("//"):
+            path = _MULTI_SLASH.sub("/", path)
+        lookup = path.rstrip("/") or "/" if len(path) > 1 else path
+        segments = _segments(lookup)
+        if self.api_kind == "HTTP":
+            found = _walk(self.root, segments, 0, [], method)
+            if found is None:
+                return None if self.default is None else (self.default, {}, "$default")
+            compiled, values = found
+            decoded = [unquote(value) for value in values]
+        else:
+            found = _walk(self.root, segments, 0, [], None)
+            if found is None:
+                return None
+            compiled, decoded = found
+        routes = compiled.method_routes
+        position = routes.get(method)
+        if position is None:
+            position = routes.get("ANY")  # HTTP: present (the walk asked for it); REST: None is AWS's 403
+        parameters = dict(zip(compiled.names, decoded, strict=False))  # as many values as names
+        return position, parameters, compiled.path
+
+
+@memoize(256)
+def _shape(keys: tuple[ParsedRouteKey, ...], api_kind: Literal["REST", "HTTP"]) -> _Shape:
+    return _Shape(keys, api_kind)
+
+
+class RouteTable(Generic[R]):
+    """Compiled routes of one deployment. ``routes``: ``(ParsedRouteKey, route)`` pairs.
+
+    The segment tree and the lookups on it depend on the route keys alone: tables of the same keys (each
+    app's deployment of one template's API) share them, and hold their own routes.
+    """
+
+    __slots__ = ("_found", "_routes", "_shape", "api_kind", "default")
+
+    def __init__(
+        self, routes: Iterable[tuple[ParsedRouteKey, R]], *, api_kind: Literal["REST", "HTTP"]
+    ) -> None:
+        pairs = list(routes)
+        self.api_kind = api_kind
+        self._routes: tuple[R, ...] = tuple(route for _, route in pairs)
+        self._shape = shape = _shape(tuple(key for key, _ in pairs), api_kind)
+        self._found = shape.found
+        self.default: R | None = None if shape.default is None else self._routes[shape.default]
 
     def lookup(self, method: str, path: str) -> tuple[R | None, dict[str, str], str] | None:
         """``match`` as a ``(route, path_parameters, resource_path)`` tuple, remembered per method and path.
@@ -208,11 +260,11 @@ class RouteTable(Generic[R]):
         key = (method, path)
         found = self._found.get(key, _UNSEEN)
         if found is _UNSEEN:
-            # a RouteMatch is the (route, parameters, resource path) tuple
-            found = self._found.put(key, self.match(method, path))
+            found = self._found.put(key, self._shape.match(method, path))
         if found is None:
             return None
-        return found[0], found[1].copy(), found[2]
+        position = found[0]
+        return None if position is None else self._routes[position], found[1].copy(), found[2]
 
     def match(self, method: str, path: str) -> RouteMatch[R] | None:
         """The most specific route for ``method`` and ``path`` (path without the stage), or ``None``.
@@ -221,27 +273,11 @@ class RouteTable(Generic[R]):
         the method nor ``ANY``: AWS answers 403). HTTP API: the most specific route that serves the method,
         else ``$default``; path parameter values are percent-decoded.
         """
-        if path.startswith("//"):
-            path = _MULTI_SLASH.sub("/", path)
-        lookup = path.rstrip("/") or "/" if len(path) > 1 else path
-        segments = _segments(lookup)
-        if self.api_kind == "HTTP":
-            found = _walk(self._root, segments, 0, [], method)
-            if found is None:
-                return None if self.default is None else RouteMatch(self.default, {}, "$default")
-            compiled, values = found
-            decoded = [unquote(value) for value in values]
-        else:
-            found = _walk(self._root, segments, 0, [], None)
-            if found is None:
-                return None
-            compiled, decoded = found
-        routes = compiled.method_routes
-        route = routes.get(method)
-        if route is None:
-            route = routes.get("ANY")  # HTTP: present (the walk asked for it); REST: None is AWS's 403
-        parameters = dict(zip(compiled.names, decoded, strict=False))  # as many values as names
-        return RouteMatch(route, parameters, compiled.path)
+        found = self._shape.match(method, path)
+        if found is None:
+            return None
+        position, parameters, resource_path = found
+        return RouteMatch(None if position is None else self._routes[position], parameters, resource_path)
 
     def resource_paths(self) -> list[str]:
-        return list(self._paths)
+        return list(self._shape.paths)

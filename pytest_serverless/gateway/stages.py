@@ -174,8 +174,11 @@ class Stage:
     """A deployed stage: ``client()``, ``serve(base_url)``, ``serve_http()``, ``wsgi_app()``, ``logs``,
     ``metrics``, ``promote_canary()``."""
 
-    def __init__(self, api: Api, name: str, deployment: Deployment | None) -> None:
-        """A stage of ``api`` serving ``deployment`` with AWS's default settings; ``configure`` sets them."""
+    def __init__(
+        self, api: Api, name: str, deployment: Deployment | None, settings: Mapping[str, Any] | None = None
+    ) -> None:
+        """A stage of ``api`` serving ``deployment`` with ``settings`` (``configure``'s keywords; AWS's
+        defaults for those not given)."""
         self.api = api
         self.name = name
         self.deployment = deployment  # None: follows the API's routes (HTTP API auto-deploy)
@@ -186,7 +189,7 @@ class Stage:
         self.access_log_format: str | None = None
         self._log_rows: list[tuple[Any, ...]] = []  # the pipeline's entries, made into dicts when read
         self.metrics: dict[str, float] = _metrics()
-        self.configure()
+        self.configure(**(settings or {}))
 
     # configuration ---------------------------------------------------------------------------------------
     def configure(

@@ -27,7 +27,7 @@ from pytest_serverless.errors import (
 )
 from pytest_serverless.lambdas import invoke_handler
 from pytest_serverless.loaders.blueprint import Blueprint, Timer
-from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, build_api
+from pytest_serverless.loaders.build_api import IAM_CREDENTIALS, Prepared, prepare_api
 from pytest_serverless.loaders.cache import TemplateCache
 from pytest_serverless.loaders.cloudformation import Template
 from pytest_serverless.loaders.eventbridge import event_envelope, matches, target_input
@@ -169,13 +169,22 @@ class ServerlessApp:
             # AWS service integrations to the app's own state machines and rules, answered in process
             register(self)
             self._apis = {}
+            # the first app of the template builds its APIs with every check and keeps how (``Prepared``:
+            # parsed routes, checked settings...) in the blueprint; the next ones build theirs from that
+            prepared = self._blueprint.prepared_apis
+            if prepared is not None:
+                for logical_id, api in prepared.items():
+                    self._apis[logical_id] = api.build(self)
+                return self._apis
+            kept: dict[str, Prepared] = {}
             for logical_id, spec in self._model.apis.items():
-                self._apis[logical_id] = build_api(self, spec)
+                self._apis[logical_id], kept[logical_id] = prepare_api(self, spec)
             if self._model.websocket_apis:
-                from pytest_serverless.loaders.websocket import build_websocket_api
+                from pytest_serverless.loaders.websocket import prepare_websocket_api
 
                 for logical_id, ws_spec in self._model.websocket_apis.items():
-                    self._apis[logical_id] = build_websocket_api(self, ws_spec)
+                    self._apis[logical_id], kept[logical_id] = prepare_websocket_api(self, ws_spec)
+            self._blueprint.prepared_apis = kept
         return self._apis
 
     @property

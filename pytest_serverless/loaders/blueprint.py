@@ -34,6 +34,8 @@ from .schedules import RateSchedule, Schedule, parse_schedule
 if TYPE_CHECKING:
     from pytest_serverless.asl.machine import CompiledMachine
 
+    from .build_api import Prepared
+
 __all__ = ["Blueprint"]
 
 Copy = Callable[[], tuple[Template, TemplateModel]]
@@ -110,3 +112,9 @@ class Blueprint:
                     raise TemplateError(str(exc), source=source, pointer=f"{rule.pointer}/{field}") from None
             self._parsed = tuple(parsed)
         return self._parsed
+
+    # -- APIs ----------------------------------------------------------------------------------------------
+    #: each API's ``build_api.Prepared`` by logical id (what building it works out once: parsed routes,
+    #: checked settings, integrations' parsed parts), kept by the first app that built them all without
+    #: error; each app builds its own APIs from them. None until then.
+    prepared_apis: dict[str, Prepared] | None = None

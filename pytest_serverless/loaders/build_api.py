@@ -1,5 +1,9 @@
 """Turning an ``ApiSpec`` into a live gateway API: authorizers, routes, stages and usage plans.
 
+The first app of a template builds each API with every check (``prepare_api``) and keeps a ``PreparedApi``
+(route keys parsed, route and stage settings checked, each integration's parsed parts) in the template's
+blueprint; the next apps build theirs from it (``PreparedApi.build``), making only their live objects.
+
 JWT and Cognito authorizers get a ``TokenIssuer`` per issuer URL (on the app's clock) and trust its keys, so
 ``app.token_issuer(name).token(...)`` mints tokens the loaded API accepts. Lambda authorizers call the
 template's function. IAM authorizers accept the credentials in ``IAM_CREDENTIALS``.
@@ -7,9 +11,10 @@ template's function. IAM authorizers accept the credentials in ``IAM_CREDENTIALS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pytest_serverless.errors import TemplateError, UsageError
 from pytest_serverless.gateway.integrations.builders import (
@@ -33,9 +38,10 @@ from pytest_serverless.loaders.model import (
 from pytest_serverless.loaders.unsupported import StageVariableLambda, UnsupportedIntegration
 
 if TYPE_CHECKING:
+    from pytest_serverless.gateway.routing import ParsedRouteKey
     from pytest_serverless.loaders.app import ServerlessApp
 
-__all__ = ["IAM_CREDENTIALS", "build_api"]
+__all__ = ["IAM_CREDENTIALS", "Prepared", "PreparedApi", "bound_copies", "prepare_api"]
 
 # AWS's documentation example key pair: what a loaded AWS_IAM route accepts.
 IAM_CREDENTIALS = {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
@@ -413,14 +419,91 @@ def _route_caching(stage: StageSpec, route: RouteSpec, stage_ttl: int) -> tuple[
     return enabled, min(max(ttl, 0), 3600)
 
 
-def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
-    """The live gateway API of a template's REST or HTTP API: authorizers, gateway responses, routes,
-    deployed stages and usage plans."""
-    api = _new_api(app, spec)
+def prepare_api(app: ServerlessApp, spec: ApiSpec) -> tuple[Any, PreparedApi]:
+    """The app's live gateway API of a template's REST or HTTP API (authorizers, gateway responses, routes,
+    deployed stages and usage plans), every check made, and what the next apps of the template build
+    theirs from."""
+    api = _new_api(app, spec, _cors(spec))
+    source = str(app.source)
+    _add_authorizers(app, spec, api)
+    _add_gateway_responses(app, spec, api)
+    known = len(app.unsupported)
+    routes, prepared = _add_routes(app, spec, api)
+    unsupported = tuple(app.unsupported[known:])
+    refusals = (UsageError, ValueError, TypeError)
+    stages: list[tuple[str, dict[str, Any], str | None]] = []
+    for stage in spec.stages or []:
+        kwargs = _stage_kwargs(spec, stage, routes)
+        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer, refusals):
+            deployed = api.deploy(stage.name, **kwargs)
+            deployed.access_log_format = stage.access_log_format
+        stages.append((stage.name, kwargs, stage.access_log_format))
+    _add_usage_plans(app, spec, api)
+    api.logical_id = spec.logical_id  # what reports call it
+    return api, PreparedApi(spec, api.cors, tuple(prepared), unsupported, tuple(stages))
+
+
+class Prepared(Protocol):
+    """An API of a template as prepared by the first app that built it (``PreparedApi``, or
+    ``websocket.PreparedWebSocketApi``): ``build(app)`` makes an app's own live API from it."""
+
+    def build(self, app: ServerlessApp) -> Any: ...
+
+
+class PreparedRoute(NamedTuple):
+    """A route as the first app declared it: its parsed key, integration kind and checked settings
+    (``Route``'s keywords), and how an app makes the route's integration, bound to that app's own function,
+    state machine or AWS service answers."""
+
+    key: ParsedRouteKey
+    kind: str
+    settings: dict[str, Any]
+    integration: Callable[[ServerlessApp, Any], Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedApi:
+    """What building one API of a template works out once (read-only, shared by the template's apps): its
+    checked CORS configuration, each route's parsed key and checked settings (request validator, cache
+    keys, scopes...) with its integration's parsed parts, what ``app.unsupported`` lists for it, and each
+    stage's settings from ``MethodSettings``. ``build(app)`` makes the app's own API from it: the API, its
+    authorizers and gateway responses, its routes' integrations, its stages (buckets, cache) and usage plans
+    (counters), all new. Never refers to an app or to anything of one."""
+
+    spec: ApiSpec
+    cors: Any  # the checked CorsConfig, or None
+    routes: tuple[PreparedRoute, ...]
+    unsupported: tuple[str, ...]
+    stages: tuple[tuple[str, dict[str, Any], str | None], ...]  # (name, ``api.deploy`` keywords, log format)
+
+    def build(self, app: ServerlessApp) -> Any:
+        """The app's own live API, as ``prepare_api`` makes it (the checks it made are not made again)."""
+        from pytest_serverless.gateway.model import Route
+
+        spec = self.spec
+        api = _new_api(app, spec, self.cors)
+        _add_authorizers(app, spec, api)
+        _add_gateway_responses(app, spec, api)
+        routes = api.routes
+        for key, kind, settings, integration in self.routes:
+            routes[key.route_key] = Route(key, integration(app, api), kind, **settings)
+        app.unsupported.extend(self.unsupported)
+        for name, kwargs, log_format in self.stages:
+            api.deploy(name, **kwargs).access_log_format = log_format
+        _add_usage_plans(app, spec, api)
+        api.logical_id = spec.logical_id
+        return api
+
+
+def _add_authorizers(app: ServerlessApp, spec: ApiSpec, api: Any) -> None:
     source = str(app.source)
     for name, authorizer in spec.authorizers.items():
         with refused_as_template_error(f"authorizer {name}", source, authorizer.pointer):
             api.authorizer(name, _authorizer(app, spec, authorizer))
+
+
+def _add_gateway_responses(app: ServerlessApp, spec: ApiSpec, api: Any) -> None:
+    source = str(app.source)
     for response_type, entry in spec.gateway_responses.items():
         with refused_as_template_error(None, source, entry.get("pointer", spec.pointer)):
             api.gateway_response(
@@ -429,21 +512,16 @@ def build_api(app: ServerlessApp, spec: ApiSpec) -> Any:
                 templates=entry.get("templates"),
                 parameters=entry.get("parameters"),
             )
-    routes = _add_routes(app, spec, api)
+
+
+def _add_usage_plans(app: ServerlessApp, spec: ApiSpec, api: Any) -> None:
     refusals = (UsageError, ValueError, TypeError)
-    for stage in spec.stages or []:
-        kwargs = _stage_kwargs(spec, stage, routes)
-        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer, refusals):
-            deployed = api.deploy(stage.name, **kwargs)
-            deployed.access_log_format = stage.access_log_format
     for plan in spec.usage_plans:
-        with refused_as_template_error(f"usage plan {plan.name}", source, spec.pointer, refusals):
+        with refused_as_template_error(f"usage plan {plan.name}", str(app.source), spec.pointer, refusals):
             api.usage_plan(plan.name, **usage_plan_options(plan))
-    api.logical_id = spec.logical_id  # what reports call it
-    return api
 
 
-def _new_api(app: ServerlessApp, spec: ApiSpec) -> Any:
+def _new_api(app: ServerlessApp, spec: ApiSpec, cors: Any) -> Any:
     """The gateway's REST API (with its resource policy) or HTTP API; a second API of the template with the
     same Name gets its logical id appended."""
     gateway = app._gateway
@@ -454,11 +532,11 @@ def _new_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         f"API {spec.logical_id}", str(app.source), spec.pointer, (UsageError, ValueError)
     ):
         if spec.kind != "REST":
-            return gateway.http_api(name, cors=_cors(spec))
+            return gateway.http_api(name, cors=cors)
         api = gateway.rest_api(
             name,
             binary_media_types=list(spec.binary_media_types) or None,
-            cors=_cors(spec),
+            cors=cors,
             api_key_source=spec.api_key_source.upper(),
             endpoint_type=spec.endpoint_type,
         )
@@ -467,13 +545,15 @@ def _new_api(app: ServerlessApp, spec: ApiSpec) -> Any:
         return api
 
 
-def _add_routes(app: ServerlessApp, spec: ApiSpec, api: Any) -> list[RouteSpec]:
+def _add_routes(app: ServerlessApp, spec: ApiSpec, api: Any) -> tuple[list[RouteSpec], list[PreparedRoute]]:
     """Every route of the API (with the CORS preflights SAM authorizes), each declared once; a Step
-    Functions route to a state machine not in the template degrades to a failing route. Returns them."""
+    Functions route to a state machine not in the template degrades to a failing route. Returns them, and
+    each as prepared for the next apps."""
     routes = list(spec.routes)
     if spec.cors is not None and spec.default_authorizer is not None and spec.preflight_authorized:
         routes += _authorized_preflights(spec)
     seen: dict[str, str] = {}
+    prepared: list[PreparedRoute] = []
     for route in routes:
         if route.key in seen:
             raise TemplateError(
@@ -489,17 +569,90 @@ def _add_routes(app: ServerlessApp, spec: ApiSpec, api: Any) -> list[RouteSpec]:
                 f"{spec.logical_id}: route {route.key}: {route.integration.feature} "
                 "(requests to it answer 500)"
             )
-        _add_route(app, spec, api, route)
-    return routes
+        prepared.append(_add_route(app, spec, api, route))
+    return routes, prepared
 
 
-def _add_route(app: ServerlessApp, spec: ApiSpec, api: Any, route: RouteSpec) -> None:
+def _add_route(app: ServerlessApp, spec: ApiSpec, api: Any, route: RouteSpec) -> PreparedRoute:
     refusals = (UsageError, ValueError, TypeError)
     with refused_as_template_error(f"route {route.key}", str(app.source), route.pointer, refusals):
         kwargs = _route_kwargs(app, spec, route)
         built = api.route(route.key, **kwargs)
         if isinstance(kwargs.get("integration"), StageVariableLambda):
             built.integration_kind = "lambda_proxy"
+    settings = {name: getattr(built, name) for name in _ROUTE_SETTINGS}
+    binding = _binding(spec, route, built.integration)
+    return PreparedRoute(built.key, built.integration_kind, settings, binding)
+
+
+# ``Route``'s keywords: what a route is apart from its key, integration and integration kind
+_ROUTE_SETTINGS = (
+    "authorizer",
+    "scopes",
+    "api_key_required",
+    "timeout",
+    "validator",
+    "required_parameters",
+    "cache_key_parameters",
+    "caching",
+    "throttle",
+)
+
+
+def _binding(spec: ApiSpec, route: RouteSpec, built: Any) -> Callable[[ServerlessApp, Any], Any]:
+    """How an app makes its own copy of the integration ``built`` (the first app's): the parsed parts
+    (mapping templates, integration responses, service URI...) shared, the live collaborator its own."""
+    integration = route.integration
+    if isinstance(built, StageVariableLambda):
+        target = integration.function or ""
+        return lambda app, api: _stage_variable_lambda(app, spec, target, integration)
+    if isinstance(built, UnsupportedIntegration):
+        feature, where = integration.feature or "this integration", f"{spec.logical_id} route {route.key}"
+        return lambda app, api: UnsupportedIntegration(feature, where)
+    live: Callable[[ServerlessApp, Any], Any]
+    if integration.kind == "lambda":
+        attribute, live = "handler", lambda app, api: app.handler_for(integration.function)
+    elif integration.kind == "sfn":
+        machine = integration.state_machine or ""
+        attribute, live = "state_machine", lambda app, api: app.state_machines[machine]
+    elif integration.kind == "aws":  # the app's gateway's registry of AWS service answers
+        attribute, live = "handlers", lambda app, api: api.gateway.aws_handlers
+    elif integration.kind == "http":  # an HTTP integration's own connection pool, made on first use
+        attribute, live = "_session", lambda app, api: None
+    else:
+        return bound_copies(built)
+    return bound_copies(built, attribute, live)
+
+
+def bound_copies(
+    built: Any, attribute: str | None = None, live: Callable[[ServerlessApp, Any], Any] | None = None
+) -> Callable[[ServerlessApp, Any], Any]:
+    """How an app makes its copy of the first app's integration ``built`` (``_copy``: its parsed parts
+    shared) whose ``attribute`` (its one live collaborator, if any) is ``live(app, api)``."""
+    template = _copy(built)
+    if attribute is None or live is None:
+        return lambda app, api: _copy(template)
+    setattr(template, attribute, None)  # never the first app's
+
+    def bind(app: ServerlessApp, api: Any) -> Any:
+        fresh = _copy(template)
+        setattr(fresh, attribute, live(app, api))
+        return fresh
+
+    return bind
+
+
+def _copy(integration: Any) -> Any:
+    """A copy of an integration object with its own top-level dicts and lists (what one app changes in its
+    copy, another never sees) sharing the parsed parts they hold (``copy.copy`` costs several times more)."""
+    fresh = object.__new__(type(integration))
+    fresh.__dict__.update(
+        {
+            name: value.copy() if type(value) is dict or type(value) is list else value
+            for name, value in integration.__dict__.items()
+        }
+    )
+    return fresh
 
 
 def _stage_kwargs(spec: ApiSpec, stage: StageSpec, routes: list[RouteSpec]) -> dict[str, Any]:

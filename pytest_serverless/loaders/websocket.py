@@ -1,18 +1,18 @@
 """WebSocket APIs in templates: ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET`` and its ``Route``,
 ``Integration`` (AWS_PROXY to a template function, MOCK, HTTP_PROXY), ``RouteResponse``, ``Authorizer``
 (REQUEST Lambda) and ``Stage`` resources; SAM functions are wired to routes through their integrations'
-``IntegrationUri``. ``build_websocket_api`` turns the spec into a live ``gateway.websocket_api``.
+``IntegrationUri``. ``prepare_websocket_api`` turns the spec into a live ``gateway.websocket_api``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.gateway.integrations.builders import LambdaProxy
 
-from .build_api import IAM_CREDENTIALS, refused_as_template_error, usage_plan_options
+from .build_api import IAM_CREDENTIALS, bound_copies, refused_as_template_error, usage_plan_options
 from .cloudformation import Template
 from .model import StageSpec, TemplateModel, UsagePlanSpec
 from .sam import logical_target
@@ -23,7 +23,13 @@ from .usage_plans import read_usage_plans
 if TYPE_CHECKING:
     from .app import ServerlessApp
 
-__all__ = ["WebSocketApiSpec", "build_websocket_api", "read_websocket_resources", "websocket_api_ids"]
+__all__ = [
+    "PreparedWebSocketApi",
+    "WebSocketApiSpec",
+    "prepare_websocket_api",
+    "read_websocket_resources",
+    "websocket_api_ids",
+]
 
 _API = "AWS::ApiGatewayV2::Api"
 _CHILDREN = (
@@ -262,30 +268,89 @@ def _usage_plans(t: Template, model: TemplateModel, apis: dict[str, WebSocketApi
     read_usage_plans(t, model.api_keys, plans_of)
 
 
-def build_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
-    """The live ``gateway.websocket_api`` of a template's WebSocket API, its stages deployed."""
+def prepare_websocket_api(app: ServerlessApp, spec: WebSocketApiSpec) -> tuple[Any, PreparedWebSocketApi]:
+    """The app's live ``gateway.websocket_api`` of a template's WebSocket API (its stages deployed), every
+    check made, and what the next apps of the template build theirs from (``build_api.prepare_api``'s
+    counterpart)."""
     source = str(app.source)
+    api = _new_api(app, spec)
+    _add_authorizers(app, spec, api)
+    routes: list[tuple[str, dict[str, Any], Callable[[ServerlessApp, Any], Any]]] = []
+    for route in spec.routes.values():
+        kwargs = {**_integration_kwargs(app, route), **_route_options(route)}
+        with refused_as_template_error(f"route {route.key}", source, route.pointer):
+            built = api.route(
+                route.key, authorizer=route.authorizer, api_key_required=route.api_key_required, **kwargs
+            )
+        settings = {name: getattr(built, name) for name in _ROUTE_SETTINGS}
+        routes.append((route.key, settings, _binding(route, built.integration)))
+    _add_usage_plans(app, spec, api)
+    stages = []
+    for stage in spec.stages:
+        options = _stage_options(stage, api.routes)
+        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer):
+            api.deploy(stage.name, **options)
+        stages.append((stage.name, options))
+    return api, PreparedWebSocketApi(spec, tuple(routes), tuple(stages))
+
+
+@dataclass(frozen=True)
+class PreparedWebSocketApi:
+    """What building one WebSocket API of a template works out once (read-only, shared by the template's
+    apps): each route's checked settings and its integration's parts, each stage's options. ``build(app)``
+    makes the app's own API: the API, its authorizers, routes bound to its functions, usage plans and
+    stages, all new."""
+
+    spec: WebSocketApiSpec
+    routes: tuple[tuple[str, dict[str, Any], Callable[[ServerlessApp, Any], Any]], ...]
+    stages: tuple[tuple[str, dict[str, Any]], ...]
+
+    def build(self, app: ServerlessApp) -> Any:
+        """The app's own live WebSocket API, as ``prepare_websocket_api`` makes it (checks not made again)."""
+        from pytest_serverless.gateway.websocket.model import WebSocketRoute
+
+        spec = self.spec
+        api = _new_api(app, spec)
+        _add_authorizers(app, spec, api)
+        for key, settings, integration in self.routes:
+            api.routes[key] = WebSocketRoute(key, integration(app, api), **settings)
+        api.version += len(self.routes)
+        _add_usage_plans(app, spec, api)
+        for name, options in self.stages:
+            api.deploy(name, **options)
+        return api
+
+
+# ``WebSocketRoute``'s keywords: what a route is apart from its key and integration
+_ROUTE_SETTINGS = ("authorizer", "api_key_required", "route_response", "timeout", "throttle")
+
+
+def _new_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
     name = spec.name if spec.name not in app.gateway.apis else f"{spec.name}-{spec.logical_id}"
-    with refused_as_template_error(f"WebSocket API {spec.logical_id}", source, spec.pointer):
-        api = app.gateway.websocket_api(
+    with refused_as_template_error(f"WebSocket API {spec.logical_id}", str(app.source), spec.pointer):
+        return app.gateway.websocket_api(
             name,
             spec.route_selection_expression,
             api_key_selection_expression=spec.api_key_selection_expression,
         )
-    _add_authorizers(app, spec, api)
-    for route in spec.routes.values():
-        kwargs = {**_integration_kwargs(app, route), **_route_options(route)}
-        with refused_as_template_error(f"route {route.key}", source, route.pointer):
-            api.route(
-                route.key, authorizer=route.authorizer, api_key_required=route.api_key_required, **kwargs
-            )
+
+
+def _add_usage_plans(app: ServerlessApp, spec: WebSocketApiSpec, api: Any) -> None:
     for plan in spec.usage_plans:
-        with refused_as_template_error(f"usage plan {plan.name}", source, spec.pointer):
+        with refused_as_template_error(f"usage plan {plan.name}", str(app.source), spec.pointer):
             api.usage_plan(plan.name, **usage_plan_options(plan), stages=list(plan.stages) or None)
-    for stage in spec.stages:
-        with refused_as_template_error(f"stage {stage.name}", source, spec.pointer):
-            api.deploy(stage.name, **_stage_options(stage, api.routes))
-    return api
+
+
+def _binding(route: WsRouteSpec, built: Any) -> Callable[[ServerlessApp, Any], Any]:
+    """How an app makes its copy of the route's integration ``built`` (the first app's): bound to its own
+    function (Lambda) or with its own connection pool (HTTP)."""
+    integration = route.integration
+    if integration is not None and integration.kind == "lambda":
+        function = integration.function
+        return bound_copies(built, "handler", lambda app, api: app.handler_for(function))
+    if integration is not None and integration.kind == "http":
+        return bound_copies(built, "_session", lambda app, api: None)
+    return bound_copies(built)
 
 
 def _add_authorizers(app: ServerlessApp, spec: WebSocketApiSpec, api: Any) -> None:

@@ -4,9 +4,12 @@ functions of their key (``pytest_serverless._cache``)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
-from pytest_serverless import Gateway, LambdaAuthorizer
+from pytest_serverless import Gateway, LambdaAuthorizer, VirtualClock
+from pytest_serverless.gateway.authorizers import JwtAuthorizer, TokenIssuer
 
 
 def _answering(text: str, calls: list[str]) -> Any:
@@ -64,3 +67,64 @@ def test_two_gateways_keep_their_own_authorizer_results_for_one_authorizer_objec
         for _ in range(2):
             assert client.get("/items", headers={"Authorization": "t"}).status_code == 200
     assert invocations == ["t", "t"]  # once per gateway: each cached its own result
+
+
+def test_two_gateways_with_the_same_route_keys_answer_with_their_own_routes():
+    # the route keys' segment tree and lookups are shared (a pure function of the keys); the routes are not
+    calls: list[str] = []
+    stages = []
+    for name in ("first", "second"):
+        api = Gateway().rest_api("shop")
+        api.route("GET /items/{id}", _answering(name, calls))
+        api.route("ANY /{proxy+}", _answering(f"{name} fallback", calls))
+        stages.append(api.deploy("prod"))
+    first, second = (stage.client() for stage in stages)
+    assert [first.get("/items/1").text, second.get("/items/1").text] == ["first", "second"]
+    assert [second.get("/other").text, first.get("/other").text] == ["second fallback", "first fallback"]
+    assert second.post("/items/1").status_code == 403  # REST: the resource matched, not its method
+    table = stages[1].current_deployment().table
+    found = table.match("GET", "/items/7")
+    assert found is not None
+    assert (found.route, found.path_parameters) == (stages[1].api.routes["GET /items/{id}"], {"id": "7"})
+
+
+def test_a_signature_verified_for_one_issuer_is_not_trusted_with_other_keys():
+    issuer = TokenIssuer(issuer="https://issuer.example/pool")
+    impostor = TokenIssuer(issuer="https://impostor.example/pool", key_id=issuer.kid)  # same kid, other key
+    token = issuer.token()
+    statuses = []
+    for authorizer in (
+        JwtAuthorizer(issuer),
+        JwtAuthorizer(TokenIssuer(issuer="https://issuer.example/pool")),  # the same issuer again
+        JwtAuthorizer(issuer.issuer, jwks=impostor.jwks, audience="client-id"),
+    ):
+        api = Gateway().http_api("shop")
+        api.authorizer("jwt", authorizer)
+        api.route("GET /items", _answering("ok", []), authorizer="jwt")
+        statuses.append(api.deploy("$default").client().get("/items", headers={"Authorization": token}))
+    assert [response.status_code for response in statuses] == [200, 200, 401]
+    assert statuses[2].headers["www-authenticate"] == (
+        'Bearer scope="" error="invalid_token" error_description="the token does not have a valid signature"'
+    )
+
+
+def test_issuers_of_one_pool_mint_the_same_token_at_the_same_time_and_only_then():
+    first, second = VirtualClock(), VirtualClock()
+    one = TokenIssuer(issuer="https://issuer.example/pool", clock=first)
+    two = TokenIssuer(issuer="https://issuer.example/pool", clock=second)
+    assert one.token(sub="a") == two.token(sub="a")
+    second.advance(1)
+    later = two.token(sub="a")
+    assert later != one.token(sub="a")
+    assert JwtAuthorizer(one).issuer == "https://issuer.example/pool"
+    header, payload, signature = later.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["iat"] == int(second.time())
+    forged = {**claims, "sub": "b"}
+    body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    api = Gateway(clock=second).http_api("shop")
+    api.authorizer("jwt", JwtAuthorizer(two))
+    api.route("GET /items", _answering("ok", []), authorizer="jwt")
+    client = api.deploy("$default").client()
+    assert client.get("/items", headers={"Authorization": later}).status_code == 200
+    assert client.get("/items", headers={"Authorization": f"{header}.{body}.{signature}"}).status_code == 401

@@ -120,6 +120,18 @@ def test_put_events_reaches_the_apps_rules(app):
     assert [execution.input["detail"] for execution in app.executions] == [{"id": 7}]
 
 
+def test_each_app_of_the_template_answers_with_its_own_rules(tmp_path):
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    first, second, third = (load_template(tmp_path / "template.yaml", warn=False) for _ in range(3))
+    # the first app's own change to its integration (the next apps' copies have their own templates)
+    first.api("Api").routes["POST /events"].integration.request_templates.clear()
+    for app in (second, third, first):
+        response = app.api("Api").stage("prod").client().post("/events", json={"id": 7})
+        assert response.status_code == 200
+    assert [len(app.executions) for app in (first, second, third)] == [0, 1, 1]
+    assert [execution.input["detail"] for execution in second.executions] == [{"id": 7}]
+
+
 def test_stop_execution_reaches_the_apps_state_machine_and_maps_its_errors(app):
     execution = app.state_machine("Flow").start({})
     client = app.api("Api").stage("prod").client()

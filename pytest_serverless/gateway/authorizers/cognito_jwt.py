@@ -101,6 +101,26 @@ def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
     return found
 
 
+@memoize(64)
+def _issuer_keys(slot: str, kid: str) -> tuple[dict[str, jwt.PyJWK], BoundedCache[str, bytes]]:
+    """The verifying keys of a ``TokenIssuer``'s JWKS (its slot's key under ``kid``), parsed once per process,
+    and the tokens whose signature verified against them (token -> its JSON payload): every JwtAuthorizer
+    trusting an issuer of that slot and kid shares both (a signature's validity depends on the keys alone)."""
+    return JwtAuthorizer._load_jwks({"keys": [_public_jwk(slot, kid)]}), BoundedCache(1024)
+
+
+@memoize(1024)
+def _rsa_signature(slot: str, signing_input: bytes, algorithm: str) -> bytes:
+    """The slot key's RSASSA-PKCS1-v1_5 signature of ``signing_input``: deterministic, so made once per
+    process (each test's issuer mints the same tokens at the same virtual time)."""
+    digest: hashes.HashAlgorithm = {
+        "RS256": hashes.SHA256(),
+        "RS384": hashes.SHA384(),
+        "RS512": hashes.SHA512(),
+    }[algorithm]
+    return _private_key(slot).sign(signing_input, padding.PKCS1v15(), digest)
+
+
 class TokenIssuer:
     """A fake Cognito user pool: its own RSA key, a public JWKS, and tokens on a virtual clock.
 
@@ -127,6 +147,7 @@ class TokenIssuer:
         self.clock = clock if clock is not None else VirtualClock()
         self.kid = key_id or _b64url(hashlib.sha256(f"kid:{issuer}".encode()).digest()[:20])
         self._ids = IdFactory(seed=f"token-issuer:{issuer}")
+        self._slot = (issuer, self.kid)  # what ``_issuer_keys`` parses its JWKS from
 
     @property
     def _key(self) -> rsa.RSAPrivateKey:
@@ -228,12 +249,7 @@ class TokenIssuer:
         elif algorithm == "HS256":
             signature = hmac.new(self.public_key_pem, signing_input, hashlib.sha256).digest()
         elif algorithm in _RSA_ALGORITHMS:
-            digest: hashes.HashAlgorithm = {
-                "RS256": hashes.SHA256(),
-                "RS384": hashes.SHA384(),
-                "RS512": hashes.SHA512(),
-            }[algorithm]
-            signature = self._key.sign(signing_input, padding.PKCS1v15(), digest)
+            signature = _rsa_signature(self._slot[0], signing_input, algorithm)
         else:
             raise UsageError(
                 f"TokenIssuer.sign(algorithm=...) supports RS256/RS384/RS512/none/HS256, not {algorithm!r}"
@@ -412,21 +428,30 @@ class JwtAuthorizer:
         self.identity_source = identity_source
         self.source_kind, self.header_name = _identity_source(identity_source)
         self.validation_regex = re.compile(validation_regex) if validation_regex else None
-        self._loaded: dict[str, jwt.PyJWK] | None = None if jwks is None else self._load_jwks(jwks)
+        # the keys, and the tokens whose signature verified against them (the keys never change): token -> its
+        # JSON payload; a TokenIssuer's are shared by every authorizer trusting it, read on the first check
+        self._loaded: tuple[dict[str, jwt.PyJWK], BoundedCache[str, bytes]] | None = (
+            None if jwks is None else (self._load_jwks(jwks), BoundedCache(1024))
+        )
         if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl <= 3600:
             raise UsageError(f"JwtAuthorizer(ttl=...) takes 0 to 3600 seconds, got {ttl!r}")
         self.ttl = float(ttl)
         # results of calls built by hand; a gateway hands each call its API's own cache (``call.cache``)
         self._cache: dict[Any, Any] = {}
-        # tokens whose signature verified (the keys never change): token -> its JSON payload
-        self._signed: BoundedCache[str, bytes] = BoundedCache(1024)
+
+    def _checked_keys(self) -> tuple[dict[str, jwt.PyJWK], BoundedCache[str, bytes]]:
+        if self._loaded is None:
+            assert self._issuer_keys is not None
+            self._loaded = _issuer_keys(*self._issuer_keys._slot)
+        return self._loaded
 
     @property
     def _keys(self) -> dict[str, jwt.PyJWK]:
-        if self._loaded is None:
-            assert self._issuer_keys is not None
-            self._loaded = self._load_jwks(self._issuer_keys.jwks)
-        return self._loaded
+        return self._checked_keys()[0]
+
+    @property
+    def _signed(self) -> BoundedCache[str, bytes]:
+        return self._checked_keys()[1]
 
     @staticmethod
     def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:

@@ -219,9 +219,11 @@ class WebSocketApi(UsagePlans):
             "route_throttles": route_throttles,
             "auto_deploy": auto_deploy,
         }
-        existing = self.stages.get(stage) or WebSocketStage(self, stage)
-        existing.configure(**settings)
-        self.stages[stage] = existing
+        existing = self.stages.get(stage)
+        if existing is None:
+            existing = self.stages[stage] = WebSocketStage(self, stage, settings)
+        else:
+            existing.configure(**settings)
         return existing
 
     def stage(self, name: str) -> WebSocketStage:

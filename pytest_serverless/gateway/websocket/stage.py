@@ -80,8 +80,9 @@ class WebSocketStage:
     """A stage of a WebSocket API: ``connect()``, ``post_to_connection()``, ``get_connection()``,
     ``delete_connection()``, ``logs``, ``metrics``, ``connection_ids``."""
 
-    def __init__(self, api: WebSocketApi, name: str) -> None:
-        """A stage of ``api`` with its current routes and AWS's default settings (``configure`` sets them)."""
+    def __init__(self, api: WebSocketApi, name: str, settings: Mapping[str, Any] | None = None) -> None:
+        """A stage of ``api`` with its current routes and ``settings`` (``configure``'s keywords; AWS's
+        defaults for those not given)."""
         self.api = api
         self.name = name
         self.connections: dict[str, Connection] = {}  # connecting and open connections by id
@@ -93,7 +94,7 @@ class WebSocketStage:
         seed = hashlib.sha256(f"{api.id}/{name}".encode()).digest()
         self._heads = (seed[:7], seed[7:14])
         self._numbers = itertools.count(1)
-        self.configure()
+        self.configure(**(settings or {}))
 
     # configuration --------------------------------------------------------------------------------------
     def configure(
