@@ -147,11 +147,10 @@ class ServerlessApp:
         self._apis: dict[str, Any] | None = None
         self._authorizer_issuers: dict[str, TokenIssuer] = {}
         self._authorizer_kinds: dict[str, str] = {}
-        if not blueprint.apis_built:
+        if blueprint.prepared_apis is None:
             # the first app of this read template builds its APIs now, so that a broken API fails the load;
             # the next ones build theirs when the test first reaches for them (a workflow test never does)
             self._build_apis()
-            blueprint.apis_built = True
         self.rules: list[RuleSpec] = list(blueprint.rules)
         self._schedules: list[Timer] = list(blueprint.timers(clock.time(), str(source)))
         # each schedule is a timer on the clock's scheduler: it fires at its own instant during an advance
@@ -172,7 +171,9 @@ class ServerlessApp:
             # the first app of the template builds its APIs with every check and keeps how (``Prepared``:
             # parsed routes, checked settings...) in the blueprint; the next ones build theirs from that
             prepared = self._blueprint.prepared_apis
-            if prepared is not None:
+            # (made by other gateway classes only when pytester's in-process runs dropped the gateway's
+            # modules since: built afresh then)
+            if prepared is not None and self._blueprint.prepared_for is type(self._gateway):
                 for logical_id, api in prepared.items():
                     self._apis[logical_id] = api.build(self)
                 return self._apis
@@ -185,6 +186,7 @@ class ServerlessApp:
                 for logical_id, ws_spec in self._model.websocket_apis.items():
                     self._apis[logical_id], kept[logical_id] = prepare_websocket_api(self, ws_spec)
             self._blueprint.prepared_apis = kept
+            self._blueprint.prepared_for = type(self._gateway)
         return self._apis
 
     @property

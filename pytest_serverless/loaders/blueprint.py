@@ -10,8 +10,9 @@ otherwise work out again, all of it read-only:
 * which functions have local Python code to import (``check_handler``, per function on first need: a
   function the test gives by ``handlers=`` is never looked at);
 * the enabled rules and their parsed schedules, with each schedule's first firing time;
-* whether an app of it already built its APIs without error (the first app builds them when it loads, so a
-  broken API fails the load; the next ones build theirs when the test first reaches for them).
+* how to build its APIs (``prepared_apis``), kept by the first app that built them without error (the first
+  app builds them when it loads, so a broken API fails the load; the next ones build theirs from the prepared
+  build when the test first reaches for them).
 
 An app takes from its blueprint and builds its own live objects: clock, gateway, state machines, handlers
 (and so handler module state), executions, timers. A blueprint never refers to an app or to anything of one.
@@ -51,8 +52,6 @@ class Blueprint:
         self.model = model
         self.copy = copy
         self.rules: tuple[RuleSpec, ...] = tuple(rule for rule in model.rules if rule.enabled)
-        #: an app of this blueprint built its APIs without error
-        self.apis_built = False
         self._machines: dict[str, CompiledMachine] = {}
         self._runnable: dict[str, bool] = {}
         self._parsed: tuple[tuple[RuleSpec, Schedule], ...] | None = None
@@ -118,3 +117,5 @@ class Blueprint:
     #: checked settings, integrations' parsed parts), kept by the first app that built them all without
     #: error; each app builds its own APIs from them. None until then.
     prepared_apis: dict[str, Prepared] | None = None
+    #: the Gateway class they were prepared with (another one after pytester dropped the gateway's modules)
+    prepared_for: type | None = None
