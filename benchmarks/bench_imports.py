@@ -6,8 +6,9 @@ Each row is timed in fresh interpreters (the median of N runs, each in its own p
 of the earlier steps already imported, so each row is what that step adds:
 
 * ``pytest_serverless``: ``import pytest_serverless`` alone (after ``import pytest``);
-* ``plugin (start-up)``: ``import pytest_serverless.plugin``, what pytest's start-up pays for the plugin
-  whether or not a test uses it (after ``import pytest``);
+* ``plugin (start-up)``: ``pytest_serverless.plugin`` and the modules of its ``pytest_plugins`` (hooks,
+  fixtures, coverage, contracts), what pytest's start-up pays for the plugin whether or not a test uses it
+  (after ``import pytest``);
 * ``sfn path``: ``pytest_serverless.asl.machine`` after the plugin, what the ``sfn`` fixture's first use
   pays;
 * ``template path``: ``pytest_serverless.loaders`` and ``pytest_serverless.gateway`` after those, what
@@ -32,17 +33,26 @@ import sys
 import tempfile
 from pathlib import Path
 
+# what pytest loads at start-up for the plugin: the entry point and its ``pytest_plugins``
+PLUGIN = (
+    "pytest_serverless.plugin",
+    "pytest_serverless.plugin.hooks",
+    "pytest_serverless.plugin.fixtures",
+    "pytest_serverless.plugin.coverage",
+    "pytest_serverless.plugin.contracts",
+)
+
 # (row, modules imported first, untimed; modules imported, timed)
 STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pytest_serverless": (("pytest",), ("pytest_serverless",)),
-    "plugin (start-up)": (("pytest",), ("pytest_serverless.plugin",)),
-    "sfn path": (("pytest", "pytest_serverless.plugin"), ("pytest_serverless.asl.machine",)),
+    "plugin (start-up)": (("pytest",), PLUGIN),
+    "sfn path": (("pytest", *PLUGIN), ("pytest_serverless.asl.machine",)),
     "template path": (
-        ("pytest", "pytest_serverless.plugin", "pytest_serverless.asl.machine"),
+        ("pytest", *PLUGIN, "pytest_serverless.asl.machine"),
         ("pytest_serverless.loaders", "pytest_serverless.gateway"),
     ),
-    "total": (("pytest",), ("pytest_serverless.plugin", "pytest_serverless.asl.machine",
-                            "pytest_serverless.loaders", "pytest_serverless.gateway")),
+    "total": (("pytest",), (*PLUGIN, "pytest_serverless.asl.machine", "pytest_serverless.loaders",
+                            "pytest_serverless.gateway")),
 }  # fmt: skip
 
 CHILD = """
