@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import functools
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.errors import (
@@ -40,6 +39,7 @@ from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
 from ._json import exceeds_bytes
+from ._test_state_method import TestStateMethod
 from ._test_state_request import (
     INSPECTION_LEVELS,
     UNSET,
@@ -87,26 +87,6 @@ __all__ = [
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 _LIMIT = 262_144
-
-
-class TestStateMethod:
-    """``StateMachine.test_state``: ``sm.test_state(state_name, input, ...)`` on a machine,
-    ``StateMachine.test_state(state_definition, input, ...)`` on the class."""
-
-    @overload
-    def __get__(self, instance: None, owner: type[StateMachine]) -> Callable[..., TestStateResult]: ...
-
-    @overload
-    def __get__(
-        self, instance: StateMachine, owner: type[StateMachine]
-    ) -> Callable[..., TestStateResult]: ...
-
-    def __get__(
-        self, instance: StateMachine | None, owner: type[StateMachine]
-    ) -> Callable[..., TestStateResult]:
-        if instance is None:  # the machine class comes from here: this module never imports machine.py
-            return functools.partial(run_test_state, owner)
-        return functools.partial(run_test_state, instance)
 
 
 class TestStateResult:
