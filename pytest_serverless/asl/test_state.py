@@ -39,7 +39,6 @@ from pytest_serverless.lambdas import FunctionTimedOut, invoke_handler
 
 from . import model as m
 from ._json import exceeds_bytes
-from ._test_state_method import TestStateMethod
 from ._test_state_request import (
     INSPECTION_LEVELS,
     UNSET,
@@ -80,7 +79,6 @@ if TYPE_CHECKING:
 __all__ = [
     "INSPECTION_LEVELS",
     "VALIDATION_MODES",
-    "TestStateMethod",
     "TestStateResult",
     "run_test_state",
 ]
