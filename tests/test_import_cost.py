@@ -23,6 +23,8 @@ TEST_STATE = [
 LIBRARIES = ["yaml", "jsonschema", "jsonata", "jsonpath_ng", "jwt", "cryptography", "botocore", "responses"]
 ENGINE_EXTRAS = [
     *TEST_STATE,
+    "pytest_serverless.asl.choice",  # Choice rules: a machine with a Choice state
+    "pytest_serverless.asl._path_filter",  # JSONPath filters: a path with [?(...)]
     "pytest_serverless.asl.jsonata",
     "pytest_serverless.gateway",
     "pytest_serverless.loaders",
