@@ -15,7 +15,8 @@ of the earlier steps already imported, so each row is what that step adds:
   ``serverless_app``'s first use adds (reading a template and building its apps cost more; not measured here);
 * ``total``: the three steps from ``import pytest`` on.
 
-Bytecode is cached first (``PYTHONDONTWRITEBYTECODE`` is removed from the children's environment), as it is
+Times are the child's CPU time (``--wall``: wall time), which a busy machine disturbs less. Bytecode is
+cached first (``PYTHONDONTWRITEBYTECODE`` is removed from the children's environment), as it is
 on a user's machine after the first run. ``--python`` compares interpreters (e.g. main's virtualenv, or a
 wrapper script setting ``PYTHONPATH`` to an older copy of the package, against this checkout's) in one run:
 runs interleave the interpreters. A child prints ``sys.modules`` sizes too: ``--modules`` lists the package
@@ -57,25 +58,26 @@ STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 CHILD = """
 import importlib, json, sys, time
-first, timed = json.loads(sys.argv[1])
+first, timed, wall = json.loads(sys.argv[1])
+clock = time.perf_counter if wall else time.process_time
 for name in first:
     importlib.import_module(name)
 before = set(sys.modules)
-started = time.perf_counter()
+started = clock()
 for name in timed:
     importlib.import_module(name)
-elapsed = time.perf_counter() - started
+elapsed = clock() - started
 new = sorted(name for name in set(sys.modules) - before if name.startswith("pytest_serverless"))
 print(json.dumps({"seconds": elapsed, "modules": len(set(sys.modules) - before), "package": new}))
 """
 
 
-def run_once(python: str, step: str, cwd: str) -> dict[str, object]:
+def run_once(python: str, step: str, cwd: str, wall: bool = False) -> dict[str, object]:
     first, timed = STEPS[step]
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run(
-        [python, "-c", CHILD, json.dumps([first, timed])],
+        [python, "-c", CHILD, json.dumps([first, timed, wall])],
         cwd=cwd,  # a neutral folder: the package comes from the interpreter's own path
         capture_output=True,
         text=True,
@@ -89,7 +91,9 @@ def run_once(python: str, step: str, cwd: str) -> dict[str, object]:
     return result
 
 
-def measure(pythons: list[str], runs: int) -> dict[str, dict[str, list[dict[str, object]]]]:
+def measure(
+    pythons: list[str], runs: int, wall: bool = False
+) -> dict[str, dict[str, list[dict[str, object]]]]:
     """``{python: {row: [each run's result]}}``; runs interleave the interpreters."""
     results: dict[str, dict[str, list[dict[str, object]]]] = {python: {} for python in pythons}
     with tempfile.TemporaryDirectory() as cwd:
@@ -99,7 +103,7 @@ def measure(pythons: list[str], runs: int) -> dict[str, dict[str, list[dict[str,
         for _ in range(runs):
             for python in pythons:
                 for step in STEPS:
-                    results[python].setdefault(step, []).append(run_once(python, step, cwd))
+                    results[python].setdefault(step, []).append(run_once(python, step, cwd, wall))
     return results
 
 
@@ -135,10 +139,12 @@ def main(argv: list[str] | None = None) -> None:
         "--python", action="append", help="an interpreter with the package installed (repeatable)"
     )
     parser.add_argument("--modules", action="store_true", help="list the package modules each step imports")
+    parser.add_argument("--wall", action="store_true", help="measure wall time instead of CPU time")
     args = parser.parse_args(argv)
     pythons = [os.path.abspath(python) for python in args.python or [sys.executable]]
-    results = measure(pythons, args.runs)
-    print(f"# fresh interpreters, median of {args.runs} runs each (wall time, bytecode cached)")
+    results = measure(pythons, args.runs, args.wall)
+    clock = "wall" if args.wall else "CPU"
+    print(f"# fresh interpreters, median of {args.runs} runs each ({clock} time, bytecode cached)")
     for line in table_lines(results):
         print(line)
     if args.modules:
