@@ -309,6 +309,8 @@ def parse_mock_tasks(marks: Iterable[tuple[Any, str, bool]]) -> dict[str, MockSp
 
 @dataclass(frozen=True)
 class PathExpectation:
+    """An ``expect_path`` marker, validated."""
+
     expected: list[str]
     mode: str
     declared: str
@@ -316,6 +318,8 @@ class PathExpectation:
 
 @dataclass(frozen=True)
 class StatusExpectation:
+    """An ``expect_status`` marker, validated."""
+
     code: int
     declared: str
 
