@@ -52,8 +52,28 @@ TokenUse = Literal["id", "access"]
 def _private_key(slot: str) -> rsa.RSAPrivateKey:
     key = _KEYS.get(slot)
     if key is None:
-        key = _KEYS[slot] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key = _KEYS[slot] = _ready_key(len(_KEYS)) or rsa.generate_private_key(
+            public_exponent=65537, key_size=2048
+        )
     return key
+
+
+def _ready_key(index: int) -> rsa.RSAPrivateKey | None:
+    """The process's ``index``-th key from ``_ready_keys`` (no 100 ms generation), None past the last."""
+    from ._ready_keys import PUBLIC_EXPONENT, READY_PRIMES
+
+    if index >= len(READY_PRIMES):
+        return None
+    p, q = READY_PRIMES[index]
+    d = rsa.rsa_recover_private_exponent(PUBLIC_EXPONENT, p, q)
+    numbers = rsa.RSAPrivateNumbers(
+        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q),
+        rsa.RSAPublicNumbers(PUBLIC_EXPONENT, p * q),
+    )  # fmt: skip
+    try:  # our own primes: OpenSSL's check of them costs 60 ms
+        return numbers.private_key(unsafe_skip_rsa_key_validation=True)
+    except TypeError:  # cryptography < 39 has no such option (and checks)
+        return numbers.private_key()
 
 
 @memoize(64)
