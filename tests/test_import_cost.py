@@ -87,3 +87,16 @@ def test_a_yaml_definition_imports_the_yaml_parser_on_first_use():
         "assert machine.execute({}).status == 'SUCCEEDED'\n"
     )
     assert _loaded(script, ["yaml"]) == ["yaml"]
+
+
+def test_the_jwt_authorizer_module_imports_pyjwt_and_cryptography_on_first_use():
+    """Building an API with a JWT authorizer imports the module; pyjwt and cryptography wait for a key to be
+    made or a token checked."""
+    script = "import pytest_serverless.gateway.authorizers.cognito_jwt\n"
+    assert _loaded(script, ["jwt", "cryptography"]) == []
+    script += (
+        "from pytest_serverless import Gateway\n"
+        "issuer = Gateway().token_issuer()\n"
+        "assert issuer.token().count('.') == 2\n"
+    )
+    assert _loaded(script, ["jwt", "cryptography"]) == ["cryptography"]  # pyjwt: to check a token

@@ -26,11 +26,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
-
-import jwt
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_serverless._cache import BoundedCache, memoize
 from pytest_serverless._ids import IdFactory
@@ -39,6 +35,10 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
 from .base import AuthDecision, AuthorizationCall
+
+if TYPE_CHECKING:  # pyjwt and cryptography (~40 ms) are imported when a key is made or a token checked
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 __all__ = ["JwtAuthorizer", "TokenIssuer"]
 
@@ -52,6 +52,8 @@ TokenUse = Literal["id", "access"]
 def _private_key(slot: str) -> rsa.RSAPrivateKey:
     key = _KEYS.get(slot)
     if key is None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         key = _KEYS[slot] = _ready_key(len(_KEYS)) or rsa.generate_private_key(
             public_exponent=65537, key_size=2048
         )
@@ -60,6 +62,8 @@ def _private_key(slot: str) -> rsa.RSAPrivateKey:
 
 def _ready_key(index: int) -> rsa.RSAPrivateKey | None:
     """The process's ``index``-th key from ``_ready_keys`` (no 100 ms generation), None past the last."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     from ._ready_keys import PUBLIC_EXPONENT, READY_PRIMES
 
     if index >= len(READY_PRIMES):
@@ -111,6 +115,8 @@ _JWKS: BoundedCache[tuple[str, str], jwt.PyJWK] = BoundedCache(256)
 
 def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
     """``jwt.PyJWK`` of a key, made once per process per key (the object is never changed)."""
+    import jwt
+
     try:
         key = (json.dumps(entry, sort_keys=True), algorithm)
     except (TypeError, ValueError):
@@ -158,6 +164,8 @@ class TokenIssuer:
     @property
     def public_key_pem(self) -> bytes:
         """The public key as PEM (what an attacker would try as an HMAC secret)."""
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
@@ -244,6 +252,9 @@ class TokenIssuer:
         elif algorithm == "HS256":
             signature = hmac.new(self.public_key_pem, signing_input, hashlib.sha256).digest()
         elif algorithm in _RSA_ALGORITHMS:
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import padding
+
             digest: hashes.HashAlgorithm = {
                 "RS256": hashes.SHA256(),
                 "RS384": hashes.SHA384(),
@@ -436,6 +447,8 @@ class JwtAuthorizer:
 
     @staticmethod
     def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
+        import jwt
+
         keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
         if not isinstance(keys, list):
             raise UsageError(
@@ -523,6 +536,8 @@ class JwtAuthorizer:
             raise _Refused(_KID)
         if key.algorithm_name != algorithm:
             raise _Refused(_ALGORITHM)
+        import jwt  # loaded with the key (``_load_jwks``): a dict lookup here
+
         try:
             jwt.api_jws.PyJWS().decode_complete(token, key.key, algorithms=[str(algorithm)])
         except jwt.InvalidSignatureError:
