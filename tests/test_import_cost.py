@@ -25,6 +25,7 @@ ENGINE_EXTRAS = [
     *TEST_STATE,
     "pytest_serverless.asl.choice",  # Choice rules: a machine with a Choice state
     "pytest_serverless.asl._path_filter",  # JSONPath filters: a path with [?(...)]
+    "pytest_serverless.asl._intrinsic_parse",  # intrinsic functions: States.Format(...)
     "pytest_serverless.asl.jsonata",
     "pytest_serverless.gateway",
     "pytest_serverless.loaders",
