@@ -14,6 +14,8 @@ of the earlier steps already imported, so each row is what that step adds:
 * ``template path``: ``pytest_serverless.loaders`` and ``pytest_serverless.gateway`` after those, what
   ``serverless_app``'s first use adds (reading a template and building its apps cost more; not measured here);
 * ``total``: the three steps from ``import pytest`` on;
+* ``first execution``: not an import: a small machine (one mocked Task) made and run once after the engine's
+  import, what the first ``sfn`` test pays on top (validating, parsing and running a first definition);
 * ``first template load``: not an import: ``load_template`` of the example order service after all the
   above, what the first ``serverless_app`` test pays on top (the libraries its APIs need, its fake user
   pools' keys, reading the template).
@@ -60,13 +62,27 @@ STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "total": (("pytest",), (*PLUGIN, "pytest_serverless.asl.machine", "pytest_serverless.loaders",
                             "pytest_serverless.gateway")),
+    # not an import: the first execution of a small machine after the engine's import (what the first ``sfn``
+    # test pays on top: validating, parsing and running its first definition)
+    "first execution": (("pytest", *PLUGIN, "pytest_serverless.asl.machine"), ("execute:",)),
     # not an import: the first load of the example's template after all of the above (its APIs' libraries,
     # its fake user pools' keys, ...), what the first serverless_app test pays on top
     "first template load": (("pytest", *PLUGIN, "pytest_serverless.asl.machine", "pytest_serverless.loaders",
                              "pytest_serverless.gateway"), (f"load_template:{TEMPLATE}",)),
 }  # fmt: skip
 
-CHILD = """
+MACHINE = {
+    "StartAt": "Charge",
+    "States": {
+        "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
+                   "Next": "Done"},
+        "Done": {"Type": "Succeed"},
+    },
+}  # fmt: skip
+
+CHILD = (
+    f"MACHINE = {MACHINE!r}\n"
+    + """
 import importlib, json, sys, time, warnings
 first, timed, wall = json.loads(sys.argv[1])
 clock = time.perf_counter if wall else time.process_time
@@ -78,12 +94,16 @@ started = clock()
 for name in timed:
     if name.startswith("load_template:"):
         importlib.import_module("pytest_serverless").load_template(name.partition(":")[2])
+    elif name == "execute:":
+        machine = importlib.import_module("pytest_serverless").StateMachine(MACHINE)
+        assert machine.execute({}, mocks={"Charge": lambda event: {"ok": True}}).status == "SUCCEEDED"
     else:
         importlib.import_module(name)
 elapsed = clock() - started
 new = sorted(name for name in set(sys.modules) - before if name.startswith("pytest_serverless"))
 print(json.dumps({"seconds": elapsed, "modules": len(set(sys.modules) - before), "package": new}))
 """
+)
 
 
 def run_once(python: str, step: str, cwd: str, wall: bool = False) -> dict[str, object]:
