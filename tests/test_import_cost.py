@@ -101,3 +101,14 @@ def test_the_jwt_authorizer_module_imports_pyjwt_and_cryptography_on_first_use()
         "assert issuer.token().count('.') == 2\n"
     )
     assert _loaded(script, ["jwt", "cryptography"]) == ["cryptography"]  # pyjwt: to check a token
+
+
+def test_a_lambda_proxy_route_imports_no_vtl():
+    """VTL (airspeed) is for non-proxy integrations and mapping templates: a proxy route never loads it."""
+    script = (
+        "from pytest_serverless import Gateway\n"
+        "api = Gateway().http_api('orders')\n"
+        "api.route('GET /orders/{id}', lambda event, context: {'statusCode': 200, 'body': 'ok'})\n"
+        "assert api.deploy('$default').client().get('/orders/1').status_code == 200\n"
+    )
+    assert _loaded(script, ["airspeed", "pytest_serverless.gateway.integrations.vtl", *LIBRARIES]) == []
