@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
-__all__ = ["MAX_JSON_DEPTH", "too_deep"]
+__all__ = ["MAX_DOCUMENT_DEPTH", "MAX_JSON_DEPTH", "too_deep"]
 
 # Deeper than any document a person writes, and far from Python's recursion limit (1,000 frames), which the
 # engine's recursive walks (copies, paths, JSONata, schema validation) share with the test's own frames.
 MAX_JSON_DEPTH = 128
+# A definition's or template's nesting limit, JSON or YAML (``_yaml_limits.MAX_DEPTH``): here, so that
+# checking a JSON document does not import the YAML parser.
+MAX_DOCUMENT_DEPTH = 200
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")

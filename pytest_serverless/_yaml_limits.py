@@ -6,7 +6,8 @@
   ``MAX_DEPTH`` levels of nesting (PyYAML composes and constructs recursively; deeper documents would
   overflow Python's stack).
 
-Imports nothing from the package; ``loaders`` (templates) and ``asl`` (definitions) both subclass it.
+Imports nothing from the package but ``_nesting`` (the depth limit); ``loaders`` (templates) and ``asl``
+(definitions) both subclass it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 
 import yaml
 
+from pytest_serverless._nesting import MAX_DOCUMENT_DEPTH
+
 __all__ = ["MAX_DEPTH", "MAX_NODES", "LimitedSafeLoader", "TooDeep"]
 
 MAX_NODES = 1_000_000
-MAX_DEPTH = 200
+MAX_DEPTH = MAX_DOCUMENT_DEPTH
 
 
 class TooDeep(yaml.composer.ComposerError):

@@ -141,3 +141,17 @@ def test_the_aws_rows_get_the_same_answer_through_boto3_and_directly():
         assert [call() for _, call in rows] == ["SUCCEEDED", "SUCCEEDED"]
     finally:
         scope.__exit__(None, None, None)
+
+
+def test_each_import_row_imports_what_it_names_in_a_fresh_interpreter(tmp_path):
+    import bench_imports
+
+    sfn = bench_imports.run_once(sys.executable, "sfn path", str(tmp_path))
+    assert "pytest_serverless.asl.machine" in sfn["package"]
+    assert "pytest_serverless.plugin" not in sfn["package"]  # imported first, untimed
+    assert isinstance(sfn["seconds"], float)
+    loaded = bench_imports.run_once(sys.executable, "first template load", str(tmp_path))
+    assert "pytest_serverless.loaders" not in loaded["package"]  # imported first: only the load is timed
+    assert "pytest_serverless.gateway.authorizers.cognito_jwt" in loaded["package"]
+    lines = bench_imports.table_lines({sys.executable: {step: [sfn] for step in bench_imports.STEPS}})
+    assert [line.split()[0] for line in lines[1:-1]] == [step.split()[0] for step in bench_imports.STEPS]

@@ -59,7 +59,7 @@ def test_libyaml_parses_when_pyyaml_has_it():
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_every_yaml_file_of_the_repository_loads_to_the_same_values(path):
     text = path.read_text()
-    for loader in (yaml_cfn._CfnLoader, definition._DefinitionLoader):
+    for loader in (yaml_cfn._CfnLoader, definition._definition_loader()):
         try:
             expected = load(with_python_events(loader), text)
         except yaml.YAMLError as error:

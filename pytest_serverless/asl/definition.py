@@ -18,33 +18,43 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from pytest_serverless._nesting import too_deep
-from pytest_serverless._yaml_limits import MAX_DEPTH, LimitedSafeLoader, TooDeep
+from pytest_serverless._nesting import MAX_DOCUMENT_DEPTH, too_deep
 from pytest_serverless.asl.validation.problems import Problems
 from pytest_serverless.asl.validation.syntax import pointer_join, type_name
 from pytest_serverless.errors import InvalidDefinition
+
+if TYPE_CHECKING:
+    from pytest_serverless._yaml_limits import LimitedSafeLoader
 
 __all__ = ["DEFINITION_SUFFIXES", "load_definition"]
 
 DEFINITION_SUFFIXES = (".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml")
 _MAX_DEFINITION_BYTES = 1024 * 1024
+
 _PLACEHOLDER = re.compile(r"\$\{([^${}]+)\}")
 
 
-class _DefinitionLoader(LimitedSafeLoader):
-    """YAML loader that keeps timestamps as strings (a Wait ``Timestamp`` must stay text); no aliases and
-    bounded size and depth (``_yaml_limits``)."""
+@cache
+def _definition_loader() -> type[LimitedSafeLoader]:
+    """The YAML loader, made on the first YAML definition (a definition given as a dict or JSON text
+    does not import the YAML parser)."""
+    import yaml
 
+    from pytest_serverless._yaml_limits import LimitedSafeLoader
 
-_DefinitionLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    class _DefinitionLoader(LimitedSafeLoader):
+        """YAML loader that keeps timestamps as strings (a Wait ``Timestamp`` must stay text); no aliases and
+        bounded size and depth (``_yaml_limits``)."""
+
+    _DefinitionLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _DefinitionLoader
 
 
 def load_definition(
@@ -130,7 +140,7 @@ def _read(path: Path) -> str:
 
 def _parse(text: str, source: str | None) -> object:
     """JSON first, then YAML, as CloudFormation does; a syntax error names its line and column."""
-    if too_deep(text, MAX_DEPTH):
+    if too_deep(text, MAX_DOCUMENT_DEPTH):
         raise InvalidDefinition([("", "the definition is nested too deeply")], source=source)
     try:
         return json.loads(text)
@@ -145,8 +155,12 @@ def _parse(text: str, source: str | None) -> object:
             line = text.count("\n", 0, placeholder.start()) + 1
             message += f" (placeholder {placeholder.group(0)!r} at line {line} has no substitution value)"
         raise InvalidDefinition([("", message)], source=source) from None
+    import yaml
+
+    from pytest_serverless._yaml_limits import TooDeep
+
     try:
-        return yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_definition_loader())  # noqa: S506 - a SafeLoader subclass
     except TooDeep:
         raise InvalidDefinition([("", "the definition is nested too deeply")], source=source) from None
     except yaml.MarkedYAMLError as error:

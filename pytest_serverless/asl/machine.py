@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from pytest_serverless._ids import ACCOUNT_ID, REGION, IdFactory, deterministic_uuid
-from pytest_serverless.asl.test_state import TestStateMethod
+from pytest_serverless.asl._test_state_method import TestStateMethod
 from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import AwsError, InvalidDefinition, UnmockedTask, UsageError
 

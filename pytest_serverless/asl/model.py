@@ -46,6 +46,8 @@ NULL_PATH: Any = _NullPath()
 
 @dataclass(frozen=True)
 class Retrier:
+    """One ``Retry`` entry of a Task, Parallel or Map state."""
+
     error_equals: tuple[str, ...]
     interval_seconds: float = 1.0
     max_attempts: int = 3
@@ -56,6 +58,8 @@ class Retrier:
 
 @dataclass(frozen=True)
 class Catcher:
+    """One ``Catch`` entry of a Task, Parallel or Map state."""
+
     error_equals: tuple[str, ...]
     next: str
     result_path: Any = None  # CompiledPath | NULL_PATH | None (default "$")
@@ -65,6 +69,8 @@ class Catcher:
 
 @dataclass(frozen=True)
 class State:
+    """The fields every state kind has; one subclass per ``Type``."""
+
     name: str
     type: str
     query_language: str
@@ -80,6 +86,8 @@ class State:
 
 @dataclass(frozen=True)
 class PassState(State):
+    """A ``Pass`` state."""
+
     parameters: PayloadTemplate | None = None
     result: Any = None
     has_result: bool = False
@@ -88,6 +96,8 @@ class PassState(State):
 
 @dataclass(frozen=True)
 class TaskState(State):
+    """A ``Task`` state."""
+
     resource: str = ""
     parameters: Any = None  # PayloadTemplate (JSONPath) | JsonataTemplate (Arguments)
     result_selector: PayloadTemplate | None = None
@@ -103,6 +113,8 @@ class TaskState(State):
 
 @dataclass(frozen=True)
 class ChoiceBranch:
+    """One entry of a Choice state's ``Choices``: a JSONPath rule or a JSONata ``Condition``."""
+
     next: str
     rule: Any = None  # choice.ChoiceRule (JSONPath)
     condition: Any = None  # JsonataTemplate (JSONata)
@@ -113,12 +125,16 @@ class ChoiceBranch:
 
 @dataclass(frozen=True)
 class ChoiceState(State):
+    """A ``Choice`` state."""
+
     choices: tuple[ChoiceBranch, ...] = ()
     default: str | None = None
 
 
 @dataclass(frozen=True)
 class WaitState(State):
+    """A ``Wait`` state."""
+
     seconds: Any = None  # number | JsonataTemplate
     seconds_path: CompiledPath | None = None
     timestamp: Any = None  # str | JsonataTemplate
@@ -127,11 +143,13 @@ class WaitState(State):
 
 @dataclass(frozen=True)
 class SucceedState(State):
-    pass
+    """A ``Succeed`` state."""
 
 
 @dataclass(frozen=True)
 class FailState(State):
+    """A ``Fail`` state."""
+
     error: Any = None  # str | JsonataTemplate
     cause: Any = None
     error_path: Any = None  # CompiledPath | intrinsic
@@ -150,6 +168,8 @@ class Program:
 
 @dataclass(frozen=True)
 class ParallelState(State):
+    """A ``Parallel`` state."""
+
     branches: tuple[Program, ...] = ()
     parameters: Any = None
     result_selector: PayloadTemplate | None = None
@@ -160,6 +180,8 @@ class ParallelState(State):
 
 @dataclass(frozen=True)
 class MapState(State):
+    """A ``Map`` state (inline or distributed)."""
+
     processor: Program | None = None
     distributed: bool = False
     express_children: bool = False  # DISTRIBUTED with ExecutionType EXPRESS: 5-minute child executions

@@ -18,7 +18,6 @@ from typing import Any
 from pytest_serverless._cache import BoundedCache
 
 from ._json import dumps
-from ._path_filter import FilterSyntaxError, compile_filter, split_filters
 
 __all__ = [
     "CompiledPath",
@@ -213,6 +212,8 @@ def _dot_bracket(rest: str) -> str:
 
 def _compile_stages(rest: str) -> list[tuple[str, Any]]:
     """An indefinite path as stages: jsonpath-ng expressions and filter predicates (``_path_filter``)."""
+    from ._path_filter import FilterSyntaxError, compile_filter, split_filters  # indefinite paths are rare
+
     try:
         parts = split_filters(rest)
     except FilterSyntaxError as error:

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import functools
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_serverless._user_code import UserCodeFailed
 from pytest_serverless.errors import (
@@ -80,33 +79,12 @@ if TYPE_CHECKING:
 __all__ = [
     "INSPECTION_LEVELS",
     "VALIDATION_MODES",
-    "TestStateMethod",
     "TestStateResult",
     "run_test_state",
 ]
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 _LIMIT = 262_144
-
-
-class TestStateMethod:
-    """``StateMachine.test_state``: ``sm.test_state(state_name, input, ...)`` on a machine,
-    ``StateMachine.test_state(state_definition, input, ...)`` on the class."""
-
-    @overload
-    def __get__(self, instance: None, owner: type[StateMachine]) -> Callable[..., TestStateResult]: ...
-
-    @overload
-    def __get__(
-        self, instance: StateMachine, owner: type[StateMachine]
-    ) -> Callable[..., TestStateResult]: ...
-
-    def __get__(
-        self, instance: StateMachine | None, owner: type[StateMachine]
-    ) -> Callable[..., TestStateResult]:
-        if instance is None:  # the machine class comes from here: this module never imports machine.py
-            return functools.partial(run_test_state, owner)
-        return functools.partial(run_test_state, instance)
 
 
 class TestStateResult:

@@ -98,6 +98,8 @@ def cache_key(
 
 @dataclass(frozen=True)
 class CacheEntry:
+    """A cached integration response and when it expires (virtual clock)."""
+
     status: int
     headers: Headers
     body: bytes

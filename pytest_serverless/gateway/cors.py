@@ -30,6 +30,8 @@ _KEYS = {
 
 @dataclass(frozen=True)
 class CorsConfig:
+    """An API's CORS settings (allowed origins, methods and headers; exposed headers; max age)."""
+
     allow_origins: tuple[str, ...] = ("*",)
     allow_methods: tuple[str, ...] = ("*",)
     allow_headers: tuple[str, ...] = ()

@@ -31,6 +31,8 @@ _UNSEEN: Any = object()
 
 @dataclass(frozen=True)
 class ParsedRouteKey:
+    """A route key (``GET /orders/{id}``, ``$default``), parsed once."""
+
     method: str  # "GET", ..., "ANY", or "$default"
     path: str  # "/orders/{id}" ("" for $default)
     params: tuple[str, ...]

@@ -28,6 +28,8 @@ ApiKind = Literal["REST", "HTTP"]
 
 @dataclass
 class FunctionSpec:
+    """A template's Lambda function."""
+
     logical_id: str
     name: str
     arn: str
@@ -67,6 +69,8 @@ class Integration:
 
 @dataclass
 class RouteSpec:
+    """A route of a template's API and where it goes."""
+
     method: str  # "GET", "ANY"
     path: str  # "/orders/{id}"; "$default" for an HTTP API default route
     integration: Integration
@@ -85,6 +89,8 @@ class RouteSpec:
 
 @dataclass
 class AuthorizerSpec:
+    """A template's API authorizer (JWT, Cognito, Lambda or IAM)."""
+
     name: str
     kind: Literal["jwt", "cognito", "lambda", "iam"]
     pointer: str
@@ -118,6 +124,8 @@ class MethodSetting:
 
 @dataclass
 class StageSpec:
+    """A stage of a template's API."""
+
     name: str
     variables: dict[str, str] = field(default_factory=dict)
     throttle: tuple[float, float] | None = None
@@ -131,6 +139,8 @@ class StageSpec:
 
 @dataclass
 class UsagePlanSpec:
+    """A template's usage plan (its API keys, throttle and quota)."""
+
     name: str
     api_keys: list[str] = field(default_factory=list)
     throttle: tuple[float, float] | None = None
@@ -140,6 +150,8 @@ class UsagePlanSpec:
 
 @dataclass
 class ApiSpec:
+    """A template's REST or HTTP API."""
+
     logical_id: str
     kind: ApiKind
     name: str
@@ -166,6 +178,8 @@ class ApiSpec:
 
 @dataclass
 class StateMachineSpec:
+    """A template's state machine."""
+
     logical_id: str
     name: str
     arn: str
@@ -178,6 +192,8 @@ class StateMachineSpec:
 
 @dataclass
 class TargetSpec:
+    """A target of an EventBridge rule or schedule."""
+
     pointer: str
     state_machine: str | None = None  # logical id
     function: str | None = None  # logical id (or ARN when outside the template)
@@ -188,6 +204,8 @@ class TargetSpec:
 
 @dataclass
 class RuleSpec:
+    """A template's EventBridge rule or schedule."""
+
     logical_id: str
     pointer: str
     pattern: dict[str, Any] | None = None

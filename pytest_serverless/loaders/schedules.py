@@ -30,6 +30,8 @@ class Schedule:
 
 @dataclass
 class RateSchedule(Schedule):
+    """A ``rate(...)`` schedule expression."""
+
     expression: str
     period: float
     origin: float
@@ -43,6 +45,8 @@ class RateSchedule(Schedule):
 
 @dataclass
 class CronSchedule(Schedule):
+    """A ``cron(...)`` schedule expression."""
+
     expression: str
     minutes: frozenset[int]
     hours: frozenset[int]

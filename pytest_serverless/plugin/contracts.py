@@ -15,7 +15,6 @@ sorted JSON with one state per line, so a changed path shows as a small diff in 
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Generator
 from pathlib import Path
@@ -112,6 +111,8 @@ class ContractSession:
         if stored == entry:
             return None
         self.changed += 1
+        import difflib  # a changed contract only
+
         diff = difflib.unified_diff(
             _dumps(stored).splitlines(), _dumps(entry).splitlines(), "recorded", "this run", lineterm="", n=3
         )

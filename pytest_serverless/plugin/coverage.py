@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from pytest_serverless.reporting.coverage import DATA_FILE, CoverageData
-from pytest_serverless.reporting.render import json_text, term_lines, under_threshold
+from pytest_serverless.reporting import DATA_FILE  # the rest of reporting: when a report is asked for
 
 __all__ = ["CoverageSession"]
 
@@ -81,6 +80,8 @@ class CoverageSession:
         self.data_file = data_file
         self.append = append
         self.worker = worker
+        from pytest_serverless.reporting.coverage import CoverageData
+
         self.data = CoverageData()
         self.failure: str | None = None
         self.written: list[str] = []
@@ -122,6 +123,9 @@ class CoverageSession:
 
     def finish(self, rootpath: Path) -> None:
         """Write the data file and the file reports; decide the fail-under outcome (controller only)."""
+        from pytest_serverless.reporting.coverage import CoverageData
+        from pytest_serverless.reporting.render import json_text, under_threshold
+
         problem = None
         if self.append and self.data_file.is_file():
             try:
@@ -152,6 +156,8 @@ class CoverageSession:
             self.failure = problem if self.failure is None else f"{problem}\n{self.failure}"
 
     def summary_lines(self) -> list[str]:
+        from pytest_serverless.reporting.render import term_lines
+
         lines = term_lines(self.data) if "term" in self.reports else []
         return [*lines, *self.written]
 
@@ -284,6 +290,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     session = _session(node.config)
     output = getattr(node, "workeroutput", None) or {}
     if session is not None and _WORKER_KEY in output:
+        from pytest_serverless.reporting.coverage import CoverageData
+
         session.data.merge(CoverageData.from_json(output[_WORKER_KEY]))
 
 

@@ -8,7 +8,6 @@ module does not import pytest; it reads marks by duck typing (``.name``, ``.args
 from __future__ import annotations
 
 import copy
-import difflib
 import inspect
 import json
 import re
@@ -101,6 +100,8 @@ def _bind(signature: Callable[..., Any], mark: Any, where: str) -> Any:
         text = _PYTHON_HINT.sub("", str(error))
         unexpected = _UNEXPECTED.search(text)
         if unexpected is not None:
+            import difflib  # a wrong marker argument only
+
             names = list(inspect.signature(signature).parameters)
             close = difflib.get_close_matches(unexpected.group(1), names, n=1)
             if close:
@@ -309,6 +310,8 @@ def parse_mock_tasks(marks: Iterable[tuple[Any, str, bool]]) -> dict[str, MockSp
 
 @dataclass(frozen=True)
 class PathExpectation:
+    """An ``expect_path`` marker, validated."""
+
     expected: list[str]
     mode: str
     declared: str
@@ -316,6 +319,8 @@ class PathExpectation:
 
 @dataclass(frozen=True)
 class StatusExpectation:
+    """An ``expect_status`` marker, validated."""
+
     code: int
     declared: str
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import DATA_FILE
 from .graph import MachineGraph, definition_digest
 from .trace import trace_execution
 
@@ -34,7 +35,6 @@ __all__ = [
     "trace_execution",
 ]
 
-DATA_FILE = ".sfn-coverage.json"
 _FORMAT = 1
 
 

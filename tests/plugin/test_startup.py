@@ -1,7 +1,7 @@
 """Loading the plugin (pytest does in every session once it is installed) does not load the engines.
 
-The ASL engine, the gateway, the loaders and the html report are imported when a test first uses them; a
-session that never does pays only for the plugin's own modules.
+The ASL engine, the gateway, the loaders and the coverage reports are imported when a test first uses them
+(or a report is asked for); a session that never does pays only for the plugin's own modules.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ ENGINE_MODULES = [
     "pytest_serverless.gateway.pipeline",
     "pytest_serverless.loaders",
     "pytest_serverless.reporting.html",
+    "pytest_serverless.reporting.coverage",  # the coverage model and its reports: with --sfn-coverage only
+    "pytest_serverless.reporting.graph",
+    "pytest_serverless.reporting.render",
     "jsonata",
     "jsonpath_ng",
     "yaml",

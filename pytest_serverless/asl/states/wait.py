@@ -6,7 +6,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from pytest_serverless.asl import model as m
-from pytest_serverless.asl.choice import parse_timestamp
+from pytest_serverless.asl._timestamps import parse_timestamp
 from pytest_serverless.asl.interpreter import Terminal, java_text, output_and_assign
 from pytest_serverless.asl.paths import CompiledPath, PathNotFound, dumps
 from pytest_serverless.asl.states_errors import StatesError, StatesErrorName

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX
 from pytest_serverless.asl.validation.fields import (
     JSONATA,
     JSONPATH,
@@ -366,6 +365,8 @@ class StateChecker(FlowChecker):
                 elif language == JSONATA:
                     self.jsonata_value(value, where)
             if path in state:
+                from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX  # rare: a Fail's paths
+
                 value = state[path]
                 where = pointer_join(pointer, path)
                 if isinstance(value, str) and value.startswith(INTRINSIC_PREFIX):

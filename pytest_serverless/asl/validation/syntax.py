@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX
 from pytest_serverless.errors import InternalError
 
 __all__ = [
@@ -307,6 +306,8 @@ def template_value_problem(key: str, value: object) -> str | None:
     if value.startswith("$"):
         problem = path_problem(value)
         return f"'{key}': invalid path {value!r}: {problem}" if problem else None
+    from pytest_serverless.asl._intrinsic_parse import INTRINSIC_PREFIX  # with the first non-path value
+
     if value.startswith(INTRINSIC_PREFIX):
         problem = intrinsic_problem(value)
         return f"'{key}': {problem}" if problem else None

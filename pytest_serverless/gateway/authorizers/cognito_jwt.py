@@ -26,11 +26,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
-
-import jwt
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_serverless._cache import BoundedCache, memoize
 from pytest_serverless._ids import IdFactory
@@ -39,6 +35,10 @@ from pytest_serverless.clock import VirtualClock
 from pytest_serverless.errors import UsageError
 
 from .base import AuthDecision, AuthorizationCall
+
+if TYPE_CHECKING:  # pyjwt and cryptography (~40 ms) are imported when a key is made or a token checked
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 __all__ = ["JwtAuthorizer", "TokenIssuer"]
 
@@ -52,8 +52,32 @@ TokenUse = Literal["id", "access"]
 def _private_key(slot: str) -> rsa.RSAPrivateKey:
     key = _KEYS.get(slot)
     if key is None:
-        key = _KEYS[slot] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = _KEYS[slot] = _ready_key(len(_KEYS)) or rsa.generate_private_key(
+            public_exponent=65537, key_size=2048
+        )
     return key
+
+
+def _ready_key(index: int) -> rsa.RSAPrivateKey | None:
+    """The process's ``index``-th key from ``_ready_keys`` (no 100 ms generation), None past the last."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from ._ready_keys import PUBLIC_EXPONENT, READY_PRIMES
+
+    if index >= len(READY_PRIMES):
+        return None
+    p, q = READY_PRIMES[index]
+    d = rsa.rsa_recover_private_exponent(PUBLIC_EXPONENT, p, q)
+    numbers = rsa.RSAPrivateNumbers(
+        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q),
+        rsa.RSAPublicNumbers(PUBLIC_EXPONENT, p * q),
+    )  # fmt: skip
+    try:  # our own primes: OpenSSL's check of them costs 60 ms
+        return numbers.private_key(unsafe_skip_rsa_key_validation=True)
+    except TypeError:  # cryptography < 39 has no such option (and checks)
+        return numbers.private_key()
 
 
 @memoize(64)
@@ -91,6 +115,8 @@ _JWKS: BoundedCache[tuple[str, str], jwt.PyJWK] = BoundedCache(256)
 
 def _jwk(entry: dict[str, Any], algorithm: str) -> jwt.PyJWK:
     """``jwt.PyJWK`` of a key, made once per process per key (the object is never changed)."""
+    import jwt
+
     try:
         key = (json.dumps(entry, sort_keys=True), algorithm)
     except (TypeError, ValueError):
@@ -113,6 +139,9 @@ def _issuer_keys(slot: str, kid: str) -> tuple[dict[str, jwt.PyJWK], BoundedCach
 def _rsa_signature(slot: str, signing_input: bytes, algorithm: str) -> bytes:
     """The slot key's RSASSA-PKCS1-v1_5 signature of ``signing_input``: deterministic, so made once per
     process (each test's issuer mints the same tokens at the same virtual time)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     digest: hashes.HashAlgorithm = {
         "RS256": hashes.SHA256(),
         "RS384": hashes.SHA384(),
@@ -163,6 +192,8 @@ class TokenIssuer:
     @property
     def public_key_pem(self) -> bytes:
         """The public key as PEM (what an attacker would try as an HMAC secret)."""
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
@@ -455,6 +486,8 @@ class JwtAuthorizer:
 
     @staticmethod
     def _load_jwks(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
+        import jwt
+
         keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
         if not isinstance(keys, list):
             raise UsageError(
@@ -542,6 +575,8 @@ class JwtAuthorizer:
             raise _Refused(_KID)
         if key.algorithm_name != algorithm:
             raise _Refused(_ALGORITHM)
+        import jwt  # loaded with the key (``_load_jwks``): a dict lookup here
+
         try:
             jwt.api_jws.PyJWS().decode_complete(token, key.key, algorithms=[str(algorithm)])
         except jwt.InvalidSignatureError:

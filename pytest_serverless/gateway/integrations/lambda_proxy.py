@@ -16,7 +16,6 @@ from pytest_serverless.gateway._scalars import scalar_text
 from pytest_serverless.gateway.proxy_events import is_binary, v1_event, v2_event
 from pytest_serverless.lambdas import FunctionTimedOut, Handler, invoke_handler
 
-from . import vtl
 from .base import IntegrationCall, IntegrationResult
 
 __all__ = [
@@ -351,9 +350,13 @@ class LambdaIntegration:
         self.handler = handler
         self.function_name = function_name or _function_name(handler)
         self.request_templates = dict(request_templates or {})
+        from . import vtl  # VTL (airspeed) for non-proxy integrations only: a proxy route never loads it
+
+        self._vtl = vtl
         self.responses = vtl.IntegrationResponses(integration_responses)
 
     def invoke(self, call: IntegrationCall) -> IntegrationResult:
+        vtl = self._vtl
         try:
             payload_text, overrides = vtl.render_request(self.request_templates, call)
         except vtl.TemplateFailure as exc:
