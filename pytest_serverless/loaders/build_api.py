@@ -73,12 +73,12 @@ def usage_plan_options(plan: UsagePlanSpec) -> dict[str, Any]:
 
 def _authorizer(app: ServerlessApp, api: ApiSpec, spec: AuthorizerSpec) -> Any:
     """The gateway authorizer of a template's authorizer spec (JWT/Cognito, IAM or Lambda)."""
-    from pytest_serverless.gateway.authorizers.iam import IamAuthorizer
-
     app._authorizer_kinds[spec.name] = {"lambda": "Lambda", "iam": "AWS_IAM"}.get(spec.kind, spec.kind)
     if spec.kind in ("jwt", "cognito"):
         return _jwt_authorizer(app, spec)
     if spec.kind == "iam":
+        from pytest_serverless.gateway.authorizers.iam import IamAuthorizer  # (its SigV4 code: IAM only)
+
         return IamAuthorizer(credentials=dict(IAM_CREDENTIALS), policies=app.iam_policies)
     return _lambda_authorizer(app, api, spec)
 

@@ -8,7 +8,6 @@ fixtures route every state machine and gateway through it; the plugin's hooks ch
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -288,6 +287,8 @@ class TestRecord:
             if (not spec.own and not shared) or any(_names(target, key) for target in targets if target):
                 continue
             known = ", ".join(repr(name) for name in sorted(names))
+            import difflib  # a mock naming nothing only
+
             close = difflib.get_close_matches(key, sorted(names), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(

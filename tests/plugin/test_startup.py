@@ -35,6 +35,7 @@ ENGINE_MODULES = [
     "jwt",
     "responses",
     "botocore",
+    "difflib",  # "did you mean" hints: on the failure paths that give them
 ]
 
 
