@@ -19,6 +19,7 @@ from .errors import (
     TemplateError,
     UnemulatedCall,
     UnmockedTask,
+    UnsupportedResourceWarning,
     UsageError,
 )
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
         MockResponse,
         StepFunctionsExecution,
     )
-    from .loaders import ServerlessApp, UnsupportedResourceWarning, load_template
+    from .loaders import ServerlessApp, load_template
     from .plugin.assertions import assert_path, assert_status
 
 __version__ = "0.1.0"
@@ -106,7 +107,6 @@ _LAZY = {
     "MockResponse": ".gateway.integrations.builders",
     "StepFunctionsExecution": ".gateway.integrations.builders",
     "ServerlessApp": ".loaders",
-    "UnsupportedResourceWarning": ".loaders",
     "load_template": ".loaders",
     "assert_path": ".plugin.assertions",
     "assert_status": ".plugin.assertions",

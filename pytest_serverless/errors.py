@@ -22,6 +22,7 @@ __all__ = [
     "TemplateError",
     "UnemulatedCall",
     "UnmockedTask",
+    "UnsupportedResourceWarning",
     "UsageError",
 ]
 
@@ -148,3 +149,10 @@ class TaskFailure(Exception):
         self.error = error
         self.cause = cause
         super().__init__(f"{error}: {cause}" if cause is not None else error)
+
+
+class UnsupportedResourceWarning(UserWarning):
+    """A template declares resources that pytest_serverless does not emulate (they are ignored).
+
+    Defined here, with the errors the plugin imports at start-up, so that the class an ini file's
+    ``filterwarnings`` line names stays the class raised for the whole session (``loaders`` re-exports it)."""

@@ -23,6 +23,7 @@ from pytest_serverless.errors import (
     InvalidDefinition,
     ServerlessError,
     TemplateError,
+    UnsupportedResourceWarning,
     UsageError,
 )
 from pytest_serverless.lambdas import invoke_handler
@@ -57,10 +58,6 @@ class RuleInvocation(NamedTuple):
     input: Any
     result: Any
     error: BaseException | None
-
-
-class UnsupportedResourceWarning(UserWarning):
-    """A template declares resources that pytest_serverless does not emulate (they are ignored)."""
 
 
 def _machine_class() -> type[StateMachine]:

@@ -109,3 +109,17 @@ def test_serverless_gc_freeze_false_leaves_the_collector_alone(tmp_path):
 def test_a_small_session_is_not_frozen(tmp_path):
     # under 200 tests the one full collection costs more than the freeze saves
     assert _freeze_counts(tmp_path, "", tests=199) == (0, 0)
+
+
+def test_the_ini_line_that_silences_unsupported_resources_loads_no_engine():
+    # filterwarnings = ignore::pytest_serverless.UnsupportedResourceWarning (what the warning itself advises)
+    # is resolved by pytest at start-up, in every session
+    script = (
+        "import json, sys, warnings\n"
+        "import pytest_serverless\n"
+        "category = pytest_serverless.UnsupportedResourceWarning\n"
+        "assert issubclass(category, UserWarning)\n"
+        f"print(json.dumps([name for name in {ENGINE_MODULES!r} if name in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
