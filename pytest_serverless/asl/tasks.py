@@ -357,6 +357,7 @@ def lambda_error(error: BaseException, request_id: str) -> tuple[str, str]:
 
 def wrap_lambda_invoke(payload: Any, request_id: str) -> dict[str, Any]:
     """The ``lambda:invoke`` integration's result around a function's return value."""
+    length = str(len(json.dumps(payload, separators=(",", ":"))))
     return {
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
@@ -366,13 +367,13 @@ def wrap_lambda_invoke(payload: Any, request_id: str) -> dict[str, Any]:
                 "x-amzn-Remapped-Content-Length": ["0"],
                 "Connection": ["keep-alive"],
                 "x-amzn-RequestId": [request_id],
-                "Content-Length": [str(len(json.dumps(payload, separators=(",", ":"))))],
+                "Content-Length": [length],
                 "Date": ["Mon, 01 Jan 2024 00:00:00 GMT"],
                 "Content-Type": ["application/json"],
             },
             "HttpHeaders": {
                 "Connection": "keep-alive",
-                "Content-Length": str(len(json.dumps(payload, separators=(",", ":")))),
+                "Content-Length": length,
                 "Content-Type": "application/json",
                 "Date": "Mon, 01 Jan 2024 00:00:00 GMT",
                 "X-Amz-Executed-Version": "$LATEST",
