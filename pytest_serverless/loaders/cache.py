@@ -2,10 +2,10 @@
 
 The key is the template's path, a digest of its bytes and the parameter overrides; an entry also remembers
 the digests of the other local files read into it (``AWS::Include``, OpenAPI bodies, ``DefinitionUri``
-definitions) and is dropped when any of them changed. An entry keeps the read pickled and the
-template's ``Blueprint`` (``blueprint.py``): the one read-only ``Template`` and ``TemplateModel`` every app of
-it is built from (nothing changes them), what those apps share, and a function making a private copy of the
-pair (unpickled from the entry: a deep copy, 4x faster than ``copy.deepcopy``): an app's public ``model`` and
+definitions) and is dropped when any of them changed. An entry keeps the template's ``Blueprint``
+(``blueprint.py``): the one read-only ``Template`` and ``TemplateModel`` every app of it is built from
+(nothing changes them), what those apps share, and a function making a private copy of the pair (unpickled
+from the read, kept pickled: a deep copy, 4x faster than ``copy.deepcopy``): an app's public ``model`` and
 ``template`` are such copies, made on first access, so nothing mutable is shared between apps.
 """
 
@@ -91,17 +91,8 @@ class TemplateCache:
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[_Key, tuple[bytes, tuple[tuple[str, str | None], ...]]] = OrderedDict()
-        self._blueprints: dict[_Key, Blueprint] = {}
-
-    def read(
-        self,
-        source: Path,
-        parameters: Mapping[str, Any] | None,
-        reader: Callable[[Path, Mapping[str, Any] | None], Read],
-    ) -> Read:
-        """A private copy of the read template."""
-        return self.blueprint(source, parameters, reader).copy()
+        # key -> (the digests of the other files read into it, its blueprint)
+        self._entries: OrderedDict[_Key, tuple[tuple[tuple[str, str | None], ...], Blueprint]] = OrderedDict()
 
     def blueprint(
         self,
@@ -117,13 +108,10 @@ class TemplateCache:
             return Blueprint(template, model, lambda: (template, model))
         key = (_resolved(given), digest, _parameters_key(parameters))
         entry = self._entries.get(key)
-        if entry is not None and all(_digest(file) == known for file, known in entry[1]):
+        if entry is not None and all(_digest(file) == known for file, known in entry[0]):
             self._entries.move_to_end(key)
             self.hits += 1
-            found = self._blueprints.get(key)
-            if found is None:
-                found = self._blueprints[key] = self._new_blueprint(entry[0])
-            return found
+            return entry[1]
         self.misses += 1
         template, model = reader(source, parameters)
         files = tuple((text, _digest(text)) for text in map(os.fspath, template.files))
@@ -132,22 +120,17 @@ class TemplateCache:
         except (pickle.PicklingError, TypeError, AttributeError):  # an odd value in the template: no cache
             copies = [(template, model)]
             return Blueprint(template, model, lambda: copies.pop() if copies else reader(source, parameters))
-        self._entries[key] = (frozen, files)
+        # the blueprint's pair is a thawed copy too: nothing the reader kept a reference to is shared
+        shared = _thaw(frozen)
+        found = Blueprint(*shared, lambda: _thaw(frozen))
+        self._entries[key] = (files, found)
         self._entries.move_to_end(key)
-        found = self._blueprints[key] = self._new_blueprint(frozen)
         while len(self._entries) > self.size:
-            old, _ = self._entries.popitem(last=False)
-            self._blueprints.pop(old, None)
+            self._entries.popitem(last=False)
         return found
-
-    @staticmethod
-    def _new_blueprint(frozen: bytes) -> Blueprint:
-        template, model = _thaw(frozen)
-        return Blueprint(template, model, lambda: _thaw(frozen))
 
     def clear(self) -> None:
         self._entries.clear()
-        self._blueprints.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
