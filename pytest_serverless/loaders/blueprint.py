@@ -56,6 +56,13 @@ class Blueprint:
         self._runnable: dict[str, bool] = {}
         self._parsed: tuple[tuple[RuleSpec, Schedule], ...] | None = None
         self._timers: BoundedCache[float, tuple[Timer, ...]] = BoundedCache(8)
+        #: each API's ``build_api.Prepared`` by logical id (what building it works out once: parsed routes,
+        #: checked settings, integrations' parsed parts), kept by the first app that built them all without
+        #: error; each app builds its own APIs from them. None until then.
+        self.prepared_apis: dict[str, Prepared] | None = None
+        #: the Gateway class they were prepared with (another one after pytester dropped the gateway's
+        #: modules)
+        self.prepared_for: type | None = None
 
     def machine(self, spec: StateMachineSpec) -> CompiledMachine:
         """The state machine's checked definition for its type; ``InvalidDefinition`` (or ``UsageError`` for
@@ -111,11 +118,3 @@ class Blueprint:
                     raise TemplateError(str(exc), source=source, pointer=f"{rule.pointer}/{field}") from None
             self._parsed = tuple(parsed)
         return self._parsed
-
-    # -- APIs ----------------------------------------------------------------------------------------------
-    #: each API's ``build_api.Prepared`` by logical id (what building it works out once: parsed routes,
-    #: checked settings, integrations' parsed parts), kept by the first app that built them all without
-    #: error; each app builds its own APIs from them. None until then.
-    prepared_apis: dict[str, Prepared] | None = None
-    #: the Gateway class they were prepared with (another one after pytester dropped the gateway's modules)
-    prepared_for: type | None = None
