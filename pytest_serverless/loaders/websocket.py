@@ -326,9 +326,10 @@ _ROUTE_SETTINGS = ("authorizer", "api_key_required", "route_response", "timeout"
 
 
 def _new_api(app: ServerlessApp, spec: WebSocketApiSpec) -> Any:
-    name = spec.name if spec.name not in app.gateway.apis else f"{spec.name}-{spec.logical_id}"
+    gateway = app._gateway  # (not ``app.gateway``: that property builds the APIs)
+    name = spec.name if spec.name not in gateway.apis else f"{spec.name}-{spec.logical_id}"
     with refused_as_template_error(f"WebSocket API {spec.logical_id}", str(app.source), spec.pointer):
-        return app.gateway.websocket_api(
+        return gateway.websocket_api(
             name,
             spec.route_selection_expression,
             api_key_selection_expression=spec.api_key_selection_expression,

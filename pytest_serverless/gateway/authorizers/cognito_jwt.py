@@ -176,7 +176,6 @@ class TokenIssuer:
         self.clock = clock if clock is not None else VirtualClock()
         self.kid = key_id or _b64url(hashlib.sha256(f"kid:{issuer}".encode()).digest()[:20])
         self._ids = IdFactory(seed=f"token-issuer:{issuer}")
-        self._slot = (issuer, self.kid)  # what ``_issuer_keys`` parses its JWKS from
 
     @property
     def _key(self) -> rsa.RSAPrivateKey:
@@ -280,7 +279,7 @@ class TokenIssuer:
         elif algorithm == "HS256":
             signature = hmac.new(self.public_key_pem, signing_input, hashlib.sha256).digest()
         elif algorithm in _RSA_ALGORITHMS:
-            signature = _rsa_signature(self._slot[0], signing_input, algorithm)
+            signature = _rsa_signature(self.issuer, signing_input, algorithm)
         else:
             raise UsageError(
                 f"TokenIssuer.sign(algorithm=...) supports RS256/RS384/RS512/none/HS256, not {algorithm!r}"
@@ -473,7 +472,7 @@ class JwtAuthorizer:
     def _checked_keys(self) -> tuple[dict[str, jwt.PyJWK], BoundedCache[str, bytes]]:
         if self._loaded is None:
             assert self._issuer_keys is not None
-            self._loaded = _issuer_keys(*self._issuer_keys._slot)
+            self._loaded = _issuer_keys(self._issuer_keys.issuer, self._issuer_keys.kid)
         return self._loaded
 
     @property
