@@ -407,13 +407,13 @@ class Api(UsagePlans):
                 canary.get("seed"),
             )
             if existing is None:
-                existing = self.stages[stage] = _new_stage(self, stage, deployment, settings)
+                existing = self.stages[stage] = Stage(self, stage, deployment, settings)
             elif variables is not None:
                 existing.variables = check_variables(variables, f"stage {stage!r}")
             existing.canary = new_canary
             return existing
         if existing is None:
-            existing = self.stages[stage] = _new_stage(self, stage, deployment, settings)
+            existing = self.stages[stage] = Stage(self, stage, deployment, settings)
         else:
             existing.deployment = deployment
             existing.canary = None
@@ -426,11 +426,6 @@ class Api(UsagePlans):
 
     def __repr__(self) -> str:
         return f"{'RestApi' if self.kind == 'REST' else 'HttpApi'}({self.name!r}, id={self.id!r})"
-
-
-def _new_stage(api: Api, name: str, deployment: Deployment | None, settings: Mapping[str, Any]) -> Stage:
-    """A stage configured with ``settings`` (``Stage.configure``'s keywords)."""
-    return Stage(api, name, deployment, settings)
 
 
 # a schema's JSON text -> its validator class, for schemas already checked (a template's request models are
