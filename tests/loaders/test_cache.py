@@ -10,6 +10,7 @@ import pytest
 from pytest_serverless.errors import TemplateError
 from pytest_serverless.loaders import load_template
 from pytest_serverless.loaders.app import TEMPLATES
+from tests.helpers import write_template
 
 SAM = textwrap.dedent(
     """\
@@ -49,8 +50,7 @@ OPENAPI = textwrap.dedent(
 @pytest.fixture
 def template(tmp_path):
     (tmp_path / "api.yaml").write_text(OPENAPI % "pong")
-    (tmp_path / "template.yaml").write_text(SAM)
-    return tmp_path / "template.yaml"
+    return write_template(tmp_path, SAM)
 
 
 def test_second_load_is_a_cache_hit_with_its_own_objects(template):
@@ -108,33 +108,39 @@ def test_an_edited_openapi_body_is_read_again(template):
 def test_an_edited_definition_file_is_read_again(tmp_path):
     flow = tmp_path / "flow.asl.json"
     flow.write_text('{"StartAt": "Say", "States": {"Say": {"Type": "Pass", "Result": "one", "End": true}}}')
-    (tmp_path / "template.yaml").write_text(
-        "Transform: AWS::Serverless-2016-10-31\n"
-        "Resources:\n"
-        "  Flow:\n"
-        "    Type: AWS::Serverless::StateMachine\n"
-        "    Properties: {DefinitionUri: flow.asl.json}\n"
+    template = write_template(
+        tmp_path,
+        """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Flow:
+            Type: AWS::Serverless::StateMachine
+            Properties: {DefinitionUri: flow.asl.json}
+        """,
     )
-    assert load_template(tmp_path / "template.yaml").state_machine("Flow").execute({}).output == "one"
+    assert load_template(template).state_machine("Flow").execute({}).output == "one"
     flow.write_text('{"StartAt": "Say", "States": {"Say": {"Type": "Pass", "Result": "two!", "End": true}}}')
-    assert load_template(tmp_path / "template.yaml").state_machine("Flow").execute({}).output == "two!"
+    assert load_template(template).state_machine("Flow").execute({}).output == "two!"
     flow.write_text('{"StartAt": "Say", "States": {"Say": {"Type": "Nope", "End": true}}}')
     with pytest.raises(TemplateError, match="Flow has an invalid definition"):
-        load_template(tmp_path / "template.yaml")
+        load_template(template)
 
 
 def test_a_broken_definition_fails_every_load_not_only_the_first(tmp_path):
-    (tmp_path / "template.yaml").write_text(
-        "Transform: AWS::Serverless-2016-10-31\n"
-        "Resources:\n"
-        "  Flow:\n"
-        "    Type: AWS::Serverless::StateMachine\n"
-        "    Properties:\n"
-        "      Definition: {StartAt: Missing, States: {Say: {Type: Pass, End: true}}}\n"
+    template = write_template(
+        tmp_path,
+        """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Flow:
+            Type: AWS::Serverless::StateMachine
+            Properties:
+              Definition: {StartAt: Missing, States: {Say: {Type: Pass, End: true}}}
+        """,
     )
     for _ in range(2):
         with pytest.raises(TemplateError, match="Flow has an invalid definition"):
-            load_template(tmp_path / "template.yaml")
+            load_template(template)
 
 
 SCHEDULED = textwrap.dedent(
@@ -164,16 +170,14 @@ def test_schedules_count_from_each_apps_own_load_time(tmp_path):
 
     from pytest_serverless.clock import VirtualClock
 
-    (tmp_path / "template.yaml").write_text(SCHEDULED)
-    first = load_template(tmp_path / "template.yaml")
-    later = load_template(
-        tmp_path / "template.yaml", clock=VirtualClock(datetime(2024, 1, 1, 11, 55, tzinfo=UTC))
-    )
+    template = write_template(tmp_path, SCHEDULED)
+    first = load_template(template)
+    later = load_template(template, clock=VirtualClock(datetime(2024, 1, 1, 11, 55, tzinfo=UTC)))
     for app in (first, later):
         app.clock.advance(600)
     # a rate counts from the load (00:00 and 11:55), the cron fires at noon whoever loads
     assert [e.start_date.strftime("%H:%M") for e in first.executions] == ["00:10"]
     assert sorted(e.start_date.strftime("%H:%M") for e in later.executions) == ["12:00", "12:05"]
-    again = load_template(tmp_path / "template.yaml")  # the first app's timers moved nothing shared
+    again = load_template(template)  # the first app's timers moved nothing shared
     again.clock.advance(600)
     assert [e.start_date.strftime("%H:%M") for e in again.executions] == ["00:10"]
