@@ -15,6 +15,7 @@ import pytest
 
 from pytest_serverless.errors import TemplateError
 from pytest_serverless.loaders import load_template
+from tests.helpers import write_template
 
 SAM_ORDERS = "sam_orders/template.yaml"
 
@@ -54,9 +55,7 @@ TEMPLATE = textwrap.dedent(
 
 @pytest.fixture
 def template(tmp_path):
-    path = tmp_path / "template.yaml"
-    path.write_text(TEMPLATE)
-    return path
+    return write_template(tmp_path, TEMPLATE)
 
 
 def _app(template: Path, calls: list[str], tag: str):
@@ -172,8 +171,9 @@ def test_every_app_lists_the_same_unsupported_routes_and_apis(load):
 
 
 def test_a_broken_api_fails_every_load_with_the_same_message(tmp_path):
-    path = tmp_path / "template.yaml"
-    path.write_text(re.sub(r"( +)Method: get\n", r"\1Method: get\n\1Auth: {Authorizer: Missing}\n", TEMPLATE))
+    path = write_template(
+        tmp_path, re.sub(r"( +)Method: get\n", r"\1Method: get\n\1Auth: {Authorizer: Missing}\n", TEMPLATE)
+    )
     messages = []
     for _ in range(2):
         with pytest.raises(TemplateError) as info:
